@@ -1,0 +1,51 @@
+"""All runtime settings in one place; each is read from an ``XINYONG_*`` environment variable."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="XINYONG_", extra="ignore")
+
+    # Where mutable state lives (the embedded database, the generated secret key).
+    data_dir: Path = Field(default=Path("var"))
+    # SQLAlchemy URL; empty means the embedded SQLite file in data_dir.
+    database_url: str = ""
+    # Key for keyed hashes and encryption of personal identifiers (hex, 32 bytes). Empty means
+    # a key generated once and kept in data_dir/secret.key (fine for a demo, not for production).
+    secret_key: str = ""
+    # Extra catalogue/calendar files a deployment adds (地方补充目录, next year's holidays).
+    local_catalog_dir: Path | None = None
+    # Largest file an import accepts, in bytes.
+    max_import_bytes: int = 512 * 1024 * 1024
+    # Largest number of data rows an import accepts.
+    max_import_rows: int = 5_000_000
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'xinyong.db').resolve()}"
+
+    def resolved_secret_key(self) -> bytes:
+        if self.secret_key:
+            key = bytes.fromhex(self.secret_key)
+            if len(key) != 32:
+                raise ValueError("XINYONG_SECRET_KEY must be 64 hex characters (32 bytes)")
+            return key
+        path = self.data_dir / "secret.key"
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_hex(32))
+            path.chmod(0o600)
+        return bytes.fromhex(path.read_text().strip())
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

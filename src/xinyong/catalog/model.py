@@ -1,0 +1,226 @@
+"""Domain types of the catalogue: information items, code tables and publication policies.
+
+Everything here is loaded from versioned data files (``catalog/data`` plus a deployment's
+local supplementary directory); nothing in code states a period, a deadline or a code value.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Evidence(StrEnum):
+    """How well a fact is established (see domain-reference.md's tags)."""
+
+    PRIMARY = "P"  # read in the rule's full text
+    SECONDARY = "S"  # secondary source
+    CODE = "C"  # seen in third-party implementations
+    UNCONFIRMED = "U"  # inference; a deployment should verify
+
+
+class LegalBasis(Frozen):
+    title: str  # e.g. 信用修复管理办法（国家发展改革委令2025年第36号）
+    articles: str = ""  # e.g. 第十条、第十一条
+    doc_no: str = ""  # e.g. 国家发展改革委令2025年第36号
+    evidence: Evidence = Evidence.PRIMARY
+    note: str = ""
+
+
+class Disclosure(StrEnum):
+    PUBLIC = "社会公开"
+    GOV_SHARED = "政务共享"
+    AUTHORISED = "授权查询"
+
+
+class Severity(StrEnum):
+    MINOR = "轻微"
+    GENERAL = "一般"
+    SERIOUS = "严重"
+
+
+class Nature(StrEnum):
+    NEGATIVE = "negative"  # 失信信息: publication periods and repair apply
+    POSITIVE = "positive"  # 守信 / honours
+    NEUTRAL = "neutral"  # registration, licences, commitments
+
+
+class SubjectType(StrEnum):
+    ORGANISATION = "法人及非法人组织"
+    INDIVIDUAL_BUSINESS = "个体工商户"
+    NATURAL_PERSON = "自然人"
+
+
+FieldType = Literal[
+    "text",  # free text, max_length applies
+    "uscc",  # a unified social credit code (GB 32100), checked
+    "legacy_code",  # 工商注册号 / 组织机构代码 / 税务登记号 …: stored as given, shape-checked only
+    "id_number",  # a natural person's certificate number; checked by the id_type field
+    "date",  # a calendar date in any format departments send
+    "amount_wan",  # money in 万元, non-negative
+    "money_text",  # registered capital as free text (e.g. "6,000(万元人民币)"), parsed best-effort
+    "code",  # one value of code_table (code or label accepted, stored as code)
+    "codes",  # several values of code_table separated by , ， ; ； 、
+    "integer",
+]
+
+
+class CodeValue(Frozen):
+    code: str
+    label: str
+    aliases: tuple[str, ...] = ()  # other spellings departments send (legacy codes, labels)
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None  # last day the value may be used for new decisions
+
+
+class CodeTable(Frozen):
+    code: str  # e.g. penalty_kind
+    name: str  # e.g. 处罚类别
+    version: str
+    legal_basis: tuple[LegalBasis, ...] = ()
+    values: tuple[CodeValue, ...]
+
+
+class FieldDef(Frozen):
+    code: str  # the national field code, e.g. CF_WSH; our own prefix where none exists
+    name: str  # Chinese field name shown to users, e.g. 行政处罚决定书文号
+    type: FieldType = "text"
+    required: bool = False
+    # Required only when another field has one of these values, e.g. the subject's USCC is
+    # required when 行政相对人类别 is 法人及非法人组织: {"CF_XDR_LB": ["法人及非法人组织"]}.
+    required_when: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    max_length: int | None = None
+    code_table: str | None = None  # for code / codes
+    # For id_number: the field holding the certificate type (01 = resident ID is checked).
+    id_type_field: str | None = None
+    aliases: tuple[str, ...] = ()  # other header names that map to this field
+    personal: bool = False  # natural-person data: encrypted/masked, never public
+    public: bool = True  # shown in the public credit file (when the record is public)
+
+
+class SeverityRule(Frozen):
+    """First matching rule wins; a rule with no condition is the default."""
+
+    severity: Severity
+    # The multi-valued field (e.g. CF_CFLB) contains any of these codes.
+    any_of: tuple[str, ...] = ()
+    # The field's values are all within this set (e.g. only 警告 / 通报批评).
+    only: tuple[str, ...] = ()
+    field: str | None = None
+    # Amount field at or below this value (万元), combined with ``only`` when both are set.
+    amount_field: str | None = None
+    amount_at_most: float | None = None
+    legal_basis: tuple[LegalBasis, ...] = ()
+    note: str = ""
+
+
+class SubjectMapping(Frozen):
+    """Which fields of an item identify the subject and its legal representative."""
+
+    name: str  # e.g. CF_XDR_MC
+    category: str | None = None  # e.g. CF_XDR_LB (行政相对人类别)
+    uscc: str | None = None  # e.g. CF_XDR_SHXYM
+    legacy_codes: tuple[str, ...] = ()  # e.g. CF_XDR_GSZC, CF_XDR_ZZJG …
+    person_id_type: str | None = None  # e.g. CF_XDR_ZJLX
+    person_id: str | None = None  # e.g. CF_XDR_ZJHM
+    legal_rep_name: str | None = None  # e.g. CF_FRDB
+    legal_rep_id_type: str | None = None  # e.g. CF_FR_ZJLX
+    legal_rep_id: str | None = None  # e.g. CF_FR_ZJHM
+
+
+class ItemVersion(Frozen):
+    """One version of one information item of the catalogue."""
+
+    code: str  # e.g. XZCF
+    name: str  # e.g. 行政处罚信息
+    category: str  # catalogue category, e.g. 行政管理信息
+    version: str  # e.g. 2024.1
+    effective_from: dt.date
+    effective_until: dt.date | None = None  # inclusive last day
+    legal_basis: tuple[LegalBasis, ...]
+    subject_types: tuple[SubjectType, ...]
+    disclosure: Disclosure
+    nature: Nature
+    # Fields whose values (with the subject key) identify one record, e.g. (CF_WSH,).
+    # Re-sending the same key with different content is a correction.
+    record_key: tuple[str, ...]
+    decision_date_field: str | None  # e.g. CF_JDRQ; None for items without a decision
+    subject: SubjectMapping
+    fields: tuple[FieldDef, ...]
+    severity_rules: tuple[SeverityRule, ...] = ()
+    # Deadline to publish after the decision, in working days; None if none applies.
+    publication_deadline_working_days: int | None = None
+    publication_deadline_basis: tuple[LegalBasis, ...] = ()
+    # Field whose date ends the record's own validity (licence 有效期至), if any.
+    valid_until_field: str | None = None
+    local: bool = False  # from a 地方补充目录
+    source_file: str = ""  # set by the loader, for error messages
+
+    def field(self, code: str) -> FieldDef:
+        for f in self.fields:
+            if f.code == code:
+                return f
+        raise KeyError(code)
+
+
+class PeriodRule(Frozen):
+    """Publication period for one severity class under a policy."""
+
+    publish: bool = True
+    min_months: int | None = None  # repair may end publication after this
+    max_months: int | None = None  # publication stops automatically at this; None = no limit
+    note: str = ""
+
+
+class PublicationPolicy(Frozen):
+    """A publication regime: which periods apply to decisions made while it is in force."""
+
+    code: str  # e.g. NDRC-2025-36
+    name: str
+    version: str
+    legal_basis: tuple[LegalBasis, ...]
+    # The regime governs decisions dated in [decisions_from, decisions_until].
+    decisions_from: dt.date | None
+    decisions_until: dt.date | None = None
+    # Items it governs; empty = every item of nature ``negative``.
+    items: tuple[str, ...] = ()
+    # Source sectors it governs (department sector codes, e.g. market_regulation);
+    # empty = all. A sector-specific policy beats a general one for the same date.
+    sectors: tuple[str, ...] = ()
+    periods: dict[Severity, PeriodRule]
+    # Natural persons' records are published only if this is true.
+    publish_natural_persons: bool = False
+    natural_persons_basis: tuple[LegalBasis, ...] = ()
+    # Positive and neutral items: published from the decision date with no end unless the
+    # record's own validity ends (valid_until_field).
+    local: bool = False
+    source_file: str = ""
+
+
+class HeaderSet(Frozen):
+    """A known historical column layout (e.g. an older Chinese header set) for an item."""
+
+    code: str
+    name: str
+    item: str
+    columns: dict[str, str]  # header text -> field code
+    note: str = ""
+
+
+class Sector(Frozen):
+    code: str  # e.g. market_regulation
+    name: str  # e.g. 市场监管
+
+
+class CatalogueSnapshot(Frozen):
+    """Identity of the catalogue in force: stamped on every ledger entry and answer."""
+
+    version: str  # short digest over all loaded files
+    files: tuple[str, ...]

@@ -1,0 +1,57 @@
+"""Departments, API clients and the audit trail."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+)
+
+from xinyong.store.metadata import metadata
+
+departments = Table(
+    "departments",
+    metadata,
+    Column("code", String(64), primary_key=True),  # short code, e.g. sxamr
+    Column("name", String(200), nullable=False),  # e.g. 陕西省市场监督管理局
+    Column("sector", String(64), nullable=False),  # catalogue sector code
+    Column("uscc", String(18)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    comment="Departments that submit credit records (数据提供单位).",
+)
+
+api_clients = Table(
+    "api_clients",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False),
+    # A department's business system submits only as that department.
+    Column("department_code", String(64), ForeignKey("departments.code")),
+    Column("role", String(32), nullable=False),  # department | office | auditor
+    Column("key_prefix", String(16), nullable=False),
+    Column("key_hash", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked", Boolean, nullable=False, default=False),
+    comment="Machine clients and their API keys (only a hash of each key is kept).",
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("target", String(200), nullable=False),
+    Column("purpose", String(200), nullable=False, default=""),
+    Column("detail", Text, nullable=False, default="{}"),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+    comment="Hash-chained record of writes and non-public reads.",
+)

@@ -1,0 +1,43 @@
+"""Domain types of the identity context."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+SUBJECT_KIND_LABELS = {
+    "organisation": "法人及非法人组织",
+    "individual_business": "个体工商户",
+    "person": "自然人",
+}
+
+
+@dataclass(slots=True)
+class Sighting:
+    """A subject as one input row names it."""
+
+    subject_key: str
+    kind: str
+    name: str
+    name_key: str
+    row_number: int
+    id_sealed: bytes | None = None
+    id_masked: str | None = None
+    division_code: str | None = None
+    registered_on: dt.date | None = None
+    status: str | None = None
+    authoritative: bool = False  # a registration record: may update the subject's attributes
+    legal_rep_name: str | None = None
+    legal_rep_key: str | None = None
+    legal_rep_sealed: bytes | None = None
+    legal_rep_masked: str | None = None
+    source_entry_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    kind: str  # code_conflict | name_conflict
+    subject_key: str
+    name: str
+    row_number: int
+    detail: str

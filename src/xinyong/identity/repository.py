@@ -1,0 +1,166 @@
+"""All SQL about subjects, relations and 重码/错码 observations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, insert, select, tuple_, update
+
+from xinyong.identity.tables import identity_flags, name_observations, relations, subjects
+
+CHUNK = 2000
+
+
+def _chunks(values: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
+    for i in range(0, len(values), size):
+        yield values[i : i + size]
+
+
+def existing_subject_keys(conn: Connection, keys: Sequence[str]) -> set[str]:
+    found: set[str] = set()
+    for part in _chunks(keys):
+        found.update(r[0] for r in conn.execute(select(subjects.c.key).where(subjects.c.key.in_(part))))
+    return found
+
+
+def insert_subjects(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(insert(subjects), list(rows))
+
+
+def update_subject(conn: Connection, key: str, values: dict[str, Any]) -> None:
+    conn.execute(update(subjects).where(subjects.c.key == key).values(**values))
+
+
+def get_subject(conn: Connection, key: str) -> dict[str, Any] | None:
+    row = conn.execute(select(subjects).where(subjects.c.key == key)).first()
+    return None if row is None else dict(row._mapping)
+
+
+def find_subjects_by_name(conn: Connection, name_key: str, limit: int = 20) -> list[dict[str, Any]]:
+    rows = conn.execute(select(subjects).where(subjects.c.name_key == name_key).limit(limit))
+    return [dict(r._mapping) for r in rows]
+
+
+def search_subjects(conn: Connection, text: str, limit: int = 20) -> list[dict[str, Any]]:
+    pattern = f"%{text}%"
+    rows = conn.execute(
+        select(subjects.c.key, subjects.c.name, subjects.c.kind)
+        .where(subjects.c.kind != "person")
+        .where((subjects.c.name.like(pattern)) | (subjects.c.key == text))
+        .order_by(subjects.c.name)
+        .limit(limit)
+    )
+    return [dict(r._mapping) for r in rows]
+
+
+def names_of_subjects(conn: Connection, keys: Sequence[str]) -> dict[str, dict[str, str]]:
+    """Known names per subject: {subject_key: {name_key: name}} from all departments."""
+    out: dict[str, dict[str, str]] = {}
+    for part in _chunks(keys):
+        rows = conn.execute(
+            select(name_observations.c.subject_key, name_observations.c.name_key, name_observations.c.name)
+            .where(name_observations.c.subject_key.in_(part))
+        )
+        for key, nkey, name in rows:
+            out.setdefault(key, {})[nkey] = name
+    return out
+
+
+def subjects_of_names(conn: Connection, name_keys: Sequence[str]) -> dict[str, set[str]]:
+    """Subject keys per normalised name: {name_key: {subject_key, …}}."""
+    out: dict[str, set[str]] = {}
+    for part in _chunks(name_keys):
+        rows = conn.execute(
+            select(name_observations.c.name_key, name_observations.c.subject_key).where(
+                name_observations.c.name_key.in_(part)
+            )
+        )
+        for nkey, key in rows:
+            out.setdefault(nkey, set()).add(key)
+    return out
+
+
+def existing_observations(conn: Connection, triples: Sequence[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
+    found: set[tuple[str, str, str]] = set()
+    cols = (name_observations.c.subject_key, name_observations.c.name_key, name_observations.c.department_code)
+    for part in _chunks(triples, 500):
+        rows = conn.execute(select(*cols).where(tuple_(*cols).in_(list(part))))
+        found.update((a, b, c) for a, b, c in rows)
+    return found
+
+
+def insert_observations(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(insert(name_observations), list(rows))
+
+
+def insert_flags(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(insert(identity_flags), list(rows))
+
+
+def flags_for_batch(conn: Connection, batch_id: int) -> list[dict[str, Any]]:
+    rows = conn.execute(select(identity_flags).where(identity_flags.c.batch_id == batch_id).order_by(identity_flags.c.id))
+    return [dict(r._mapping) for r in rows]
+
+
+def flag_counts_by_department(conn: Connection) -> dict[str, dict[str, int]]:
+    stmt = select(identity_flags.c.department_code, identity_flags.c.kind, func.count()).group_by(
+        identity_flags.c.department_code, identity_flags.c.kind
+    )
+    out: dict[str, dict[str, int]] = {}
+    for dept, kind, n in conn.execute(stmt):
+        out.setdefault(dept, {})[kind] = int(n)
+    return out
+
+
+def flagged_rows_by_department(conn: Connection) -> dict[str, int]:
+    """Distinct (batch, row) pairs flagged per department: the numerator of the error rate."""
+    sub = (
+        select(identity_flags.c.department_code, identity_flags.c.batch_id, identity_flags.c.row_number)
+        .distinct()
+        .subquery()
+    )
+    stmt = select(sub.c.department_code, func.count()).group_by(sub.c.department_code)
+    return {r[0]: int(r[1]) for r in conn.execute(stmt)}
+
+
+def existing_relations(conn: Connection, org_keys: Sequence[str]) -> set[tuple[str, str, str | None, str]]:
+    found: set[tuple[str, str, str | None, str]] = set()
+    for part in _chunks(org_keys):
+        rows = conn.execute(
+            select(relations.c.org_key, relations.c.person_name, relations.c.person_key, relations.c.role).where(
+                relations.c.org_key.in_(part)
+            )
+        )
+        found.update((a, b, c, d) for a, b, c, d in rows)
+    return found
+
+
+def insert_relations(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        conn.execute(insert(relations), list(rows))
+
+
+def relations_of(conn: Connection, org_key: str) -> list[dict[str, Any]]:
+    rows = conn.execute(select(relations).where(relations.c.org_key == org_key).order_by(relations.c.id))
+    return [dict(r._mapping) for r in rows]
+
+
+def organisations_of_person(conn: Connection, person_key: str) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        select(relations).where(and_(relations.c.person_key == person_key)).order_by(relations.c.id)
+    )
+    return [dict(r._mapping) for r in rows]
+
+
+def count_subjects(conn: Connection) -> dict[str, int]:
+    stmt = select(subjects.c.kind, func.count()).group_by(subjects.c.kind)
+    return {k: int(n) for k, n in conn.execute(stmt)}
+
+
+def now_utc() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)

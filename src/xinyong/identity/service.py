@@ -1,0 +1,178 @@
+"""Keeping subjects, relations and 重码/错码 flags current as records arrive."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import Connection
+
+from xinyong.identity import repository as repo
+from xinyong.identity.model import Flag, Sighting
+
+LEGAL_REPRESENTATIVE = "legal_representative"
+
+
+def record_sightings(
+    conn: Connection,
+    sightings: Sequence[Sighting],
+    *,
+    department_code: str,
+    batch_id: int,
+    now: dt.datetime,
+) -> list[Flag]:
+    """Create unknown subjects, update registered ones, link legal representatives and flag
+    one code under conflicting names (重码) or one name under several codes (错码)."""
+    if not sightings:
+        return []
+    first: dict[str, Sighting] = {}
+    for s in sightings:
+        if s.subject_key not in first or s.authoritative:
+            first[s.subject_key] = s
+    keys = list(first)
+    known = repo.existing_subject_keys(conn, keys)
+    new_rows = []
+    for key, s in first.items():
+        if key in known:
+            if s.authoritative:
+                repo.update_subject(
+                    conn,
+                    key,
+                    {
+                        "name": s.name,
+                        "name_key": s.name_key,
+                        "division_code": s.division_code,
+                        "registered_on": s.registered_on,
+                        "status": s.status,
+                        "updated_at": now,
+                    },
+                )
+            continue
+        new_rows.append(
+            {
+                "key": key,
+                "kind": s.kind,
+                "name": s.name,
+                "name_key": s.name_key,
+                "id_sealed": s.id_sealed,
+                "id_masked": s.id_masked,
+                "division_code": s.division_code,
+                "registered_on": s.registered_on,
+                "status": s.status,
+                "first_seen_at": now,
+                "updated_at": now,
+            }
+        )
+    # Legal representatives who are identified by certificate become person subjects too.
+    for s in sightings:
+        if s.legal_rep_key and s.legal_rep_key not in known and s.legal_rep_key not in first:
+            first[s.legal_rep_key] = s
+            known.add(s.legal_rep_key)
+            if s.legal_rep_key in repo.existing_subject_keys(conn, [s.legal_rep_key]):
+                continue
+            new_rows.append(
+                {
+                    "key": s.legal_rep_key,
+                    "kind": "person",
+                    "name": s.legal_rep_name or "",
+                    "name_key": s.legal_rep_name or "",
+                    "id_sealed": s.legal_rep_sealed,
+                    "id_masked": s.legal_rep_masked,
+                    "division_code": None,
+                    "registered_on": None,
+                    "status": None,
+                    "first_seen_at": now,
+                    "updated_at": now,
+                }
+            )
+    repo.insert_subjects(conn, new_rows)
+    _link_representatives(conn, sightings, now)
+    return _observe_names(conn, sightings, department_code, batch_id)
+
+
+def _link_representatives(conn: Connection, sightings: Sequence[Sighting], now: dt.datetime) -> None:
+    wanted: dict[tuple[str, str, str | None, str], Sighting] = {}
+    for s in sightings:
+        if s.kind != "person" and s.legal_rep_name:
+            wanted.setdefault((s.subject_key, s.legal_rep_name, s.legal_rep_key, LEGAL_REPRESENTATIVE), s)
+    if not wanted:
+        return
+    have = repo.existing_relations(conn, list({k[0] for k in wanted}))
+    rows = [
+        {
+            "org_key": org,
+            "person_key": person_key,
+            "person_name": name,
+            "role": role,
+            "valid_from": s.registered_on,
+            "source_entry_id": s.source_entry_id,
+            "recorded_at": now,
+        }
+        for (org, name, person_key, role), s in wanted.items()
+        if (org, name, person_key, role) not in have
+    ]
+    repo.insert_relations(conn, rows)
+
+
+def _observe_names(
+    conn: Connection, sightings: Sequence[Sighting], department_code: str, batch_id: int
+) -> list[Flag]:
+    orgs = [s for s in sightings if s.kind != "person" and s.name_key]
+    if not orgs:
+        return []
+    known_names = repo.names_of_subjects(conn, list({s.subject_key for s in orgs}))
+    known_codes = repo.subjects_of_names(conn, list({s.name_key for s in orgs}))
+    flags: list[Flag] = []
+    seen: set[tuple[str, str]] = set()
+    new_obs: dict[tuple[str, str, str], Sighting] = {}
+    for s in orgs:
+        pair = (s.subject_key, s.name_key)
+        if pair in seen:
+            continue
+        seen.add(pair)
+        names = known_names.setdefault(s.subject_key, {})
+        others = {k: v for k, v in names.items() if k != s.name_key}
+        if others:
+            flags.append(
+                Flag(
+                    "code_conflict",
+                    s.subject_key,
+                    s.name,
+                    s.row_number,
+                    f"统一社会信用代码 {s.subject_key} 已登记为“{'、'.join(sorted(others.values()))}”，"
+                    f"本行名称为“{s.name}”，疑似重码或名称错误，请核实",
+                ),
+            )
+        codes = known_codes.setdefault(s.name_key, set())
+        other_codes = codes - {s.subject_key}
+        if other_codes:
+            flags.append(
+                Flag(
+                    "name_conflict",
+                    s.subject_key,
+                    s.name,
+                    s.row_number,
+                    f"名称“{s.name}”已对应统一社会信用代码 {'、'.join(sorted(other_codes))}，"
+                    f"本行代码为 {s.subject_key}，疑似错码，请核实",
+                )
+            )
+        names[s.name_key] = s.name
+        codes.add(s.subject_key)
+        new_obs[(s.subject_key, s.name_key, department_code)] = s
+    present = repo.existing_observations(conn, list(new_obs))
+    repo.insert_observations(
+        conn,
+        [
+            {
+                "subject_key": key,
+                "name_key": nkey,
+                "name": s.name,
+                "department_code": dept,
+                "batch_id": batch_id,
+                "row_number": s.row_number,
+            }
+            for (key, nkey, dept), s in new_obs.items()
+            if (key, nkey, dept) not in present
+        ],
+    )
+    return flags

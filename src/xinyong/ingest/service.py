@@ -1,0 +1,420 @@
+"""The import use case: read → map → validate → dedupe → window → append, in one transaction.
+
+A file is either refused whole (unreadable, wrong columns: nothing is written) or recorded as
+one batch holding every accepted row and every rejected row with its reasons. Re-sending the
+same rows adds nothing; a changed row with the same record key becomes a correction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Engine
+
+from xinyong.access import service as access
+from xinyong.catalog.loader import Catalogue
+from xinyong.catalog.model import ItemVersion
+from xinyong.identity import repository as identity_repo
+from xinyong.identity.model import Sighting
+from xinyong.identity.pii import PiiVault
+from xinyong.identity.service import record_sightings
+from xinyong.ingest.export import export_rejections
+from xinyong.ingest.readers import RawRow, RawTable, read_table
+from xinyong.ingest.validate import ColumnPlan, RowValidator, ValidRow, plan_columns
+from xinyong.kernel.calendar import WorkCalendar
+from xinyong.kernel.clock import CHINA_TZ, Clock
+from xinyong.kernel.errors import FieldProblem, UnknownCalendarYear
+from xinyong.kernel.parse import name_key
+from xinyong.kernel.settings import Settings
+from xinyong.ledger import service as ledger
+from xinyong.ledger.hashing import canonical_json, content_hash
+from xinyong.ledger.model import BatchDraft, NewEntry
+from xinyong.publication.rules import publication_window
+
+log = logging.getLogger(__name__)
+
+REGISTRATION_ITEM = "DJZC"
+
+
+@dataclass
+class ImportResult:
+    batch_id: int | None
+    item: str
+    item_name: str
+    department: str
+    source_name: str
+    rows: int
+    accepted: int
+    rejected: int
+    duplicates: int
+    corrections: int
+    late: int
+    rejections: list[dict[str, Any]]
+    warnings: list[dict[str, Any]]
+    flags: list[dict[str, Any]]
+    ignored_columns: list[str]
+    catalogue_version: str
+    rejection_file: bytes | None = field(default=None, repr=False)
+    rejection_suffix: str | None = None
+    rejection_media_type: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "batch_id": self.batch_id,
+            "item": self.item,
+            "item_name": self.item_name,
+            "department": self.department,
+            "source_name": self.source_name,
+            "rows": self.rows,
+            "accepted": self.accepted,
+            "rejected": self.rejected,
+            "duplicates": self.duplicates,
+            "corrections": self.corrections,
+            "late": self.late,
+            "rejections": self.rejections,
+            "warnings": self.warnings,
+            "flags": self.flags,
+            "ignored_columns": self.ignored_columns,
+            "catalogue_version": self.catalogue_version,
+        }
+
+
+@dataclass
+class Importer:
+    """Everything an import needs, injected so tests can move the clock or swap the calendar."""
+
+    engine: Engine
+    catalogue: Catalogue
+    calendar: WorkCalendar
+    vault: PiiVault
+    clock: Clock
+    settings: Settings
+
+    def import_bytes(
+        self,
+        data: bytes,
+        *,
+        filename: str,
+        department_code: str,
+        item_code: str | None = None,
+        channel: str = "cli",
+    ) -> ImportResult:
+        with self.engine.connect() as conn:
+            dept = access.require_department(conn, department_code)
+        table = read_table(
+            data,
+            filename=filename,
+            max_bytes=self.settings.max_import_bytes,
+            max_rows=self.settings.max_import_rows,
+        )
+        plan = plan_columns(table, self.catalogue, item_code)
+        received_at = self.clock.now()
+        received_on = received_at.astimezone(CHINA_TZ).date()
+        validator = RowValidator(plan, self.catalogue, self.vault, received_on)
+        valid: list[ValidRow] = []
+        rejected: list[tuple[RawRow, list[FieldProblem]]] = []
+        warnings: list[FieldProblem] = []
+        for raw in table.rows:
+            outcome = validator.validate(raw)
+            if isinstance(outcome, list):
+                rejected.append((raw, outcome))
+            else:
+                valid.append(outcome)
+                warnings.extend(outcome.warnings)
+        return self._record(
+            table, plan, dept, valid, rejected, warnings, data, received_at, channel
+        )
+
+    def _record(
+        self,
+        table: RawTable,
+        plan: ColumnPlan,
+        dept: dict[str, Any],
+        valid: list[ValidRow],
+        rejected: list[tuple[RawRow, list[FieldProblem]]],
+        warnings: list[FieldProblem],
+        data: bytes,
+        received_at: dt.datetime,
+        channel: str,
+    ) -> ImportResult:
+        item = plan.item
+        received_on = received_at.astimezone(CHINA_TZ).date()
+        rows_by_number = {r.number: r for r in table.rows}
+        # Same record key twice in one file: identical rows are duplicates, differing ones
+        # are ambiguous (which one is right?) and the later is refused.
+        in_file: dict[str, tuple[ValidRow, str]] = {}
+        unique: list[tuple[ValidRow, str, str]] = []
+        duplicates = 0
+        for row in valid:
+            payload = canonical_json(row.values)
+            chash = content_hash(row.values, row.digests)
+            seen = in_file.get(row.record_key)
+            if seen is not None:
+                if seen[1] == chash:
+                    duplicates += 1
+                else:
+                    rejected.append(
+                        (
+                            rows_by_number[row.number],
+                            [
+                                FieldProblem(
+                                    row.number,
+                                    "、".join(item.field(k).name for k in item.record_key)
+                                    or "记录",
+                                    row.record_key.split("|", 1)[-1],
+                                    f"与本文件第{seen[0].number}行为同一记录但内容不同，请核对后只保留一行",
+                                    "same record key as an earlier row of this file with different content",
+                                )
+                            ],
+                        )
+                    )
+                continue
+            in_file[row.record_key] = (row, chash)
+            unique.append((row, payload, chash))
+        rejected.sort(key=lambda r: r[0].number)
+        with self.engine.begin() as conn:
+            latest = ledger.latest_by_record(conn, item.code, [r.record_key for r, _, _ in unique])
+            new_entries: list[NewEntry] = []
+            sightings: list[Sighting] = []
+            corrections = late = 0
+            for row, payload, chash in unique:
+                prior = latest.get(row.record_key)
+                action, supersedes = "assert", None
+                if prior is not None:
+                    if prior[1] == chash and prior[2] != "revoke":
+                        duplicates += 1
+                        continue
+                    action, supersedes = "correct", prior[0]
+                    corrections += 1
+                entry, is_late, warning = self._entry(
+                    item, row, payload, chash, action, supersedes, dept, received_on
+                )
+                if warning is not None:
+                    warnings.append(warning)
+                late += is_late
+                new_entries.append(entry)
+                sightings.append(self._sighting(item, row))
+            accepted = len(new_entries)
+            batch_id: int | None = None
+            flags: list[dict[str, Any]] = []
+            if new_entries or rejected:
+                draft = BatchDraft(
+                    department_code=dept["code"],
+                    item_code=item.code,
+                    channel=channel,
+                    source_name=table.source_name,
+                    file_sha256=hashlib.sha256(data).hexdigest(),
+                    format=table.format,
+                    received_at=received_at,
+                    row_count=len(table.rows),
+                    accepted=accepted,
+                    rejected=len(rejected),
+                    duplicates=duplicates,
+                    corrections=corrections,
+                    late=late,
+                    catalogue_version=self.catalogue.snapshot.version,
+                )
+                appended = ledger.append_batch(
+                    conn,
+                    draft,
+                    new_entries,
+                    headers={
+                        "headers": json.dumps(list(table.headers), ensure_ascii=False),
+                        "encoding": table.encoding,
+                        "delimiter": table.delimiter,
+                        "sheet": table.sheet,
+                        "warnings": json.dumps([w.as_dict() for w in warnings], ensure_ascii=False),
+                    },
+                    rejected=[
+                        {
+                            "row_number": raw.number,
+                            "cells": json.dumps(list(raw.cells), ensure_ascii=False),
+                            "problems": json.dumps(
+                                [p.as_dict() for p in problems], ensure_ascii=False
+                            ),
+                        }
+                        for raw, problems in rejected
+                    ],
+                )
+                batch_id = appended.id
+                for s, entry_id in zip(sightings, appended.entry_ids, strict=True):
+                    s.source_entry_id = entry_id
+                found = record_sightings(
+                    conn,
+                    sightings,
+                    department_code=dept["code"],
+                    batch_id=batch_id,
+                    now=received_at,
+                )
+                identity_repo.insert_flags(
+                    conn,
+                    [
+                        {
+                            "kind": f.kind,
+                            "subject_key": f.subject_key,
+                            "name": f.name,
+                            "detail": f.detail,
+                            "department_code": dept["code"],
+                            "batch_id": batch_id,
+                            "row_number": f.row_number,
+                            "status": "open",
+                            "created_at": received_at,
+                        }
+                        for f in found
+                    ],
+                )
+                flags = [
+                    {
+                        "row": f.row_number,
+                        "kind": f.kind,
+                        "subject": f.subject_key,
+                        "detail": f.detail,
+                    }
+                    for f in found
+                ]
+                access.audit(
+                    conn,
+                    f"department:{dept['code']}",
+                    "import",
+                    f"batch:{batch_id}",
+                    received_at,
+                    detail={"item": item.code, "accepted": accepted, "rejected": len(rejected)},
+                )
+        rejections = [p.as_dict() for _, problems in rejected for p in problems]
+        for r in rejections:
+            r.pop("severity", None)
+        result = ImportResult(
+            batch_id=batch_id,
+            item=item.code,
+            item_name=item.name,
+            department=dept["code"],
+            source_name=table.source_name,
+            rows=len(table.rows),
+            accepted=accepted,
+            rejected=len(rejected),
+            duplicates=duplicates,
+            corrections=corrections,
+            late=late,
+            rejections=rejections,
+            warnings=[w.as_dict() for w in warnings],
+            flags=flags,
+            ignored_columns=list(plan.ignored),
+            catalogue_version=self.catalogue.snapshot.version,
+        )
+        if rejected:
+            content, suffix, media = export_rejections(table, rejected)
+            result.rejection_file, result.rejection_suffix, result.rejection_media_type = (
+                content,
+                suffix,
+                media,
+            )
+        log.info(
+            "import %s dept=%s item=%s rows=%d accepted=%d rejected=%d duplicates=%d late=%d",
+            table.source_name,
+            dept["code"],
+            item.code,
+            len(table.rows),
+            accepted,
+            len(rejected),
+            duplicates,
+            late,
+        )
+        return result
+
+    def _entry(
+        self,
+        item: ItemVersion,
+        row: ValidRow,
+        payload: str,
+        chash: str,
+        action: str,
+        supersedes: int | None,
+        dept: dict[str, Any],
+        received_on: dt.date,
+    ) -> tuple[NewEntry, bool, FieldProblem | None]:
+        policy = (
+            self.catalogue.policy_for(item, row.decision_date, dept["sector"])
+            if row.decision_date
+            else None
+        )
+        window = publication_window(
+            item, policy, row.severity, row.decision_date, row.subject_kind, row.valid_until
+        )
+        due: dt.date | None = None
+        is_late = False
+        warning: FieldProblem | None = None
+        if item.publication_deadline_working_days is not None and row.decision_date is not None:
+            try:
+                due = self.calendar.add_workdays(
+                    row.decision_date, item.publication_deadline_working_days
+                )
+                is_late = received_on > due
+            except UnknownCalendarYear as exc:
+                warning = FieldProblem(
+                    row.number,
+                    item.field(item.decision_date_field).name
+                    if item.decision_date_field
+                    else "决定日期",
+                    row.decision_date.isoformat(),
+                    f"无法计算公示时限：{exc.message_zh}",
+                    f"publication deadline not computed: {exc.message_en}",
+                    severity="warning",
+                )
+        sealed = self.vault.seal(canonical_json(row.personal)) if row.personal else None
+        entry = NewEntry(
+            subject_key=row.subject_key,
+            subject_kind=row.subject_kind,
+            item_code=item.code,
+            item_version=item.version,
+            record_key=row.record_key,
+            action=action,
+            supersedes_id=supersedes,
+            decision_date=row.decision_date,
+            severity=row.severity.value if row.severity else None,
+            disclosure=item.disclosure.value,
+            content_hash=chash,
+            payload=payload,
+            sealed=sealed,
+            source_row=row.number,
+            public=window.public,
+            public_from=window.public_from,
+            public_until=window.public_until,
+            repair_from=window.repair_from,
+            policy_code=window.policy_code,
+            window_reason=window.reason,
+            due_date=due,
+            late=is_late,
+        )
+        return entry, is_late, warning
+
+    def _sighting(self, item: ItemVersion, row: ValidRow) -> Sighting:
+        authoritative = item.code == REGISTRATION_ITEM
+        person = row.subject_kind == "person"
+        m = item.subject
+        s = Sighting(
+            subject_key=row.subject_key,
+            kind=row.subject_kind,
+            name=row.subject_name,
+            name_key=name_key(row.subject_name) if not person else "",
+            row_number=row.number,
+            division_code=row.division_code,
+            authoritative=authoritative,
+            legal_rep_name=row.legal_rep_name,
+            legal_rep_key=row.legal_rep_key,
+        )
+        if person and m.person_id:
+            s.id_sealed = self.vault.seal(row.personal[m.person_id])
+            s.id_masked = row.values[m.person_id]
+            s.name = row.values[m.name]
+        if row.legal_rep_key and m.legal_rep_id:
+            s.legal_rep_sealed = self.vault.seal(row.personal[m.legal_rep_id])
+            s.legal_rep_masked = row.values[m.legal_rep_id]
+        if authoritative:
+            s.registered_on = row.decision_date
+            s.status = row.values.get("DJ_ZT")
+        return s

@@ -1,0 +1,530 @@
+"""Map a raw table's columns to catalogue fields and validate every row, field by field.
+
+Pure: no I/O. Every problem names row, field, value and reason (Chinese for the department,
+English for logs); a row with any error is rejected whole, other rows are unaffected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from xinyong.catalog.loader import Catalogue
+from xinyong.catalog.model import FieldDef, ItemVersion, Severity, SeverityRule, SubjectType
+from xinyong.identity.pii import PiiVault
+from xinyong.identity.ric import check_resident_id, mask_person_name, mask_resident_id
+from xinyong.identity.uscc import check_uscc
+from xinyong.ingest.readers import RawRow, RawTable
+from xinyong.kernel.errors import FieldProblem, InputError
+from xinyong.kernel.parse import (
+    ParseError,
+    name_key,
+    normalise_text,
+    parse_amount_wan,
+    parse_date,
+    parse_registered_capital,
+)
+
+RESIDENT_ID_TYPES = frozenset({"01", "身份证", "居民身份证", "111"})
+SEVERITY_TABLE = "severity"
+_SPLIT = re.compile(r"[,，;；、|]")
+_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+_LEGACY_CODE = re.compile(r"^[0-9A-Za-z\-]{1,32}$")
+_EARLIEST = dt.date(1949, 10, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnPlan:
+    item: ItemVersion
+    columns: tuple[tuple[int, FieldDef], ...]  # (column index in the file, field)
+    ignored: tuple[str, ...]  # headers that map to no field (reported, not fatal)
+
+
+@dataclass(slots=True)
+class ValidRow:
+    number: int
+    subject_key: str
+    subject_kind: str  # organisation | individual_business | person
+    subject_name: str  # clear name (for persons kept only in the sealed part)
+    record_key: str
+    decision_date: dt.date | None
+    severity: Severity | None
+    values: dict[str, str]  # canonical values; personal ones masked
+    personal: dict[str, str]  # clear personal values (sealed at rest)
+    digests: dict[str, str]  # keyed digests of personal values (for hashing and matching)
+    valid_until: dt.date | None
+    division_code: str | None
+    legal_rep_name: str | None
+    legal_rep_key: str | None
+    warnings: list[FieldProblem] = field(default_factory=list)
+
+
+def _hdr_key(text: str) -> str:
+    return normalise_text(text).replace("（", "(").replace("）", ")").replace(" ", "").upper()
+
+
+def plan_columns(table: RawTable, catalogue: Catalogue, item_code: str | None) -> ColumnPlan:
+    """Choose the item (given, or the best match of the headers) and map its columns."""
+    if item_code is not None:
+        item = catalogue.item(item_code)
+        return _plan_for(table, catalogue, item, strict=True)
+    best: tuple[int, ColumnPlan] | None = None
+    for candidate in catalogue.items():
+        try:
+            plan = _plan_for(table, catalogue, candidate, strict=True)
+        except InputError:
+            continue
+        score = len(plan.columns)
+        if best is None or score > best[0]:
+            best = (score, plan)
+    if best is None:
+        raise InputError(
+            "could not recognise the file's columns as any catalogue item",
+            "无法根据表头识别信息类别，请用 --item 指定目录信息项（如 XZCF 行政处罚、XZXK 行政许可）",
+        )
+    return best[1]
+
+
+def _plan_for(
+    table: RawTable, catalogue: Catalogue, item: ItemVersion, *, strict: bool
+) -> ColumnPlan:
+    header_map = {_hdr_key(k): v for k, v in catalogue.header_map(item.code).items()}
+    fields = {f.code: f for f in item.fields}
+    used: dict[str, int] = {}
+    columns: list[tuple[int, FieldDef]] = []
+    ignored: list[str] = []
+    for idx, header in enumerate(table.headers):
+        code = header_map.get(_hdr_key(header))
+        if code is None or code not in fields:
+            ignored.append(header)
+            continue
+        if code in used:
+            first = table.headers[used[code]]
+            raise InputError(
+                f"columns {used[code] + 1} ({first}) and {idx + 1} ({header}) both map to {code}",
+                f"第{used[code] + 1}列“{first}”与第{idx + 1}列“{header}”都对应字段"
+                f"“{fields[code].name}（{code}）”，请删除其中一列",
+            )
+        used[code] = idx
+        columns.append((idx, fields[code]))
+    missing = [f for f in item.fields if f.required and f.code not in used]
+    if strict and missing:
+        names = "、".join(f"{f.name}（{f.code}）" for f in missing)
+        raise InputError(
+            f"missing required columns for {item.code}: {', '.join(f.code for f in missing)}",
+            f"文件缺少“{item.name}”的必填列：{names}",
+        )
+    return ColumnPlan(item=item, columns=tuple(columns), ignored=tuple(ignored))
+
+
+def _is_formula_like(value: str) -> bool:
+    if not value:
+        return False
+    first = value[0]
+    if first in "=@\t\r":
+        return True
+    return first in "+-" and not _NUMBER.match(value)
+
+
+class RowValidator:
+    """Validates rows of one plan. Holds per-import caches; not shared across threads."""
+
+    def __init__(
+        self,
+        plan: ColumnPlan,
+        catalogue: Catalogue,
+        vault: PiiVault,
+        received_on: dt.date,
+    ) -> None:
+        self.plan = plan
+        self.item = plan.item
+        self.catalogue = catalogue
+        self.vault = vault
+        self.received_on = received_on
+        self.subject = plan.item.subject
+        self._by_code = {f.code: idx for idx, f in plan.columns}
+        self._code_cache: dict[tuple[str, str], str | None] = {}
+        self._checkers: dict[str, Callable[[FieldDef, str], str]] = {
+            "text": self._text,
+            "uscc": self._uscc,
+            "legacy_code": self._legacy,
+            "id_number": self._text,  # checked in _person_id with its type
+            "date": self._date,
+            "amount_wan": self._amount,
+            "money_text": self._money,
+            "code": self._code,
+            "codes": self._codes,
+            "integer": self._integer,
+        }
+
+    # -- field checkers: return the canonical text or raise ParseError ---------------------
+
+    def _text(self, f: FieldDef, v: str) -> str:
+        if f.max_length is not None and len(v) > f.max_length:
+            raise ParseError(
+                f"longer than {f.max_length} characters",
+                f"长度{len(v)}超过上限{f.max_length}个字符",
+            )
+        return v
+
+    def _uscc(self, f: FieldDef, v: str) -> str:
+        check = check_uscc(v)
+        if not check.valid:
+            raise ParseError(
+                "; ".join(i.message_en for i in check.errors),
+                "；".join(i.message_zh for i in check.errors),
+            )
+        self._pending_warnings.extend((f, v, i.message_zh, i.message_en) for i in check.warnings)
+        return check.code
+
+    def _legacy(self, f: FieldDef, v: str) -> str:
+        v = normalise_text(v).upper()
+        if not _LEGACY_CODE.match(v):
+            raise ParseError(
+                "not a registration/organisation code",
+                "代码只能由数字、字母和连字符组成，且不超过32位",
+            )
+        return v
+
+    def _date(self, f: FieldDef, v: str) -> str:
+        d = parse_date(v)
+        if d < _EARLIEST:
+            raise ParseError("date before 1949-10-01", "日期早于1949年10月1日，不合理")
+        return d.isoformat()
+
+    def _amount(self, f: FieldDef, v: str) -> str:
+        amount = parse_amount_wan(v)
+        return format(amount.normalize(), "f") if amount != 0 else "0"
+
+    def _money(self, f: FieldDef, v: str) -> str:
+        amount, currency = parse_registered_capital(v)
+        if amount is None:
+            return v  # registered capital is free text in real data; keep what was sent
+        return f"{format(amount.normalize(), 'f')}万{currency or ''}".rstrip()
+
+    def _lookup(self, table: str, raw: str) -> str | None:
+        key = (table, raw)
+        if key not in self._code_cache:
+            value = self.catalogue.lookup_code(table, raw)
+            self._code_cache[key] = value.code if value else None
+        return self._code_cache[key]
+
+    def _code(self, f: FieldDef, v: str) -> str:
+        assert f.code_table is not None
+        code = self._lookup(f.code_table, v)
+        if code is None:
+            table = self.catalogue.code_table(f.code_table)
+            allowed = "、".join(f"{c.code} {c.label}" for c in table.values[:12])
+            raise ParseError(
+                f"not a value of code table {f.code_table}",
+                f"不是“{table.name}”代码表中的值（可用：{allowed}）",
+            )
+        return code
+
+    def _codes(self, f: FieldDef, v: str) -> str:
+        parts = [p.strip() for p in _SPLIT.split(v) if p.strip()]
+        return ",".join(dict.fromkeys(self._code(f, p) for p in parts))
+
+    def _integer(self, f: FieldDef, v: str) -> str:
+        if not re.fullmatch(r"\d+", v):
+            raise ParseError("not a non-negative integer", "应为非负整数")
+        return str(int(v))
+
+    # -- row ------------------------------------------------------------------------------
+
+    def validate(self, row: RawRow) -> ValidRow | list[FieldProblem]:
+        problems: list[FieldProblem] = []
+        self._pending_warnings: list[tuple[FieldDef, str, str, str]] = []
+        n = row.number
+        if row.extra_cells:
+            problems.append(
+                FieldProblem(
+                    n,
+                    "(整行)",
+                    "，".join(row.extra_cells)[:100],
+                    f"该行比表头多出{len(row.extra_cells)}列，可能是分隔符或引号错误",
+                    f"row has {len(row.extra_cells)} more cells than the header",
+                )
+            )
+        flagged = set(row.formula_columns) | set(row.nested_columns)
+        values: dict[str, str] = {}
+        for idx, f in self.plan.columns:
+            raw = row.cells[idx]
+            if idx in flagged:
+                why = (
+                    "单元格含有公式或嵌套结构，请填写数值本身"
+                    if idx in row.formula_columns
+                    else "值为嵌套的对象或数组，应为文本"
+                )
+                problems.append(
+                    FieldProblem(n, self._label(f), raw, why, "formula or nested value")
+                )
+                continue
+            if raw == "":
+                continue
+            if _is_formula_like(raw):
+                problems.append(
+                    FieldProblem(
+                        n,
+                        self._label(f),
+                        raw,
+                        "以 = + - @ 开头的文本可能被电子表格当作公式执行，已拒收（公式注入防护）",
+                        "value looks like a spreadsheet formula (formula injection)",
+                    )
+                )
+                continue
+            try:
+                values[f.code] = self._checkers[f.type](f, raw)
+            except ParseError as exc:
+                problems.append(
+                    FieldProblem(n, self._label(f), raw, exc.message_zh, exc.message_en)
+                )
+        self._check_required(n, values, problems)
+        if problems:
+            return problems
+        return self._build(row, values, problems)
+
+    def _label(self, f: FieldDef) -> str:
+        return f"{f.name}（{f.code}）"
+
+    def _check_required(self, n: int, values: dict[str, str], problems: list[FieldProblem]) -> None:
+        failed = {p.field for p in problems}
+        for f in self.item.fields:
+            if f.code in values or self._label(f) in failed:
+                continue
+            needed = f.required
+            if not needed and f.required_when:
+                needed = any(
+                    values.get(other) in allowed for other, allowed in f.required_when.items()
+                )
+            if needed:
+                problems.append(
+                    FieldProblem(n, self._label(f), "", "必填项为空", "required field is empty")
+                )
+
+    def _subject_kind(self, values: dict[str, str]) -> str | None:
+        m = self.subject
+        category = values.get(m.category) if m.category else None
+        if category is not None:
+            label = self.catalogue.code_table(self._field(m.category).code_table or "").values
+            text = next((c.label for c in label if c.code == category), category)
+            if text == SubjectType.NATURAL_PERSON.value:
+                return "person"
+            if text == SubjectType.INDIVIDUAL_BUSINESS.value:
+                return "individual_business"
+            return "organisation"
+        if m.uscc and values.get(m.uscc):
+            return "individual_business" if values[m.uscc].startswith("92") else "organisation"
+        if m.person_id and values.get(m.person_id):
+            return "person"
+        return None
+
+    def _field(self, code: str) -> FieldDef:
+        return self.item.field(code)
+
+    def _person_key(
+        self,
+        n: int,
+        id_field: str,
+        type_field: str | None,
+        values: dict[str, str],
+        problems: list[FieldProblem],
+    ) -> tuple[str, str, str] | None:
+        """(subject key, normalised number, masked number) of a person's certificate."""
+        number = values.get(id_field)
+        if not number:
+            return None
+        id_type = values.get(type_field, "01") if type_field else "01"
+        f = self._field(id_field)
+        if id_type in RESIDENT_ID_TYPES:
+            check = check_resident_id(number)
+            if not check.valid:
+                problems.append(
+                    FieldProblem(
+                        n,
+                        self._label(f),
+                        mask_resident_id(number),
+                        "；".join(i.message_zh for i in check.errors),
+                        "; ".join(i.message_en for i in check.errors),
+                    )
+                )
+                return None
+            normalised = check.number
+            return self.vault.subject_key(normalised), normalised, mask_resident_id(normalised)
+        normalised = normalise_text(number).upper()
+        return (
+            self.vault.subject_key(f"{id_type}:{normalised}"),
+            normalised,
+            mask_resident_id(normalised),
+        )
+
+    def _build(
+        self, row: RawRow, values: dict[str, str], problems: list[FieldProblem]
+    ) -> ValidRow | list[FieldProblem]:
+        n = row.number
+        m = self.subject
+        kind = self._subject_kind(values)
+        personal: dict[str, str] = {}
+        digests: dict[str, str] = {}
+        name = values.get(m.name, "")
+        division: str | None = None
+        if kind is None:
+            problems.append(
+                FieldProblem(
+                    n,
+                    "行政相对人",
+                    name,
+                    "无法确定行政相对人：缺少统一社会信用代码或证件号码",
+                    "cannot identify the subject: no USCC or certificate number",
+                )
+            )
+            return problems
+        if kind == "person":
+            if not m.person_id:
+                problems.append(
+                    FieldProblem(
+                        n,
+                        "行政相对人类别",
+                        "自然人",
+                        "该信息项不接受自然人",
+                        "item does not accept natural persons",
+                    )
+                )
+                return problems
+            person = self._person_key(n, m.person_id, m.person_id_type, values, problems)
+            if person is None:
+                if not problems:
+                    f = self._field(m.person_id)
+                    problems.append(
+                        FieldProblem(
+                            n,
+                            self._label(f),
+                            "",
+                            "自然人须填写证件号码",
+                            "natural person needs a certificate number",
+                        )
+                    )
+                return problems
+            subject_key, number, masked = person
+            personal[m.person_id] = number
+            values[m.person_id] = masked
+            digests[m.person_id] = subject_key
+            personal[m.name] = name
+            values[m.name] = mask_person_name(name)
+        else:
+            code = values.get(m.uscc) if m.uscc else None
+            if not code:
+                label = self._label(self._field(m.uscc)) if m.uscc else "统一社会信用代码"
+                problems.append(
+                    FieldProblem(
+                        n,
+                        label,
+                        "",
+                        "法人、非法人组织和个体工商户须填写统一社会信用代码",
+                        "USCC required for organisations",
+                    )
+                )
+                return problems
+            subject_key = code
+            division = code[2:8]
+            if code.startswith("92"):
+                kind = "individual_business"
+        # Other personal fields (legal representative's certificate number, …)
+        rep_key: str | None = None
+        if m.legal_rep_id and values.get(m.legal_rep_id):
+            rep = self._person_key(n, m.legal_rep_id, m.legal_rep_id_type, values, problems)
+            if rep is None:
+                return problems
+            rep_key, number, masked = rep
+            personal[m.legal_rep_id] = number
+            values[m.legal_rep_id] = masked
+            digests[m.legal_rep_id] = rep_key
+        for f in self.item.fields:
+            if f.personal and f.code in values and f.code not in personal:
+                personal[f.code] = values[f.code]
+                values[f.code] = (
+                    mask_resident_id(values[f.code])
+                    if f.type == "id_number"
+                    else mask_person_name(values[f.code])
+                )
+                digests[f.code] = self.vault.subject_key(f"{f.code}:{personal[f.code]}")
+        decision_date = None
+        if self.item.decision_date_field and self.item.decision_date_field in values:
+            decision_date = dt.date.fromisoformat(values[self.item.decision_date_field])
+            if decision_date > self.received_on:
+                f = self._field(self.item.decision_date_field)
+                problems.append(
+                    FieldProblem(
+                        n,
+                        self._label(f),
+                        values[self.item.decision_date_field],
+                        f"决定日期晚于报送日期（{self.received_on.isoformat()}）",
+                        "decision date is after the date of submission",
+                    )
+                )
+                return problems
+        valid_until = None
+        if self.item.valid_until_field and self.item.valid_until_field in values:
+            valid_until = dt.date.fromisoformat(values[self.item.valid_until_field])
+        key_parts = [values.get(k, "") for k in self.item.record_key]
+        record_key = "|".join([subject_key, *key_parts])
+        if len(record_key) > 200:
+            record_key = record_key[:200]
+        warnings = [
+            FieldProblem(n, self._label(f), v, zh, en, severity="warning")
+            for f, v, zh, en in self._pending_warnings
+        ]
+        return ValidRow(
+            number=n,
+            subject_key=subject_key,
+            subject_kind=kind,
+            subject_name=name,
+            record_key=record_key,
+            decision_date=decision_date,
+            severity=self._severity(values) if self.item.severity_rules else None,
+            values=values,
+            personal=personal,
+            digests=digests,
+            valid_until=valid_until,
+            division_code=division,
+            legal_rep_name=values.get(m.legal_rep_name) if m.legal_rep_name else None,
+            legal_rep_key=rep_key,
+            warnings=warnings,
+        )
+
+    def _severity(self, values: dict[str, str]) -> Severity:
+        for f in self.item.fields:
+            if f.code_table == SEVERITY_TABLE and values.get(f.code):
+                return Severity(self._label_of(SEVERITY_TABLE, values[f.code]))
+        for rule in self.item.severity_rules:
+            if _rule_matches(rule, values):
+                return rule.severity
+        return Severity.GENERAL
+
+    def _label_of(self, table: str, code: str) -> str:
+        for v in self.catalogue.code_table(table).values:
+            if v.code == code:
+                return v.label
+        return code
+
+
+def _rule_matches(rule: SeverityRule, values: dict[str, str]) -> bool:
+    if rule.field is None:
+        return not rule.any_of and not rule.only and rule.amount_field is None
+    present = set(filter(None, values.get(rule.field, "").split(",")))
+    if rule.any_of and not present & set(rule.any_of):
+        return False
+    if rule.only and (not present or not present <= set(rule.only)):
+        return False
+    if rule.amount_field is not None and rule.amount_at_most is not None:
+        amount = values.get(rule.amount_field)
+        if amount and Decimal(amount) > Decimal(str(rule.amount_at_most)):
+            return False
+    return True
+
+
+def subject_name_key(name: str) -> str:
+    return name_key(name)

@@ -1,0 +1,235 @@
+"""All SQL of the ledger."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, and_, func, insert, select, update
+
+from xinyong.ledger.hashing import GENESIS
+from xinyong.ledger.model import StoredEntry
+from xinyong.ledger.tables import batch_headers, batches, entries, ledger_head, rejected_rows
+from xinyong.store.db import is_postgres
+
+ENTRY_COLUMNS = [c.name for c in entries.columns if c.name != "id"]
+
+
+def lock_head(conn: Connection) -> tuple[int, str]:
+    """Lock the chain head for this transaction and return (last batch id, chain hash).
+
+    On PostgreSQL the row lock serialises concurrent appends; SQLite's write lock does the
+    same for the embedded engine once the first write happens.
+    """
+    stmt = select(ledger_head.c.last_batch_id, ledger_head.c.chain_hash).where(
+        ledger_head.c.id == 1
+    )
+    if is_postgres(conn):
+        stmt = stmt.with_for_update()
+    row = conn.execute(stmt).first()
+    if row is None:
+        conn.execute(insert(ledger_head).values(id=1, last_batch_id=0, chain_hash=GENESIS))
+        if is_postgres(conn):
+            row = conn.execute(stmt).first()
+            assert row is not None
+            return int(row[0]), str(row[1])
+        return 0, GENESIS
+    return int(row[0]), str(row[1])
+
+
+def set_head(conn: Connection, batch_id: int, chain: str) -> None:
+    conn.execute(
+        update(ledger_head).where(ledger_head.c.id == 1).values(last_batch_id=batch_id, chain_hash=chain)
+    )
+
+
+def head(conn: Connection) -> tuple[int, str]:
+    row = conn.execute(select(ledger_head.c.last_batch_id, ledger_head.c.chain_hash)).first()
+    return (0, GENESIS) if row is None else (int(row[0]), str(row[1]))
+
+
+def insert_batch(conn: Connection, values: dict[str, Any]) -> None:
+    conn.execute(insert(batches).values(**values))
+
+
+def insert_batch_headers(conn: Connection, values: dict[str, Any]) -> None:
+    conn.execute(insert(batch_headers).values(**values))
+
+
+def insert_entries(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    if is_postgres(conn):
+        _copy_rows(conn, "entries", ENTRY_COLUMNS, rows)
+    else:
+        conn.execute(insert(entries), list(rows))
+
+
+def _copy_rows(
+    conn: Connection, table: str, columns: Sequence[str], rows: Iterable[dict[str, Any]]
+) -> None:
+    # COPY is several times faster than multi-row INSERT for large batches, and it runs
+    # inside the caller's transaction, so a failure still rolls the whole batch back.
+    raw = conn.connection.driver_connection
+    cols = ", ".join(columns)
+    with raw.cursor() as cur, cur.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:  # type: ignore[union-attr]
+        for row in rows:
+            copy.write_row([row[c] for c in columns])
+
+
+def insert_rejected(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    if is_postgres(conn):
+        _copy_rows(conn, "rejected_rows", ["batch_id", "row_number", "cells", "problems"], rows)
+    else:
+        conn.execute(insert(rejected_rows), list(rows))
+
+
+def entry_ids_of_batch(conn: Connection, batch_id: int) -> list[int]:
+    return [
+        int(r[0])
+        for r in conn.execute(
+            select(entries.c.id).where(entries.c.batch_id == batch_id).order_by(entries.c.seq)
+        )
+    ]
+
+
+def latest_by_record(
+    conn: Connection, item_code: str, record_keys: Sequence[str], chunk: int = 2000
+) -> dict[str, tuple[int, str, str]]:
+    """Latest entry per record key: {record_key: (entry id, content hash, action)}."""
+    out: dict[str, tuple[int, str, str]] = {}
+    for i in range(0, len(record_keys), chunk):
+        part = record_keys[i : i + chunk]
+        rows = conn.execute(
+            select(entries.c.record_key, entries.c.id, entries.c.content_hash, entries.c.action)
+            .where(and_(entries.c.item_code == item_code, entries.c.record_key.in_(part)))
+            .order_by(entries.c.id)
+        )
+        for key, eid, chash, action in rows:
+            out[key] = (int(eid), chash, action)
+    return out
+
+
+def _stored(row: Any) -> StoredEntry:
+    m = row._mapping
+    return StoredEntry(
+        id=int(m["id"]),
+        batch_id=int(m["batch_id"]),
+        seq=int(m["seq"]),
+        subject_key=m["subject_key"],
+        subject_kind=m["subject_kind"],
+        item_code=m["item_code"],
+        item_version=m["item_version"],
+        record_key=m["record_key"],
+        action=m["action"],
+        supersedes_id=m["supersedes_id"],
+        decision_date=m["decision_date"],
+        severity=m["severity"],
+        disclosure=m["disclosure"],
+        payload=json.loads(m["payload"]),
+        department_code=m["department_code"],
+        source_row=m["source_row"],
+        received_at=m["received_at"],
+        public=bool(m["public"]),
+        public_from=m["public_from"],
+        public_until=m["public_until"],
+        repair_from=m["repair_from"],
+        policy_code=m["policy_code"],
+        window_reason=m["window_reason"],
+        due_date=m["due_date"],
+        late=bool(m["late"]),
+        source_name=m["source_name"] if "source_name" in m else "",
+    )
+
+
+def entries_for_subject(
+    conn: Connection, subject_key: str, known_by: dt.datetime | None
+) -> list[StoredEntry]:
+    """Every entry about a subject recorded up to ``known_by`` (UTC), oldest first."""
+    stmt = (
+        select(entries, batches.c.source_name)
+        .join(batches, batches.c.id == entries.c.batch_id)
+        .where(entries.c.subject_key == subject_key)
+        .order_by(entries.c.id)
+    )
+    if known_by is not None:
+        # Times are stored in UTC on both engines (SQLite drops the offset, keeping UTC).
+        stmt = stmt.where(entries.c.received_at <= known_by.astimezone(dt.UTC))
+    return [_stored(r) for r in conn.execute(stmt)]
+
+
+def entries_by_ids(conn: Connection, ids: Sequence[int]) -> list[StoredEntry]:
+    stmt = (
+        select(entries, batches.c.source_name)
+        .join(batches, batches.c.id == entries.c.batch_id)
+        .where(entries.c.id.in_(list(ids)))
+    )
+    return [_stored(r) for r in conn.execute(stmt)]
+
+
+def iter_batches(conn: Connection) -> Iterator[dict[str, Any]]:
+    for row in conn.execute(select(batches).order_by(batches.c.id)):
+        yield dict(row._mapping)
+
+
+def iter_entry_rows(conn: Connection, batch_id: int) -> Iterator[dict[str, Any]]:
+    stmt = select(entries).where(entries.c.batch_id == batch_id).order_by(entries.c.seq)
+    for row in conn.execution_options(yield_per=5000).execute(stmt):
+        yield dict(row._mapping)
+
+
+def get_batch(conn: Connection, batch_id: int) -> dict[str, Any] | None:
+    row = conn.execute(select(batches).where(batches.c.id == batch_id)).first()
+    return None if row is None else dict(row._mapping)
+
+
+def get_batch_headers(conn: Connection, batch_id: int) -> dict[str, Any] | None:
+    row = conn.execute(select(batch_headers).where(batch_headers.c.batch_id == batch_id)).first()
+    return None if row is None else dict(row._mapping)
+
+
+def rejected_of_batch(conn: Connection, batch_id: int) -> list[dict[str, Any]]:
+    return [
+        dict(r._mapping)
+        for r in conn.execute(
+            select(rejected_rows)
+            .where(rejected_rows.c.batch_id == batch_id)
+            .order_by(rejected_rows.c.row_number)
+        )
+    ]
+
+
+def late_by_department(conn: Connection) -> list[tuple[str, int, int]]:
+    """(department, entries with a deadline, late entries)."""
+    stmt = (
+        select(
+            entries.c.department_code,
+            func.count().filter(entries.c.due_date.is_not(None)),
+            func.count().filter(entries.c.late.is_(True)),
+        )
+        .where(entries.c.action != "revoke")
+        .group_by(entries.c.department_code)
+    )
+    return [(r[0], int(r[1]), int(r[2])) for r in conn.execute(stmt)]
+
+
+def rows_by_department(conn: Connection) -> dict[str, int]:
+    stmt = select(batches.c.department_code, func.sum(batches.c.row_count)).group_by(
+        batches.c.department_code
+    )
+    return {r[0]: int(r[1] or 0) for r in conn.execute(stmt)}
+
+
+def count_entries(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(entries)).scalar_one())
+
+
+def dump_json(value: Any) -> str:
+    buf = io.StringIO()
+    json.dump(value, buf, ensure_ascii=False)
+    return buf.getvalue()

@@ -1,0 +1,166 @@
+"""Use cases of the ledger: append a batch, read a subject's records as of a time, verify.
+
+Services never commit: the caller owns the transaction, so an import's batch row, entries,
+rejections and identity updates land together or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import asdict
+
+from sqlalchemy import Connection
+
+from xinyong.ledger import repository as repo
+from xinyong.ledger.hashing import GENESIS, chain_hash, entry_hash, merkle_root
+from xinyong.ledger.model import (
+    AppendedBatch,
+    BatchDraft,
+    NewEntry,
+    RecordVersion,
+    StoredEntry,
+    VerifyProblem,
+)
+
+
+def append_batch(
+    conn: Connection,
+    draft: BatchDraft,
+    new_entries: Sequence[NewEntry],
+    *,
+    headers: dict[str, object] | None = None,
+    rejected: Sequence[dict[str, object]] = (),
+) -> AppendedBatch:
+    """Append one batch and its entries, chained to the previous batch."""
+    last_id, prev = repo.lock_head(conn)
+    batch_id = last_id + 1
+    received = draft.received_at.astimezone(dt.UTC)
+    rows: list[dict[str, object]] = []
+    hashes: list[str] = []
+    for seq, e in enumerate(new_entries, start=1):
+        row = asdict(e)
+        row["batch_id"] = batch_id
+        row["seq"] = seq
+        row["department_code"] = draft.department_code
+        row["received_at"] = received
+        h = entry_hash(row)
+        row["entry_hash"] = h
+        hashes.append(h)
+        rows.append(row)
+    batch = asdict(draft)
+    batch.update(
+        id=batch_id,
+        received_at=received,
+        entry_count=len(rows),
+        merkle_root=merkle_root(hashes),
+        prev_hash=prev,
+    )
+    batch["chain_hash"] = chain_hash(prev, batch)
+    repo.insert_batch(conn, batch)
+    repo.insert_entries(conn, rows)
+    if headers is not None:
+        repo.insert_batch_headers(conn, {"batch_id": batch_id, **headers})
+    repo.insert_rejected(conn, [{"batch_id": batch_id, **r} for r in rejected])
+    repo.set_head(conn, batch_id, str(batch["chain_hash"]))
+    ids = tuple(repo.entry_ids_of_batch(conn, batch_id)) if rows else ()
+    return AppendedBatch(batch_id, str(batch["merkle_root"]), str(batch["chain_hash"]), ids)
+
+
+def latest_by_record(
+    conn: Connection, item_code: str, record_keys: Sequence[str]
+) -> dict[str, tuple[int, str, str]]:
+    """Latest entry per record key: {record_key: (entry id, content hash, action)}."""
+    return repo.latest_by_record(conn, item_code, record_keys)
+
+
+def record_versions(
+    conn: Connection, subject_key: str, known_by: dt.datetime | None = None
+) -> list[RecordVersion]:
+    """The subject's records as the ledger knew them at ``known_by`` (None = now)."""
+    stored = repo.entries_for_subject(conn, subject_key, known_by)
+    by_record: dict[tuple[str, str], list[StoredEntry]] = {}
+    for e in stored:
+        by_record.setdefault((e.item_code, e.record_key), []).append(e)
+    out: list[RecordVersion] = []
+    for history in by_record.values():
+        assertions = [e for e in history if e.action != "revoke"]
+        if not assertions:
+            continue
+        last = history[-1]
+        revoked = last.action == "revoke"
+        out.append(
+            RecordVersion(
+                current=assertions[-1],
+                history=tuple(history),
+                revoked=revoked,
+                revocation=last if revoked else None,
+            )
+        )
+    out.sort(key=lambda v: (v.current.decision_date or dt.date.min, v.current.id), reverse=True)
+    return out
+
+
+def verify(conn: Connection) -> tuple[int, int, list[VerifyProblem]]:
+    """Recompute every entry hash, batch Merkle root and chain link.
+
+    Returns (batches checked, entries checked, problems). An altered entry is named by id;
+    a removed entry by its batch and position; a removed or altered batch by its id.
+    """
+    problems: list[VerifyProblem] = []
+    prev = GENESIS
+    expected_id = 1
+    n_batches = n_entries = 0
+    for batch in repo.iter_batches(conn):
+        n_batches += 1
+        bid = int(batch["id"])
+        if bid != expected_id:
+            problems.append(
+                VerifyProblem(expected_id, None, None, f"batch {expected_id} is missing")
+            )
+        expected_id = bid + 1
+        if batch["prev_hash"] != prev:
+            problems.append(
+                VerifyProblem(bid, None, None, f"batch {bid} does not link to the previous batch")
+            )
+        leaves: list[str] = []
+        seq_expected = 1
+        for row in repo.iter_entry_rows(conn, bid):
+            n_entries += 1
+            while row["seq"] > seq_expected:
+                problems.append(
+                    VerifyProblem(bid, None, seq_expected, f"entry {bid}/{seq_expected} was removed")
+                )
+                seq_expected += 1
+            seq_expected = row["seq"] + 1
+            recomputed = entry_hash(row)
+            if recomputed != row["entry_hash"]:
+                problems.append(
+                    VerifyProblem(
+                        bid, int(row["id"]), int(row["seq"]), f"entry {row['id']} was altered"
+                    )
+                )
+            leaves.append(row["entry_hash"])
+        while seq_expected <= int(batch["entry_count"]):
+            problems.append(
+                VerifyProblem(bid, None, seq_expected, f"entry {bid}/{seq_expected} was removed")
+            )
+            seq_expected += 1
+        if merkle_root(leaves) != batch["merkle_root"]:
+            problems.append(
+                VerifyProblem(
+                    bid, None, None, f"batch {bid}: entries do not match the batch's Merkle root"
+                )
+            )
+        recomputed_chain = chain_hash(str(batch["prev_hash"]), batch)
+        if recomputed_chain != batch["chain_hash"]:
+            problems.append(VerifyProblem(bid, None, None, f"batch {bid} record was altered"))
+        prev = str(batch["chain_hash"])
+    last_id, head_hash = repo.head(conn)
+    if last_id != expected_id - 1 or (n_batches and head_hash != prev):
+        problems.append(
+            VerifyProblem(
+                last_id, None, None, f"ledger head names batch {last_id}, but the chain ends at batch {expected_id - 1}"
+            )
+        )
+    return n_batches, n_entries, problems

@@ -1,0 +1,24 @@
+"""The one MetaData every context's tables register on (used by Alembic)."""
+
+from __future__ import annotations
+
+from sqlalchemy import MetaData
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING)
+
+
+def load_all_tables() -> MetaData:
+    """Import every context's tables module so the metadata is complete."""
+    import xinyong.access.tables
+    import xinyong.identity.tables
+    import xinyong.ledger.tables  # noqa: F401
+
+    return metadata

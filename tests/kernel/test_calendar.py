@@ -1,0 +1,443 @@
+"""The official working-day calendar: shipped data, arithmetic, local year files, bad files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import textwrap
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import ModuleType
+
+import chinese_calendar
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from xinyong.kernel import calendar as calmod
+from xinyong.kernel.calendar import WorkCalendar, default_calendar, explain_add_workdays
+from xinyong.kernel.errors import ConfigurationError, UnknownCalendarYear
+from xinyong.kernel.settings import get_settings
+
+D = dt.date
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def cal() -> WorkCalendar:
+    return WorkCalendar.load()
+
+
+def _span(first: D, last: D) -> set[D]:
+    return {D.fromordinal(o) for o in range(first.toordinal(), last.toordinal() + 1)}
+
+
+# A hypothetical 2027 schedule for tests only; the real one is not published yet.
+FAKE_2027 = """\
+year: 2027
+source: 测试用的假设安排
+holidays:
+  - {name: 元旦, from: 2027-01-01, to: 2027-01-03}
+makeup_workdays:
+  - {date: 2027-01-09, for: 元旦}
+"""
+
+
+def _write(directory: Path, name: str, text: str) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+# --------------------------------------------------------------------------- shipped data
+
+
+def test_shipped_years_are_2004_to_2026(cal: WorkCalendar) -> None:
+    assert cal.years == frozenset(range(2004, 2027))
+
+
+# Facts from domain-reference.md §9, which cites the State Council notices
+# (gov.cn content_6986383 for 2025, content_7047091 for 2026).
+REFERENCE = {
+    2025: (
+        [
+            (D(2025, 1, 1), D(2025, 1, 1)),
+            (D(2025, 1, 28), D(2025, 2, 4)),
+            (D(2025, 4, 4), D(2025, 4, 6)),
+            (D(2025, 5, 1), D(2025, 5, 5)),
+            (D(2025, 5, 31), D(2025, 6, 2)),
+            (D(2025, 10, 1), D(2025, 10, 8)),
+        ],
+        [D(2025, 1, 26), D(2025, 2, 8), D(2025, 4, 27), D(2025, 9, 28), D(2025, 10, 11)],
+        "content_6986383",
+    ),
+    2026: (
+        [
+            (D(2026, 1, 1), D(2026, 1, 3)),
+            (D(2026, 2, 15), D(2026, 2, 23)),
+            (D(2026, 4, 4), D(2026, 4, 6)),
+            (D(2026, 5, 1), D(2026, 5, 5)),
+            (D(2026, 6, 19), D(2026, 6, 21)),
+            (D(2026, 9, 25), D(2026, 9, 27)),
+            (D(2026, 10, 1), D(2026, 10, 7)),
+        ],
+        [
+            D(2026, 1, 4),
+            D(2026, 2, 14),
+            D(2026, 2, 28),
+            D(2026, 5, 9),
+            D(2026, 9, 20),
+            D(2026, 10, 10),
+        ],
+        "content_7047091",
+    ),
+}
+
+
+@pytest.mark.parametrize("year", sorted(REFERENCE))
+def test_2025_and_2026_match_the_reference(cal: WorkCalendar, year: int) -> None:
+    ranges, makeups, url_part = REFERENCE[year]
+    schedule = cal.schedule(year)
+    expected_off = set().union(*(_span(a, b) for a, b in ranges))
+    assert set(schedule.days_off()) == expected_off
+    assert set(schedule.makeup_days()) == set(makeups)
+    assert schedule.source_url is not None
+    assert url_part in schedule.source_url
+    for day in _span(D(year, 1, 1), D(year, 12, 31)):
+        official = day in set(makeups) or (day.weekday() < 5 and day not in expected_off)
+        assert cal.is_workday(day) is official, day
+
+
+def test_every_shipped_day_agrees_with_chinese_calendar(cal: WorkCalendar) -> None:
+    for day in _span(D(2004, 1, 1), D(2026, 12, 31)):
+        assert cal.is_workday(day) is chinese_calendar.is_workday(day), day
+        on_holiday, english = chinese_calendar.get_holiday_detail(day)
+        if on_holiday and english is not None:
+            assert cal.holiday_name(day) == chinese_calendar.Holiday(english).chinese, day
+
+
+def _load_generator() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "build_calendar", REPO / "tools" / "build_calendar.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_shipped_files_are_what_the_generator_writes() -> None:
+    built: dict[str, str] = _load_generator().build_all()
+    shipped = Path(str(calmod.shipped_calendar_dir()))
+    assert sorted(built) == sorted(p.name for p in shipped.glob("*.yaml"))
+    for name, text in built.items():
+        assert (shipped / name).read_text(encoding="utf-8") == text, name
+
+
+def test_new_year_break_starting_in_december_stays_in_its_own_year(cal: WorkCalendar) -> None:
+    # The 2024 New Year break ran 2023-12-30 .. 2024-01-01.
+    assert cal.holiday_name(D(2023, 12, 30)) == "元旦"
+    assert cal.holiday_name(D(2024, 1, 1)) == "元旦"
+    assert D(2023, 12, 30) in cal.schedule(2023).days_off()
+    assert "2024年部分节假日安排" in cal.schedule(2023).source
+
+
+# --------------------------------------------------------------------------- arithmetic
+
+
+def test_friday_plus_one_is_the_makeup_saturday(cal: WorkCalendar) -> None:
+    assert cal.add_workdays(D(2026, 2, 13), 1) == D(2026, 2, 14)
+    assert cal.is_workday(D(2026, 2, 14))
+    assert cal.makeup_for(D(2026, 2, 14)) == "春节"
+    assert cal.holiday_name(D(2026, 2, 14)) is None
+
+
+def test_spring_festival_2026_is_skipped(cal: WorkCalendar) -> None:
+    assert cal.add_workdays(D(2026, 2, 13), 2) == D(2026, 2, 24)
+    # 7 working days from Tuesday 2026-02-10: 11, 12, 13, 14 (Sat), then 24, 25, 26.
+    assert cal.add_workdays(D(2026, 2, 10), 7) == D(2026, 2, 26)
+    assert cal.workdays_between(D(2026, 2, 14), D(2026, 2, 24)) == 1
+    assert cal.holiday_name(D(2026, 2, 17)) == "春节"
+    assert not cal.is_workday(D(2026, 2, 23))  # a Monday inside the break
+    # From inside the break, the first working day is the day after it.
+    assert cal.add_workdays(D(2026, 2, 18), 1) == D(2026, 2, 24)
+
+
+def test_national_day_2025(cal: WorkCalendar) -> None:
+    assert cal.add_workdays(D(2025, 9, 26), 1) == D(2025, 9, 28)  # Sunday make-up day
+    assert cal.add_workdays(D(2025, 9, 30), 1) == D(2025, 10, 9)
+    assert cal.add_workdays(D(2025, 9, 30), 3) == D(2025, 10, 11)  # Saturday make-up day
+    assert cal.add_workdays(D(2025, 10, 9), -1) == D(2025, 9, 30)
+    assert cal.workdays_between(D(2025, 9, 30), D(2025, 10, 8)) == 0
+    assert cal.workdays_between(D(2025, 10, 9), D(2025, 9, 30)) == -1
+
+
+def test_zero_returns_the_day_itself_even_on_a_holiday(cal: WorkCalendar) -> None:
+    assert cal.add_workdays(D(2026, 10, 1), 0) == D(2026, 10, 1)
+
+
+def test_datetime_is_read_as_its_date(cal: WorkCalendar) -> None:
+    moment = dt.datetime(2026, 2, 13, 16, 30)
+    assert cal.is_workday(moment)
+    assert cal.add_workdays(moment, 1) == D(2026, 2, 14)
+
+
+def test_explanation_for_the_cli(cal: WorkCalendar) -> None:
+    text = explain_add_workdays(D(2026, 2, 13), 1, cal)
+    assert "2026-02-14" in text
+    assert "调休上班日" in text
+    assert "之后第 1 个工作日" in text
+    assert "之前第 2 个工作日" in explain_add_workdays(D(2025, 10, 9), -2, cal)
+
+
+# --------------------------------------------------------------------------- unknown years
+
+
+def test_walking_into_an_unloaded_year_raises(cal: WorkCalendar) -> None:
+    assert cal.add_workdays(D(2026, 12, 24), 5) == D(2026, 12, 31)
+    with pytest.raises(UnknownCalendarYear) as info:
+        cal.add_workdays(D(2026, 12, 24), 7)
+    assert "2027年的法定节假日安排尚未载入" in info.value.message_zh
+    assert "2027.yaml" in info.value.message_zh
+    with pytest.raises(UnknownCalendarYear):
+        cal.add_workdays(D(2026, 12, 28), 7)
+    with pytest.raises(UnknownCalendarYear, match="2003"):
+        cal.add_workdays(D(2004, 1, 5), -5)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda c: c.is_workday(D(2027, 1, 5)),
+        lambda c: c.holiday_name(D(2003, 10, 1)),
+        lambda c: c.add_workdays(D(2027, 1, 5), 0),
+        lambda c: c.workdays_between(D(2026, 12, 1), D(2027, 1, 5)),
+        lambda c: c.schedule(2027),
+    ],
+)
+def test_any_query_on_an_unloaded_year_raises(
+    cal: WorkCalendar, call: Callable[[WorkCalendar], object]
+) -> None:
+    with pytest.raises(UnknownCalendarYear):
+        call(cal)
+
+
+def test_a_local_2027_file_makes_it_work(tmp_path: Path) -> None:
+    _write(tmp_path, "2027.yaml", FAKE_2027)
+    cal = WorkCalendar.load([tmp_path])
+    assert 2027 in cal.years
+    # 12-25, 28, 29, 30, 31, then 2027-01-04 and 01-05 (01-01 .. 01-03 off in this fixture).
+    assert cal.add_workdays(D(2026, 12, 24), 7) == D(2027, 1, 5)
+    assert cal.is_workday(D(2027, 1, 9))  # the fixture's Saturday make-up day
+    assert cal.workdays_between(D(2026, 12, 31), D(2027, 1, 4)) == 1
+
+
+def test_a_gap_between_loaded_years_is_not_bridged(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        "2028.yaml",
+        "year: 2028\nsource: 测试\nholidays: []\nmakeup_workdays: []\n",
+    )
+    cal = WorkCalendar.load([tmp_path])
+    assert cal.add_workdays(D(2028, 1, 3), 1) == D(2028, 1, 4)
+    with pytest.raises(UnknownCalendarYear, match="2027"):
+        cal.add_workdays(D(2026, 12, 31), 1)
+    with pytest.raises(UnknownCalendarYear, match="2027"):
+        cal.workdays_between(D(2026, 6, 1), D(2028, 6, 1))
+    with pytest.raises(UnknownCalendarYear, match="2027"):
+        cal.add_workdays(D(2028, 1, 3), -2)
+
+
+def test_local_file_for_a_shipped_year_needs_replaces(tmp_path: Path) -> None:
+    text = (
+        "year: 2026\nsource: 更正\n{replaces}"
+        "holidays:\n  - {{name: 元旦, from: 2026-01-01, to: 2026-01-01}}\n"
+        "makeup_workdays: []\n"
+    )
+    _write(tmp_path, "2026.yaml", text.format(replaces=""))
+    with pytest.raises(ConfigurationError) as info:
+        WorkCalendar.load([tmp_path])
+    assert "2026.yaml" in info.value.message_zh
+    assert "replaces" in info.value.message_zh
+
+    _write(tmp_path, "2026.yaml", text.format(replaces="replaces: true\n"))
+    cal = WorkCalendar.load([tmp_path])
+    assert cal.is_workday(D(2026, 1, 2))  # the correction wins
+    assert cal.is_workday(D(2026, 2, 16))  # no Spring Festival in the corrected file
+
+
+def test_a_missing_extra_directory_is_a_configuration_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError):
+        WorkCalendar.load([tmp_path / "nope"])
+
+
+@pytest.fixture
+def fresh_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
+    get_settings.cache_clear()
+    default_calendar.cache_clear()
+    yield monkeypatch
+    monkeypatch.undo()
+    get_settings.cache_clear()
+    default_calendar.cache_clear()
+
+
+def test_default_calendar_reads_the_local_catalog_dir(
+    tmp_path: Path, fresh_settings: pytest.MonkeyPatch
+) -> None:
+    _write(tmp_path / "calendar", "2027.yaml", FAKE_2027)
+    fresh_settings.setenv("XINYONG_LOCAL_CATALOG_DIR", str(tmp_path))
+    cal = default_calendar()
+    assert 2027 in cal.years
+    assert default_calendar() is cal
+
+
+def test_default_calendar_without_a_calendar_folder(
+    tmp_path: Path, fresh_settings: pytest.MonkeyPatch
+) -> None:
+    fresh_settings.setenv("XINYONG_LOCAL_CATALOG_DIR", str(tmp_path))
+    assert default_calendar().years == frozenset(range(2004, 2027))
+
+
+# --------------------------------------------------------------------------- bad files
+
+GOOD = {
+    "year": "2027",
+    "source": "测试",
+    "holidays": "\n  - {name: 元旦, from: 2027-01-01, to: 2027-01-03}",
+    "makeup_workdays": "\n  - {date: 2027-01-09, for: 元旦}",
+}
+
+
+def _yaml(**override: str | None) -> str:
+    fields = {**GOOD, **override}
+    return "".join(f"{k}: {v}\n" for k, v in fields.items() if v is not None)
+
+
+BAD_FILES = [
+    pytest.param("2027.yaml", _yaml(year=None), "year", id="missing-year"),
+    pytest.param("2027.yaml", _yaml(year="二〇二七"), "year", id="year-not-a-number"),
+    pytest.param("2027.yaml", _yaml(year="2028"), "year", id="file-name-differs"),
+    pytest.param("calendar.yaml", _yaml(), "year", id="file-not-named-by-year"),
+    pytest.param("2027.yaml", _yaml(source=None), "source", id="missing-source"),
+    pytest.param("2027.yaml", _yaml(makeup_workdays=None), "makeup_workdays", id="no-makeups"),
+    pytest.param(
+        "2027.yaml",
+        _yaml(holidays="\n  - {name: 元旦, from: 2026-12-31, to: 2027-01-02}"),
+        "holidays[0].from",
+        id="range-starts-in-previous-year",
+    ),
+    pytest.param(
+        "2027.yaml",
+        _yaml(holidays="\n  - {name: 元旦, from: 2027-12-31, to: 2028-01-01}"),
+        "holidays[0].to",
+        id="range-ends-in-next-year",
+    ),
+    pytest.param(
+        "2027.yaml",
+        _yaml(holidays="\n  - {name: 元旦, from: 2027-01-03, to: 2027-01-01}"),
+        "holidays[0].to",
+        id="range-backwards",
+    ),
+    pytest.param(
+        "2027.yaml",
+        _yaml(
+            holidays="\n  - {name: 元旦, from: 2027-01-01, to: 2027-01-03}"
+            "\n  - {name: 春节, from: 2027-01-03, to: 2027-01-04}"
+        ),
+        "holidays[1]",
+        id="overlapping-ranges",
+    ),
+    pytest.param(
+        "2027.yaml",
+        _yaml(makeup_workdays="\n  - {date: 2027-01-08, for: 元旦}"),
+        "makeup_workdays[0].date",
+        id="makeup-on-a-friday",
+    ),
+    pytest.param(
+        "2027.yaml",
+        _yaml(makeup_workdays="\n  - {date: 2027-01-02, for: 元旦}"),
+        "makeup_workdays[0].date",
+        id="both-holiday-and-makeup",
+    ),
+    pytest.param(
+        "2027.yaml",
+        _yaml(makeup_workdays="\n  - {date: 2026-12-27, for: 元旦}"),
+        "makeup_workdays[0].date",
+        id="makeup-in-another-year",
+    ),
+    pytest.param(
+        "2027.yaml",
+        _yaml(holidays="\n  - {name: 元旦, from: 2027-1-1, to: 2027-01-03}"),
+        "holidays[0].from",
+        id="unpadded-date",
+    ),
+    pytest.param(
+        "2027.yaml",
+        _yaml(holidays="\n  - {name: 元旦, from: 2027-01-01 08:00:00, to: 2027-01-03}"),
+        "holidays[0].from",
+        id="date-with-time",
+    ),
+    pytest.param(
+        "2027.yaml",
+        _yaml(holidays="\n  - {name: 元旦, from: 2027-01-01, until: 2027-01-03}"),
+        "holidays[0].until",
+        id="unknown-entry-key",
+    ),
+    pytest.param("2027.yaml", _yaml() + "holiday: []\n", "holiday", id="unknown-top-key"),
+    pytest.param("2027.yaml", _yaml() + "replaces: yes please\n", "replaces", id="bad-replaces"),
+    pytest.param("2027.yaml", _yaml() + "year: 2027\n", "year", id="duplicate-key"),
+    # File-level problems: the message names the file and says what is wrong with it.
+    pytest.param("2027.yaml", "- 2027\n", "键值对", id="not-a-mapping"),
+    pytest.param("2027.yaml", "year: [2027\n", "YAML", id="broken-yaml"),
+]
+
+
+@pytest.mark.parametrize(("file_name", "text", "key"), BAD_FILES)
+def test_bad_file_names_file_and_key(tmp_path: Path, file_name: str, text: str, key: str) -> None:
+    path = _write(tmp_path, file_name, text)
+    with pytest.raises(ConfigurationError) as info:
+        WorkCalendar.load([tmp_path])
+    error = info.value
+    assert str(path) in error.message_zh
+    assert str(path) in error.message_en
+    assert key in error.message_zh
+    if key.isascii():
+        assert key in error.message_en
+
+
+def test_the_good_template_itself_loads(tmp_path: Path) -> None:
+    # Guards the bad-file cases: each must fail because of its one change.
+    _write(tmp_path, "2027.yaml", _yaml())
+    assert WorkCalendar.load([tmp_path]).holiday_name(D(2027, 1, 2)) == "元旦"
+
+
+# --------------------------------------------------------------------------- properties
+
+_CAL = WorkCalendar.load()  # hypothesis tests cannot take function-scoped fixtures
+_FIRST = D(2004, 3, 1)  # far enough from the loaded range's ends for |n| <= 30
+_LAST = D(2026, 11, 15)
+
+
+@given(day=st.dates(min_value=_FIRST, max_value=_LAST), n=st.integers(0, 30))
+def test_workdays_between_inverts_add_workdays(day: D, n: int) -> None:
+    cal = _CAL
+    result = cal.add_workdays(day, n)
+    assert cal.workdays_between(day, result) == n
+    assert cal.workdays_between(result, day) == -n
+    if n > 0:
+        assert result > day
+        assert cal.is_workday(result)
+        assert cal.add_workdays(day, n - 1) < result
+
+
+@given(day=st.dates(min_value=_FIRST, max_value=_LAST), n=st.integers(1, 30))
+def test_going_back_from_a_working_day_returns_to_it(day: D, n: int) -> None:
+    cal = _CAL
+    earlier = cal.add_workdays(day, -n)
+    assert earlier < day
+    assert cal.is_workday(earlier)
+    if cal.is_workday(day):
+        assert cal.add_workdays(earlier, n) == day
+        assert cal.workdays_between(earlier, day) == n

@@ -176,6 +176,10 @@ class PeriodRule(Frozen):
     publish: bool = True
     min_months: int | None = None  # repair may end publication after this
     max_months: int | None = None  # publication stops automatically at this; None = no limit
+    # Not published at all when every value of the field is within the set, e.g. a penalty of
+    # 警告 only under 令107: {"CF_CFLB": ["01"]}. Fields an item lacks never match.
+    unpublished_if_only: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    legal_basis: tuple[LegalBasis, ...] = ()  # the article(s) setting this period
     note: str = ""
 
 
@@ -211,6 +215,7 @@ class HeaderSet(Frozen):
     name: str
     item: str
     columns: dict[str, str]  # header text -> field code
+    evidence: Evidence = Evidence.UNCONFIRMED  # how well the layout is documented
     note: str = ""
 
 

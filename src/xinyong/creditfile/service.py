@@ -176,7 +176,7 @@ def _record(catalogue: Catalogue, version: RecordVersion, as_of: dt.date, view: 
             continue
         fields.append({"code": code, "name": f.name if f else code, "value": value})
     status = "已撤销" if version.revoked else publication_status(e.public, e.public_from, e.public_until, received_on, as_of)
-    publication = {
+    publication: dict[str, Any] = {
         "status": status,
         "public_from": e.public_from.isoformat() if e.public_from else None,
         "public_until": e.public_until.isoformat() if e.public_until else None,

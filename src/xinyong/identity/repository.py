@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, func, insert, select, tuple_, update
 
+from xinyong.store.db import bulk_insert
 from xinyong.identity.tables import identity_flags, name_observations, relations, subjects
 
 CHUNK = 2000
@@ -26,8 +27,7 @@ def existing_subject_keys(conn: Connection, keys: Sequence[str]) -> set[str]:
 
 
 def insert_subjects(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    if rows:
-        conn.execute(insert(subjects), list(rows))
+    bulk_insert(conn, subjects, rows)
 
 
 def update_subject(conn: Connection, key: str, values: dict[str, Any]) -> None:
@@ -93,13 +93,11 @@ def existing_observations(conn: Connection, triples: Sequence[tuple[str, str, st
 
 
 def insert_observations(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    if rows:
-        conn.execute(insert(name_observations), list(rows))
+    bulk_insert(conn, name_observations, rows)
 
 
 def insert_flags(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    if rows:
-        conn.execute(insert(identity_flags), list(rows))
+    bulk_insert(conn, identity_flags, rows)
 
 
 def flags_for_batch(conn: Connection, batch_id: int) -> list[dict[str, Any]]:
@@ -141,8 +139,7 @@ def existing_relations(conn: Connection, org_keys: Sequence[str]) -> set[tuple[s
 
 
 def insert_relations(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    if rows:
-        conn.execute(insert(relations), list(rows))
+    bulk_insert(conn, relations, rows)
 
 
 def relations_of(conn: Connection, org_key: str) -> list[dict[str, Any]]:

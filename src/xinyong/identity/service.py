@@ -63,28 +63,27 @@ def record_sightings(
                 "updated_at": now,
             }
         )
-    # Legal representatives who are identified by certificate become person subjects too.
-    for s in sightings:
-        if s.legal_rep_key and s.legal_rep_key not in known and s.legal_rep_key not in first:
-            first[s.legal_rep_key] = s
-            known.add(s.legal_rep_key)
-            if s.legal_rep_key in repo.existing_subject_keys(conn, [s.legal_rep_key]):
-                continue
-            new_rows.append(
-                {
-                    "key": s.legal_rep_key,
-                    "kind": "person",
-                    "name": s.legal_rep_name or "",
-                    "name_key": s.legal_rep_name or "",
-                    "id_sealed": s.legal_rep_sealed,
-                    "id_masked": s.legal_rep_masked,
-                    "division_code": None,
-                    "registered_on": None,
-                    "status": None,
-                    "first_seen_at": now,
-                    "updated_at": now,
-                }
-            )
+    # Legal representatives identified by certificate become person subjects too.
+    reps = {s.legal_rep_key: s for s in sightings if s.legal_rep_key and s.legal_rep_key not in first}
+    known_reps = repo.existing_subject_keys(conn, list(reps))
+    for rep_key, s in reps.items():
+        if rep_key in known_reps:
+            continue
+        new_rows.append(
+            {
+                "key": rep_key,
+                "kind": "person",
+                "name": s.legal_rep_name or "",
+                "name_key": "",
+                "id_sealed": s.legal_rep_sealed,
+                "id_masked": s.legal_rep_masked,
+                "division_code": None,
+                "registered_on": None,
+                "status": None,
+                "first_seen_at": now,
+                "updated_at": now,
+            }
+        )
     repo.insert_subjects(conn, new_rows)
     _link_representatives(conn, sightings, now)
     return _observe_names(conn, sightings, department_code, batch_id)

@@ -416,5 +416,5 @@ class Importer:
             s.legal_rep_masked = row.values[m.legal_rep_id]
         if authoritative:
             s.registered_on = row.decision_date
-            s.status = row.values.get("DJ_ZT")
+            s.status = row.values.get("DJ_DJZT")
         return s

@@ -71,15 +71,22 @@ def plan_columns(table: RawTable, catalogue: Catalogue, item_code: str | None) -
     if item_code is not None:
         item = catalogue.item(item_code)
         return _plan_for(table, catalogue, item, strict=True)
-    best: tuple[int, ColumnPlan] | None = None
+    scored: list[tuple[int, ColumnPlan]] = []
     for candidate in catalogue.items():
         try:
             plan = _plan_for(table, catalogue, candidate, strict=True)
         except InputError:
             continue
-        score = len(plan.columns)
-        if best is None or score > best[0]:
-            best = (score, plan)
+        if plan.columns:
+            scored.append((len(plan.columns), plan))
+    scored.sort(key=lambda sp: -sp[0])
+    if len(scored) > 1 and scored[0][0] == scored[1][0]:
+        names = "、".join(f"{p.item.code} {p.item.name}" for s, p in scored if s == scored[0][0])
+        raise InputError(
+            "the columns fit several catalogue items equally well",
+            f"表头同样符合多个目录信息项（{names}），请用 --item 指定",
+        )
+    best = scored[0] if scored else None
     if best is None:
         raise InputError(
             "could not recognise the file's columns as any catalogue item",
@@ -308,7 +315,7 @@ class RowValidator:
     def _subject_kind(self, values: dict[str, str]) -> str | None:
         m = self.subject
         category = values.get(m.category) if m.category else None
-        if category is not None:
+        if category is not None and m.category is not None:
             label = self.catalogue.code_table(self._field(m.category).code_table or "").values
             text = next((c.label for c in label if c.code == category), category)
             if text == SubjectType.NATURAL_PERSON.value:

@@ -103,7 +103,13 @@ class YearSchedule:
         return {m.day: m.for_holiday for m in self.makeup_workdays}
 
 
-def _unknown_year(year: int) -> UnknownCalendarYear:
+def _unknown_year(year: int, earliest: int | None = None) -> UnknownCalendarYear:
+    if earliest is not None and year < earliest:
+        return UnknownCalendarYear(
+            f"no holiday schedule loaded for {year}: the calendar starts in {earliest}",
+            f"{year}年早于已载入的法定节假日安排（{earliest}年起），无法计算工作日；"
+            f"如需计算，请添加 {year}.yaml",
+        )
     return UnknownCalendarYear(
         f"no official holiday schedule loaded for {year}; add {year}.yaml once the State "
         "Council publishes it",
@@ -449,7 +455,7 @@ class WorkCalendar:
             d = d.date()
         if d in self._pos:
             return d
-        raise _unknown_year(d.year)
+        raise _unknown_year(d.year, min(self._years, default=None))
 
     def is_workday(self, d: dt.date) -> bool:
         try:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 
@@ -33,6 +33,9 @@ class NewEntry:
     window_reason: str
     due_date: dt.date | None
     late: bool
+
+
+ENTRY_FIELDS = tuple(f.name for f in fields(NewEntry))
 
 
 @dataclass(slots=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, and_, func, insert, select, update
@@ -13,7 +13,7 @@ from sqlalchemy import Connection, and_, func, insert, select, update
 from xinyong.ledger.hashing import GENESIS
 from xinyong.ledger.model import StoredEntry
 from xinyong.ledger.tables import batch_headers, batches, entries, ledger_head, rejected_rows
-from xinyong.store.db import is_postgres
+from xinyong.store.db import bulk_insert, is_postgres
 
 ENTRY_COLUMNS = [c.name for c in entries.columns if c.name != "id"]
 
@@ -60,33 +60,11 @@ def insert_batch_headers(conn: Connection, values: dict[str, Any]) -> None:
 
 
 def insert_entries(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    if not rows:
-        return
-    if is_postgres(conn):
-        _copy_rows(conn, "entries", ENTRY_COLUMNS, rows)
-    else:
-        conn.execute(insert(entries), list(rows))
-
-
-def _copy_rows(
-    conn: Connection, table: str, columns: Sequence[str], rows: Iterable[dict[str, Any]]
-) -> None:
-    # COPY is several times faster than multi-row INSERT for large batches, and it runs
-    # inside the caller's transaction, so a failure still rolls the whole batch back.
-    raw = conn.connection.driver_connection
-    cols = ", ".join(columns)
-    with raw.cursor() as cur, cur.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:  # type: ignore[union-attr]
-        for row in rows:
-            copy.write_row([row[c] for c in columns])
+    bulk_insert(conn, entries, rows)
 
 
 def insert_rejected(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    if not rows:
-        return
-    if is_postgres(conn):
-        _copy_rows(conn, "rejected_rows", ["batch_id", "row_number", "cells", "problems"], rows)
-    else:
-        conn.execute(insert(rejected_rows), list(rows))
+    bulk_insert(conn, rejected_rows, rows)
 
 
 def entry_ids_of_batch(conn: Connection, batch_id: int) -> list[int]:

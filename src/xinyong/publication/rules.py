@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import calendar as _cal
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from xinyong.catalog.model import (
@@ -52,7 +53,9 @@ def publication_window(
     decision_date: dt.date | None,
     subject_kind: str,
     valid_until: dt.date | None = None,
+    values: Mapping[str, str] | None = None,
 ) -> Window:
+    """The window for one record; ``values`` are its canonical field values (codes)."""
     if item.disclosure is not Disclosure.PUBLIC:
         return Window(False, None, None, None, None, f"信息公开属性为“{item.disclosure.value}”，不向社会公开")
     start = decision_date
@@ -69,14 +72,22 @@ def publication_window(
             return Window(
                 False, None, None, None, policy.code, f"依{policy.name}，{sev.value}失信信息不予公示"
             )
+        for field_code, codes in rule.unpublished_if_only.items():
+            present = {v for v in (values or {}).get(field_code, "").split(",") if v}
+            if present and present <= set(codes):
+                return Window(
+                    False, None, None, None, policy.code, f"依{policy.name}，仅受此类处罚的信息不予公示"
+                )
         if start is None:
             return Window(False, None, None, None, policy.code, "缺少决定日期，无法确定公示期")
         until = add_months(start, rule.max_months) if rule.max_months is not None else None
         repair = add_months(start, rule.min_months) if rule.min_months is not None else None
-        if until is not None and valid_until is not None and valid_until != NO_EXPIRY:
+        if valid_until is not None and valid_until != NO_EXPIRY:
             # A penalty with its own term (e.g. 限制从业 for N years) stays public until that
-            # term ends even when it outlasts the maximum period.
-            until = max(until, valid_until + dt.timedelta(days=1))
+            # term ends even when it outlasts the maximum period; a list entry with no maximum
+            # period leaves publication when its own validity ends.
+            own_end = valid_until + dt.timedelta(days=1)
+            until = own_end if until is None else max(until, own_end)
         period = (
             f"最短{rule.min_months}个月、最长{rule.max_months}个月"
             if rule.max_months is not None

@@ -7,7 +7,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import Connection, Engine, Table, create_engine, event, insert
 
 from xinyong.kernel.settings import Settings, get_settings
 
@@ -46,3 +48,26 @@ def transaction(engine: Engine) -> Iterator[Connection]:
     """One unit of work: everything inside commits together or not at all."""
     with engine.begin() as conn:
         yield conn
+
+
+def bulk_insert(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert many rows in the caller's transaction: COPY on PostgreSQL, executemany on SQLite.
+
+    COPY is several times faster than multi-row INSERT for large batches, and it runs inside
+    the transaction, so a failure still rolls the whole unit of work back.
+    """
+    if not rows:
+        return
+    if is_postgres(conn):
+        columns = list(rows[0])
+        copy_rows(conn, table.name, columns, ([row[c] for c in columns] for row in rows))
+    else:
+        conn.execute(insert(table), list(rows))
+
+
+def copy_rows(conn: Connection, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    raw = conn.connection.driver_connection
+    cols = ", ".join(f'"{c}"' for c in columns)
+    with raw.cursor() as cur, cur.copy(f'COPY "{table}" ({cols}) FROM STDIN') as copy:  # type: ignore[union-attr]
+        for row in rows:
+            copy.write_row(row)

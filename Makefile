@@ -1,0 +1,37 @@
+# xinyong — run `make help` for the targets.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: help demo test lint typecheck unit bench-ingest clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)  ## the main job: demo province in embedded SQLite, web + API on http://127.0.0.1:8000
+	$(BIN)/xinyong demo
+
+lint: $(STAMP)  ## ruff
+	$(BIN)/ruff check src tests bench tools
+	$(BIN)/ruff format --check src tests bench tools
+
+typecheck: $(STAMP)  ## mypy --strict
+	$(BIN)/mypy
+
+unit: $(STAMP)  ## the test suite on SQLite and PostgreSQL (127.0.0.1:5432)
+	$(BIN)/pytest -n 2 -q
+
+test: lint typecheck unit  ## everything CI runs
+
+bench-ingest: $(STAMP)  ## ingest benchmark against PostgreSQL (1,000,000 rows)
+	$(BIN)/python bench/ingest.py
+
+clean:  ## remove the virtualenv and local state
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,53 @@
+"""Wires the platform's parts together from settings (used by the CLI, the web app and tests)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from xinyong.catalog.loader import Catalogue, load_catalogue
+from xinyong.identity.pii import PiiVault
+from xinyong.ingest.service import Importer
+from xinyong.kernel.calendar import WorkCalendar
+from xinyong.kernel.clock import Clock, SystemClock
+from xinyong.kernel.settings import Settings, get_settings
+from xinyong.store.db import make_engine
+
+
+@dataclass
+class Platform:
+    settings: Settings
+    engine: Engine
+    catalogue: Catalogue
+    calendar: WorkCalendar
+    vault: PiiVault
+    clock: Clock
+
+    def importer(self) -> Importer:
+        return Importer(
+            engine=self.engine,
+            catalogue=self.catalogue,
+            calendar=self.calendar,
+            vault=self.vault,
+            clock=self.clock,
+            settings=self.settings,
+        )
+
+
+def build_platform(
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    engine: Engine | None = None,
+) -> Platform:
+    settings = settings or get_settings()
+    extra = [settings.local_catalog_dir] if settings.local_catalog_dir else []
+    return Platform(
+        settings=settings,
+        engine=engine or make_engine(settings=settings),
+        catalogue=load_catalogue(extra),
+        calendar=WorkCalendar.load([d / "calendar" for d in extra]),
+        vault=PiiVault(settings.resolved_secret_key()),
+        clock=clock or SystemClock(),
+    )

@@ -1,0 +1,218 @@
+"""The HTTP layer: REST API for department systems and authorised users, and public pages.
+
+Thin: parse the request, call a service, shape the answer. Errors keep one declared shape
+(``{"detail": {"message": 中文, "message_en": English}}``) so clients can rely on it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, File, Header, HTTPException, Path as PathParam, Query, Request, UploadFile
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from xinyong import __version__
+from xinyong.access import service as access
+from xinyong.bootstrap import Platform, build_platform
+from xinyong.creditfile.service import build_credit_file
+from xinyong.identity import repository as identity_repo
+from xinyong.ingest.export import export_rejections
+from xinyong.ingest.readers import RawRow, RawTable
+from xinyong.kernel.errors import FieldProblem, InputError, NotFound, PermissionDenied, XinyongError
+from xinyong.ledger import repository as ledger_repo
+
+SUBJECT_CODE = r"^([0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}|P[0-9a-f]{32})$"
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+
+def _error(status: int, exc: XinyongError) -> HTTPException:
+    return HTTPException(status, detail={"message": exc.message_zh, "message_en": exc.message_en})
+
+
+def create_app(platform: Platform | None = None) -> FastAPI:
+    platform = platform or build_platform()
+    app = FastAPI(
+        title="xinyong 公共信用信息平台 API",
+        version=__version__,
+        description="信用记录报送（双公示等）、信用档案查询。部门业务系统以 X-API-Key 认证。",
+    )
+    app.state.platform = platform
+
+    def principal(x_api_key: Annotated[str | None, Header()] = None) -> access.Principal:
+        try:
+            with platform.engine.connect() as conn:
+                return access.authenticate(conn, x_api_key)
+        except PermissionDenied as exc:
+            raise _error(401, exc) from exc
+
+    def optional_principal(x_api_key: Annotated[str | None, Header()] = None) -> access.Principal | None:
+        return principal(x_api_key) if x_api_key else None
+
+    @app.exception_handler(XinyongError)
+    async def _xinyong_error(_: Request, exc: XinyongError) -> JSONResponse:
+        status = 404 if isinstance(exc, NotFound) else 403 if isinstance(exc, PermissionDenied) else 422
+        return JSONResponse({"detail": {"message": exc.message_zh, "message_en": exc.message_en}}, status)
+
+    @app.get("/healthz", tags=["运维"])
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.post("/api/v1/imports", status_code=201, tags=["报送"])
+    async def submit(
+        file: Annotated[UploadFile, File(description="CSV、XLSX 或 JSON 文件")],
+        who: Annotated[access.Principal, Depends(principal)],
+        item: Annotated[str | None, Query(description="目录信息项代码，如 XZCF")] = None,
+        source: Annotated[str | None, Query(description="报送部门；只能是密钥所属部门")] = None,
+    ) -> dict[str, Any]:
+        """部门业务系统报送一个文件。返回接收、拒收（逐行逐字段原因）、重复、超期统计。"""
+        if who.role != "department" or who.department_code is None:
+            raise _error(403, PermissionDenied("only department clients submit", "只有部门业务系统可以报送数据"))
+        if source is not None and source != who.department_code:
+            raise _error(
+                403,
+                PermissionDenied(
+                    f"client of {who.department_code} cannot submit as {source}",
+                    f"本密钥属于部门“{who.department_code}”，不能以“{source}”名义报送",
+                ),
+            )
+        data = await file.read(platform.settings.max_import_bytes + 1)
+        try:
+            result = platform.importer().import_bytes(
+                data,
+                filename=file.filename or "upload",
+                department_code=who.department_code,
+                item_code=item,
+                channel="api",
+            )
+        except InputError as exc:
+            raise _error(422, exc) from exc
+        out = result.as_dict()
+        if result.batch_id is not None and result.rejected:
+            out["rejection_file_url"] = f"/api/v1/batches/{result.batch_id}/rejections"
+        return out
+
+    @app.get("/api/v1/batches/{batch_id}", tags=["报送"])
+    def batch(batch_id: int, who: Annotated[access.Principal, Depends(principal)]) -> dict[str, Any]:
+        """批次概况。部门只能查看本部门的批次。"""
+        with platform.engine.connect() as conn:
+            b = _own_batch(conn, batch_id, who)
+        return {k: (v.isoformat() if isinstance(v, dt.datetime) else v) for k, v in b.items()}
+
+    @app.get("/api/v1/batches/{batch_id}/rejections", tags=["报送"])
+    def rejections(batch_id: int, who: Annotated[access.Principal, Depends(principal)]) -> Response:
+        """下载被拒收的行（与报送文件同格式，附“错误原因”列），修改后可重新报送。"""
+        import json
+
+        with platform.engine.connect() as conn:
+            b = _own_batch(conn, batch_id, who)
+            meta = ledger_repo.get_batch_headers(conn, batch_id)
+            rows = ledger_repo.rejected_of_batch(conn, batch_id)
+        if meta is None or not rows:
+            raise _error(404, NotFound("no rejected rows", "该批次没有被拒收的行"))
+        table = RawTable(
+            format=b["format"],
+            encoding=meta["encoding"],
+            headers=tuple(json.loads(meta["headers"])),
+            rows=[],
+            source_name=b["source_name"],
+            sheet=meta["sheet"],
+            delimiter=meta["delimiter"],
+        )
+        rejected = [
+            (
+                RawRow(number=r["row_number"], cells=tuple(json.loads(r["cells"]))),
+                [
+                    FieldProblem(r["row_number"], p["field"], p["value"], p["reason"], p["reason_en"])
+                    for p in json.loads(r["problems"])
+                ],
+            )
+            for r in rows
+        ]
+        content, suffix, media = export_rejections(table, rejected)
+        name = Path(b["source_name"]).stem + suffix
+        return Response(
+            content,
+            media_type=media,
+            headers={"Content-Disposition": f"attachment; filename*=UTF-8''{_quote(name)}"},
+        )
+
+    def _own_batch(conn: Any, batch_id: int, who: access.Principal) -> dict[str, Any]:
+        b = ledger_repo.get_batch(conn, batch_id)
+        if b is None:
+            raise _error(404, NotFound(f"no batch {batch_id}", f"批次 {batch_id} 不存在"))
+        if who.role == "department" and b["department_code"] != who.department_code:
+            raise _error(403, PermissionDenied("not your batch", "只能查看本部门报送的批次"))
+        return b
+
+    @app.get("/api/v1/subjects/{code}/file", tags=["信用档案"])
+    def subject_file(
+        code: Annotated[str, PathParam(pattern=SUBJECT_CODE, description="统一社会信用代码")],
+        who: Annotated[access.Principal | None, Depends(optional_principal)],
+        as_of: Annotated[dt.date | None, Query(description="查看某日的档案，默认今天")] = None,
+        view: Annotated[str, Query(pattern="^(public|internal)$")] = "public",
+        purpose: Annotated[str, Query(max_length=200, description="内部查询用途（记入审计）")] = "",
+    ) -> dict[str, Any]:
+        """主体信用档案，按目录类别分组，含来源与公示状态。公开视图只显示公示期内的信息。"""
+        day = as_of or platform.clock.today()
+        if view == "internal" and who is None:
+            raise _error(401, PermissionDenied("internal view needs an API key", "内部视图需要授权（X-API-Key）"))
+        with platform.engine.begin() as conn:
+            cf = build_credit_file(conn, platform.catalogue, code, as_of=day, view=view)  # type: ignore[arg-type]
+            if view == "internal" and who is not None:
+                access.audit(conn, who.actor, "read_file", f"subject:{code}", platform.clock.now(), purpose, {"as_of": day.isoformat()})
+        return cf.as_dict()
+
+    @app.get("/api/v1/catalogue/items", tags=["目录"])
+    def catalogue_items() -> dict[str, Any]:
+        """现行目录信息项（含法律依据、公开属性、字段）。"""
+        return {
+            "version": platform.catalogue.snapshot.version,
+            "items": [
+                {
+                    "code": i.code,
+                    "name": i.name,
+                    "category": i.category,
+                    "version": i.version,
+                    "effective_from": i.effective_from.isoformat(),
+                    "disclosure": i.disclosure.value,
+                    "nature": i.nature.value,
+                    "local": i.local,
+                    "legal_basis": [b.model_dump() for b in i.legal_basis],
+                    "fields": [{"code": f.code, "name": f.name, "type": f.type, "required": f.required} for f in i.fields],
+                }
+                for i in platform.catalogue.items()
+            ],
+        }
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def home(request: Request, q: str = "") -> HTMLResponse:
+        with platform.engine.connect() as conn:
+            results = identity_repo.search_subjects(conn, q.strip()) if q.strip() else []
+            counts = identity_repo.count_subjects(conn)
+            n_entries = ledger_repo.count_entries(conn)
+        return TEMPLATES.TemplateResponse(
+            request,
+            "home.html",
+            {"q": q, "results": results, "counts": counts, "entries": n_entries, "version": __version__},
+        )
+
+    @app.get("/subjects/{code}", response_class=HTMLResponse, include_in_schema=False)
+    def subject_page(request: Request, code: str, as_of: dt.date | None = None) -> HTMLResponse:
+        day = as_of or platform.clock.today()
+        try:
+            with platform.engine.connect() as conn:
+                cf = build_credit_file(conn, platform.catalogue, code, as_of=day, view="public")
+        except NotFound as exc:
+            return TEMPLATES.TemplateResponse(request, "notfound.html", {"message": exc.message_zh}, status_code=404)
+        return TEMPLATES.TemplateResponse(request, "file.html", {"cf": cf.as_dict()})
+
+    return app
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name)

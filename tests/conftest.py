@@ -1,0 +1,122 @@
+"""Shared fixtures: every database test runs on SQLite and on PostgreSQL.
+
+PostgreSQL is at XINYONG_TEST_POSTGRES_URL (default 127.0.0.1:5432, user postgres). When it is
+unreachable the PostgreSQL half is skipped with the reason, except where
+XINYONG_TEST_REQUIRE_POSTGRES=1 (CI), where that is a failure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+
+from xinyong.bootstrap import Platform, build_platform
+from xinyong.kernel.clock import CHINA_TZ, FixedClock
+from xinyong.kernel.settings import Settings
+from xinyong.store.db import make_engine
+from xinyong.store.metadata import load_all_tables
+from xinyong.store.migrate import upgrade
+
+PG_URL = os.environ.get("XINYONG_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+REQUIRE_PG = os.environ.get("XINYONG_TEST_REQUIRE_POSTGRES") == "1"
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+TEST_KEY = "11" * 32
+
+
+def shared_data() -> Path:
+    """../shared/data beside the checkout; skip (or fail in CI) when absent."""
+    if not SHARED_DATA.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must have ../shared/data at {SHARED_DATA}")
+        pytest.skip(f"../shared/data not present at {SHARED_DATA}: real-data tests need it")
+    return SHARED_DATA
+
+
+def _pg_admin() -> Engine | None:
+    engine = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("select 1"))
+    except Exception as exc:
+        if REQUIRE_PG:
+            pytest.fail(f"PostgreSQL required but unreachable at {PG_URL}: {exc}")
+        return None
+    return engine
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str | None]:
+    admin = _pg_admin()
+    if admin is None:
+        yield None
+        return
+    name = f"xinyong_test_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = PG_URL.rsplit("/", 1)[0] + "/" + name
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    yield url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("sqlite") / "template.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    return path
+
+
+def _truncate_all(engine: Engine) -> None:
+    tables = list(load_all_tables().tables)
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY"))
+        else:
+            for t in tables:
+                conn.execute(text(f'DELETE FROM "{t}"'))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    if request.param == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "test.db"
+        path.write_bytes(template.read_bytes())
+        eng = make_engine(f"sqlite:///{path}")
+        yield eng
+        eng.dispose()
+        return
+    url = request.getfixturevalue("pg_database")
+    if url is None:
+        pytest.skip(f"PostgreSQL unreachable at {PG_URL}")
+    eng = make_engine(url)
+    _truncate_all(eng)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(dt.datetime(2026, 6, 15, 10, 0, tzinfo=CHINA_TZ))
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "var", secret_key=TEST_KEY)
+
+
+@pytest.fixture
+def platform(engine: Engine, clock: FixedClock, settings: Settings) -> Platform:
+    return build_platform(settings, clock=clock, engine=engine)

@@ -1,0 +1,95 @@
+"""Small builders shared by tests: departments, penalty rows, files in each format."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+
+from xinyong.access import service as access
+from xinyong.bootstrap import Platform
+from xinyong.demo.generator import XZCF_HEADERS, department_uscc
+from xinyong.identity.ric import ric_check_char
+from xinyong.identity.uscc import make_uscc
+from xinyong.ledger.tables import batches, entries
+
+ORG = make_uscc("9", "1", "610102", "MA6T1C7D")
+ORG2 = make_uscc("9", "1", "610103", "MA6T2K9X")
+IBIZ = make_uscc("9", "2", "610104", "L01234Q5")
+
+
+def resident_id(area: str = "610102", birth: str = "19800101", seq: str = "123") -> str:
+    body = area + birth + seq
+    return body + ric_check_char(body)
+
+
+def add_department(platform: Platform, code: str = "scjg", sector: str = "market_regulation") -> str:
+    """Register a department and return its API key."""
+    with platform.engine.begin() as conn:
+        access.add_department(conn, code, f"部门{code}", sector, None, platform.clock.now())
+        return access.issue_key(conn, f"{code}系统", "department", code, platform.clock.now())
+
+
+def penalty(**overrides: str) -> dict[str, str]:
+    row = {h: "" for h in XZCF_HEADERS}
+    row.update(
+        CF_XDR_MC="西安市碑林区示例科技有限公司",
+        CF_XDR_LB="法人及非法人组织",
+        CF_XDR_SHXYM=ORG,
+        CF_FRDB="张三",
+        CF_FR_ZJLX="身份证",
+        CF_FR_ZJHM=resident_id(),
+        CF_WSH="陕市监罚〔2026〕1号",
+        CF_WFXW="销售不符合食品安全标准的食品",
+        CF_SY="经查属实",
+        CF_YJ="《中华人民共和国食品安全法》第一百二十四条",
+        CF_CFLB="罚款",
+        CF_NR="罚款人民币2000元",
+        CF_NR_FK="0.2",
+        CF_JDRQ="2026-06-10",
+        CF_CFJG="省市场监督管理局",
+        CF_CFJGDM=department_uscc("scjg"),
+        CF_SJLY="省市场监督管理局",
+        CF_SJLYDM=department_uscc("scjg"),
+    )
+    row.update(overrides)
+    return row
+
+
+def csv_bytes(rows: Sequence[dict[str, str]], encoding: str = "utf-8-sig", headers: Sequence[str] | None = None) -> bytes:
+    headers = list(headers or rows[0].keys())
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(headers)
+    for r in rows:
+        writer.writerow([r.get(h, "") for h in headers])
+    return buf.getvalue().encode(encoding)
+
+
+def json_bytes(rows: Sequence[dict[str, str]]) -> bytes:
+    return json.dumps({"records": list(rows)}, ensure_ascii=False).encode()
+
+
+def xlsx_bytes(rows: Sequence[dict[str, str]]) -> bytes:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    headers = list(rows[0].keys())
+    ws.append(headers)
+    for r in rows:
+        ws.append([r.get(h, "") for h in headers])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def counts(platform: Platform) -> tuple[int, int]:
+    with platform.engine.connect() as conn:
+        n_batches = conn.execute(select(func.count()).select_from(batches)).scalar_one()
+        n_entries = conn.execute(select(func.count()).select_from(entries)).scalar_one()
+    return int(n_batches), int(n_entries)

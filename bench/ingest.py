@@ -51,7 +51,12 @@ def machine() -> str:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=1_000_000)
-    ap.add_argument("--url", default=os.environ.get("XINYONG_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
+    ap.add_argument(
+        "--url",
+        default=os.environ.get(
+            "XINYONG_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+        ),
+    )
     args = ap.parse_args()
 
     today = dt.date(2026, 11, 20)
@@ -64,10 +69,14 @@ def main() -> None:
         writer.writerows(penalty_rows(args.rows, today=today))
     size = path.stat().st_size
     print(f"machine: {machine()}")
-    print(f"generated {args.rows:,} rows ({size / 2**20:.0f} MiB) in {time.perf_counter() - t0:.1f} s")
+    print(
+        f"generated {args.rows:,} rows ({size / 2**20:.0f} MiB) in {time.perf_counter() - t0:.1f} s"
+    )
 
     name = f"xinyong_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(args.url.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+    admin = create_engine(
+        args.url.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
+    )
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = args.url.rsplit("/", 1)[0] + "/" + name
@@ -78,25 +87,40 @@ def main() -> None:
             pg.execute(f"CREATE TABLE raw_penalties ({cols})")
             pg.commit()
             t0 = time.perf_counter()
-            with pg.cursor() as cur, cur.copy("COPY raw_penalties FROM STDIN WITH (FORMAT csv, HEADER true)") as cp, path.open("rb") as fh:
+            with (
+                pg.cursor() as cur,
+                cur.copy("COPY raw_penalties FROM STDIN WITH (FORMAT csv, HEADER true)") as cp,
+                path.open("rb") as fh,
+            ):
                 while chunk := fh.read(1 << 20):
                     cp.write(chunk)
             pg.commit()
             copy_s = time.perf_counter() - t0
         copy_rate = args.rows / copy_s
-        print(f"baseline COPY (unindexed, no validation): {copy_s:8.1f} s  {copy_rate:>10,.0f} rows/s")
+        print(
+            f"baseline COPY (unindexed, no validation): {copy_s:8.1f} s  {copy_rate:>10,.0f} rows/s"
+        )
 
         # 2. xinyong's pipeline.
         engine = make_engine(url)
         upgrade(engine)
         clock = FixedClock(dt.datetime.combine(today, dt.time(10), tzinfo=CHINA_TZ))
-        settings = Settings(data_dir=work / "var", secret_key="42" * 32, max_import_bytes=4 * 2**30, max_import_rows=10_000_000)
+        settings = Settings(
+            data_dir=work / "var",
+            secret_key="42" * 32,
+            max_import_bytes=4 * 2**30,
+            max_import_rows=10_000_000,
+        )
         platform = build_platform(settings, clock=clock, engine=engine)
         with engine.begin() as conn:
-            access.add_department(conn, "scjg", "省市场监督管理局", "market_regulation", None, clock.now())
+            access.add_department(
+                conn, "scjg", "省市场监督管理局", "market_regulation", None, clock.now()
+            )
         data = path.read_bytes()
         t0 = time.perf_counter()
-        result = platform.importer().import_bytes(data, filename=path.name, department_code="scjg", item_code="XZCF")
+        result = platform.importer().import_bytes(
+            data, filename=path.name, department_code="scjg", item_code="XZCF"
+        )
         ours_s = time.perf_counter() - t0
         ours_rate = args.rows / ours_s
         print(

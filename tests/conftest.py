@@ -23,7 +23,9 @@ from xinyong.store.db import make_engine
 from xinyong.store.metadata import load_all_tables
 from xinyong.store.migrate import upgrade
 
-PG_URL = os.environ.get("XINYONG_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+PG_URL = os.environ.get(
+    "XINYONG_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
 REQUIRE_PG = os.environ.get("XINYONG_TEST_REQUIRE_POSTGRES") == "1"
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 TEST_KEY = "11" * 32
@@ -82,10 +84,12 @@ def _truncate_all(engine: Engine) -> None:
     tables = list(load_all_tables().tables)
     with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
-            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY"))
+            conn.execute(
+                text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY")
+            )
         else:
             for t in tables:
-                conn.execute(text(f'DELETE FROM "{t}"'))
+                conn.execute(text(f'DELETE FROM "{t}"'))  # noqa: S608 - names from our metadata
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -26,7 +26,9 @@ def resident_id(area: str = "610102", birth: str = "19800101", seq: str = "123")
     return body + ric_check_char(body)
 
 
-def add_department(platform: Platform, code: str = "scjg", sector: str = "market_regulation") -> str:
+def add_department(
+    platform: Platform, code: str = "scjg", sector: str = "market_regulation"
+) -> str:
     """Register a department and return its API key."""
     with platform.engine.begin() as conn:
         access.add_department(conn, code, f"部门{code}", sector, None, platform.clock.now())
@@ -34,7 +36,7 @@ def add_department(platform: Platform, code: str = "scjg", sector: str = "market
 
 
 def penalty(**overrides: str) -> dict[str, str]:
-    row = {h: "" for h in XZCF_HEADERS}
+    row = dict.fromkeys(XZCF_HEADERS, "")
     row.update(
         CF_XDR_MC="西安市碑林区示例科技有限公司",
         CF_XDR_LB="法人及非法人组织",
@@ -59,7 +61,11 @@ def penalty(**overrides: str) -> dict[str, str]:
     return row
 
 
-def csv_bytes(rows: Sequence[dict[str, str]], encoding: str = "utf-8-sig", headers: Sequence[str] | None = None) -> bytes:
+def csv_bytes(
+    rows: Sequence[dict[str, str]],
+    encoding: str = "utf-8-sig",
+    headers: Sequence[str] | None = None,
+) -> bytes:
     headers = list(headers or rows[0].keys())
     buf = io.StringIO()
     writer = csv.writer(buf)

@@ -28,12 +28,22 @@ from xinyong.kernel.errors import InputError
 from xinyong.ledger.tables import entries
 
 
-def _import(platform: Platform, data: bytes, name: str = "penalties.csv", item: str | None = "XZCF", dept: str = "scjg"):  # type: ignore[no-untyped-def]
-    return platform.importer().import_bytes(data, filename=name, department_code=dept, item_code=item)
+def _import(
+    platform: Platform,
+    data: bytes,
+    name: str = "penalties.csv",
+    item: str | None = "XZCF",
+    dept: str = "scjg",
+):  # type: ignore[no-untyped-def]
+    return platform.importer().import_bytes(
+        data, filename=name, department_code=dept, item_code=item
+    )
 
 
 @pytest.mark.shared
-def test_real_1995_registrations_accept_all_valid_codes_and_reject_the_bad_one(platform: Platform) -> None:
+def test_real_1995_registrations_accept_all_valid_codes_and_reject_the_bad_one(
+    platform: Platform,
+) -> None:
     folder = shared_data() / "registrations-1995"
     add_department(platform)
     total_rows = accepted = 0
@@ -49,7 +59,8 @@ def test_real_1995_registrations_accept_all_valid_codes_and_reject_the_bad_one(p
     assert len(rejections) == 1
     bad = rejections[0]
     assert bad["value"] == "91510108202229321Y"
-    assert "统一社会信用代码" in bad["field"] and "校验位" in bad["reason"]
+    assert "统一社会信用代码" in bad["field"]
+    assert "校验位" in bad["reason"]
 
 
 def test_mixed_batch_keeps_valid_rows_and_explains_each_rejection(platform: Platform) -> None:
@@ -62,23 +73,36 @@ def test_mixed_batch_keeps_valid_rows_and_explains_each_rejection(platform: Plat
         penalty(CF_WSH="5号", CF_SY="=cmd|' /C calc'!A0"),
         penalty(CF_WSH="6号", CF_CFLB="打屁股"),
         penalty(CF_WSH="", CF_XDR_SHXYM=ORG2),
-        penalty(CF_WSH="8号", CF_XDR_SHXYM=IBIZ, CF_XDR_LB="个体工商户", CF_XDR_MC="碑林区某某经营部"),
+        penalty(
+            CF_WSH="8号", CF_XDR_SHXYM=IBIZ, CF_XDR_LB="个体工商户", CF_XDR_MC="碑林区某某经营部"
+        ),
     ]
     before = counts(platform)
     result = _import(platform, csv_bytes(rows))
     assert (result.accepted, result.rejected) == (2, 6)
     by_row = {r["row"]: r for r in result.rejections}
     assert set(by_row) == {3, 4, 5, 6, 7, 8}  # header is line 1, so data rows start at 2
-    assert "校验位" in by_row[3]["reason"] and by_row[3]["field"].endswith("（CF_XDR_SHXYM）")
-    assert by_row[4]["value"] == "2026-02-30" and "不存在" in by_row[4]["reason"]
-    assert by_row[5]["value"] == "-5" and "负" in by_row[5]["reason"]
+    assert "校验位" in by_row[3]["reason"]
+    assert by_row[3]["field"].endswith("（CF_XDR_SHXYM）")
+    assert by_row[4]["value"] == "2026-02-30"
+    assert "不存在" in by_row[4]["reason"]
+    assert by_row[5]["value"] == "-5"
+    assert "负" in by_row[5]["reason"]
     assert "公式" in by_row[6]["reason"]
-    assert by_row[7]["value"] == "打屁股" and "代码表" in by_row[7]["reason"]
-    assert "CF_WSH" in by_row[8]["field"] and "必填" in by_row[8]["reason"]
+    assert by_row[7]["value"] == "打屁股"
+    assert "代码表" in by_row[7]["reason"]
+    assert "CF_WSH" in by_row[8]["field"]
+    assert "必填" in by_row[8]["reason"]
     assert counts(platform) == (before[0] + 1, before[1] + 2)
     # The rejected rows come back in the input's format, with the reasons, ready to resend.
-    assert result.rejection_file is not None and result.rejection_suffix is not None
-    back = read_table(result.rejection_file, filename="back" + result.rejection_suffix, max_bytes=10**7, max_rows=100)
+    assert result.rejection_file is not None
+    assert result.rejection_suffix is not None
+    back = read_table(
+        result.rejection_file,
+        filename="back" + result.rejection_suffix,
+        max_bytes=10**7,
+        max_rows=100,
+    )
     assert back.format == "csv"
     assert len(back.rows) == 6
     assert "错误原因" in back.headers
@@ -108,11 +132,14 @@ def test_reimport_adds_nothing_and_a_changed_row_is_a_correction(platform: Platf
     assert rows[-1].supersedes_id == rows[0].id
 
 
-def test_same_record_twice_in_one_file_with_different_content_is_refused(platform: Platform) -> None:
+def test_same_record_twice_in_one_file_with_different_content_is_refused(
+    platform: Platform,
+) -> None:
     add_department(platform)
     result = _import(platform, csv_bytes([penalty(), penalty(), penalty(CF_NR_FK="9")]))
     assert (result.accepted, result.duplicates, result.rejected) == (1, 1, 1)
-    assert result.rejections[0]["row"] == 4 and "第2行" in result.rejections[0]["reason"]
+    assert result.rejections[0]["row"] == 4
+    assert "第2行" in result.rejections[0]["reason"]
 
 
 @pytest.mark.parametrize("fmt", ["gb18030", "utf-8", "xlsx", "json"])
@@ -175,7 +202,9 @@ def test_oversized_file_is_refused_with_its_size(platform: Platform) -> None:
     assert "100" in exc.value.message_zh
 
 
-def test_crash_in_the_middle_leaves_the_database_as_before(platform: Platform, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_crash_in_the_middle_leaves_the_database_as_before(
+    platform: Platform, monkeypatch: pytest.MonkeyPatch
+) -> None:
     add_department(platform)
     _import(platform, csv_bytes([penalty()]))
     before = counts(platform)
@@ -194,7 +223,9 @@ def test_crash_in_the_middle_leaves_the_database_as_before(platform: Platform, m
     assert result.accepted == 2
 
 
-def test_publication_deadline_uses_the_official_calendar_and_flags_late_rows(platform: Platform, clock: FixedClock) -> None:
+def test_publication_deadline_uses_the_official_calendar_and_flags_late_rows(
+    platform: Platform, clock: FixedClock
+) -> None:
     add_department(platform)
     # Decision on Friday 2026-06-12; 7 working days later is Wednesday 2026-06-24 because
     # 2026-06-19 (端午) is a statutory holiday.
@@ -209,11 +240,14 @@ def test_publication_deadline_uses_the_official_calendar_and_flags_late_rows(pla
     assert dues == [(dt.date(2026, 6, 24), False), (dt.date(2026, 6, 24), True)]
 
 
-def test_deadline_in_an_unloaded_year_is_a_warning_not_a_guess(platform: Platform, clock: FixedClock) -> None:
+def test_deadline_in_an_unloaded_year_is_a_warning_not_a_guess(
+    platform: Platform, clock: FixedClock
+) -> None:
     add_department(platform)
     clock.set(dt.datetime(2026, 12, 30, 9, 0, tzinfo=CHINA_TZ))
     result = _import(platform, csv_bytes([penalty(CF_JDRQ="2026-12-28")]))
-    assert result.accepted == 1 and result.late == 0
+    assert result.accepted == 1
+    assert result.late == 0
     assert any("2027" in w["reason"] for w in result.warnings)
     with platform.engine.connect() as conn:
         assert conn.execute(select(entries.c.due_date)).scalar_one() is None
@@ -236,10 +270,13 @@ def test_natural_person_records_are_keyed_by_hash_masked_and_not_public(platform
     assert result.accepted == 1, result.rejections
     with platform.engine.connect() as conn:
         e = conn.execute(select(entries)).one()
-    assert e.subject_key.startswith("P") and number not in e.subject_key
-    assert number not in e.payload and "李四" not in e.payload
+    assert e.subject_key.startswith("P")
+    assert number not in e.subject_key
+    assert number not in e.payload
+    assert "李四" not in e.payload
     assert json.loads(e.payload)["CF_XDR_ZJHM"] == "610103********" + number[-4:]
-    assert e.public is False and "自然人" in e.window_reason
+    assert e.public is False
+    assert "自然人" in e.window_reason
     assert json.loads(platform.vault.unseal(e.sealed))["CF_XDR_ZJHM"] == number
 
 
@@ -259,8 +296,10 @@ def test_one_code_under_two_names_is_flagged_to_the_department(platform: Platfor
     with platform.engine.connect() as conn:
         report = quality_report(conn)
     dept = report["departments"][0]
-    assert dept["flagged_rows"] == 2 and dept["rows"] == 3
-    assert dept["meets_target"] is False and report["target_permille"] == 1
+    assert dept["flagged_rows"] == 2
+    assert dept["rows"] == 3
+    assert dept["meets_target"] is False
+    assert report["target_permille"] == 1
 
 
 def test_legal_representative_is_linked_to_the_organisation(platform: Platform) -> None:

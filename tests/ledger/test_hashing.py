@@ -7,7 +7,11 @@ from hypothesis import strategies as st
 
 from xinyong.ledger.hashing import merkle_root
 
-leaves = st.lists(st.binary(min_size=1, max_size=8).map(lambda b: hashlib.sha256(b).hexdigest()), min_size=1, max_size=40)
+leaves = st.lists(
+    st.binary(min_size=1, max_size=8).map(lambda b: hashlib.sha256(b).hexdigest()),
+    min_size=1,
+    max_size=40,
+)
 
 
 @given(leaves, st.data())

@@ -18,12 +18,19 @@ from xinyong.catalog.model import (
     SubjectMapping,
     SubjectType,
 )
-from xinyong.publication.rules import add_months, is_public_on, publication_status, publication_window
+from xinyong.publication.rules import (
+    add_months,
+    is_public_on,
+    publication_status,
+    publication_window,
+)
 
 BASIS = (LegalBasis(title="测试依据"),)
 
 
-def _item(nature: Nature = Nature.NEGATIVE, disclosure: Disclosure = Disclosure.PUBLIC) -> ItemVersion:
+def _item(
+    nature: Nature = Nature.NEGATIVE, disclosure: Disclosure = Disclosure.PUBLIC
+) -> ItemVersion:
     return ItemVersion(
         code="T",
         name="测试",
@@ -87,23 +94,38 @@ def test_serious_penalty_with_longer_own_term_stays_public_to_its_end() -> None:
 
 
 def test_minor_and_natural_person_records_are_not_published() -> None:
-    minor = publication_window(_item(), POLICY, Severity.MINOR, dt.date(2026, 5, 10), "organisation")
+    minor = publication_window(
+        _item(), POLICY, Severity.MINOR, dt.date(2026, 5, 10), "organisation"
+    )
     person = publication_window(_item(), POLICY, Severity.SERIOUS, dt.date(2026, 5, 10), "person")
-    assert not minor.public and "轻微" in minor.reason
-    assert not person.public and "自然人" in person.reason
+    assert not minor.public
+    assert "轻微" in minor.reason
+    assert not person.public
+    assert "自然人" in person.reason
 
 
 def test_shared_only_items_are_never_public() -> None:
-    w = publication_window(_item(Nature.NEUTRAL, Disclosure.GOV_SHARED), None, None, dt.date(2026, 1, 1), "organisation")
+    w = publication_window(
+        _item(Nature.NEUTRAL, Disclosure.GOV_SHARED),
+        None,
+        None,
+        dt.date(2026, 1, 1),
+        "organisation",
+    )
     assert not w.public
 
 
 def test_licence_public_until_its_validity_ends_and_2099_means_open_ended() -> None:
     item = _item(Nature.NEUTRAL)
-    w = publication_window(item, None, None, dt.date(2026, 1, 1), "organisation", dt.date(2030, 12, 31))
+    w = publication_window(
+        item, None, None, dt.date(2026, 1, 1), "organisation", dt.date(2030, 12, 31)
+    )
     assert w.public_until == dt.date(2031, 1, 1)
-    forever = publication_window(item, None, None, dt.date(2026, 1, 1), "organisation", dt.date(2099, 12, 31))
-    assert forever.public and forever.public_until is None
+    forever = publication_window(
+        item, None, None, dt.date(2026, 1, 1), "organisation", dt.date(2099, 12, 31)
+    )
+    assert forever.public
+    assert forever.public_until is None
 
 
 def test_visibility_respects_window_and_receipt() -> None:
@@ -120,5 +142,6 @@ def test_visibility_respects_window_and_receipt() -> None:
 def test_no_window_ends_before_it_starts(severity: Severity) -> None:
     w = publication_window(_item(), POLICY, severity, dt.date(2026, 4, 1), "organisation")
     if w.public:
-        assert w.public_from is not None and w.public_until is not None
+        assert w.public_from is not None
+        assert w.public_until is not None
         assert w.public_until > w.public_from

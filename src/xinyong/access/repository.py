@@ -16,7 +16,9 @@ def get_department(conn: Connection, code: str) -> dict[str, Any] | None:
 
 
 def list_departments(conn: Connection) -> list[dict[str, Any]]:
-    return [dict(r._mapping) for r in conn.execute(select(departments).order_by(departments.c.code))]
+    return [
+        dict(r._mapping) for r in conn.execute(select(departments).order_by(departments.c.code))
+    ]
 
 
 def insert_department(conn: Connection, values: dict[str, Any]) -> None:
@@ -30,7 +32,9 @@ def insert_client(conn: Connection, values: dict[str, Any]) -> int:
 
 def client_by_hash(conn: Connection, key_hash: str) -> dict[str, Any] | None:
     row = conn.execute(
-        select(api_clients).where(api_clients.c.key_hash == key_hash, api_clients.c.revoked.is_(False))
+        select(api_clients).where(
+            api_clients.c.key_hash == key_hash, api_clients.c.revoked.is_(False)
+        )
     ).first()
     return None if row is None else dict(row._mapping)
 

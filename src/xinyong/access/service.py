@@ -46,7 +46,10 @@ def add_department(
 def require_department(conn: Connection, code: str) -> dict[str, Any]:
     dept = repo.get_department(conn, code)
     if dept is None:
-        raise NotFound(f"unknown department {code}", f"未登记的报送部门：“{code}”，请先用 xinyong department add 登记")
+        raise NotFound(
+            f"unknown department {code}",
+            f"未登记的报送部门：“{code}”，请先用 xinyong department add 登记",
+        )
     return dept
 
 
@@ -99,7 +102,9 @@ def audit(
     body = json.dumps(detail or {}, ensure_ascii=False, sort_keys=True)
     stamp = now.astimezone(dt.UTC)
     digest = hashlib.sha256(
-        "\x1f".join([prev, stamp.replace(tzinfo=None).isoformat(), actor, action, target, purpose, body]).encode()
+        "\x1f".join(
+            [prev, stamp.replace(tzinfo=None).isoformat(), actor, action, target, purpose, body]
+        ).encode()
     ).hexdigest()
     repo.insert_audit(
         conn,

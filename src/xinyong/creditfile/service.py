@@ -136,7 +136,10 @@ def _subject_view(conn: Connection, subject: dict[str, Any], view: View) -> dict
     }
     if subject["kind"] != "person":
         out["legal_representatives"] = [
-            {"name": r["person_name"], "since": r["valid_from"].isoformat() if r["valid_from"] else None}
+            {
+                "name": r["person_name"],
+                "since": r["valid_from"].isoformat() if r["valid_from"] else None,
+            }
             for r in identity_repo.relations_of(conn, subject["key"])
             if r["role"] == "legal_representative"
         ]
@@ -157,10 +160,18 @@ def _category_order(catalogue: Catalogue) -> list[str]:
     return list(seen)
 
 
-def _record(catalogue: Catalogue, version: RecordVersion, as_of: dt.date, view: View) -> FileRecord | None:
+def _record(
+    catalogue: Catalogue, version: RecordVersion, as_of: dt.date, view: View
+) -> FileRecord | None:
     e = version.current
-    received_on = e.received_at.replace(tzinfo=dt.UTC).astimezone(CHINA_TZ).date() if e.received_at.tzinfo is None else e.received_at.astimezone(CHINA_TZ).date()
-    visible = (not version.revoked) and is_public_on(e.public, e.public_from, e.public_until, received_on, as_of)
+    received_on = (
+        e.received_at.replace(tzinfo=dt.UTC).astimezone(CHINA_TZ).date()
+        if e.received_at.tzinfo is None
+        else e.received_at.astimezone(CHINA_TZ).date()
+    )
+    visible = (not version.revoked) and is_public_on(
+        e.public, e.public_from, e.public_until, received_on, as_of
+    )
     if view == "public" and not visible:
         return None
     try:
@@ -175,7 +186,11 @@ def _record(catalogue: Catalogue, version: RecordVersion, as_of: dt.date, view: 
         if view == "public" and f is not None and (not f.public or f.personal):
             continue
         fields.append({"code": code, "name": f.name if f else code, "value": value})
-    status = "已撤销" if version.revoked else publication_status(e.public, e.public_from, e.public_until, received_on, as_of)
+    status = (
+        "已撤销"
+        if version.revoked
+        else publication_status(e.public, e.public_from, e.public_until, received_on, as_of)
+    )
     publication: dict[str, Any] = {
         "status": status,
         "public_from": e.public_from.isoformat() if e.public_from else None,

@@ -39,6 +39,7 @@ def department_uscc(code: str, province: str = "61") -> str:
     body = next(d[3] for d in DEPARTMENTS if d[0] == code)
     return make_uscc("1", "1", province + "0000", body)
 
+
 INDUSTRIES = (
     ("科技", "软件开发；信息技术咨询服务"),
     ("建筑工程", "房屋建筑工程施工；市政公用工程施工"),
@@ -72,24 +73,82 @@ PENALTY_DEPARTMENTS = {
 }
 
 XZCF_HEADERS = (
-    "CF_XDR_MC", "CF_XDR_LB", "CF_XDR_SHXYM", "CF_FRDB", "CF_FR_ZJLX", "CF_FR_ZJHM",
-    "CF_XDR_ZJLX", "CF_XDR_ZJHM", "CF_WSH", "CF_WFXW", "CF_SY", "CF_YJ", "CF_CFLB", "CF_NR",
-    "CF_NR_FK", "CF_NR_WFFF", "CF_NR_ZKDX", "CF_JDRQ", "CF_YXQ", "CF_GSJZQ", "CF_CFJG",
-    "CF_CFJGDM", "CF_SJLY", "CF_SJLYDM", "BZ",
+    "CF_XDR_MC",
+    "CF_XDR_LB",
+    "CF_XDR_SHXYM",
+    "CF_FRDB",
+    "CF_FR_ZJLX",
+    "CF_FR_ZJHM",
+    "CF_XDR_ZJLX",
+    "CF_XDR_ZJHM",
+    "CF_WSH",
+    "CF_WFXW",
+    "CF_SY",
+    "CF_YJ",
+    "CF_CFLB",
+    "CF_NR",
+    "CF_NR_FK",
+    "CF_NR_WFFF",
+    "CF_NR_ZKDX",
+    "CF_JDRQ",
+    "CF_YXQ",
+    "CF_GSJZQ",
+    "CF_CFJG",
+    "CF_CFJGDM",
+    "CF_SJLY",
+    "CF_SJLYDM",
+    "BZ",
 )
 XZXK_HEADERS = (
-    "XK_XDR_MC", "XK_XDR_LB", "XK_XDR_SHXYM", "XK_FRDB", "XK_FR_ZJLX", "XK_FR_ZJHM",
-    "XK_XKWS", "XK_WSH", "XK_XKLB", "XK_XKZS", "XK_XKBH", "XK_NR", "XK_JDRQ", "XK_YXQZ",
-    "XK_YXQZI", "XK_XKJG", "XK_XKJGDM", "XK_ZT", "XK_LYDW", "XK_LYDWDM", "BZ",
+    "XK_XDR_MC",
+    "XK_XDR_LB",
+    "XK_XDR_SHXYM",
+    "XK_FRDB",
+    "XK_FR_ZJLX",
+    "XK_FR_ZJHM",
+    "XK_XKWS",
+    "XK_WSH",
+    "XK_XKLB",
+    "XK_XKZS",
+    "XK_XKBH",
+    "XK_NR",
+    "XK_JDRQ",
+    "XK_YXQZ",
+    "XK_YXQZI",
+    "XK_XKJG",
+    "XK_XKJGDM",
+    "XK_ZT",
+    "XK_LYDW",
+    "XK_LYDWDM",
+    "BZ",
 )
 # The real 1995 registration files' header set, plus the legal representative's ID.
 DJZC_HEADERS = (
-    "企业名称", "统一社会信用代码", "注册日期", "企业类型", "法人代表", "法定代表人证件类型",
-    "法定代表人证件号码", "注册资金", "经营范围", "所在省份", "地区", "注册地址",
+    "企业名称",
+    "统一社会信用代码",
+    "注册日期",
+    "企业类型",
+    "法人代表",
+    "法定代表人证件类型",
+    "法定代表人证件号码",
+    "注册资金",
+    "经营范围",
+    "所在省份",
+    "地区",
+    "注册地址",
 )
 SXBZXR_HEADERS = (
-    "被执行人名称", "统一社会信用代码", "法定代表人", "执行法院", "案号", "立案日期",
-    "执行依据文号", "生效法律文书确定的义务", "履行情况", "失信被执行人行为具体情形", "发布日期",
+    "被执行人名称",
+    "统一社会信用代码",
+    "法定代表人",
+    "执行法院",
+    "案号",
+    "立案日期",
+    "执行依据文号",
+    "生效法律文书确定的义务",
+    "履行情况",
+    "失信被执行人行为具体情形",
+    "发布日期",
 )
 
 
@@ -164,8 +223,12 @@ class Province:
             word = self.fake.word() + self.fake.word()
             name = f"{city}{word}{industry}{self.rng.choice(SUFFIXES)}"
             code = make_uscc("9", "1", county.code, self._org_body())
-            kind = self.rng.choice(("有限责任公司(自然人投资或控股)", "股份有限公司", "有限责任公司(国有独资)"))
-        founded = dt.date(1995, 1, 1) + dt.timedelta(days=self.rng.randrange(0, (self.today - dt.date(1995, 1, 1)).days))
+            kind = self.rng.choice(
+                ("有限责任公司(自然人投资或控股)", "股份有限公司", "有限责任公司(国有独资)")
+            )
+        founded = dt.date(1995, 1, 1) + dt.timedelta(
+            days=self.rng.randrange(0, (self.today - dt.date(1995, 1, 1)).days)
+        )
         capital = f"{self.rng.choice((10, 50, 100, 200, 500, 1000, 5000))}万元人民币"
         return Company(
             code=code,
@@ -213,8 +276,18 @@ def generate_files(
 
     reg_rows = [
         [
-            c.name, c.code, c.founded.strftime("%Y/%m/%d"), c.kind, c.legal_rep.name, "身份证",
-            c.legal_rep.id_number, c.capital, c.scope, prov.province_name, c.division_name, c.address,
+            c.name,
+            c.code,
+            c.founded.strftime("%Y/%m/%d"),
+            c.kind,
+            c.legal_rep.name,
+            "身份证",
+            c.legal_rep.id_number,
+            c.capital,
+            c.scope,
+            prov.province_name,
+            c.division_name,
+            c.address,
         ]
         for c in companies
     ]
@@ -226,14 +299,29 @@ def generate_files(
             decided = _recent_or_older(rng, c.founded, today)
             lic_rows.append(
                 [
-                    c.name, "法人及非法人组织" if not c.code.startswith("92") else "个体工商户", c.code,
-                    c.legal_rep.name, "身份证", c.legal_rep.id_number, "行政许可决定书",
-                    f"陕许字〔{decided.year}〕{rng.randrange(1, 99999):05d}号", rng.choice(("普通", "登记", "核准")),
-                    "食品经营许可证", f"JY{c.division}{rng.randrange(10**7, 10**8)}", "准予食品经营许可",
-                    decided.isoformat(), decided.isoformat(),
-                    (decided + dt.timedelta(days=365 * 5)).isoformat() if rng.random() < 0.8 else "2099-12-31",
-                    "省市场监督管理局", department_uscc("scjg", province), "1", "省市场监督管理局",
-                    department_uscc("scjg", province), "",
+                    c.name,
+                    "法人及非法人组织" if not c.code.startswith("92") else "个体工商户",
+                    c.code,
+                    c.legal_rep.name,
+                    "身份证",
+                    c.legal_rep.id_number,
+                    "行政许可决定书",
+                    f"陕许字〔{decided.year}〕{rng.randrange(1, 99999):05d}号",
+                    rng.choice(("普通", "登记", "核准")),
+                    "食品经营许可证",
+                    f"JY{c.division}{rng.randrange(10**7, 10**8)}",
+                    "准予食品经营许可",
+                    decided.isoformat(),
+                    decided.isoformat(),
+                    (decided + dt.timedelta(days=365 * 5)).isoformat()
+                    if rng.random() < 0.8
+                    else "2099-12-31",
+                    "省市场监督管理局",
+                    department_uscc("scjg", province),
+                    "1",
+                    "省市场监督管理局",
+                    department_uscc("scjg", province),
+                    "",
                 ]
             )
     files.append(_write(out / "scjg-行政许可.csv", XZXK_HEADERS, lic_rows, "scjg", "XZXK"))
@@ -254,13 +342,31 @@ def generate_files(
             dept_name = next(d[1] for d in DEPARTMENTS if d[0] == dept)
             by_dept.setdefault(dept, []).append(
                 [
-                    c.name, "法人及非法人组织" if not c.code.startswith("92") else "个体工商户", c.code,
-                    c.legal_rep.name, "身份证", c.legal_rep.id_number, "", "",
-                    f"陕{dept_name[1:3]}罚〔{decided.year}〕{rng.randrange(1, 99999):05d}号", violation,
-                    f"当事人{violation}，经查属实。", "《中华人民共和国行政处罚法》等", kinds,
-                    f"给予{kinds.replace(',', '、')}的行政处罚", fine, "", "", decided.isoformat(),
-                    "", "", dept_name, department_uscc(dept, province), dept_name,
-                    department_uscc(dept, province), "",
+                    c.name,
+                    "法人及非法人组织" if not c.code.startswith("92") else "个体工商户",
+                    c.code,
+                    c.legal_rep.name,
+                    "身份证",
+                    c.legal_rep.id_number,
+                    "",
+                    "",
+                    f"陕{dept_name[1:3]}罚〔{decided.year}〕{rng.randrange(1, 99999):05d}号",
+                    violation,
+                    f"当事人{violation}，经查属实。",
+                    "《中华人民共和国行政处罚法》等",
+                    kinds,
+                    f"给予{kinds.replace(',', '、')}的行政处罚",
+                    fine,
+                    "",
+                    "",
+                    decided.isoformat(),
+                    "",
+                    "",
+                    dept_name,
+                    department_uscc(dept, province),
+                    dept_name,
+                    department_uscc(dept, province),
+                    "",
                 ]
             )
     # Penalties on natural persons: kept internal (not public by default).
@@ -270,15 +376,40 @@ def generate_files(
         decided = _date_between(rng, dt.date(2021, 1, 1), today - dt.timedelta(days=2))
         by_dept.setdefault("yjgl", []).append(
             [
-                p.name, "自然人", "", "", "", "", "身份证", p.id_number,
-                f"陕应急罚〔{decided.year}〕{rng.randrange(1, 99999):05d}号", "违章作业",
-                "当事人违章作业。", "《中华人民共和国安全生产法》", "罚款", "罚款", "0.1", "", "",
-                decided.isoformat(), "", "", "省应急管理厅", "", "省应急管理厅", "", "",
+                p.name,
+                "自然人",
+                "",
+                "",
+                "",
+                "",
+                "身份证",
+                p.id_number,
+                f"陕应急罚〔{decided.year}〕{rng.randrange(1, 99999):05d}号",
+                "违章作业",
+                "当事人违章作业。",
+                "《中华人民共和国安全生产法》",
+                "罚款",
+                "罚款",
+                "0.1",
+                "",
+                "",
+                decided.isoformat(),
+                "",
+                "",
+                "省应急管理厅",
+                "",
+                "省应急管理厅",
+                "",
+                "",
             ]
         )
     if with_errors and companies:
         c = companies[0]
-        bad = list(by_dept.setdefault("scjg", [[]])[0]) if by_dept["scjg"] and by_dept["scjg"][0] else None
+        bad = (
+            list(by_dept.setdefault("scjg", [[]])[0])
+            if by_dept["scjg"] and by_dept["scjg"][0]
+            else None
+        )
         if bad:
             wrong_check = bad.copy()
             wrong_check[2] = c.code[:-1] + ("0" if c.code[-1] != "0" else "1")
@@ -302,10 +433,16 @@ def generate_files(
             filed = _date_between(rng, dt.date(2020, 1, 1), today - dt.timedelta(days=60))
             debtors.append(
                 [
-                    c.name, c.code, c.legal_rep.name, "省高级人民法院",
-                    f"（{filed.year}）陕执{rng.randrange(1, 9999)}号", filed.isoformat(),
-                    f"（{filed.year - 1}）陕民初{rng.randrange(1, 9999)}号", "支付货款及利息",
-                    "全部未履行", "有履行能力而拒不履行生效法律文书确定义务",
+                    c.name,
+                    c.code,
+                    c.legal_rep.name,
+                    "省高级人民法院",
+                    f"（{filed.year}）陕执{rng.randrange(1, 9999)}号",
+                    filed.isoformat(),
+                    f"（{filed.year - 1}）陕民初{rng.randrange(1, 9999)}号",
+                    "支付货款及利息",
+                    "全部未履行",
+                    "有履行能力而拒不履行生效法律文书确定义务",
                     (filed + dt.timedelta(days=rng.randrange(30, 120))).isoformat(),
                 ]
             )
@@ -313,7 +450,9 @@ def generate_files(
     return files
 
 
-def _write(path: Path, headers: tuple[str, ...], rows: list[list[str]], dept: str, item: str) -> GeneratedFile:
+def _write(
+    path: Path, headers: tuple[str, ...], rows: list[list[str]], dept: str, item: str
+) -> GeneratedFile:
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(headers)
@@ -321,7 +460,9 @@ def _write(path: Path, headers: tuple[str, ...], rows: list[list[str]], dept: st
     return GeneratedFile(dept, item, len(rows), path)
 
 
-def penalty_rows(n: int, seed: int = 7, province: str = "61", today: dt.date | None = None) -> Iterator[list[str]]:
+def penalty_rows(
+    n: int, seed: int = 7, province: str = "61", today: dt.date | None = None
+) -> Iterator[list[str]]:
     """``n`` valid, distinct penalty rows (XZCF_HEADERS order) for benchmarks."""
     prov = Province(seed, province, today)
     rng = prov.rng
@@ -333,9 +474,29 @@ def penalty_rows(n: int, seed: int = 7, province: str = "61", today: dt.date | N
         kinds, (lo, hi), _, violation = PENALTY_PROFILES[i % len(PENALTY_PROFILES)]
         decided = today - dt.timedelta(days=2 + rng.randrange(0, 900))
         yield [
-            c.name, "法人及非法人组织", code, c.legal_rep.name, "身份证", c.legal_rep.id_number, "", "",
-            f"陕市监罚〔{decided.year}〕{i:08d}号", violation, f"当事人{violation}，经查属实。",
-            "《中华人民共和国行政处罚法》", kinds, f"给予{kinds}的行政处罚",
-            f"{rng.uniform(lo, hi):.2f}" if hi else "", "", "", decided.isoformat(), "", "",
-            "省市场监督管理局", "", "省市场监督管理局", "", "",
+            c.name,
+            "法人及非法人组织",
+            code,
+            c.legal_rep.name,
+            "身份证",
+            c.legal_rep.id_number,
+            "",
+            "",
+            f"陕市监罚〔{decided.year}〕{i:08d}号",
+            violation,
+            f"当事人{violation}，经查属实。",
+            "《中华人民共和国行政处罚法》",
+            kinds,
+            f"给予{kinds}的行政处罚",
+            f"{rng.uniform(lo, hi):.2f}" if hi else "",
+            "",
+            "",
+            decided.isoformat(),
+            "",
+            "",
+            "省市场监督管理局",
+            "",
+            "省市场监督管理局",
+            "",
+            "",
         ]

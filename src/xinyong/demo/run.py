@@ -14,7 +14,9 @@ from xinyong.ledger.service import verify
 from xinyong.store.migrate import upgrade
 
 
-def run_demo(platform: Platform, *, subjects: int, echo: Callable[[str], None], seed: int = 2019) -> None:
+def run_demo(
+    platform: Platform, *, subjects: int, echo: Callable[[str], None], seed: int = 2019
+) -> None:
     upgrade(platform.engine)
     echo(f"数据库：{platform.engine.url.render_as_string(hide_password=True)}")
     keys_file = platform.settings.data_dir / "demo-keys.json"
@@ -38,7 +40,10 @@ def run_demo(platform: Platform, *, subjects: int, echo: Callable[[str], None], 
     for f in files:
         try:
             result = importer.import_bytes(
-                f.path.read_bytes(), filename=f.path.name, department_code=f.department, item_code=f.item
+                f.path.read_bytes(),
+                filename=f.path.name,
+                department_code=f.department,
+                item_code=f.item,
             )
         except XinyongError as exc:
             echo(f"  {f.path.name}：整份拒收 —— {exc.message_zh}")
@@ -55,5 +60,7 @@ def run_demo(platform: Platform, *, subjects: int, echo: Callable[[str], None], 
             echo(f"    第{r['row']}行 {r['field']}：“{r['value']}” —— {r['reason']}")
     with platform.engine.connect() as conn:
         n_batches, n_entries, problems = verify(conn)
-    echo(f"账本校验：{n_batches} 个批次、{n_entries} 条记录，{'完整' if not problems else '发现问题'}")
+    echo(
+        f"账本校验：{n_batches} 个批次、{n_entries} 条记录，{'完整' if not problems else '发现问题'}"
+    )
     echo(f"部门与信用办的 API 密钥保存在 {keys_file}")

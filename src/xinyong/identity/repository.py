@@ -6,10 +6,10 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, select, tuple_, update
+from sqlalchemy import Connection, and_, func, select, tuple_, update
 
-from xinyong.store.db import bulk_insert
 from xinyong.identity.tables import identity_flags, name_observations, relations, subjects
+from xinyong.store.db import bulk_insert
 
 CHUNK = 2000
 
@@ -22,7 +22,9 @@ def _chunks(values: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]
 def existing_subject_keys(conn: Connection, keys: Sequence[str]) -> set[str]:
     found: set[str] = set()
     for part in _chunks(keys):
-        found.update(r[0] for r in conn.execute(select(subjects.c.key).where(subjects.c.key.in_(part))))
+        found.update(
+            r[0] for r in conn.execute(select(subjects.c.key).where(subjects.c.key.in_(part)))
+        )
     return found
 
 
@@ -61,8 +63,11 @@ def names_of_subjects(conn: Connection, keys: Sequence[str]) -> dict[str, dict[s
     out: dict[str, dict[str, str]] = {}
     for part in _chunks(keys):
         rows = conn.execute(
-            select(name_observations.c.subject_key, name_observations.c.name_key, name_observations.c.name)
-            .where(name_observations.c.subject_key.in_(part))
+            select(
+                name_observations.c.subject_key,
+                name_observations.c.name_key,
+                name_observations.c.name,
+            ).where(name_observations.c.subject_key.in_(part))
         )
         for key, nkey, name in rows:
             out.setdefault(key, {})[nkey] = name
@@ -83,9 +88,15 @@ def subjects_of_names(conn: Connection, name_keys: Sequence[str]) -> dict[str, s
     return out
 
 
-def existing_observations(conn: Connection, triples: Sequence[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
+def existing_observations(
+    conn: Connection, triples: Sequence[tuple[str, str, str]]
+) -> set[tuple[str, str, str]]:
     found: set[tuple[str, str, str]] = set()
-    cols = (name_observations.c.subject_key, name_observations.c.name_key, name_observations.c.department_code)
+    cols = (
+        name_observations.c.subject_key,
+        name_observations.c.name_key,
+        name_observations.c.department_code,
+    )
     for part in _chunks(triples, 500):
         rows = conn.execute(select(*cols).where(tuple_(*cols).in_(list(part))))
         found.update((a, b, c) for a, b, c in rows)
@@ -101,7 +112,11 @@ def insert_flags(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
 
 
 def flags_for_batch(conn: Connection, batch_id: int) -> list[dict[str, Any]]:
-    rows = conn.execute(select(identity_flags).where(identity_flags.c.batch_id == batch_id).order_by(identity_flags.c.id))
+    rows = conn.execute(
+        select(identity_flags)
+        .where(identity_flags.c.batch_id == batch_id)
+        .order_by(identity_flags.c.id)
+    )
     return [dict(r._mapping) for r in rows]
 
 
@@ -118,7 +133,9 @@ def flag_counts_by_department(conn: Connection) -> dict[str, dict[str, int]]:
 def flagged_rows_by_department(conn: Connection) -> dict[str, int]:
     """Distinct (batch, row) pairs flagged per department: the numerator of the error rate."""
     sub = (
-        select(identity_flags.c.department_code, identity_flags.c.batch_id, identity_flags.c.row_number)
+        select(
+            identity_flags.c.department_code, identity_flags.c.batch_id, identity_flags.c.row_number
+        )
         .distinct()
         .subquery()
     )
@@ -126,13 +143,18 @@ def flagged_rows_by_department(conn: Connection) -> dict[str, int]:
     return {r[0]: int(r[1]) for r in conn.execute(stmt)}
 
 
-def existing_relations(conn: Connection, org_keys: Sequence[str]) -> set[tuple[str, str, str | None, str]]:
+def existing_relations(
+    conn: Connection, org_keys: Sequence[str]
+) -> set[tuple[str, str, str | None, str]]:
     found: set[tuple[str, str, str | None, str]] = set()
     for part in _chunks(org_keys):
         rows = conn.execute(
-            select(relations.c.org_key, relations.c.person_name, relations.c.person_key, relations.c.role).where(
-                relations.c.org_key.in_(part)
-            )
+            select(
+                relations.c.org_key,
+                relations.c.person_name,
+                relations.c.person_key,
+                relations.c.role,
+            ).where(relations.c.org_key.in_(part))
         )
         found.update((a, b, c, d) for a, b, c, d in rows)
     return found
@@ -143,7 +165,9 @@ def insert_relations(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
 
 
 def relations_of(conn: Connection, org_key: str) -> list[dict[str, Any]]:
-    rows = conn.execute(select(relations).where(relations.c.org_key == org_key).order_by(relations.c.id))
+    rows = conn.execute(
+        select(relations).where(relations.c.org_key == org_key).order_by(relations.c.id)
+    )
     return [dict(r._mapping) for r in rows]
 
 

@@ -64,7 +64,9 @@ def record_sightings(
             }
         )
     # Legal representatives identified by certificate become person subjects too.
-    reps = {s.legal_rep_key: s for s in sightings if s.legal_rep_key and s.legal_rep_key not in first}
+    reps = {
+        s.legal_rep_key: s for s in sightings if s.legal_rep_key and s.legal_rep_key not in first
+    }
     known_reps = repo.existing_subject_keys(conn, list(reps))
     for rep_key, s in reps.items():
         if rep_key in known_reps:
@@ -89,11 +91,15 @@ def record_sightings(
     return _observe_names(conn, sightings, department_code, batch_id)
 
 
-def _link_representatives(conn: Connection, sightings: Sequence[Sighting], now: dt.datetime) -> None:
+def _link_representatives(
+    conn: Connection, sightings: Sequence[Sighting], now: dt.datetime
+) -> None:
     wanted: dict[tuple[str, str, str | None, str], Sighting] = {}
     for s in sightings:
         if s.kind != "person" and s.legal_rep_name:
-            wanted.setdefault((s.subject_key, s.legal_rep_name, s.legal_rep_key, LEGAL_REPRESENTATIVE), s)
+            wanted.setdefault(
+                (s.subject_key, s.legal_rep_name, s.legal_rep_key, LEGAL_REPRESENTATIVE), s
+            )
     if not wanted:
         return
     have = repo.existing_relations(conn, list({k[0] for k in wanted}))

@@ -56,7 +56,9 @@ def quality_report(conn: Connection) -> dict[str, Any]:
                 "meets_target": rate <= target,
                 "with_deadline": with_deadline,
                 "late": n_late,
-                "late_rate_percent": round(100.0 * n_late / with_deadline, 2) if with_deadline else 0.0,
+                "late_rate_percent": round(100.0 * n_late / with_deadline, 2)
+                if with_deadline
+                else 0.0,
             }
         )
     return {"target_permille": target, "departments": out}

@@ -343,7 +343,13 @@ class Importer:
             else None
         )
         window = publication_window(
-            item, policy, row.severity, row.decision_date, row.subject_kind, row.valid_until
+            item,
+            policy,
+            row.severity,
+            row.decision_date,
+            row.subject_kind,
+            row.valid_until,
+            row.values,
         )
         due: dt.date | None = None
         is_late = False

@@ -220,7 +220,8 @@ class RowValidator:
         return self._code_cache[key]
 
     def _code(self, f: FieldDef, v: str) -> str:
-        assert f.code_table is not None
+        if f.code_table is None:  # the catalogue loader refuses such fields; be explicit
+            raise ParseError(f"field {f.code} has no code table", f"字段{f.code}未配置代码表")
         code = self._lookup(f.code_table, v)
         if code is None:
             table = self.catalogue.code_table(f.code_table)

@@ -33,16 +33,17 @@ def lock_head(conn: Connection) -> tuple[int, str]:
     if row is None:
         conn.execute(insert(ledger_head).values(id=1, last_batch_id=0, chain_hash=GENESIS))
         if is_postgres(conn):
-            row = conn.execute(stmt).first()
-            assert row is not None
-            return int(row[0]), str(row[1])
+            locked = conn.execute(stmt).one()
+            return int(locked[0]), str(locked[1])
         return 0, GENESIS
     return int(row[0]), str(row[1])
 
 
 def set_head(conn: Connection, batch_id: int, chain: str) -> None:
     conn.execute(
-        update(ledger_head).where(ledger_head.c.id == 1).values(last_batch_id=batch_id, chain_hash=chain)
+        update(ledger_head)
+        .where(ledger_head.c.id == 1)
+        .values(last_batch_id=batch_id, chain_hash=chain)
     )
 
 
@@ -121,7 +122,7 @@ def _stored(row: Any) -> StoredEntry:
         window_reason=m["window_reason"],
         due_date=m["due_date"],
         late=bool(m["late"]),
-        source_name=m["source_name"] if "source_name" in m else "",
+        source_name=m.get("source_name", ""),
     )
 
 

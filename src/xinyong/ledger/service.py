@@ -131,7 +131,9 @@ def verify(conn: Connection) -> tuple[int, int, list[VerifyProblem]]:
             n_entries += 1
             while row["seq"] > seq_expected:
                 problems.append(
-                    VerifyProblem(bid, None, seq_expected, f"entry {bid}/{seq_expected} was removed")
+                    VerifyProblem(
+                        bid, None, seq_expected, f"entry {bid}/{seq_expected} was removed"
+                    )
                 )
                 seq_expected += 1
             seq_expected = row["seq"] + 1
@@ -162,7 +164,10 @@ def verify(conn: Connection) -> tuple[int, int, list[VerifyProblem]]:
     if last_id != expected_id - 1 or (n_batches and head_hash != prev):
         problems.append(
             VerifyProblem(
-                last_id, None, None, f"ledger head names batch {last_id}, but the chain ends at batch {expected_id - 1}"
+                last_id,
+                None,
+                None,
+                f"ledger head names batch {last_id}, but the chain ends at batch {expected_id - 1}",
             )
         )
     return n_batches, n_entries, problems

@@ -102,7 +102,9 @@ batch_headers = Table(
     Column("encoding", String(16)),
     Column("delimiter", String(4)),
     Column("sheet", String(100)),
-    Column("warnings", Text, nullable=False),  # JSON list of FieldProblem dicts with severity warning
+    Column(
+        "warnings", Text, nullable=False
+    ),  # JSON list of FieldProblem dicts with severity warning
 )
 
 ledger_head = Table(

@@ -57,7 +57,9 @@ def publication_window(
 ) -> Window:
     """The window for one record; ``values`` are its canonical field values (codes)."""
     if item.disclosure is not Disclosure.PUBLIC:
-        return Window(False, None, None, None, None, f"信息公开属性为“{item.disclosure.value}”，不向社会公开")
+        return Window(
+            False, None, None, None, None, f"信息公开属性为“{item.disclosure.value}”，不向社会公开"
+        )
     start = decision_date
     if item.nature is Nature.NEGATIVE:
         if policy is None:
@@ -70,13 +72,23 @@ def publication_window(
         rule = policy.periods.get(sev)
         if rule is None or not rule.publish:
             return Window(
-                False, None, None, None, policy.code, f"依{policy.name}，{sev.value}失信信息不予公示"
+                False,
+                None,
+                None,
+                None,
+                policy.code,
+                f"依{policy.name}，{sev.value}失信信息不予公示",
             )
         for field_code, codes in rule.unpublished_if_only.items():
             present = {v for v in (values or {}).get(field_code, "").split(",") if v}
             if present and present <= set(codes):
                 return Window(
-                    False, None, None, None, policy.code, f"依{policy.name}，仅受此类处罚的信息不予公示"
+                    False,
+                    None,
+                    None,
+                    None,
+                    policy.code,
+                    f"依{policy.name}，仅受此类处罚的信息不予公示",
                 )
         if start is None:
             return Window(False, None, None, None, policy.code, "缺少决定日期，无法确定公示期")
@@ -88,18 +100,25 @@ def publication_window(
             # period leaves publication when its own validity ends.
             own_end = valid_until + dt.timedelta(days=1)
             until = own_end if until is None else max(until, own_end)
-        period = (
-            f"最短{rule.min_months}个月、最长{rule.max_months}个月"
-            if rule.max_months is not None
-            else "无最长期限"
+        shortest = f"最短{rule.min_months}个月、" if rule.min_months is not None else ""
+        longest = f"最长{rule.max_months}个月" if rule.max_months is not None else "无最长期限"
+        period = shortest + longest
+        return Window(
+            True,
+            start,
+            until,
+            repair,
+            policy.code,
+            f"依{policy.name}，{sev.value}失信信息公示期{period}",
         )
-        return Window(True, start, until, repair, policy.code, f"依{policy.name}，{sev.value}失信信息公示期{period}")
     if subject_kind == "person":
         return Window(False, None, None, None, None, "自然人信息默认不向社会公开")
     until = None
     if valid_until is not None and valid_until != NO_EXPIRY:
         until = valid_until + dt.timedelta(days=1)
-    return Window(True, start, until, None, None, "依信息目录向社会公开" + ("，至有效期届满" if until else ""))
+    return Window(
+        True, start, until, None, None, "依信息目录向社会公开" + ("，至有效期届满" if until else "")
+    )
 
 
 def is_public_on(

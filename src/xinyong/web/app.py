@@ -4,13 +4,25 @@ Thin: parse the request, call a service, shape the answer. Errors keep one decla
 (``{"detail": {"message": 中文, "message_en": English}}``) so clients can rely on it.
 """
 
-from __future__ import annotations
+# No "from __future__ import annotations": FastAPI must resolve Depends() on closures.
 
 import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, File, Header, HTTPException, Path as PathParam, Query, Request, UploadFile
+from fastapi import (
+    Depends,
+    FastAPI,
+    File,
+    Header,
+    HTTPException,
+    Query,
+    Request,
+    UploadFile,
+)
+from fastapi import (
+    Path as PathParam,
+)
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 
@@ -48,13 +60,19 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         except PermissionDenied as exc:
             raise _error(401, exc) from exc
 
-    def optional_principal(x_api_key: Annotated[str | None, Header()] = None) -> access.Principal | None:
+    def optional_principal(
+        x_api_key: Annotated[str | None, Header()] = None,
+    ) -> access.Principal | None:
         return principal(x_api_key) if x_api_key else None
 
     @app.exception_handler(XinyongError)
     async def _xinyong_error(_: Request, exc: XinyongError) -> JSONResponse:
-        status = 404 if isinstance(exc, NotFound) else 403 if isinstance(exc, PermissionDenied) else 422
-        return JSONResponse({"detail": {"message": exc.message_zh, "message_en": exc.message_en}}, status)
+        status = (
+            404 if isinstance(exc, NotFound) else 403 if isinstance(exc, PermissionDenied) else 422
+        )
+        return JSONResponse(
+            {"detail": {"message": exc.message_zh, "message_en": exc.message_en}}, status
+        )
 
     @app.get("/healthz", tags=["运维"])
     def healthz() -> dict[str, str]:
@@ -69,7 +87,10 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     ) -> dict[str, Any]:
         """部门业务系统报送一个文件。返回接收、拒收（逐行逐字段原因）、重复、超期统计。"""
         if who.role != "department" or who.department_code is None:
-            raise _error(403, PermissionDenied("only department clients submit", "只有部门业务系统可以报送数据"))
+            raise _error(
+                403,
+                PermissionDenied("only department clients submit", "只有部门业务系统可以报送数据"),
+            )
         if source is not None and source != who.department_code:
             raise _error(
                 403,
@@ -95,7 +116,9 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         return out
 
     @app.get("/api/v1/batches/{batch_id}", tags=["报送"])
-    def batch(batch_id: int, who: Annotated[access.Principal, Depends(principal)]) -> dict[str, Any]:
+    def batch(
+        batch_id: int, who: Annotated[access.Principal, Depends(principal)]
+    ) -> dict[str, Any]:
         """批次概况。部门只能查看本部门的批次。"""
         with platform.engine.connect() as conn:
             b = _own_batch(conn, batch_id, who)
@@ -125,7 +148,9 @@ def create_app(platform: Platform | None = None) -> FastAPI:
             (
                 RawRow(number=r["row_number"], cells=tuple(json.loads(r["cells"]))),
                 [
-                    FieldProblem(r["row_number"], p["field"], p["value"], p["reason"], p["reason_en"])
+                    FieldProblem(
+                        r["row_number"], p["field"], p["value"], p["reason"], p["reason_en"]
+                    )
                     for p in json.loads(r["problems"])
                 ],
             )
@@ -158,11 +183,22 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         """主体信用档案，按目录类别分组，含来源与公示状态。公开视图只显示公示期内的信息。"""
         day = as_of or platform.clock.today()
         if view == "internal" and who is None:
-            raise _error(401, PermissionDenied("internal view needs an API key", "内部视图需要授权（X-API-Key）"))
+            raise _error(
+                401,
+                PermissionDenied("internal view needs an API key", "内部视图需要授权（X-API-Key）"),
+            )
         with platform.engine.begin() as conn:
             cf = build_credit_file(conn, platform.catalogue, code, as_of=day, view=view)  # type: ignore[arg-type]
             if view == "internal" and who is not None:
-                access.audit(conn, who.actor, "read_file", f"subject:{code}", platform.clock.now(), purpose, {"as_of": day.isoformat()})
+                access.audit(
+                    conn,
+                    who.actor,
+                    "read_file",
+                    f"subject:{code}",
+                    platform.clock.now(),
+                    purpose,
+                    {"as_of": day.isoformat()},
+                )
         return cf.as_dict()
 
     @app.get("/api/v1/catalogue/items", tags=["目录"])
@@ -181,7 +217,10 @@ def create_app(platform: Platform | None = None) -> FastAPI:
                     "nature": i.nature.value,
                     "local": i.local,
                     "legal_basis": [b.model_dump() for b in i.legal_basis],
-                    "fields": [{"code": f.code, "name": f.name, "type": f.type, "required": f.required} for f in i.fields],
+                    "fields": [
+                        {"code": f.code, "name": f.name, "type": f.type, "required": f.required}
+                        for f in i.fields
+                    ],
                 }
                 for i in platform.catalogue.items()
             ],
@@ -196,7 +235,13 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         return TEMPLATES.TemplateResponse(
             request,
             "home.html",
-            {"q": q, "results": results, "counts": counts, "entries": n_entries, "version": __version__},
+            {
+                "q": q,
+                "results": results,
+                "counts": counts,
+                "entries": n_entries,
+                "version": __version__,
+            },
         )
 
     @app.get("/subjects/{code}", response_class=HTMLResponse, include_in_schema=False)
@@ -206,7 +251,9 @@ def create_app(platform: Platform | None = None) -> FastAPI:
             with platform.engine.connect() as conn:
                 cf = build_credit_file(conn, platform.catalogue, code, as_of=day, view="public")
         except NotFound as exc:
-            return TEMPLATES.TemplateResponse(request, "notfound.html", {"message": exc.message_zh}, status_code=404)
+            return TEMPLATES.TemplateResponse(
+                request, "notfound.html", {"message": exc.message_zh}, status_code=404
+            )
         return TEMPLATES.TemplateResponse(request, "file.html", {"cf": cf.as_dict()})
 
     return app

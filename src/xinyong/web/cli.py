@@ -29,7 +29,9 @@ app.add_typer(key_app, name="key")
 def _fail(exc: XinyongError, as_json: bool = False) -> None:
     logging.getLogger("xinyong").error("%s", exc.message_en)
     if as_json:
-        typer.echo(json.dumps({"error": exc.message_zh, "error_en": exc.message_en}, ensure_ascii=False))
+        typer.echo(
+            json.dumps({"error": exc.message_zh, "error_en": exc.message_en}, ensure_ascii=False)
+        )
     else:
         typer.echo(f"错误：{exc.message_zh}", err=True)
     raise typer.Exit(2)
@@ -61,7 +63,9 @@ def db_upgrade() -> None:
 
     engine = make_engine()
     upgrade(engine)
-    typer.echo(f"数据库已升级到 {current(engine)}（{engine.url.render_as_string(hide_password=True)}）")
+    typer.echo(
+        f"数据库已升级到 {current(engine)}（{engine.url.render_as_string(hide_password=True)}）"
+    )
 
 
 @app.command("import")
@@ -79,7 +83,10 @@ def import_file(
     try:
         data = path.read_bytes()
     except OSError as exc:
-        _fail(XinyongError(f"cannot read {path}: {exc}", f"无法读取文件 {path}：{exc.strerror}"), as_json)
+        _fail(
+            XinyongError(f"cannot read {path}: {exc}", f"无法读取文件 {path}：{exc.strerror}"),
+            as_json,
+        )
     try:
         result = platform.importer().import_bytes(
             data, filename=path.name, department_code=source, item_code=item, channel="cli"
@@ -135,14 +142,23 @@ def credit_file(
         with platform.engine.begin() as conn:
             cf = build_credit_file(conn, platform.catalogue, code, as_of=day, view=view)  # type: ignore[arg-type]
             if view == "internal":
-                audit(conn, "cli", "read_file", f"subject:{code}", platform.clock.now(), detail={"as_of": day.isoformat()})
+                audit(
+                    conn,
+                    "cli",
+                    "read_file",
+                    f"subject:{code}",
+                    platform.clock.now(),
+                    detail={"as_of": day.isoformat()},
+                )
     except XinyongError as exc:
         _fail(exc, as_json)
     if as_json:
         typer.echo(json.dumps(cf.as_dict(), ensure_ascii=False, default=str))
         return
     s = cf.subject
-    typer.echo(f"{s['name']}  {s['code']}  {s['kind']}  （截至 {cf.as_of}，{'公开' if view == 'public' else '内部'}视图）")
+    typer.echo(
+        f"{s['name']}  {s['code']}  {s['kind']}  （截至 {cf.as_of}，{'公开' if view == 'public' else '内部'}视图）"
+    )
     for group in cf.groups:
         typer.echo(f"【{group['category']}】")
         for item in group["items"]:
@@ -168,7 +184,9 @@ def audit_verify() -> None:
     if problems:
         for p in problems:
             typer.echo(f"篡改/缺失：{p.message}", err=True)
-        typer.echo(f"校验失败：{len(problems)} 处问题（{n_batches} 个批次，{n_entries} 条记录）", err=True)
+        typer.echo(
+            f"校验失败：{len(problems)} 处问题（{n_batches} 个批次，{n_entries} 条记录）", err=True
+        )
         raise typer.Exit(1)
     typer.echo(f"账本完整：{n_batches} 个批次，{n_entries} 条记录，哈希链一致")
 
@@ -184,7 +202,9 @@ def quality(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     if as_json:
         typer.echo(json.dumps(report, ensure_ascii=False))
         return
-    typer.echo("部门            报送行数   重码   错码   重错码率(‰)  达标   应限时公示  超期  超期率(%)")
+    typer.echo(
+        "部门            报送行数   重码   错码   重错码率(‰)  达标   应限时公示  超期  超期率(%)"
+    )
     for r in report["departments"]:
         typer.echo(
             f"{r['department']:<14} {r['rows']:>9} {r['code_conflicts']:>6} {r['name_conflicts']:>6} "
@@ -225,11 +245,20 @@ def department_add(
 
     platform = _platform()
     if sector not in platform.catalogue.sectors:
-        _fail(XinyongError(f"unknown sector {sector}", f"未知行业领域“{sector}”，可选：{'、'.join(platform.catalogue.sectors)}"))
+        _fail(
+            XinyongError(
+                f"unknown sector {sector}",
+                f"未知行业领域“{sector}”，可选：{'、'.join(platform.catalogue.sectors)}",
+            )
+        )
     try:
         with platform.engine.begin() as conn:
             access.add_department(conn, code, name, sector, uscc, platform.clock.now())
-            key = access.issue_key(conn, f"{name}业务系统", "department", code, platform.clock.now()) if issue_key else None
+            key = (
+                access.issue_key(conn, f"{name}业务系统", "department", code, platform.clock.now())
+                if issue_key
+                else None
+            )
     except XinyongError as exc:
         _fail(exc)
     typer.echo(f"已登记部门 {code}（{name}）")
@@ -279,7 +308,9 @@ def generate(
     from xinyong.demo.generator import generate_files
 
     platform = _platform()
-    files = generate_files(out, subjects=subjects, seed=seed, province=province, today=platform.clock.today())
+    files = generate_files(
+        out, subjects=subjects, seed=seed, province=province, today=platform.clock.today()
+    )
     for f in files:
         typer.echo(f"{f.department}\t{f.item}\t{f.rows}\t{f.path}")
 
@@ -288,7 +319,9 @@ def generate(
 def demo(
     subjects: Annotated[int, typer.Option("--subjects", help="模拟主体数量")] = 300,
     port: Annotated[int, typer.Option("--port")] = 8000,
-    serve_after: Annotated[bool, typer.Option("--serve/--no-serve", help="导入后启动网页和 API")] = True,
+    serve_after: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="导入后启动网页和 API")
+    ] = True,
 ) -> None:
     """主任务：在内置 SQLite 中建立模拟省份、导入数据并在 http://127.0.0.1:8000 提供服务。"""
     from xinyong.demo.run import run_demo
@@ -301,7 +334,9 @@ def demo(
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
     app()
 
 

@@ -1,0 +1,123 @@
+"""The REST API: department submissions, authorisation, rejection files, credit files."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.helpers import ORG, add_department, csv_bytes, penalty
+from xinyong.access import service as access
+from xinyong.bootstrap import Platform
+from xinyong.ingest.readers import read_table
+from xinyong.web.app import create_app
+
+
+@pytest.fixture
+def client(platform: Platform) -> TestClient:
+    return TestClient(create_app(platform))
+
+
+def _upload(client: TestClient, key: str | None, data: bytes, **params: str):  # type: ignore[no-untyped-def]
+    headers = {"X-API-Key": key} if key else {}
+    return client.post(
+        "/api/v1/imports",
+        params={"item": "XZCF", **params},
+        files={"file": ("penalties.csv", data, "text/csv")},
+        headers=headers,
+    )
+
+
+def test_department_submits_as_itself_and_gets_rejections_back(
+    client: TestClient, platform: Platform
+) -> None:
+    key = add_department(platform)
+    rows = [penalty(), penalty(CF_WSH="2号", CF_JDRQ="2026-13-01")]
+    resp = _upload(client, key, csv_bytes(rows))
+    assert resp.status_code == 201, resp.text
+    body = resp.json()
+    assert (body["accepted"], body["rejected"], body["duplicates"], body["late"]) == (1, 1, 0, 0)
+    assert body["rejections"][0]["row"] == 3
+    assert set(body["rejections"][0]) >= {"row", "field", "value", "reason"}
+    back = client.get(body["rejection_file_url"], headers={"X-API-Key": key})
+    assert back.status_code == 200
+    table = read_table(back.content, filename="back.csv", max_bytes=10**6, max_rows=10)
+    assert [r.cells[table.headers.index("CF_WSH")] for r in table.rows] == ["2号"]
+    again = _upload(client, key, csv_bytes(rows[:1]))
+    assert again.json()["duplicates"] == 1
+    assert again.json()["accepted"] == 0
+
+
+def test_submissions_need_a_department_key_and_cannot_impersonate(
+    client: TestClient, platform: Platform
+) -> None:
+    key = add_department(platform)
+    add_department(platform, "sthj", "ecology")
+    assert _upload(client, None, csv_bytes([penalty()])).status_code == 401
+    assert _upload(client, "xy_wrong", csv_bytes([penalty()])).status_code == 401
+    resp = _upload(client, key, csv_bytes([penalty()]), source="sthj")
+    assert resp.status_code == 403
+    assert "不能以" in resp.json()["detail"]["message"]
+    with platform.engine.begin() as conn:
+        office = access.issue_key(conn, "信用办", "office", None, platform.clock.now())
+    assert _upload(client, office, csv_bytes([penalty()])).status_code == 403
+
+
+def test_department_cannot_read_another_departments_batch(
+    client: TestClient, platform: Platform
+) -> None:
+    key = add_department(platform)
+    other = add_department(platform, "sthj", "ecology")
+    batch = _upload(client, key, csv_bytes([penalty()])).json()["batch_id"]
+    assert client.get(f"/api/v1/batches/{batch}", headers={"X-API-Key": key}).status_code == 200
+    assert client.get(f"/api/v1/batches/{batch}", headers={"X-API-Key": other}).status_code == 403
+
+
+def test_bad_file_gets_a_clear_422(client: TestClient, platform: Platform) -> None:
+    key = add_department(platform)
+    resp = _upload(client, key, "CF_XDR_MC,CF_XDR_MC\n甲,乙\n".encode())
+    assert resp.status_code == 422
+    assert "重复" in resp.json()["detail"]["message"]
+
+
+def test_credit_file_public_and_internal(client: TestClient, platform: Platform) -> None:
+    key = add_department(platform)
+    _upload(client, key, csv_bytes([penalty()]))
+    public = client.get(f"/api/v1/subjects/{ORG}/file")
+    assert public.status_code == 200
+    groups = public.json()["groups"]
+    assert groups
+    assert groups[0]["items"][0]["item"] == "XZCF"
+    record = groups[0]["items"][0]["records"][0]
+    assert "source_file" not in record["provenance"]
+    assert (
+        client.get(f"/api/v1/subjects/{ORG}/file", params={"view": "internal"}).status_code == 401
+    )
+    internal = client.get(
+        f"/api/v1/subjects/{ORG}/file",
+        params={"view": "internal", "purpose": "核查"},
+        headers={"X-API-Key": key},
+    )
+    assert internal.status_code == 200
+    assert internal.json()["groups"][0]["items"][0]["records"][0]["provenance"]["source_row"] == 2
+    assert client.get("/api/v1/subjects/NOTACODE/file").status_code == 422
+    from xinyong.access.repository import audit_rows
+
+    with platform.engine.connect() as conn:
+        reads = [r for r in audit_rows(conn) if r["action"] == "read_file"]
+    assert len(reads) == 1
+    assert reads[0]["purpose"] == "核查"
+
+
+def test_home_and_subject_pages_render(client: TestClient, platform: Platform) -> None:
+    key = add_department(platform)
+    _upload(client, key, csv_bytes([penalty()]))
+    home = client.get("/", params={"q": "碑林"})
+    assert home.status_code == 200
+    assert ORG in home.text
+    page = client.get(f"/subjects/{ORG}")
+    assert page.status_code == 200
+    assert "行政处罚" in page.text
+    assert "陕市监罚〔2026〕1号" in page.text
+    assert "6101" not in page.text.split("法定代表人")[0][-5:]  # no ID numbers
+    assert client.get("/subjects/91610000ABCDEFGHIJ").status_code == 404
+    assert client.get("/healthz").json() == {"status": "ok"}

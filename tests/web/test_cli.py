@@ -1,0 +1,118 @@
+"""The command line, run in-process against both engines."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, update
+from typer.testing import CliRunner
+
+from tests.helpers import ORG, csv_bytes, penalty
+from xinyong.kernel.settings import get_settings
+from xinyong.ledger.tables import entries
+from xinyong.web.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def env(engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv("XINYONG_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    monkeypatch.setenv("XINYONG_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("XINYONG_SECRET_KEY", "22" * 32)
+    get_settings.cache_clear()
+    yield tmp_path
+    get_settings.cache_clear()
+
+
+def _run(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.output
+
+
+def test_import_json_output_and_rejection_file(env: Path) -> None:
+    code, out = _run(
+        "department", "add", "scjg", "省市场监督管理局", "--sector", "market_regulation"
+    )
+    assert code == 0
+    assert "API 密钥" in out
+    path = env / "p.csv"
+    path.write_bytes(
+        csv_bytes([penalty(), penalty(CF_WSH="2号", CF_XDR_SHXYM="91610102MA6T1C7D3B")])
+    )
+    code, out = _run("import", str(path), "--source", "scjg", "--item", "XZCF", "--json")
+    assert code == 0, out
+    body = json.loads(out)
+    assert {"accepted", "rejected", "duplicates", "late", "rejections"} <= set(body)
+    assert (body["accepted"], body["rejected"]) == (1, 1)
+    assert body["rejections"][0]["row"] == 3
+    assert body["rejections"][0]["value"] == "91610102MA6T1C7D3B"
+    assert Path(body["rejection_file"]).exists()
+    code, out = _run("import", str(path), "--source", "scjg", "--item", "XZCF", "--json")
+    assert json.loads(out)["duplicates"] == 1
+
+
+def test_import_of_unreadable_file_exits_2_with_reason(env: Path) -> None:
+    _run("department", "add", "scjg", "省市场监督管理局", "--sector", "market_regulation")
+    path = env / "bad.csv"
+    path.write_bytes("CF_XDR_MC,CF_XDR_MC\n甲,乙\n".encode())
+    code, out = _run("import", str(path), "--source", "scjg", "--json")
+    assert code == 2
+    assert "重复" in json.loads(out)["error"]
+
+
+def test_file_and_audit_verify(env: Path, engine: Engine) -> None:
+    _run("department", "add", "scjg", "省市场监督管理局", "--sector", "market_regulation")
+    path = env / "p.csv"
+    path.write_bytes(csv_bytes([penalty()]))
+    _run("import", str(path), "--source", "scjg", "--item", "XZCF")
+    code, out = _run("file", ORG, "--json", "--view", "internal")
+    assert code == 0
+    assert json.loads(out)["counts"]["records"] == 1
+    code, out = _run("file", ORG, "--as-of", "2020-01-01", "--json")
+    assert json.loads(out)["counts"]["records"] == 0
+    code, out = _run("audit", "verify")
+    assert code == 0
+    assert "完整" in out
+    with engine.begin() as conn:
+        conn.execute(update(entries).where(entries.c.id == 1).values(severity="轻微"))
+    code, out = _run("audit", "verify")
+    assert code == 1
+    assert "entry 1 was altered" in out
+
+
+def test_quality_report(env: Path) -> None:
+    _run("department", "add", "scjg", "省市场监督管理局", "--sector", "market_regulation")
+    path = env / "p.csv"
+    path.write_bytes(csv_bytes([penalty(), penalty(CF_WSH="2号", CF_XDR_MC="别的名字有限公司")]))
+    _run("import", str(path), "--source", "scjg", "--item", "XZCF")
+    _code, out = _run("quality", "--json")
+    dept = json.loads(out)["departments"][0]
+    assert dept["code_conflicts"] == 1
+    assert dept["conflict_rate_permille"] == 500.0
+
+
+def test_calendar_add(env: Path) -> None:
+    assert _run("calendar", "add", "2026-09-30", "1") == (0, "2026-10-08\n")
+    assert _run("calendar", "add", "2026-02-13", "1") == (0, "2026-02-14\n")
+    code, out = _run("calendar", "add", "2026-12-28", "7")
+    assert code == 2
+    assert "2027" in out
+    local = env / "local" / "calendar"
+    local.mkdir(parents=True)
+    (local / "2027.yaml").write_text(
+        "year: 2027\nsource: test schedule\nholidays:\n  - {name: 元旦, from: 2027-01-01, to: 2027-01-03}\nmakeup_workdays: []\n",
+        encoding="utf-8",
+    )
+    import os
+
+    os.environ["XINYONG_LOCAL_CATALOG_DIR"] = str(env / "local")
+    get_settings.cache_clear()
+    try:
+        assert _run("calendar", "add", "2026-12-28", "7") == (0, "2027-01-07\n")
+    finally:
+        del os.environ["XINYONG_LOCAL_CATALOG_DIR"]
+        get_settings.cache_clear()

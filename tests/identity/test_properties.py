@@ -94,3 +94,12 @@ vault = PiiVault(bytes(32))
 @given(st.text())
 def test_seal_round_trip(text: str) -> None:
     assert vault.unseal(vault.seal(text)) == text
+
+
+@given(st.text(alphabet="0123456789ABCDEFGHJKLMNPQRTUWXY", min_size=17, max_size=17))
+def test_fast_check_char_agrees_with_stdnum(body17: str) -> None:
+    from stdnum.cn import uscc as stdnum_uscc
+
+    from xinyong.identity.uscc import uscc_check_char
+
+    assert uscc_check_char(body17) == str(stdnum_uscc.calc_check_digit(body17))

@@ -277,7 +277,15 @@ def test_natural_person_records_are_keyed_by_hash_masked_and_not_public(platform
     assert json.loads(e.payload)["CF_XDR_ZJHM"] == "610103********" + number[-4:]
     assert e.public is False
     assert "自然人" in e.window_reason
-    assert json.loads(platform.vault.unseal(e.sealed))["CF_XDR_ZJHM"] == number
+    assert e.sealed is None  # the clear number is sealed once, on the subject
+    from xinyong.identity import repository as identity_repo
+
+    with platform.engine.connect() as conn:
+        subject = identity_repo.get_subject(conn, e.subject_key)
+    assert subject is not None
+    assert subject["name"] == "李*"
+    assert subject["id_masked"] == "610103********" + number[-4:]
+    assert json.loads(platform.vault.unseal(subject["id_sealed"])) == {"id": number, "name": "李四"}
 
 
 def test_one_code_under_two_names_is_flagged_to_the_department(platform: Platform) -> None:

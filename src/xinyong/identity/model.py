@@ -21,7 +21,7 @@ class Sighting:
     name: str
     name_key: str
     row_number: int
-    id_sealed: bytes | None = None
+    id_number: str | None = None  # natural persons: clear, in memory only; sealed when stored
     id_masked: str | None = None
     division_code: str | None = None
     registered_on: dt.date | None = None
@@ -29,7 +29,7 @@ class Sighting:
     authoritative: bool = False  # a registration record: may update the subject's attributes
     legal_rep_name: str | None = None
     legal_rep_key: str | None = None
-    legal_rep_sealed: bytes | None = None
+    legal_rep_id_number: str | None = None  # clear, in memory only
     legal_rep_masked: str | None = None
     source_entry_id: int | None = None
 

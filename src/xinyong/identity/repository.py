@@ -6,10 +6,10 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, select, tuple_, update
+from sqlalchemy import Connection, and_, func, select, update
 
 from xinyong.identity.tables import identity_flags, name_observations, relations, subjects
-from xinyong.store.db import bulk_insert
+from xinyong.store.db import bulk_insert, matching
 
 CHUNK = 2000
 
@@ -21,10 +21,8 @@ def _chunks(values: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]
 
 def existing_subject_keys(conn: Connection, keys: Sequence[str]) -> set[str]:
     found: set[str] = set()
-    for part in _chunks(keys):
-        found.update(
-            r[0] for r in conn.execute(select(subjects.c.key).where(subjects.c.key.in_(part)))
-        )
+    for where in matching(conn, subjects.c.key, keys):
+        found.update(r[0] for r in conn.execute(select(subjects.c.key).where(where)))
     return found
 
 
@@ -58,49 +56,30 @@ def search_subjects(conn: Connection, text: str, limit: int = 20) -> list[dict[s
     return [dict(r._mapping) for r in rows]
 
 
-def names_of_subjects(conn: Connection, keys: Sequence[str]) -> dict[str, dict[str, str]]:
-    """Known names per subject: {subject_key: {name_key: name}} from all departments."""
-    out: dict[str, dict[str, str]] = {}
-    for part in _chunks(keys):
-        rows = conn.execute(
-            select(
-                name_observations.c.subject_key,
-                name_observations.c.name_key,
-                name_observations.c.name,
-            ).where(name_observations.c.subject_key.in_(part))
-        )
-        for key, nkey, name in rows:
-            out.setdefault(key, {})[nkey] = name
+def observations_of_subjects(
+    conn: Connection, keys: Sequence[str]
+) -> list[tuple[str, str, str, str]]:
+    """Every (subject_key, name_key, name, department) seen for these subjects."""
+    cols = (
+        name_observations.c.subject_key,
+        name_observations.c.name_key,
+        name_observations.c.name,
+        name_observations.c.department_code,
+    )
+    out: list[tuple[str, str, str, str]] = []
+    for where in matching(conn, name_observations.c.subject_key, keys):
+        out.extend((a, b, c, d) for a, b, c, d in conn.execute(select(*cols).where(where)))
     return out
 
 
 def subjects_of_names(conn: Connection, name_keys: Sequence[str]) -> dict[str, set[str]]:
     """Subject keys per normalised name: {name_key: {subject_key, …}}."""
     out: dict[str, set[str]] = {}
-    for part in _chunks(name_keys):
-        rows = conn.execute(
-            select(name_observations.c.name_key, name_observations.c.subject_key).where(
-                name_observations.c.name_key.in_(part)
-            )
-        )
-        for nkey, key in rows:
+    cols = (name_observations.c.name_key, name_observations.c.subject_key)
+    for where in matching(conn, name_observations.c.name_key, name_keys):
+        for nkey, key in conn.execute(select(*cols).where(where)):
             out.setdefault(nkey, set()).add(key)
     return out
-
-
-def existing_observations(
-    conn: Connection, triples: Sequence[tuple[str, str, str]]
-) -> set[tuple[str, str, str]]:
-    found: set[tuple[str, str, str]] = set()
-    cols = (
-        name_observations.c.subject_key,
-        name_observations.c.name_key,
-        name_observations.c.department_code,
-    )
-    for part in _chunks(triples, 500):
-        rows = conn.execute(select(*cols).where(tuple_(*cols).in_(list(part))))
-        found.update((a, b, c) for a, b, c in rows)
-    return found
 
 
 def insert_observations(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
@@ -147,16 +126,9 @@ def existing_relations(
     conn: Connection, org_keys: Sequence[str]
 ) -> set[tuple[str, str, str | None, str]]:
     found: set[tuple[str, str, str | None, str]] = set()
-    for part in _chunks(org_keys):
-        rows = conn.execute(
-            select(
-                relations.c.org_key,
-                relations.c.person_name,
-                relations.c.person_key,
-                relations.c.role,
-            ).where(relations.c.org_key.in_(part))
-        )
-        found.update((a, b, c, d) for a, b, c, d in rows)
+    cols = (relations.c.org_key, relations.c.person_name, relations.c.person_key, relations.c.role)
+    for where in matching(conn, relations.c.org_key, org_keys):
+        found.update((a, b, c, d) for a, b, c, d in conn.execute(select(*cols).where(where)))
     return found
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+import json
+from collections.abc import Callable, Sequence
 
 from sqlalchemy import Connection
 
 from xinyong.identity import repository as repo
 from xinyong.identity.model import Flag, Sighting
+from xinyong.identity.ric import mask_person_name
 
 LEGAL_REPRESENTATIVE = "legal_representative"
 
@@ -20,6 +22,7 @@ def record_sightings(
     department_code: str,
     batch_id: int,
     now: dt.datetime,
+    seal: Callable[[str], bytes],
 ) -> list[Flag]:
     """Create unknown subjects, update registered ones, link legal representatives and flag
     one code under conflicting names (重码) or one name under several codes (错码)."""
@@ -52,9 +55,10 @@ def record_sightings(
             {
                 "key": key,
                 "kind": s.kind,
-                "name": s.name,
+                # A person's clear name is sealed with the ID number; the row shows it masked.
+                "name": mask_person_name(s.name) if s.kind == "person" else s.name,
                 "name_key": s.name_key,
-                "id_sealed": s.id_sealed,
+                "id_sealed": _seal_person(seal, s.id_number, s.name),
                 "id_masked": s.id_masked,
                 "division_code": s.division_code,
                 "registered_on": s.registered_on,
@@ -75,9 +79,9 @@ def record_sightings(
             {
                 "key": rep_key,
                 "kind": "person",
-                "name": s.legal_rep_name or "",
+                "name": mask_person_name(s.legal_rep_name or ""),
                 "name_key": "",
-                "id_sealed": s.legal_rep_sealed,
+                "id_sealed": _seal_person(seal, s.legal_rep_id_number, s.legal_rep_name),
                 "id_masked": s.legal_rep_masked,
                 "division_code": None,
                 "registered_on": None,
@@ -89,6 +93,15 @@ def record_sightings(
     repo.insert_subjects(conn, new_rows)
     _link_representatives(conn, sightings, now)
     return _observe_names(conn, sightings, department_code, batch_id)
+
+
+def _seal_person(
+    seal: Callable[[str], bytes], number: str | None, name: str | None
+) -> bytes | None:
+    """A person's clear identifiers, encrypted once per subject (never per record)."""
+    if number is None:
+        return None
+    return seal(json.dumps({"id": number, "name": name or ""}, ensure_ascii=False))
 
 
 def _link_representatives(
@@ -125,7 +138,13 @@ def _observe_names(
     orgs = [s for s in sightings if s.kind != "person" and s.name_key]
     if not orgs:
         return []
-    known_names = repo.names_of_subjects(conn, list({s.subject_key for s in orgs}))
+    known_names: dict[str, dict[str, str]] = {}
+    present: set[tuple[str, str, str]] = set()
+    for key, nkey, name, dept in repo.observations_of_subjects(
+        conn, list({s.subject_key for s in orgs})
+    ):
+        known_names.setdefault(key, {})[nkey] = name
+        present.add((key, nkey, dept))
     known_codes = repo.subjects_of_names(conn, list({s.name_key for s in orgs}))
     flags: list[Flag] = []
     seen: set[tuple[str, str]] = set()
@@ -164,7 +183,6 @@ def _observe_names(
         names[s.name_key] = s.name
         codes.add(s.subject_key)
         new_obs[(s.subject_key, s.name_key, department_code)] = s
-    present = repo.existing_observations(conn, list(new_obs))
     repo.insert_observations(
         conn,
         [

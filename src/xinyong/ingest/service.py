@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,6 +60,7 @@ class ImportResult:
     flags: list[dict[str, Any]]
     ignored_columns: list[str]
     catalogue_version: str
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per phase, for operators
     rejection_file: bytes | None = field(default=None, repr=False)
     rejection_suffix: str | None = None
     rejection_media_type: str | None = None
@@ -81,7 +83,21 @@ class ImportResult:
             "flags": self.flags,
             "ignored_columns": self.ignored_columns,
             "catalogue_version": self.catalogue_version,
+            "timings": self.timings,
         }
+
+
+class _Stopwatch:
+    """Seconds spent per import phase (reported with the result and in the benchmark)."""
+
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name] = round(self.laps.get(name, 0.0) + now - self._last, 4)
+        self._last = now
 
 
 @dataclass
@@ -106,12 +122,14 @@ class Importer:
     ) -> ImportResult:
         with self.engine.connect() as conn:
             dept = access.require_department(conn, department_code)
+        clock = _Stopwatch()
         table = read_table(
             data,
             filename=filename,
             max_bytes=self.settings.max_import_bytes,
             max_rows=self.settings.max_import_rows,
         )
+        clock.lap("read")
         plan = plan_columns(table, self.catalogue, item_code)
         received_at = self.clock.now()
         received_on = received_at.astimezone(CHINA_TZ).date()
@@ -126,8 +144,9 @@ class Importer:
             else:
                 valid.append(outcome)
                 warnings.extend(outcome.warnings)
+        clock.lap("validate")
         return self._record(
-            table, plan, dept, valid, rejected, warnings, data, received_at, channel
+            table, plan, dept, valid, rejected, warnings, data, received_at, channel, clock
         )
 
     def _record(
@@ -141,6 +160,7 @@ class Importer:
         data: bytes,
         received_at: dt.datetime,
         channel: str,
+        clock: _Stopwatch,
     ) -> ImportResult:
         item = plan.item
         received_on = received_at.astimezone(CHINA_TZ).date()
@@ -152,7 +172,7 @@ class Importer:
         duplicates = 0
         for row in valid:
             payload = canonical_json(row.values)
-            chash = content_hash(row.values, row.digests)
+            chash = content_hash(payload, row.digests)
             seen = in_file.get(row.record_key)
             if seen is not None:
                 if seen[1] == chash:
@@ -177,6 +197,7 @@ class Importer:
             in_file[row.record_key] = (row, chash)
             unique.append((row, payload, chash))
         rejected.sort(key=lambda r: r[0].number)
+        clock.lap("dedupe_in_file")
         with self.engine.begin() as conn:
             latest = ledger.latest_by_record(conn, item.code, [r.record_key for r, _, _ in unique])
             new_entries: list[NewEntry] = []
@@ -219,6 +240,7 @@ class Importer:
                     late=late,
                     catalogue_version=self.catalogue.snapshot.version,
                 )
+                clock.lap("classify_and_window")
                 appended = ledger.append_batch(
                     conn,
                     draft,
@@ -244,12 +266,14 @@ class Importer:
                 batch_id = appended.id
                 for s, entry_id in zip(sightings, appended.entry_ids, strict=True):
                     s.source_entry_id = entry_id
+                clock.lap("ledger_append")
                 found = record_sightings(
                     conn,
                     sightings,
                     department_code=dept["code"],
                     batch_id=batch_id,
                     now=received_at,
+                    seal=self.vault.seal,
                 )
                 identity_repo.insert_flags(
                     conn,
@@ -277,6 +301,7 @@ class Importer:
                     }
                     for f in found
                 ]
+                clock.lap("identity")
                 access.audit(
                     conn,
                     f"department:{dept['code']}",
@@ -285,6 +310,7 @@ class Importer:
                     received_at,
                     detail={"item": item.code, "accepted": accepted, "rejected": len(rejected)},
                 )
+        clock.lap("commit")
         rejections = [p.as_dict() for _, problems in rejected for p in problems]
         for r in rejections:
             r.pop("severity", None)
@@ -305,6 +331,7 @@ class Importer:
             flags=flags,
             ignored_columns=list(plan.ignored),
             catalogue_version=self.catalogue.snapshot.version,
+            timings=clock.laps,
         )
         if rejected:
             content, suffix, media = export_rejections(table, rejected)
@@ -414,11 +441,10 @@ class Importer:
             legal_rep_key=row.legal_rep_key,
         )
         if person and m.person_id:
-            s.id_sealed = self.vault.seal(row.personal[m.person_id])
+            s.id_number = row.subject_id_number
             s.id_masked = row.values[m.person_id]
-            s.name = row.values[m.name]
         if row.legal_rep_key and m.legal_rep_id:
-            s.legal_rep_sealed = self.vault.seal(row.personal[m.legal_rep_id])
+            s.legal_rep_id_number = row.legal_rep_id_number
             s.legal_rep_masked = row.values[m.legal_rep_id]
         if authoritative:
             s.registered_on = row.decision_date

@@ -6,6 +6,7 @@ English for logs); a row with any error is rejected whole, other rows are unaffe
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 from collections.abc import Callable
@@ -53,12 +54,14 @@ class ValidRow:
     decision_date: dt.date | None
     severity: Severity | None
     values: dict[str, str]  # canonical values; personal ones masked
-    personal: dict[str, str]  # clear personal values (sealed at rest)
+    personal: dict[str, str]  # other clear personal values of the record (sealed with it)
     digests: dict[str, str]  # keyed digests of personal values (for hashing and matching)
     valid_until: dt.date | None
     division_code: str | None
     legal_rep_name: str | None
     legal_rep_key: str | None
+    subject_id_number: str | None = None  # clear, in memory only: sealed on the subject
+    legal_rep_id_number: str | None = None
     warnings: list[FieldProblem] = field(default_factory=list)
 
 
@@ -154,6 +157,20 @@ class RowValidator:
         self.subject = plan.item.subject
         self._by_code = {f.code: idx for idx, f in plan.columns}
         self._code_cache: dict[tuple[str, str], str | None] = {}
+        # Outcome per (field, raw value): dates, codes, amounts and codes repeat across rows,
+        # so each distinct value is checked once per import. Values: (canonical, warnings)
+        # or the ParseError to raise again.
+        self._memo: dict[tuple[str, str], tuple[str, tuple[tuple[str, str], ...]] | ParseError] = {}
+        self._required = tuple(f for f in plan.item.fields if f.required)
+        self._required_when = tuple(
+            f for f in plan.item.fields if f.required_when and not f.required
+        )
+        self._severity_field = next(
+            (f.code for f in plan.item.fields if f.code_table == SEVERITY_TABLE), None
+        )
+        self._personal_fields = tuple(f for f in plan.item.fields if f.personal)
+        self._labels = {f.code: f"{f.name}（{f.code}）" for f in plan.item.fields}
+        self._id_memo: dict[tuple[str, str], tuple[str, str, str] | FieldProblem] = {}
         self._checkers: dict[str, Callable[[FieldDef, str], str]] = {
             "text": self._text,
             "uscc": self._uscc,
@@ -184,8 +201,25 @@ class RowValidator:
                 "; ".join(i.message_en for i in check.errors),
                 "；".join(i.message_zh for i in check.errors),
             )
-        self._pending_warnings.extend((f, v, i.message_zh, i.message_en) for i in check.warnings)
+        self._value_warnings.extend((i.message_zh, i.message_en) for i in check.warnings)
         return check.code
+
+    def _check(self, f: FieldDef, raw: str) -> str:
+        """Canonical value of one cell (memoised per distinct value); raises ParseError."""
+        key = (f.code, raw)
+        hit = self._memo.get(key)
+        if hit is None:
+            self._value_warnings: list[tuple[str, str]] = []
+            try:
+                hit = (self._checkers[f.type](f, raw), tuple(self._value_warnings))
+            except ParseError as exc:
+                hit = exc
+            self._memo[key] = hit
+        if isinstance(hit, ParseError):
+            raise hit
+        for zh, en in hit[1]:
+            self._pending_warnings.append((f, raw, zh, en))
+        return hit[0]
 
     def _legacy(self, f: FieldDef, v: str) -> str:
         v = normalise_text(v).upper()
@@ -285,7 +319,7 @@ class RowValidator:
                 )
                 continue
             try:
-                values[f.code] = self._checkers[f.type](f, raw)
+                values[f.code] = self._check(f, raw)
             except ParseError as exc:
                 problems.append(
                     FieldProblem(n, self._label(f), raw, exc.message_zh, exc.message_en)
@@ -296,22 +330,22 @@ class RowValidator:
         return self._build(row, values, problems)
 
     def _label(self, f: FieldDef) -> str:
-        return f"{f.name}（{f.code}）"
+        return self._labels.get(f.code) or f"{f.name}（{f.code}）"
 
     def _check_required(self, n: int, values: dict[str, str], problems: list[FieldProblem]) -> None:
+        missing = [f for f in self._required if f.code not in values]
+        for f in self._required_when:
+            if f.code not in values and any(
+                values.get(other) in allowed for other, allowed in f.required_when.items()
+            ):
+                missing.append(f)
+        if not missing:
+            return
         failed = {p.field for p in problems}
-        for f in self.item.fields:
-            if f.code in values or self._label(f) in failed:
-                continue
-            needed = f.required
-            if not needed and f.required_when:
-                needed = any(
-                    values.get(other) in allowed for other, allowed in f.required_when.items()
-                )
-            if needed:
-                problems.append(
-                    FieldProblem(n, self._label(f), "", "必填项为空", "required field is empty")
-                )
+        for f in missing:
+            label = self._labels[f.code]
+            if label not in failed:
+                problems.append(FieldProblem(n, label, "", "必填项为空", "required field is empty"))
 
     def _subject_kind(self, values: dict[str, str]) -> str | None:
         m = self.subject
@@ -346,6 +380,22 @@ class RowValidator:
         if not number:
             return None
         id_type = values.get(type_field, "01") if type_field else "01"
+        memo_key = (id_type, number)
+        known = self._id_memo.get(memo_key)
+        if known is not None:
+            if isinstance(known, FieldProblem):
+                problems.append(
+                    dataclasses.replace(known, row=n, field=self._label(self._field(id_field)))
+                )
+                return None
+            return known
+        result = self._person_key_uncached(n, id_field, id_type, number, problems)
+        self._id_memo[memo_key] = result if result is not None else problems[-1]
+        return result
+
+    def _person_key_uncached(
+        self, n: int, id_field: str, id_type: str, number: str, problems: list[FieldProblem]
+    ) -> tuple[str, str, str] | None:
         f = self._field(id_field)
         if id_type in RESIDENT_ID_TYPES:
             check = check_resident_id(number)
@@ -376,6 +426,9 @@ class RowValidator:
         m = self.subject
         kind = self._subject_kind(values)
         personal: dict[str, str] = {}
+        done: set[str] = set()
+        subject_id_number: str | None = None
+        rep_id_number: str | None = None
         digests: dict[str, str] = {}
         name = values.get(m.name, "")
         division: str | None = None
@@ -416,12 +469,11 @@ class RowValidator:
                         )
                     )
                 return problems
-            subject_key, number, masked = person
-            personal[m.person_id] = number
+            subject_key, subject_id_number, masked = person
             values[m.person_id] = masked
             digests[m.person_id] = subject_key
-            personal[m.name] = name
             values[m.name] = mask_person_name(name)
+            done.update((m.person_id, m.name))
         else:
             code = values.get(m.uscc) if m.uscc else None
             if not code:
@@ -446,12 +498,14 @@ class RowValidator:
             rep = self._person_key(n, m.legal_rep_id, m.legal_rep_id_type, values, problems)
             if rep is None:
                 return problems
-            rep_key, number, masked = rep
-            personal[m.legal_rep_id] = number
+            rep_key, rep_id_number, masked = rep
             values[m.legal_rep_id] = masked
             digests[m.legal_rep_id] = rep_key
-        for f in self.item.fields:
-            if f.personal and f.code in values and f.code not in personal:
+            done.add(m.legal_rep_id)
+        # Identity numbers live sealed once on the subject; other personal values of the
+        # record (rare) are sealed with the entry.
+        for f in self._personal_fields:
+            if f.code in values and f.code not in done:
                 personal[f.code] = values[f.code]
                 values[f.code] = (
                     mask_resident_id(values[f.code])
@@ -500,13 +554,14 @@ class RowValidator:
             division_code=division,
             legal_rep_name=values.get(m.legal_rep_name) if m.legal_rep_name else None,
             legal_rep_key=rep_key,
+            subject_id_number=subject_id_number,
+            legal_rep_id_number=rep_id_number,
             warnings=warnings,
         )
 
     def _severity(self, values: dict[str, str]) -> Severity:
-        for f in self.item.fields:
-            if f.code_table == SEVERITY_TABLE and values.get(f.code):
-                return Severity(self._label_of(SEVERITY_TABLE, values[f.code]))
+        if self._severity_field and values.get(self._severity_field):
+            return Severity(self._label_of(SEVERITY_TABLE, values[self._severity_field]))
         for rule in self.item.severity_rules:
             if _rule_matches(rule, values):
                 return rule.severity

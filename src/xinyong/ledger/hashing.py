@@ -20,14 +20,14 @@ def canonical_json(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def content_hash(payload: Mapping[str, Any], personal_digests: Mapping[str, str]) -> str:
+def content_hash(payload_json: str, personal_digests: Mapping[str, str]) -> str:
     """Hash of what a record says; equal hashes mean a re-sent row adds nothing.
 
-    Personal values enter through their keyed digests so the hash never depends on clear IDs.
+    ``payload_json`` is the canonical JSON of the record's values. Personal values enter
+    through their keyed digests so the hash never depends on clear ID numbers.
     """
-    return hashlib.sha256(
-        canonical_json({"p": payload, "h": personal_digests}).encode()
-    ).hexdigest()
+    digests = canonical_json(personal_digests) if personal_digests else ""
+    return hashlib.sha256(f"{payload_json}\x1e{digests}".encode()).hexdigest()
 
 
 def utc_iso(value: dt.datetime) -> str:

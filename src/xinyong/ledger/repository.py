@@ -8,12 +8,12 @@ import json
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 
 from xinyong.ledger.hashing import GENESIS
 from xinyong.ledger.model import StoredEntry
 from xinyong.ledger.tables import batch_headers, batches, entries, ledger_head, rejected_rows
-from xinyong.store.db import bulk_insert, is_postgres
+from xinyong.store.db import bulk_insert, is_postgres, matching
 
 ENTRY_COLUMNS = [c.name for c in entries.columns if c.name != "id"]
 
@@ -78,16 +78,14 @@ def entry_ids_of_batch(conn: Connection, batch_id: int) -> list[int]:
 
 
 def latest_by_record(
-    conn: Connection, item_code: str, record_keys: Sequence[str], chunk: int = 2000
+    conn: Connection, item_code: str, record_keys: Sequence[str]
 ) -> dict[str, tuple[int, str, str]]:
     """Latest entry per record key: {record_key: (entry id, content hash, action)}."""
     out: dict[str, tuple[int, str, str]] = {}
-    for i in range(0, len(record_keys), chunk):
-        part = record_keys[i : i + chunk]
+    cols = (entries.c.record_key, entries.c.id, entries.c.content_hash, entries.c.action)
+    for where in matching(conn, entries.c.record_key, record_keys):
         rows = conn.execute(
-            select(entries.c.record_key, entries.c.id, entries.c.content_hash, entries.c.action)
-            .where(and_(entries.c.item_code == item_code, entries.c.record_key.in_(part)))
-            .order_by(entries.c.id)
+            select(*cols).where(entries.c.item_code == item_code, where).order_by(entries.c.id)
         )
         for key, eid, chash, action in rows:
             out[key] = (int(eid), chash, action)

@@ -7,7 +7,18 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, create_engine, event, insert
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Table,
+    any_,
+    bindparam,
+    create_engine,
+    event,
+    insert,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from xinyong.kernel.settings import Settings, get_settings
 
@@ -71,3 +82,20 @@ def copy_rows(
     with raw.cursor() as cur, cur.copy(f'COPY "{table}" ({cols}) FROM STDIN') as copy:  # type: ignore[union-attr]
         for row in rows:
             copy.write_row(row)
+
+
+def matching(
+    conn: Connection, column: ColumnElement[Any], values: Sequence[Any], chunk: int = 2000
+) -> Iterator[ColumnElement[bool]]:
+    """WHERE clauses that together select ``column IN values``.
+
+    PostgreSQL gets one ``= ANY(array)`` with a single parameter (compiling thousands of IN
+    parameters costs more than the query); SQLite gets IN lists under its variable limit.
+    """
+    if not values:
+        return
+    if is_postgres(conn):
+        yield column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+        return
+    for i in range(0, len(values), chunk):
+        yield column.in_(values[i : i + chunk])

@@ -328,3 +328,36 @@ def test_unknown_department_is_refused(platform: Platform) -> None:
 
     with pytest.raises(NotFound):
         _import(platform, csv_bytes([penalty()]), dept="nobody")
+
+
+def test_registration_links_principal_and_actual_controller(platform: Platform) -> None:
+    from xinyong.identity import repository as identity_repo
+
+    add_department(platform)
+    controller = resident_id("610104", "19700515", "031")
+    row = {
+        "企业名称": "西安市碑林区示例科技有限公司",
+        "统一社会信用代码": ORG,
+        "注册日期": "2015/3/2",
+        "法人代表": "张三",
+        "法定代表人证件号码": resident_id(),
+        "主要负责人": "王五",
+        "实际控制人": "赵六",
+        "实际控制人证件类型": "身份证",
+        "实际控制人证件号码": controller,
+        "注册资金": "6,000(万元人民币)",
+    }
+    result = _import(platform, csv_bytes([row]), "reg.csv", item=None)
+    assert result.item == "DJZC"
+    assert (result.accepted, result.rejected) == (1, 0), result.rejections
+    with platform.engine.connect() as conn:
+        roles = {(r["role"], r["person_name"]) for r in identity_repo.relations_of(conn, ORG)}
+        person = identity_repo.get_subject(conn, platform.vault.subject_key(controller))
+        subject = identity_repo.get_subject(conn, ORG)
+    assert roles == {
+        ("legal_representative", "张三"),
+        ("principal", "王五"),
+        ("actual_controller", "赵六"),
+    }
+    assert person is not None and person["kind"] == "person" and person["name"] == "赵*"
+    assert subject is not None and subject["registered_on"] == dt.date(2015, 3, 2)

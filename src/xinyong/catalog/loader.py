@@ -812,6 +812,10 @@ class _Builder:
         need((*sk, "legal_rep_name"), s.legal_rep_name)
         need((*sk, "legal_rep_id_type"), s.legal_rep_id_type, _CODE_TYPES[:1])
         need((*sk, "legal_rep_id"), s.legal_rep_id, ("id_number",))
+        for j, rel in enumerate(s.relations):
+            need((*sk, "relations", j, "name"), rel.name)
+            need((*sk, "relations", j, "id_type"), rel.id_type, _CODE_TYPES[:1])
+            need((*sk, "relations", j, "id"), rel.id, ("id_number",))
         self._check_severity(e, fields)
         if v.publication_deadline_working_days is not None:
             if v.publication_deadline_working_days < 0:

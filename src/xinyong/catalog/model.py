@@ -121,6 +121,18 @@ class SeverityRule(Frozen):
     note: str = ""
 
 
+RelationRole = Literal["legal_representative", "principal", "actual_controller"]
+
+
+class RelationMapping(Frozen):
+    """Fields naming a person related to the subject in a given role."""
+
+    role: RelationRole
+    name: str  # field holding the person's name
+    id_type: str | None = None  # field holding the certificate type
+    id: str | None = None  # field holding the certificate number
+
+
 class SubjectMapping(Frozen):
     """Which fields of an item identify the subject and its legal representative."""
 
@@ -133,6 +145,24 @@ class SubjectMapping(Frozen):
     legal_rep_name: str | None = None  # e.g. CF_FRDB
     legal_rep_id_type: str | None = None  # e.g. CF_FR_ZJLX
     legal_rep_id: str | None = None  # e.g. CF_FR_ZJHM
+    # Further related persons (主要负责人, 实际控制人), same shape as the legal representative.
+    relations: tuple[RelationMapping, ...] = ()
+
+    def all_relations(self) -> tuple[RelationMapping, ...]:
+        """The legal representative (when mapped) followed by the other relations."""
+        rep = (
+            (
+                RelationMapping(
+                    role="legal_representative",
+                    name=self.legal_rep_name,
+                    id_type=self.legal_rep_id_type,
+                    id=self.legal_rep_id,
+                ),
+            )
+            if self.legal_rep_name
+            else ()
+        )
+        return rep + self.relations
 
 
 class ItemVersion(Frozen):

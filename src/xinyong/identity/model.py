@@ -3,13 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+ROLE_LABELS = {
+    "legal_representative": "法定代表人",
+    "principal": "主要负责人",
+    "actual_controller": "实际控制人",
+}
 
 SUBJECT_KIND_LABELS = {
     "organisation": "法人及非法人组织",
     "individual_business": "个体工商户",
     "person": "自然人",
 }
+
+
+@dataclass(frozen=True, slots=True)
+class Related:
+    """A person named in a record as the subject's legal representative, principal, …"""
+
+    role: str  # legal_representative | principal | actual_controller
+    name: str
+    key: str | None  # keyed hash of the certificate number, when one was given
+    id_number: str | None = None  # clear, in memory only; sealed when stored
+    id_masked: str | None = None
 
 
 @dataclass(slots=True)
@@ -27,10 +44,7 @@ class Sighting:
     registered_on: dt.date | None = None
     status: str | None = None
     authoritative: bool = False  # a registration record: may update the subject's attributes
-    legal_rep_name: str | None = None
-    legal_rep_key: str | None = None
-    legal_rep_id_number: str | None = None  # clear, in memory only
-    legal_rep_masked: str | None = None
+    related: list[Related] = field(default_factory=list)
     source_entry_id: int | None = None
 
 

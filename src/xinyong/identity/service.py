@@ -9,10 +9,8 @@ from collections.abc import Callable, Sequence
 from sqlalchemy import Connection
 
 from xinyong.identity import repository as repo
-from xinyong.identity.model import Flag, Sighting
+from xinyong.identity.model import Flag, Related, Sighting
 from xinyong.identity.ric import mask_person_name
-
-LEGAL_REPRESENTATIVE = "legal_representative"
 
 
 def record_sightings(
@@ -67,22 +65,24 @@ def record_sightings(
                 "updated_at": now,
             }
         )
-    # Legal representatives identified by certificate become person subjects too.
-    reps = {
-        s.legal_rep_key: s for s in sightings if s.legal_rep_key and s.legal_rep_key not in first
-    }
-    known_reps = repo.existing_subject_keys(conn, list(reps))
-    for rep_key, s in reps.items():
-        if rep_key in known_reps:
+    # Related persons identified by certificate become person subjects too.
+    people: dict[str, Related] = {}
+    for s in sightings:
+        for r in s.related:
+            if r.key and r.key not in first:
+                people.setdefault(r.key, r)
+    known_people = repo.existing_subject_keys(conn, list(people))
+    for key, r in people.items():
+        if key in known_people:
             continue
         new_rows.append(
             {
-                "key": rep_key,
+                "key": key,
                 "kind": "person",
-                "name": mask_person_name(s.legal_rep_name or ""),
+                "name": mask_person_name(r.name),
                 "name_key": "",
-                "id_sealed": _seal_person(seal, s.legal_rep_id_number, s.legal_rep_name),
-                "id_masked": s.legal_rep_masked,
+                "id_sealed": _seal_person(seal, r.id_number, r.name),
+                "id_masked": r.id_masked,
                 "division_code": None,
                 "registered_on": None,
                 "status": None,
@@ -91,7 +91,7 @@ def record_sightings(
             }
         )
     repo.insert_subjects(conn, new_rows)
-    _link_representatives(conn, sightings, now)
+    _link_relations(conn, sightings, now)
     return _observe_names(conn, sightings, department_code, batch_id)
 
 
@@ -104,15 +104,13 @@ def _seal_person(
     return seal(json.dumps({"id": number, "name": name or ""}, ensure_ascii=False))
 
 
-def _link_representatives(
-    conn: Connection, sightings: Sequence[Sighting], now: dt.datetime
-) -> None:
+def _link_relations(conn: Connection, sightings: Sequence[Sighting], now: dt.datetime) -> None:
     wanted: dict[tuple[str, str, str | None, str], Sighting] = {}
     for s in sightings:
-        if s.kind != "person" and s.legal_rep_name:
-            wanted.setdefault(
-                (s.subject_key, s.legal_rep_name, s.legal_rep_key, LEGAL_REPRESENTATIVE), s
-            )
+        if s.kind == "person":
+            continue
+        for r in s.related:
+            wanted.setdefault((s.subject_key, r.name, r.key, r.role), s)
     if not wanted:
         return
     have = repo.existing_relations(conn, list({k[0] for k in wanted}))

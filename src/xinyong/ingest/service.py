@@ -437,15 +437,11 @@ class Importer:
             row_number=row.number,
             division_code=row.division_code,
             authoritative=authoritative,
-            legal_rep_name=row.legal_rep_name,
-            legal_rep_key=row.legal_rep_key,
+            related=row.related,
         )
         if person and m.person_id:
             s.id_number = row.subject_id_number
             s.id_masked = row.values[m.person_id]
-        if row.legal_rep_key and m.legal_rep_id:
-            s.legal_rep_id_number = row.legal_rep_id_number
-            s.legal_rep_masked = row.values[m.legal_rep_id]
         if authoritative:
             s.registered_on = row.decision_date
             s.status = row.values.get("DJ_DJZT")

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from xinyong.catalog.loader import Catalogue
 from xinyong.catalog.model import FieldDef, ItemVersion, Severity, SeverityRule, SubjectType
+from xinyong.identity.model import Related
 from xinyong.identity.pii import PiiVault
 from xinyong.identity.ric import check_resident_id, mask_person_name, mask_resident_id
 from xinyong.identity.uscc import check_uscc
@@ -58,10 +59,8 @@ class ValidRow:
     digests: dict[str, str]  # keyed digests of personal values (for hashing and matching)
     valid_until: dt.date | None
     division_code: str | None
-    legal_rep_name: str | None
-    legal_rep_key: str | None
+    related: list[Related]  # legal representative, principal, actual controller
     subject_id_number: str | None = None  # clear, in memory only: sealed on the subject
-    legal_rep_id_number: str | None = None
     warnings: list[FieldProblem] = field(default_factory=list)
 
 
@@ -428,7 +427,7 @@ class RowValidator:
         personal: dict[str, str] = {}
         done: set[str] = set()
         subject_id_number: str | None = None
-        rep_id_number: str | None = None
+        related: list[Related] = []
         digests: dict[str, str] = {}
         name = values.get(m.name, "")
         division: str | None = None
@@ -492,16 +491,19 @@ class RowValidator:
             division = code[2:8]
             if code.startswith("92"):
                 kind = "individual_business"
-        # Other personal fields (legal representative's certificate number, …)
-        rep_key: str | None = None
-        if m.legal_rep_id and values.get(m.legal_rep_id):
-            rep = self._person_key(n, m.legal_rep_id, m.legal_rep_id_type, values, problems)
-            if rep is None:
-                return problems
-            rep_key, rep_id_number, masked = rep
-            values[m.legal_rep_id] = masked
-            digests[m.legal_rep_id] = rep_key
-            done.add(m.legal_rep_id)
+        # Related persons: legal representative, principal, actual controller.
+        for rel in m.all_relations():
+            rel_name = values.get(rel.name, "")
+            ident: tuple[str, str, str] | None = None
+            if rel.id and values.get(rel.id):
+                ident = self._person_key(n, rel.id, rel.id_type, values, problems)
+                if ident is None:
+                    return problems
+                values[rel.id] = ident[2]
+                digests[rel.id] = ident[0]
+                done.add(rel.id)
+            if rel_name:
+                related.append(Related(rel.role, rel_name, *(ident or (None, None, None))))
         # Identity numbers live sealed once on the subject; other personal values of the
         # record (rare) are sealed with the entry.
         for f in self._personal_fields:
@@ -552,10 +554,8 @@ class RowValidator:
             digests=digests,
             valid_until=valid_until,
             division_code=division,
-            legal_rep_name=values.get(m.legal_rep_name) if m.legal_rep_name else None,
-            legal_rep_key=rep_key,
+            related=related,
             subject_id_number=subject_id_number,
-            legal_rep_id_number=rep_id_number,
             warnings=warnings,
         )
 

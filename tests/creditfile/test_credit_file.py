@@ -117,3 +117,85 @@ def test_unknown_and_invalid_codes(platform: Platform) -> None:
             )
     assert "统一社会信用代码" in invalid.value.message_zh
     assert "未找到" in unknown.value.message_zh
+
+
+def test_revoked_record_leaves_the_public_file_but_keeps_its_history(
+    platform: Platform, clock: FixedClock
+) -> None:
+    from xinyong.ingest.service import revoke_record
+    from xinyong.kernel.errors import PermissionDenied
+
+    add_department(platform)
+    add_department(platform, "sthj", "ecology")
+    clock.set(dt.datetime(2026, 6, 15, 10, 0, tzinfo=CHINA_TZ))
+    _import(platform, [penalty()])
+    args = {"item_code": "XZCF", "subject_code": ORG, "record": "陕市监罚〔2026〕1号"}
+    with pytest.raises(PermissionDenied):
+        revoke_record(
+            platform.engine, platform.catalogue, clock, department_code="sthj", reason="x", **args
+        )
+    clock.set(dt.datetime(2026, 7, 1, 10, 0, tzinfo=CHINA_TZ))
+    revoke_record(
+        platform.engine,
+        platform.catalogue,
+        clock,
+        department_code="scjg",
+        reason="复议撤销",
+        **args,
+    )
+    with platform.engine.connect() as conn:
+        june = build_credit_file(
+            conn, platform.catalogue, ORG, as_of=dt.date(2026, 6, 20), view="public"
+        )
+        july = build_credit_file(
+            conn, platform.catalogue, ORG, as_of=dt.date(2026, 7, 2), view="public"
+        )
+        internal = build_credit_file(
+            conn, platform.catalogue, ORG, as_of=dt.date(2026, 7, 2), view="internal"
+        )
+    assert len(_records(june)) == 1  # what was public before the revocation stays provable
+    assert _records(july) == []
+    rec = _records(internal)[0]
+    assert rec["revoked"] is True
+    assert rec["publication"]["status"] == "已撤销"
+    assert [h["action"] for h in rec["history"]] == ["报送", "撤销"]
+    # Sending the same row again reinstates it as a correction.
+    result = platform.importer().import_bytes(
+        csv_bytes([penalty()]), filename="p.csv", department_code="scjg", item_code="XZCF"
+    )
+    assert result.corrections == 1
+
+
+def test_public_view_never_shows_a_record_outside_its_window(
+    platform: Platform, clock: FixedClock, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    """Over a generated province and dates across four years, every public record is inside
+    its window, received by then, not revoked, and about an organisation."""
+    from xinyong.demo.generator import DEPARTMENTS, generate_files
+    from xinyong.identity import repository as identity_repo
+
+    for code, _, sector, _ in DEPARTMENTS:
+        add_department(platform, code, sector)
+    clock.set(dt.datetime(2026, 11, 20, 10, 0, tzinfo=CHINA_TZ))
+    for f in generate_files(tmp_path, subjects=60, seed=5, today=clock.today()):
+        platform.importer().import_bytes(
+            f.path.read_bytes(),
+            filename=f.path.name,
+            department_code=f.department,
+            item_code=f.item,
+        )
+    with platform.engine.connect() as conn:
+        keys = [r["key"] for r in identity_repo.search_subjects(conn, "", limit=1000)]
+        checked = 0
+        for day_offset in range(0, 4 * 365, 45):
+            day = dt.date(2023, 1, 1) + dt.timedelta(days=day_offset)
+            for key in keys[:25]:
+                cf = build_credit_file(conn, platform.catalogue, key, as_of=day, view="public")
+                for rec in _records(cf):
+                    pub = rec["publication"]
+                    assert pub["status"] == "公示中"
+                    assert pub["public_from"] is None or pub["public_from"] <= day.isoformat()
+                    assert pub["public_until"] is None or day.isoformat() < pub["public_until"]
+                    assert not rec["revoked"]
+                    checked += 1
+    assert checked > 0

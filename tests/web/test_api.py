@@ -121,3 +121,26 @@ def test_home_and_subject_pages_render(client: TestClient, platform: Platform) -
     assert "6101" not in page.text.split("法定代表人")[0][-5:]  # no ID numbers
     assert client.get("/subjects/91610000ABCDEFGHIJ").status_code == 404
     assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_revocation_endpoint(client: TestClient, platform: Platform) -> None:
+    key = add_department(platform)
+    other = add_department(platform, "sthj", "ecology")
+    _upload(client, key, csv_bytes([penalty()]))
+    body = {"item": "XZCF", "subject": ORG, "record": "陕市监罚〔2026〕1号", "reason": "复议撤销"}
+    assert (
+        client.post("/api/v1/revocations", json=body, headers={"X-API-Key": other}).status_code
+        == 403
+    )
+    ok = client.post("/api/v1/revocations", json=body, headers={"X-API-Key": key})
+    assert ok.status_code == 201
+    assert (
+        client.post("/api/v1/revocations", json=body, headers={"X-API-Key": key}).status_code == 422
+    )
+    public = client.get(f"/api/v1/subjects/{ORG}/file").json()
+    assert public["counts"]["records"] == 0
+    missing = {**body, "record": "不存在"}
+    assert (
+        client.post("/api/v1/revocations", json=missing, headers={"X-API-Key": key}).status_code
+        == 404
+    )

@@ -470,11 +470,14 @@ def penalty_rows(
     pool = [prov.company() for _ in range(min(n, 5000))]
     for i in range(n):
         c = pool[i % len(pool)]
-        code = c.code if i < len(pool) else make_uscc("9", "1", c.division, prov._org_body())
+        fresh = i >= len(pool)
+        code = make_uscc("9", "1", c.division, prov._org_body()) if fresh else c.code
+        # Distinct subjects get distinct names, or every row would be a 错码 flag.
+        name = f"{c.name[:2]}{i}{c.name[2:]}" if fresh else c.name
         kinds, (lo, hi), _, violation = PENALTY_PROFILES[i % len(PENALTY_PROFILES)]
         decided = today - dt.timedelta(days=2 + rng.randrange(0, 900))
         yield [
-            c.name,
+            name,
             "法人及非法人组织",
             code,
             c.legal_rep.name,

@@ -446,3 +446,98 @@ class Importer:
             s.registered_on = row.decision_date
             s.status = row.values.get("DJ_DJZT")
         return s
+
+
+def revoke_record(
+    engine: Engine,
+    catalogue: Catalogue,
+    clock: Clock,
+    *,
+    department_code: str,
+    item_code: str,
+    subject_code: str,
+    record: str,
+    reason: str,
+    channel: str = "cli",
+) -> int:
+    """Revoke a record whose underlying decision was revoked or wrongly reported.
+
+    Appends a ``revoke`` entry (nothing is deleted); the record leaves the public file at
+    once and its history stays readable. Only the department that submitted the record may
+    revoke it. Returns the new entry id.
+    """
+    from xinyong.kernel.errors import InputError, NotFound, PermissionDenied
+
+    reason = reason.strip()
+    if not reason:
+        raise InputError("a revocation needs a reason", "撤销须说明理由")
+    item = catalogue.item(item_code)
+    record_key = f"{subject_code.strip().upper()}|{record.strip()}"
+    now = clock.now()
+    with engine.begin() as conn:
+        dept = access.require_department(conn, department_code)
+        latest = ledger.latest_by_record(conn, item.code, [record_key]).get(record_key)
+        if latest is None:
+            raise NotFound(
+                f"no {item.code} record {record_key}",
+                f"未找到{item.name}记录：主体 {subject_code}，{record}",
+            )
+        current = ledger.entry(conn, latest[0])
+        if latest[2] == "revoke":
+            raise InputError("record already revoked", "该记录已撤销")
+        if current.department_code != dept["code"]:
+            raise PermissionDenied(
+                "only the submitting department may revoke a record",
+                f"该记录由“{current.department_code}”报送，只能由报送部门撤销",
+            )
+        payload = canonical_json({"撤销理由": reason})
+        entry = NewEntry(
+            subject_key=current.subject_key,
+            subject_kind=current.subject_kind,
+            item_code=item.code,
+            item_version=current.item_version,
+            record_key=record_key,
+            action="revoke",
+            supersedes_id=current.id,
+            decision_date=current.decision_date,
+            severity=current.severity,
+            disclosure=current.disclosure,
+            content_hash=content_hash(payload, {}),
+            payload=payload,
+            sealed=None,
+            source_row=None,
+            public=False,
+            public_from=None,
+            public_until=None,
+            repair_from=None,
+            policy_code=current.policy_code,
+            window_reason="已撤销，停止公示",
+            due_date=None,
+            late=False,
+        )
+        draft = BatchDraft(
+            department_code=dept["code"],
+            item_code=item.code,
+            channel=channel,
+            source_name=f"撤销 {record}",
+            file_sha256=hashlib.sha256(payload.encode()).hexdigest(),
+            format="revoke",
+            received_at=now,
+            row_count=1,
+            accepted=1,
+            rejected=0,
+            duplicates=0,
+            corrections=0,
+            late=0,
+            catalogue_version=catalogue.snapshot.version,
+        )
+        appended = ledger.append_batch(conn, draft, [entry])
+        access.audit(
+            conn,
+            f"department:{dept['code']}",
+            "revoke",
+            f"entry:{current.id}",
+            now,
+            detail={"item": item.code, "record": record, "reason": reason},
+        )
+    return appended.entry_ids[0]

@@ -12,6 +12,7 @@ from dataclasses import asdict
 
 from sqlalchemy import Connection
 
+from xinyong.kernel.errors import NotFound
 from xinyong.ledger import repository as repo
 from xinyong.ledger.hashing import GENESIS, chain_hash, entry_hash, merkle_root
 from xinyong.ledger.model import (
@@ -74,6 +75,13 @@ def latest_by_record(
 ) -> dict[str, tuple[int, str, str]]:
     """Latest entry per record key: {record_key: (entry id, content hash, action)}."""
     return repo.latest_by_record(conn, item_code, record_keys)
+
+
+def entry(conn: Connection, entry_id: int) -> StoredEntry:
+    found = repo.entries_by_ids(conn, [entry_id])
+    if not found:
+        raise NotFound(f"no entry {entry_id}", f"记录 {entry_id} 不存在")
+    return found[0]
 
 
 def record_versions(

@@ -25,6 +25,7 @@ from fastapi import (
 )
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.templating import Jinja2Templates
+from pydantic import BaseModel, Field
 
 from xinyong import __version__
 from xinyong.access import service as access
@@ -33,6 +34,7 @@ from xinyong.creditfile.service import build_credit_file
 from xinyong.identity import repository as identity_repo
 from xinyong.ingest.export import export_rejections
 from xinyong.ingest.readers import RawRow, RawTable
+from xinyong.ingest.service import revoke_record
 from xinyong.kernel.errors import FieldProblem, InputError, NotFound, PermissionDenied, XinyongError
 from xinyong.ledger import repository as ledger_repo
 
@@ -114,6 +116,35 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         if result.batch_id is not None and result.rejected:
             out["rejection_file_url"] = f"/api/v1/batches/{result.batch_id}/rejections"
         return out
+
+    class Revocation(BaseModel):
+        item: str = Field(description="目录信息项代码，如 XZCF", max_length=32)
+        subject: str = Field(description="主体统一社会信用代码", pattern=SUBJECT_CODE)
+        record: str = Field(description="记录标识，如行政处罚决定书文号", max_length=200)
+        reason: str = Field(description="撤销理由", min_length=1, max_length=500)
+
+    @app.post("/api/v1/revocations", status_code=201, tags=["报送"])
+    def revoke(
+        body: Revocation, who: Annotated[access.Principal, Depends(principal)]
+    ) -> dict[str, Any]:
+        """撤销本部门报送的一条记录（原决定被撤销或报送有误）。追加撤销条目，立即停止公示。"""
+        if who.role != "department" or who.department_code is None:
+            raise _error(
+                403,
+                PermissionDenied("only department clients revoke", "只有部门业务系统可以撤销记录"),
+            )
+        entry_id = revoke_record(
+            platform.engine,
+            platform.catalogue,
+            platform.clock,
+            department_code=who.department_code,
+            item_code=body.item,
+            subject_code=body.subject,
+            record=body.record,
+            reason=body.reason,
+            channel="api",
+        )
+        return {"entry": entry_id, "status": "revoked"}
 
     @app.get("/api/v1/batches/{batch_id}", tags=["报送"])
     def batch(

@@ -123,6 +123,34 @@ def import_file(
         typer.echo(f"退回文件（修改后可重新报送）：{out['rejection_file']}")
 
 
+@app.command("revoke")
+def revoke(
+    item: Annotated[str, typer.Argument(help="目录信息项代码，如 XZCF")],
+    subject: Annotated[str, typer.Argument(help="主体统一社会信用代码")],
+    record: Annotated[str, typer.Argument(help="记录标识，如行政处罚决定书文号")],
+    source: Annotated[str, typer.Option("--source", help="报送部门代码")],
+    reason: Annotated[str, typer.Option("--reason", help="撤销理由，如：处罚决定已被复议撤销")],
+) -> None:
+    """撤销一条已报送的记录（原决定被撤销或报送有误）：追加撤销条目，立即停止公示，历史可查。"""
+    from xinyong.ingest.service import revoke_record
+
+    platform = _platform()
+    try:
+        entry_id = revoke_record(
+            platform.engine,
+            platform.catalogue,
+            platform.clock,
+            department_code=source,
+            item_code=item,
+            subject_code=subject,
+            record=record,
+            reason=reason,
+        )
+    except XinyongError as exc:
+        _fail(exc)
+    typer.echo(f"已撤销（撤销条目 {entry_id}），该记录即日起不再公示")
+
+
 @app.command("file")
 def credit_file(
     code: Annotated[str, typer.Argument(help="统一社会信用代码")],

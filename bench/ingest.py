@@ -128,6 +128,7 @@ def main() -> None:
             f"  (accepted {result.accepted:,}, rejected {result.rejected:,}, late {result.late:,})"
         )
         print(f"ratio xinyong / COPY: {ours_rate / copy_rate:.2f} (target >= 0.50)")
+        print("xinyong phases (s): " + ", ".join(f"{k} {v:.1f}" for k, v in result.timings.items()))
         engine.dispose()
     finally:
         with admin.connect() as conn:

@@ -361,3 +361,15 @@ def test_registration_links_principal_and_actual_controller(platform: Platform) 
     }
     assert person is not None and person["kind"] == "person" and person["name"] == "赵*"
     assert subject is not None and subject["registered_on"] == dt.date(2015, 3, 2)
+
+
+def test_resending_a_file_with_rejected_rows_adds_nothing(platform: Platform) -> None:
+    add_department(platform)
+    data = csv_bytes([penalty(), penalty(CF_WSH="2号", CF_JDRQ="2026-02-30")])
+    first = _import(platform, data)
+    assert (first.accepted, first.rejected) == (1, 1)
+    before = counts(platform)
+    again = _import(platform, data)
+    assert (again.accepted, again.duplicates, again.rejected, again.batch_id) == (0, 1, 1, None)
+    assert again.rejections == first.rejections  # still told what is wrong
+    assert counts(platform) == before

@@ -8,6 +8,7 @@ same rows adds nothing; a changed row with the same record key becomes a correct
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import json
 import logging
@@ -120,6 +121,24 @@ class Importer:
         item_code: str | None = None,
         channel: str = "cli",
     ) -> ImportResult:
+        # An import builds millions of long-lived objects and no reference cycles; the cyclic
+        # collector would rescan them again and again (measured: 20% of a 200k-row import).
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return self._import(data, filename, department_code, item_code, channel)
+        finally:
+            if enabled:
+                gc.enable()
+
+    def _import(
+        self,
+        data: bytes,
+        filename: str,
+        department_code: str,
+        item_code: str | None,
+        channel: str,
+    ) -> ImportResult:
         with self.engine.connect() as conn:
             dept = access.require_department(conn, department_code)
         clock = _Stopwatch()
@@ -223,13 +242,16 @@ class Importer:
             accepted = len(new_entries)
             batch_id: int | None = None
             flags: list[dict[str, Any]] = []
-            if new_entries or rejected:
+            file_sha = hashlib.sha256(data).hexdigest()
+            # The same file sent again adds nothing: its rejections are on record already.
+            resent = not new_entries and ledger.has_file(conn, dept["code"], item.code, file_sha)
+            if (new_entries or rejected) and not resent:
                 draft = BatchDraft(
                     department_code=dept["code"],
                     item_code=item.code,
                     channel=channel,
                     source_name=table.source_name,
-                    file_sha256=hashlib.sha256(data).hexdigest(),
+                    file_sha256=file_sha,
                     format=table.format,
                     received_at=received_at,
                     row_count=len(table.rows),

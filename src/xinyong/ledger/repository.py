@@ -165,6 +165,21 @@ def get_batch(conn: Connection, batch_id: int) -> dict[str, Any] | None:
     return None if row is None else dict(row._mapping)
 
 
+def batch_with_file(
+    conn: Connection, department_code: str, item_code: str, file_sha256: str
+) -> int | None:
+    row = conn.execute(
+        select(batches.c.id)
+        .where(
+            batches.c.department_code == department_code,
+            batches.c.item_code == item_code,
+            batches.c.file_sha256 == file_sha256,
+        )
+        .limit(1)
+    ).first()
+    return None if row is None else int(row[0])
+
+
 def get_batch_headers(conn: Connection, batch_id: int) -> dict[str, Any] | None:
     row = conn.execute(select(batch_headers).where(batch_headers.c.batch_id == batch_id)).first()
     return None if row is None else dict(row._mapping)

@@ -77,6 +77,11 @@ def latest_by_record(
     return repo.latest_by_record(conn, item_code, record_keys)
 
 
+def has_file(conn: Connection, department_code: str, item_code: str, file_sha256: str) -> bool:
+    """Whether this department already sent this exact file for this item."""
+    return repo.batch_with_file(conn, department_code, item_code, file_sha256) is not None
+
+
 def entry(conn: Connection, entry_id: int) -> StoredEntry:
     found = repo.entries_by_ids(conn, [entry_id])
     if not found:

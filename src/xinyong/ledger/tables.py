@@ -45,6 +45,8 @@ batches = Table(
     comment="One import (file or API call); its entries' Merkle root is chained to the previous batch.",
 )
 
+Index("ix_batches_file", batches.c.department_code, batches.c.item_code, batches.c.file_sha256)
+
 entries = Table(
     "entries",
     metadata,

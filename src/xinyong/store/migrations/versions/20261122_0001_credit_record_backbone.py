@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-22 12:15:52.905002
+Create Date: 2026-11-22 12:43:49.675128
 """
 
 from __future__ import annotations
@@ -71,6 +71,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_batches")),
         comment="One import (file or API call); its entries' Merkle root is chained to the previous batch.",
     )
+    with op.batch_alter_table("batches", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_batches_file", ["department_code", "item_code", "file_sha256"], unique=False
+        )
+
     op.create_table(
         "departments",
         sa.Column("code", sa.String(length=64), nullable=False),
@@ -295,6 +300,9 @@ def downgrade() -> None:
 
     op.drop_table("entries")
     op.drop_table("departments")
+    with op.batch_alter_table("batches", schema=None) as batch_op:
+        batch_op.drop_index("ix_batches_file")
+
     op.drop_table("batches")
     op.drop_table("batch_headers")
     op.drop_table("audit_log")

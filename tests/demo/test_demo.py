@@ -19,7 +19,8 @@ def test_demo_builds_a_province_through_the_real_pipeline(platform: Platform) ->
     lines: list[str] = []
     run_demo(platform, subjects=40, echo=lines.append)
     n_batches, n_entries = counts(platform)
-    assert n_batches >= 5 and n_entries > 40
+    assert n_batches >= 5
+    assert n_entries > 40
     text = "\n".join(lines)
     assert "拒收4" in text  # the four deliberately broken penalty rows
     assert "完整" in text  # the ledger verifies
@@ -33,7 +34,9 @@ def test_demo_builds_a_province_through_the_real_pipeline(platform: Platform) ->
 def test_generated_codes_are_valid_on_real_divisions(tmp_path: Path) -> None:
     files = generate_files(tmp_path, subjects=200, seed=11, today=dt.date(2026, 11, 20))
     reg = next(f for f in files if f.item == "DJZC")
-    table = read_table(reg.path.read_bytes(), filename=reg.path.name, max_bytes=10**8, max_rows=10**6)
+    table = read_table(
+        reg.path.read_bytes(), filename=reg.path.name, max_bytes=10**8, max_rows=10**6
+    )
     col = table.headers.index("统一社会信用代码")
     divisions = default_divisions()
     codes = [r.cells[col] for r in table.rows]

@@ -359,8 +359,11 @@ def test_registration_links_principal_and_actual_controller(platform: Platform) 
         ("principal", "王五"),
         ("actual_controller", "赵六"),
     }
-    assert person is not None and person["kind"] == "person" and person["name"] == "赵*"
-    assert subject is not None and subject["registered_on"] == dt.date(2015, 3, 2)
+    assert person is not None
+    assert person["kind"] == "person"
+    assert person["name"] == "赵*"
+    assert subject is not None
+    assert subject["registered_on"] == dt.date(2015, 3, 2)
 
 
 def test_resending_a_file_with_rejected_rows_adds_nothing(platform: Platform) -> None:

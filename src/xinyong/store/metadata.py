@@ -18,6 +18,7 @@ metadata = MetaData(naming_convention=NAMING)
 def load_all_tables() -> MetaData:
     """Import every context's tables module so the metadata is complete."""
     import xinyong.access.tables
+    import xinyong.cases.tables
     import xinyong.identity.tables
     import xinyong.ledger.tables  # noqa: F401
 

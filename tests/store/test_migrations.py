@@ -11,7 +11,7 @@ from xinyong.store.migrate import current
 
 
 def test_migrated_schema_matches_the_models(engine: Engine) -> None:
-    assert current(engine) == "0002"
+    assert current(engine) == "0003"
     with engine.connect() as conn:
         ctx = MigrationContext.configure(conn, opts={"compare_type": True})
         diff = compare_metadata(ctx, load_all_tables())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 from sqlalchemy import MetaData
 
 NAMING = {
@@ -15,11 +17,18 @@ NAMING = {
 metadata = MetaData(naming_convention=NAMING)
 
 
+TABLE_MODULES = (
+    "xinyong.access.tables",
+    "xinyong.cases.tables",
+    "xinyong.checks.tables",
+    "xinyong.identity.tables",
+    "xinyong.ledger.tables",
+    "xinyong.lists.tables",
+)
+
+
 def load_all_tables() -> MetaData:
     """Import every context's tables module so the metadata is complete."""
-    import xinyong.access.tables
-    import xinyong.cases.tables
-    import xinyong.identity.tables
-    import xinyong.ledger.tables  # noqa: F401
-
+    for module in TABLE_MODULES:
+        importlib.import_module(module)
     return metadata

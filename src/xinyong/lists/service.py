@@ -1,0 +1,444 @@
+"""List determination on the workflow kernel, the membership projection and the status row.
+
+A department proposes; the list type (catalogue) supplies the legal windows; every step is a
+case transition. Publication appends the listing to the ledger under the list's catalogue
+item; exit (expiry, early exit after repair, revocation) appends a revoke entry pointing at
+it. Memberships and the per-subject status are projections: ``rebuild`` replays the ledger
+and must give the same rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select, update
+
+from xinyong.access import service as access
+from xinyong.cases import service as cases
+from xinyong.cases.model import Case
+from xinyong.catalog.loader import Catalogue
+from xinyong.catalog.sanctions import ListType, SanctionsCatalogue
+from xinyong.kernel.calendar import WorkCalendar
+from xinyong.kernel.clock import CHINA_TZ
+from xinyong.kernel.errors import InputError, PermissionDenied
+from xinyong.ledger import service as ledger
+from xinyong.ledger.hashing import canonical_json, content_hash
+from xinyong.ledger.model import BatchDraft, NewEntry
+from xinyong.ledger.tables import entries
+from xinyong.lists.tables import list_memberships, subject_status
+from xinyong.publication.rules import add_months
+
+WORKFLOW = "list_determination"
+EXIT_TRANSITIONS = {"expire": "expired", "exit_early": "early_exit", "revoke": "revoked"}
+LIST_MARK = "|list:"
+
+
+def _item_code(lt: ListType) -> str:
+    return lt.linked_item or f"list:{lt.code}"
+
+
+def propose(
+    conn: Connection,
+    sanctions: SanctionsCatalogue,
+    calendar: WorkCalendar,
+    *,
+    list_type: str,
+    subject_key: str,
+    department_code: str,
+    actor: str,
+    now: dt.datetime,
+    catalogue_version: str,
+    note: str = "",
+) -> Case:
+    today = now.astimezone(CHINA_TZ).date()
+    lt = sanctions.list_type(list_type, today)
+    dept = access.require_department(conn, department_code)
+    if lt.sector != dept["sector"]:
+        raise PermissionDenied(
+            f"{department_code} ({dept['sector']}) cannot decide {lt.code} ({lt.sector})",
+            f"“{lt.name}”由{lt.deciding_authority}认定，本部门无权提出",
+        )
+    params: dict[str, object] = {
+        "list_type": lt.code,
+        "list_version": lt.version,
+        "notice_deadline_working_days": None,
+        "statement_window_working_days": lt.statement_window_working_days,
+        "decision_deadline_working_days": lt.decision_deadline_working_days,
+        "publication_deadline_working_days": lt.publication_deadline_working_days,
+    }
+    return cases.open_case(
+        conn,
+        WORKFLOW,
+        subject_key=subject_key,
+        department_code=department_code,
+        params=params,
+        actor=actor,
+        now=now,
+        calendar=calendar,
+        catalogue_version=catalogue_version,
+        note=note,
+    )
+
+
+def advance(
+    conn: Connection,
+    sanctions: SanctionsCatalogue,
+    catalogue: Catalogue,
+    calendar: WorkCalendar,
+    case_id: int,
+    name: str,
+    *,
+    actor: str,
+    role: str,
+    now: dt.datetime,
+    note: str = "",
+    term_months: int | None = None,
+) -> Case:
+    """Take a transition; publication and exits also write the ledger and projections."""
+    before = cases.get(conn, case_id)
+    if name == "exit_early":
+        _check_early_exit(conn, sanctions, before, now)
+    case = cases.transition(
+        conn,
+        case_id,
+        name,
+        actor=actor,
+        role=role,
+        now=now,
+        calendar=calendar,
+        catalogue_version=catalogue.snapshot.version,
+        note=note,
+    )
+    if name == "publish":
+        _publish(conn, sanctions, catalogue, case, now, term_months)
+    elif name in EXIT_TRANSITIONS and before.state == "published":
+        _exit(conn, catalogue, case, EXIT_TRANSITIONS[name], now, note)
+    return case
+
+
+def _check_early_exit(
+    conn: Connection, sanctions: SanctionsCatalogue, case: Case, now: dt.datetime
+) -> None:
+    lt = sanctions.list_type(str(case.params["list_type"]))
+    today = now.astimezone(CHINA_TZ).date()
+    if lt.early_exit is None:
+        raise InputError(f"{lt.code} has no early exit", f"“{lt.name}”不适用提前移出")
+    membership = _membership_of_case(conn, case.id)
+    if membership is not None and lt.early_exit.min_months is not None:
+        earliest = add_months(membership["listed_on"], lt.early_exit.min_months)
+        if today < earliest:
+            raise InputError(
+                f"early exit possible from {earliest}",
+                f"列入满{lt.early_exit.min_months}个月后方可申请提前移出（{earliest.isoformat()}起）",
+            )
+
+
+def _publish(
+    conn: Connection,
+    sanctions: SanctionsCatalogue,
+    catalogue: Catalogue,
+    case: Case,
+    now: dt.datetime,
+    term_months: int | None,
+) -> None:
+    lt = sanctions.list_type(str(case.params["list_type"]))
+    listed_on = now.astimezone(CHINA_TZ).date()
+    months = (
+        term_months if (term_months is not None and lt.period_by_decision) else lt.period_months
+    )
+    until = None if lt.permanent or months is None else add_months(listed_on, months)
+    item = _item_code(lt)
+    payload: dict[str, Any] = {
+        "名单类型": lt.code,
+        "名单名称": lt.name,
+        "列入日期": listed_on.isoformat(),
+        "期满日期": until.isoformat() if until else None,
+        "认定部门": case.department_code,
+        "办件": case.id,
+    }
+    for field, values in lt.linked_item_match.items():
+        payload[field] = values[0]
+    subject_kind = "person" if case.subject_key.startswith("P") else "organisation"
+    public = (
+        _public(catalogue, item) and subject_kind != "person" and lt.kind in ("black", "red", "ban")
+    )
+    entry_id = _append(
+        conn,
+        catalogue,
+        case,
+        item=item,
+        action="assert",
+        supersedes=None,
+        payload=payload,
+        decision_date=listed_on,
+        now=now,
+        public=public,
+        public_until=until,
+        reason=f"依{lt.name}的规定公示" if public else "名单信息不向社会公开",
+        subject_kind=subject_kind,
+    )
+    conn.execute(
+        insert(list_memberships).values(
+            id=entry_id,
+            list_type=lt.code,
+            kind=lt.kind,
+            subject_key=case.subject_key,
+            case_id=case.id,
+            department_code=case.department_code,
+            listed_on=listed_on,
+            until=until,
+        )
+    )
+    refresh_status(conn, case.subject_key)
+
+
+def _exit(
+    conn: Connection, catalogue: Catalogue, case: Case, reason: str, now: dt.datetime, note: str
+) -> None:
+    membership = _membership_of_case(conn, case.id)
+    if membership is None:
+        return
+    today = now.astimezone(CHINA_TZ).date()
+    item = ledger.entry(conn, membership["id"]).item_code
+    _append(
+        conn,
+        catalogue,
+        case,
+        item=item,
+        action="revoke",
+        supersedes=membership["id"],
+        payload={"移出原因": reason, "移出日期": today.isoformat(), "说明": note},
+        decision_date=today,
+        now=now,
+        public=False,
+        public_until=None,
+        reason="已移出名单，停止公示",
+        subject_kind="",
+    )
+    conn.execute(
+        update(list_memberships)
+        .where(list_memberships.c.id == membership["id"])
+        .values(exited_on=today, exit_reason=reason)
+    )
+    refresh_status(conn, case.subject_key)
+
+
+def _public(catalogue: Catalogue, item: str) -> bool:
+    try:
+        return catalogue.item(item).disclosure.value == "社会公开"
+    except Exception:  # a list without a catalogue item is not published
+        return False
+
+
+def _append(
+    conn: Connection,
+    catalogue: Catalogue,
+    case: Case,
+    *,
+    item: str,
+    action: str,
+    supersedes: int | None,
+    payload: dict[str, Any],
+    decision_date: dt.date,
+    now: dt.datetime,
+    public: bool,
+    public_until: dt.date | None,
+    reason: str,
+    subject_kind: str,
+) -> int:
+    body = canonical_json(payload)
+    chash = content_hash(body, {})
+    entry = NewEntry(
+        subject_key=case.subject_key,
+        subject_kind=subject_kind,
+        item_code=item,
+        item_version="list",
+        record_key=f"{case.subject_key}{LIST_MARK}{case.id}",
+        action=action,
+        supersedes_id=supersedes,
+        decision_date=decision_date,
+        severity="严重" if action == "assert" else None,
+        disclosure="社会公开" if public else "政务共享",
+        content_hash=chash,
+        payload=body,
+        sealed=None,
+        source_row=None,
+        public=public,
+        public_from=decision_date if public else None,
+        public_until=public_until if public else None,
+        repair_from=None,
+        policy_code=None,
+        window_reason=reason,
+        due_date=None,
+        late=False,
+    )
+    draft = BatchDraft(
+        department_code=case.department_code,
+        item_code=item,
+        channel="case",
+        source_name=f"办件 {case.id}",
+        file_sha256=chash,
+        format="case",
+        received_at=now,
+        row_count=1,
+        accepted=1,
+        rejected=0,
+        duplicates=0,
+        corrections=0,
+        late=0,
+        catalogue_version=catalogue.snapshot.version,
+    )
+    return ledger.append_batch(conn, draft, [entry]).entry_ids[0]
+
+
+def _membership_of_case(conn: Connection, case_id: int) -> dict[str, Any] | None:
+    row = conn.execute(
+        select(list_memberships).where(
+            list_memberships.c.case_id == case_id, list_memberships.c.exited_on.is_(None)
+        )
+    ).first()
+    return None if row is None else dict(row._mapping)
+
+
+def memberships_of(conn: Connection, subject_key: str) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        select(list_memberships)
+        .where(list_memberships.c.subject_key == subject_key)
+        .order_by(list_memberships.c.id)
+    )
+    return [dict(r._mapping) for r in rows]
+
+
+def _status_json(rows: list[dict[str, Any]]) -> str:
+    return json.dumps(
+        [
+            {
+                "id": r["id"],
+                "list_type": r["list_type"],
+                "kind": r["kind"],
+                "entry": r["id"],
+                "department": r["department_code"],
+                "listed_on": r["listed_on"].isoformat(),
+                "until": r["until"].isoformat() if r["until"] else None,
+                "exited_on": r["exited_on"].isoformat() if r["exited_on"] else None,
+                "exit_reason": r["exit_reason"],
+            }
+            for r in rows
+        ],
+        ensure_ascii=False,
+        sort_keys=True,
+    )
+
+
+def refresh_status(conn: Connection, subject_key: str) -> None:
+    """Recompute one subject's status row from its memberships (incremental path)."""
+    rows = memberships_of(conn, subject_key)
+    conn.execute(delete(subject_status).where(subject_status.c.subject_key == subject_key))
+    if not rows:
+        return
+    latest = conn.execute(
+        select(entries.c.id, entries.c.received_at)
+        .where(entries.c.subject_key == subject_key, entries.c.record_key.like(f"%{LIST_MARK}%"))
+        .order_by(entries.c.id.desc())
+        .limit(1)
+    ).one()
+    conn.execute(
+        insert(subject_status).values(
+            subject_key=subject_key,
+            memberships=_status_json(rows),
+            data_version=int(latest[0]),
+            updated_at=latest[1],
+        )
+    )
+
+
+def expire_due(
+    conn: Connection,
+    sanctions: SanctionsCatalogue,
+    catalogue: Catalogue,
+    calendar: WorkCalendar,
+    now: dt.datetime,
+) -> int:
+    """Record the automatic exit of every membership whose period has ended."""
+    today = now.astimezone(CHINA_TZ).date()
+    rows = conn.execute(
+        select(list_memberships.c.case_id, list_memberships.c.list_type).where(
+            list_memberships.c.exited_on.is_(None),
+            list_memberships.c.until.is_not(None),
+            list_memberships.c.until <= today,
+        )
+    ).all()
+    n = 0
+    for case_id, list_type in rows:
+        if case_id is None or not sanctions.list_type(list_type).automatic_exit:
+            continue
+        advance(
+            conn,
+            sanctions,
+            catalogue,
+            calendar,
+            case_id,
+            "expire",
+            actor="system",
+            role="system",
+            now=now,
+            note="期满自动移出",
+        )
+        n += 1
+    return n
+
+
+def rebuild(conn: Connection) -> int:
+    """Rebuild memberships and status rows from the ledger alone; returns subjects rebuilt."""
+    conn.execute(delete(subject_status))
+    conn.execute(delete(list_memberships))
+    stmt = (
+        select(
+            entries.c.id,
+            entries.c.subject_key,
+            entries.c.action,
+            entries.c.supersedes_id,
+            entries.c.payload,
+            entries.c.department_code,
+        )
+        .where(entries.c.record_key.like(f"%{LIST_MARK}%"))
+        .order_by(entries.c.id)
+    )
+    by_entry: dict[int, dict[str, Any]] = {}
+    order: list[int] = []
+    for eid, subject_key, action, supersedes, payload, dept in conn.execute(stmt):
+        body = json.loads(payload)
+        if action == "assert":
+            by_entry[int(eid)] = {
+                "id": int(eid),
+                "list_type": body["名单类型"],
+                "subject_key": subject_key,
+                "case_id": body["办件"],
+                "department_code": dept,
+                "listed_on": dt.date.fromisoformat(body["列入日期"]),
+                "until": dt.date.fromisoformat(body["期满日期"]) if body["期满日期"] else None,
+                "exited_on": None,
+                "exit_reason": None,
+            }
+            order.append(int(eid))
+        elif action == "revoke" and supersedes in by_entry:
+            by_entry[int(supersedes)]["exited_on"] = dt.date.fromisoformat(body["移出日期"])
+            by_entry[int(supersedes)]["exit_reason"] = body["移出原因"]
+    kinds = _kinds(conn)
+    for eid in order:
+        row = by_entry[eid]
+        conn.execute(
+            insert(list_memberships).values(kind=kinds.get(row["list_type"], "black"), **row)
+        )
+    subjects = sorted({by_entry[e]["subject_key"] for e in order})
+    for key in subjects:
+        refresh_status(conn, key)
+    return len(subjects)
+
+
+def _kinds(conn: Connection) -> dict[str, str]:
+    from xinyong.catalog.sanctions import default_sanctions
+
+    return {lt.code: lt.kind for lt in default_sanctions().list_types()}

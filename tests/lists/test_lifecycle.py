@@ -82,7 +82,9 @@ def test_listing_checks_early_exit(platform: Platform, clock: FixedClock) -> Non
         item_code="XZCF",
     )
     before = _check(platform, clock, ORG, "government_procurement")
-    assert before["memberships"] == [] and before["measures"] == [] and before["commitment_allowed"]
+    assert before["memberships"] == []
+    assert before["measures"] == []
+    assert before["commitment_allowed"]
     case_id = _list(platform, clock)
     procurement = _check(platform, clock, ORG, "government_procurement")
     assert [m["list_type"] for m in procurement["memberships"]] == ["SAMR_SERIOUS"]
@@ -91,16 +93,16 @@ def test_listing_checks_early_exit(platform: Platform, clock: FixedClock) -> Non
         assert m["legal_basis"], "a measure without legal basis must never be returned"
         assert m["implementing_department"]
         assert m["via"]["list_type"] == "SAMR_SERIOUS"
-    assert (
-        procurement["commitment_allowed"] is False and "M12" in procurement["commitment_blocked_by"]
-    )
+    assert procurement["commitment_allowed"] is False
+    assert "M12" in procurement["commitment_blocked_by"]
     m12 = next(m for m in procurement["measures"] if m["measure"] == "M12")
     assert m12["period"]["until"] == "2029-05-04"
     honours = _check(platform, clock, ORG, "honours")
     assert "M26" in _codes(honours)
     # The legal representative, checked by ID number, is reached where the measure says so.
     office = _check(platform, clock, REP, "company_office")
-    assert office["subject"]["kind"] == "person" and REP not in str(office)
+    assert office["subject"]["kind"] == "person"
+    assert REP not in str(office)
     assert [
         (m["measure"], m["via"]["role"], m["via"]["organisation"]) for m in office["measures"]
     ] == [("M10", "legal_representative", ORG)]
@@ -137,7 +139,9 @@ def test_listing_checks_early_exit(platform: Platform, clock: FixedClock) -> Non
             note="已履行义务，信用修复",
         )
     after = _check(platform, clock, ORG, "government_procurement")
-    assert after["memberships"] == [] and after["measures"] == [] and after["commitment_allowed"]
+    assert after["memberships"] == []
+    assert after["measures"] == []
+    assert after["commitment_allowed"]
     assert _check(platform, clock, REP, "company_office")["measures"] == []
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from xinyong.catalog.loader import Catalogue, load_catalogue
+from xinyong.catalog.sanctions import SanctionsCatalogue, load_sanctions
 from xinyong.identity.pii import PiiVault
 from xinyong.ingest.service import Importer
 from xinyong.kernel.calendar import WorkCalendar
@@ -23,6 +24,7 @@ class Platform:
     calendar: WorkCalendar
     vault: PiiVault
     clock: Clock
+    sanctions: SanctionsCatalogue
 
     def importer(self) -> Importer:
         return Importer(
@@ -43,10 +45,12 @@ def build_platform(
 ) -> Platform:
     settings = settings or get_settings()
     extra = [settings.local_catalog_dir] if settings.local_catalog_dir else []
+    catalogue = load_catalogue(extra)
     return Platform(
         settings=settings,
         engine=engine or make_engine(settings=settings),
-        catalogue=load_catalogue(extra),
+        catalogue=catalogue,
+        sanctions=load_sanctions(extra, catalogue=catalogue),
         calendar=WorkCalendar.load([d / "calendar" for d in extra]),
         vault=PiiVault(settings.resolved_secret_key()),
         clock=clock or SystemClock(),

@@ -144,3 +144,71 @@ def test_revocation_endpoint(client: TestClient, platform: Platform) -> None:
         client.post("/api/v1/revocations", json=missing, headers={"X-API-Key": key}).status_code
         == 404
     )
+
+
+def test_check_endpoint_with_receipt_and_feedback(client: TestClient, platform: Platform) -> None:
+    from xinyong.lists import service as lists
+
+    key = add_department(platform)
+    with platform.engine.begin() as conn:
+        case = lists.propose(
+            conn,
+            platform.sanctions,
+            platform.calendar,
+            list_type="SAMR_SERIOUS",
+            subject_key=ORG,
+            department_code="scjg",
+            actor="t",
+            now=platform.clock.now(),
+            catalogue_version="v",
+        )
+        for name in ("notify", "list", "publish"):
+            lists.advance(
+                conn,
+                platform.sanctions,
+                platform.catalogue,
+                platform.calendar,
+                case.id,
+                name,
+                actor="t",
+                role="department",
+                now=platform.clock.now(),
+            )
+    assert (
+        client.post(
+            "/api/v1/checks", json={"subject": ORG, "scenario": "government_procurement"}
+        ).status_code
+        == 401
+    )
+    resp = client.post(
+        "/api/v1/checks",
+        json={"subject": ORG, "scenario": "government_procurement"},
+        headers={"X-API-Key": key},
+    )
+    assert resp.status_code == 200
+    answer = resp.json()
+    assert {m["measure"] for m in answer["measures"]} >= {"M11", "M12"}
+    assert answer["commitment_allowed"] is False
+    receipt = answer["receipt"]
+    ok = client.post(
+        f"/api/v1/checks/{receipt}/feedback",
+        json={"measure": "M12", "applied": True},
+        headers={"X-API-Key": key},
+    )
+    assert ok.status_code == 201
+    no_reason = client.post(
+        f"/api/v1/checks/{receipt}/feedback",
+        json={"measure": "M11", "applied": False},
+        headers={"X-API-Key": key},
+    )
+    assert no_reason.status_code == 422
+    unknown = client.post(
+        "/api/v1/checks/nope/feedback",
+        json={"measure": "M12", "applied": True},
+        headers={"X-API-Key": key},
+    )
+    assert unknown.status_code == 404
+    bad = client.post(
+        "/api/v1/checks", json={"subject": ORG, "scenario": "nowhere"}, headers={"X-API-Key": key}
+    )
+    assert bad.status_code == 404

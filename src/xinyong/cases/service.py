@@ -20,8 +20,6 @@ from xinyong.kernel.calendar import WorkCalendar
 from xinyong.kernel.clock import CHINA_TZ
 from xinyong.kernel.errors import NotFound
 from xinyong.ledger import service as ledger
-from xinyong.ledger.hashing import canonical_json, content_hash
-from xinyong.ledger.model import BatchDraft, NewEntry
 
 CASE_ITEM_PREFIX = "case:"
 
@@ -48,8 +46,18 @@ def _record(
 ) -> int:
     """Append the step to the ledger (not public: the decision itself is published by the
     case type when it reaches publication)."""
-    payload = canonical_json(
-        {
+    return ledger.append_one(
+        conn,
+        subject_key=case.subject_key,
+        subject_kind="",
+        item_code=CASE_ITEM_PREFIX + case.workflow,
+        item_version="1",
+        record_key=f"{case.subject_key}|{case.id}|{seq}",
+        action="assert",
+        supersedes_id=None,
+        decision_date=now.astimezone(CHINA_TZ).date(),
+        severity=None,
+        payload={
             "case": case.id,
             "workflow": case.workflow,
             "seq": seq,
@@ -58,50 +66,14 @@ def _record(
             "to": to_state,
             "actor": actor,
             "note": note,
-        }
-    )
-    item = CASE_ITEM_PREFIX + case.workflow
-    entry = NewEntry(
-        subject_key=case.subject_key,
-        subject_kind="",
-        item_code=item,
-        item_version="1",
-        record_key=f"{case.subject_key}|{case.id}|{seq}",
-        action="assert",
-        supersedes_id=None,
-        decision_date=now.astimezone(CHINA_TZ).date(),
-        severity=None,
-        disclosure="政务共享",
-        content_hash=content_hash(payload, {}),
-        payload=payload,
-        sealed=None,
-        source_row=None,
-        public=False,
-        public_from=None,
-        public_until=None,
-        repair_from=None,
-        policy_code=None,
-        window_reason="办理过程记录，不向社会公开",
-        due_date=None,
-        late=False,
-    )
-    draft = BatchDraft(
+        },
         department_code=case.department_code,
-        item_code=item,
         channel="case",
         source_name=f"办件 {case.id} 第{seq}步",
-        file_sha256=content_hash(payload, {}),
-        format="case",
-        received_at=now,
-        row_count=1,
-        accepted=1,
-        rejected=0,
-        duplicates=0,
-        corrections=0,
-        late=0,
+        now=now,
         catalogue_version=catalogue_version,
+        window_reason="办理过程记录，不向社会公开",
     )
-    return ledger.append_batch(conn, draft, [entry]).entry_ids[0]
 
 
 def open_case(

@@ -512,8 +512,8 @@ def revoke_record(
                 "only the submitting department may revoke a record",
                 f"该记录由“{current.department_code}”报送，只能由报送部门撤销",
             )
-        payload = canonical_json({"撤销理由": reason})
-        entry = NewEntry(
+        entry_id = ledger.append_one(
+            conn,
             subject_key=current.subject_key,
             subject_kind=current.subject_kind,
             item_code=item.code,
@@ -523,37 +523,15 @@ def revoke_record(
             supersedes_id=current.id,
             decision_date=current.decision_date,
             severity=current.severity,
-            disclosure=current.disclosure,
-            content_hash=content_hash(payload, {}),
-            payload=payload,
-            sealed=None,
-            source_row=None,
-            public=False,
-            public_from=None,
-            public_until=None,
-            repair_from=None,
-            policy_code=current.policy_code,
-            window_reason="已撤销，停止公示",
-            due_date=None,
-            late=False,
-        )
-        draft = BatchDraft(
+            payload={"撤销理由": reason},
             department_code=dept["code"],
-            item_code=item.code,
             channel=channel,
             source_name=f"撤销 {record}",
-            file_sha256=hashlib.sha256(payload.encode()).hexdigest(),
-            format="revoke",
-            received_at=now,
-            row_count=1,
-            accepted=1,
-            rejected=0,
-            duplicates=0,
-            corrections=0,
-            late=0,
+            now=now,
             catalogue_version=catalogue.snapshot.version,
+            policy_code=current.policy_code,
+            window_reason="已撤销，停止公示",
         )
-        appended = ledger.append_batch(conn, draft, [entry])
         access.audit(
             conn,
             f"department:{dept['code']}",
@@ -562,4 +540,4 @@ def revoke_record(
             now,
             detail={"item": item.code, "record": record, "reason": reason},
         )
-    return appended.entry_ids[0]
+    return entry_id

@@ -14,7 +14,14 @@ from sqlalchemy import Connection
 
 from xinyong.kernel.errors import NotFound
 from xinyong.ledger import repository as repo
-from xinyong.ledger.hashing import GENESIS, chain_hash, entry_hash, merkle_root
+from xinyong.ledger.hashing import (
+    GENESIS,
+    canonical_json,
+    chain_hash,
+    content_hash,
+    entry_hash,
+    merkle_root,
+)
 from xinyong.ledger.model import (
     ENTRY_FIELDS,
     AppendedBatch,
@@ -68,6 +75,76 @@ def append_batch(
     repo.set_head(conn, batch_id, str(batch["chain_hash"]))
     ids = tuple(repo.entry_ids_of_batch(conn, batch_id)) if rows else ()
     return AppendedBatch(batch_id, str(batch["merkle_root"]), str(batch["chain_hash"]), ids)
+
+
+def append_one(
+    conn: Connection,
+    *,
+    subject_key: str,
+    subject_kind: str,
+    item_code: str,
+    item_version: str,
+    record_key: str,
+    action: str,
+    supersedes_id: int | None,
+    decision_date: dt.date | None,
+    severity: str | None,
+    payload: dict[str, object],
+    department_code: str,
+    channel: str,
+    source_name: str,
+    now: dt.datetime,
+    catalogue_version: str,
+    public: bool = False,
+    public_until: dt.date | None = None,
+    policy_code: str | None = None,
+    window_reason: str = "不向社会公开",
+) -> int:
+    """Append a batch of one entry written by the platform itself (a revocation, a case step,
+    a list decision) rather than imported from a file; returns the entry id."""
+    body = canonical_json(payload)
+    chash = content_hash(body, {})
+    entry = NewEntry(
+        subject_key=subject_key,
+        subject_kind=subject_kind,
+        item_code=item_code,
+        item_version=item_version,
+        record_key=record_key,
+        action=action,
+        supersedes_id=supersedes_id,
+        decision_date=decision_date,
+        severity=severity,
+        disclosure="社会公开" if public else "政务共享",
+        content_hash=chash,
+        payload=body,
+        sealed=None,
+        source_row=None,
+        public=public,
+        public_from=decision_date if public else None,
+        public_until=public_until if public else None,
+        repair_from=None,
+        policy_code=policy_code,
+        window_reason=window_reason,
+        due_date=None,
+        late=False,
+    )
+    draft = BatchDraft(
+        department_code=department_code,
+        item_code=item_code,
+        channel=channel,
+        source_name=source_name,
+        file_sha256=chash,
+        format=channel[:8],
+        received_at=now,
+        row_count=1,
+        accepted=1,
+        rejected=0,
+        duplicates=0,
+        corrections=0,
+        late=0,
+        catalogue_version=catalogue_version,
+    )
+    return append_batch(conn, draft, [entry]).entry_ids[0]
 
 
 def latest_by_record(

@@ -24,8 +24,6 @@ from xinyong.kernel.calendar import WorkCalendar
 from xinyong.kernel.clock import CHINA_TZ
 from xinyong.kernel.errors import InputError, PermissionDenied
 from xinyong.ledger import service as ledger
-from xinyong.ledger.hashing import canonical_json, content_hash
-from xinyong.ledger.model import BatchDraft, NewEntry
 from xinyong.ledger.tables import entries
 from xinyong.lists.tables import list_memberships, subject_status
 from xinyong.publication.rules import add_months
@@ -248,9 +246,8 @@ def _append(
     reason: str,
     subject_kind: str,
 ) -> int:
-    body = canonical_json(payload)
-    chash = content_hash(body, {})
-    entry = NewEntry(
+    return ledger.append_one(
+        conn,
         subject_key=case.subject_key,
         subject_kind=subject_kind,
         item_code=item,
@@ -260,37 +257,16 @@ def _append(
         supersedes_id=supersedes,
         decision_date=decision_date,
         severity="严重" if action == "assert" else None,
-        disclosure="社会公开" if public else "政务共享",
-        content_hash=chash,
-        payload=body,
-        sealed=None,
-        source_row=None,
-        public=public,
-        public_from=decision_date if public else None,
-        public_until=public_until if public else None,
-        repair_from=None,
-        policy_code=None,
-        window_reason=reason,
-        due_date=None,
-        late=False,
-    )
-    draft = BatchDraft(
+        payload=payload,
         department_code=case.department_code,
-        item_code=item,
         channel="case",
         source_name=f"办件 {case.id}",
-        file_sha256=chash,
-        format="case",
-        received_at=now,
-        row_count=1,
-        accepted=1,
-        rejected=0,
-        duplicates=0,
-        corrections=0,
-        late=0,
+        now=now,
         catalogue_version=catalogue.snapshot.version,
+        public=public,
+        public_until=public_until,
+        window_reason=reason,
     )
-    return ledger.append_batch(conn, draft, [entry]).entry_ids[0]
 
 
 def _membership_of_case(conn: Connection, case_id: int) -> dict[str, Any] | None:

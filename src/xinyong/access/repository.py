@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from sqlalchemy import Connection, insert, select
@@ -50,7 +49,3 @@ def insert_audit(conn: Connection, values: dict[str, Any]) -> None:
 
 def audit_rows(conn: Connection) -> list[dict[str, Any]]:
     return [dict(r._mapping) for r in conn.execute(select(audit_log).order_by(audit_log.c.id))]
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)

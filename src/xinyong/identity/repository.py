@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, and_, func, select, update
 
 from xinyong.identity.tables import identity_flags, name_observations, relations, subjects
 from xinyong.store.db import bulk_insert, matching
-
-CHUNK = 2000
-
-
-def _chunks(values: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
-    for i in range(0, len(values), size):
-        yield values[i : i + size]
 
 
 def existing_subject_keys(conn: Connection, keys: Sequence[str]) -> set[str]:
@@ -37,11 +29,6 @@ def update_subject(conn: Connection, key: str, values: dict[str, Any]) -> None:
 def get_subject(conn: Connection, key: str) -> dict[str, Any] | None:
     row = conn.execute(select(subjects).where(subjects.c.key == key)).first()
     return None if row is None else dict(row._mapping)
-
-
-def find_subjects_by_name(conn: Connection, name_key: str, limit: int = 20) -> list[dict[str, Any]]:
-    rows = conn.execute(select(subjects).where(subjects.c.name_key == name_key).limit(limit))
-    return [dict(r._mapping) for r in rows]
 
 
 def search_subjects(conn: Connection, text: str, limit: int = 20) -> list[dict[str, Any]]:
@@ -88,15 +75,6 @@ def insert_observations(conn: Connection, rows: Sequence[dict[str, Any]]) -> Non
 
 def insert_flags(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     bulk_insert(conn, identity_flags, rows)
-
-
-def flags_for_batch(conn: Connection, batch_id: int) -> list[dict[str, Any]]:
-    rows = conn.execute(
-        select(identity_flags)
-        .where(identity_flags.c.batch_id == batch_id)
-        .order_by(identity_flags.c.id)
-    )
-    return [dict(r._mapping) for r in rows]
 
 
 def flag_counts_by_department(conn: Connection) -> dict[str, dict[str, int]]:
@@ -153,7 +131,3 @@ def organisations_of_person(conn: Connection, person_key: str) -> list[dict[str,
 def count_subjects(conn: Connection) -> dict[str, int]:
     stmt = select(subjects.c.kind, func.count()).group_by(subjects.c.kind)
     return {k: int(n) for k, n in conn.execute(stmt)}
-
-
-def now_utc() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)

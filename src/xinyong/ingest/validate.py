@@ -23,7 +23,6 @@ from xinyong.ingest.readers import RawRow, RawTable
 from xinyong.kernel.errors import FieldProblem, InputError
 from xinyong.kernel.parse import (
     ParseError,
-    name_key,
     normalise_text,
     parse_amount_wan,
     parse_date,
@@ -154,7 +153,6 @@ class RowValidator:
         self.vault = vault
         self.received_on = received_on
         self.subject = plan.item.subject
-        self._by_code = {f.code: idx for idx, f in plan.columns}
         self._code_cache: dict[tuple[str, str], str | None] = {}
         # Outcome per (field, raw value): dates, codes, amounts and codes repeat across rows,
         # so each distinct value is checked once per import. Values: (canonical, warnings)
@@ -587,7 +585,3 @@ def _rule_matches(rule: SeverityRule, values: dict[str, str]) -> bool:
         if amount and Decimal(amount) > Decimal(str(rule.amount_at_most)):
             return False
     return True
-
-
-def subject_name_key(name: str) -> str:
-    return name_key(name)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -219,9 +218,3 @@ def rows_by_department(conn: Connection) -> dict[str, int]:
 
 def count_entries(conn: Connection) -> int:
     return int(conn.execute(select(func.count()).select_from(entries)).scalar_one())
-
-
-def dump_json(value: Any) -> str:
-    buf = io.StringIO()
-    json.dump(value, buf, ensure_ascii=False)
-    return buf.getvalue()

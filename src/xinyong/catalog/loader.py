@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn, Protocol, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -457,15 +457,8 @@ class Catalogue:
 
     def item(self, code: str, on: dt.date | None = None) -> ItemVersion:
         """The version in force on ``on`` (the latest version when ``on`` is None)."""
-        versions = self.item_versions(code)
-        if on is None:
-            return versions[-1]
-        for v in versions:
-            if v.effective_from <= on and (v.effective_until is None or on <= v.effective_until):
-                return v
-        raise NotFound(
-            f"catalogue item {code!r} has no version in force on {on.isoformat()}",
-            f"信息项“{code}”在{on.isoformat()}没有生效的目录版本",
+        return version_on(
+            self.item_versions(code), on, f"catalogue item {code!r}", f"信息项“{code}”", "目录版本"
         )
 
     def items(self) -> list[ItemVersion]:
@@ -555,6 +548,35 @@ class Catalogue:
 
 def _governs(p: PublicationPolicy, item: ItemVersion) -> bool:
     return item.code in p.items if p.items else item.nature is Nature.NEGATIVE
+
+
+class _Dated(Protocol):
+    @property
+    def effective_from(self) -> dt.date: ...
+
+    @property
+    def effective_until(self) -> dt.date | None: ...
+
+
+DatedT = TypeVar("DatedT", bound=_Dated)
+
+
+def version_on(
+    versions: Sequence[DatedT], on: dt.date | None, what_en: str, what_zh: str
+) -> DatedT:
+    """The version in force on ``on`` (inclusive dates); the latest when ``on`` is None.
+
+    Shared by items, list types and measures, which all keep versions oldest first.
+    """
+    if on is None:
+        return versions[-1]
+    for v in versions:
+        if v.effective_from <= on and (v.effective_until is None or on <= v.effective_until):
+            return v
+    raise NotFound(
+        f"{what_en} has no version in force on {on.isoformat()}",
+        f"{what_zh}在{on.isoformat()}没有生效的{version_zh}",
+    )
 
 
 def _in_force(p: PublicationPolicy, day: dt.date) -> bool:

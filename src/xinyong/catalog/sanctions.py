@@ -43,6 +43,7 @@ from xinyong.catalog.loader import (
     default_catalogue,
     key_path,
     load_catalogue,
+    version_on,
 )
 from xinyong.catalog.model import (
     CatalogueSnapshot,
@@ -388,15 +389,8 @@ class SanctionsCatalogue:
 
     def list_type(self, code: str, on: dt.date | None = None) -> ListType:
         """The version in force on ``on`` (the latest version when ``on`` is None)."""
-        versions = self.list_type_versions(code)
-        if on is None:
-            return versions[-1]
-        for v in versions:
-            if v.in_force(on):
-                return v
-        raise NotFound(
-            f"list type {code!r} has no version in force on {on.isoformat()}",
-            f"名单类型“{code}”在{on.isoformat()}没有生效的版本",
+        return version_on(
+            self.list_type_versions(code), on, f"list type {code!r}", f"名单类型“{code}”"
         )
 
     def list_types(self) -> list[ListType]:
@@ -413,16 +407,7 @@ class SanctionsCatalogue:
 
     def measure(self, code: str, on: dt.date | None = None) -> Measure:
         """The version in force on ``on`` (the latest version when ``on`` is None)."""
-        versions = self.measure_versions(code)
-        if on is None:
-            return versions[-1]
-        for v in versions:
-            if v.in_force(on):
-                return v
-        raise NotFound(
-            f"measure {code!r} has no version in force on {on.isoformat()}",
-            f"措施“{code}”在{on.isoformat()}没有生效的版本",
-        )
+        return version_on(self.measure_versions(code), on, f"measure {code!r}", f"措施“{code}”")
 
     def measures(self) -> list[Measure]:
         """The latest version of every measure, by code."""

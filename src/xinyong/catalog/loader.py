@@ -562,7 +562,11 @@ DatedT = TypeVar("DatedT", bound=_Dated)
 
 
 def version_on(
-    versions: Sequence[DatedT], on: dt.date | None, what_en: str, what_zh: str
+    versions: Sequence[DatedT],
+    on: dt.date | None,
+    what_en: str,
+    what_zh: str,
+    version_zh: str = "版本",
 ) -> DatedT:
     """The version in force on ``on`` (inclusive dates); the latest when ``on`` is None.
 

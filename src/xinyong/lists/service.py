@@ -366,7 +366,7 @@ def expire_due(
     return n
 
 
-def rebuild(conn: Connection) -> int:
+def rebuild(conn: Connection, sanctions: SanctionsCatalogue) -> int:
     """Rebuild memberships and status rows from the ledger alone; returns subjects rebuilt."""
     conn.execute(delete(subject_status))
     conn.execute(delete(list_memberships))
@@ -402,19 +402,12 @@ def rebuild(conn: Connection) -> int:
         elif action == "revoke" and supersedes in by_entry:
             by_entry[int(supersedes)]["exited_on"] = dt.date.fromisoformat(body["移出日期"])
             by_entry[int(supersedes)]["exit_reason"] = body["移出原因"]
-    kinds = _kinds(conn)
     for eid in order:
         row = by_entry[eid]
         conn.execute(
-            insert(list_memberships).values(kind=kinds.get(row["list_type"], "black"), **row)
+            insert(list_memberships).values(kind=sanctions.list_type(row["list_type"]).kind, **row)
         )
     subjects = sorted({by_entry[e]["subject_key"] for e in order})
     for key in subjects:
         refresh_status(conn, key)
     return len(subjects)
-
-
-def _kinds(conn: Connection) -> dict[str, str]:
-    from xinyong.catalog.sanctions import default_sanctions
-
-    return {lt.code: lt.kind for lt in default_sanctions().list_types()}

@@ -202,7 +202,7 @@ def rebuild_cmd() -> None:
 
     platform = _platform()
     with platform.engine.begin() as conn:
-        n = rebuild(conn)
+        n = rebuild(conn, platform.sanctions)
     typer.echo(f"已重建 {n} 个主体的名单状态")
 
 

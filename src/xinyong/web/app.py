@@ -11,11 +11,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import (
+    APIRouter,
     Depends,
     FastAPI,
     File,
     Header,
-    HTTPException,
     Query,
     Request,
     UploadFile,
@@ -30,7 +30,6 @@ from pydantic import BaseModel, Field
 from xinyong import __version__
 from xinyong.access import service as access
 from xinyong.bootstrap import Platform, build_platform
-from xinyong.checks import service as checks
 from xinyong.creditfile.service import build_credit_file
 from xinyong.identity import repository as identity_repo
 from xinyong.ingest.export import export_rejections
@@ -38,13 +37,23 @@ from xinyong.ingest.readers import RawRow, RawTable
 from xinyong.ingest.service import revoke_record
 from xinyong.kernel.errors import FieldProblem, InputError, NotFound, PermissionDenied, XinyongError
 from xinyong.ledger import repository as ledger_repo
+from xinyong.web.deps import error, get_principal
+from xinyong.web.routes import checks as checks_routes
+from xinyong.web.routes import lists as lists_routes
+from xinyong.web.routes import reports as reports_routes
+from xinyong.web.routes import warnings as warnings_routes
 
 SUBJECT_CODE = r"^([0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}|P[0-9a-f]{32})$"
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
 
-def _error(status: int, exc: XinyongError) -> HTTPException:
-    return HTTPException(status, detail={"message": exc.message_zh, "message_en": exc.message_en})
+_error = error
+ROUTERS: list[APIRouter] = [
+    checks_routes.router,
+    lists_routes.router,
+    reports_routes.router,
+    warnings_routes.router,
+]
 
 
 def create_app(platform: Platform | None = None) -> FastAPI:
@@ -56,17 +65,18 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     )
     app.state.platform = platform
 
-    def principal(x_api_key: Annotated[str | None, Header()] = None) -> access.Principal:
-        try:
-            with platform.engine.connect() as conn:
-                return access.authenticate(conn, x_api_key)
-        except PermissionDenied as exc:
-            raise _error(401, exc) from exc
+    def principal(
+        x_api_key: Annotated[str | None, Header()] = None,
+    ) -> access.Principal:
+        return get_principal(platform, x_api_key)
 
     def optional_principal(
         x_api_key: Annotated[str | None, Header()] = None,
     ) -> access.Principal | None:
         return principal(x_api_key) if x_api_key else None
+
+    for router in ROUTERS:
+        app.include_router(router)
 
     @app.exception_handler(XinyongError)
     async def _xinyong_error(_: Request, exc: XinyongError) -> JSONResponse:
@@ -146,52 +156,6 @@ def create_app(platform: Platform | None = None) -> FastAPI:
             channel="api",
         )
         return {"entry": entry_id, "status": "revoked"}
-
-    class CheckRequest(BaseModel):
-        subject: str = Field(
-            description="统一社会信用代码，或自然人身份证号码", min_length=15, max_length=18
-        )
-        scenario: str = Field(description="应用场景代码，如 government_procurement", max_length=48)
-
-    @app.post("/api/v1/checks", tags=["逢办必查"])
-    def run_check(
-        body: CheckRequest, who: Annotated[access.Principal, Depends(principal)]
-    ) -> dict[str, Any]:
-        """办理业务前核查：返回名单身份、适用的惩戒/激励措施（含法律依据、期限、实施部门）、禁入、是否可适用告知承诺，以及回执号。每次核查留痕。"""
-        with platform.engine.begin() as conn:
-            return checks.check(
-                conn,
-                platform.sanctions,
-                platform.vault,
-                subject=body.subject,
-                scenario=body.scenario,
-                today=platform.clock.today(),
-                now=platform.clock.now(),
-                actor=who.actor,
-            )
-
-    class Feedback(BaseModel):
-        measure: str = Field(max_length=16)
-        applied: bool
-        reason: str = Field(default="", max_length=1000)
-
-    @app.post("/api/v1/checks/{receipt}/feedback", status_code=201, tags=["逢办必查"])
-    def check_feedback(
-        receipt: str, body: Feedback, who: Annotated[access.Principal, Depends(principal)]
-    ) -> dict[str, str]:
-        """反馈核查结果中某项措施的实施情况（已实施 / 未实施及理由）。"""
-        with platform.engine.begin() as conn:
-            checks.feedback(
-                conn,
-                receipt=receipt,
-                measure=body.measure,
-                applied=body.applied,
-                reason=body.reason,
-                actor=who.actor,
-                department_code=who.department_code,
-                now=platform.clock.now(),
-            )
-        return {"status": "recorded"}
 
     @app.get("/api/v1/batches/{batch_id}", tags=["报送"])
     def batch(

@@ -7,11 +7,16 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from xinyong.kernel.errors import XinyongError
+from xinyong.web.commands import checks as checks_commands
+from xinyong.web.commands import lists as lists_commands
+from xinyong.web.commands import reports as reports_commands
+from xinyong.web.commands import warnings as warnings_commands
+from xinyong.web.commands.common import _date, _fail, _platform
 
 app = typer.Typer(help="xinyong 公共信用信息平台", no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="数据库结构（迁移）", no_args_is_help=True)
@@ -24,35 +29,10 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(department_app, name="department")
 app.add_typer(key_app, name="key")
-
-
-def _fail(exc: XinyongError, as_json: bool = False) -> None:
-    logging.getLogger("xinyong").error("%s", exc.message_en)
-    if as_json:
-        typer.echo(
-            json.dumps({"error": exc.message_zh, "error_en": exc.message_en}, ensure_ascii=False)
-        )
-    else:
-        typer.echo(f"错误：{exc.message_zh}", err=True)
-    raise typer.Exit(2)
-
-
-def _platform() -> Any:
-    from xinyong.bootstrap import build_platform
-
-    return build_platform()
-
-
-def _date(value: str | None, default: dt.date) -> dt.date:
-    if value is None:
-        return default
-    from xinyong.kernel.parse import ParseError, parse_date
-
-    try:
-        return parse_date(value)
-    except ParseError as exc:
-        _fail(exc)
-        raise  # unreachable: _fail exits
+app.add_typer(lists_commands.app, name="lists")
+app.add_typer(reports_commands.app, name="reports")
+app.add_typer(warnings_commands.app, name="warnings")
+app.command("check")(checks_commands.check_cmd)
 
 
 @db_app.command("upgrade")
@@ -149,50 +129,6 @@ def revoke(
     except XinyongError as exc:
         _fail(exc)
     typer.echo(f"已撤销（撤销条目 {entry_id}），该记录即日起不再公示")
-
-
-@app.command("check")
-def check_cmd(
-    subject: Annotated[str, typer.Argument(help="统一社会信用代码或身份证号码")],
-    scenario: Annotated[
-        str, typer.Option("--scenario", help="应用场景，如 government_procurement")
-    ],
-    as_json: Annotated[bool, typer.Option("--json")] = False,
-) -> None:
-    """逢办必查：该主体在该场景下适用的名单与措施（含法律依据、期限、实施部门）。"""
-    from xinyong.checks import service as checks
-
-    platform = _platform()
-    try:
-        with platform.engine.begin() as conn:
-            answer = checks.check(
-                conn,
-                platform.sanctions,
-                platform.vault,
-                subject=subject,
-                scenario=scenario,
-                today=platform.clock.today(),
-                now=platform.clock.now(),
-                actor="cli",
-            )
-    except XinyongError as exc:
-        _fail(exc, as_json)
-    if as_json:
-        typer.echo(json.dumps(answer, ensure_ascii=False, default=str))
-        return
-    typer.echo(
-        f"{answer['subject']['code']} · {answer['scenario']['name']} · {answer['as_of']} · 回执 {answer['receipt']}"
-    )
-    for m in answer["memberships"]:
-        typer.echo(f"  名单：{m['name']}（{m['listed_on']} 起，至 {m['until'] or '无固定期限'}）")
-    for m in answer["measures"]:
-        basis = "；".join(b["title"] + (b["articles"] or "") for b in m["legal_basis"])
-        typer.echo(
-            f"  措施 {m['measure']} {m['name']}：{m['implementing_department']}；依据：{basis}"
-        )
-    if not answer["measures"]:
-        typer.echo("  无适用的措施")
-    typer.echo(f"  告知承诺/容缺受理：{'可以适用' if answer['commitment_allowed'] else '不适用'}")
 
 
 @app.command("rebuild")

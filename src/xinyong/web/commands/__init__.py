@@ -1,0 +1,1 @@
+"""CLI command groups, one module per bounded context; ``web.cli`` adds them all."""

@@ -1,0 +1,62 @@
+"""Dependencies shared by the HTTP routers: the platform, the caller, and the error shape.
+
+Routers live in ``web/routes/`` (one module per bounded context) and reach the platform
+through ``request.app.state`` rather than closures, so each can be written and tested alone.
+"""
+
+# No "from __future__ import annotations": FastAPI resolves these annotations at runtime.
+
+from typing import Annotated
+
+from fastapi import Depends, Header, HTTPException, Request
+
+from xinyong.access import service as access
+from xinyong.bootstrap import Platform
+from xinyong.kernel.errors import PermissionDenied, XinyongError
+
+
+def error(status: int, exc: XinyongError) -> HTTPException:
+    """The API's one error shape: ``{"detail": {"message": 中文, "message_en": English}}``."""
+    return HTTPException(status, detail={"message": exc.message_zh, "message_en": exc.message_en})
+
+
+def get_platform(request: Request) -> Platform:
+    platform: Platform = request.app.state.platform
+    return platform
+
+
+PlatformDep = Annotated[Platform, Depends(get_platform)]
+
+
+def get_principal(
+    platform: PlatformDep, x_api_key: Annotated[str | None, Header()] = None
+) -> access.Principal:
+    try:
+        with platform.engine.connect() as conn:
+            return access.authenticate(conn, x_api_key)
+    except PermissionDenied as exc:
+        raise error(401, exc) from exc
+
+
+def get_optional_principal(
+    platform: PlatformDep, x_api_key: Annotated[str | None, Header()] = None
+) -> access.Principal | None:
+    return get_principal(platform, x_api_key) if x_api_key else None
+
+
+PrincipalDep = Annotated[access.Principal, Depends(get_principal)]
+OptionalPrincipalDep = Annotated[access.Principal | None, Depends(get_optional_principal)]
+
+
+def require_role(who: access.Principal, *roles: str) -> None:
+    """403 unless the caller's role is one of ``roles``."""
+    if who.role not in roles:
+        names = {"department": "部门业务系统", "office": "信用办", "auditor": "审计"}
+        allowed = "、".join(names.get(r, r) for r in roles)
+        raise error(
+            403,
+            PermissionDenied(
+                f"role {who.role} not allowed (needs one of {', '.join(roles)})",
+                f"当前角色无权执行此操作，仅限：{allowed}",
+            ),
+        )

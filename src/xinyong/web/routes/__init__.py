@@ -1,0 +1,1 @@
+"""HTTP routers, one module per bounded context; ``web.app`` includes them all."""

@@ -121,6 +121,7 @@ def check(
     today: dt.date,
     now: dt.datetime,
     actor: str,
+    department_code: str | None = None,
 ) -> dict[str, Any]:
     if scenario not in sanctions.scenarios:
         raise NotFound(
@@ -192,6 +193,7 @@ def check(
             receipt=receipt,
             at=now,
             actor=actor,
+            department_code=department_code,
             subject_key=key,
             scenario=scenario,
             data_version=answer["data_version"],

@@ -14,6 +14,8 @@ check_receipts = Table(
     Column("receipt", String(32), primary_key=True),
     Column("at", DateTime(timezone=True), nullable=False),
     Column("actor", String(200), nullable=False),
+    # The checking client's department (None for the office or the CLI): statistics by department.
+    Column("department_code", String(64)),
     Column("subject_key", String(40), nullable=False),
     Column("scenario", String(48), nullable=False),
     Column("data_version", BigId, nullable=False),
@@ -22,6 +24,7 @@ check_receipts = Table(
     comment="Every check answered, so each can be proven and followed up (audit).",
 )
 Index("ix_receipts_subject", check_receipts.c.subject_key)
+Index("ix_receipts_at", check_receipts.c.at)
 
 check_feedback = Table(
     "check_feedback",

@@ -33,6 +33,7 @@ def run_check(body: CheckRequest, platform: PlatformDep, who: PrincipalDep) -> d
             today=platform.clock.today(),
             now=platform.clock.now(),
             actor=who.actor,
+            department_code=who.department_code,
         )
 
 

@@ -183,6 +183,14 @@ class ListType(Frozen):
     # entry of this list (e.g. YZSX with YZ_MDLX 01).
     linked_item: str | None = None
     linked_item_match: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    # Entries decided outside this platform (the courts' 失信被执行人, lists a department keeps
+    # in its own system) arrive as records of linked_item; each such record is a membership.
+    from_records: bool = False
+    # When such a record gives no end date (the item's valid_until_field): the list's period,
+    # or until the deciding authority removes or revokes the entry.
+    record_period: Literal["list_period", "until_removed"] = "list_period"
+    # Date field of linked_item by which the deciding authority reports removal (移出日期).
+    record_exit_field: str | None = None
     note: str = ""
     local: bool = False
     source_file: str = ""
@@ -284,6 +292,33 @@ class Measure(Frozen):
 _RecordHit: TypeAlias = tuple[Measure, Trigger]
 
 
+def _record_fed_lists(
+    versions: Mapping[str, tuple[ListType, ...]],
+) -> dict[str, tuple[str, ...]]:
+    """Item code -> list types fed by its records. Two such lists on one item must be told
+    apart by linked_item_match, or a record would be an entry of both: refused."""
+    by_item: dict[str, list[ListType]] = {}
+    for _, vs in sorted(versions.items()):
+        for v in vs:
+            if v.from_records and v.linked_item is not None:
+                by_item.setdefault(v.linked_item, []).append(v)
+    for item, lts in by_item.items():
+        for a, b in itertools.combinations(lts, 2):
+            if a.code == b.code:
+                continue
+            shared = set(a.linked_item_match) & set(b.linked_item_match)
+            if not any(
+                not set(a.linked_item_match[f]) & set(b.linked_item_match[f]) for f in shared
+            ):
+                raise ConfigurationError(
+                    f"list types {a.code} and {b.code} both take records of {item} "
+                    "and linked_item_match does not tell them apart",
+                    f"名单类型 {a.code} 与 {b.code} 都由信息项 {item} 的记录生成，"
+                    "linked_item_match 无法区分",
+                )
+    return {item: tuple(dict.fromkeys(lt.code for lt in lts)) for item, lts in by_item.items()}
+
+
 class SanctionsCatalogue:
     """List types, measures and scenarios in force, with the (list type, scenario) index.
 
@@ -296,6 +331,7 @@ class SanctionsCatalogue:
         "_by_item_any",
         "_by_list",
         "_by_list_any",
+        "_from_records",
         "_items",
         "_list_versions",
         "_measure_versions",
@@ -306,6 +342,7 @@ class SanctionsCatalogue:
     _by_item_any: dict[str, tuple[_RecordHit, ...]]
     _by_list: dict[tuple[str, str], tuple[Measure, ...]]
     _by_list_any: dict[str, tuple[Measure, ...]]
+    _from_records: dict[str, tuple[str, ...]]
     _items: frozenset[str]
     _list_versions: dict[str, tuple[ListType, ...]]
     _measure_versions: dict[str, tuple[Measure, ...]]
@@ -333,6 +370,7 @@ class SanctionsCatalogue:
             "_list_versions",
             {c: tuple(sorted(vs, key=lambda v: v.effective_from)) for c, vs in lists.items()},
         )
+        setattr_(self, "_from_records", _record_fed_lists(self._list_versions))
         by_code: dict[str, list[Measure]] = {}
         for m in measures:
             by_code.setdefault(m.code, []).append(m)
@@ -396,6 +434,29 @@ class SanctionsCatalogue:
     def list_types(self) -> list[ListType]:
         """The latest version of every list type, by code."""
         return [self._list_versions[c][-1] for c in sorted(self._list_versions)]
+
+    def record_fed_items(self) -> frozenset[str]:
+        """Catalogue items whose records are list entries decided elsewhere."""
+        return frozenset(self._from_records)
+
+    def list_type_of_record(
+        self, item: str, values: Mapping[str, object], on: dt.date
+    ) -> ListType | None:
+        """The list a record of ``item`` with field ``values`` is an entry of, under the list
+        type version in force on ``on`` (the listing date), or the latest version for entries
+        older than the catalogued versions (the entry still stands under today's rules);
+        None when it is no list entry."""
+        for code in self._from_records.get(item, ()):
+            versions = self._list_versions[code]
+            in_force = [v for v in versions if v.in_force(on)]
+            lt = in_force[-1] if in_force else versions[-1]
+            if not lt.from_records:
+                continue
+            if all(
+                str(values.get(f, "")) in allowed for f, allowed in lt.linked_item_match.items()
+            ):
+                return lt
+        return None
 
     # measures
 
@@ -739,6 +800,24 @@ class _Builder:
         self._check_early_exit(v, src, (*k, "early_exit"))
         if v.linked_item is not None:
             self._check_linked_item(v, v.linked_item, src, k)
+            if v.record_exit_field is not None and not any(
+                f.code == v.record_exit_field and f.type == "date"
+                for iv in self.cat.item_versions(v.linked_item)
+                for f in iv.fields
+            ):
+                raise _error(
+                    src,
+                    (*k, "record_exit_field"),
+                    f"item {v.linked_item} has no date field {v.record_exit_field!r}",
+                    f"信息项 {v.linked_item} 中没有日期字段“{v.record_exit_field}”",
+                )
+        elif v.from_records or v.record_exit_field is not None:
+            raise _error(
+                src,
+                (*k, "from_records"),
+                "from_records needs linked_item",
+                "名单由信息项记录生成（from_records）时须填写 linked_item",
+            )
         elif v.linked_item_match:
             raise _error(
                 src,

@@ -21,10 +21,16 @@ list_memberships = Table(
     Column("listed_on", Date, nullable=False),
     Column("until", Date),  # exclusive; None = no fixed end (permanent or until removed)
     Column("exited_on", Date),
-    Column("exit_reason", String(32)),  # expired | early_exit | revoked
+    Column("exit_reason", String(32)),  # expired | early_exit | revoked | removed
+    Column("source", String(8), nullable=False),  # case (decided here) | record (reported)
+    # The newest ledger entry reflected in this row (listing, correction or exit) and when it
+    # was recorded: a subject's status carries the newest of these as its data version.
+    Column("entry_id", BigId, nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
     comment="Projection of list entries in the ledger; rebuilt by `xinyong rebuild`.",
 )
 Index("ix_memberships_subject", list_memberships.c.subject_key)
+Index("ix_memberships_until", list_memberships.c.until)
 
 subject_status = Table(
     "subject_status",

@@ -1,0 +1,298 @@
+"""List memberships and subject status as projections of the ledger.
+
+Two kinds of ledger entries make memberships:
+
+* list decisions taken here, on the workflow kernel (record keys carrying ``|list:``): the
+  listing entry and the exit entry that revokes it;
+* records of a catalogue item that feeds a list decided elsewhere (``from_records`` list
+  types: the courts' 失信被执行人 via SXBZXR, YZSX entries with their 名单类型, JYYC): each
+  record is a membership, a correction replaces it, a revocation ends it.
+
+The same pure function (:func:`apply`) folds entries into memberships for the incremental
+path (a case step, an import batch, a revocation) and for :func:`rebuild`, so a rebuild from
+the ledger gives the very rows the incremental path wrote.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, delete, or_, select
+
+from xinyong.catalog.loader import Catalogue
+from xinyong.catalog.sanctions import ListType, SanctionsCatalogue
+from xinyong.kernel.clock import CHINA_TZ
+from xinyong.ledger.tables import entries
+from xinyong.lists.tables import list_memberships, subject_status
+from xinyong.publication.rules import add_months
+from xinyong.store.db import bulk_insert, matching
+
+LIST_MARK = "|list:"
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """The parts of a ledger entry that memberships are made of."""
+
+    id: int
+    subject_key: str
+    item_code: str
+    record_key: str
+    action: str  # assert | correct | revoke
+    supersedes_id: int | None
+    decision_date: dt.date | None
+    payload: Mapping[str, Any]
+    department_code: str
+    received_at: dt.datetime
+
+
+Membership = dict[str, Any]
+
+
+def _date(value: object) -> dt.date | None:
+    if value in (None, ""):
+        return None
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None  # a record that passed validation has ISO dates; anything else is no date
+
+
+def record_membership(lt: ListType, fact: Fact, valid_until_field: str | None) -> Membership | None:
+    """The membership a record of a ``from_records`` list type stands for (pure)."""
+    listed_on = fact.decision_date
+    if listed_on is None:
+        return None
+    valid_until = _date(fact.payload.get(valid_until_field)) if valid_until_field else None
+    until: dt.date | None
+    if valid_until is not None:
+        until = valid_until + dt.timedelta(days=1)  # 有效期至 is inclusive; until is not
+    elif lt.record_period == "list_period" and lt.period_months and not lt.permanent:
+        until = add_months(listed_on, lt.period_months)
+    else:
+        until = None
+    removed = _date(fact.payload.get(lt.record_exit_field)) if lt.record_exit_field else None
+    return {
+        "id": fact.id,
+        "list_type": lt.code,
+        "kind": lt.kind,
+        "subject_key": fact.subject_key,
+        "case_id": None,
+        "department_code": fact.department_code,
+        "listed_on": listed_on,
+        "until": until,
+        "exited_on": removed,
+        "exit_reason": "removed" if removed else None,
+        "source": "record",
+        "entry_id": fact.id,
+        "recorded_at": fact.received_at,
+    }
+
+
+def _case_membership(lt: ListType, fact: Fact) -> Membership:
+    body = fact.payload
+    return {
+        "id": fact.id,
+        "list_type": lt.code,
+        "kind": lt.kind,
+        "subject_key": fact.subject_key,
+        "case_id": body["办件"],
+        "department_code": fact.department_code,
+        "listed_on": dt.date.fromisoformat(body["列入日期"]),
+        "until": _date(body.get("期满日期")),
+        "exited_on": None,
+        "exit_reason": None,
+        "source": "case",
+        "entry_id": fact.id,
+        "recorded_at": fact.received_at,
+    }
+
+
+def apply(
+    state: dict[int, Membership],
+    facts: Iterable[Fact],
+    sanctions: SanctionsCatalogue,
+    catalogue: Catalogue,
+) -> None:
+    """Fold ledger entries (in id order) into ``state`` (membership id -> row), in place.
+
+    ``state`` must hold every membership the entries can supersede; a membership's id is the
+    ledger entry that made it."""
+    for fact in facts:
+        if fact.action == "revoke":
+            m = state.get(fact.supersedes_id or -1)
+            if m is None or m["exited_on"] is not None:
+                continue
+            if LIST_MARK in fact.record_key:
+                m["exited_on"] = dt.date.fromisoformat(fact.payload["移出日期"])
+                m["exit_reason"] = fact.payload["移出原因"]
+            else:
+                m["exited_on"] = fact.received_at.astimezone(CHINA_TZ).date()
+                m["exit_reason"] = "revoked"
+            m["entry_id"] = fact.id
+            m["recorded_at"] = fact.received_at
+            continue
+        if LIST_MARK in fact.record_key:
+            state[fact.id] = _case_membership(
+                sanctions.list_type(str(fact.payload["名单类型"])), fact
+            )
+            continue
+        # A correction replaces the membership its predecessor made (if it made one).
+        if fact.supersedes_id is not None:
+            state.pop(fact.supersedes_id, None)
+        on = fact.decision_date or fact.received_at.astimezone(CHINA_TZ).date()
+        lt = sanctions.list_type_of_record(fact.item_code, fact.payload, on)
+        if lt is None:
+            continue
+        item = catalogue.item(fact.item_code, on)
+        row = record_membership(lt, fact, item.valid_until_field)
+        if row is not None:
+            state[fact.id] = row
+
+
+def status_json(rows: Sequence[Membership]) -> str:
+    """What a check reads for one subject: every membership, active or not (the check
+    decides on the day); a pure function of the rows, so rebuild reproduces it."""
+    return json.dumps(
+        [
+            {
+                "id": r["id"],
+                "list_type": r["list_type"],
+                "kind": r["kind"],
+                "entry": r["id"],
+                "department": r["department_code"],
+                "listed_on": r["listed_on"].isoformat(),
+                "until": r["until"].isoformat() if r["until"] else None,
+                "exited_on": r["exited_on"].isoformat() if r["exited_on"] else None,
+                "exit_reason": r["exit_reason"],
+            }
+            for r in sorted(rows, key=lambda r: int(r["id"]))
+        ],
+        ensure_ascii=False,
+        sort_keys=True,
+    )
+
+
+def status_rows(memberships: Iterable[Membership]) -> list[dict[str, Any]]:
+    by_subject: dict[str, list[Membership]] = {}
+    for m in memberships:
+        by_subject.setdefault(m["subject_key"], []).append(m)
+    out = []
+    for key in sorted(by_subject):
+        rows = by_subject[key]
+        newest = max(rows, key=lambda r: int(r["entry_id"]))
+        out.append(
+            {
+                "subject_key": key,
+                "memberships": status_json(rows),
+                "data_version": int(newest["entry_id"]),
+                "updated_at": newest["recorded_at"],
+            }
+        )
+    return out
+
+
+def refresh_statuses(conn: Connection, subject_keys: Iterable[str]) -> None:
+    """Recompute the status rows of these subjects from their membership rows."""
+    keys = sorted(set(subject_keys))
+    if not keys:
+        return
+    rows: list[Membership] = []
+    for where in matching(conn, list_memberships.c.subject_key, keys):
+        rows.extend(dict(r._mapping) for r in conn.execute(select(list_memberships).where(where)))
+    for where in matching(conn, subject_status.c.subject_key, keys):
+        conn.execute(delete(subject_status).where(where))
+    bulk_insert(conn, subject_status, status_rows(rows))
+
+
+def _load(conn: Connection, ids: Sequence[int]) -> dict[int, Membership]:
+    state: dict[int, Membership] = {}
+    for where in matching(conn, list_memberships.c.id, list(ids)):
+        for r in conn.execute(select(list_memberships).where(where)):
+            state[int(r.id)] = dict(r._mapping)
+    return state
+
+
+def apply_facts(
+    conn: Connection,
+    sanctions: SanctionsCatalogue,
+    catalogue: Catalogue,
+    facts: Sequence[Fact],
+) -> set[str]:
+    """Incremental path: fold new ledger entries into the stored memberships and refresh the
+    status of every subject they touch. Returns those subjects."""
+    if not facts:
+        return set()
+    superseded = sorted({f.supersedes_id for f in facts if f.supersedes_id is not None})
+    state = _load(conn, superseded)
+    before = sorted(state)
+    touched = {f.subject_key for f in facts} | {m["subject_key"] for m in state.values()}
+    apply(state, facts, sanctions, catalogue)
+    for where in matching(conn, list_memberships.c.id, before):
+        conn.execute(delete(list_memberships).where(where))
+    bulk_insert(conn, list_memberships, [state[i] for i in sorted(state)])
+    refresh_statuses(conn, touched)
+    return touched
+
+
+def facts_of(conn: Connection, ids: Sequence[int]) -> list[Fact]:
+    """The ledger entries ``ids`` as facts, in id order."""
+    out: list[Fact] = []
+    for where in matching(conn, entries.c.id, list(ids)):
+        out.extend(_fact(r) for r in conn.execute(_FACT_QUERY.where(where)))
+    return sorted(out, key=lambda f: f.id)
+
+
+_FACT_QUERY = select(
+    entries.c.id,
+    entries.c.subject_key,
+    entries.c.item_code,
+    entries.c.record_key,
+    entries.c.action,
+    entries.c.supersedes_id,
+    entries.c.decision_date,
+    entries.c.payload,
+    entries.c.department_code,
+    entries.c.received_at,
+)
+
+
+def _fact(r: Any) -> Fact:
+    return Fact(
+        id=int(r.id),
+        subject_key=r.subject_key,
+        item_code=r.item_code,
+        record_key=r.record_key,
+        action=r.action,
+        supersedes_id=r.supersedes_id,
+        decision_date=r.decision_date,
+        payload=json.loads(r.payload),
+        department_code=r.department_code,
+        received_at=r.received_at,
+    )
+
+
+def rebuild(conn: Connection, sanctions: SanctionsCatalogue, catalogue: Catalogue) -> int:
+    """Rebuild memberships and status rows from the ledger alone; returns subjects rebuilt."""
+    conn.execute(delete(subject_status))
+    conn.execute(delete(list_memberships))
+    fed = sorted(sanctions.record_fed_items())
+    stmt = _FACT_QUERY.where(
+        or_(entries.c.record_key.like(f"%{LIST_MARK}%"), entries.c.item_code.in_(fed))
+    ).order_by(entries.c.id)
+    state: dict[int, Membership] = {}
+    apply(
+        state,
+        (_fact(r) for r in conn.execution_options(yield_per=10_000).execute(stmt)),
+        sanctions,
+        catalogue,
+    )
+    rows = [state[i] for i in sorted(state)]
+    bulk_insert(conn, list_memberships, rows)
+    statuses = status_rows(rows)
+    bulk_insert(conn, subject_status, statuses)
+    return len(statuses)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import ColumnElement, Connection, and_, func, insert, select, update
 
 from xinyong.cases.model import Case, Event
 from xinyong.cases.tables import case_events, cases
@@ -102,3 +103,44 @@ def cases_of_subject(conn: Connection, subject_key: str) -> list[Case]:
         select(cases).where(cases.c.subject_key == subject_key).order_by(cases.c.id)
     )
     return [_case(r, ()) for r in rows]
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def find_cases(
+    conn: Connection,
+    workflow: str,
+    *,
+    department_code: str | None = None,
+    states: Collection[str] | None = None,
+    due_before: dt.date | None = None,
+    params_fragment: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[Case], int]:
+    """One page of a workflow's cases, soonest deadline first (cases without one last), and
+    the number matching. ``params_fragment`` is matched inside the JSON ``params`` text, which
+    ``open_case`` writes with sorted keys and default separators, so a ``"key": value`` pair
+    has one spelling (there is no portable JSON column here)."""
+    conds: list[ColumnElement[bool]] = [cases.c.workflow == workflow]
+    if department_code is not None:
+        conds.append(cases.c.department_code == department_code)
+    if states is not None:
+        conds.append(cases.c.state.in_(sorted(states)))
+    if due_before is not None:
+        conds.append(cases.c.due_on.is_not(None))
+        conds.append(cases.c.due_on < due_before)
+    if params_fragment is not None:
+        conds.append(cases.c.params.like(f"%{_escape_like(params_fragment)}%", escape="\\"))
+    where = and_(*conds)
+    total = conn.execute(select(func.count()).select_from(cases).where(where)).scalar_one()
+    rows = conn.execute(
+        select(cases)
+        .where(where)
+        .order_by(cases.c.due_on.is_(None), cases.c.due_on, cases.c.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return [_case(r, ()) for r in rows], int(total)

@@ -18,10 +18,14 @@ from xinyong.cases.model import Case, InvalidTransition, Workflow
 from xinyong.cases.rules import WORKFLOWS, due_date
 from xinyong.kernel.calendar import WorkCalendar
 from xinyong.kernel.clock import CHINA_TZ
-from xinyong.kernel.errors import NotFound
+from xinyong.kernel.errors import InputError, NotFound
 from xinyong.ledger import service as ledger
 
 CASE_ITEM_PREFIX = "case:"
+
+
+class VersionConflict(InvalidTransition):
+    """The case moved on since the caller read it (optimistic lock)."""
 
 
 def _workflow(code: str) -> Workflow:
@@ -156,16 +160,26 @@ def transition(
     calendar: WorkCalendar,
     catalogue_version: str,
     note: str = "",
+    expected_version: int | None = None,
 ) -> Case:
+    """Take transition ``name``. With ``expected_version`` (the version the caller last saw)
+    the step is refused when anyone moved the case since, so a user never acts on a stale page."""
     case = repo.get_case(conn, case_id, lock=True)
     if case is None:
         raise NotFound(f"no case {case_id}", f"办件 {case_id} 不存在")
     wf = _workflow(case.workflow)
+    if expected_version is not None and expected_version != case.version:
+        raise VersionConflict(
+            f"case {case.id} is at version {case.version}, not {expected_version}",
+            f"办件 {case.id} 已被更新（当前版本 {case.version}，"
+            f"提交的版本 {expected_version}，当前状态“{wf.states[case.state].label}”），"
+            "请刷新后重试",
+        )
     t = wf.check(case.state, name, role)
     today = now.astimezone(CHINA_TZ).date()
     due = due_date(wf, t.target, case.params, today, calendar)
     if not repo.update_state(conn, case.id, case.version, t.target, due):
-        raise InvalidTransition(
+        raise VersionConflict(
             f"case {case.id} changed concurrently", "该办件已被他人处理，请刷新后重试"
         )
     seq = len(case.events) + 1
@@ -198,6 +212,48 @@ def transition(
         },
     )
     return get(conn, case.id)
+
+
+def terminal_states(workflow_code: str) -> set[str]:
+    wf = _workflow(workflow_code)
+    return {s for s, st in wf.states.items() if st.terminal}
+
+
+def find(
+    conn: Connection,
+    workflow_code: str,
+    *,
+    today: dt.date,
+    department_code: str | None = None,
+    state: str | None = None,
+    overdue_only: bool = False,
+    params_fragment: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[Case], int]:
+    """A page of cases and the total: in ``state`` if given, else every open (non-terminal)
+    case; ``overdue_only`` keeps those past their current step's deadline on ``today``."""
+    wf = _workflow(workflow_code)
+    if state is not None and state not in wf.states:
+        options = "、".join(f"{c}（{st.label}）" for c, st in wf.states.items())
+        raise InputError(
+            f"state {state!r} is not a state of {wf.code}",
+            f"state“{state}”不是“{wf.name}”的状态，可选：{options}",
+        )
+    open_states = set(wf.states) - terminal_states(wf.code)
+    states = {state} if state is not None else open_states
+    if overdue_only:
+        states &= open_states
+    return repo.find_cases(
+        conn,
+        wf.code,
+        department_code=department_code,
+        states=states,
+        due_before=today if overdue_only else None,
+        params_fragment=params_fragment,
+        limit=limit,
+        offset=offset,
+    )
 
 
 def overdue(conn: Connection, today: dt.date) -> list[Case]:

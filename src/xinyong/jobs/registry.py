@@ -1,0 +1,183 @@
+"""The jobs the platform runs by itself, and when.
+
+Each job takes the Platform, is idempotent (running it twice, or late, changes nothing more
+than running it once on time), logs in English and returns a small JSON-able result. The
+schedule is data beside the job, in China Standard Time, because every deadline and period
+end is a Beijing date.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+from sqlalchemy import text
+
+from xinyong.bootstrap import Platform
+from xinyong.cases import service as cases
+from xinyong.kernel.errors import NotFound
+from xinyong.lists import service as lists
+
+log = logging.getLogger("xinyong.jobs")
+
+TIMEZONE = "Asia/Shanghai"
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """Cron fields (APScheduler ``CronTrigger`` syntax), in ``timezone``."""
+
+    minute: str = "0"
+    hour: str = "*"
+    day: str = "*"
+    month: str = "*"
+    day_of_week: str = "*"
+    timezone: str = TIMEZONE
+
+    def cron_fields(self) -> dict[str, str]:
+        return {
+            "minute": self.minute,
+            "hour": self.hour,
+            "day": self.day,
+            "month": self.month,
+            "day_of_week": self.day_of_week,
+        }
+
+    def describe(self) -> str:
+        fields = " ".join([self.minute, self.hour, self.day, self.month, self.day_of_week])
+        return f"{fields} ({self.timezone})"
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    name: str
+    title: str  # Chinese, shown by `xinyong lists jobs`
+    run: Callable[[Platform], dict[str, Any]]
+    schedule: Schedule
+
+
+def expire_lists(platform: Platform) -> dict[str, Any]:
+    """Record the automatic exit of every listing whose period has ended (期满自动移出).
+
+    Checks are already right on the day a period ends (a membership is active only before
+    ``until``); this job writes the exit to the ledger and the projections. Memberships that
+    have exited are not selected again, so a second run expires nothing."""
+    now = platform.clock.now()
+    with platform.engine.begin() as conn:
+        n = lists.expire_due(conn, platform.sanctions, platform.catalogue, platform.calendar, now)
+    today = platform.clock.today()
+    log.info("expire_lists: %d membership(s) expired as of %s", n, today.isoformat())
+    return {"as_of": today.isoformat(), "expired": n}
+
+
+def scan_overdue_cases(platform: Platform) -> dict[str, Any]:
+    """Count open cases past their current step's working-day deadline, by department and
+    state, and log them (read only)."""
+    today = platform.clock.today()
+    with platform.engine.connect() as conn:
+        found = cases.overdue(conn, today)
+    by_department = Counter(c.department_code for c in found)
+    by_state = Counter(f"{c.workflow}.{c.state}" for c in found)
+    oldest = min((c.due_on for c in found if c.due_on is not None), default=None)
+    if found:
+        log.warning(
+            "scan_overdue_cases: %d overdue case(s) as of %s; by department %s; by state %s",
+            len(found),
+            today.isoformat(),
+            dict(sorted(by_department.items())),
+            dict(sorted(by_state.items())),
+        )
+    else:
+        log.info("scan_overdue_cases: no overdue cases as of %s", today.isoformat())
+    return {
+        "as_of": today.isoformat(),
+        "overdue": len(found),
+        "by_department": dict(sorted(by_department.items())),
+        "by_state": dict(sorted(by_state.items())),
+        "oldest_due_on": oldest.isoformat() if oldest else None,
+        "case_ids": [c.id for c in found[:100]],
+    }
+
+
+JOBS: Mapping[str, Job] = MappingProxyType(
+    {
+        j.name: j
+        for j in (
+            # Just after midnight, so the exit is recorded on the day the period ends.
+            Job(
+                "expire_lists",
+                "名单期满自动移出",
+                expire_lists,
+                Schedule(minute="10", hour="0"),
+            ),
+            # Before office hours, so the morning's inbox follows the overnight count.
+            Job(
+                "scan_overdue_cases",
+                "超期办件扫描",
+                scan_overdue_cases,
+                Schedule(minute="30", hour="8"),
+            ),
+        )
+    }
+)
+
+
+def get_job(name: str) -> Job:
+    try:
+        return JOBS[name]
+    except KeyError:
+        raise NotFound(
+            f"no job {name!r} (jobs: {', '.join(JOBS)})",
+            f"没有名为“{name}”的任务，可选：{'、'.join(JOBS)}",
+        ) from None
+
+
+def _lock_key(name: str) -> int:
+    digest = hashlib.sha256(f"xinyong.jobs:{name}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+@contextmanager
+def _exclusive(platform: Platform, name: str) -> Iterator[bool]:
+    """On PostgreSQL, hold a session advisory lock named after the job while it runs, so a
+    cron run and a worker (or two workers) never run the same job at once. SQLite is a
+    single-host file whose writers are serialised anyway."""
+    if platform.engine.dialect.name != "postgresql":
+        yield True
+        return
+    key = _lock_key(name)
+    with platform.engine.connect() as conn:
+        got = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar())
+        conn.commit()
+        try:
+            yield got
+        finally:
+            if got:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                conn.commit()
+
+
+def run_job(platform: Platform, name: str) -> dict[str, Any]:
+    """Run one job now; returns its result with the job's name (and ``skipped`` when another
+    process was running it)."""
+    job = get_job(name)
+    started = time.monotonic()
+    with _exclusive(platform, name) as got:
+        if not got:
+            log.warning("%s: skipped, another process is running it", name)
+            return {"job": name, "skipped": "running elsewhere"}
+        log.info("%s: started at %s", name, platform.clock.now().isoformat())
+        try:
+            result = job.run(platform)
+        except Exception:
+            log.exception("%s: failed after %.1fs", name, time.monotonic() - started)
+            raise
+    log.info("%s: finished in %.1fs", name, time.monotonic() - started)
+    return {"job": name, **result}

@@ -1,0 +1,1 @@
+"""Feedback reporting: monthly statistics of checks, measures and lists; typical cases."""

@@ -1,0 +1,204 @@
+"""Pure rules of reporting: the statistics month in China time, typical case fields and states,
+and the personal-data screen a typical case must pass before it is published."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from xinyong.identity.ric import check_resident_id, mask_resident_id
+from xinyong.kernel.clock import CHINA_TZ
+from xinyong.kernel.errors import InputError, XinyongError
+
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+# Statistics before the platform era are meaningless; the bound mostly catches typos.
+EARLIEST_YEAR = 2000
+
+CATEGORIES = {"punishment": "惩戒", "incentive": "激励"}
+# Management measures (管理措施) restrict the subject too, so they belong with 惩戒.
+CATEGORY_MEASURE_KINDS = {
+    "punishment": frozenset({"punishment", "management"}),
+    "incentive": frozenset({"incentive"}),
+}
+STATES = {"draft": "草稿", "published": "已发布", "withdrawn": "已撤回"}
+# transition -> (state it starts from, state it ends in)
+TRANSITIONS = {"publish": ("draft", "published"), "withdraw": ("published", "withdrawn")}
+EXIT_REASONS = {"expired": "到期移出", "early_exit": "提前移出", "revoked": "撤销移出"}
+
+TITLE_MAX = 200
+SUMMARY_MAX = 5000
+
+# Digit runs of 15 to 18 characters, tolerating single spaces or hyphens between digits
+# (numbers are often typed in groups); the look-arounds keep parts of longer numbers out.
+_ID_CANDIDATE = re.compile(
+    r"(?<![0-9A-Za-z])(?<![0-9A-Za-z][ \-])"
+    r"[0-9](?:[ \-]?[0-9]){13,16}(?:[ \-]?[0-9Xx])"
+    r"(?![ \-]?[0-9A-Za-z])"
+)
+_PERSON_KEY = re.compile(r"(?<![0-9A-Za-z])P[0-9a-f]{32}(?![0-9A-Za-z])")
+
+
+class CaseStateError(XinyongError):
+    """A typical case is not in the state the requested step starts from."""
+
+
+@dataclass(frozen=True, slots=True)
+class Month:
+    """A calendar month in China Standard Time (Asia/Shanghai)."""
+
+    year: int
+    month: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    @property
+    def first_day(self) -> dt.date:
+        return dt.date(self.year, self.month, 1)
+
+    @property
+    def next_first_day(self) -> dt.date:
+        if self.month == 12:
+            return dt.date(self.year + 1, 1, 1)
+        return dt.date(self.year, self.month + 1, 1)
+
+    @property
+    def last_day(self) -> dt.date:
+        return self.next_first_day - dt.timedelta(days=1)
+
+    @property
+    def start(self) -> dt.datetime:
+        """First instant of the month in China time (inclusive)."""
+        return dt.datetime.combine(self.first_day, dt.time(), tzinfo=CHINA_TZ)
+
+    @property
+    def end(self) -> dt.datetime:
+        """First instant of the next month in China time (exclusive)."""
+        return dt.datetime.combine(self.next_first_day, dt.time(), tzinfo=CHINA_TZ)
+
+    def members_day(self, today: dt.date) -> dt.date:
+        """The day "members at month end" is counted on: the month's last day, or today while
+        the month is still running (the future is not known yet)."""
+        return min(self.last_day, today)
+
+
+def parse_month(value: str | None, today: dt.date) -> Month:
+    """``YYYY-MM``, not after the current month (China time)."""
+    raw = (value or "").strip()
+    if not raw:
+        raise InputError(
+            "month is required (YYYY-MM)", "须指定统计月份（month），格式为 YYYY-MM，如 2026-06"
+        )
+    found = _MONTH.match(raw)
+    if found is None or not 1 <= int(found.group(2)) <= 12:
+        raise InputError(
+            f"month {raw!r} is not a month in the form YYYY-MM",
+            f"统计月份（month）“{raw}”格式不正确：应为 YYYY-MM，如 2026-06",
+        )
+    month = Month(int(found.group(1)), int(found.group(2)))
+    if month.year < EARLIEST_YEAR:
+        raise InputError(
+            f"month {raw!r} is before {EARLIEST_YEAR}",
+            f"统计月份（month）“{raw}”早于{EARLIEST_YEAR}年，请检查",
+        )
+    if month.first_day > today:
+        raise InputError(
+            f"month {raw!r} is in the future (today is {today.isoformat()})",
+            f"统计月份（month）“{raw}”尚未开始（今天是{today.year}年{today.month}月{today.day}日），"
+            "不能统计",
+        )
+    return month
+
+
+def coverage(returned: int, with_feedback: int) -> float | None:
+    """Share of returned measures that have feedback; None when nothing was returned."""
+    if returned == 0:
+        return None
+    return round(with_feedback / returned, 4)
+
+
+def parse_category(value: str) -> str:
+    """The category code from its code or its Chinese name (惩戒/激励)."""
+    raw = value.strip()
+    for code, name in CATEGORIES.items():
+        if raw in (code, name):
+            return code
+    raise InputError(
+        f"category {raw!r} is not punishment or incentive",
+        f"案例类别（category）“{raw}”无效：应为“惩戒”或“激励”",
+    )
+
+
+def clean_text(field: str, label: str, value: str, max_chars: int) -> str:
+    text = value.strip()
+    if not text:
+        raise InputError(f"{field} may not be empty", f"{label}（{field}）不能为空")
+    if len(text) > max_chars:
+        raise InputError(
+            f"{field} has {len(text)} characters, at most {max_chars} allowed",
+            f"{label}（{field}）共{len(text)}个字符，最多{max_chars}个",
+        )
+    return text
+
+
+def clean_measure_codes(codes: Iterable[str]) -> list[str]:
+    """Upper-cased, de-duplicated, in the order given; at least one."""
+    out = list(dict.fromkeys(c.strip().upper() for c in codes if c.strip()))
+    if not out:
+        raise InputError(
+            "name at least one related measure", "须至少填写一项相关措施代码（measures）"
+        )
+    return out
+
+
+def resident_ids_in(text: str, today: dt.date) -> list[str]:
+    """Numbers in ``text`` that look like resident ID numbers (masked, for messages).
+
+    "Looks like" is format plus a real birth date: a wrong check character still counts, since
+    a mistyped ID number is as personal as a correct one.
+    """
+    folded = unicodedata.normalize("NFKC", text)
+    found: list[str] = []
+    for match in _ID_CANDIDATE.finditer(folded):
+        number = re.sub(r"[ \-]", "", match.group()).upper()
+        if len(number) not in (15, 18) or (len(number) == 15 and not number.isdigit()):
+            continue
+        check = check_resident_id(number, today=today)
+        if {issue.code for issue in check.errors} <= {"check_digit"}:
+            found.append(mask_resident_id(check.number))
+    return found
+
+
+def check_publishable(field: str, label: str, text: str, today: dt.date) -> None:
+    """Refuse text that would disclose a natural person's ID number or subject key."""
+    ids = resident_ids_in(text, today)
+    if ids:
+        raise InputError(
+            f"{field} contains what looks like a resident ID number ({ids[0]}); "
+            "a typical case may not disclose it",
+            f"{label}（{field}）中含有疑似居民身份证号码“{ids[0]}”：典型案例不得公开自然人的"
+            "身份证号码，请删除后再提交",
+        )
+    key = _PERSON_KEY.search(text)
+    if key is not None:
+        shown = key.group()[:9] + "…"
+        raise InputError(
+            f"{field} contains a natural person's subject key ({shown})",
+            f"{label}（{field}）中含有自然人主体标识“{shown}”：典型案例不得公开自然人信息",
+        )
+
+
+def next_state(case_id: int, state: str, transition: str) -> str:
+    start, end = TRANSITIONS[transition]
+    if state != start:
+        action = {"publish": "发布", "withdraw": "撤回"}[transition]
+        raise CaseStateError(
+            f"typical case {case_id} is {state}; {transition} needs {start}",
+            f"典型案例 {case_id} 当前为“{STATES.get(state, state)}”，只有“{STATES[start]}”的案例"
+            f"才能{action}",
+        )
+    return end

@@ -19,11 +19,13 @@ metadata = MetaData(naming_convention=NAMING)
 
 TABLE_MODULES = (
     "xinyong.access.tables",
+    "xinyong.alerts.tables",
     "xinyong.cases.tables",
     "xinyong.checks.tables",
     "xinyong.identity.tables",
     "xinyong.ledger.tables",
     "xinyong.lists.tables",
+    "xinyong.reports.tables",
 )
 
 

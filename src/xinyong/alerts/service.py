@@ -1,0 +1,181 @@
+"""Early-warning use cases: detect re-establishment (per batch, per listing, whole scan) and let
+the credit office acknowledge or dismiss alerts. The caller owns the transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection
+
+from xinyong.access import service as access
+from xinyong.alerts import repository as repo
+from xinyong.alerts.rules import (
+    KINDS,
+    OPEN,
+    STATUSES,
+    AlertDraft,
+    check_filters,
+    next_status,
+    re_establishment_alerts,
+)
+from xinyong.catalog.sanctions import SanctionsCatalogue
+from xinyong.kernel.errors import InputError, NotFound
+
+log = logging.getLogger(__name__)
+
+
+def _names(sanctions: SanctionsCatalogue | None) -> dict[str, str]:
+    return {} if sanctions is None else {lt.code: lt.name for lt in sanctions.list_types()}
+
+
+def detect_for_batch(
+    conn: Connection,
+    *,
+    batch_id: int,
+    entry_ids: Sequence[int],
+    today: dt.date,
+    now: dt.datetime,
+    sanctions: SanctionsCatalogue | None = None,
+) -> list[dict[str, Any]]:
+    """Re-establishment alerts for the links this batch (``entry_ids``) completed.
+
+    Called by the import inside its transaction, after the identity step, so the alerts
+    commit (or roll back) with the batch.
+    """
+    if not entry_ids:
+        return []
+    span = repo.Span(batch_id, min(entry_ids), max(entry_ids), len(entry_ids))
+    candidates = repo.re_establishment_candidates(conn, today=today, span=span)
+    return _store(conn, re_establishment_alerts(candidates, _names(sanctions)), now)
+
+
+def scan(
+    conn: Connection,
+    *,
+    today: dt.date,
+    now: dt.datetime,
+    listed_key: str | None = None,
+    sanctions: SanctionsCatalogue | None = None,
+) -> list[dict[str, Any]]:
+    """Every link of a tainted person to another subject, whenever it was recorded.
+
+    Catches what the import could not: a listing published after the other subject was
+    imported. Idempotent: situations already alerted (whatever their status) are skipped.
+    ``listed_key`` limits the scan to one listed subject (used when a listing is published).
+    """
+    candidates = repo.re_establishment_candidates(conn, today=today, listed_key=listed_key)
+    return _store(conn, re_establishment_alerts(candidates, _names(sanctions)), now)
+
+
+def _store(conn: Connection, drafts: list[AlertDraft], now: dt.datetime) -> list[dict[str, Any]]:
+    if not drafts:
+        return []
+    have = repo.existing_keys(conn, [d.dedupe_key for d in drafts])
+    fresh = [d for d in drafts if d.dedupe_key not in have]
+    ids = repo.insert_alerts(
+        conn,
+        [
+            {
+                "kind": d.kind,
+                "dedupe_key": d.dedupe_key,
+                "subject_key": d.subject_key,
+                "related_key": d.related_key,
+                "person_key": d.person_key,
+                "department_code": d.department_code,
+                "batch_id": d.batch_id,
+                "summary": d.summary,
+                "detail": json.dumps(d.detail, ensure_ascii=False, sort_keys=True),
+                "created_at": now,
+                "status": OPEN,
+            }
+            for d in fresh
+        ],
+    )
+    if ids:
+        log.info("alerts: %d new re-establishment alert(s), ids %s", len(ids), ids)
+    return [view(a) for a in (repo.get_alert(conn, i) for i in ids) if a is not None]
+
+
+def view(row: dict[str, Any]) -> dict[str, Any]:
+    """An alert as the office sees it (the dedupe key is internal)."""
+    return {
+        "id": int(row["id"]),
+        "kind": row["kind"],
+        "kind_label": KINDS.get(row["kind"], row["kind"]),
+        "status": row["status"],
+        "status_label": STATUSES.get(row["status"], row["status"]),
+        "subject": row["subject_key"],
+        "related": row["related_key"],
+        "department": row["department_code"],
+        "batch": row["batch_id"],
+        "summary": row["summary"],
+        "detail": json.loads(row["detail"]),
+        "created_at": _iso(row["created_at"]),
+        "handled_by": row["handled_by"],
+        "handled_at": _iso(row["handled_at"]),
+        "note": row["note"],
+    }
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def list_alerts(
+    conn: Connection,
+    *,
+    status: str | None = OPEN,
+    kind: str | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> dict[str, Any]:
+    check_filters(status, kind)
+    if not 1 <= limit <= 1000 or offset < 0:
+        raise InputError("limit 1..1000, offset >= 0", "每页条数须在1至1000之间，偏移不能为负")
+    rows = repo.list_alerts(conn, status=status, kind=kind, limit=limit, offset=offset)
+    return {
+        "total": repo.count_alerts(conn, status=status, kind=kind),
+        "alerts": [view(r) for r in rows],
+    }
+
+
+def get(conn: Connection, alert_id: int) -> dict[str, Any]:
+    row = repo.get_alert(conn, alert_id)
+    if row is None:
+        raise NotFound(f"no alert {alert_id}", f"预警 {alert_id} 不存在")
+    return row
+
+
+def handle(
+    conn: Connection,
+    alert_id: int,
+    action: str,
+    *,
+    actor: str,
+    note: str,
+    now: dt.datetime,
+) -> dict[str, Any]:
+    """Acknowledge (核实跟进) or dismiss (排除, with the reason) an alert; audited."""
+    row = get(conn, alert_id)
+    target = next_status(row["status"], action, note)
+    changed = repo.set_status(
+        conn,
+        alert_id,
+        expected=row["status"],
+        values={"status": target, "handled_by": actor, "handled_at": now, "note": note.strip()},
+    )
+    if not changed:
+        raise InputError(f"alert {alert_id} changed meanwhile", "该预警刚被他人处理，请刷新后再试")
+    access.audit(
+        conn,
+        actor,
+        f"alert_{action}",
+        f"alert:{alert_id}",
+        now,
+        detail={"from": row["status"], "to": target, "note": note.strip()},
+    )
+    return view(get(conn, alert_id))

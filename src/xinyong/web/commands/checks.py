@@ -3,42 +3,73 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from xinyong.kernel.errors import XinyongError
+from xinyong.kernel.errors import InputError, XinyongError
 from xinyong.web.commands.common import _fail, _platform
 
 
 def check_cmd(
-    subject: Annotated[str, typer.Argument(help="统一社会信用代码或身份证号码")],
     scenario: Annotated[
         str, typer.Option("--scenario", help="应用场景，如 government_procurement")
     ],
+    subject: Annotated[
+        str | None, typer.Argument(help="统一社会信用代码或身份证号码（与 --name 二选一）")
+    ] = None,
+    name: Annotated[
+        str | None,
+        typer.Option("--name", help="组织名称（不知道代码时使用）：结果不是权威核查结论"),
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", help="按名称查找时最多列出的候选主体数")] = 5,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """逢办必查：该主体在该场景下适用的名单与措施（含法律依据、期限、实施部门）。"""
+    """逢办必查：该主体在该场景下适用的名单与措施（含法律依据、期限、实施部门、触发依据）。"""
     from xinyong.checks import service as checks
 
+    if (subject is None) == (name is None):
+        _fail(
+            InputError(
+                "give either a code or --name",
+                "请给出统一社会信用代码或身份证号码，或用 --name 给出组织名称，二者选一",
+            ),
+            as_json,
+        )
     platform = _platform()
     try:
         with platform.engine.begin() as conn:
-            answer = checks.check(
-                conn,
-                platform.sanctions,
-                platform.vault,
-                subject=subject,
-                scenario=scenario,
-                today=platform.clock.today(),
-                now=platform.clock.now(),
-                actor="cli",
-            )
+            if name is not None:
+                answer = checks.check_by_name(
+                    conn,
+                    platform.sanctions,
+                    name=name,
+                    scenario=scenario,
+                    today=platform.clock.today(),
+                    now=platform.clock.now(),
+                    actor="cli",
+                    limit=limit,
+                )
+            else:
+                answer = checks.check(
+                    conn,
+                    platform.sanctions,
+                    platform.vault,
+                    subject=subject or "",
+                    scenario=scenario,
+                    today=platform.clock.today(),
+                    now=platform.clock.now(),
+                    actor="cli",
+                )
     except XinyongError as exc:
         _fail(exc, as_json)
     if as_json:
         typer.echo(json.dumps(answer, ensure_ascii=False, default=str))
         return
+    if answer["identified_by"] == "name":
+        _echo_name_lookup(answer)
+        if "measures" not in answer:
+            return
     typer.echo(
         f"{answer['subject']['code']} · {answer['scenario']['name']} · {answer['as_of']} · 回执 {answer['receipt']}"
     )
@@ -47,8 +78,29 @@ def check_cmd(
     for m in answer["measures"]:
         basis = "；".join(b["title"] + (b["articles"] or "") for b in m["legal_basis"])
         typer.echo(
-            f"  措施 {m['measure']} {m['name']}：{m['implementing_department']}；依据：{basis}"
+            f"  措施 {m['measure']} {m['name']}：{m['implementing_department']}；"
+            f"{_trigger(m['via'])}；期限：{m['period']['from']} 至 {m['period']['until'] or '不定'}"
+            f"（{m['period']['rule']}）；依据：{basis}"
         )
     if not answer["measures"]:
         typer.echo("  无适用的措施")
     typer.echo(f"  告知承诺/容缺受理：{'可以适用' if answer['commitment_allowed'] else '不适用'}")
+
+
+def _trigger(via: dict[str, Any]) -> str:
+    who = f"（{via['role_label']}，{via['organisation']}）" if "organisation" in via else ""
+    if via.get("trigger") == "record":
+        return (
+            f"触发：{via['item']} 记录 {via['record_key']}（{via['decision_date']}，"
+            f"{via['severity'] or '未分级'}，{via['department_name'] or via['department']}）{who}"
+        )
+    return f"触发：名单 {via['list_type']}{who}"
+
+
+def _echo_name_lookup(answer: dict[str, Any]) -> None:
+    typer.echo(f"按名称查找“{answer['query']['name']}”（非权威结果）· 回执 {answer['receipt']}")
+    typer.echo(f"  {answer['message']}")
+    for c in answer["candidates"]:
+        typer.echo(
+            f"  {c['rank']}. {c['code']} {c['name']}  得分 {c['score']}  {c['match']['explanation']}"
+        )

@@ -8,33 +8,69 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from xinyong.checks import service as checks
-from xinyong.web.deps import PlatformDep, PrincipalDep
+from xinyong.kernel.errors import InputError
+from xinyong.web.deps import PlatformDep, PrincipalDep, error
 
 router = APIRouter(tags=["逢办必查"])
 
 
 class CheckRequest(BaseModel):
-    subject: str = Field(
-        description="统一社会信用代码，或自然人身份证号码", min_length=15, max_length=18
+    subject: str | None = Field(
+        default=None,
+        description="统一社会信用代码，或自然人身份证号码（与 name 二选一）",
+        min_length=15,
+        max_length=18,
+    )
+    name: str | None = Field(
+        default=None,
+        description="组织名称（不知道代码时使用，与 subject 二选一）：按名称查找，结果不是权威核查结论",
+        min_length=2,
+        max_length=200,
     )
     scenario: str = Field(description="应用场景代码，如 government_procurement", max_length=48)
+    limit: int = Field(
+        default=5, ge=1, le=checks.MAX_CANDIDATES, description="按名称查找时最多返回的候选主体数"
+    )
 
 
 @router.post("/api/v1/checks")
 def run_check(body: CheckRequest, platform: PlatformDep, who: PrincipalDep) -> dict[str, Any]:
-    """办理业务前核查：返回名单身份、适用的惩戒/激励措施（含法律依据、期限、实施部门）、禁入、是否可适用告知承诺，以及回执号。每次核查留痕。"""
+    """办理业务前核查：返回名单身份、适用的惩戒/激励措施（名单或信用记录触发，含法律依据、期限、实施部门及触发依据）、禁入、是否可适用告知承诺，以及回执号。每次核查留痕。
+
+    只知道组织名称时可改填 name：名称规范化后完全一致且只对应一个主体的，返回该主体的核查结果并注明按名称识别；否则返回按相似度排序的候选主体（含得分和匹配说明），不列出措施，须以统一社会信用代码重新核查。按名称查找的结果 authoritative 均为 false；不按名称查找自然人。"""
+    name, subject = body.name, body.subject
     with platform.engine.begin() as conn:
-        return checks.check(
-            conn,
-            platform.sanctions,
-            platform.vault,
-            subject=body.subject,
-            scenario=body.scenario,
-            today=platform.clock.today(),
-            now=platform.clock.now(),
-            actor=who.actor,
-            department_code=who.department_code,
-        )
+        if name is not None and subject is None:
+            return checks.check_by_name(
+                conn,
+                platform.sanctions,
+                name=name,
+                scenario=body.scenario,
+                today=platform.clock.today(),
+                now=platform.clock.now(),
+                actor=who.actor,
+                department_code=who.department_code,
+                limit=body.limit,
+            )
+        if subject is not None and name is None:
+            return checks.check(
+                conn,
+                platform.sanctions,
+                platform.vault,
+                subject=subject,
+                scenario=body.scenario,
+                today=platform.clock.today(),
+                now=platform.clock.now(),
+                actor=who.actor,
+                department_code=who.department_code,
+            )
+    raise error(
+        422,
+        InputError(
+            "give either subject or name",
+            "请填写 subject（统一社会信用代码或身份证号码）或 name（组织名称）之一，不能同时填写或都不填",
+        ),
+    )
 
 
 class Feedback(BaseModel):

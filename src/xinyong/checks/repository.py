@@ -1,0 +1,207 @@
+"""All SQL of the check: status rows, the subject's trigger records, receipts and feedback, and
+the bounded name probes of the name lookup. Every query is a key lookup or an index range
+with a LIMIT; none reads the ledger beyond the subjects asked about."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, Select, case, insert, or_, select, union_all
+
+from xinyong.access.tables import departments
+from xinyong.checks.fuzzy import SKIP_MATCHES, SKIP_SCAN, SkipProbe
+from xinyong.checks.rules import EntryRow
+from xinyong.checks.tables import check_feedback, check_receipts
+from xinyong.identity.tables import name_observations, subjects
+from xinyong.ledger.tables import entries
+from xinyong.lists.tables import subject_status
+from xinyong.store.db import matching
+
+
+def status_rows(conn: Connection, keys: Sequence[str]) -> dict[str, tuple[list[Any], int]]:
+    """{subject key: (memberships, data version)} for the keys that have a status row."""
+    out: dict[str, tuple[list[Any], int]] = {}
+    cols = (
+        subject_status.c.subject_key,
+        subject_status.c.memberships,
+        subject_status.c.data_version,
+    )
+    for where in matching(conn, subject_status.c.subject_key, list(dict.fromkeys(keys))):
+        for key, memberships, version in conn.execute(select(*cols).where(where)):
+            out[key] = (json.loads(memberships), int(version))
+    return out
+
+
+def trigger_entries(
+    conn: Connection, subject_keys: Sequence[str], items: Sequence[str]
+) -> list[EntryRow]:
+    """Every entry of the given items about the given subjects, oldest first, with the
+    submitting department's sector. Served by ``ix_entries_subject`` (subject_key, id)."""
+    if not subject_keys or not items:
+        return []
+    e = entries.c
+    stmt = (
+        select(
+            e.id,
+            e.subject_key,
+            e.item_code,
+            e.record_key,
+            e.action,
+            e.decision_date,
+            e.severity,
+            e.department_code,
+            departments.c.name,
+            departments.c.sector,
+            e.public,
+            e.public_from,
+            e.public_until,
+            e.received_at,
+        )
+        .select_from(entries.outerjoin(departments, departments.c.code == e.department_code))
+        .where(e.item_code.in_(sorted(set(items))))
+        .order_by(e.id)
+    )
+    out: list[EntryRow] = []
+    for where in matching(conn, e.subject_key, list(dict.fromkeys(subject_keys))):
+        for r in conn.execute(stmt.where(where)):
+            out.append(
+                EntryRow(
+                    id=int(r[0]),
+                    subject_key=r[1],
+                    item_code=r[2],
+                    record_key=r[3],
+                    action=r[4],
+                    decision_date=r[5],
+                    severity=r[6],
+                    department_code=r[7],
+                    department_name=r[8],
+                    sector=r[9],
+                    public=bool(r[10]),
+                    public_from=r[11],
+                    public_until=r[12],
+                    received_at=r[13],
+                )
+            )
+    out.sort(key=lambda row: row.id)
+    return out
+
+
+def insert_receipt(conn: Connection, values: dict[str, Any]) -> None:
+    conn.execute(insert(check_receipts).values(**values))
+
+
+def receipt_measures(conn: Connection, receipt: str) -> list[str] | None:
+    row = conn.execute(
+        select(check_receipts.c.measures).where(check_receipts.c.receipt == receipt)
+    ).first()
+    return None if row is None else list(json.loads(row[0]))
+
+
+def insert_feedback(conn: Connection, values: dict[str, Any]) -> None:
+    conn.execute(insert(check_feedback).values(**values))
+
+
+# -- name lookup ------------------------------------------------------------------------------
+
+_NOT_PERSON = subjects.c.kind != "person"
+
+
+def _sources() -> tuple[tuple[ColumnElement[str], ColumnElement[str], list[Any]], ...]:
+    """(subject key, name key, extra conditions) of the two name indexes: current names
+    (persons excluded: they are never looked up by name) and reported names."""
+    return (
+        (subjects.c.key, subjects.c.name_key, [_NOT_PERSON]),
+        (name_observations.c.subject_key, name_observations.c.name_key, []),
+    )
+
+
+def exact_name(conn: Connection, key: str) -> list[tuple[str, str]]:
+    """(subject key, name key) of current or reported names equal to ``key``."""
+    subqueries = [
+        select(k.label("k"), n.label("n")).where(n == key, *extra).limit(50).subquery()
+        for k, n, extra in _sources()
+    ]
+    stmt = union_all(*(select(s.c.k, s.c.n) for s in subqueries))
+    return [(r[0], r[1]) for r in conn.execute(stmt)]
+
+
+def neighbour_names(
+    conn: Connection, probes: Sequence[str], per_side: int
+) -> list[tuple[str, str]]:
+    """(subject key, name key) of the ``per_side`` names on each side of every probe key in
+    name order, from both name indexes: at most 4 x len(probes) x per_side rows."""
+    parts: list[Select[str, str]] = []
+    for probe in probes:
+        for k, n, _ in _sources():
+            parts.append(
+                select(k.label("k"), n.label("n")).where(n >= probe).order_by(n).limit(per_side)
+            )
+            # Persons' name keys are empty: ``n > ''`` keeps them (and the scan) out.
+            parts.append(
+                select(k.label("k"), n.label("n"))
+                .where(n < probe, n > "")
+                .order_by(n.desc())
+                .limit(per_side)
+            )
+    subqueries = [p.subquery() for p in parts]
+    stmt = union_all(*(select(s.c.k, s.c.n) for s in subqueries))
+    return [(r[0], r[1]) for r in conn.execute(stmt)]
+
+
+def skip_probe_names(conn: Connection, probes: Sequence[SkipProbe]) -> list[tuple[str, str]]:
+    """(subject key, name key) of current names starting with a probe's prefix that match one
+    of its patterns, best pattern first. Each probe reads at most ``SKIP_SCAN`` entries of the
+    name_key index (index-only on PostgreSQL once vacuumed); the few matching names are then
+    looked up. One statement for all probes. Reported (former) names are left out: they are
+    mostly copies of current names, and scanning them would double the cost."""
+    if not probes:
+        return []
+    n = subjects.c.name_key
+    parts = []
+    for probe in probes:
+        window = (
+            select(n.label("n"))
+            .where(n >= probe.prefix, n < probe.upper)
+            .order_by(n)
+            .limit(SKIP_SCAN)
+            .subquery()
+        )
+        conds = [window.c.n.like(p, escape="\\") for p in probe.patterns]
+        rank = case(*((c, i) for i, c in enumerate(conds)), else_=len(conds))
+        hits = select(window.c.n).where(or_(*conds)).order_by(rank, window.c.n).limit(SKIP_MATCHES)
+        parts.append(
+            select(subjects.c.key.label("k"), n.label("n"))
+            .where(n.in_(hits.scalar_subquery()), _NOT_PERSON)
+            .subquery()
+        )
+    stmt = union_all(*(select(p.c.k, p.c.n) for p in parts))
+    return [(r[0], r[1]) for r in conn.execute(stmt)]
+
+
+def organisations(conn: Connection, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Subject rows (not persons) by key."""
+    cols = (
+        subjects.c.key,
+        subjects.c.kind,
+        subjects.c.name,
+        subjects.c.name_key,
+        subjects.c.status,
+        subjects.c.division_code,
+    )
+    out: dict[str, dict[str, Any]] = {}
+    for where in matching(conn, subjects.c.key, list(dict.fromkeys(keys))):
+        for r in conn.execute(select(*cols).where(where, _NOT_PERSON)):
+            out[r[0]] = dict(r._mapping)
+    return out
+
+
+def reported_names(conn: Connection, keys: Sequence[str]) -> list[tuple[str, str, str]]:
+    """(subject key, name key, name as reported) of every name departments reported for these
+    subjects (served by the (subject_key, name_key, department) unique index)."""
+    cols = (name_observations.c.subject_key, name_observations.c.name_key, name_observations.c.name)
+    out: list[tuple[str, str, str]] = []
+    for where in matching(conn, name_observations.c.subject_key, list(dict.fromkeys(keys))):
+        out.extend((a, b, c) for a, b, c in conn.execute(select(*cols).where(where)))
+    return out

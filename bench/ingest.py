@@ -16,7 +16,6 @@ import argparse
 import csv
 import datetime as dt
 import os
-import platform as py_platform
 import sys
 import tempfile
 import time
@@ -34,19 +33,8 @@ from xinyong.kernel.settings import Settings
 from xinyong.store.db import make_engine
 from xinyong.store.migrate import upgrade
 
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB, Python {py_platform.python_version()}"
-
+sys.path.insert(0, str(Path(__file__).parent))
+from common import machine
 
 WRITTEN = ("entries", "subjects", "relations", "name_observations")
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -25,6 +26,8 @@ class Platform:
     vault: PiiVault
     clock: Clock
     sanctions: SanctionsCatalogue
+    # Authenticated API keys (digest -> (expiry, principal)), see web.deps.authenticate.
+    principal_cache: dict[str, tuple[float, Any]] = field(default_factory=dict)
 
     def importer(self) -> Importer:
         return Importer(
@@ -34,6 +37,7 @@ class Platform:
             vault=self.vault,
             clock=self.clock,
             settings=self.settings,
+            sanctions=self.sanctions,
         )
 
 

@@ -176,7 +176,7 @@ def test_automatic_expiry_with_a_moved_clock_and_rebuild(
     assert [r["exit_reason"] for r in snapshot_m] == ["expired", "expired"]
     assert snapshot_m[0]["case_id"] == case_id
     with platform.engine.begin() as conn:
-        assert lists.rebuild(conn, s) == 2
+        assert lists.rebuild(conn, s, platform.catalogue) == 2
         rebuilt_m = [
             dict(r._mapping)
             for r in conn.execute(select(list_memberships).order_by(list_memberships.c.id))

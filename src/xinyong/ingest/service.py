@@ -19,8 +19,10 @@ from typing import Any
 from sqlalchemy import Engine
 
 from xinyong.access import service as access
+from xinyong.alerts import service as alerts
 from xinyong.catalog.loader import Catalogue
 from xinyong.catalog.model import ItemVersion
+from xinyong.catalog.sanctions import SanctionsCatalogue
 from xinyong.identity import repository as identity_repo
 from xinyong.identity.model import Sighting
 from xinyong.identity.pii import PiiVault
@@ -36,6 +38,7 @@ from xinyong.kernel.settings import Settings
 from xinyong.ledger import service as ledger
 from xinyong.ledger.hashing import canonical_json, content_hash
 from xinyong.ledger.model import BatchDraft, NewEntry
+from xinyong.lists import projection as list_projection
 from xinyong.publication.rules import publication_window
 
 log = logging.getLogger(__name__)
@@ -111,6 +114,9 @@ class Importer:
     vault: PiiVault
     clock: Clock
     settings: Settings
+    # Records of items that feed lists decided elsewhere (失信被执行人, YZSX, JYYC) update the
+    # list memberships in the same transaction; None skips that (no sanctions catalogue).
+    sanctions: SanctionsCatalogue | None = None
 
     def import_bytes(
         self,
@@ -324,6 +330,24 @@ class Importer:
                     for f in found
                 ]
                 clock.lap("identity")
+                if self.sanctions is not None and item.code in self.sanctions.record_fed_items():
+                    list_projection.apply_facts(
+                        conn,
+                        self.sanctions,
+                        self.catalogue,
+                        list_projection.facts_of(conn, appended.entry_ids),
+                    )
+                    clock.lap("lists")
+                # Same transaction: a re-establishment warning exists iff its batch does.
+                alerts.detect_for_batch(
+                    conn,
+                    batch_id=batch_id,
+                    entry_ids=appended.entry_ids,
+                    today=received_on,
+                    now=received_at,
+                    sanctions=self.sanctions,
+                )
+                clock.lap("alerts")
                 access.audit(
                     conn,
                     f"department:{dept['code']}",
@@ -481,6 +505,7 @@ def revoke_record(
     record: str,
     reason: str,
     channel: str = "cli",
+    sanctions: SanctionsCatalogue | None = None,
 ) -> int:
     """Revoke a record whose underlying decision was revoked or wrongly reported.
 
@@ -532,6 +557,11 @@ def revoke_record(
             policy_code=current.policy_code,
             window_reason="已撤销，停止公示",
         )
+        if sanctions is not None and item.code in sanctions.record_fed_items():
+            # The deciding authority withdrew the entry: the membership ends with it.
+            list_projection.apply_facts(
+                conn, sanctions, catalogue, list_projection.facts_of(conn, [entry_id])
+            )
         access.audit(
             conn,
             f"department:{dept['code']}",

@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     max_import_bytes: int = 512 * 1024 * 1024
     # Largest number of data rows an import accepts.
     max_import_rows: int = 5_000_000
+    # How long an authenticated API key is remembered in the server process: a revoked key
+    # stops working within this many seconds (0 = look the key up on every request).
+    api_key_cache_seconds: float = 30.0
 
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -10,12 +10,12 @@ and must give the same rows.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, select
 
 from xinyong.access import service as access
+from xinyong.alerts import service as alerts
 from xinyong.cases import service as cases
 from xinyong.cases.model import Case
 from xinyong.catalog.loader import Catalogue
@@ -24,13 +24,13 @@ from xinyong.kernel.calendar import WorkCalendar
 from xinyong.kernel.clock import CHINA_TZ
 from xinyong.kernel.errors import InputError, PermissionDenied
 from xinyong.ledger import service as ledger
-from xinyong.ledger.tables import entries
-from xinyong.lists.tables import list_memberships, subject_status
+from xinyong.lists import projection
+from xinyong.lists.projection import LIST_MARK
+from xinyong.lists.tables import list_memberships
 from xinyong.publication.rules import add_months
 
 WORKFLOW = "list_determination"
 EXIT_TRANSITIONS = {"expire": "expired", "exit_early": "early_exit", "revoke": "revoked"}
-LIST_MARK = "|list:"
 
 
 def _item_code(lt: ListType) -> str:
@@ -93,9 +93,14 @@ def advance(
     now: dt.datetime,
     note: str = "",
     term_months: int | None = None,
+    expected_version: int | None = None,
 ) -> Case:
-    """Take a transition; publication and exits also write the ledger and projections."""
+    """Take a transition; publication and exits also write the ledger and projections.
+
+    ``expected_version`` refuses the step if the case moved on since the caller read it."""
     before = cases.get(conn, case_id)
+    if term_months is not None:
+        _check_term(sanctions, before, name, term_months)
     if name == "exit_early":
         _check_early_exit(conn, sanctions, before, now)
     case = cases.transition(
@@ -108,12 +113,35 @@ def advance(
         calendar=calendar,
         catalogue_version=catalogue.snapshot.version,
         note=note,
+        expected_version=expected_version,
     )
     if name == "publish":
         _publish(conn, sanctions, catalogue, case, now, term_months)
     elif name in EXIT_TRANSITIONS and before.state == "published":
-        _exit(conn, catalogue, case, EXIT_TRANSITIONS[name], now, note)
+        _exit(conn, sanctions, catalogue, case, EXIT_TRANSITIONS[name], now, note)
     return case
+
+
+def _check_term(sanctions: SanctionsCatalogue, case: Case, name: str, term_months: int) -> None:
+    # Refused rather than ignored: a term the decision states but the record silently drops
+    # would publish the wrong end date.
+    lt = sanctions.list_type(str(case.params["list_type"]))
+    if name != "publish":
+        raise InputError(
+            f"term_months applies to publish only, not {name}",
+            f"term_months（期限月数）只在“公示”（publish）时填写，不适用于“{name}”",
+        )
+    if not lt.period_by_decision:
+        fixed = f"{lt.period_months}个月" if lt.period_months else "由规定确定"
+        raise InputError(
+            f"{lt.code} has a fixed period; term_months {term_months} not allowed",
+            f"term_months“{term_months}”无效：“{lt.name}”的期限为{fixed}，不由决定书确定",
+        )
+    if term_months < 1:
+        raise InputError(
+            f"term_months must be positive, got {term_months}",
+            f"term_months“{term_months}”无效：期限月数应为正整数",
+        )
 
 
 def _check_early_exit(
@@ -177,30 +205,26 @@ def _publish(
         reason=f"依{lt.name}的规定公示" if public else "名单信息不向社会公开",
         subject_kind=subject_kind,
     )
-    conn.execute(
-        insert(list_memberships).values(
-            id=entry_id,
-            list_type=lt.code,
-            kind=lt.kind,
-            subject_key=case.subject_key,
-            case_id=case.id,
-            department_code=case.department_code,
-            listed_on=listed_on,
-            until=until,
-        )
-    )
-    refresh_status(conn, case.subject_key)
+    projection.apply_facts(conn, sanctions, catalogue, projection.facts_of(conn, [entry_id]))
+    # Its people may already represent other subjects: warn now, not at the next scan.
+    alerts.scan(conn, today=listed_on, now=now, listed_key=case.subject_key, sanctions=sanctions)
 
 
 def _exit(
-    conn: Connection, catalogue: Catalogue, case: Case, reason: str, now: dt.datetime, note: str
+    conn: Connection,
+    sanctions: SanctionsCatalogue,
+    catalogue: Catalogue,
+    case: Case,
+    reason: str,
+    now: dt.datetime,
+    note: str,
 ) -> None:
     membership = _membership_of_case(conn, case.id)
     if membership is None:
         return
     today = now.astimezone(CHINA_TZ).date()
     item = ledger.entry(conn, membership["id"]).item_code
-    _append(
+    exit_id = _append(
         conn,
         catalogue,
         case,
@@ -215,12 +239,7 @@ def _exit(
         reason="已移出名单，停止公示",
         subject_kind="",
     )
-    conn.execute(
-        update(list_memberships)
-        .where(list_memberships.c.id == membership["id"])
-        .values(exited_on=today, exit_reason=reason)
-    )
-    refresh_status(conn, case.subject_key)
+    projection.apply_facts(conn, sanctions, catalogue, projection.facts_of(conn, [exit_id]))
 
 
 def _public(catalogue: Catalogue, item: str) -> bool:
@@ -287,47 +306,9 @@ def memberships_of(conn: Connection, subject_key: str) -> list[dict[str, Any]]:
     return [dict(r._mapping) for r in rows]
 
 
-def _status_json(rows: list[dict[str, Any]]) -> str:
-    return json.dumps(
-        [
-            {
-                "id": r["id"],
-                "list_type": r["list_type"],
-                "kind": r["kind"],
-                "entry": r["id"],
-                "department": r["department_code"],
-                "listed_on": r["listed_on"].isoformat(),
-                "until": r["until"].isoformat() if r["until"] else None,
-                "exited_on": r["exited_on"].isoformat() if r["exited_on"] else None,
-                "exit_reason": r["exit_reason"],
-            }
-            for r in rows
-        ],
-        ensure_ascii=False,
-        sort_keys=True,
-    )
-
-
 def refresh_status(conn: Connection, subject_key: str) -> None:
-    """Recompute one subject's status row from its memberships (incremental path)."""
-    rows = memberships_of(conn, subject_key)
-    conn.execute(delete(subject_status).where(subject_status.c.subject_key == subject_key))
-    if not rows:
-        return
-    latest = conn.execute(
-        select(entries.c.id, entries.c.received_at)
-        .where(entries.c.subject_key == subject_key, entries.c.record_key.like(f"%{LIST_MARK}%"))
-        .order_by(entries.c.id.desc())
-        .limit(1)
-    ).one()
-    conn.execute(
-        insert(subject_status).values(
-            subject_key=subject_key,
-            memberships=_status_json(rows),
-            data_version=int(latest[0]),
-            updated_at=latest[1],
-        )
-    )
+    """Recompute one subject's status row from its memberships."""
+    projection.refresh_statuses(conn, [subject_key])
 
 
 def expire_due(
@@ -366,48 +347,6 @@ def expire_due(
     return n
 
 
-def rebuild(conn: Connection, sanctions: SanctionsCatalogue) -> int:
+def rebuild(conn: Connection, sanctions: SanctionsCatalogue, catalogue: Catalogue) -> int:
     """Rebuild memberships and status rows from the ledger alone; returns subjects rebuilt."""
-    conn.execute(delete(subject_status))
-    conn.execute(delete(list_memberships))
-    stmt = (
-        select(
-            entries.c.id,
-            entries.c.subject_key,
-            entries.c.action,
-            entries.c.supersedes_id,
-            entries.c.payload,
-            entries.c.department_code,
-        )
-        .where(entries.c.record_key.like(f"%{LIST_MARK}%"))
-        .order_by(entries.c.id)
-    )
-    by_entry: dict[int, dict[str, Any]] = {}
-    order: list[int] = []
-    for eid, subject_key, action, supersedes, payload, dept in conn.execute(stmt):
-        body = json.loads(payload)
-        if action == "assert":
-            by_entry[int(eid)] = {
-                "id": int(eid),
-                "list_type": body["名单类型"],
-                "subject_key": subject_key,
-                "case_id": body["办件"],
-                "department_code": dept,
-                "listed_on": dt.date.fromisoformat(body["列入日期"]),
-                "until": dt.date.fromisoformat(body["期满日期"]) if body["期满日期"] else None,
-                "exited_on": None,
-                "exit_reason": None,
-            }
-            order.append(int(eid))
-        elif action == "revoke" and supersedes in by_entry:
-            by_entry[int(supersedes)]["exited_on"] = dt.date.fromisoformat(body["移出日期"])
-            by_entry[int(supersedes)]["exit_reason"] = body["移出原因"]
-    for eid in order:
-        row = by_entry[eid]
-        conn.execute(
-            insert(list_memberships).values(kind=sanctions.list_type(row["list_type"]).kind, **row)
-        )
-    subjects = sorted({by_entry[e]["subject_key"] for e in order})
-    for key in subjects:
-        refresh_status(conn, key)
-    return len(subjects)
+    return projection.rebuild(conn, sanctions, catalogue)

@@ -154,6 +154,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
             record=body.record,
             reason=body.reason,
             channel="api",
+            sanctions=platform.sanctions,
         )
         return {"entry": entry_id, "status": "revoked"}
 

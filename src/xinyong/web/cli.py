@@ -125,6 +125,7 @@ def revoke(
             subject_code=subject,
             record=record,
             reason=reason,
+            sanctions=platform.sanctions,
         )
     except XinyongError as exc:
         _fail(exc)
@@ -138,7 +139,7 @@ def rebuild_cmd() -> None:
 
     platform = _platform()
     with platform.engine.begin() as conn:
-        n = rebuild(conn, platform.sanctions)
+        n = rebuild(conn, platform.sanctions, platform.catalogue)
     typer.echo(f"已重建 {n} 个主体的名单状态")
 
 

@@ -6,6 +6,7 @@ through ``request.app.state`` rather than closures, so each can be written and t
 
 # No "from __future__ import annotations": FastAPI resolves these annotations at runtime.
 
+import time
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request
@@ -28,20 +29,38 @@ def get_platform(request: Request) -> Platform:
 PlatformDep = Annotated[Platform, Depends(get_platform)]
 
 
+def authenticate(platform: Platform, x_api_key: str | None) -> access.Principal:
+    """The caller of this key, remembered for ``api_key_cache_seconds`` (a key lookup costs a
+    pooled connection and a query; a check must stay a few milliseconds)."""
+    ttl = platform.settings.api_key_cache_seconds
+    digest = access.hash_key(x_api_key) if x_api_key else ""
+    cache = platform.principal_cache
+    hit = cache.get(digest) if ttl > 0 and digest else None
+    if hit is not None and hit[0] > time.monotonic():
+        cached: access.Principal = hit[1]
+        return cached
+    try:
+        with platform.engine.connect() as conn:
+            who = access.authenticate(conn, x_api_key)
+    except PermissionDenied as exc:
+        raise error(401, exc) from exc
+    if ttl > 0:
+        if len(cache) > 10_000:  # keys are few; this only bounds a flood of bad ones
+            cache.clear()
+        cache[digest] = (time.monotonic() + ttl, who)
+    return who
+
+
 def get_principal(
     platform: PlatformDep, x_api_key: Annotated[str | None, Header()] = None
 ) -> access.Principal:
-    try:
-        with platform.engine.connect() as conn:
-            return access.authenticate(conn, x_api_key)
-    except PermissionDenied as exc:
-        raise error(401, exc) from exc
+    return authenticate(platform, x_api_key)
 
 
 def get_optional_principal(
     platform: PlatformDep, x_api_key: Annotated[str | None, Header()] = None
 ) -> access.Principal | None:
-    return get_principal(platform, x_api_key) if x_api_key else None
+    return authenticate(platform, x_api_key) if x_api_key else None
 
 
 PrincipalDep = Annotated[access.Principal, Depends(get_principal)]

@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 
 from xinyong.catalog.loader import Catalogue, load_catalogue
 from xinyong.catalog.sanctions import SanctionsCatalogue, load_sanctions
+from xinyong.checks.writer import ReceiptWriter
 from xinyong.identity.pii import PiiVault
 from xinyong.ingest.service import Importer
 from xinyong.kernel.calendar import WorkCalendar
@@ -28,6 +29,23 @@ class Platform:
     sanctions: SanctionsCatalogue
     # Authenticated API keys (digest -> (expiry, principal)), see web.deps.authenticate.
     principal_cache: dict[str, tuple[float, Any]] = field(default_factory=dict)
+    _receipts: ReceiptWriter | None = None
+    _reader: Engine | None = None
+
+    def receipt_writer(self) -> ReceiptWriter | None:
+        """The process's batched receipt writer, or None when receipts are written inline."""
+        if self.settings.check_receipt_batch_ms <= 0:
+            return None
+        if self._receipts is None:
+            self._receipts = ReceiptWriter(self.engine, self.settings.check_receipt_batch_ms / 1000)
+        return self._receipts
+
+    def read_engine(self) -> Engine:
+        """The engine in autocommit mode, for read-only paths that need no BEGIN/COMMIT round
+        trips (the check, whose receipt goes to the batched writer)."""
+        if self._reader is None:
+            self._reader = self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        return self._reader
 
     def importer(self) -> Importer:
         return Importer(

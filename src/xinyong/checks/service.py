@@ -46,16 +46,19 @@ MAX_CANDIDATES = 20
 
 
 def resolve_subject(raw: str, vault: PiiVault) -> tuple[str, str, str]:
-    """(subject key, kind, shown identifier) for a USCC or a resident ID number."""
+    """(subject key, kind, shown identifier) for a USCC or a resident ID number.
+
+    A USCC whose first 17 characters are digits looks like an ID number, so the USCC check
+    (its check character, mod 31) decides first; a string passing both is vanishingly rare."""
     text = raw.strip().upper()
-    if len(text) == 18 and not text[:17].isdigit():
-        check = check_uscc(text)
-        if not check.valid:
-            raise InputError(
-                "; ".join(i.message_en for i in check.errors),
-                "；".join(i.message_zh for i in check.errors),
-            )
-        return check.code, check.subject_kind, check.code
+    uscc = check_uscc(text) if len(text) == 18 else None
+    if uscc is not None and uscc.valid:
+        return uscc.code, uscc.subject_kind, uscc.code
+    if uscc is not None and not text[:17].isdigit():
+        raise InputError(
+            "; ".join(i.message_en for i in uscc.errors),
+            "；".join(i.message_zh for i in uscc.errors),
+        )
     ident = check_resident_id(text)
     if not ident.valid:
         raise InputError(
@@ -285,6 +288,9 @@ def _answer(
     }
 
 
+RecordReceipt = Callable[[dict[str, Any]], None]
+
+
 def _receipt(
     conn: Connection,
     answer: dict[str, Any],
@@ -294,25 +300,28 @@ def _receipt(
     now: dt.datetime,
     actor: str,
     department_code: str | None,
+    record: RecordReceipt | None,
 ) -> dict[str, Any]:
-    """Number the answer and record it, so the business system can cite and follow it up."""
+    """Number the answer and record it, so the business system can cite and follow it up:
+    in this transaction, or through ``record`` (the server's batched writer)."""
     receipt = uuid.uuid4().hex
     answer = {"receipt": receipt, **answer}
     body = json.dumps(answer, ensure_ascii=False, sort_keys=True, default=str)
-    repo.insert_receipt(
-        conn,
-        {
-            "receipt": receipt,
-            "at": now.astimezone(dt.UTC),  # stored in UTC, as the ledger is
-            "actor": actor,
-            "department_code": department_code,
-            "subject_key": subject_key,
-            "scenario": scenario,
-            "data_version": answer["data_version"],
-            "measures": json.dumps(sorted({x["measure"] for x in answer.get("measures", [])})),
-            "answer_hash": hashlib.sha256(body.encode()).hexdigest(),
-        },
-    )
+    row = {
+        "receipt": receipt,
+        "at": now.astimezone(dt.UTC),  # stored in UTC, as the ledger is
+        "actor": actor,
+        "department_code": department_code,
+        "subject_key": subject_key,
+        "scenario": scenario,
+        "data_version": answer["data_version"],
+        "measures": json.dumps(sorted({x["measure"] for x in answer.get("measures", [])})),
+        "answer_hash": hashlib.sha256(body.encode()).hexdigest(),
+    }
+    if record is None:
+        repo.insert_receipt(conn, row)
+    else:
+        record(row)
     return answer
 
 
@@ -327,6 +336,7 @@ def check(
     now: dt.datetime,
     actor: str,
     department_code: str | None = None,
+    record: RecordReceipt | None = None,
 ) -> dict[str, Any]:
     """The answer for a subject identified by its USCC or resident ID number."""
     _require_scenario(sanctions, scenario)
@@ -343,6 +353,7 @@ def check(
         now=now,
         actor=actor,
         department_code=department_code,
+        record=record,
     )
 
 
@@ -446,6 +457,7 @@ def check_by_name(
     actor: str,
     department_code: str | None = None,
     limit: int = 5,
+    record: RecordReceipt | None = None,
 ) -> dict[str, Any]:
     """The check for an organisation known by name only. Never authoritative: a unique exact
     match gives the subject's answer flagged as identified by name; otherwise scored
@@ -492,6 +504,7 @@ def check_by_name(
             now=now,
             actor=actor,
             department_code=department_code,
+            record=record,
         )
     found = {k for k, _ in exact}
     neighbours = repo.neighbour_names(conn, fuzzy.probe_keys(query), fuzzy.NEIGHBOURS)
@@ -538,6 +551,7 @@ def check_by_name(
         now=now,
         actor=actor,
         department_code=department_code,
+        record=record,
     )
 
 

@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     # How long an authenticated API key is remembered in the server process: a revoked key
     # stops working within this many seconds (0 = look the key up on every request).
     api_key_cache_seconds: float = 30.0
+    # The server writes check receipts in batches every this many milliseconds, off the
+    # request path (see checks.writer); 0 writes each in its check's own transaction.
+    check_receipt_batch_ms: int = 20
 
     def resolved_database_url(self) -> str:
         if self.database_url:

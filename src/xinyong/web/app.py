@@ -6,7 +6,9 @@ Thin: parse the request, call a service, shape the answer. Errors keep one decla
 
 # No "from __future__ import annotations": FastAPI must resolve Depends() on closures.
 
+import contextlib
 import datetime as dt
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -58,7 +60,16 @@ ROUTERS: list[APIRouter] = [
 
 def create_app(platform: Platform | None = None) -> FastAPI:
     platform = platform or build_platform()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        writer = platform.receipt_writer()
+        if writer is not None:
+            writer.close()  # queued check receipts are written before the process ends
+
     app = FastAPI(
+        lifespan=lifespan,
         title="xinyong 公共信用信息平台 API",
         version=__version__,
         description="信用记录报送（双公示等）、信用档案查询。部门业务系统以 X-API-Key 认证。",

@@ -1,0 +1,38 @@
+"""Telling a USCC from a resident ID number when both are 18 characters."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import resident_id
+from xinyong.checks.service import resolve_subject
+from xinyong.identity.pii import PiiVault
+from xinyong.identity.uscc import make_uscc
+from xinyong.kernel.errors import InputError
+
+VAULT = PiiVault(b"k" * 32)
+
+
+def test_uscc_with_digits_only_body_is_an_organisation() -> None:
+    code = make_uscc("9", "1", "610102", "12345678")
+    assert code[:17].isdigit()  # looks like an ID number up to the check character
+    key, kind, shown = resolve_subject(code, VAULT)
+    assert (key, kind, shown) == (code, "organisation", code)
+
+
+def test_resident_id_is_a_person_shown_masked() -> None:
+    number = resident_id()
+    key, kind, shown = resolve_subject(number, VAULT)
+    assert kind == "person"
+    assert key.startswith("P")
+    assert number not in key
+    assert shown != number
+    assert shown[:3] == number[:3]
+
+
+def test_bad_uscc_names_the_uscc_problem() -> None:
+    code = make_uscc("9", "1", "610102", "MA6TXXXX")
+    bad = code[:-1] + ("0" if code[-1] != "0" else "1")
+    with pytest.raises(InputError) as exc:
+        resolve_subject(bad, VAULT)
+    assert "统一社会信用代码" in exc.value.message_zh or "校验" in exc.value.message_zh

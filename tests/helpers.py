@@ -15,6 +15,7 @@ from xinyong.demo.generator import XZCF_HEADERS, department_uscc
 from xinyong.identity.ric import ric_check_char
 from xinyong.identity.uscc import make_uscc
 from xinyong.ledger.tables import batches, entries
+from xinyong.lists import service as lists
 
 ORG = make_uscc("9", "1", "610102", "MA6T1C7D")
 ORG2 = make_uscc("9", "1", "610103", "MA6T2K9X")
@@ -99,3 +100,47 @@ def counts(platform: Platform) -> tuple[int, int]:
         n_batches = conn.execute(select(func.count()).select_from(batches)).scalar_one()
         n_entries = conn.execute(select(func.count()).select_from(entries)).scalar_one()
     return int(n_batches), int(n_entries)
+
+
+LISTING_STEPS = (
+    ("notify", "department"),
+    ("state_case", "subject"),
+    ("list", "department"),
+    ("publish", "system"),
+)
+
+
+def list_subject(
+    platform: Platform,
+    subject: str,
+    list_type: str = "SAMR_SERIOUS",
+    department: str = "scjg",
+) -> int:
+    """Take a listing case through every step to "published" at the platform clock's time;
+    returns the case id."""
+    with platform.engine.begin() as conn:
+        case = lists.propose(
+            conn,
+            platform.sanctions,
+            platform.calendar,
+            list_type=list_type,
+            subject_key=subject,
+            department_code=department,
+            actor=f"{department}:张科员",
+            now=platform.clock.now(),
+            catalogue_version=platform.catalogue.snapshot.version,
+            note="拟列入名单",
+        )
+        for step, role in LISTING_STEPS:
+            lists.advance(
+                conn,
+                platform.sanctions,
+                platform.catalogue,
+                platform.calendar,
+                case.id,
+                step,
+                actor="t",
+                role=role,
+                now=platform.clock.now(),
+            )
+    return case.id

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from tests.helpers import ORG2, csv_bytes, penalty, resident_id
+from tests.helpers import ORG2, csv_bytes, list_subject, penalty, resident_id
 from xinyong.alerts.tables import alerts
 from xinyong.bootstrap import Platform
 from xinyong.ingest.service import ImportResult
@@ -34,37 +34,7 @@ def org2_penalty(**overrides: str) -> dict[str, str]:
 
 
 def publish(platform: Platform, subject: str, list_type: str = "SAMR_SERIOUS") -> int:
-    """Take a listing case to "published" as tests/lists/test_lifecycle.py does."""
-    with platform.engine.begin() as conn:
-        case = lists.propose(
-            conn,
-            platform.sanctions,
-            platform.calendar,
-            list_type=list_type,
-            subject_key=subject,
-            department_code="scjg",
-            actor="scjg:张科员",
-            now=platform.clock.now(),
-            catalogue_version=platform.catalogue.snapshot.version,
-        )
-        for step, role in (
-            ("notify", "department"),
-            ("state_case", "subject"),
-            ("list", "department"),
-            ("publish", "system"),
-        ):
-            lists.advance(
-                conn,
-                platform.sanctions,
-                platform.catalogue,
-                platform.calendar,
-                case.id,
-                step,
-                actor="t",
-                role=role,
-                now=platform.clock.now(),
-            )
-    return case.id
+    return list_subject(platform, subject, list_type)
 
 
 def revoke_listing(platform: Platform, case_id: int) -> None:

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from tests.helpers import ORG, ORG2, add_department, csv_bytes, penalty, resident_id
+from tests.helpers import ORG, ORG2, add_department, csv_bytes, list_subject, penalty, resident_id
 from xinyong.bootstrap import Platform
 from xinyong.catalog.sanctions import default_sanctions
 from xinyong.checks import service as checks
@@ -20,38 +20,8 @@ REP = resident_id()  # 张三, legal representative of ORG in tests.helpers.pena
 
 
 def _list(platform: Platform, clock: FixedClock, subject: str = ORG) -> int:
-    s = default_sanctions()
-    with platform.engine.begin() as conn:
-        case = lists.propose(
-            conn,
-            s,
-            platform.calendar,
-            list_type="SAMR_SERIOUS",
-            subject_key=subject,
-            department_code="scjg",
-            actor="scjg:张科员",
-            now=clock.now(),
-            catalogue_version=platform.catalogue.snapshot.version,
-            note="拟列入严重违法失信名单",
-        )
-        for name, role in (
-            ("notify", "department"),
-            ("state_case", "subject"),
-            ("list", "department"),
-            ("publish", "system"),
-        ):
-            lists.advance(
-                conn,
-                s,
-                platform.catalogue,
-                platform.calendar,
-                case.id,
-                name,
-                actor="t",
-                role=role,
-                now=clock.now(),
-            )
-    return case.id
+    assert platform.clock is clock
+    return list_subject(platform, subject)
 
 
 def _check(platform: Platform, clock: FixedClock, subject: str, scenario: str) -> dict:  # type: ignore[type-arg]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from tests.helpers import IBIZ, ORG, ORG2, add_department
+from tests.helpers import IBIZ, ORG, ORG2, add_department, list_subject
 from xinyong.bootstrap import Platform
 from xinyong.checks import service as checks
 from xinyong.identity.uscc import make_uscc
@@ -30,36 +30,8 @@ class Story:
 def _list(
     platform: Platform, clock: FixedClock, list_type: str, subject: str, department: str
 ) -> int:
-    with platform.engine.begin() as conn:
-        case = lists.propose(
-            conn,
-            platform.sanctions,
-            platform.calendar,
-            list_type=list_type,
-            subject_key=subject,
-            department_code=department,
-            actor=f"{department}:科员",
-            now=clock.now(),
-            catalogue_version=platform.catalogue.snapshot.version,
-        )
-        for name, role in (
-            ("notify", "department"),
-            ("state_case", "subject"),
-            ("list", "department"),
-            ("publish", "system"),
-        ):
-            lists.advance(
-                conn,
-                platform.sanctions,
-                platform.catalogue,
-                platform.calendar,
-                case.id,
-                name,
-                actor="t",
-                role=role,
-                now=clock.now(),
-            )
-    return case.id
+    assert platform.clock is clock
+    return list_subject(platform, subject, list_type, department)
 
 
 def _check(

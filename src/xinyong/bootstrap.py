@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 
 from xinyong.catalog.loader import Catalogue, load_catalogue
 from xinyong.catalog.sanctions import SanctionsCatalogue, load_sanctions
+from xinyong.checks.readmodel import CheckReadModel
 from xinyong.checks.writer import ReceiptWriter
 from xinyong.identity.pii import PiiVault
 from xinyong.ingest.service import Importer
@@ -31,6 +32,7 @@ class Platform:
     principal_cache: dict[str, tuple[float, Any]] = field(default_factory=dict)
     _receipts: ReceiptWriter | None = None
     _reader: Engine | None = None
+    _check_model: CheckReadModel | None = None
 
     def receipt_writer(self) -> ReceiptWriter | None:
         """The process's batched receipt writer, or None when receipts are written inline."""
@@ -39,6 +41,23 @@ class Platform:
         if self._receipts is None:
             self._receipts = ReceiptWriter(self.engine, self.settings.check_receipt_batch_ms / 1000)
         return self._receipts
+
+    def check_read_model(self) -> CheckReadModel | None:
+        """The process's check read model, or None when checks read the database."""
+        if self.settings.check_cache_refresh_ms < 0:
+            return None
+        if self._check_model is None:
+            items = {
+                t.item
+                for latest in self.sanctions.measures()
+                for m in self.sanctions.measure_versions(latest.code)
+                for t in m.triggers
+                if t.item is not None
+            }
+            self._check_model = CheckReadModel(
+                self.engine, sorted(items), self.settings.check_cache_refresh_ms / 1000
+            )
+        return self._check_model
 
     def read_engine(self) -> Engine:
         """The engine in autocommit mode, for read-only paths that need no BEGIN/COMMIT round

@@ -5,10 +5,20 @@ with a LIMIT; none reads the ledger beyond the subjects asked about."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, case, insert, or_, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    case,
+    func,
+    insert,
+    or_,
+    select,
+    union_all,
+)
 
 from xinyong.access.tables import departments
 from xinyong.checks.fuzzy import SKIP_MATCHES, SKIP_SCAN, SkipProbe
@@ -34,15 +44,9 @@ def status_rows(conn: Connection, keys: Sequence[str]) -> dict[str, tuple[list[A
     return out
 
 
-def trigger_entries(
-    conn: Connection, subject_keys: Sequence[str], items: Sequence[str]
-) -> list[EntryRow]:
-    """Every entry of the given items about the given subjects, oldest first, with the
-    submitting department's sector. Served by ``ix_entries_subject`` (subject_key, id)."""
-    if not subject_keys or not items:
-        return []
+def _trigger_stmt(items: Sequence[str]) -> Select[Any]:
     e = entries.c
-    stmt = (
+    return (
         select(
             e.id,
             e.subject_key,
@@ -63,29 +67,75 @@ def trigger_entries(
         .where(e.item_code.in_(sorted(set(items))))
         .order_by(e.id)
     )
+
+
+def _entry_row(r: Any) -> EntryRow:
+    return EntryRow(
+        id=int(r[0]),
+        subject_key=r[1],
+        item_code=r[2],
+        record_key=r[3],
+        action=r[4],
+        decision_date=r[5],
+        severity=r[6],
+        department_code=r[7],
+        department_name=r[8],
+        sector=r[9],
+        public=bool(r[10]),
+        public_from=r[11],
+        public_until=r[12],
+        received_at=r[13],
+    )
+
+
+def trigger_entries(
+    conn: Connection, subject_keys: Sequence[str], items: Sequence[str]
+) -> list[EntryRow]:
+    """Every entry of the given items about the given subjects, oldest first, with the
+    submitting department's sector. Served by ``ix_entries_subject`` (subject_key, id)."""
+    if not subject_keys or not items:
+        return []
+    stmt = _trigger_stmt(items)
     out: list[EntryRow] = []
-    for where in matching(conn, e.subject_key, list(dict.fromkeys(subject_keys))):
-        for r in conn.execute(stmt.where(where)):
-            out.append(
-                EntryRow(
-                    id=int(r[0]),
-                    subject_key=r[1],
-                    item_code=r[2],
-                    record_key=r[3],
-                    action=r[4],
-                    decision_date=r[5],
-                    severity=r[6],
-                    department_code=r[7],
-                    department_name=r[8],
-                    sector=r[9],
-                    public=bool(r[10]),
-                    public_from=r[11],
-                    public_until=r[12],
-                    received_at=r[13],
-                )
-            )
+    for where in matching(conn, entries.c.subject_key, list(dict.fromkeys(subject_keys))):
+        out.extend(_entry_row(r) for r in conn.execute(stmt.where(where)))
     out.sort(key=lambda row: row.id)
     return out
+
+
+def all_trigger_entries(conn: Connection, items: Sequence[str]) -> Iterator[EntryRow]:
+    """Every entry of the given items, oldest first, streamed (the read model's full load)."""
+    if not items:
+        return
+    result = conn.execution_options(yield_per=20_000).execute(_trigger_stmt(items))
+    for r in result:
+        yield _entry_row(r)
+
+
+def all_status_rows(conn: Connection) -> Iterator[tuple[str, list[Any], int]]:
+    cols = (
+        subject_status.c.subject_key,
+        subject_status.c.memberships,
+        subject_status.c.data_version,
+    )
+    for key, memberships, version in conn.execution_options(yield_per=20_000).execute(
+        select(*cols)
+    ):
+        yield key, json.loads(memberships), int(version)
+
+
+def entry_head(conn: Connection) -> int:
+    """The newest ledger entry id (0 for an empty ledger)."""
+    return int(conn.execute(select(func.coalesce(func.max(entries.c.id), 0))).scalar_one())
+
+
+def subjects_after(conn: Connection, entry_id: int, limit: int) -> set[str] | None:
+    """Subjects of the entries after ``entry_id``; None when more than ``limit`` (reload all)."""
+    rows = conn.execute(
+        select(entries.c.subject_key).where(entries.c.id > entry_id).distinct().limit(limit + 1)
+    ).scalars()
+    found = set(rows)
+    return None if len(found) > limit else found
 
 
 def insert_receipt(conn: Connection, values: dict[str, Any]) -> None:

@@ -21,6 +21,7 @@ name; otherwise the answer lists scored candidates (``checks.fuzzy``) and no mea
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import uuid
@@ -32,6 +33,7 @@ from sqlalchemy import Connection
 from xinyong.catalog.sanctions import Measure, SanctionsCatalogue
 from xinyong.checks import fuzzy
 from xinyong.checks import repository as repo
+from xinyong.checks.readmodel import CheckReadModel
 from xinyong.checks.rules import CurrentRecord, Period, current_records, record_period
 from xinyong.identity import repository as identity_repo
 from xinyong.identity.model import ROLE_LABELS, SUBJECT_KIND_LABELS
@@ -150,6 +152,7 @@ def _record_via(record: CurrentRecord) -> dict[str, Any]:
     }
 
 
+@functools.lru_cache(maxsize=256)
 def _trigger_items(sanctions: SanctionsCatalogue, scenario: str, today: dt.date) -> list[str]:
     """Catalogue items named by a record trigger of a measure in force in ``scenario``."""
     items: set[str] = set()
@@ -199,13 +202,20 @@ def _answer(
     shown: str,
     scenario: str,
     today: dt.date,
+    source: CheckReadModel | None = None,
 ) -> dict[str, Any]:
-    """The check answer for a resolved subject (without receipt)."""
+    """The check answer for a resolved subject (without receipt). An organisation is read
+    from ``source`` (the server's read model) when given, else from the database."""
+    model = source.current() if source is not None and kind != "person" else None
     relations = identity_repo.organisations_of_person(conn, key) if kind == "person" else []
     org_keys = list(dict.fromkeys(r["org_key"] for r in relations))
-    statuses = repo.status_rows(conn, [key, *org_keys])
     items = _trigger_items(sanctions, scenario, today)
-    rows = repo.trigger_entries(conn, [key, *org_keys], items)
+    if model is not None:
+        statuses = model.status_rows([key])
+        rows = model.trigger_entries([key], items)
+    else:
+        statuses = repo.status_rows(conn, [key, *org_keys])
+        rows = repo.trigger_entries(conn, [key, *org_keys], items)
     records = current_records(rows)
     version = max([v for _, v in statuses.values()] + [r.id for r in rows], default=0)
     memberships: list[dict[str, Any]] = []
@@ -278,7 +288,8 @@ def _answer(
         "subject": {"code": shown, "kind": kind},
         "scenario": {"code": scenario, "name": sanctions.scenarios[scenario].name},
         "as_of": today.isoformat(),
-        "data_version": version or ledger_repo.head(conn)[0],
+        # The newest ledger entry the answer reflects (entry ids, like every other version).
+        "data_version": version or (model.head if model else repo.entry_head(conn)),
         "catalogue_version": sanctions.snapshot.version,
         "memberships": memberships,
         "bans": [m for m in memberships if m["kind"] == "ban"],
@@ -337,12 +348,20 @@ def check(
     actor: str,
     department_code: str | None = None,
     record: RecordReceipt | None = None,
+    source: CheckReadModel | None = None,
 ) -> dict[str, Any]:
     """The answer for a subject identified by its USCC or resident ID number."""
     _require_scenario(sanctions, scenario)
     key, kind, shown = resolve_subject(subject, vault)
     answer = _answer(
-        conn, sanctions, key=key, kind=kind, shown=shown, scenario=scenario, today=today
+        conn,
+        sanctions,
+        key=key,
+        kind=kind,
+        shown=shown,
+        scenario=scenario,
+        today=today,
+        source=source,
     )
     answer.update(identified_by="code", authoritative=True)
     return _receipt(

@@ -474,15 +474,18 @@ def penalty_rows(
         code = make_uscc("9", "1", c.division, prov._org_body()) if fresh else c.code
         # Distinct subjects get distinct names, or every row would be a 错码 flag.
         name = f"{c.name[:2]}{i}{c.name[2:]}" if fresh else c.name
+        # A fresh company has its own legal representative: a pool's 5,000 people leading a
+        # million companies would make every list entry an alert about 200 other companies.
+        rep = prov.person(c.division) if fresh else c.legal_rep
         kinds, (lo, hi), _, violation = PENALTY_PROFILES[i % len(PENALTY_PROFILES)]
         decided = today - dt.timedelta(days=2 + rng.randrange(0, 900))
         yield [
             name,
             "法人及非法人组织",
             code,
-            c.legal_rep.name,
+            rep.name,
             "身份证",
-            c.legal_rep.id_number,
+            rep.id_number,
             "",
             "",
             f"陕市监罚〔{decided.year}〕{i:08d}号",

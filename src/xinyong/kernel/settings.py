@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     # The server writes check receipts in batches every this many milliseconds, off the
     # request path (see checks.writer); 0 writes each in its check's own transaction.
     check_receipt_batch_ms: int = 20
+    # The server answers checks of organisations from an in-process copy of the status rows
+    # and trigger records that catches up with the ledger at most this often (see
+    # checks.readmodel); 0 catches up before every check; -1 reads the database every time.
+    check_cache_refresh_ms: int = 1000
 
     def resolved_database_url(self) -> str:
         if self.database_url:

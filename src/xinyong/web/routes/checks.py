@@ -81,6 +81,7 @@ def run_check(body: CheckRequest, platform: PlatformDep, who: PrincipalDep) -> R
                     actor=who.actor,
                     department_code=who.department_code,
                     record=record,
+                    source=platform.check_read_model(),
                 )
             )
     raise error(

@@ -1,0 +1,72 @@
+"""The server's check read model answers exactly as the database does, once caught up."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.helpers import ORG, ORG2, add_department, csv_bytes, list_subject, penalty
+from xinyong.bootstrap import Platform
+from xinyong.checks import service as checks
+from xinyong.checks.readmodel import CheckReadModel
+
+SCENARIOS = ("government_procurement", "fiscal_funds", "honours", "licensing")
+
+
+def _answer(platform: Platform, subject: str, scenario: str, model: Any = None) -> Any:
+    with platform.engine.begin() as conn:
+        answer = checks.check(
+            conn,
+            platform.sanctions,
+            platform.vault,
+            subject=subject,
+            scenario=scenario,
+            today=platform.clock.today(),
+            now=platform.clock.now(),
+            actor="t",
+            source=model,
+        )
+    answer.pop("receipt")
+    return answer
+
+
+def _model(platform: Platform, interval: float) -> CheckReadModel:
+    model = platform.check_read_model()
+    assert model is not None
+    return CheckReadModel(platform.engine, model._items, interval)
+
+
+def test_same_answers_and_catch_up(platform: Platform) -> None:
+    add_department(platform)
+    platform.importer().import_bytes(
+        csv_bytes(
+            [
+                penalty(CF_CFLB="罚款,责令停产停业", CF_JDRQ="2026-06-10"),
+                penalty(
+                    CF_XDR_SHXYM=ORG2,
+                    CF_XDR_MC="陕西示例建设工程有限公司",
+                    CF_WSH="陕市监罚〔2026〕2号",
+                    CF_JDRQ="2026-06-01",
+                ),
+            ]
+        ),
+        filename="p.csv",
+        department_code="scjg",
+        item_code="XZCF",
+    )
+    stale = _model(platform, interval=3600)  # never catches up by itself in this test
+    fresh = _model(platform, interval=0)
+    for subject in (ORG, ORG2):
+        for scenario in SCENARIOS:
+            db = _answer(platform, subject, scenario)
+            assert _answer(platform, subject, scenario, stale) == db
+            assert _answer(platform, subject, scenario, fresh) == db
+    before = _answer(platform, ORG, "government_procurement", stale)
+    list_subject(platform, ORG)
+    db = _answer(platform, ORG, "government_procurement")
+    assert db["memberships"]
+    # The stale copy still answers as of the version it reflects, and says which.
+    assert _answer(platform, ORG, "government_procurement", stale) == before
+    assert before["data_version"] < db["data_version"]
+    assert _answer(platform, ORG, "government_procurement", fresh) == db
+    # The untouched subject is unchanged in the caught-up copy.
+    assert _answer(platform, ORG2, "honours", fresh) == _answer(platform, ORG2, "honours")

@@ -30,7 +30,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from xinyong.catalog.sanctions import Measure, SanctionsCatalogue
+from xinyong.catalog.sanctions import ListType, Measure, SanctionsCatalogue
 from xinyong.checks import fuzzy
 from xinyong.checks import repository as repo
 from xinyong.checks.readmodel import CheckReadModel
@@ -41,7 +41,6 @@ from xinyong.identity.pii import PiiVault
 from xinyong.identity.ric import check_resident_id, mask_resident_id
 from xinyong.identity.uscc import check_uscc
 from xinyong.kernel.errors import InputError, NotFound
-from xinyong.ledger import repository as ledger_repo
 from xinyong.publication.rules import add_months
 
 MAX_CANDIDATES = 20
@@ -69,6 +68,39 @@ def resolve_subject(raw: str, vault: PiiVault) -> tuple[str, str, str]:
             or "既不是统一社会信用代码也不是身份证号码",
         )
     return vault.subject_key(ident.number), "person", mask_resident_id(ident.number)
+
+
+class Answer(dict[str, Any]):
+    """A check answer; ``json`` is the text its receipt's hash was taken of (the response)."""
+
+    json: str = ""
+
+
+_BASES: dict[int, tuple[Measure | ListType, tuple[dict[str, Any], ...]]] = {}
+
+
+def _basis(entry: Measure | ListType) -> list[dict[str, Any]]:
+    """The legal bases of a catalogue entry as JSON objects, built once per entry (catalogue
+    entries are immutable). The entry is kept with them, so a reused id is never mistaken."""
+    found = _BASES.get(id(entry))
+    if found is None or found[0] is not entry:
+        found = _BASES[id(entry)] = (
+            entry,
+            tuple(b.model_dump(mode="json") for b in entry.legal_basis),
+        )
+    return list(found[1])
+
+
+def is_organisation_code(raw: str) -> bool:
+    """Whether ``raw`` is a valid USCC (a check the read model can answer alone)."""
+    text = raw.strip().upper()
+    return len(text) == 18 and check_uscc(text).valid
+
+
+def _needs(conn: Connection | None) -> Connection:
+    if conn is None:  # the caller gave no connection for a check that reads the database
+        raise ValueError("this check needs a database connection")
+    return conn
 
 
 def _require_scenario(sanctions: SanctionsCatalogue, scenario: str) -> None:
@@ -102,7 +134,7 @@ def _measure_view(m: Measure, period: dict[str, Any], via: dict[str, Any]) -> di
         "kind": m.kind,
         "automatic": m.automatic,
         "implementing_department": m.implementing_department,
-        "legal_basis": [b.model_dump(mode="json") for b in m.legal_basis],
+        "legal_basis": _basis(m),
         "period": period,
         "via": via,
     }
@@ -194,7 +226,7 @@ def _record_measures(
 
 
 def _answer(
-    conn: Connection,
+    conn: Connection | None,
     sanctions: SanctionsCatalogue,
     *,
     key: str,
@@ -207,15 +239,15 @@ def _answer(
     """The check answer for a resolved subject (without receipt). An organisation is read
     from ``source`` (the server's read model) when given, else from the database."""
     model = source.current() if source is not None and kind != "person" else None
-    relations = identity_repo.organisations_of_person(conn, key) if kind == "person" else []
+    relations = identity_repo.organisations_of_person(_needs(conn), key) if kind == "person" else []
     org_keys = list(dict.fromkeys(r["org_key"] for r in relations))
     items = _trigger_items(sanctions, scenario, today)
     if model is not None:
         statuses = model.status_rows([key])
         rows = model.trigger_entries([key], items)
     else:
-        statuses = repo.status_rows(conn, [key, *org_keys])
-        rows = repo.trigger_entries(conn, [key, *org_keys], items)
+        statuses = repo.status_rows(_needs(conn), [key, *org_keys])
+        rows = repo.trigger_entries(_needs(conn), [key, *org_keys], items)
     records = current_records(rows)
     version = max([v for _, v in statuses.values()] + [r.id for r in rows], default=0)
     memberships: list[dict[str, Any]] = []
@@ -229,7 +261,7 @@ def _answer(
             {
                 **m,
                 "name": lt.name,
-                "legal_basis": [b.model_dump(mode="json") for b in lt.legal_basis],
+                "legal_basis": _basis(lt),
             }
         )
         for measure in sanctions.measures_for(m["list_type"], scenario, today):
@@ -289,7 +321,7 @@ def _answer(
         "scenario": {"code": scenario, "name": sanctions.scenarios[scenario].name},
         "as_of": today.isoformat(),
         # The newest ledger entry the answer reflects (entry ids, like every other version).
-        "data_version": version or (model.head if model else repo.entry_head(conn)),
+        "data_version": version or (model.head if model else repo.entry_head(_needs(conn))),
         "catalogue_version": sanctions.snapshot.version,
         "memberships": memberships,
         "bans": [m for m in memberships if m["kind"] == "ban"],
@@ -303,7 +335,7 @@ RecordReceipt = Callable[[dict[str, Any]], None]
 
 
 def _receipt(
-    conn: Connection,
+    conn: Connection | None,
     answer: dict[str, Any],
     *,
     subject_key: str,
@@ -316,8 +348,9 @@ def _receipt(
     """Number the answer and record it, so the business system can cite and follow it up:
     in this transaction, or through ``record`` (the server's batched writer)."""
     receipt = uuid.uuid4().hex
-    answer = {"receipt": receipt, **answer}
+    answer = Answer(receipt=receipt, **answer)
     body = json.dumps(answer, ensure_ascii=False, sort_keys=True, default=str)
+    answer.json = body
     row = {
         "receipt": receipt,
         "at": now.astimezone(dt.UTC),  # stored in UTC, as the ledger is
@@ -330,14 +363,14 @@ def _receipt(
         "answer_hash": hashlib.sha256(body.encode()).hexdigest(),
     }
     if record is None:
-        repo.insert_receipt(conn, row)
+        repo.insert_receipt(_needs(conn), row)
     else:
         record(row)
     return answer
 
 
 def check(
-    conn: Connection,
+    conn: Connection | None,
     sanctions: SanctionsCatalogue,
     vault: PiiVault,
     *,
@@ -556,7 +589,7 @@ def check_by_name(
         **base,
         "scenario": {"code": scenario, "name": sanctions.scenarios[scenario].name},
         "as_of": today.isoformat(),
-        "data_version": ledger_repo.head(conn)[0],
+        "data_version": repo.entry_head(conn),
         "catalogue_version": sanctions.snapshot.version,
         "match": match,
         "candidates": candidates,

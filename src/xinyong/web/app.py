@@ -76,15 +76,15 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     )
     app.state.platform = platform
 
-    def principal(
+    async def principal(
         x_api_key: Annotated[str | None, Header()] = None,
     ) -> access.Principal:
-        return get_principal(platform, x_api_key)
+        return await get_principal(platform, x_api_key)
 
-    def optional_principal(
+    async def optional_principal(
         x_api_key: Annotated[str | None, Header()] = None,
     ) -> access.Principal | None:
-        return principal(x_api_key) if x_api_key else None
+        return await principal(x_api_key) if x_api_key else None
 
     for router in ROUTERS:
         app.include_router(router)

@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: help demo test lint typecheck unit bench-ingest clean
+.PHONY: help demo test lint typecheck unit bench-ingest bench-check clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -32,6 +32,9 @@ test: lint typecheck unit  ## everything CI runs
 
 bench-ingest: $(STAMP)  ## ingest benchmark against PostgreSQL (1,000,000 rows)
 	$(BIN)/python bench/ingest.py
+
+bench-check: $(STAMP)  ## check benchmark against PostgreSQL (1M subjects, 100k list entries; needs wrk)
+	$(BIN)/python bench/check.py
 
 clean:  ## remove the virtualenv and local state
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -5,7 +5,6 @@ from __future__ import annotations
 from sqlalchemy import (
     Boolean,
     Column,
-    DateTime,
     ForeignKey,
     Integer,
     String,
@@ -14,6 +13,7 @@ from sqlalchemy import (
 )
 
 from xinyong.store.metadata import metadata
+from xinyong.store.types import UtcDateTime
 
 departments = Table(
     "departments",
@@ -22,7 +22,7 @@ departments = Table(
     Column("name", String(200), nullable=False),  # e.g. 陕西省市场监督管理局
     Column("sector", String(64), nullable=False),  # catalogue sector code
     Column("uscc", String(18)),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
     comment="Departments that submit credit records (数据提供单位).",
 )
 
@@ -36,7 +36,7 @@ api_clients = Table(
     Column("role", String(32), nullable=False),  # department | office | auditor
     Column("key_prefix", String(16), nullable=False),
     Column("key_hash", String(64), nullable=False, unique=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
     Column("revoked", Boolean, nullable=False, default=False),
     comment="Machine clients and their API keys (only a hash of each key is kept).",
 )
@@ -45,7 +45,7 @@ audit_log = Table(
     "audit_log",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("at", DateTime(timezone=True), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
     Column("actor", String(200), nullable=False),
     Column("action", String(64), nullable=False),
     Column("target", String(200), nullable=False),

@@ -98,18 +98,13 @@ def _subject_label(name: str | None, code: str) -> str:
     return f"{name}（{code}）" if name else code
 
 
-def _aware(at: dt.datetime) -> dt.datetime:
-    # SQLite hands back the stored wall-clock time without its zone: it is Beijing time.
-    return at if at.tzinfo else at.replace(tzinfo=CHINA_TZ)
-
-
 def _after_listing(c: Candidate, listings: Iterable[Candidate]) -> bool:
     """Was the link to the other subject recorded once the platform knew of the listing?"""
-    known = [_aware(x.listing_recorded_at) for x in listings if x.listing_recorded_at]
+    known = [x.listing_recorded_at for x in listings if x.listing_recorded_at]
     if known:
-        return _aware(c.relation_recorded_at) >= min(known)
+        return c.relation_recorded_at >= min(known)
     earliest = min(x.listed_on for x in listings)
-    return _aware(c.relation_recorded_at).astimezone(CHINA_TZ).date() >= earliest
+    return c.relation_recorded_at.astimezone(CHINA_TZ).date() >= earliest
 
 
 def re_establishment_alerts(

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, String, Table, Text
+from sqlalchemy import Column, Index, String, Table, Text
 
 from xinyong.store.metadata import metadata
-
-BigId = BigInteger().with_variant(Integer(), "sqlite")
+from xinyong.store.types import BigId, UtcDateTime
 
 alerts = Table(
     "alerts",
@@ -24,10 +23,10 @@ alerts = Table(
     Column("summary", Text, nullable=False),  # one Chinese sentence for lists and the CLI
     # JSON: names, codes, masked personal identifiers, list entries, source batch.
     Column("detail", Text, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
     Column("status", String(16), nullable=False),  # open | acknowledged | dismissed
     Column("handled_by", String(200)),
-    Column("handled_at", DateTime(timezone=True)),
+    Column("handled_at", UtcDateTime()),
     Column("note", Text),
     comment="Early warnings to the credit office (易地开张 …), with how each was handled.",
 )

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from sqlalchemy import (
-    BigInteger,
     Column,
     Date,
-    DateTime,
     Index,
     Integer,
     String,
@@ -16,8 +14,7 @@ from sqlalchemy import (
 )
 
 from xinyong.store.metadata import metadata
-
-BigId = BigInteger().with_variant(Integer(), "sqlite")
+from xinyong.store.types import BigId, UtcDateTime
 
 cases = Table(
     "cases",
@@ -27,7 +24,7 @@ cases = Table(
     Column("subject_key", String(40), nullable=False),
     Column("department_code", String(64), nullable=False),
     Column("state", String(32), nullable=False),
-    Column("opened_at", DateTime(timezone=True), nullable=False),
+    Column("opened_at", UtcDateTime(), nullable=False),
     Column("due_on", Date),  # last day to leave the current state
     Column("params", Text, nullable=False),  # JSON: deadlines and rules from the catalogue
     Column("version", Integer, nullable=False),  # optimistic lock: bumped by every transition
@@ -47,7 +44,7 @@ case_events = Table(
     Column("to_state", String(32), nullable=False),
     Column("actor", String(200), nullable=False),
     Column("role", String(16), nullable=False),
-    Column("at", DateTime(timezone=True), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
     Column("note", Text, nullable=False),
     Column("due_on", Date),
     Column("entry_id", BigId),  # the ledger entry recording this step

@@ -73,10 +73,7 @@ class CurrentRecord:
 
     @property
     def received_on(self) -> dt.date:
-        at = self.entry.received_at
-        # SQLite returns stored UTC times without their offset.
-        aware = at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at
-        return aware.astimezone(CHINA_TZ).date()
+        return self.entry.received_at.astimezone(CHINA_TZ).date()  # an aware UTC instant
 
     def published_on(self, day: dt.date) -> bool:
         e = self.entry

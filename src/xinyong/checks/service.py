@@ -636,6 +636,6 @@ def feedback(
             "reason": reason,
             "actor": actor,
             "department_code": department_code,
-            "at": now.astimezone(dt.UTC),  # stored in UTC, as the ledger is
+            "at": now,
         },
     )

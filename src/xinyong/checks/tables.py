@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Column, DateTime, Index, Integer, String, Table, Text
+from sqlalchemy import Boolean, Column, Index, String, Table, Text
 
 from xinyong.store.metadata import metadata
-
-BigId = BigInteger().with_variant(Integer(), "sqlite")
+from xinyong.store.types import BigId, UtcDateTime
 
 check_receipts = Table(
     "check_receipts",
     metadata,
     Column("receipt", String(32), primary_key=True),
-    Column("at", DateTime(timezone=True), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
     Column("actor", String(200), nullable=False),
     # The checking client's department (None for the office or the CLI): statistics by department.
     Column("department_code", String(64)),
@@ -36,7 +35,7 @@ check_feedback = Table(
     Column("reason", Text, nullable=False),
     Column("actor", String(200), nullable=False),
     Column("department_code", String(64)),
-    Column("at", DateTime(timezone=True), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
     comment="What the business system did with each measure of a check answer.",
 )
 Index("ix_feedback_receipt", check_feedback.c.receipt)

@@ -164,11 +164,7 @@ def _record(
     catalogue: Catalogue, version: RecordVersion, as_of: dt.date, view: View
 ) -> FileRecord | None:
     e = version.current
-    received_on = (
-        e.received_at.replace(tzinfo=dt.UTC).astimezone(CHINA_TZ).date()
-        if e.received_at.tzinfo is None
-        else e.received_at.astimezone(CHINA_TZ).date()
-    )
+    received_on = e.received_at.astimezone(CHINA_TZ).date()
     visible = (not version.revoked) and is_public_on(
         e.public, e.public_from, e.public_until, received_on, as_of
     )

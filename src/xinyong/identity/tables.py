@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from sqlalchemy import (
-    BigInteger,
     Column,
     Date,
-    DateTime,
     Index,
     Integer,
     LargeBinary,
@@ -17,8 +15,7 @@ from sqlalchemy import (
 )
 
 from xinyong.store.metadata import metadata
-
-BigId = BigInteger().with_variant(Integer(), "sqlite")
+from xinyong.store.types import BigId, UtcDateTime
 
 subjects = Table(
     "subjects",
@@ -33,8 +30,8 @@ subjects = Table(
     Column("division_code", String(6)),
     Column("registered_on", Date),
     Column("status", String(32)),
-    Column("first_seen_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("first_seen_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
     comment="Market entities and natural persons the credit records are about.",
 )
 Index("ix_subjects_name_key", subjects.c.name_key)
@@ -49,7 +46,7 @@ relations = Table(
     Column("role", String(32), nullable=False),  # legal_representative | principal | controller
     Column("valid_from", Date),
     Column("source_entry_id", BigId),
-    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("recorded_at", UtcDateTime(), nullable=False),
     UniqueConstraint("org_key", "person_name", "person_key", "role", name="uq_relations_link"),
     comment="Who represents or controls an organisation (legal representative, principal…).",
 )
@@ -82,7 +79,7 @@ identity_flags = Table(
     Column("batch_id", BigId, nullable=False),
     Column("row_number", Integer, nullable=False),
     Column("status", String(16), nullable=False, default="open"),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
     comment="Suspected duplicate or wrong codes, flagged to the submitting department.",
 )
 Index("ix_identity_flags_dept", identity_flags.c.department_code)

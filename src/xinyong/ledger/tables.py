@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from sqlalchemy import (
-    BigInteger,
     Boolean,
     Column,
     Date,
-    DateTime,
     Index,
     Integer,
     LargeBinary,
@@ -17,8 +15,7 @@ from sqlalchemy import (
 )
 
 from xinyong.store.metadata import metadata
-
-BigId = BigInteger().with_variant(Integer(), "sqlite")
+from xinyong.store.types import BigId, UtcDateTime
 
 batches = Table(
     "batches",
@@ -30,7 +27,7 @@ batches = Table(
     Column("source_name", String(400), nullable=False),
     Column("file_sha256", String(64), nullable=False),
     Column("format", String(8), nullable=False),
-    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("received_at", UtcDateTime(), nullable=False),
     Column("row_count", Integer, nullable=False),
     Column("accepted", Integer, nullable=False),
     Column("rejected", Integer, nullable=False),
@@ -68,7 +65,7 @@ entries = Table(
     Column("sealed", LargeBinary),  # personal fields in clear, encrypted
     Column("department_code", String(64), nullable=False),
     Column("source_row", Integer),
-    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("received_at", UtcDateTime(), nullable=False),
     Column("public", Boolean, nullable=False),
     Column("public_from", Date),
     Column("public_until", Date),  # exclusive: public while date < public_until

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Date, DateTime, Index, Integer, String, Table, Text
+from sqlalchemy import Column, Date, Index, String, Table, Text
 
 from xinyong.store.metadata import metadata
-
-BigId = BigInteger().with_variant(Integer(), "sqlite")
+from xinyong.store.types import BigId, UtcDateTime
 
 list_memberships = Table(
     "list_memberships",
@@ -26,7 +25,7 @@ list_memberships = Table(
     # The newest ledger entry reflected in this row (listing, correction or exit) and when it
     # was recorded: a subject's status carries the newest of these as its data version.
     Column("entry_id", BigId, nullable=False),
-    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("recorded_at", UtcDateTime(), nullable=False),
     comment="Projection of list entries in the ledger; rebuilt by `xinyong rebuild`.",
 )
 Index("ix_memberships_subject", list_memberships.c.subject_key)
@@ -40,6 +39,6 @@ subject_status = Table(
     # The newest ledger entry reflected, and when it was recorded (derived, so a rebuild from
     # the ledger reproduces the row exactly).
     Column("data_version", BigId, nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
     comment="One row per subject with list memberships: what a check reads (a key lookup).",
 )

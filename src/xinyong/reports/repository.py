@@ -40,8 +40,7 @@ from xinyong.store.db import is_postgres
 
 
 def _instant(conn: Connection, moment: dt.datetime) -> dt.datetime:
-    """A bound comparable with ``check_receipts.at``, which is written in UTC (as the ledger's
-    times are): SQLite keeps the UTC wall-clock time, PostgreSQL the instant."""
+    """A bound for ``check_receipts.at`` (every instant column is UTC, see store.types)."""
     return moment.astimezone(dt.UTC)
 
 

@@ -179,9 +179,7 @@ def _utc(moment: dt.datetime) -> dt.datetime:
 def _shown(moment: dt.datetime | None) -> str | None:
     if moment is None:
         return None
-    # SQLite gives back the naive UTC time it was handed.
-    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
-    return aware.astimezone(CHINA_TZ).isoformat(timespec="seconds")
+    return moment.astimezone(CHINA_TZ).isoformat(timespec="seconds")
 
 
 def _organisation(key: str | None) -> str | None:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, String, Table, Text
+from sqlalchemy import Column, Index, String, Table, Text
 
 from xinyong.store.metadata import metadata
-
-BigId = BigInteger().with_variant(Integer(), "sqlite")
+from xinyong.store.types import BigId, UtcDateTime
 
 typical_cases = Table(
     "typical_cases",
@@ -23,11 +22,11 @@ typical_cases = Table(
     Column("case_id", BigId),  # related list determination case
     Column("state", String(16), nullable=False),  # draft | published | withdrawn
     Column("created_by", String(200), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
     Column("published_by", String(200)),
-    Column("published_at", DateTime(timezone=True)),
+    Column("published_at", UtcDateTime()),
     Column("withdrawn_by", String(200)),
-    Column("withdrawn_at", DateTime(timezone=True)),
+    Column("withdrawn_at", UtcDateTime()),
     Column("withdraw_reason", Text),
     comment="Typical cases of punishment and incentive, drafted and published by the office.",
 )

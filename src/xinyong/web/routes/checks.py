@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
+from sqlalchemy import Connection
 
 from xinyong.checks import service as checks
 from xinyong.kernel.errors import InputError
@@ -50,21 +51,14 @@ def run_check(body: CheckRequest, platform: PlatformDep, who: PrincipalDep) -> R
     writer = platform.receipt_writer()
     record = writer.submit if writer is not None else None
     model = platform.check_read_model()
-    if (
-        writer is not None
-        and model is not None
-        and name is None
-        and subject is not None
-        and checks.is_organisation_code(subject)
-    ):
-        # The common case needs no database connection at all: the read model answers and
-        # the writer records the receipt.
+
+    def by_code(conn: Connection | None, code: str) -> Response:
         return _json(
             checks.check(
-                None,
+                conn,
                 platform.sanctions,
                 platform.vault,
-                subject=subject,
+                subject=code,
                 scenario=body.scenario,
                 today=platform.clock.today(),
                 now=platform.clock.now(),
@@ -74,6 +68,12 @@ def run_check(body: CheckRequest, platform: PlatformDep, who: PrincipalDep) -> R
                 source=model,
             )
         )
+
+    # The common case needs no database connection at all: the read model answers and the
+    # writer records the receipt.
+    fast = writer is not None and model is not None
+    if fast and name is None and subject is not None and checks.is_organisation_code(subject):
+        return by_code(None, subject)
     # With the batched writer the check only reads: no transaction round trips.
     unit = platform.engine.begin() if writer is None else platform.read_engine().connect()
     with unit as conn:
@@ -93,21 +93,7 @@ def run_check(body: CheckRequest, platform: PlatformDep, who: PrincipalDep) -> R
                 )
             )
         if subject is not None and name is None:
-            return _json(
-                checks.check(
-                    conn,
-                    platform.sanctions,
-                    platform.vault,
-                    subject=subject,
-                    scenario=body.scenario,
-                    today=platform.clock.today(),
-                    now=platform.clock.now(),
-                    actor=who.actor,
-                    department_code=who.department_code,
-                    record=record,
-                    source=model,
-                )
-            )
+            return by_code(conn, subject)
     raise error(
         422,
         InputError(

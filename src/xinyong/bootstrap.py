@@ -28,7 +28,7 @@ class Platform:
     vault: PiiVault
     clock: Clock
     sanctions: SanctionsCatalogue
-    # Authenticated API keys (digest -> (expiry, principal)), see web.deps.authenticate.
+    # Authenticated API keys (digest -> (expiry, principal)), see web.deps.get_principal.
     principal_cache: dict[str, tuple[float, Any]] = field(default_factory=dict)
     _receipts: ReceiptWriter | None = None
     _reader: Engine | None = None
@@ -47,15 +47,10 @@ class Platform:
         if self.settings.check_cache_refresh_ms < 0:
             return None
         if self._check_model is None:
-            items = {
-                t.item
-                for latest in self.sanctions.measures()
-                for m in self.sanctions.measure_versions(latest.code)
-                for t in m.triggers
-                if t.item is not None
-            }
             self._check_model = CheckReadModel(
-                self.engine, sorted(items), self.settings.check_cache_refresh_ms / 1000
+                self.engine,
+                sorted(self.sanctions.record_trigger_items()),
+                self.settings.check_cache_refresh_ms / 1000,
             )
         return self._check_model
 

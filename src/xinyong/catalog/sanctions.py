@@ -439,6 +439,10 @@ class SanctionsCatalogue:
         """Catalogue items whose records are list entries decided elsewhere."""
         return frozenset(self._from_records)
 
+    def record_trigger_items(self) -> frozenset[str]:
+        """Catalogue items named by a record trigger of any measure version."""
+        return frozenset(self._by_item_any)
+
     def list_type_of_record(
         self, item: str, values: Mapping[str, object], on: dt.date
     ) -> ListType | None:

@@ -344,7 +344,7 @@ def _receipt(
     actor: str,
     department_code: str | None,
     record: RecordReceipt | None,
-) -> dict[str, Any]:
+) -> Answer:
     """Number the answer and record it, so the business system can cite and follow it up:
     in this transaction, or through ``record`` (the server's batched writer)."""
     receipt = uuid.uuid4().hex
@@ -382,7 +382,7 @@ def check(
     department_code: str | None = None,
     record: RecordReceipt | None = None,
     source: CheckReadModel | None = None,
-) -> dict[str, Any]:
+) -> Answer:
     """The answer for a subject identified by its USCC or resident ID number."""
     _require_scenario(sanctions, scenario)
     key, kind, shown = resolve_subject(subject, vault)
@@ -510,7 +510,7 @@ def check_by_name(
     department_code: str | None = None,
     limit: int = 5,
     record: RecordReceipt | None = None,
-) -> dict[str, Any]:
+) -> Answer:
     """The check for an organisation known by name only. Never authoritative: a unique exact
     match gives the subject's answer flagged as identified by name; otherwise scored
     candidates without measures, to be checked again by code."""

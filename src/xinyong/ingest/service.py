@@ -331,11 +331,8 @@ class Importer:
                 ]
                 clock.lap("identity")
                 if self.sanctions is not None and item.code in self.sanctions.record_fed_items():
-                    list_projection.apply_facts(
-                        conn,
-                        self.sanctions,
-                        self.catalogue,
-                        list_projection.facts_of(conn, appended.entry_ids),
+                    list_projection.apply_entries(
+                        conn, self.sanctions, self.catalogue, appended.entry_ids
                     )
                     clock.lap("lists")
                 # Same transaction: a re-establishment warning exists iff its batch does.
@@ -559,9 +556,7 @@ def revoke_record(
         )
         if sanctions is not None and item.code in sanctions.record_fed_items():
             # The deciding authority withdrew the entry: the membership ends with it.
-            list_projection.apply_facts(
-                conn, sanctions, catalogue, list_projection.facts_of(conn, [entry_id])
-            )
+            list_projection.apply_entries(conn, sanctions, catalogue, [entry_id])
         access.audit(
             conn,
             f"department:{dept['code']}",

@@ -239,6 +239,16 @@ def apply_facts(
     return touched
 
 
+def apply_entries(
+    conn: Connection,
+    sanctions: SanctionsCatalogue,
+    catalogue: Catalogue,
+    entry_ids: Sequence[int],
+) -> set[str]:
+    """:func:`apply_facts` for ledger entries just appended in this transaction."""
+    return apply_facts(conn, sanctions, catalogue, facts_of(conn, entry_ids))
+
+
 def facts_of(conn: Connection, ids: Sequence[int]) -> list[Fact]:
     """The ledger entries ``ids`` as facts, in id order."""
     out: list[Fact] = []

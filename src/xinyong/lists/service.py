@@ -205,7 +205,7 @@ def _publish(
         reason=f"依{lt.name}的规定公示" if public else "名单信息不向社会公开",
         subject_kind=subject_kind,
     )
-    projection.apply_facts(conn, sanctions, catalogue, projection.facts_of(conn, [entry_id]))
+    projection.apply_entries(conn, sanctions, catalogue, [entry_id])
     # Its people may already represent other subjects: warn now, not at the next scan.
     alerts.scan(conn, today=listed_on, now=now, listed_key=case.subject_key, sanctions=sanctions)
 
@@ -239,7 +239,7 @@ def _exit(
         reason="已移出名单，停止公示",
         subject_kind="",
     )
-    projection.apply_facts(conn, sanctions, catalogue, projection.facts_of(conn, [exit_id]))
+    projection.apply_entries(conn, sanctions, catalogue, [exit_id])
 
 
 def _public(catalogue: Catalogue, item: str) -> bool:
@@ -304,11 +304,6 @@ def memberships_of(conn: Connection, subject_key: str) -> list[dict[str, Any]]:
         .order_by(list_memberships.c.id)
     )
     return [dict(r._mapping) for r in rows]
-
-
-def refresh_status(conn: Connection, subject_key: str) -> None:
-    """Recompute one subject's status row from its memberships."""
-    projection.refresh_statuses(conn, [subject_key])
 
 
 def expire_due(

@@ -39,16 +39,11 @@ from xinyong.store.db import is_postgres
 # -- monthly statistics ---------------------------------------------------------------------
 
 
-def _instant(conn: Connection, moment: dt.datetime) -> dt.datetime:
-    """A bound for ``check_receipts.at`` (every instant column is UTC, see store.types)."""
-    return moment.astimezone(dt.UTC)
-
-
 def _in_month(
     conn: Connection, start: dt.datetime, end: dt.datetime, department: str | None
 ) -> ColumnElement[bool]:
     r = check_receipts.c
-    cond = and_(r.at >= _instant(conn, start), r.at < _instant(conn, end))
+    cond = and_(r.at >= start, r.at < end)  # UtcDateTime binds either zone as an instant
     if department is not None:
         cond = and_(cond, r.department_code == department)
     return cond

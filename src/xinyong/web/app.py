@@ -4,7 +4,7 @@ Thin: parse the request, call a service, shape the answer. Errors keep one decla
 (``{"detail": {"message": 中文, "message_en": English}}``) so clients can rely on it.
 """
 
-# No "from __future__ import annotations": FastAPI must resolve Depends() on closures.
+# No "from __future__ import annotations": FastAPI resolves these annotations at runtime.
 
 import contextlib
 import datetime as dt
@@ -14,10 +14,8 @@ from typing import Annotated, Any
 
 from fastapi import (
     APIRouter,
-    Depends,
     FastAPI,
     File,
-    Header,
     Query,
     Request,
     UploadFile,
@@ -39,7 +37,7 @@ from xinyong.ingest.readers import RawRow, RawTable
 from xinyong.ingest.service import revoke_record
 from xinyong.kernel.errors import FieldProblem, InputError, NotFound, PermissionDenied, XinyongError
 from xinyong.ledger import repository as ledger_repo
-from xinyong.web.deps import error, get_principal
+from xinyong.web.deps import OptionalPrincipalDep, PrincipalDep, error
 from xinyong.web.routes import checks as checks_routes
 from xinyong.web.routes import lists as lists_routes
 from xinyong.web.routes import reports as reports_routes
@@ -49,7 +47,6 @@ SUBJECT_CODE = r"^([0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}|P[0-9a-f]{
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
 
-_error = error
 ROUTERS: list[APIRouter] = [
     checks_routes.router,
     lists_routes.router,
@@ -76,21 +73,11 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     )
     app.state.platform = platform
 
-    async def principal(
-        x_api_key: Annotated[str | None, Header()] = None,
-    ) -> access.Principal:
-        return await get_principal(platform, x_api_key)
-
-    async def optional_principal(
-        x_api_key: Annotated[str | None, Header()] = None,
-    ) -> access.Principal | None:
-        return await principal(x_api_key) if x_api_key else None
-
     for router in ROUTERS:
         app.include_router(router)
 
     @app.exception_handler(XinyongError)
-    async def _xinyong_error(_: Request, exc: XinyongError) -> JSONResponse:
+    async def _xinyongerror(_: Request, exc: XinyongError) -> JSONResponse:
         status = (
             404 if isinstance(exc, NotFound) else 403 if isinstance(exc, PermissionDenied) else 422
         )
@@ -105,18 +92,18 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     @app.post("/api/v1/imports", status_code=201, tags=["报送"])
     async def submit(
         file: Annotated[UploadFile, File(description="CSV、XLSX 或 JSON 文件")],
-        who: Annotated[access.Principal, Depends(principal)],
+        who: PrincipalDep,
         item: Annotated[str | None, Query(description="目录信息项代码，如 XZCF")] = None,
         source: Annotated[str | None, Query(description="报送部门；只能是密钥所属部门")] = None,
     ) -> dict[str, Any]:
         """部门业务系统报送一个文件。返回接收、拒收（逐行逐字段原因）、重复、超期统计。"""
         if who.role != "department" or who.department_code is None:
-            raise _error(
+            raise error(
                 403,
                 PermissionDenied("only department clients submit", "只有部门业务系统可以报送数据"),
             )
         if source is not None and source != who.department_code:
-            raise _error(
+            raise error(
                 403,
                 PermissionDenied(
                     f"client of {who.department_code} cannot submit as {source}",
@@ -133,7 +120,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
                 channel="api",
             )
         except InputError as exc:
-            raise _error(422, exc) from exc
+            raise error(422, exc) from exc
         out = result.as_dict()
         if result.batch_id is not None and result.rejected:
             out["rejection_file_url"] = f"/api/v1/batches/{result.batch_id}/rejections"
@@ -146,12 +133,10 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         reason: str = Field(description="撤销理由", min_length=1, max_length=500)
 
     @app.post("/api/v1/revocations", status_code=201, tags=["报送"])
-    def revoke(
-        body: Revocation, who: Annotated[access.Principal, Depends(principal)]
-    ) -> dict[str, Any]:
+    def revoke(body: Revocation, who: PrincipalDep) -> dict[str, Any]:
         """撤销本部门报送的一条记录（原决定被撤销或报送有误）。追加撤销条目，立即停止公示。"""
         if who.role != "department" or who.department_code is None:
-            raise _error(
+            raise error(
                 403,
                 PermissionDenied("only department clients revoke", "只有部门业务系统可以撤销记录"),
             )
@@ -170,16 +155,14 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         return {"entry": entry_id, "status": "revoked"}
 
     @app.get("/api/v1/batches/{batch_id}", tags=["报送"])
-    def batch(
-        batch_id: int, who: Annotated[access.Principal, Depends(principal)]
-    ) -> dict[str, Any]:
+    def batch(batch_id: int, who: PrincipalDep) -> dict[str, Any]:
         """批次概况。部门只能查看本部门的批次。"""
         with platform.engine.connect() as conn:
             b = _own_batch(conn, batch_id, who)
         return {k: (v.isoformat() if isinstance(v, dt.datetime) else v) for k, v in b.items()}
 
     @app.get("/api/v1/batches/{batch_id}/rejections", tags=["报送"])
-    def rejections(batch_id: int, who: Annotated[access.Principal, Depends(principal)]) -> Response:
+    def rejections(batch_id: int, who: PrincipalDep) -> Response:
         """下载被拒收的行（与报送文件同格式，附“错误原因”列），修改后可重新报送。"""
         import json
 
@@ -188,7 +171,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
             meta = ledger_repo.get_batch_headers(conn, batch_id)
             rows = ledger_repo.rejected_of_batch(conn, batch_id)
         if meta is None or not rows:
-            raise _error(404, NotFound("no rejected rows", "该批次没有被拒收的行"))
+            raise error(404, NotFound("no rejected rows", "该批次没有被拒收的行"))
         table = RawTable(
             format=b["format"],
             encoding=meta["encoding"],
@@ -221,15 +204,15 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     def _own_batch(conn: Any, batch_id: int, who: access.Principal) -> dict[str, Any]:
         b = ledger_repo.get_batch(conn, batch_id)
         if b is None:
-            raise _error(404, NotFound(f"no batch {batch_id}", f"批次 {batch_id} 不存在"))
+            raise error(404, NotFound(f"no batch {batch_id}", f"批次 {batch_id} 不存在"))
         if who.role == "department" and b["department_code"] != who.department_code:
-            raise _error(403, PermissionDenied("not your batch", "只能查看本部门报送的批次"))
+            raise error(403, PermissionDenied("not your batch", "只能查看本部门报送的批次"))
         return b
 
     @app.get("/api/v1/subjects/{code}/file", tags=["信用档案"])
     def subject_file(
         code: Annotated[str, PathParam(pattern=SUBJECT_CODE, description="统一社会信用代码")],
-        who: Annotated[access.Principal | None, Depends(optional_principal)],
+        who: OptionalPrincipalDep,
         as_of: Annotated[dt.date | None, Query(description="查看某日的档案，默认今天")] = None,
         view: Annotated[str, Query(pattern="^(public|internal)$")] = "public",
         purpose: Annotated[str, Query(max_length=200, description="内部查询用途（记入审计）")] = "",
@@ -237,7 +220,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         """主体信用档案，按目录类别分组，含来源与公示状态。公开视图只显示公示期内的信息。"""
         day = as_of or platform.clock.today()
         if view == "internal" and who is None:
-            raise _error(
+            raise error(
                 401,
                 PermissionDenied("internal view needs an API key", "内部视图需要授权（X-API-Key）"),
             )

@@ -34,32 +34,16 @@ async def get_platform(request: Request) -> Platform:
 PlatformDep = Annotated[Platform, Depends(get_platform)]
 
 
-def _remembered(platform: Platform, x_api_key: str | None) -> access.Principal | None:
-    ttl = platform.settings.api_key_cache_seconds
-    if ttl <= 0 or not x_api_key:
-        return None
-    hit = platform.principal_cache.get(access.hash_key(x_api_key))
-    if hit is not None and hit[0] > time.monotonic():
-        cached: access.Principal = hit[1]
-        return cached
-    return None
-
-
-def authenticate(platform: Platform, x_api_key: str | None) -> access.Principal:
-    """The caller of this key, remembered for ``api_key_cache_seconds`` (a key lookup costs a
-    pooled connection and a query; a check must stay a few milliseconds)."""
-    ttl = platform.settings.api_key_cache_seconds
-    digest = access.hash_key(x_api_key) if x_api_key else ""
-    cache = platform.principal_cache
-    remembered = _remembered(platform, x_api_key)
-    if remembered is not None:
-        return remembered
+def _look_up(platform: Platform, x_api_key: str | None, digest: str) -> access.Principal:
+    """Authenticate against the database and remember the caller for ``ttl`` seconds."""
     try:
         with platform.engine.connect() as conn:
             who = access.authenticate(conn, x_api_key)
     except PermissionDenied as exc:
         raise error(401, exc) from exc
+    ttl = platform.settings.api_key_cache_seconds
     if ttl > 0:
+        cache = platform.principal_cache
         if len(cache) > 10_000:  # keys are few; this only bounds a flood of bad ones
             cache.clear()
         cache[digest] = (time.monotonic() + ttl, who)
@@ -69,11 +53,15 @@ def authenticate(platform: Platform, x_api_key: str | None) -> access.Principal:
 async def get_principal(
     platform: PlatformDep, x_api_key: Annotated[str | None, Header()] = None
 ) -> access.Principal:
-    # A remembered key is answered on the event loop; a lookup goes to a worker thread.
-    remembered = _remembered(platform, x_api_key)
-    if remembered is not None:
+    """The caller of this key, remembered for ``api_key_cache_seconds`` (a key lookup costs a
+    pooled connection and a query; a check must stay a few milliseconds). A remembered key
+    is answered on the event loop; a lookup goes to a worker thread."""
+    digest = access.hash_key(x_api_key) if x_api_key else ""
+    hit = platform.principal_cache.get(digest) if digest else None
+    if hit is not None and hit[0] > time.monotonic():
+        remembered: access.Principal = hit[1]
         return remembered
-    return await anyio.to_thread.run_sync(authenticate, platform, x_api_key)
+    return await anyio.to_thread.run_sync(_look_up, platform, x_api_key, digest)
 
 
 async def get_optional_principal(

@@ -14,14 +14,24 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine, create_engine, text
 
 from xinyong.bootstrap import Platform, build_platform
+from xinyong.catalog.loader import Catalogue, load_catalogue
+from xinyong.catalog.sanctions import SanctionsCatalogue, load_sanctions
+from xinyong.kernel.calendar import WorkCalendar
 from xinyong.kernel.clock import CHINA_TZ, FixedClock
 from xinyong.kernel.settings import Settings
 from xinyong.store.db import make_engine
 from xinyong.store.metadata import load_all_tables
 from xinyong.store.migrate import upgrade
+
+# No per-example deadline: on a loaded 2-core machine a 200 ms deadline fails properties that
+# take 0.7 s alone. CI also derandomises, so a red run is reproducible from its output.
+hypothesis_settings.register_profile("dev", deadline=None)
+hypothesis_settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 PG_URL = os.environ.get(
     "XINYONG_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -122,6 +132,28 @@ def settings(tmp_path: Path) -> Settings:
     return Settings(data_dir=tmp_path / "var", secret_key=TEST_KEY, check_cache_refresh_ms=0)
 
 
+@pytest.fixture(scope="session")
+def national() -> tuple[Catalogue, SanctionsCatalogue, WorkCalendar]:
+    """The shipped catalogue, sanctions and calendar, loaded once: they are immutable."""
+    catalogue = load_catalogue()
+    return catalogue, load_sanctions(catalogue=catalogue), WorkCalendar.load()
+
+
 @pytest.fixture
-def platform(engine: Engine, clock: FixedClock, settings: Settings) -> Platform:
-    return build_platform(settings, clock=clock, engine=engine)
+def platform(
+    engine: Engine,
+    clock: FixedClock,
+    settings: Settings,
+    national: tuple[Catalogue, SanctionsCatalogue, WorkCalendar],
+) -> Platform:
+    if settings.local_catalog_dir is not None:  # a test's own catalogue: load it
+        return build_platform(settings, clock=clock, engine=engine)
+    catalogue, sanctions, calendar = national
+    return build_platform(
+        settings,
+        clock=clock,
+        engine=engine,
+        catalogue=catalogue,
+        sanctions=sanctions,
+        calendar=calendar,
+    )

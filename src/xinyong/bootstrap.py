@@ -78,16 +78,26 @@ def build_platform(
     *,
     clock: Clock | None = None,
     engine: Engine | None = None,
+    catalogue: Catalogue | None = None,
+    sanctions: SanctionsCatalogue | None = None,
+    calendar: WorkCalendar | None = None,
 ) -> Platform:
+    """A platform from ``settings``. The catalogue, sanctions and calendar are loaded from the
+    settings' directories unless given: they are immutable, so a caller that builds many
+    platforms (the tests) loads them once and passes them in."""
     settings = settings or get_settings()
     extra = [settings.local_catalog_dir] if settings.local_catalog_dir else []
-    catalogue = load_catalogue(extra)
+    catalogue = catalogue if catalogue is not None else load_catalogue(extra)
+    if sanctions is None:
+        sanctions = load_sanctions(extra, catalogue=catalogue)
+    if calendar is None:
+        calendar = WorkCalendar.load([d / "calendar" for d in extra if (d / "calendar").is_dir()])
     return Platform(
         settings=settings,
         engine=engine or make_engine(settings=settings),
         catalogue=catalogue,
-        sanctions=load_sanctions(extra, catalogue=catalogue),
-        calendar=WorkCalendar.load([d / "calendar" for d in extra]),
+        sanctions=sanctions,
+        calendar=calendar,
         vault=PiiVault(settings.resolved_secret_key()),
         clock=clock or SystemClock(),
     )

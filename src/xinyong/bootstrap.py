@@ -48,9 +48,7 @@ class Platform:
             return None
         if self._check_model is None:
             self._check_model = CheckReadModel(
-                self.engine,
-                sorted(self.sanctions.record_trigger_items()),
-                self.settings.check_cache_refresh_ms / 1000,
+                self.engine, self.sanctions, self.settings.check_cache_refresh_ms / 1000
             )
         return self._check_model
 

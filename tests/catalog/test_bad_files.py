@@ -228,23 +228,23 @@ ITEM_CASES: list[tuple[str, Callable[[Doc], None], str]] = [
     (
         "severity unknown field",
         lambda d: v0(d).update(
-            severity_rules=[{"severity": "严重", "field": "T_XX", "any_of": ["1"]}]
+            severity_rules=[{"severity": "严重", "conditions": [{"field": "T_XX", "any_of": ["1"]}]}]
         ),
-        "versions[0].severity_rules[0].field",
+        "versions[0].severity_rules[0].conditions[0].field",
     ),
     (
         "severity bad code",
         lambda d: v0(d).update(
-            severity_rules=[{"severity": "严重", "field": "T_LB", "any_of": ["x"]}]
+            severity_rules=[{"severity": "严重", "conditions": [{"field": "T_LB", "any_of": ["x"]}]}]
         ),
-        "versions[0].severity_rules[0].any_of[0]",
+        "versions[0].severity_rules[0].conditions[0].any_of[0]",
     ),
     (
         "severity unreachable",
         lambda d: v0(d).update(
             severity_rules=[
                 {"severity": "一般"},
-                {"severity": "严重", "field": "T_LB", "any_of": ["自然人"]},
+                {"severity": "严重", "conditions": [{"field": "T_LB", "any_of": ["自然人"]}]},
             ]
         ),
         "versions[0].severity_rules[1]",
@@ -303,6 +303,64 @@ POLICY_CASES: list[tuple[str, Callable[[Doc], None], str]] = [
         "unpublished bad code",
         lambda d: d["periods"]["轻微"].update(unpublished_if_only={"CF_CFLB": ["警告"]}),
         "periods.轻微.unpublished_if_only.CF_CFLB[0]",
+    ),
+    (
+        "severity rules for an item it does not govern",
+        lambda d: d.update(severity_rules={"XZXK": [{"severity": "一般"}]}),
+        "severity_rules.XZXK",
+    ),
+    (
+        "severity rule on an unknown field",
+        lambda d: d.update(
+            severity_rules={
+                "XZCF": [{"severity": "严重", "conditions": [{"field": "T_XX", "any_of": ["1"]}]}]
+            }
+        ),
+        "severity_rules.XZCF[0].conditions[0].field",
+    ),
+    (
+        "severity rule: amount test on a code field",
+        lambda d: d.update(
+            severity_rules={
+                "XZCF": [{"severity": "严重", "conditions": [{"field": "CF_CFLB", "at_least": 5}]}]
+            }
+        ),
+        "severity_rules.XZCF[0].conditions[0].at_least",
+    ),
+    (
+        "severity rule: bad regular expression",
+        lambda d: d.update(
+            severity_rules={
+                "XZCF": [{"severity": "严重", "conditions": [{"field": "CF_NR", "matches": "吊销("}]}]
+            }
+        ),
+        "severity_rules.XZCF[0].conditions[0].matches",
+    ),
+    (
+        "severity rule: citation test on a code field",
+        lambda d: d.update(
+            severity_rules={
+                "XZCF": [
+                    {
+                        "severity": "严重",
+                        "conditions": [{"field": "CF_CFLB", "cites": [{"law": "行政许可法"}]}],
+                    }
+                ]
+            }
+        ),
+        "severity_rules.XZCF[0].conditions[0].cites",
+    ),
+    (
+        "severity rule: a condition with no test",
+        lambda d: d.update(
+            severity_rules={"XZCF": [{"severity": "严重", "conditions": [{"field": "CF_NR"}]}]}
+        ),
+        "severity_rules.XZCF[0].conditions[0]",
+    ),
+    (
+        "severity rule: unknown sector",
+        lambda d: d.update(severity_rules={"XZCF": [{"severity": "严重", "sectors": ["nowhere"]}]}),
+        "severity_rules.XZCF[0].sectors[0]",
     ),
     ("same scope as 令107", lambda d: d.update(sectors=["market_regulation"]), "decisions_from"),
     ("same scope as 令36", lambda d: d.update(sectors=[], items=[]), "decisions_from"),

@@ -221,7 +221,7 @@ def test_policy_periods(cat: Catalogue) -> None:
     assert p36.natural_persons_basis
     assert p36.decisions_from == d("2026-04-01")
     p107 = cat.policy("SAMR-2025-107")
-    assert p107.sectors == ("market_regulation",)
+    assert p107.sectors == ("market_regulation", "drug")  # 令107 第三十条
     assert p107.periods[Severity.MINOR].max_months == 3
     warning = cat.lookup_code("penalty_kind", "警告")
     assert warning is not None

@@ -47,9 +47,11 @@ def _record(
     note: str,
     now: dt.datetime,
     catalogue_version: str,
+    decided_on: dt.date | None = None,
 ) -> int:
     """Append the step to the ledger (not public: the decision itself is published by the
-    case type when it reaches publication)."""
+    case type when it reaches publication). Its decision date is the date the step's decision
+    bears (``decided_on``), by default the day it is taken."""
     return ledger.append_one(
         conn,
         subject_key=case.subject_key,
@@ -59,7 +61,7 @@ def _record(
         record_key=f"{case.subject_key}|{case.id}|{seq}",
         action="assert",
         supersedes_id=None,
-        decision_date=now.astimezone(CHINA_TZ).date(),
+        decision_date=decided_on or now.astimezone(CHINA_TZ).date(),
         severity=None,
         payload={
             "case": case.id,
@@ -161,9 +163,14 @@ def transition(
     catalogue_version: str,
     note: str = "",
     expected_version: int | None = None,
+    decided_on: dt.date | None = None,
 ) -> Case:
     """Take transition ``name``. With ``expected_version`` (the version the caller last saw)
-    the step is refused when anyone moved the case since, so a user never acts on a stale page."""
+    the step is refused when anyone moved the case since, so a user never acts on a stale page.
+
+    ``decided_on`` is the date the step's decision bears when it is not the day it is entered
+    (a decision signed yesterday, recorded today): not in the future, and not before the case
+    reached its current state."""
     case = repo.get_case(conn, case_id, lock=True)
     if case is None:
         raise NotFound(f"no case {case_id}", f"办件 {case_id} 不存在")
@@ -177,6 +184,8 @@ def transition(
         )
     t = wf.check(case.state, name, role)
     today = now.astimezone(CHINA_TZ).date()
+    if decided_on is not None:
+        _check_decision_date(case, decided_on, today)
     due = due_date(wf, t.target, case.params, today, calendar)
     if not repo.update_state(conn, case.id, case.version, t.target, due):
         raise VersionConflict(
@@ -194,6 +203,7 @@ def transition(
         note=note,
         now=now,
         catalogue_version=catalogue_version,
+        decided_on=decided_on,
     )
     repo.insert_event(
         conn,
@@ -212,6 +222,34 @@ def transition(
         },
     )
     return get(conn, case.id)
+
+
+def _check_decision_date(case: Case, decided_on: dt.date, today: dt.date) -> None:
+    entered = (
+        case.events[-1].at.astimezone(CHINA_TZ).date()
+        if case.events
+        else case.opened_at.astimezone(CHINA_TZ).date()
+    )
+    if decided_on > today:
+        raise InputError(
+            f"decision date {decided_on} is in the future",
+            f"decision_date（决定日期）{decided_on.isoformat()} 晚于今天，不能预填",
+        )
+    if decided_on < entered:
+        raise InputError(
+            f"decision date {decided_on} is before the case reached its state on {entered}",
+            f"decision_date（决定日期）{decided_on.isoformat()} 早于办件进入当前环节的日期"
+            f"{entered.isoformat()}",
+        )
+
+
+def step_decision_date(conn: Connection, case: Case, transition_name: str) -> dt.date | None:
+    """The date the decision of the case's last ``transition_name`` step bears (its ledger
+    entry's decision date), or None if the case never took that step."""
+    for event in reversed(case.events):
+        if event.transition == transition_name and event.entry_id is not None:
+            return ledger.entry(conn, event.entry_id).decision_date
+    return None
 
 
 def terminal_states(workflow_code: str) -> set[str]:

@@ -32,9 +32,11 @@ from typing import Any, NoReturn, Protocol, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from xinyong.catalog import conditions
 from xinyong.catalog.model import (
     CatalogueSnapshot,
     CodeTable,
+    Condition,
     CodeValue,
     FieldDef,
     HeaderSet,
@@ -44,6 +46,7 @@ from xinyong.catalog.model import (
     PublicationPolicy,
     Sector,
     Severity,
+    SeverityRule,
 )
 from xinyong.kernel.errors import ConfigurationError, NotFound
 from xinyong.kernel.settings import get_settings
@@ -924,10 +927,20 @@ class _Builder:
             self._check_codes(src, key, other, values)
 
     def _check_severity(self, e: _ItemEntry, fields: dict[str, FieldDef]) -> None:
-        v, src = e.version, e.src
+        self.check_severity_rules(
+            e.src, (*e.key, "severity_rules"), e.version.severity_rules, fields
+        )
+
+    def check_severity_rules(
+        self,
+        src: _Source,
+        key: Key,
+        rules: Sequence[SeverityRule],
+        fields: Mapping[str, FieldDef],
+    ) -> None:
         default_at: int | None = None
-        for r, rule in enumerate(v.severity_rules):
-            rk: Key = (*e.key, "severity_rules", r)
+        for r, rule in enumerate(rules):
+            rk: Key = (*key, r)
             if default_at is not None:
                 raise _error(
                     src,
@@ -935,41 +948,19 @@ class _Builder:
                     f"unreachable: rule {default_at} has no condition and matches everything",
                     f"此规则永远不会生效：第{default_at}条规则没有条件，已匹配所有记录",
                 )
-            if (rule.any_of or rule.only) and rule.field is None:
-                raise _error(
-                    src,
-                    (*rk, "field"),
-                    "any_of/only need a field",
-                    "使用 any_of/only 时须指定 field",
+            for c, cond in enumerate(rule.conditions):
+                _check_condition(
+                    src, (*rk, "conditions", c), fields, cond, self._table_codes, self.sectors
                 )
-            if rule.field is not None:
-                f = fields.get(rule.field)
-                if f is None or f.type not in _CODE_TYPES:
+            for j, sector in enumerate(rule.sectors):
+                if sector not in self.sectors:
                     raise _error(
                         src,
-                        (*rk, "field"),
-                        f"{rule.field!r} is not a code field of this item",
-                        f"“{rule.field}”不是本信息项的代码字段",
+                        (*rk, "sectors", j),
+                        f"unknown sector {sector!r}",
+                        f"行业领域“{sector}”不存在",
                     )
-                self._check_codes(src, (*rk, "any_of"), f, rule.any_of)
-                self._check_codes(src, (*rk, "only"), f, rule.only)
-            if (rule.amount_field is None) != (rule.amount_at_most is None):
-                raise _error(
-                    src,
-                    (*rk, "amount_field"),
-                    "amount_field and amount_at_most go together",
-                    "amount_field 与 amount_at_most 须同时填写",
-                )
-            if rule.amount_field is not None:
-                f = fields.get(rule.amount_field)
-                if f is None or f.type != "amount_wan":
-                    raise _error(
-                        src,
-                        (*rk, "amount_field"),
-                        f"{rule.amount_field!r} is not an amount_wan field of this item",
-                        f"“{rule.amount_field}”不是本信息项的金额（万元）字段",
-                    )
-            if rule.field is None and rule.amount_field is None:
+            if rule.is_default:
                 default_at = r
 
     def check_header_sets(self) -> None:
@@ -1042,6 +1033,21 @@ class _Builder:
         for j, code in enumerate(p.items):
             if code not in self.items:
                 raise _error(src, ("items", j), f"unknown item {code!r}", f"信息项“{code}”不存在")
+        for code, rules in p.severity_rules.items():
+            entries = self.items.get(code)
+            if entries is None:
+                raise _error(
+                    src, ("severity_rules", code), f"unknown item {code!r}", f"信息项“{code}”不存在"
+                )
+            if p.items and code not in p.items:
+                raise _error(
+                    src,
+                    ("severity_rules", code),
+                    f"the policy does not govern item {code}",
+                    f"本政策不适用于信息项 {code}（不在 items 中）",
+                )
+            fields = {f.code: f for e in entries for f in e.version.fields}
+            self.check_severity_rules(src, ("severity_rules", code), rules, fields)
         for sev in Severity:
             if sev not in p.periods:
                 raise _error(
@@ -1104,6 +1110,108 @@ class _Builder:
                         hm.add(header, field_code, src, ("columns", header))
             maps[code] = hm.out
         return maps
+
+
+_CONDITION_TESTS_ZH = "any_of、only、matches、cites、at_least、at_most"
+
+
+def _check_condition(
+    src: _Source,
+    key: Key,
+    fields: Mapping[str, FieldDef],
+    cond: Condition,
+    table_codes: Any,
+    sectors: Mapping[str, Any],
+) -> None:
+    """Refuse a condition that names a field the item lacks, tests it in a way its type does
+    not allow, or names codes its code table does not have."""
+    f = fields.get(cond.field)
+    if f is None:
+        raise _error(
+            src,
+            (*key, "field"),
+            f"the item has no field {cond.field!r}",
+            f"信息项中没有字段“{cond.field}”",
+        )
+    tests = [
+        bool(cond.any_of or cond.only),
+        cond.matches is not None or bool(cond.cites),
+        cond.at_least is not None or cond.at_most is not None,
+    ]
+    if not any(tests):
+        raise _error(
+            src,
+            key,
+            "a condition needs a test",
+            f"条件须写明判断方式（{_CONDITION_TESTS_ZH} 之一）",
+        )
+    if tests[0]:
+        if f.type not in _CODE_TYPES or f.code_table is None:
+            raise _error(
+                src,
+                (*key, "any_of" if cond.any_of else "only"),
+                f"any_of/only test code fields; {f.code} is {f.type}",
+                f"any_of/only 只用于代码字段，字段 {f.code} 的类型为 {f.type}",
+            )
+        allowed = table_codes(f.code_table)
+        for name in ("any_of", "only"):
+            for j, value in enumerate(getattr(cond, name)):
+                if value not in allowed:
+                    raise _error(
+                        src,
+                        (*key, name, j),
+                        f"{value!r} is not a code of table {f.code_table!r} (field {f.code})",
+                        f"“{value}”不是字段 {f.code} 所用代码表“{f.code_table}”中的代码",
+                    )
+    if tests[1] and f.type != "text":
+        raise _error(
+            src,
+            (*key, "matches" if cond.matches is not None else "cites"),
+            f"matches/cites test text fields; {f.code} is {f.type}",
+            f"matches/cites 只用于文本字段，字段 {f.code} 的类型为 {f.type}",
+        )
+    if cond.matches is not None:
+        problem = conditions.pattern_error(cond.matches)
+        if problem is not None:
+            raise _error(
+                src,
+                (*key, "matches"),
+                f"not a valid regular expression: {problem}",
+                f"不是有效的正则表达式：{problem}",
+            )
+    for j, c in enumerate(cond.cites):
+        if not conditions.normalise_law(c.law):
+            raise _error(src, (*key, "cites", j, "law"), "may not be empty", "法律名称不能为空")
+        if any(a < 1 for a in c.articles):
+            raise _error(
+                src, (*key, "cites", j, "articles"), "articles start at 1", "条文序号从1开始"
+            )
+    if tests[2] and f.type != "amount_wan":
+        raise _error(
+            src,
+            (*key, "at_least" if cond.at_least is not None else "at_most"),
+            f"at_least/at_most test amount fields; {f.code} is {f.type}",
+            f"at_least/at_most 只用于金额（万元）字段，字段 {f.code} 的类型为 {f.type}",
+        )
+
+
+def check_condition(
+    cat: Catalogue,
+    src: _Source,
+    key: Key,
+    item: str,
+    fields: Mapping[str, FieldDef],
+    cond: Condition,
+) -> None:
+    """The condition check for files loaded after the item catalogue (measure triggers)."""
+    _check_condition(
+        src,
+        key,
+        fields,
+        cond,
+        lambda table: {v.code for v in cat.code_table(table).values},
+        cat.sectors,
+    )
 
 
 class _HeaderMap:

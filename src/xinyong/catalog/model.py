@@ -105,20 +105,50 @@ class FieldDef(Frozen):
     public: bool = True  # shown in the public credit file (when the record is public)
 
 
+SubjectKind = Literal["organisation", "individual_business", "person"]
+
+
+class Citation(Frozen):
+    """A provision a record cites (e.g. in 处罚依据 CF_YJ): a law and, optionally, articles."""
+
+    # The title without 《》 and without the 中华人民共和国 prefix, e.g. 行政许可法.
+    law: str
+    articles: tuple[int, ...] = ()  # empty: any article of the law
+
+
+class Condition(Frozen):
+    """One condition over one field of a record; every key that is set must hold.
+
+    Code fields (``code``/``codes``) are tested with ``any_of`` (the field holds one of these
+    codes) or ``only`` (every code it holds is one of these); text fields with ``matches`` (a
+    regular expression found in the text) or ``cites`` (the text cites one of these
+    provisions, see ``catalog.conditions.citations``); amount fields (万元) with ``at_least`` /
+    ``at_most``. A field the record leaves empty satisfies no condition.
+    """
+
+    field: str
+    any_of: tuple[str, ...] = ()
+    only: tuple[str, ...] = ()
+    matches: str | None = None
+    cites: tuple[Citation, ...] = ()
+    at_least: float | None = None
+    at_most: float | None = None
+    note: str = ""
+
+
 class SeverityRule(Frozen):
     """First matching rule wins; a rule with no condition is the default."""
 
     severity: Severity
-    # The multi-valued field (e.g. CF_CFLB) contains any of these codes.
-    any_of: tuple[str, ...] = ()
-    # The field's values are all within this set (e.g. only 警告 / 通报批评).
-    only: tuple[str, ...] = ()
-    field: str | None = None
-    # Amount field at or below this value (万元), combined with ``only`` when both are set.
-    amount_field: str | None = None
-    amount_at_most: float | None = None
+    conditions: tuple[Condition, ...] = ()  # all must hold
+    # Only for records submitted by departments of these sectors (empty = any).
+    sectors: tuple[str, ...] = ()
     legal_basis: tuple[LegalBasis, ...] = ()
     note: str = ""
+
+    @property
+    def is_default(self) -> bool:
+        return not self.conditions and not self.sectors
 
 
 RelationRole = Literal["legal_representative", "principal", "actual_controller"]
@@ -229,6 +259,9 @@ class PublicationPolicy(Frozen):
     # empty = all. A sector-specific policy beats a general one for the same date.
     sectors: tuple[str, ...] = ()
     periods: dict[Severity, PeriodRule]
+    # Severity rules of this regime by item code: records it governs are classed by these
+    # instead of the item's own rules (e.g. 令107's test for market-regulation penalties).
+    severity_rules: dict[str, tuple[SeverityRule, ...]] = Field(default_factory=dict)
     # Natural persons' records are published only if this is true.
     publish_natural_persons: bool = False
     natural_persons_basis: tuple[LegalBasis, ...] = ()

@@ -28,14 +28,16 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Generic, Literal, TypeAlias, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import Field
 
+from xinyong.catalog.conditions import all_hold
 from xinyong.catalog.loader import (
     Catalogue,
     Key,
     _error,
+    check_condition,
     _parse,
     _reject_loader_keys,
     _Source,
@@ -47,11 +49,13 @@ from xinyong.catalog.loader import (
 )
 from xinyong.catalog.model import (
     CatalogueSnapshot,
+    Condition,
     Evidence,
     Frozen,
     LegalBasis,
     RelationRole,
     Severity,
+    SubjectKind,
     SubjectType,
 )
 from xinyong.kernel.errors import ConfigurationError, NotFound
@@ -61,6 +65,7 @@ NATIONAL_DIR = Path(__file__).parent / "data" / "national"
 LISTS_DIR = "lists"
 MEASURES_DIR = "measures"
 SCENARIOS_FILE = "scenarios.yaml"
+COMMITMENT_FILE = "commitment.yaml"
 
 _CODE = re.compile(r"^[A-Z][A-Z0-9_]{1,15}$")
 _SCENARIO_CODE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
@@ -167,6 +172,9 @@ class ListType(Frozen):
     procedure_note: str = ""
     # Period from the listing decision: months, or no fixed period (None), or permanent.
     period_months: int | None
+    # The period runs from the listing decision (the date the list type's rule names, e.g.
+    # 令44 第二十一条 满三年; 令36 第七条 自认定之日起) or, where the rule says so, publication.
+    period_start: Literal["decision", "publication"] = "decision"
     permanent: bool = False
     # The decision fixes each entry's term (e.g. 证券市场禁入 "一定期限直至终身");
     # period_months, when set, is then the default.
@@ -201,27 +209,6 @@ class ListType(Frozen):
         )
 
 
-class Trigger(Frozen):
-    """What brings a measure into play: a list type, or a record class (item + severity)."""
-
-    list_type: str | None = None
-    item: str | None = None  # e.g. XZCF
-    severity: Severity | None = None  # None = any severity
-    # Record triggers only: the record's source sector must be one of these (empty = any).
-    sectors: tuple[str, ...] = ()
-
-
-class NationalListing(Frozen):
-    """Is the measure in the 全国失信惩戒措施基础清单? Separate from its legal basis: the
-    basis text may be read (P) while the list row itself was never seen (U)."""
-
-    listed: bool
-    editions: tuple[str, ...] = ()  # e.g. ("2021",) where the row was seen
-    row: str = ""  # row number or heading, when known
-    evidence: Evidence
-    note: str = ""
-
-
 class Duration(Frozen):
     """How long a measure applies. Months count from the decision (listing) date.
 
@@ -235,6 +222,60 @@ class Duration(Frozen):
     months: int | None = None
     min_months: int | None = None
     max_months: int | None = None
+    # by_decision: the record's date field holding the term the decision fixed (its last
+    # day), e.g. 处罚有效期 CF_YXQ; used when the record carries it.
+    term_field: str | None = None
+    note: str = ""
+
+
+class Trigger(Frozen):
+    """What brings a measure into play: a list type, or a record of an item whose fields meet
+    the conditions the measure's basis names.
+
+    A record trigger is an item plus ``conditions`` over the record's fields (penalty kinds,
+    amounts, the provision cited, …), optionally the record's severity class (under the regime
+    in force when it was decided), the submitting department's sector and the subject's kind.
+    ``to_verify`` names the conditions of the basis no field can decide (情节严重 as judged by
+    the deciding body, 直接关系公共安全 …): a trigger with such conditions never gives a measure,
+    only an entry to be verified by hand. A list trigger may carry ``to_verify`` too (the
+    measure needs a decision beyond the listing).
+    """
+
+    list_type: str | None = None
+    item: str | None = None  # e.g. XZCF
+    severity: Severity | None = None  # None = any severity
+    # Record triggers only: the record's source sector must be one of these (empty = any).
+    sectors: tuple[str, ...] = ()
+    # Record triggers only: the kinds of subject the record may be about (empty = any).
+    subject_kinds: tuple[SubjectKind, ...] = ()
+    conditions: tuple[Condition, ...] = ()  # record triggers: all must hold
+    # Record triggers only: the record's decision date must fall in this range (inclusive),
+    # e.g. a threshold in force from a date (财库〔2022〕3号 from 2022-02-08).
+    decided_from: dt.date | None = None
+    decided_until: dt.date | None = None
+    # The measure binds departments of these sectors only (e.g. 令44 第十五条 binds
+    # 市场监督管理部门): a check by another department's system does not get it. A check with
+    # no department (the credit office) gets it.
+    checker_sectors: tuple[str, ...] = ()
+    to_verify: tuple[str, ...] = ()  # Chinese: conditions to check by hand
+    # This ground's own period where it differs from the measure's (e.g. 1 or 3 years).
+    duration: Duration | None = None
+    ground: str = ""  # Chinese: which part of the basis this trigger is (e.g. 第七十九条)
+    note: str = ""
+
+    @property
+    def decidable(self) -> bool:
+        """True when the data decides the trigger alone (nothing to verify by hand)."""
+        return not self.to_verify
+
+class NationalListing(Frozen):
+    """Is the measure in the 全国失信惩戒措施基础清单? Separate from its legal basis: the
+    basis text may be read (P) while the list row itself was never seen (U)."""
+
+    listed: bool
+    editions: tuple[str, ...] = ()  # e.g. ("2021",) where the row was seen
+    row: str = ""  # row number or heading, when known
+    evidence: Evidence
     note: str = ""
 
 
@@ -261,6 +302,14 @@ class Measure(Frozen):
     automatic: bool
     # 告知承诺制 / 容缺受理 is not available while this measure applies (令44 第十五条).
     blocks_commitment: bool = False
+    # An incentive resting on a commitment (容缺受理): withheld while the subject may not use
+    # the commitment system.
+    needs_commitment: bool = False
+    # Conditions to verify by hand when the measure reaches someone through one of these roles
+    # (e.g. M05: 主要负责人 is not decided by a registration record alone) …
+    role_conditions: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    # … or is checked in one of these scenarios (e.g. M02 in bidding: 依法必须进行招标的项目).
+    scenario_conditions: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     version: str
     effective_from: dt.date
     effective_until: dt.date | None = None
@@ -287,9 +336,43 @@ class Measure(Frozen):
         return tuple(out)
 
 
+class CommitmentBar(Frozen):
+    """A reason a subject may not use 告知承诺制 or 容缺受理 (国办发〔2020〕42号): an active
+    membership of a list of ``list_kinds``, or a current record of ``item`` (of ``severity``,
+    meeting ``conditions``) while it is published or for ``months`` from its finding date."""
+
+    code: str  # e.g. SERIOUS_LIST
+    reason: str  # Chinese, shown to the counter officer
+    list_kinds: tuple[ListKind, ...] = ()
+    item: str | None = None
+    severity: Severity | None = None
+    conditions: tuple[Condition, ...] = ()
+    while_published: bool = False
+    months: int | None = None
+    # Date field of the item on which the fact was found (e.g. 认定日期); else decision date.
+    start_field: str | None = None
+    legal_basis: tuple[LegalBasis, ...]
+    version: str
+    effective_from: dt.date
+    effective_until: dt.date | None = None
+    note: str = ""
+    local: bool = False
+    source_file: str = ""
+
+    def in_force(self, day: dt.date) -> bool:
+        return self.effective_from <= day and (
+            self.effective_until is None or day <= self.effective_until
+        )
+
+
 # -- the catalogue ------------------------------------------------------------------------
 
-_RecordHit: TypeAlias = tuple[Measure, Trigger]
+@dataclass(frozen=True, slots=True)
+class TriggerHit:
+    """A measure version and one of its triggers."""
+
+    measure: Measure
+    trigger: Trigger
 
 
 def _record_fed_lists(
@@ -327,25 +410,31 @@ class SanctionsCatalogue:
     """
 
     __slots__ = (
+        "_bars",
+        "_bars_by_item",
         "_by_item",
-        "_by_item_any",
         "_by_list",
         "_by_list_any",
+        "_list_hits",
         "_from_records",
         "_items",
         "_list_versions",
         "_measure_versions",
+        "_record_triggers",
         "_scenarios",
         "_snapshot",
     )
-    _by_item: dict[tuple[str, str], tuple[_RecordHit, ...]]
-    _by_item_any: dict[str, tuple[_RecordHit, ...]]
+    _bars: tuple[CommitmentBar, ...]
+    _bars_by_item: dict[str, tuple[int, ...]]
+    _by_item: dict[str, tuple[int, ...]]
+    _list_hits: dict[tuple[str, str], tuple[TriggerHit, ...]]
     _by_list: dict[tuple[str, str], tuple[Measure, ...]]
     _by_list_any: dict[str, tuple[Measure, ...]]
     _from_records: dict[str, tuple[str, ...]]
     _items: frozenset[str]
     _list_versions: dict[str, tuple[ListType, ...]]
     _measure_versions: dict[str, tuple[Measure, ...]]
+    _record_triggers: tuple[TriggerHit, ...]
     _scenarios: Mapping[str, Scenario]
     _snapshot: CatalogueSnapshot
 
@@ -357,8 +446,16 @@ class SanctionsCatalogue:
         list_types: Iterable[ListType],
         measures: Iterable[Measure],
         items: Iterable[str],
+        bars: Iterable[CommitmentBar] = (),
     ) -> None:
         setattr_ = object.__setattr__
+        bar_list = tuple(bars)
+        setattr_(self, "_bars", bar_list)
+        bars_by_item: dict[str, list[int]] = {}
+        for i, bar in enumerate(bar_list):
+            if bar.item is not None:
+                bars_by_item.setdefault(bar.item, []).append(i)
+        setattr_(self, "_bars_by_item", {k: tuple(v) for k, v in bars_by_item.items()})
         setattr_(self, "_snapshot", snapshot)
         setattr_(self, "_scenarios", MappingProxyType(dict(scenarios)))
         setattr_(self, "_items", frozenset(items))
@@ -381,8 +478,9 @@ class SanctionsCatalogue:
         setattr_(self, "_measure_versions", ordered)
         by_list: dict[tuple[str, str], list[Measure]] = {}
         by_list_any: dict[str, list[Measure]] = {}
-        by_item: dict[tuple[str, str], list[_RecordHit]] = {}
-        by_item_any: dict[str, list[_RecordHit]] = {}
+        list_hits: dict[tuple[str, str], list[TriggerHit]] = {}
+        record_triggers: list[TriggerHit] = []
+        by_item: dict[str, list[int]] = {}
         for versions in ordered.values():  # by code, then effective_from
             for m in versions:
                 for lt_code in dict.fromkeys(m.list_types):
@@ -390,15 +488,17 @@ class SanctionsCatalogue:
                     for sc in m.scenarios:
                         by_list.setdefault((lt_code, sc), []).append(m)
                 for t in m.triggers:
-                    if t.item is None:
-                        continue
-                    by_item_any.setdefault(t.item, []).append((m, t))
-                    for sc in m.scenarios:
-                        by_item.setdefault((t.item, sc), []).append((m, t))
+                    if t.list_type is not None:
+                        for sc in m.scenarios:
+                            list_hits.setdefault((t.list_type, sc), []).append(TriggerHit(m, t))
+                    elif t.item is not None:
+                        by_item.setdefault(t.item, []).append(len(record_triggers))
+                        record_triggers.append(TriggerHit(m, t))
         setattr_(self, "_by_list", {k: tuple(v) for k, v in by_list.items()})
         setattr_(self, "_by_list_any", {k: tuple(v) for k, v in by_list_any.items()})
+        setattr_(self, "_list_hits", {k: tuple(v) for k, v in list_hits.items()})
+        setattr_(self, "_record_triggers", tuple(record_triggers))
         setattr_(self, "_by_item", {k: tuple(v) for k, v in by_item.items()})
-        setattr_(self, "_by_item_any", {k: tuple(v) for k, v in by_item_any.items()})
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("SanctionsCatalogue is immutable")
@@ -439,9 +539,6 @@ class SanctionsCatalogue:
         """Catalogue items whose records are list entries decided elsewhere."""
         return frozenset(self._from_records)
 
-    def record_trigger_items(self) -> frozenset[str]:
-        """Catalogue items named by a record trigger of any measure version."""
-        return frozenset(self._by_item_any)
 
     def list_type_of_record(
         self, item: str, values: Mapping[str, object], on: dt.date
@@ -483,51 +580,149 @@ class SanctionsCatalogue:
             raise NotFound(f"unknown scenario {scenario!r}", f"没有应用场景“{scenario}”")
 
     def measures_for(
-        self, list_type: str, scenario: str | None = None, on: dt.date | None = None
+        self, list_type: str, scenario: str | None = None, *, on: dt.date
     ) -> list[Measure]:
         """Measures a member of ``list_type`` is subject to in ``scenario`` (every scenario
-        when None), in force on ``on`` (today when None), by code."""
+        when None), in force on ``on``, by code."""
         if list_type not in self._list_versions:
             raise NotFound(f"unknown list type {list_type!r}", f"没有名单类型“{list_type}”")
         self._check_scenario(scenario)
-        day = on or dt.date.today()
+        day = on
         if scenario is None:
             found = self._by_list_any.get(list_type, ())
         else:
             found = self._by_list.get((list_type, scenario), ())
         return [m for m in found if m.in_force(day)]
 
-    def measures_for_record(
+    def match_record(
         self,
         item: str,
+        values: Mapping[str, str],
+        *,
         severity: Severity | None,
-        scenario: str | None = None,
-        on: dt.date | None = None,
-        sector: str | None = None,
-    ) -> list[Measure]:
-        """Measures a record of ``item`` with ``severity`` (from ``sector``) brings into play
-        in ``scenario``. A trigger naming a severity does not match an unknown (None) one; a
-        trigger limited to sectors does not match an unknown sector."""
-        if item not in self._items:
-            raise NotFound(f"unknown catalogue item {item!r}", f"信息目录中没有信息项“{item}”")
-        self._check_scenario(scenario)
-        day = on or dt.date.today()
-        if scenario is None:
-            found = self._by_item_any.get(item, ())
-        else:
-            found = self._by_item.get((item, scenario), ())
-        out: list[Measure] = []
-        seen: set[str] = set()
-        for m, t in found:
+        sector: str | None,
+        subject_kind: str,
+        decided: dt.date | None,
+    ) -> tuple[int, ...]:
+        """Ids of the record triggers (of any measure version and scenario) whose item,
+        severity, sector, subject kind, decision dates and field conditions a record meets.
+        Depends on the record alone, so a read model can compute it once per record."""
+        out: list[int] = []
+        for i in self._by_item.get(item, ()):
+            t = self._record_triggers[i].trigger
             if t.severity is not None and t.severity != severity:
                 continue
             if t.sectors and sector not in t.sectors:
                 continue
-            if m.code in seen or not m.in_force(day):
+            if t.subject_kinds and subject_kind not in t.subject_kinds:
                 continue
-            seen.add(m.code)
-            out.append(m)
+            if t.decided_from is not None or t.decided_until is not None:
+                if decided is None:
+                    continue
+                if t.decided_from is not None and decided < t.decided_from:
+                    continue
+                if t.decided_until is not None and decided > t.decided_until:
+                    continue
+            if all_hold(t.conditions, values):
+                out.append(i)
+        return tuple(out)
+
+    def record_hits(
+        self,
+        trigger_ids: Iterable[int],
+        scenario: str,
+        on: dt.date,
+        checker_sector: str | None = None,
+    ) -> list[TriggerHit]:
+        """The matched triggers whose measure version is in force on ``on`` in ``scenario``
+        and binds the checking department's sector."""
+        out: list[TriggerHit] = []
+        for i in trigger_ids:
+            hit = self._record_triggers[i]
+            if (
+                scenario in hit.measure.scenarios
+                and hit.measure.in_force(on)
+                and _binds(hit.trigger, checker_sector)
+            ):
+                out.append(hit)
         return out
+
+    def record_condition_fields(self, item: str) -> frozenset[str]:
+        """The fields of ``item`` that some record trigger's conditions read."""
+        return frozenset(
+            c.field
+            for i in self._by_item.get(item, ())
+            for c in self._record_triggers[i].trigger.conditions
+        )
+
+    def term_fields(self, item: str) -> frozenset[str]:
+        """Date fields of ``item`` from which a record trigger reads the decided term."""
+        out: set[str] = set()
+        for i in self._by_item.get(item, ()):
+            hit = self._record_triggers[i]
+            for d in (hit.trigger.duration, hit.measure.duration):
+                if d is not None and d.term_field is not None:
+                    out.add(d.term_field)
+        return frozenset(out)
+
+    def record_fields(self, item: str) -> frozenset[str]:
+        """Every field of ``item`` a check reads from a record: trigger and bar conditions,
+        decided terms and the bars' finding dates."""
+        out = set(self.record_condition_fields(item)) | self.term_fields(item)
+        for i in self._bars_by_item.get(item, ()):
+            bar = self._bars[i]
+            out.update(c.field for c in bar.conditions)
+            if bar.start_field is not None:
+                out.add(bar.start_field)
+        return frozenset(out)
+
+    def check_items(self) -> frozenset[str]:
+        """Items whose records a check reads: record triggers and commitment bars."""
+        return frozenset(self._by_item) | frozenset(self._bars_by_item)
+
+    # 告知承诺 / 容缺受理
+
+    def commitment_bars(self, on: dt.date) -> list[CommitmentBar]:
+        return [b for b in self._bars if b.in_force(on)]
+
+    def commitment_bar(self, index: int) -> CommitmentBar:
+        return self._bars[index]
+
+    def match_bars(
+        self,
+        item: str,
+        values: Mapping[str, str],
+        *,
+        severity: Severity | None,
+    ) -> tuple[int, ...]:
+        """Indexes of the record bars (any version) a record meets by its fields alone."""
+        return tuple(
+            i
+            for i in self._bars_by_item.get(item, ())
+            if (self._bars[i].severity is None or self._bars[i].severity == severity)
+            and all_hold(self._bars[i].conditions, values)
+        )
+
+    def list_hits(
+        self, list_type: str, scenario: str, on: dt.date, checker_sector: str | None = None
+    ) -> list[TriggerHit]:
+        """(measure, trigger) for each measure a member of ``list_type`` meets in
+        ``scenario`` on ``on``: the list triggers of the measure versions in force that bind
+        the checking department's sector."""
+        if list_type not in self._list_versions:
+            raise NotFound(f"unknown list type {list_type!r}", f"没有名单类型“{list_type}”")
+        self._check_scenario(scenario)
+        return [
+            h
+            for h in self._list_hits.get((list_type, scenario), ())
+            if h.measure.in_force(on) and _binds(h.trigger, checker_sector)
+        ]
+
+
+def _binds(trigger: Trigger, checker_sector: str | None) -> bool:
+    return not trigger.checker_sectors or checker_sector is None or (
+        checker_sector in trigger.checker_sectors
+    )
 
 
 # -- loading ------------------------------------------------------------------------------
@@ -549,6 +744,14 @@ def _collect(root: Path, prefix: str, local: bool) -> list[tuple[str, _Source]]:
     if scen.is_file():
         found.append(
             ("scenarios", _Source(f"{prefix}/{SCENARIOS_FILE}", scen, local, scen.read_bytes()))
+        )
+    bars = root / COMMITMENT_FILE
+    if bars.is_file():
+        found.append(
+            (
+                "commitment_bars",
+                _Source(f"{prefix}/{COMMITMENT_FILE}", bars, local, bars.read_bytes()),
+            )
         )
     for folder, kind in ((LISTS_DIR, "list_type"), (MEASURES_DIR, "measures")):
         d = root / folder
@@ -606,6 +809,23 @@ def _parse_scenarios(src: _Source, body: dict[str, Any]) -> list[tuple[Scenario,
         if not sc.name.strip():
             raise _error(src, (*key, "name"), "name may not be empty", "场景名称不能为空")
         out.append((sc, key))
+    return out
+
+
+def _parse_bars(src: _Source, body: dict[str, Any]) -> list[tuple[CommitmentBar, Key]]:
+    _only_keys(src, body, ("bars",))
+    rows = body.get("bars")
+    if not isinstance(rows, list) or not rows:
+        raise _error(src, "bars", "must be a non-empty list", "应为非空列表")
+    out: list[tuple[CommitmentBar, Key]] = []
+    for i, row in enumerate(rows):
+        key: Key = ("bars", i)
+        if not isinstance(row, dict):
+            raise _error(src, key, "a bar must be a mapping", "每项应为键值映射")
+        _reject_loader_keys(src, row, key)
+        _check_code(src, (*key, "code"), row.get("code"), "bar", "不适用情形")
+        data = {**row, "local": src.local, "source_file": src.label}
+        out.append((_validate(CommitmentBar, data, src, key), key))
     return out
 
 
@@ -679,10 +899,14 @@ class _Builder:
         self.scenarios: dict[str, tuple[Scenario, _Source]] = {}
         self.lists: dict[str, list[_Entry[ListType]]] = {}
         self.measures: dict[str, list[_Entry[Measure]]] = {}
+        self.bars: list[tuple[CommitmentBar, _Source, Key]] = []
 
     def add(self, kind: str, src: _Source) -> None:
         body = _parse(src, kind)
-        if kind == "scenarios":
+        if kind == "commitment_bars":
+            for bar, key in _parse_bars(src, body):
+                self.bars.append((bar, src, key))
+        elif kind == "scenarios":
             for sc, key in _parse_scenarios(src, body):
                 if sc.code in self.scenarios:
                     other = self.scenarios[sc.code][1]
@@ -699,6 +923,67 @@ class _Builder:
         else:
             for me in _parse_measures(src, body):
                 self.measures.setdefault(me.obj.code, []).append(me)
+
+    # 告知承诺 bars
+
+    def check_bars(self) -> None:
+        seen: dict[tuple[str, str], _Source] = {}
+        for bar, src, k in self.bars:
+            if (bar.code, bar.version) in seen:
+                raise _error(
+                    src,
+                    (*k, "code"),
+                    f"bar {bar.code} version {bar.version} is already defined in "
+                    f"{seen[(bar.code, bar.version)].path}",
+                    f"不适用情形 {bar.code} 的版本“{bar.version}”已在 "
+                    f"{seen[(bar.code, bar.version)].path} 中定义",
+                )
+            seen[(bar.code, bar.version)] = src
+            if not bar.legal_basis:
+                raise _error(
+                    src,
+                    (*k, "legal_basis"),
+                    "a bar needs a legal basis",
+                    "不适用告知承诺的情形须注明依据（legal_basis）",
+                )
+            if not bar.reason.strip():
+                raise _error(src, (*k, "reason"), "may not be empty", "不能为空")
+            _dates(src, k, bar.effective_from, bar.effective_until)
+            if bool(bar.list_kinds) == (bar.item is not None):
+                raise _error(
+                    src,
+                    k,
+                    "a bar names either list_kinds or an item",
+                    "每项须且只能填写 list_kinds（名单性质）或 item（信息项）之一",
+                )
+            if bar.item is None:
+                continue
+            try:
+                versions = self.cat.item_versions(bar.item)
+            except NotFound:
+                raise _error(
+                    src, (*k, "item"), f"unknown item {bar.item!r}", f"信息项“{bar.item}”不存在"
+                ) from None
+            fields = {f.code: f for iv in versions for f in iv.fields}
+            for c, cond in enumerate(bar.conditions):
+                check_condition(self.cat, src, (*k, "conditions", c), bar.item, fields, cond)
+            if bar.start_field is not None and (
+                bar.start_field not in fields or fields[bar.start_field].type != "date"
+            ):
+                raise _error(
+                    src,
+                    (*k, "start_field"),
+                    f"item {bar.item} has no date field {bar.start_field!r}",
+                    f"信息项 {bar.item} 中没有日期字段“{bar.start_field}”",
+                )
+            if bar.months is None and not bar.while_published:
+                raise _error(
+                    src,
+                    (*k, "months"),
+                    "a record bar runs while_published or for months",
+                    "信息项情形须写明 while_published（公示期间）或 months（月数）",
+                )
+            _non_negative(src, (*k, "months"), bar.months)
 
     # list types
 
@@ -951,6 +1236,36 @@ class _Builder:
         if len(set(m.scenarios)) != len(m.scenarios):
             raise _error(src, (*k, "scenarios"), "a scenario is listed twice", "应用场景重复")
         self._check_duration(m, src, (*k, "duration"))
+        self._check_conditions_by(m, src, k)
+
+    def _check_conditions_by(self, m: Measure, src: _Source, k: Key) -> None:
+        for role, texts in m.role_conditions.items():
+            rk: Key = (*k, "role_conditions", role)
+            if role not in m.targets or role == "subject":
+                raise _error(
+                    src,
+                    rk,
+                    f"{role!r} is not a target role of {m.code}",
+                    f"“{role}”不是本措施的对象角色（targets 中的关联人员角色）",
+                )
+            _texts(src, rk, texts, "list the conditions", "须列出须核实的条件")
+        for scenario, texts in m.scenario_conditions.items():
+            sk: Key = (*k, "scenario_conditions", scenario)
+            if scenario not in m.scenarios:
+                raise _error(
+                    src,
+                    sk,
+                    f"{scenario!r} is not a scenario of {m.code}",
+                    f"“{scenario}”不是本措施的应用场景",
+                )
+            _texts(src, sk, texts, "list the conditions", "须列出须核实的条件")
+        if m.needs_commitment and m.kind != "incentive":
+            raise _error(
+                src,
+                (*k, "needs_commitment"),
+                "needs_commitment applies to incentives",
+                "needs_commitment 只适用于激励措施",
+            )
 
     def _check_triggers(self, m: Measure, src: _Source, k: Key) -> None:
         if not m.triggers:
@@ -960,10 +1275,10 @@ class _Builder:
                 "list what triggers the measure (list types or record classes)",
                 "须列出触发条件（triggers：名单类型或信息类别）",
             )
-        seen: set[tuple[str | None, str | None, str | None]] = set()
+        seen: set[str] = set()
         for j, t in enumerate(m.triggers):
             tk: Key = (*k, "triggers", j)
-            ident = (t.list_type, t.item, t.severity.value if t.severity else None)
+            ident = t.model_dump_json(exclude={"note", "ground"})
             if ident in seen:
                 raise _error(src, tk, "the same trigger is listed twice", "触发条件重复")
             seen.add(ident)
@@ -974,13 +1289,40 @@ class _Builder:
                     "a trigger names either a list_type or an item, not both or neither",
                     "每个触发条件须且只能填写 list_type（名单类型）或 item（信息项）之一",
                 )
+            for v, text in enumerate(t.to_verify):
+                if not text.strip():
+                    raise _error(src, (*tk, "to_verify", v), "may not be empty", "不能为空")
+            if t.duration is not None:
+                self._check_duration_value(m, t.duration, src, (*tk, "duration"))
+            for s_, sector in enumerate(t.checker_sectors):
+                if sector not in self.cat.sectors:
+                    raise _error(
+                        src,
+                        (*tk, "checker_sectors", s_),
+                        f"unknown sector {sector!r}",
+                        f"行业领域“{sector}”不存在",
+                    )
+            if t.list_type is not None and (t.decided_from or t.decided_until):
+                raise _error(
+                    src,
+                    tk,
+                    "decided_from/decided_until apply to record triggers only",
+                    "decided_from、decided_until 只适用于信息项触发条件",
+                )
+            if t.decided_from and t.decided_until and t.decided_until < t.decided_from:
+                raise _error(
+                    src,
+                    (*tk, "decided_until"),
+                    "decided_until is before decided_from",
+                    "decided_until 早于 decided_from",
+                )
             if t.list_type is not None:
-                if t.severity is not None or t.sectors:
+                if t.severity is not None or t.sectors or t.conditions:
                     raise _error(
                         src,
                         tk,
-                        "severity and sectors apply to record triggers (item) only",
-                        "severity 和 sectors 只适用于信息项触发条件（item）",
+                        "severity, sectors and conditions apply to record triggers (item) only",
+                        "severity、sectors、conditions 只适用于信息项触发条件（item）",
                     )
                 kind = self._list_kind(t.list_type)
                 if kind is None:
@@ -998,30 +1340,90 @@ class _Builder:
                         "激励措施只能由守信激励（red）名单触发，惩戒和管理措施不能由守信激励名单触发",
                     )
             elif t.item is not None:
-                if m.kind == "incentive":
-                    raise _error(
-                        src,
-                        tk,
-                        "an incentive is triggered by red list types only",
-                        "激励措施只能由守信激励（red）名单触发",
-                    )
-                try:
-                    self.cat.item_versions(t.item)
-                except NotFound:
-                    raise _error(
-                        src, (*tk, "item"), f"unknown item {t.item!r}", f"信息项“{t.item}”不存在"
-                    ) from None
-                for s, sector in enumerate(t.sectors):
-                    if sector not in self.cat.sectors:
-                        raise _error(
-                            src,
-                            (*tk, "sectors", s),
-                            f"unknown sector {sector!r}",
-                            f"行业领域“{sector}”不存在",
-                        )
+                self._check_record_trigger(m, t, t.item, src, tk)
+
+    def _check_record_trigger(
+        self, m: Measure, t: Trigger, item: str, src: _Source, tk: Key
+    ) -> None:
+        if m.kind == "incentive":
+            raise _error(
+                src,
+                tk,
+                "an incentive is triggered by red list types only",
+                "激励措施只能由守信激励（red）名单触发",
+            )
+        try:
+            versions = self.cat.item_versions(item)
+        except NotFound:
+            raise _error(
+                src, (*tk, "item"), f"unknown item {item!r}", f"信息项“{item}”不存在"
+            ) from None
+        # A record trigger names what its basis requires of the record; an item alone
+        # (every penalty) would apply a measure to records its basis does not cover.
+        if not t.conditions:
+            raise _error(
+                src,
+                (*tk, "conditions"),
+                "a record trigger needs conditions over the record's fields (penalty kinds, "
+                "provision cited, amount …) that its basis names; a measure whose conditions "
+                "no field can decide is triggered through a list",
+                "信息项触发条件须列出措施依据所要求的记录字段条件（conditions：处罚类别、"
+                "处罚依据条款、罚款金额等）；无法由数据判断的措施只能由名单触发",
+            )
+        fields = {f.code: f for iv in versions for f in iv.fields}
+        for c, cond in enumerate(t.conditions):
+            check_condition(self.cat, src, (*tk, "conditions", c), item, fields, cond)
+        for s_, sector in enumerate(t.sectors):
+            if sector not in self.cat.sectors:
+                raise _error(
+                    src,
+                    (*tk, "sectors", s_),
+                    f"unknown sector {sector!r}",
+                    f"行业领域“{sector}”不存在",
+                )
 
     def _check_duration(self, m: Measure, src: _Source, dk: Key) -> None:
-        d = m.duration
+        self._check_duration_value(m, m.duration, src, dk)
+        for j, t in enumerate(m.triggers):
+            d = t.duration or m.duration
+            key: Key = (*dk[:-1], "triggers", j, "duration") if t.duration else (*dk, "type")
+            if d.type == "while_listed" and t.list_type is None:
+                raise _error(
+                    src,
+                    key,
+                    "while_listed applies to list triggers only",
+                    "while_listed（名单期间）只适用于名单类型触发条件",
+                )
+            if d.type == "while_published" and t.item is None:
+                raise _error(
+                    src,
+                    key,
+                    "while_published applies to record triggers (item) only",
+                    "while_published（公示期间）只适用于信息项触发条件",
+                )
+            if d.term_field is not None:
+                self._check_term_field(d, t, src, key)
+
+    def _check_term_field(self, d: Duration, t: Trigger, src: _Source, key: Key) -> None:
+        tk: Key = (*key[:-1], "term_field") if key[-1] == "type" else (*key, "term_field")
+        if d.type != "by_decision" or t.item is None:
+            raise _error(
+                src,
+                tk,
+                "term_field applies to by_decision record triggers only",
+                "term_field 只适用于由决定确定期限（by_decision）的信息项触发条件",
+            )
+        fields = {f.code: f for iv in self.cat.item_versions(t.item) for f in iv.fields}
+        f = fields.get(d.term_field or "")
+        if f is None or f.type != "date":
+            raise _error(
+                src,
+                tk,
+                f"item {t.item} has no date field {d.term_field!r}",
+                f"信息项 {t.item} 中没有日期字段“{d.term_field}”",
+            )
+
+    def _check_duration_value(self, m: Measure, d: Duration, src: _Source, dk: Key) -> None:
         for name in ("months", "min_months", "max_months"):
             _non_negative(src, (*dk, name), getattr(d, name))
         if d.type == "fixed_months":
@@ -1060,20 +1462,6 @@ class _Builder:
         if d.min_months is not None or d.max_months is not None:
             raise _error(
                 src, dk, f"{d.type} takes no month range", f"{d.type} 不填写 min_months/max_months"
-            )
-        if d.type == "while_listed" and any(t.list_type is None for t in m.triggers):
-            raise _error(
-                src,
-                (*dk, "type"),
-                "while_listed needs every trigger to be a list type",
-                "while_listed（名单期间）要求所有触发条件都是名单类型",
-            )
-        if d.type == "while_published" and any(t.item is None for t in m.triggers):
-            raise _error(
-                src,
-                (*dk, "type"),
-                "while_published needs every trigger to be a record class (item)",
-                "while_published（公示期间）要求所有触发条件都是信息项",
             )
 
 
@@ -1116,7 +1504,7 @@ def load_sanctions(
         prefix = "local" if len(extra_dirs) == 1 else f"local{n}"
         sources += _collect(d, prefix, local=True)
     builder = _Builder(cat)
-    order = {"scenarios": 0, "list_type": 1, "measures": 2}
+    order = {"scenarios": 0, "list_type": 1, "measures": 2, "commitment_bars": 3}
     # national files first, so that a clash is reported on the local file
     for kind, src in sorted(sources, key=lambda ks: (order[ks[0]], ks[1].local, ks[1].label)):
         builder.add(kind, src)
@@ -1127,6 +1515,7 @@ def load_sanctions(
         )
     builder.check_lists()
     builder.check_measures()
+    builder.check_bars()
 
     digest = hashlib.sha256()
     labels = sorted(src.label for _, src in sources)
@@ -1139,6 +1528,7 @@ def load_sanctions(
         list_types=[e.obj for es in builder.lists.values() for e in es],
         measures=[e.obj for es in builder.measures.values() for e in es],
         items=[i.code for i in cat.items()],
+        bars=[b for b, _, _ in builder.bars],
     )
 
 

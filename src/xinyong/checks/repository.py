@@ -5,7 +5,7 @@ with a LIMIT; none reads the ledger beyond the subjects asked about."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -62,6 +62,8 @@ def _trigger_stmt(items: Sequence[str]) -> Select[Any]:
             e.public_from,
             e.public_until,
             e.received_at,
+            e.subject_kind,
+            e.payload,
         )
         .select_from(entries.outerjoin(departments, departments.c.code == e.department_code))
         .where(e.item_code.in_(sorted(set(items))))
@@ -69,7 +71,15 @@ def _trigger_stmt(items: Sequence[str]) -> Select[Any]:
     )
 
 
-def _entry_row(r: Any) -> EntryRow:
+FieldsOf = Mapping[str, frozenset[str]]  # item code -> the payload fields to keep
+
+
+def _entry_row(r: Any, fields: FieldsOf) -> EntryRow:
+    wanted = fields.get(r[2])
+    values: dict[str, str] = {}
+    if wanted:
+        payload = json.loads(r[15])
+        values = {f: str(payload[f]) for f in wanted if payload.get(f) not in (None, "")}
     return EntryRow(
         id=int(r[0]),
         subject_key=r[1],
@@ -85,31 +95,46 @@ def _entry_row(r: Any) -> EntryRow:
         public_from=r[11],
         public_until=r[12],
         received_at=r[13],
+        subject_kind=r[14],
+        values=values,
     )
 
 
-def trigger_entries(
-    conn: Connection, subject_keys: Sequence[str], items: Sequence[str]
-) -> list[EntryRow]:
-    """Every entry of the given items about the given subjects, oldest first, with the
-    submitting department's sector. Served by ``ix_entries_subject`` (subject_key, id)."""
-    if not subject_keys or not items:
+def trigger_entries(conn: Connection, subject_keys: Sequence[str], fields: FieldsOf) -> list[EntryRow]:
+    """Every entry of the items in ``fields`` about the given subjects, oldest first, with the
+    submitting department's sector and the payload fields ``fields`` names. Served by
+    ``ix_entries_subject`` (subject_key, id)."""
+    if not subject_keys or not fields:
         return []
-    stmt = _trigger_stmt(items)
+    stmt = _trigger_stmt(list(fields))
     out: list[EntryRow] = []
     for where in matching(conn, entries.c.subject_key, list(dict.fromkeys(subject_keys))):
-        out.extend(_entry_row(r) for r in conn.execute(stmt.where(where)))
+        out.extend(_entry_row(r, fields) for r in conn.execute(stmt.where(where)))
     out.sort(key=lambda row: row.id)
     return out
 
 
-def all_trigger_entries(conn: Connection, items: Sequence[str]) -> Iterator[EntryRow]:
-    """Every entry of the given items, oldest first, streamed (the read model's full load)."""
-    if not items:
+def all_trigger_entries(conn: Connection, fields: FieldsOf) -> Iterator[EntryRow]:
+    """Every entry of the items in ``fields``, oldest first, streamed (the read model's full
+    load)."""
+    if not fields:
         return
-    result = conn.execution_options(yield_per=20_000).execute(_trigger_stmt(items))
+    result = conn.execution_options(yield_per=20_000).execute(_trigger_stmt(list(fields)))
     for r in result:
-        yield _entry_row(r)
+        yield _entry_row(r, fields)
+
+
+def known_subject(conn: Connection, key: str) -> bool:
+    """Whether the platform holds the subject: a subject row or any ledger entry about it."""
+    if conn.execute(select(subjects.c.key).where(subjects.c.key == key)).first() is not None:
+        return True
+    return conn.execute(select(entries.c.id).where(entries.c.subject_key == key).limit(1)).first() is not None
+
+
+def all_subject_keys(conn: Connection) -> Iterator[str]:
+    """Every organisation's and business's key (the read model's set of known subjects)."""
+    stmt = select(subjects.c.key).where(_NOT_PERSON)
+    yield from conn.execution_options(yield_per=50_000).execute(stmt).scalars()
 
 
 def all_status_rows(conn: Connection) -> Iterator[tuple[str, list[Any], int]]:
@@ -142,11 +167,20 @@ def insert_receipt(conn: Connection, values: dict[str, Any]) -> None:
     conn.execute(insert(check_receipts).values(**values))
 
 
-def receipt_measures(conn: Connection, receipt: str) -> list[str] | None:
+def receipt(conn: Connection, receipt: str) -> dict[str, Any] | None:
+    """The receipt's department and the measure codes its answer listed (applied and to
+    verify), or None."""
+    c = check_receipts.c
     row = conn.execute(
-        select(check_receipts.c.measures).where(check_receipts.c.receipt == receipt)
+        select(c.department_code, c.measures, c.to_verify).where(c.receipt == receipt)
     ).first()
-    return None if row is None else list(json.loads(row[0]))
+    if row is None:
+        return None
+    return {
+        "department_code": row[0],
+        "measures": list(json.loads(row[1])),
+        "to_verify": list(json.loads(row[2])),
+    }
 
 
 def insert_feedback(conn: Connection, values: dict[str, Any]) -> None:

@@ -1,17 +1,20 @@
 """The check at every transaction (逢办必查): what applies to this subject in this scenario.
 
-The answer comes from a handful of key lookups and the in-memory measures index; it never
+The answer comes from a handful of key lookups and the in-memory catalogue indexes; it never
 scans the ledger:
 
 - the status rows of the subject (and, for a natural person, of the organisations they
-  represent): list memberships, whose measures come from ``SanctionsCatalogue.measures_for``;
-- the ledger entries of those subjects under the catalogue items some record trigger of the
-  scenario names (one query on ``ix_entries_subject``): the current version of each record
-  brings ``SanctionsCatalogue.measures_for_record`` for its item, severity and the submitting
-  department's sector, while the period of ``checks.rules.record_period`` runs.
+  represent): list memberships, whose measures come from ``SanctionsCatalogue.list_hits``;
+- the ledger entries of those subjects under the items a record trigger or a commitment bar
+  names (one query on ``ix_entries_subject``): the current version of each record meets the
+  triggers whose conditions its fields satisfy (``SanctionsCatalogue.match_record``).
 
-A person reaches an organisation's measures only where the measure's targets include the role
-the person holds. Every answer is receipted in ``check_receipts``.
+``checks.rules`` folds these into ``measures`` (decided by the data), ``to_verify`` (a condition
+of the basis no field decides, or a term the decision fixes) and the reasons the subject may not
+use 告知承诺制 / 容缺受理. A person reaches an organisation's measures only where the measure's
+targets include the role the person holds. ``subject.on_record`` says whether the platform
+holds anything about the subject: an answer with nothing in it about a subject it has never
+seen is "unknown", not "clean". Every answer is receipted in ``check_receipts``.
 
 ``check_by_name`` serves callers who know an organisation's name but not its code: an exact
 normalised-name match on a single subject gives the normal answer, flagged as identified by
@@ -21,53 +24,30 @@ name; otherwise the answer lists scored candidates (``checks.fuzzy``) and no mea
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import hashlib
 import json
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import Connection
 
-from xinyong.catalog.sanctions import ListType, Measure, SanctionsCatalogue
+from xinyong.catalog.sanctions import CommitmentBar, ListType, Measure, SanctionsCatalogue
 from xinyong.checks import fuzzy
 from xinyong.checks import repository as repo
+from xinyong.checks import rules
 from xinyong.checks.readmodel import CheckReadModel
-from xinyong.checks.rules import CurrentRecord, Period, current_records, record_period
+from xinyong.checks.rules import CurrentRecord, current_records
 from xinyong.identity import repository as identity_repo
 from xinyong.identity.model import ROLE_LABELS, SUBJECT_KIND_LABELS
 from xinyong.identity.pii import PiiVault
-from xinyong.identity.ric import check_resident_id, mask_resident_id
+from xinyong.identity.ric import check_resident_id
+from xinyong.identity.service import resolve_subject
 from xinyong.identity.uscc import check_uscc
-from xinyong.kernel.errors import InputError, NotFound
-from xinyong.publication.rules import add_months
+from xinyong.kernel.clock import CHINA_TZ
+from xinyong.kernel.errors import InputError, NotFound, PermissionDenied
 
 MAX_CANDIDATES = 20
-
-
-def resolve_subject(raw: str, vault: PiiVault) -> tuple[str, str, str]:
-    """(subject key, kind, shown identifier) for a USCC or a resident ID number.
-
-    A USCC whose first 17 characters are digits looks like an ID number, so the USCC check
-    (its check character, mod 31) decides first; a string passing both is vanishingly rare."""
-    text = raw.strip().upper()
-    uscc = check_uscc(text) if len(text) == 18 else None
-    if uscc is not None and uscc.valid:
-        return uscc.code, uscc.subject_kind, uscc.code
-    if uscc is not None and not text[:17].isdigit():
-        raise InputError(
-            "; ".join(i.message_en for i in uscc.errors),
-            "；".join(i.message_zh for i in uscc.errors),
-        )
-    ident = check_resident_id(text)
-    if not ident.valid:
-        raise InputError(
-            "; ".join(i.message_en for i in ident.errors),
-            "；".join(i.message_zh for i in ident.errors)
-            or "既不是统一社会信用代码也不是身份证号码",
-        )
-    return vault.subject_key(ident.number), "person", mask_resident_id(ident.number)
 
 
 class Answer(dict[str, Any]):
@@ -76,10 +56,10 @@ class Answer(dict[str, Any]):
     json: str = ""
 
 
-_BASES: dict[int, tuple[Measure | ListType, tuple[dict[str, Any], ...]]] = {}
+_BASES: dict[int, tuple[Any, tuple[dict[str, Any], ...]]] = {}
 
 
-def _basis(entry: Measure | ListType) -> list[dict[str, Any]]:
+def _basis(entry: Measure | ListType | CommitmentBar) -> list[dict[str, Any]]:
     """The legal bases of a catalogue entry as JSON objects, built once per entry (catalogue
     entries are immutable). The entry is kept with them, so a reused id is never mistaken."""
     found = _BASES.get(id(entry))
@@ -91,81 +71,25 @@ def _basis(entry: Measure | ListType) -> list[dict[str, Any]]:
     return list(found[1])
 
 
-def is_organisation_code(raw: str) -> bool:
-    """Whether ``raw`` is a valid USCC (a check the read model can answer alone)."""
-    text = raw.strip().upper()
-    return len(text) == 18 and check_uscc(text).valid
-
-
 def _needs(conn: Connection | None) -> Connection:
     if conn is None:  # the caller gave no connection for a check that reads the database
         raise ValueError("this check needs a database connection")
     return conn
 
 
-def _require_scenario(sanctions: SanctionsCatalogue, scenario: str) -> None:
-    if scenario not in sanctions.scenarios:
-        raise NotFound(
-            f"unknown scenario {scenario}",
-            f"没有应用场景“{scenario}”，可选：{'、'.join(sanctions.scenarios)}",
-        )
-
-
-def _active(memberships: list[dict[str, Any]], today: dt.date) -> list[dict[str, Any]]:
-    out = []
-    for m in memberships:
-        listed = dt.date.fromisoformat(m["listed_on"])
-        until = dt.date.fromisoformat(m["until"]) if m["until"] else None
-        exited = dt.date.fromisoformat(m["exited_on"]) if m["exited_on"] else None
-        if (
-            listed <= today
-            and (until is None or today < until)
-            and (exited is None or today < exited)
-        ):
-            out.append(m)
-    return out
-
-
-def _measure_view(m: Measure, period: dict[str, Any], via: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "measure": m.code,
-        "name": m.name,
-        "content": m.content,
-        "kind": m.kind,
-        "automatic": m.automatic,
-        "implementing_department": m.implementing_department,
-        "legal_basis": _basis(m),
-        "period": period,
-        "via": via,
-    }
-
-
-def _list_period(m: Measure, membership: dict[str, Any]) -> dict[str, Any]:
-    listed = dt.date.fromisoformat(membership["listed_on"])
-    d = m.duration
-    if d.type == "while_listed":
-        return {
-            "from": membership["listed_on"],
-            "until": membership["until"],
-            "rule": "列入名单期间",
-        }
-    if d.type == "fixed_months" and d.months is not None:
-        return {
-            "from": membership["listed_on"],
-            "until": add_months(listed, d.months).isoformat(),
-            "rule": f"自决定之日起{d.months}个月",
-        }
-    if d.type == "permanent":
-        return {"from": membership["listed_on"], "until": None, "rule": "终身"}
-    return {"from": membership["listed_on"], "until": None, "rule": d.note or "以实施决定为准"}
-
-
-def _record_period(period: Period) -> dict[str, Any]:
-    return {
-        "from": period.start.isoformat(),
-        "until": period.until.isoformat() if period.until else None,
-        "rule": period.rule,
-    }
+def resolve_scenario(sanctions: SanctionsCatalogue, scenario: str) -> str:
+    """The scenario's code, given its code or its Chinese name (政府采购)."""
+    text = scenario.strip()
+    if text in sanctions.scenarios:
+        return text
+    for code, sc in sanctions.scenarios.items():
+        if sc.name == text:
+            return code
+    options = "、".join(f"{sc.name}（{c}）" for c, sc in sanctions.scenarios.items())
+    raise NotFound(
+        f"unknown scenario {scenario!r}",
+        f"没有应用场景“{scenario}”，可选：{options}",
+    )
 
 
 def _record_via(record: CurrentRecord) -> dict[str, Any]:
@@ -184,15 +108,13 @@ def _record_via(record: CurrentRecord) -> dict[str, Any]:
     }
 
 
-@functools.lru_cache(maxsize=256)
-def _trigger_items(sanctions: SanctionsCatalogue, scenario: str, today: dt.date) -> list[str]:
-    """Catalogue items named by a record trigger of a measure in force in ``scenario``."""
-    items: set[str] = set()
-    for latest in sanctions.measures():
-        for m in sanctions.measure_versions(latest.code):
-            if scenario in m.scenarios and m.in_force(today):
-                items.update(t.item for t in m.triggers if t.item is not None)
-    return sorted(items)
+def _list_via(sanctions: SanctionsCatalogue, m: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "trigger": "list",
+        "list_entry": m["entry"],
+        "list_type": m["list_type"],
+        "list_name": sanctions.list_type(m["list_type"]).name,
+    }
 
 
 def _reaches(role: str) -> Callable[[Measure], bool]:
@@ -202,27 +124,28 @@ def _reaches(role: str) -> Callable[[Measure], bool]:
     return lambda m: role in m.relation_roles()
 
 
-def _record_measures(
+def _records_of(
+    conn: Connection | None,
     sanctions: SanctionsCatalogue,
-    records: Iterable[CurrentRecord],
-    scenario: str,
-    today: dt.date,
-    reaches: Callable[[Measure], bool],
-) -> list[tuple[Measure, CurrentRecord, Period]]:
-    """(measure, record, period) for every record trigger that applies today; ``reaches``
-    says whether a measure reaches the person or organisation asked about."""
-    out = []
-    for record in sorted(records, key=lambda r: r.entry.id):
-        e = record.entry
-        for m in sanctions.measures_for_record(
-            e.item_code, record.severity, scenario, today, e.sector
-        ):
-            if not reaches(m):
-                continue
-            period = record_period(m, record)
-            if period is not None and period.runs_on(today, record):
-                out.append((m, record, period))
-    return out
+    keys: list[str],
+    model: CheckReadModel | None,
+) -> tuple[dict[str, tuple[list[Any], int]], dict[str, list[CurrentRecord]], int]:
+    """Status rows and current records of ``keys`` (from the read model when given), and the
+    newest entry id they reflect."""
+    if model is not None:
+        statuses = model.status_rows(keys)
+        by_subject = model.records(keys)
+        newest = model.record_version(keys)
+    else:
+        statuses = repo.status_rows(_needs(conn), keys)
+        fields = {i: sanctions.record_fields(i) for i in sanctions.check_items()}
+        rows = repo.trigger_entries(_needs(conn), keys, fields)
+        by_subject = {}
+        for r in current_records(rows, sanctions):
+            by_subject.setdefault(r.entry.subject_key, []).append(r)
+        newest = max((r.id for r in rows), default=0)
+    version = max([v for _, v in statuses.values()] + [newest], default=0)
+    return statuses, by_subject, version
 
 
 def _answer(
@@ -233,103 +156,103 @@ def _answer(
     kind: str,
     shown: str,
     scenario: str,
-    today: dt.date,
+    day: dt.date,
+    checker_sector: str | None = None,
     source: CheckReadModel | None = None,
 ) -> dict[str, Any]:
-    """The check answer for a resolved subject (without receipt). An organisation is read
-    from ``source`` (the server's read model) when given, else from the database."""
+    """The check answer for a resolved subject on ``day`` (without receipt); measures that
+    bind only some departments' sectors are given when ``checker_sector`` is one of them
+    (None: the credit office, which sees them all). An organisation
+    is read from ``source`` (the server's read model) when given, else from the database."""
     model = source.current() if source is not None and kind != "person" else None
     relations = identity_repo.organisations_of_person(_needs(conn), key) if kind == "person" else []
     org_keys = list(dict.fromkeys(r["org_key"] for r in relations))
-    items = _trigger_items(sanctions, scenario, today)
+    statuses, records, version = _records_of(conn, sanctions, [key, *org_keys], model)
     if model is not None:
-        statuses = model.status_rows([key])
-        rows = model.trigger_entries([key], items)
+        on_record = model.knows(key) or key in statuses or key in records
     else:
-        statuses = repo.status_rows(_needs(conn), [key, *org_keys])
-        rows = repo.trigger_entries(_needs(conn), [key, *org_keys], items)
-    records = current_records(rows)
-    version = max([v for _, v in statuses.values()] + [r.id for r in rows], default=0)
-    memberships: list[dict[str, Any]] = []
-    measures: list[dict[str, Any]] = []
-    seen: set[tuple[str, str, int]] = set()
+        on_record = repo.known_subject(_needs(conn), key)
 
     own, _ = statuses.get(key, ([], 0))
-    for m in _active(own, today):
-        lt = sanctions.list_type(m["list_type"])
-        memberships.append(
-            {
-                **m,
-                "name": lt.name,
-                "legal_basis": _basis(lt),
-            }
-        )
-        for measure in sanctions.measures_for(m["list_type"], scenario, today):
-            if "subject" in measure.targets and (measure.code, "L", m["id"]) not in seen:
-                seen.add((measure.code, "L", m["id"]))
-                via = {
-                    "trigger": "list",
-                    "list_entry": m["entry"],
-                    "list_type": m["list_type"],
-                    "role": "subject",
-                }
-                measures.append(_measure_view(measure, _list_period(measure, m), via))
-    own_records = [r for r in records if r.entry.subject_key == key]
-    for measure, record, period in _record_measures(
-        sanctions, own_records, scenario, today, _reaches("subject")
-    ):
-        if (measure.code, "R", record.entry.id) not in seen:
-            seen.add((measure.code, "R", record.entry.id))
-            via = {**_record_via(record), "role": "subject"}
-            measures.append(_measure_view(measure, _record_period(period), via))
-
-    for rel in relations:
-        role = rel["role"]
-        relation = {
-            "role": role,
-            "role_label": ROLE_LABELS.get(role, role),
-            "organisation": rel["org_key"],
+    own_records = records.get(key, [])
+    memberships = [
+        {
+            **m,
+            "name": sanctions.list_type(m["list_type"]).name,
+            "legal_basis": _basis(sanctions.list_type(m["list_type"])),
         }
-        org_status, _ = statuses.get(rel["org_key"], ([], 0))
-        for m in _active(org_status, today):
-            for measure in sanctions.measures_for(m["list_type"], scenario, today):
-                if role in measure.relation_roles() and (measure.code, "L", m["id"]) not in seen:
-                    seen.add((measure.code, "L", m["id"]))
-                    via = {
-                        "trigger": "list",
-                        "list_entry": m["entry"],
-                        "list_type": m["list_type"],
-                        **relation,
-                    }
-                    measures.append(_measure_view(measure, _list_period(measure, m), via))
-        org_records = [r for r in records if r.entry.subject_key == rel["org_key"]]
-        for measure, record, period in _record_measures(
-            sanctions,
-            org_records,
-            scenario,
-            today,
-            _reaches(role),
-        ):
-            if (measure.code, "R", record.entry.id) not in seen:
-                seen.add((measure.code, "R", record.entry.id))
-                via = {**_record_via(record), **relation}
-                measures.append(_measure_view(measure, _record_period(period), via))
+        for m in own
+        if rules.is_active(m, day)
+    ]
 
-    blocking = [x["measure"] for x in measures if sanctions.measure(x["measure"]).blocks_commitment]
-    return {
-        "subject": {"code": shown, "kind": kind},
+    def own_list_via(m: Mapping[str, Any]) -> dict[str, Any]:
+        return {**_list_via(sanctions, m), "role": "subject"}
+
+    def own_record_via(r: CurrentRecord) -> dict[str, Any]:
+        return {**_record_via(r), "role": "subject"}
+
+    own_asking = rules.Asking(scenario, day, "subject", checker_sector)
+    reaches = rules.list_reaches(sanctions, own, own_asking, kind, own_list_via)
+    reaches += rules.record_reaches(sanctions, own_records, own_asking, own_record_via)
+    for rel in relations:
+        role, org = rel["role"], rel["org_key"]
+        relation = {"role": role, "role_label": ROLE_LABELS.get(role, role), "organisation": org}
+        org_status, _ = statuses.get(org, ([], 0))
+        uscc = check_uscc(org)
+        org_kind = uscc.subject_kind if uscc.valid else "organisation"
+        asking = rules.Asking(scenario, day, role, checker_sector)
+
+        def rel_list_via(m: Mapping[str, Any], rel_: dict[str, Any] = relation) -> dict[str, Any]:
+            return {**_list_via(sanctions, m), **rel_}
+
+        def rel_record_via(r: CurrentRecord, rel_: dict[str, Any] = relation) -> dict[str, Any]:
+            return {**_record_via(r), **rel_}
+
+        reaches += rules.list_reaches(sanctions, org_status, asking, org_kind, rel_list_via)
+        reaches += rules.record_reaches(sanctions, records.get(org, []), asking, rel_record_via)
+    measures, to_verify = rules.fold_measures(reaches, _basis)
+    blocked = rules.commitment_bars(
+        sanctions,
+        own,
+        own_records,
+        measures,
+        day,
+        sanctions.list_type,
+        _basis,
+        own_list_via,
+        own_record_via,
+    )
+    measures, withheld = rules.withhold(measures, sanctions, blocked, day)
+    subject: dict[str, Any] = {
+        "code": shown,
+        "kind": kind,
+        "kind_label": SUBJECT_KIND_LABELS.get(kind, kind),
+        "on_record": on_record,
+    }
+    answer: dict[str, Any] = {
+        "subject": subject,
         "scenario": {"code": scenario, "name": sanctions.scenarios[scenario].name},
-        "as_of": today.isoformat(),
+        "as_of": day.isoformat(),
         # The newest ledger entry the answer reflects (entry ids, like every other version).
         "data_version": version or (model.head if model else repo.entry_head(_needs(conn))),
         "catalogue_version": sanctions.snapshot.version,
         "memberships": memberships,
         "bans": [m for m in memberships if m["kind"] == "ban"],
         "measures": measures,
-        "commitment_allowed": not blocking,
-        "commitment_blocked_by": blocking,
+        "to_verify": to_verify,
+        "withheld": withheld,
+        "commitment_allowed": not blocked,
+        "commitment_blocked_by": blocked,
     }
+    if not on_record:
+        answer["message"] = NOT_ON_RECORD
+    return answer
 
+
+NOT_ON_RECORD = (
+    "平台暂无该主体信用记录：本平台没有收到关于该主体的任何信息，核查结果不能说明其信用状况，"
+    "请通过登记机关等其他渠道核实主体身份"
+)
 
 RecordReceipt = Callable[[dict[str, Any]], None]
 
@@ -348,7 +271,7 @@ def _receipt(
     """Number the answer and record it, so the business system can cite and follow it up:
     in this transaction, or through ``record`` (the server's batched writer)."""
     receipt = uuid.uuid4().hex
-    answer = Answer(receipt=receipt, **answer)
+    answer = Answer(receipt=receipt, checked_at=now.astimezone(CHINA_TZ).isoformat(), **answer)
     body = json.dumps(answer, ensure_ascii=False, sort_keys=True, default=str)
     answer.json = body
     row = {
@@ -360,6 +283,8 @@ def _receipt(
         "scenario": scenario,
         "data_version": answer["data_version"],
         "measures": json.dumps(sorted({x["measure"] for x in answer.get("measures", [])})),
+        "to_verify": json.dumps(sorted({x["measure"] for x in answer.get("to_verify", [])})),
+        "as_of": dt.date.fromisoformat(answer["as_of"]),
         "answer_hash": hashlib.sha256(body.encode()).hexdigest(),
     }
     if record is None:
@@ -380,11 +305,15 @@ def check(
     now: dt.datetime,
     actor: str,
     department_code: str | None = None,
+    checker_sector: str | None = None,
+    on: dt.date | None = None,
     record: RecordReceipt | None = None,
     source: CheckReadModel | None = None,
 ) -> Answer:
-    """The answer for a subject identified by its USCC or resident ID number."""
-    _require_scenario(sanctions, scenario)
+    """The answer for a subject identified by its USCC or resident ID number: what applies on
+    ``on`` (default ``today``) given what the ledger knows now, for a check by a department
+    of ``checker_sector``."""
+    scenario = resolve_scenario(sanctions, scenario)
     key, kind, shown = resolve_subject(subject, vault)
     answer = _answer(
         conn,
@@ -393,7 +322,8 @@ def check(
         kind=kind,
         shown=shown,
         scenario=scenario,
-        today=today,
+        day=on or today,
+        checker_sector=checker_sector,
         source=source,
     )
     answer.update(identified_by="code", authoritative=True)
@@ -509,12 +439,14 @@ def check_by_name(
     actor: str,
     department_code: str | None = None,
     limit: int = 5,
+    checker_sector: str | None = None,
+    on: dt.date | None = None,
     record: RecordReceipt | None = None,
 ) -> Answer:
     """The check for an organisation known by name only. Never authoritative: a unique exact
     match gives the subject's answer flagged as identified by name; otherwise scored
     candidates without measures, to be checked again by code."""
-    _require_scenario(sanctions, scenario)
+    scenario = resolve_scenario(sanctions, scenario)
     query = fuzzy.normalise(name)
     if len(query) < 2:
         raise InputError("name too short", "名称过短，至少需要2个字符")
@@ -536,7 +468,8 @@ def check_by_name(
             kind=row["kind"],
             shown=row["key"],
             scenario=scenario,
-            today=today,
+            day=on or today,
+            checker_sector=checker_sector,
         )
         answer["subject"]["name"] = row["name"]
         answer.update(
@@ -588,7 +521,7 @@ def check_by_name(
     answer = {
         **base,
         "scenario": {"code": scenario, "name": sanctions.scenarios[scenario].name},
-        "as_of": today.isoformat(),
+        "as_of": (on or today).isoformat(),
         "data_version": repo.entry_head(conn),
         "catalogue_version": sanctions.snapshot.version,
         "match": match,
@@ -616,12 +549,21 @@ def feedback(
     reason: str,
     actor: str,
     department_code: str | None,
+    role: str,
     now: dt.datetime,
 ) -> None:
-    listed = repo.receipt_measures(conn, receipt)
-    if listed is None:
+    """Record what the checking department did with a measure of its answer. Only the
+    department that made the check, or the credit office, may: feedback changes the monthly
+    statistics of the department that checked."""
+    found = repo.receipt(conn, receipt)
+    if found is None:
         raise NotFound(f"no receipt {receipt}", f"没有回执号为 {receipt} 的核查")
-    if measure not in listed:
+    if role != "office" and found["department_code"] != department_code:
+        raise PermissionDenied(
+            f"receipt {receipt} belongs to another department",
+            "只有作出该次核查的部门（或信用办）可以反馈实施情况",
+        )
+    if measure not in found["measures"] and measure not in found["to_verify"]:
         raise InputError(
             f"measure {measure} was not in the answer", f"该次核查结果中没有措施 {measure}"
         )

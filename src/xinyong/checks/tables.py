@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Index, String, Table, Text
+from sqlalchemy import Boolean, Column, Date, Index, String, Table, Text
 
 from xinyong.store.metadata import metadata
 from xinyong.store.types import BigId, UtcDateTime
@@ -19,6 +19,10 @@ check_receipts = Table(
     Column("scenario", String(48), nullable=False),
     Column("data_version", BigId, nullable=False),
     Column("measures", Text, nullable=False),  # JSON list of measure codes in the answer
+    # JSON list of the codes of the measures the answer gave to verify by hand.
+    Column("to_verify", Text, nullable=False, server_default="[]"),
+    # The day the answer is for (a check may ask about another day than today).
+    Column("as_of", Date),
     Column("answer_hash", String(64), nullable=False),
     comment="Every check answered, so each can be proven and followed up (audit).",
 )

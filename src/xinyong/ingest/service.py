@@ -158,7 +158,7 @@ class Importer:
         plan = plan_columns(table, self.catalogue, item_code)
         received_at = self.clock.now()
         received_on = received_at.astimezone(CHINA_TZ).date()
-        validator = RowValidator(plan, self.catalogue, self.vault, received_on)
+        validator = RowValidator(plan, self.catalogue, self.vault, received_on, dept["sector"])
         valid: list[ValidRow] = []
         rejected: list[tuple[RawRow, list[FieldProblem]]] = []
         warnings: list[FieldProblem] = []

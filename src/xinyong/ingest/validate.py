@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from xinyong.catalog.loader import Catalogue
+from xinyong.catalog.conditions import all_hold
 from xinyong.catalog.model import FieldDef, ItemVersion, Severity, SeverityRule, SubjectType
 from xinyong.identity.model import Related
 from xinyong.identity.pii import PiiVault
@@ -146,8 +147,11 @@ class RowValidator:
         catalogue: Catalogue,
         vault: PiiVault,
         received_on: dt.date,
+        sector: str | None = None,
     ) -> None:
         self.plan = plan
+        self.sector = sector  # the submitting department's: it selects the regime
+        self._rules_memo: dict[dt.date | None, tuple[SeverityRule, ...]] = {}
         self.item = plan.item
         self.catalogue = catalogue
         self.vault = vault
@@ -546,7 +550,7 @@ class RowValidator:
             subject_name=name,
             record_key=record_key,
             decision_date=decision_date,
-            severity=self._severity(values) if self.item.severity_rules else None,
+            severity=self._severity(values, decision_date),
             values=values,
             personal=personal,
             digests=digests,
@@ -557,11 +561,27 @@ class RowValidator:
             warnings=warnings,
         )
 
-    def _severity(self, values: dict[str, str]) -> Severity:
+    def _severity(self, values: dict[str, str], decided: dt.date | None) -> Severity | None:
+        """The record's class under the regime that governs it: the rules of the policy in
+        force for its decision date and the department's sector when that policy sets some
+        (令107 for market regulation), else the item's own (令36). None for an item that
+        classes nothing."""
+        rules = self._rules_memo.get(decided)
+        if rules is None:
+            rules = self.item.severity_rules
+            if decided is not None:
+                policy = self.catalogue.policy_for(self.item, decided, self.sector)
+                if policy is not None and self.item.code in policy.severity_rules:
+                    rules = policy.severity_rules[self.item.code]
+            self._rules_memo[decided] = rules
+        if not rules:
+            return None
         if self._severity_field and values.get(self._severity_field):
             return Severity(self._label_of(SEVERITY_TABLE, values[self._severity_field]))
-        for rule in self.item.severity_rules:
-            if _rule_matches(rule, values):
+        for rule in rules:
+            if (not rule.sectors or self.sector in rule.sectors) and all_hold(
+                rule.conditions, values
+            ):
                 return rule.severity
         return Severity.GENERAL
 
@@ -572,16 +592,3 @@ class RowValidator:
         return code
 
 
-def _rule_matches(rule: SeverityRule, values: dict[str, str]) -> bool:
-    if rule.field is None:
-        return not rule.any_of and not rule.only and rule.amount_field is None
-    present = set(filter(None, values.get(rule.field, "").split(",")))
-    if rule.any_of and not present & set(rule.any_of):
-        return False
-    if rule.only and (not present or not present <= set(rule.only)):
-        return False
-    if rule.amount_field is not None and rule.amount_at_most is not None:
-        amount = values.get(rule.amount_field)
-        if amount and Decimal(amount) > Decimal(str(rule.amount_at_most)):
-            return False
-    return True

@@ -17,10 +17,10 @@ from xinyong.cases import service as cases
 from xinyong.cases.model import Case
 from xinyong.cases.rules import LIST_DETERMINATION, is_overdue
 from xinyong.catalog.sanctions import ListType, SanctionsCatalogue
-from xinyong.checks.service import resolve_subject
 from xinyong.identity import repository as identity_repo
 from xinyong.identity.model import SUBJECT_KIND_LABELS
 from xinyong.identity.pii import PiiVault
+from xinyong.identity.service import resolve_subject
 from xinyong.identity.ric import check_resident_id, mask_resident_id
 from xinyong.identity.tables import subjects as identity_subjects
 from xinyong.kernel.calendar import WorkCalendar

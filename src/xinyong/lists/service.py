@@ -94,10 +94,13 @@ def advance(
     note: str = "",
     term_months: int | None = None,
     expected_version: int | None = None,
+    decided_on: dt.date | None = None,
 ) -> Case:
     """Take a transition; publication and exits also write the ledger and projections.
 
-    ``expected_version`` refuses the step if the case moved on since the caller read it."""
+    ``expected_version`` refuses the step if the case moved on since the caller read it;
+    ``decided_on`` is the date the step's decision bears (the listing decision's date, from
+    which the list's period runs), by default today."""
     before = cases.get(conn, case_id)
     if term_months is not None:
         _check_term(sanctions, before, name, term_months)
@@ -114,6 +117,7 @@ def advance(
         catalogue_version=catalogue.snapshot.version,
         note=note,
         expected_version=expected_version,
+        decided_on=decided_on,
     )
     if name == "publish":
         _publish(conn, sanctions, catalogue, case, now, term_months)
@@ -170,7 +174,11 @@ def _publish(
     term_months: int | None,
 ) -> None:
     lt = sanctions.list_type(str(case.params["list_type"]))
-    listed_on = now.astimezone(CHINA_TZ).date()
+    published_on = now.astimezone(CHINA_TZ).date()
+    # The period runs from the date the list type's rule names: the listing decision (the
+    # ``list`` step's decision date), or publication.
+    decided = cases.step_decision_date(conn, case, "list")
+    listed_on = decided if lt.period_start == "decision" and decided is not None else published_on
     months = (
         term_months if (term_months is not None and lt.period_by_decision) else lt.period_months
     )
@@ -181,6 +189,7 @@ def _publish(
         "名单名称": lt.name,
         "列入日期": listed_on.isoformat(),
         "期满日期": until.isoformat() if until else None,
+        "公示日期": published_on.isoformat(),
         "认定部门": case.department_code,
         "办件": case.id,
     }
@@ -207,7 +216,9 @@ def _publish(
     )
     projection.apply_entries(conn, sanctions, catalogue, [entry_id])
     # Its people may already represent other subjects: warn now, not at the next scan.
-    alerts.scan(conn, today=listed_on, now=now, listed_key=case.subject_key, sanctions=sanctions)
+    alerts.scan(
+        conn, today=published_on, now=now, listed_key=case.subject_key, sanctions=sanctions
+    )
 
 
 def _exit(

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from xinyong.kernel.errors import InputError, XinyongError
-from xinyong.web.commands.common import _fail, _platform
+from xinyong.web.commands.common import _date, _fail, _platform
 
 
 def check_cmd(
@@ -23,6 +23,10 @@ def check_cmd(
         typer.Option("--name", help="组织名称（不知道代码时使用）：结果不是权威核查结论"),
     ] = None,
     limit: Annotated[int, typer.Option("--limit", help="按名称查找时最多列出的候选主体数")] = 5,
+    on: Annotated[
+        str | None,
+        typer.Option("--on", help="核查哪一天适用的措施（按账本现有信息推算），默认今天"),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """逢办必查：该主体在该场景下适用的名单与措施（含法律依据、期限、实施部门、触发依据）。"""
@@ -37,6 +41,7 @@ def check_cmd(
             as_json,
         )
     platform = _platform()
+    day = _date(on, platform.clock.today())
     try:
         with platform.engine.begin() as conn:
             if name is not None:
@@ -49,6 +54,7 @@ def check_cmd(
                     now=platform.clock.now(),
                     actor="cli",
                     limit=limit,
+                    on=day,
                 )
             else:
                 answer = checks.check(
@@ -60,6 +66,7 @@ def check_cmd(
                     today=platform.clock.today(),
                     now=platform.clock.now(),
                     actor="cli",
+                    on=day,
                 )
     except XinyongError as exc:
         _fail(exc, as_json)
@@ -70,31 +77,53 @@ def check_cmd(
         _echo_name_lookup(answer)
         if "measures" not in answer:
             return
+    items = {i.code: i.name for i in platform.catalogue.items()}
+    shown: dict[str, Any] = answer["subject"]
     typer.echo(
-        f"{answer['subject']['code']} · {answer['scenario']['name']} · {answer['as_of']} · 回执 {answer['receipt']}"
+        f"{shown['code']}（{shown.get('kind_label', '')}）· {answer['scenario']['name']} · "
+        f"{answer['as_of']} · 回执 {answer['receipt']}"
     )
+    if not shown.get("on_record", True):
+        typer.echo(f"  {answer['message']}")
     for m in answer["memberships"]:
         typer.echo(f"  名单：{m['name']}（{m['listed_on']} 起，至 {m['until'] or '无固定期限'}）")
     for m in answer["measures"]:
-        basis = "；".join(b["title"] + (b["articles"] or "") for b in m["legal_basis"])
-        typer.echo(
-            f"  措施 {m['measure']} {m['name']}：{m['implementing_department']}；"
-            f"{_trigger(m['via'])}；期限：{m['period']['from']} 至 {m['period']['until'] or '不定'}"
-            f"（{m['period']['rule']}）；依据：{basis}"
-        )
+        typer.echo(f"  措施 {m['measure']} {m['name']}：{m['implementing_department']}")
+        _echo_detail(m, items)
     if not answer["measures"]:
-        typer.echo("  无适用的措施")
-    typer.echo(f"  告知承诺/容缺受理：{'可以适用' if answer['commitment_allowed'] else '不适用'}")
+        typer.echo("  无确定适用的措施")
+    for m in answer.get("to_verify", []):
+        typer.echo(f"  待核实 {m['measure']} {m['name']}：{m['implementing_department']}")
+        for c in m["conditions"]:
+            typer.echo(f"      须核实：{c}")
+        _echo_detail(m, items)
+    if answer["commitment_allowed"]:
+        typer.echo("  告知承诺/容缺受理：可以适用")
+    else:
+        typer.echo("  告知承诺/容缺受理：不适用")
+        for b in answer["commitment_blocked_by"]:
+            typer.echo(f"      原因：{b['reason']}；{_trigger(b['via'], items)}")
 
 
-def _trigger(via: dict[str, Any]) -> str:
+def _echo_detail(m: dict[str, Any], items: dict[str, str]) -> None:
+    basis = "；".join(b["title"] + (b["articles"] or "") for b in m["legal_basis"])
+    p = m["period"]
+    typer.echo(f"      期限：{p['from']} 至 {p['until'] or '不定'}（{p['rule']}）")
+    for via in m["triggered_by"]:
+        typer.echo(f"      {_trigger(via, items)}")
+    typer.echo(f"      依据：{basis}")
+
+
+def _trigger(via: dict[str, Any], items: dict[str, str]) -> str:
     who = f"（{via['role_label']}，{via['organisation']}）" if "organisation" in via else ""
+    ground = f"，{via['ground']}" if via.get("ground") else ""
     if via.get("trigger") == "record":
         return (
-            f"触发：{via['item']} 记录 {via['record_key']}（{via['decision_date']}，"
-            f"{via['severity'] or '未分级'}，{via['department_name'] or via['department']}）{who}"
+            f"触发：{items.get(via['item'], via['item'])} {via['record_key']}"
+            f"（{via['decision_date']}，{via['severity'] or '未分级'}，"
+            f"{via['department_name'] or via['department']}{ground}）{who}"
         )
-    return f"触发：名单 {via['list_type']}{who}"
+    return f"触发：{via.get('list_name') or via['list_type']}{ground}{who}"
 
 
 def _echo_name_lookup(answer: dict[str, Any]) -> None:

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from xinyong.kernel.errors import XinyongError
-from xinyong.web.commands.common import _fail, _platform
+from xinyong.web.commands.common import _date, _fail, _platform
 
 app = typer.Typer(help="名单认定办件与期满移出", no_args_is_help=True)
 
@@ -148,6 +148,12 @@ def step_cmd(
     version: Annotated[
         int | None, typer.Option("--version", help="看到的办件版本；已被更新则拒绝")
     ] = None,
+    decision_date: Annotated[
+        str | None,
+        typer.Option(
+            "--decision-date", help="该步决定书载明的日期（列入决定的期限自此起算），默认今天"
+        ),
+    ] = None,
     actor: Annotated[str, typer.Option("--actor", help="经办人（记入办理记录）")] = "cli",
     as_json: AsJson = False,
 ) -> None:
@@ -180,6 +186,7 @@ def step_cmd(
                 note=note,
                 term_months=term_months,
                 expected_version=version,
+                decided_on=_date(decision_date, platform.clock.today()) if decision_date else None,
             )
             view = casework.case_view(
                 conn, platform.sanctions, case_id, today=platform.clock.today()

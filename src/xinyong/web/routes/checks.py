@@ -2,11 +2,14 @@
 
 # No "from __future__ import annotations": FastAPI resolves these annotations at runtime.
 
+import datetime as dt
+
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import Connection
 
 from xinyong.checks import service as checks
+from xinyong.identity.service import is_organisation_code
 from xinyong.kernel.errors import InputError
 from xinyong.web.deps import PlatformDep, PrincipalDep, error
 
@@ -26,7 +29,13 @@ class CheckRequest(BaseModel):
         min_length=2,
         max_length=200,
     )
-    scenario: str = Field(description="应用场景代码，如 government_procurement", max_length=48)
+    scenario: str = Field(
+        description="应用场景代码或中文名称，如 government_procurement 或 政府采购", max_length=48
+    )
+    on: dt.date | None = Field(
+        default=None,
+        description="核查哪一天适用的措施（按账本现有信息推算，用于安排移出、期满等），默认今天",
+    )
     limit: int = Field(
         default=5, ge=1, le=checks.MAX_CANDIDATES, description="按名称查找时最多返回的候选主体数"
     )
@@ -60,6 +69,7 @@ def run_check(body: CheckRequest, platform: PlatformDep, who: PrincipalDep) -> R
                 now=platform.clock.now(),
                 actor=who.actor,
                 department_code=who.department_code,
+                on=body.on,
                 record=record,
                 source=model,
             )
@@ -68,7 +78,7 @@ def run_check(body: CheckRequest, platform: PlatformDep, who: PrincipalDep) -> R
     # The common case needs no database connection at all: the read model answers and the
     # writer records the receipt.
     fast = writer is not None and model is not None
-    if fast and name is None and subject is not None and checks.is_organisation_code(subject):
+    if fast and name is None and subject is not None and is_organisation_code(subject):
         return by_code(None, subject)
     # With the batched writer the check only reads: no transaction round trips.
     unit = platform.engine.begin() if writer is None else platform.read_engine().connect()
@@ -85,6 +95,7 @@ def run_check(body: CheckRequest, platform: PlatformDep, who: PrincipalDep) -> R
                     actor=who.actor,
                     department_code=who.department_code,
                     limit=body.limit,
+                    on=body.on,
                     record=record,
                 )
             )
@@ -122,6 +133,7 @@ def check_feedback(
             reason=body.reason,
             actor=who.actor,
             department_code=who.department_code,
+            role=who.role,
             now=platform.clock.now(),
         )
     return {"status": "recorded"}

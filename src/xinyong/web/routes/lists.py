@@ -8,6 +8,7 @@ malformed requests, keep the app's one shape ``{"detail": {"message", "message_e
 
 # No "from __future__ import annotations": FastAPI resolves these annotations at runtime.
 
+import datetime as dt
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
@@ -197,6 +198,11 @@ class Step(BaseModel):
     version: int | None = Field(
         default=None, description="调用方看到的办件版本；办件已被更新时拒绝（409）", ge=1
     )
+    decision_date: dt.date | None = Field(
+        default=None,
+        description="该步决定书载明的日期（如列入决定的作出日期，名单期限自此起算），默认当天；"
+        "不得晚于今天或早于办件进入当前环节的日期",
+    )
 
 
 @router.post("/api/v1/list-cases/{case_id}/transitions")
@@ -239,6 +245,7 @@ def take_step(case_id: int, body: Step, platform: PlatformDep, who: PrincipalDep
                 note=body.note,
                 term_months=body.term_months,
                 expected_version=body.version,
+                decided_on=body.decision_date,
             )
             return _view(platform, conn, case_id, who)
     except InvalidTransition as exc:

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from xinyong.kernel.errors import InputError, XinyongError
-from xinyong.web.commands.common import _fail, _platform
+from xinyong.web.commands.common import _fail, _platform, operator_actor
 
 
 def check_cmd(
@@ -47,7 +47,7 @@ def check_cmd(
                     scenario=scenario,
                     today=platform.clock.today(),
                     now=platform.clock.now(),
-                    actor="cli",
+                    actor=operator_actor(),
                     limit=limit,
                 )
             else:
@@ -59,7 +59,7 @@ def check_cmd(
                     scenario=scenario,
                     today=platform.clock.today(),
                     now=platform.clock.now(),
-                    actor="cli",
+                    actor=operator_actor(),
                 )
     except XinyongError as exc:
         _fail(exc, as_json)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.helpers import resident_id
-from xinyong.checks.service import resolve_subject
 from xinyong.identity.pii import PiiVault
+from xinyong.identity.resolve import resolve_subject
 from xinyong.identity.uscc import make_uscc
 from xinyong.kernel.errors import InputError
 

@@ -207,3 +207,28 @@ def test_correction_of_a_persons_record_keeps_the_keyed_record(
     assert members == [None, None]  # replaced, not ended: the person is still listed
     answer = _check(platform, WANG)
     assert "M05" in {m["measure"] for m in answer["measures"]}
+
+
+def test_a_passport_holder_is_revoked_by_type_and_number(
+    platform: Platform, clock: FixedClock, court: str
+) -> None:
+    passport = "E12345678"
+    _import(platform, _defaulter("JOHN SMITH", passport, "（2026）陕01执5号", SX_ZJLX="护照"))
+    clock.advance(dt.timedelta(days=1))
+    args = ("revoke", "SXBZXR", passport.lower(), "（2026）陕01执5号", "--source", "gy")
+    code, out = _run(*args, "--reason", "已履行")  # no type: read as a resident ID, refused
+    assert code == 2
+    assert passport not in out.upper()
+    code, out = _run(*args, "--reason", "已履行", "--id-type", "签证")
+    assert code == 2
+    assert "证件类型“签证”不在代码表中" in out
+    code, out = _run(*args, "--reason", "已履行", "--id-type", "护照")
+    assert code == 0, out
+    assert passport not in out.upper()
+    with platform.engine.connect() as conn:
+        rows = conn.execute(
+            select(list_memberships.c.subject_key, list_memberships.c.exit_reason)
+        ).all()
+    exited = {r.subject_key: r.exit_reason for r in rows}
+    assert exited[platform.vault.subject_key(f"02:{passport}")] == "revoked"
+    assert exited[platform.vault.subject_key(WANG)] is None

@@ -13,8 +13,13 @@ from xinyong.identity.pii import PiiVault
 from xinyong.identity.ric import check_resident_id, mask_resident_id
 from xinyong.identity.uscc import Issue, check_uscc
 from xinyong.kernel.errors import InputError
+from xinyong.kernel.parse import normalise_text
 
 SUBJECT_KEY = re.compile(r"P[0-9a-f]{32}")
+# 证件类型 values (codes and the spellings departments use) that mean the resident ID card,
+# whose number is checked (GB 11643) and keyed on its own; other certificates are keyed with
+# their type.
+RESIDENT_ID_TYPES = frozenset({"01", "身份证", "居民身份证", "111"})
 
 # A birth date is personal data: these findings are told without the date they found.
 _BIRTH_DATE_ISSUES = {
@@ -58,6 +63,13 @@ def resolve_subject(
             "；".join(zh for zh, _ in told) or "既不是统一社会信用代码也不是身份证号码",
         )
     return vault.subject_key(ident.number), "person", mask_resident_id(ident.number)
+
+
+def other_certificate_key(vault: PiiVault, id_type: str, number: str) -> tuple[str, str]:
+    """(subject key, normalised number) of a person identified by a certificate other than
+    the resident ID card (``id_type`` is its 证件类型 code, e.g. 02 护照)."""
+    normalised = normalise_text(number).upper()
+    return vault.subject_key(f"{id_type}:{normalised}"), normalised
 
 
 def shown_code(raw: str) -> str:

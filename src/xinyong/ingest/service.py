@@ -26,7 +26,13 @@ from xinyong.catalog.sanctions import SanctionsCatalogue
 from xinyong.identity import repository as identity_repo
 from xinyong.identity.model import Sighting
 from xinyong.identity.pii import PiiVault
-from xinyong.identity.resolve import resolve_subject, shown_code
+from xinyong.identity.resolve import (
+    RESIDENT_ID_TYPES,
+    other_certificate_key,
+    resolve_subject,
+    shown_code,
+)
+from xinyong.identity.ric import mask_resident_id
 from xinyong.identity.service import record_sightings
 from xinyong.ingest.export import export_rejections
 from xinyong.ingest.readers import RawRow, RawTable, read_table
@@ -533,6 +539,35 @@ class Importer:
         return s
 
 
+def _certificate_type(item: ItemVersion, catalogue: Catalogue, id_type: str | None) -> str:
+    """The 证件类型 code a department gave (a code or label), "01" (resident ID) by default."""
+    if not id_type:
+        return "01"
+    type_field = item.subject.person_id_type
+    table = item.field(type_field).code_table if type_field else None
+    if table is None:
+        raise InputError(f"{item.code} has no certificate type", f"{item.name}不区分证件类型")
+    value = catalogue.lookup_code(table, id_type.strip())
+    if value is None:
+        allowed = "、".join(f"{c.code} {c.label}" for c in catalogue.code_table(table).values)
+        raise InputError(
+            "unknown certificate type", f"证件类型“{id_type}”不在代码表中（可用：{allowed}）"
+        )
+    return value.code
+
+
+def _subject_of(vault: PiiVault, subject: str, id_type: str) -> tuple[str, str]:
+    """(subject key, shown identifier) of the subject a department names, keyed as the
+    import keys its records."""
+    if id_type not in RESIDENT_ID_TYPES:
+        key, normalised = other_certificate_key(vault, id_type, subject)
+        if not normalised:
+            raise InputError("empty certificate number", "证件号码为空")
+        return key, mask_resident_id(normalised)
+    key, _, shown = resolve_subject(subject, vault, allow_subject_key=True)
+    return key, shown
+
+
 def revoke_record(
     conn: Connection,
     catalogue: Catalogue,
@@ -547,11 +582,13 @@ def revoke_record(
     actor: str,
     channel: str = "cli",
     sanctions: SanctionsCatalogue | None = None,
+    id_type: str | None = None,
 ) -> int:
     """Revoke a record whose underlying decision was revoked or wrongly reported.
 
     ``subject`` is the USCC, a natural person's resident ID number (looked up by its keyed
-    hash, as the import stored it; never repeated in a message) or the person's subject key.
+    hash, as the import stored it; never repeated in a message) or the person's subject key;
+    with ``id_type`` (a 证件类型 such as 02 or 护照) it is that certificate's number.
     Appends a ``revoke`` entry (nothing is deleted); the record leaves the public file at
     once, a list membership it fed ends, and its history stays readable. Only the department
     that submitted the record may revoke it. Returns the new entry id.
@@ -560,8 +597,9 @@ def revoke_record(
     if not reason:
         raise InputError("a revocation needs a reason", "撤销须说明理由")
     item = catalogue.item(item_code)
+    certificate = _certificate_type(item, catalogue, id_type)
     try:
-        subject_key, _, shown = resolve_subject(subject, vault, allow_subject_key=True)
+        subject_key, shown = _subject_of(vault, subject, certificate)
     except InputError as exc:
         raise InputError(
             f"subject {shown_code(subject)}: {exc.message_en}",

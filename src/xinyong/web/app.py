@@ -137,6 +137,9 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         )
         record: str = Field(description="记录标识，如行政处罚决定书文号", max_length=200)
         reason: str = Field(description="撤销理由", min_length=1, max_length=500)
+        id_type: str | None = Field(
+            default=None, description="自然人的证件类型（默认身份证），如 02 或 护照", max_length=16
+        )
 
     @app.post("/api/v1/revocations", status_code=201, tags=["报送"])
     def revoke(body: Revocation, who: PrincipalDep) -> dict[str, Any]:
@@ -160,6 +163,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
                 actor=who.actor,
                 channel="api",
                 sanctions=platform.sanctions,
+                id_type=body.id_type,
             )
         return {"entry": entry_id, "status": "revoked"}
 

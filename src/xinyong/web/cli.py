@@ -136,6 +136,10 @@ def revoke(
     record: Annotated[str, typer.Argument(help="记录标识，如行政处罚决定书文号、执行案号")],
     source: Annotated[str, typer.Option("--source", help="报送部门代码")],
     reason: Annotated[str, typer.Option("--reason", help="撤销理由，如：处罚决定已被复议撤销")],
+    id_type: Annotated[
+        str | None,
+        typer.Option("--id-type", help="自然人的证件类型（默认身份证），如 02 或 护照"),
+    ] = None,
 ) -> None:
     """撤销一条已报送的记录（原决定被撤销、已履行或报送有误）：追加撤销条目，立即停止公示，
     由该记录产生的名单（如失信被执行人）随之移出，历史可查。"""
@@ -156,6 +160,7 @@ def revoke(
                 reason=reason,
                 actor=operator_actor(),
                 sanctions=platform.sanctions,
+                id_type=id_type,
             )
     except XinyongError as exc:
         _fail(exc)

@@ -136,7 +136,7 @@ def key_issue(
             }
         )
         return
-    typer.echo(f"已签发密钥 {client.client_id}（{name}，{label}）")
+    typer.echo(f"已签发密钥 {client.client_id}：{name}（角色：{label}）")
     typer.echo(f"API 密钥（只显示一次）：{key}")
 
 

@@ -36,6 +36,28 @@ def add_department(
         return access.issue_key(conn, f"{code}系统", "department", code, platform.clock.now())
 
 
+def revoke(
+    platform: Platform, department: str, item: str, subject: str, record: str, reason: str
+) -> int:
+    """Revoke a record as ``department`` in one transaction; returns the revocation entry."""
+    from xinyong.ingest.service import revoke_record
+
+    with platform.engine.begin() as conn:
+        return revoke_record(
+            conn,
+            platform.catalogue,
+            platform.vault,
+            now=platform.clock.now(),
+            department_code=department,
+            item_code=item,
+            subject=subject,
+            record=record,
+            reason=reason,
+            actor=f"department:{department}",
+            sanctions=platform.sanctions,
+        )
+
+
 def penalty(**overrides: str) -> dict[str, str]:
     row = dict.fromkeys(XZCF_HEADERS, "")
     row.update(

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy import Engine
 
+from xinyong.access.cache import PrincipalCache
 from xinyong.catalog.loader import Catalogue, load_catalogue
 from xinyong.catalog.sanctions import SanctionsCatalogue, load_sanctions
 from xinyong.checks.readmodel import CheckReadModel
@@ -28,11 +28,14 @@ class Platform:
     vault: PiiVault
     clock: Clock
     sanctions: SanctionsCatalogue
-    # Authenticated API keys (digest -> (expiry, principal)), see web.deps.get_principal.
-    principal_cache: dict[str, tuple[float, Any]] = field(default_factory=dict)
+    # Authenticated API keys of this process, see access.cache and web.deps.get_principal.
+    principal_cache: PrincipalCache = field(init=False)
     _receipts: ReceiptWriter | None = None
     _reader: Engine | None = None
     _check_model: CheckReadModel | None = None
+
+    def __post_init__(self) -> None:
+        self.principal_cache = PrincipalCache(self.settings.api_key_cache_seconds)
 
     def receipt_writer(self) -> ReceiptWriter | None:
         """The process's batched receipt writer, or None when receipts are written inline."""

@@ -11,11 +11,10 @@ from typing import Any
 import pytest
 from sqlalchemy import event, select
 
-from tests.helpers import ORG, ORG2, add_department, csv_bytes, penalty, resident_id
+from tests.helpers import ORG, ORG2, add_department, csv_bytes, penalty, resident_id, revoke
 from xinyong.bootstrap import Platform
 from xinyong.checks import service as checks
 from xinyong.checks.tables import check_receipts
-from xinyong.ingest.service import revoke_record
 from xinyong.kernel.clock import CHINA_TZ, FixedClock
 from xinyong.kernel.errors import InputError
 from xinyong.ledger.tables import entries
@@ -188,16 +187,7 @@ def test_revocation_and_correction_end_the_trigger(platform: Platform, clock: Fi
     _import(platform, serious)
     assert "M04" in _by_code(_check(platform, ORG, "government_procurement"))
     clock.set(_at("2026-06-20"))
-    revoke_record(
-        platform.engine,
-        platform.catalogue,
-        platform.clock,
-        department_code="scjg",
-        item_code="XZCF",
-        subject_code=ORG,
-        record=WSH,
-        reason="行政复议决定撤销原处罚",
-    )
+    revoke(platform, "scjg", "XZCF", ORG, WSH, "行政复议决定撤销原处罚")
     revoked = _check(platform, ORG, "government_procurement")
     assert revoked["measures"] == []
     assert revoked["data_version"] == _entry_id(platform, WSH)  # the revocation entry

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from tests.helpers import ORG, add_department, csv_bytes, penalty
+from tests.helpers import ORG, add_department, csv_bytes, penalty, revoke
 from xinyong.bootstrap import Platform
 from xinyong.creditfile.service import build_credit_file
 from xinyong.kernel.clock import CHINA_TZ, FixedClock
@@ -122,27 +122,17 @@ def test_unknown_and_invalid_codes(platform: Platform) -> None:
 def test_revoked_record_leaves_the_public_file_but_keeps_its_history(
     platform: Platform, clock: FixedClock
 ) -> None:
-    from xinyong.ingest.service import revoke_record
     from xinyong.kernel.errors import PermissionDenied
 
     add_department(platform)
     add_department(platform, "sthj", "ecology")
     clock.set(dt.datetime(2026, 6, 15, 10, 0, tzinfo=CHINA_TZ))
     _import(platform, [penalty()])
-    args = {"item_code": "XZCF", "subject_code": ORG, "record": "陕市监罚〔2026〕1号"}
+    record = "陕市监罚〔2026〕1号"
     with pytest.raises(PermissionDenied):
-        revoke_record(
-            platform.engine, platform.catalogue, clock, department_code="sthj", reason="x", **args
-        )
+        revoke(platform, "sthj", "XZCF", ORG, record, "x")
     clock.set(dt.datetime(2026, 7, 1, 10, 0, tzinfo=CHINA_TZ))
-    revoke_record(
-        platform.engine,
-        platform.catalogue,
-        clock,
-        department_code="scjg",
-        reason="复议撤销",
-        **args,
-    )
+    revoke(platform, "scjg", "XZCF", ORG, record, "复议撤销")
     with platform.engine.connect() as conn:
         june = build_credit_file(
             conn, platform.catalogue, ORG, as_of=dt.date(2026, 6, 20), view="public"

@@ -7,10 +7,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from tests.helpers import ORG, ORG2, add_department, csv_bytes
+from tests.helpers import ORG, ORG2, add_department, csv_bytes, revoke
 from xinyong.bootstrap import Platform
 from xinyong.checks import service as checks
-from xinyong.ingest.service import revoke_record
 from xinyong.kernel.clock import CHINA_TZ, FixedClock
 from xinyong.lists import service as lists
 from xinyong.lists.tables import list_memberships, subject_status
@@ -95,17 +94,7 @@ def test_court_feed_lists_and_revocation_ends_it(platform: Platform, clock: Fixe
     assert len(_projections(platform)[0]) == 1
 
     clock.advance(dt.timedelta(days=3))
-    revoke_record(
-        platform.engine,
-        platform.catalogue,
-        platform.clock,
-        department_code="gy",
-        item_code="SXBZXR",
-        subject_code=ORG,
-        record="（2026）陕01执123号",
-        reason="已履行完毕，法院删除失信信息",
-        sanctions=platform.sanctions,
-    )
+    revoke(platform, "gy", "SXBZXR", ORG, "（2026）陕01执123号", "已履行完毕，法院删除失信信息")
     after = _check(platform, ORG)
     assert after["memberships"] == []
     assert after["measures"] == []
@@ -161,17 +150,7 @@ def test_rebuild_reproduces_incremental_rows(platform: Platform, clock: FixedClo
     _import(platform, "swj", "YZSX", [_serious(), _serious(YZ_TYSHXYDM=ORG, YZ_ZTMC=COMPANY)])
     clock.advance(dt.timedelta(days=1))
     _import(platform, "swj", "YZSX", [_serious(YZ_YCRQ="2026-06-16")])
-    revoke_record(
-        platform.engine,
-        platform.catalogue,
-        platform.clock,
-        department_code="gy",
-        item_code="SXBZXR",
-        subject_code=ORG,
-        record="（2026）陕01执9号",
-        reason="纠正",
-        sanctions=platform.sanctions,
-    )
+    revoke(platform, "gy", "SXBZXR", ORG, "（2026）陕01执9号", "纠正")
     incremental = _projections(platform)
     assert len(incremental[0]) == 4
     with platform.engine.begin() as conn:

@@ -76,6 +76,8 @@ def test_bad_month_exits_2_with_the_reason(story: Story) -> None:
 
 def test_typical_case_commands(story: Story) -> None:
     code, out = _run(
+        "--operator",
+        "王科员",
         "reports",
         "typical-add",
         "--title",
@@ -96,7 +98,7 @@ def test_typical_case_commands(story: Story) -> None:
     )
     assert code == 0, out
     case = json.loads(out)
-    assert (case["state"], case["created_by"]) == ("draft", "cli")
+    assert (case["state"], case["created_by"]) == ("draft", "cli:王科员")
     code, out = _run("reports", "typical-list", "--public", "--json")
     assert json.loads(out) == []
     code, out = _run("reports", "typical-publish", str(case["id"]))

@@ -69,10 +69,10 @@ def test_file_and_audit_verify(env: Path, engine: Engine) -> None:
     path = env / "p.csv"
     path.write_bytes(csv_bytes([penalty()]))
     _run("import", str(path), "--source", "scjg", "--item", "XZCF")
-    code, out = _run("file", ORG, "--json", "--view", "internal")
+    code, out = _run("file", ORG, "--json", "--view", "internal", "--purpose", "行政许可审查")
     assert code == 0
     assert json.loads(out)["counts"]["records"] == 1
-    code, out = _run("file", ORG, "--as-of", "2020-01-01", "--json")
+    code, out = _run("file", ORG, "--as-of", "2020-01-01", "--json", "--purpose", "核查")
     assert json.loads(out)["counts"]["records"] == 0
     code, out = _run("audit", "verify")
     assert code == 0

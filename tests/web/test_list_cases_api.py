@@ -20,6 +20,7 @@ from xinyong.web.app import create_app
 
 REP = resident_id()  # legal representative of ORG in tests.helpers.penalty()
 UNKNOWN_ORG = make_uscc("9", "1", "610104", "MA6T3P2Y")  # valid, but nobody reported it
+READ = {"purpose": "办件办理"}  # every read of a case states its purpose (audited)
 
 
 @pytest.fixture
@@ -124,7 +125,7 @@ def test_department_takes_a_case_to_publication(
     assert listed["due_on"] == due.isoformat()
     assert listed["overdue"] is False
     # The office sees the case and may publish it; the department could too.
-    seen = client.get(f"/api/v1/list-cases/{cid}", headers=_h(keys["office"])).json()
+    seen = client.get(f"/api/v1/list-cases/{cid}", params=READ, headers=_h(keys["office"])).json()
     assert [t["name"] for t in seen["transitions"]] == ["publish"]
     resp = _step(client, keys["office"], cid, "publish", version=listed["version"])
     assert resp.status_code == 200, resp.text
@@ -144,11 +145,13 @@ def test_department_takes_a_case_to_publication(
     assert history[1]["note"] == "notify 说明"
     assert all(e["actor"].startswith("client:") for e in history)
     assert all(e["entry"] for e in history)  # every step is in the ledger
-    mine = client.get(f"/api/v1/list-cases/{cid}", headers=_h(keys["scjg"])).json()
+    mine = client.get(f"/api/v1/list-cases/{cid}", params=READ, headers=_h(keys["scjg"])).json()
     assert {t["name"] for t in mine["transitions"]} == {"exit_early", "revoke"}
     with platform.engine.connect() as conn:
-        reads = conn.execute(select(audit_log.c.action, audit_log.c.target)).all()
-    assert ("read_case", f"case:{cid}") in [tuple(r) for r in reads]
+        reads = conn.execute(
+            select(audit_log.c.action, audit_log.c.target, audit_log.c.purpose)
+        ).all()
+    assert ("read_case", f"case:{cid}", "办件办理") in [tuple(r) for r in reads]
 
 
 def test_a_person_is_shown_masked_and_never_stored_in_clear(
@@ -227,17 +230,17 @@ def test_only_the_competent_department_may_propose_once(
 
 def test_case_visibility_by_role(client: TestClient, keys: dict[str, str]) -> None:
     cid = _propose(client, keys["scjg"]).json()["id"]
-    resp = client.get(f"/api/v1/list-cases/{cid}", headers=_h(keys["qxscjg"]))
+    resp = client.get(f"/api/v1/list-cases/{cid}", params=READ, headers=_h(keys["qxscjg"]))
     assert resp.status_code == 403
     assert "不属于本部门" in _message(resp)
     for who in ("office", "auditor"):
-        resp = client.get(f"/api/v1/list-cases/{cid}", headers=_h(keys[who]))
+        resp = client.get(f"/api/v1/list-cases/{cid}", params=READ, headers=_h(keys[who]))
         assert resp.status_code == 200
         assert resp.json()["transitions"] == []  # nothing for them to do in 拟列入
-    resp = client.get("/api/v1/list-cases/999999", headers=_h(keys["office"]))
+    resp = client.get("/api/v1/list-cases/999999", params=READ, headers=_h(keys["office"]))
     assert resp.status_code == 404
     assert "不存在" in _message(resp)
-    resp = client.get("/api/v1/list-cases/abc", headers=_h(keys["office"]))
+    resp = client.get("/api/v1/list-cases/abc", params=READ, headers=_h(keys["office"]))
     assert resp.status_code == 422
     assert "case_id“abc”：应为整数" in _message(resp)
 
@@ -268,7 +271,7 @@ def test_transition_errors(client: TestClient, keys: dict[str, str]) -> None:
     assert stale.status_code == 409
     assert "已被更新" in _message(stale)
     assert "已告知" in _message(stale)
-    now = client.get(f"/api/v1/list-cases/{cid}", headers=_h(keys["scjg"])).json()
+    now = client.get(f"/api/v1/list-cases/{cid}", params=READ, headers=_h(keys["scjg"])).json()
     assert now["state"] == "notified"
     assert len(now["history"]) == 2
     resp = _step(client, keys["scjg"], cid, "state_case", version=0)
@@ -292,7 +295,7 @@ def test_inbox_filters_orders_and_flags_overdue(
     due_c = platform.calendar.add_workdays(dt.date(2026, 6, 25), 20)
 
     def ids(key: str, **params: Any) -> list[int]:
-        resp = client.get("/api/v1/list-cases", params=params, headers=_h(key))
+        resp = client.get("/api/v1/list-cases", params={**READ, **params}, headers=_h(key))
         assert resp.status_code == 200, resp.text
         return [row["id"] for row in resp.json()["cases"]]
 
@@ -306,7 +309,9 @@ def test_inbox_filters_orders_and_flags_overdue(
     assert ids(keys["office"], overdue="true") == []
     clock.set(dt.datetime.combine(due_a + dt.timedelta(days=1), dt.time(9), CHINA_TZ))
     assert due_a < clock.today() <= due_c
-    resp = client.get("/api/v1/list-cases", params={"overdue": "true"}, headers=_h(keys["office"]))
+    resp = client.get(
+        "/api/v1/list-cases", params={**READ, "overdue": "true"}, headers=_h(keys["office"])
+    )
     body = resp.json()
     assert body["total"] == 1
     row = body["cases"][0]
@@ -314,7 +319,9 @@ def test_inbox_filters_orders_and_flags_overdue(
     assert ids(keys["qxscjg"], overdue="true") == []
     flags = {
         r["id"]: r["overdue"]
-        for r in client.get("/api/v1/list-cases", headers=_h(keys["office"])).json()["cases"]
+        for r in client.get("/api/v1/list-cases", params=READ, headers=_h(keys["office"])).json()[
+            "cases"
+        ]
     }
     assert flags == {a: True, c: False, b: False, food: False}
     # A case leaves the inbox when it is published (no deadline) or closed; state= finds it.
@@ -324,18 +331,37 @@ def test_inbox_filters_orders_and_flags_overdue(
 
 
 def test_inbox_errors(client: TestClient, keys: dict[str, str]) -> None:
-    resp = client.get("/api/v1/list-cases", params={"state": "done"}, headers=_h(keys["office"]))
+    resp = client.get(
+        "/api/v1/list-cases", params={**READ, "state": "done"}, headers=_h(keys["office"])
+    )
     assert resp.status_code == 422
     assert "state“done”" in _message(resp)
     assert "published" in _message(resp)
-    resp = client.get("/api/v1/list-cases", params={"list_type": "X"}, headers=_h(keys["office"]))
+    resp = client.get(
+        "/api/v1/list-cases", params={**READ, "list_type": "X"}, headers=_h(keys["office"])
+    )
     assert resp.status_code == 422
     assert "list_type（名单类型）“X”不存在" in _message(resp)
     resp = client.get(
-        "/api/v1/list-cases", params={"department": "qxscjg"}, headers=_h(keys["scjg"])
+        "/api/v1/list-cases", params={**READ, "department": "qxscjg"}, headers=_h(keys["scjg"])
     )
     assert resp.status_code == 403
-    resp = client.get("/api/v1/list-cases", params={"page": 0}, headers=_h(keys["office"]))
+    resp = client.get("/api/v1/list-cases", params={**READ, "page": 0}, headers=_h(keys["office"]))
     assert resp.status_code == 422
     assert "page“0”：应不小于 1" in _message(resp)
     assert client.get("/api/v1/list-cases").status_code == 401
+
+
+def test_case_reads_without_a_purpose_are_refused(
+    client: TestClient, platform: Platform, keys: dict[str, str]
+) -> None:
+    cid = _propose(client, keys["scjg"], ORG).json()["id"]
+    with platform.engine.connect() as conn:
+        before = conn.execute(select(audit_log.c.id)).all()
+    for path in (f"/api/v1/list-cases/{cid}", "/api/v1/list-cases"):
+        for params in ({}, {"purpose": "  "}):
+            resp = client.get(path, params=params, headers=_h(keys["office"]))
+            assert resp.status_code == 422, (path, params)
+            assert "查询用途" in _message(resp)
+    with platform.engine.connect() as conn:
+        assert conn.execute(select(audit_log.c.id)).all() == before  # nothing read, nothing logged

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, Select, func, insert, select, update
 
 from xinyong.access.tables import api_clients, audit_log, departments
 
@@ -27,6 +28,69 @@ def insert_department(conn: Connection, values: dict[str, Any]) -> None:
 def insert_client(conn: Connection, values: dict[str, Any]) -> int:
     result = conn.execute(insert(api_clients).values(**values).returning(api_clients.c.id))
     return int(result.scalar_one())
+
+
+def _clients() -> Select[Any]:
+    """API clients with their department's name; the key hash is never read."""
+    return select(
+        api_clients.c.id,
+        api_clients.c.name,
+        api_clients.c.role,
+        api_clients.c.department_code,
+        departments.c.name.label("department_name"),
+        api_clients.c.key_prefix,
+        api_clients.c.created_at,
+        api_clients.c.revoked,
+        api_clients.c.revoked_at,
+    ).select_from(api_clients.outerjoin(departments))
+
+
+def list_clients(conn: Connection, department_code: str | None = None) -> list[dict[str, Any]]:
+    stmt = _clients().order_by(api_clients.c.id)
+    if department_code is not None:
+        stmt = stmt.where(api_clients.c.department_code == department_code)
+    return [dict(r._mapping) for r in conn.execute(stmt)]
+
+
+def get_client(conn: Connection, client_id: int) -> dict[str, Any] | None:
+    row = conn.execute(_clients().where(api_clients.c.id == client_id)).first()
+    return None if row is None else dict(row._mapping)
+
+
+def revoke_client(conn: Connection, client_id: int, now: dt.datetime) -> bool:
+    """Mark the client revoked; False when it already was (a concurrent revocation)."""
+    result = conn.execute(
+        update(api_clients)
+        .where(api_clients.c.id == client_id, api_clients.c.revoked.is_(False))
+        .values(revoked=True, revoked_at=now)
+    )
+    return result.rowcount == 1
+
+
+def departments_with_key_counts(conn: Connection) -> list[dict[str, Any]]:
+    active = func.count(api_clients.c.id).filter(api_clients.c.revoked.is_(False))
+    revoked = func.count(api_clients.c.id).filter(api_clients.c.revoked.is_(True))
+    stmt = (
+        select(
+            departments.c.code,
+            departments.c.name,
+            departments.c.sector,
+            departments.c.uscc,
+            departments.c.created_at,
+            active.label("active_keys"),
+            revoked.label("revoked_keys"),
+        )
+        .select_from(departments.outerjoin(api_clients))
+        .group_by(
+            departments.c.code,
+            departments.c.name,
+            departments.c.sector,
+            departments.c.uscc,
+            departments.c.created_at,
+        )
+        .order_by(departments.c.code)
+    )
+    return [dict(r._mapping) for r in conn.execute(stmt)]
 
 
 def client_by_hash(conn: Connection, key_hash: str) -> dict[str, Any] | None:

@@ -15,6 +15,8 @@ from xinyong.access import repository as repo
 from xinyong.kernel.errors import InputError, NotFound, PermissionDenied
 
 ROLES = ("department", "office", "auditor")
+ROLE_LABELS = {"department": "部门业务系统", "office": "信用办", "auditor": "审计"}
+PURPOSE_MAX_LENGTH = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,13 +36,33 @@ def hash_key(key: str) -> str:
 
 
 def add_department(
-    conn: Connection, code: str, name: str, sector: str, uscc: str | None, now: dt.datetime
+    conn: Connection,
+    code: str,
+    name: str,
+    sector: str,
+    uscc: str | None,
+    now: dt.datetime,
+    *,
+    actor: str = "system",
 ) -> None:
     if repo.get_department(conn, code) is not None:
         raise InputError(f"department {code} exists", f"部门代码“{code}”已存在")
     repo.insert_department(
         conn, {"code": code, "name": name, "sector": sector, "uscc": uscc, "created_at": now}
     )
+    audit(
+        conn,
+        actor,
+        "department_add",
+        f"department:{code}",
+        now,
+        detail={"name": name, "sector": sector, "uscc": uscc},
+    )
+
+
+def departments(conn: Connection) -> list[dict[str, Any]]:
+    """Every department with its number of active and revoked keys."""
+    return repo.departments_with_key_counts(conn)
 
 
 def require_department(conn: Connection, code: str) -> dict[str, Any]:
@@ -54,7 +76,13 @@ def require_department(conn: Connection, code: str) -> dict[str, Any]:
 
 
 def issue_key(
-    conn: Connection, name: str, role: str, department_code: str | None, now: dt.datetime
+    conn: Connection,
+    name: str,
+    role: str,
+    department_code: str | None,
+    now: dt.datetime,
+    *,
+    actor: str = "system",
 ) -> str:
     """Create an API client and return its key (shown once; only its hash is stored)."""
     if role not in ROLES:
@@ -64,7 +92,7 @@ def issue_key(
             raise InputError("department clients need a department", "部门客户端须指定所属部门")
         require_department(conn, department_code)
     key = "xy_" + secrets.token_urlsafe(32)
-    repo.insert_client(
+    client_id = repo.insert_client(
         conn,
         {
             "name": name,
@@ -76,7 +104,67 @@ def issue_key(
             "revoked": False,
         },
     )
+    audit(
+        conn,
+        actor,
+        "key_issue",
+        f"api_client:{client_id}",
+        now,
+        detail={"name": name, "role": role, "department": department_code, "prefix": key[:10]},
+    )
     return key
+
+
+def keys(conn: Connection, department_code: str | None = None) -> list[dict[str, Any]]:
+    """Every API client (never its key: the prefix only), oldest first."""
+    return [
+        {**c, "role_label": ROLE_LABELS.get(c["role"], c["role"])}
+        for c in repo.list_clients(conn, department_code)
+    ]
+
+
+def revoke_key(conn: Connection, client_id: int, *, actor: str, now: dt.datetime) -> dict[str, Any]:
+    """Stop a key. Server processes that remember it refuse it within the key cache's delay
+    (``XINYONG_API_KEY_CACHE_SECONDS``, see ``access.cache``)."""
+    client = repo.get_client(conn, client_id)
+    if client is None:
+        raise NotFound(f"no API client {client_id}", f"没有编号为 {client_id} 的 API 密钥")
+    if client["revoked"] or not repo.revoke_client(conn, client_id, now):
+        raise InputError(
+            f"API client {client_id} is already revoked",
+            f"API 密钥 {client_id}（{client['name']}）已停用",
+        )
+    audit(
+        conn,
+        actor,
+        "key_revoke",
+        f"api_client:{client_id}",
+        now,
+        detail={
+            "name": client["name"],
+            "role": client["role"],
+            "department": client["department_code"],
+            "prefix": client["key_prefix"],
+        },
+    )
+    return {**client, "revoked": True, "revoked_at": now}
+
+
+def require_purpose(purpose: str | None) -> str:
+    """The stated purpose of an internal read, which the audit record keeps; refused when
+    missing (every non-public read records why it was made)."""
+    text = (purpose or "").strip()
+    if not text:
+        raise InputError(
+            "an internal read needs a stated purpose",
+            "内部查询须说明查询用途（purpose），如“行政许可审查”，该用途记入审计日志",
+        )
+    if len(text) > PURPOSE_MAX_LENGTH:
+        raise InputError(
+            f"purpose longer than {PURPOSE_MAX_LENGTH} characters",
+            f"查询用途不得超过{PURPOSE_MAX_LENGTH}个字符",
+        )
+    return text
 
 
 def authenticate(conn: Connection, key: str | None) -> Principal:

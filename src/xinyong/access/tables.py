@@ -38,6 +38,7 @@ api_clients = Table(
     Column("key_hash", String(64), nullable=False, unique=True),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("revoked", Boolean, nullable=False, default=False),
+    Column("revoked_at", UtcDateTime()),
     comment="Machine clients and their API keys (only a hash of each key is kept).",
 )
 

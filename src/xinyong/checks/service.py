@@ -41,8 +41,8 @@ from xinyong.checks.rules import CurrentRecord, current_records
 from xinyong.identity import repository as identity_repo
 from xinyong.identity.model import ROLE_LABELS, SUBJECT_KIND_LABELS
 from xinyong.identity.pii import PiiVault
+from xinyong.identity.resolve import resolve_subject
 from xinyong.identity.ric import check_resident_id
-from xinyong.identity.service import resolve_subject
 from xinyong.identity.uscc import check_uscc
 from xinyong.kernel.clock import CHINA_TZ
 from xinyong.kernel.errors import InputError, NotFound, PermissionDenied

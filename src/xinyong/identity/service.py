@@ -10,10 +10,7 @@ from sqlalchemy import Connection
 
 from xinyong.identity import repository as repo
 from xinyong.identity.model import Flag, Related, Sighting
-from xinyong.identity.pii import PiiVault
-from xinyong.identity.ric import check_resident_id, mask_person_name, mask_resident_id
-from xinyong.identity.uscc import check_uscc
-from xinyong.kernel.errors import InputError
+from xinyong.identity.ric import mask_person_name
 
 
 def record_sightings(
@@ -200,33 +197,3 @@ def _observe_names(
         ],
     )
     return flags
-
-
-def resolve_subject(raw: str, vault: PiiVault) -> tuple[str, str, str]:
-    """(subject key, kind, shown identifier) for a USCC or a resident ID number.
-
-    A USCC whose first 17 characters are digits looks like an ID number, so the USCC check
-    (its check character, mod 31) decides first; a string passing both is vanishingly rare."""
-    text = raw.strip().upper()
-    uscc = check_uscc(text) if len(text) == 18 else None
-    if uscc is not None and uscc.valid:
-        return uscc.code, uscc.subject_kind, uscc.code
-    if uscc is not None and not text[:17].isdigit():
-        raise InputError(
-            "; ".join(i.message_en for i in uscc.errors),
-            "；".join(i.message_zh for i in uscc.errors),
-        )
-    ident = check_resident_id(text)
-    if not ident.valid:
-        raise InputError(
-            "; ".join(i.message_en for i in ident.errors),
-            "；".join(i.message_zh for i in ident.errors)
-            or "既不是统一社会信用代码也不是身份证号码",
-        )
-    return vault.subject_key(ident.number), "person", mask_resident_id(ident.number)
-
-
-def is_organisation_code(raw: str) -> bool:
-    """Whether ``raw`` is a valid USCC (a check the read model can answer alone)."""
-    text = raw.strip().upper()
-    return len(text) == 18 and check_uscc(text).valid

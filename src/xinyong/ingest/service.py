@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from xinyong.access import service as access
 from xinyong.alerts import service as alerts
@@ -26,13 +26,26 @@ from xinyong.catalog.sanctions import SanctionsCatalogue
 from xinyong.identity import repository as identity_repo
 from xinyong.identity.model import Sighting
 from xinyong.identity.pii import PiiVault
+from xinyong.identity.resolve import (
+    RESIDENT_ID_TYPES,
+    other_certificate_key,
+    resolve_subject,
+    shown_code,
+)
+from xinyong.identity.ric import mask_resident_id
 from xinyong.identity.service import record_sightings
 from xinyong.ingest.export import export_rejections
 from xinyong.ingest.readers import RawRow, RawTable, read_table
 from xinyong.ingest.validate import ColumnPlan, RowValidator, ValidRow, plan_columns
 from xinyong.kernel.calendar import WorkCalendar
 from xinyong.kernel.clock import CHINA_TZ, Clock
-from xinyong.kernel.errors import FieldProblem, UnknownCalendarYear
+from xinyong.kernel.errors import (
+    FieldProblem,
+    InputError,
+    NotFound,
+    PermissionDenied,
+    UnknownCalendarYear,
+)
 from xinyong.kernel.parse import name_key
 from xinyong.kernel.settings import Settings
 from xinyong.ledger import service as ledger
@@ -65,6 +78,9 @@ class ImportResult:
     ignored_columns: list[str]
     catalogue_version: str
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase, for operators
+    # History loaded after the fact: rows past their deadline are counted here, not as late.
+    backfill: bool = False
+    past_deadline: int = 0
     rejection_file: bytes | None = field(default=None, repr=False)
     rejection_suffix: str | None = None
     rejection_media_type: str | None = None
@@ -82,6 +98,8 @@ class ImportResult:
             "duplicates": self.duplicates,
             "corrections": self.corrections,
             "late": self.late,
+            "backfill": self.backfill,
+            "past_deadline": self.past_deadline,
             "rejections": self.rejections,
             "warnings": self.warnings,
             "flags": self.flags,
@@ -89,6 +107,15 @@ class ImportResult:
             "catalogue_version": self.catalogue_version,
             "timings": self.timings,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class _Submission:
+    """How a file came in: the channel, whether it is a backfill, who sent it."""
+
+    channel: str
+    backfill: bool
+    actor: str | None
 
 
 class _Stopwatch:
@@ -126,13 +153,20 @@ class Importer:
         department_code: str,
         item_code: str | None = None,
         channel: str = "cli",
+        backfill: bool = False,
+        actor: str | None = None,
     ) -> ImportResult:
+        """Import one file. ``backfill`` loads history: each row keeps its publication
+        deadline but none is counted late, and the batch says so. ``actor`` is who is
+        recorded in the audit log (default: the department)."""
         # An import builds millions of long-lived objects and no reference cycles; the cyclic
         # collector would rescan them again and again (measured: 20% of a 200k-row import).
         enabled = gc.isenabled()
         gc.disable()
         try:
-            return self._import(data, filename, department_code, item_code, channel)
+            return self._import(
+                data, filename, department_code, item_code, _Submission(channel, backfill, actor)
+            )
         finally:
             if enabled:
                 gc.enable()
@@ -143,7 +177,7 @@ class Importer:
         filename: str,
         department_code: str,
         item_code: str | None,
-        channel: str,
+        submission: _Submission,
     ) -> ImportResult:
         with self.engine.connect() as conn:
             dept = access.require_department(conn, department_code)
@@ -171,7 +205,7 @@ class Importer:
                 warnings.extend(outcome.warnings)
         clock.lap("validate")
         return self._record(
-            table, plan, dept, valid, rejected, warnings, data, received_at, channel, clock
+            table, plan, dept, valid, rejected, warnings, data, received_at, submission, clock
         )
 
     def _record(
@@ -184,7 +218,7 @@ class Importer:
         warnings: list[FieldProblem],
         data: bytes,
         received_at: dt.datetime,
-        channel: str,
+        submission: _Submission,
         clock: _Stopwatch,
     ) -> ImportResult:
         item = plan.item
@@ -227,7 +261,7 @@ class Importer:
             latest = ledger.latest_by_record(conn, item.code, [r.record_key for r, _, _ in unique])
             new_entries: list[NewEntry] = []
             sightings: list[Sighting] = []
-            corrections = late = 0
+            corrections = late = past_deadline = 0
             for row, payload, chash in unique:
                 prior = latest.get(row.record_key)
                 action, supersedes = "assert", None
@@ -242,6 +276,9 @@ class Importer:
                 )
                 if warning is not None:
                     warnings.append(warning)
+                if submission.backfill:
+                    past_deadline += is_late
+                    entry.late = is_late = False
                 late += is_late
                 new_entries.append(entry)
                 sightings.append(self._sighting(item, row))
@@ -255,7 +292,7 @@ class Importer:
                 draft = BatchDraft(
                     department_code=dept["code"],
                     item_code=item.code,
-                    channel=channel,
+                    channel=submission.channel,
                     source_name=table.source_name,
                     file_sha256=file_sha,
                     format=table.format,
@@ -267,6 +304,7 @@ class Importer:
                     corrections=corrections,
                     late=late,
                     catalogue_version=self.catalogue.snapshot.version,
+                    backfill=submission.backfill,
                 )
                 clock.lap("classify_and_window")
                 appended = ledger.append_batch(
@@ -347,11 +385,17 @@ class Importer:
                 clock.lap("alerts")
                 access.audit(
                     conn,
-                    f"department:{dept['code']}",
+                    submission.actor or f"department:{dept['code']}",
                     "import",
                     f"batch:{batch_id}",
                     received_at,
-                    detail={"item": item.code, "accepted": accepted, "rejected": len(rejected)},
+                    detail={
+                        "department": dept["code"],
+                        "item": item.code,
+                        "accepted": accepted,
+                        "rejected": len(rejected),
+                        "backfill": submission.backfill,
+                    },
                 )
         clock.lap("commit")
         rejections = [p.as_dict() for _, problems in rejected for p in problems]
@@ -375,6 +419,8 @@ class Importer:
             ignored_columns=list(plan.ignored),
             catalogue_version=self.catalogue.snapshot.version,
             timings=clock.laps,
+            backfill=submission.backfill,
+            past_deadline=past_deadline,
         )
         if rejected:
             content, suffix, media = export_rejections(table, rejected)
@@ -384,7 +430,8 @@ class Importer:
                 media,
             )
         log.info(
-            "import %s dept=%s item=%s rows=%d accepted=%d rejected=%d duplicates=%d late=%d",
+            "import %s dept=%s item=%s rows=%d accepted=%d rejected=%d duplicates=%d late=%d"
+            " backfill=%s",
             table.source_name,
             dept["code"],
             item.code,
@@ -393,6 +440,7 @@ class Importer:
             len(rejected),
             duplicates,
             late,
+            submission.backfill,
         )
         return result
 
@@ -491,78 +539,124 @@ class Importer:
         return s
 
 
+def _certificate_type(item: ItemVersion, catalogue: Catalogue, id_type: str | None) -> str:
+    """The 证件类型 code a department gave (a code or label), "01" (resident ID) by default."""
+    if not id_type:
+        return "01"
+    type_field = item.subject.person_id_type
+    table = item.field(type_field).code_table if type_field else None
+    if table is None:
+        raise InputError(f"{item.code} has no certificate type", f"{item.name}不区分证件类型")
+    value = catalogue.lookup_code(table, id_type.strip())
+    if value is None:
+        allowed = "、".join(f"{c.code} {c.label}" for c in catalogue.code_table(table).values)
+        raise InputError(
+            "unknown certificate type", f"证件类型“{id_type}”不在代码表中（可用：{allowed}）"
+        )
+    return value.code
+
+
+def _subject_of(vault: PiiVault, subject: str, id_type: str) -> tuple[str, str]:
+    """(subject key, shown identifier) of the subject a department names, keyed as the
+    import keys its records."""
+    if id_type not in RESIDENT_ID_TYPES:
+        key, normalised = other_certificate_key(vault, id_type, subject)
+        if not normalised:
+            raise InputError("empty certificate number", "证件号码为空")
+        return key, mask_resident_id(normalised)
+    key, _, shown = resolve_subject(subject, vault, allow_subject_key=True)
+    return key, shown
+
+
 def revoke_record(
-    engine: Engine,
+    conn: Connection,
     catalogue: Catalogue,
-    clock: Clock,
+    vault: PiiVault,
     *,
+    now: dt.datetime,
     department_code: str,
     item_code: str,
-    subject_code: str,
+    subject: str,
     record: str,
     reason: str,
+    actor: str,
     channel: str = "cli",
     sanctions: SanctionsCatalogue | None = None,
+    id_type: str | None = None,
 ) -> int:
     """Revoke a record whose underlying decision was revoked or wrongly reported.
 
+    ``subject`` is the USCC, a natural person's resident ID number (looked up by its keyed
+    hash, as the import stored it; never repeated in a message) or the person's subject key;
+    with ``id_type`` (a 证件类型 such as 02 or 护照) it is that certificate's number.
     Appends a ``revoke`` entry (nothing is deleted); the record leaves the public file at
-    once and its history stays readable. Only the department that submitted the record may
-    revoke it. Returns the new entry id.
+    once, a list membership it fed ends, and its history stays readable. Only the department
+    that submitted the record may revoke it. Returns the new entry id.
     """
-    from xinyong.kernel.errors import InputError, NotFound, PermissionDenied
-
     reason = reason.strip()
     if not reason:
         raise InputError("a revocation needs a reason", "撤销须说明理由")
     item = catalogue.item(item_code)
-    record_key = f"{subject_code.strip().upper()}|{record.strip()}"
-    now = clock.now()
-    with engine.begin() as conn:
-        dept = access.require_department(conn, department_code)
-        latest = ledger.latest_by_record(conn, item.code, [record_key]).get(record_key)
-        if latest is None:
-            raise NotFound(
-                f"no {item.code} record {record_key}",
-                f"未找到{item.name}记录：主体 {subject_code}，{record}",
-            )
-        current = ledger.entry(conn, latest[0])
-        if latest[2] == "revoke":
-            raise InputError("record already revoked", "该记录已撤销")
-        if current.department_code != dept["code"]:
-            raise PermissionDenied(
-                "only the submitting department may revoke a record",
-                f"该记录由“{current.department_code}”报送，只能由报送部门撤销",
-            )
-        entry_id = ledger.append_one(
-            conn,
-            subject_key=current.subject_key,
-            subject_kind=current.subject_kind,
-            item_code=item.code,
-            item_version=current.item_version,
-            record_key=record_key,
-            action="revoke",
-            supersedes_id=current.id,
-            decision_date=current.decision_date,
-            severity=current.severity,
-            payload={"撤销理由": reason},
-            department_code=dept["code"],
-            channel=channel,
-            source_name=f"撤销 {record}",
-            now=now,
-            catalogue_version=catalogue.snapshot.version,
-            policy_code=current.policy_code,
-            window_reason="已撤销，停止公示",
+    certificate = _certificate_type(item, catalogue, id_type)
+    try:
+        subject_key, shown = _subject_of(vault, subject, certificate)
+    except InputError as exc:
+        raise InputError(
+            f"subject {shown_code(subject)}: {exc.message_en}",
+            f"主体代码“{shown_code(subject)}”无效：{exc.message_zh}",
+        ) from None
+    record = record.strip()  # as the import keys it: the cell, stripped
+    record_key = f"{subject_key}|{record}"
+    dept = access.require_department(conn, department_code)
+    latest = ledger.latest_by_record(conn, item.code, [record_key]).get(record_key)
+    if latest is None:
+        raise NotFound(
+            f"no {item.code} record {record} of subject {shown}",
+            f"未找到{item.name}记录：主体 {shown}，{record}",
         )
-        if sanctions is not None and item.code in sanctions.record_fed_items():
-            # The deciding authority withdrew the entry: the membership ends with it.
-            list_projection.apply_entries(conn, sanctions, catalogue, [entry_id])
-        access.audit(
-            conn,
-            f"department:{dept['code']}",
-            "revoke",
-            f"entry:{current.id}",
-            now,
-            detail={"item": item.code, "record": record, "reason": reason},
+    current = ledger.entry(conn, latest[0])
+    if latest[2] == "revoke":
+        raise InputError("record already revoked", "该记录已撤销")
+    if current.department_code != dept["code"]:
+        raise PermissionDenied(
+            "only the submitting department may revoke a record",
+            f"该记录由“{current.department_code}”报送，只能由报送部门撤销",
         )
+    entry_id = ledger.append_one(
+        conn,
+        subject_key=current.subject_key,
+        subject_kind=current.subject_kind,
+        item_code=item.code,
+        item_version=current.item_version,
+        record_key=record_key,
+        action="revoke",
+        supersedes_id=current.id,
+        decision_date=current.decision_date,
+        severity=current.severity,
+        payload={"撤销理由": reason},
+        department_code=dept["code"],
+        channel=channel,
+        source_name=f"撤销 {record}",
+        now=now,
+        catalogue_version=catalogue.snapshot.version,
+        policy_code=current.policy_code,
+        window_reason="已撤销，停止公示",
+    )
+    if sanctions is not None and item.code in sanctions.record_fed_items():
+        # The deciding authority withdrew the entry: the membership ends with it.
+        list_projection.apply_entries(conn, sanctions, catalogue, [entry_id])
+    access.audit(
+        conn,
+        actor,
+        "revoke",
+        f"entry:{current.id}",
+        now,
+        detail={
+            "department": dept["code"],
+            "item": item.code,
+            "subject": shown,
+            "record": record,
+            "reason": reason,
+        },
+    )
     return entry_id

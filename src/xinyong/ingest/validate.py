@@ -18,6 +18,7 @@ from xinyong.catalog.conditions import all_hold
 from xinyong.catalog.model import FieldDef, ItemVersion, Severity, SeverityRule, SubjectType
 from xinyong.identity.model import Related
 from xinyong.identity.pii import PiiVault
+from xinyong.identity.resolve import RESIDENT_ID_TYPES, other_certificate_key
 from xinyong.identity.ric import check_resident_id, mask_person_name, mask_resident_id
 from xinyong.identity.uscc import check_uscc
 from xinyong.ingest.readers import RawRow, RawTable
@@ -30,7 +31,6 @@ from xinyong.kernel.parse import (
     parse_registered_capital,
 )
 
-RESIDENT_ID_TYPES = frozenset({"01", "身份证", "居民身份证", "111"})
 SEVERITY_TABLE = "severity"
 _SPLIT = re.compile(r"[,，;；、|]")
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
@@ -413,12 +413,8 @@ class RowValidator:
                 return None
             normalised = check.number
             return self.vault.subject_key(normalised), normalised, mask_resident_id(normalised)
-        normalised = normalise_text(number).upper()
-        return (
-            self.vault.subject_key(f"{id_type}:{normalised}"),
-            normalised,
-            mask_resident_id(normalised),
-        )
+        key, normalised = other_certificate_key(self.vault, id_type, number)
+        return key, normalised, mask_resident_id(normalised)
 
     def _build(
         self, row: RawRow, values: dict[str, str], problems: list[FieldProblem]

@@ -54,6 +54,7 @@ class BatchDraft:
     corrections: int
     late: int
     catalogue_version: str
+    backfill: bool = False  # history loaded after the fact: nothing in it is counted late
 
 
 @dataclass(frozen=True, slots=True)

@@ -196,24 +196,48 @@ def rejected_of_batch(conn: Connection, batch_id: int) -> list[dict[str, Any]]:
 
 
 def late_by_department(conn: Connection) -> list[tuple[str, int, int]]:
-    """(department, entries with a deadline, late entries)."""
+    """(department, entries with a deadline, late entries), backfilled batches left out:
+    history loaded after the fact says nothing about how promptly a department publishes."""
     stmt = (
         select(
             entries.c.department_code,
             func.count().filter(entries.c.due_date.is_not(None)),
             func.count().filter(entries.c.late.is_(True)),
         )
-        .where(entries.c.action != "revoke")
+        .select_from(entries.join(batches, batches.c.id == entries.c.batch_id))
+        .where(entries.c.action != "revoke", batches.c.backfill.is_(False))
         .group_by(entries.c.department_code)
     )
     return [(r[0], int(r[1]), int(r[2])) for r in conn.execute(stmt)]
 
 
-def rows_by_department(conn: Connection) -> dict[str, int]:
-    stmt = select(batches.c.department_code, func.sum(batches.c.row_count)).group_by(
-        batches.c.department_code
+def import_counts_by_department(
+    conn: Connection, formats: Sequence[str]
+) -> dict[str, dict[str, int]]:
+    """Per department, over the batches read from files of ``formats`` (not the ones the
+    platform writes itself): rows submitted, rows rejected, and the rows and batches that
+    were backfills."""
+    backfill = batches.c.backfill.is_(True)
+    stmt = (
+        select(
+            batches.c.department_code,
+            func.sum(batches.c.row_count),
+            func.sum(batches.c.rejected),
+            func.sum(batches.c.row_count).filter(backfill),
+            func.count().filter(backfill),
+        )
+        .where(batches.c.format.in_(list(formats)))
+        .group_by(batches.c.department_code)
     )
-    return {r[0]: int(r[1] or 0) for r in conn.execute(stmt)}
+    return {
+        r[0]: {
+            "rows": int(r[1] or 0),
+            "rejected": int(r[2] or 0),
+            "backfill_rows": int(r[3] or 0),
+            "backfill_batches": int(r[4] or 0),
+        }
+        for r in conn.execute(stmt)
+    }
 
 
 def count_entries(conn: Connection) -> int:

@@ -12,6 +12,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
 )
 
 from xinyong.store.metadata import metadata
@@ -34,6 +35,9 @@ batches = Table(
     Column("duplicates", Integer, nullable=False),
     Column("corrections", Integer, nullable=False),
     Column("late", Integer, nullable=False),
+    # History loaded after the fact (xinyong import --backfill): deadlines are kept on the
+    # entries but nothing in the batch is counted late.
+    Column("backfill", Boolean, nullable=False, default=False, server_default=false()),
     Column("catalogue_version", String(32), nullable=False),
     Column("entry_count", Integer, nullable=False),
     Column("merkle_root", String(64), nullable=False),

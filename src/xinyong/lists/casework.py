@@ -20,8 +20,8 @@ from xinyong.catalog.sanctions import ListType, SanctionsCatalogue
 from xinyong.identity import repository as identity_repo
 from xinyong.identity.model import SUBJECT_KIND_LABELS
 from xinyong.identity.pii import PiiVault
-from xinyong.identity.service import resolve_subject
-from xinyong.identity.ric import check_resident_id, mask_resident_id
+from xinyong.identity.resolve import resolve_subject, shown_code
+from xinyong.identity.ric import check_resident_id
 from xinyong.identity.tables import subjects as identity_subjects
 from xinyong.kernel.calendar import WorkCalendar
 from xinyong.kernel.clock import CHINA_TZ
@@ -129,15 +129,6 @@ def list_type_info(lt: ListType, sector_name: str) -> dict[str, Any]:
 
 
 # -- proposing ----------------------------------------------------------------------------
-
-
-def shown_code(raw: str) -> str:
-    """What may be echoed of a code a user typed: a USCC-shaped code whole, anything else
-    (possibly a resident ID number) masked."""
-    text = raw.strip().upper()
-    if len(text) == 18 and not text[:17].isdigit():
-        return text
-    return mask_resident_id(text)
 
 
 def _age(birth: dt.date, today: dt.date) -> int:

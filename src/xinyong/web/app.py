@@ -128,9 +128,18 @@ def create_app(platform: Platform | None = None) -> FastAPI:
 
     class Revocation(BaseModel):
         item: str = Field(description="目录信息项代码，如 XZCF", max_length=32)
-        subject: str = Field(description="主体统一社会信用代码", pattern=SUBJECT_CODE)
+        # No pattern: a resident ID number is checked by the service, whose message never
+        # repeats it (a pattern failure would echo the value).
+        subject: str = Field(
+            description="主体统一社会信用代码；自然人为身份证号码（按密钥哈希查找）或主体标识（P…）",
+            min_length=1,
+            max_length=64,
+        )
         record: str = Field(description="记录标识，如行政处罚决定书文号", max_length=200)
         reason: str = Field(description="撤销理由", min_length=1, max_length=500)
+        id_type: str | None = Field(
+            default=None, description="自然人的证件类型（默认身份证），如 02 或 护照", max_length=16
+        )
 
     @app.post("/api/v1/revocations", status_code=201, tags=["报送"])
     def revoke(body: Revocation, who: PrincipalDep) -> dict[str, Any]:
@@ -140,18 +149,22 @@ def create_app(platform: Platform | None = None) -> FastAPI:
                 403,
                 PermissionDenied("only department clients revoke", "只有部门业务系统可以撤销记录"),
             )
-        entry_id = revoke_record(
-            platform.engine,
-            platform.catalogue,
-            platform.clock,
-            department_code=who.department_code,
-            item_code=body.item,
-            subject_code=body.subject,
-            record=body.record,
-            reason=body.reason,
-            channel="api",
-            sanctions=platform.sanctions,
-        )
+        with platform.engine.begin() as conn:
+            entry_id = revoke_record(
+                conn,
+                platform.catalogue,
+                platform.vault,
+                now=platform.clock.now(),
+                department_code=who.department_code,
+                item_code=body.item,
+                subject=body.subject,
+                record=body.record,
+                reason=body.reason,
+                actor=who.actor,
+                channel="api",
+                sanctions=platform.sanctions,
+                id_type=body.id_type,
+            )
         return {"entry": entry_id, "status": "revoked"}
 
     @app.get("/api/v1/batches/{batch_id}", tags=["报送"])
@@ -215,15 +228,19 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         who: OptionalPrincipalDep,
         as_of: Annotated[dt.date | None, Query(description="查看某日的档案，默认今天")] = None,
         view: Annotated[str, Query(pattern="^(public|internal)$")] = "public",
-        purpose: Annotated[str, Query(max_length=200, description="内部查询用途（记入审计）")] = "",
+        purpose: Annotated[
+            str | None, Query(description="查询用途（内部视图必填，记入审计日志）")
+        ] = None,
     ) -> dict[str, Any]:
-        """主体信用档案，按目录类别分组，含来源与公示状态。公开视图只显示公示期内的信息。"""
+        """主体信用档案，按目录类别分组，含来源与公示状态。公开视图只显示公示期内的信息；
+        内部视图须授权并说明查询用途。"""
         day = as_of or platform.clock.today()
         if view == "internal" and who is None:
             raise error(
                 401,
                 PermissionDenied("internal view needs an API key", "内部视图需要授权（X-API-Key）"),
             )
+        stated = access.require_purpose(purpose) if view == "internal" else ""
         with platform.engine.begin() as conn:
             cf = build_credit_file(conn, platform.catalogue, code, as_of=day, view=view)  # type: ignore[arg-type]
             if view == "internal" and who is not None:
@@ -233,7 +250,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
                     "read_file",
                     f"subject:{code}",
                     platform.clock.now(),
-                    purpose,
+                    stated,
                     {"as_of": day.isoformat()},
                 )
         return cf.as_dict()

@@ -12,27 +12,37 @@ from typing import Annotated
 import typer
 
 from xinyong.kernel.errors import XinyongError
+from xinyong.web.commands import access as access_commands
 from xinyong.web.commands import checks as checks_commands
 from xinyong.web.commands import lists as lists_commands
 from xinyong.web.commands import reports as reports_commands
 from xinyong.web.commands import warnings as warnings_commands
-from xinyong.web.commands.common import _date, _fail, _platform
+from xinyong.web.commands.common import _date, _fail, _platform, operator_actor, set_operator
 
 app = typer.Typer(help="xinyong 公共信用信息平台", no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="数据库结构（迁移）", no_args_is_help=True)
 audit_app = typer.Typer(help="账本完整性审计", no_args_is_help=True)
 calendar_app = typer.Typer(help="法定工作日历", no_args_is_help=True)
-department_app = typer.Typer(help="报送部门", no_args_is_help=True)
-key_app = typer.Typer(help="API 密钥", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(audit_app, name="audit")
 app.add_typer(calendar_app, name="calendar")
-app.add_typer(department_app, name="department")
-app.add_typer(key_app, name="key")
+app.add_typer(access_commands.department_app, name="department")
+app.add_typer(access_commands.key_app, name="key")
 app.add_typer(lists_commands.app, name="lists")
 app.add_typer(reports_commands.app, name="reports")
 app.add_typer(warnings_commands.app, name="warnings")
 app.command("check")(checks_commands.check_cmd)
+
+
+@app.callback()
+def _operator(
+    operator: Annotated[
+        str | None,
+        typer.Option("--operator", help="操作人（记入审计日志），默认当前系统用户"),
+    ] = None,
+) -> None:
+    """xinyong 公共信用信息平台"""
+    set_operator(operator)
 
 
 @db_app.command("upgrade")
@@ -57,6 +67,10 @@ def import_file(
     rejections_out: Annotated[
         Path | None, typer.Option("--rejections-out", help="退回文件的保存路径")
     ] = None,
+    backfill: Annotated[
+        bool,
+        typer.Option("--backfill", help="补录历史数据：保留公示时限，但不计入超期报送"),
+    ] = False,
 ) -> None:
     """导入一个双公示等信用信息文件：有效行入账，无效行逐行说明原因并导出退回文件。"""
     platform = _platform()
@@ -69,7 +83,13 @@ def import_file(
         )
     try:
         result = platform.importer().import_bytes(
-            data, filename=path.name, department_code=source, item_code=item, channel="cli"
+            data,
+            filename=path.name,
+            department_code=source,
+            item_code=item,
+            channel="cli",
+            backfill=backfill,
+            actor=operator_actor(),
         )
     except XinyongError as exc:
         _fail(exc, as_json)
@@ -89,6 +109,10 @@ def import_file(
         f"接收 {result.accepted}，拒收 {result.rejected}，重复 {result.duplicates}，"
         f"更正 {result.corrections}，超期报送 {result.late}。批次号 {result.batch_id}"
     )
+    if result.backfill:
+        typer.echo(
+            f"  历史数据补录：不计超期报送（其中 {result.past_deadline} 行报送时已过公示时限）"
+        )
     for r in result.rejections[:50]:
         typer.echo(f"  第{r['row']}行 {r['field']}：“{r['value']}” —— {r['reason']}")
     if len(result.rejections) > 50:
@@ -105,28 +129,41 @@ def import_file(
 
 @app.command("revoke")
 def revoke(
-    item: Annotated[str, typer.Argument(help="目录信息项代码，如 XZCF")],
-    subject: Annotated[str, typer.Argument(help="主体统一社会信用代码")],
-    record: Annotated[str, typer.Argument(help="记录标识，如行政处罚决定书文号")],
+    item: Annotated[str, typer.Argument(help="目录信息项代码，如 XZCF、SXBZXR")],
+    subject: Annotated[
+        str, typer.Argument(help="主体统一社会信用代码；自然人为身份证号码（按密钥哈希查找）")
+    ],
+    record: Annotated[str, typer.Argument(help="记录标识，如行政处罚决定书文号、执行案号")],
     source: Annotated[str, typer.Option("--source", help="报送部门代码")],
     reason: Annotated[str, typer.Option("--reason", help="撤销理由，如：处罚决定已被复议撤销")],
+    id_type: Annotated[
+        str | None,
+        typer.Option("--id-type", help="自然人的证件类型（默认身份证），如 02 或 护照"),
+    ] = None,
 ) -> None:
-    """撤销一条已报送的记录（原决定被撤销或报送有误）：追加撤销条目，立即停止公示，历史可查。"""
+    """撤销一条已报送的记录（原决定被撤销、已履行或报送有误）。
+
+    追加撤销条目，立即停止公示；由该记录产生的名单（如失信被执行人）随之移出，历史可查。
+    """
     from xinyong.ingest.service import revoke_record
 
     platform = _platform()
     try:
-        entry_id = revoke_record(
-            platform.engine,
-            platform.catalogue,
-            platform.clock,
-            department_code=source,
-            item_code=item,
-            subject_code=subject,
-            record=record,
-            reason=reason,
-            sanctions=platform.sanctions,
-        )
+        with platform.engine.begin() as conn:
+            entry_id = revoke_record(
+                conn,
+                platform.catalogue,
+                platform.vault,
+                now=platform.clock.now(),
+                department_code=source,
+                item_code=item,
+                subject=subject,
+                record=record,
+                reason=reason,
+                actor=operator_actor(),
+                sanctions=platform.sanctions,
+                id_type=id_type,
+            )
     except XinyongError as exc:
         _fail(exc)
     typer.echo(f"已撤销（撤销条目 {entry_id}），该记录即日起不再公示")
@@ -148,14 +185,22 @@ def credit_file(
     code: Annotated[str, typer.Argument(help="统一社会信用代码")],
     as_of: Annotated[str | None, typer.Option("--as-of", help="查看某日的档案")] = None,
     view: Annotated[str, typer.Option("--view", help="public 或 internal")] = "internal",
+    purpose: Annotated[
+        str | None, typer.Option("--purpose", help="查询用途（内部视图必填，记入审计日志）")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """查看主体的信用档案（按目录类别分组，含来源与公示状态）。"""
-    from xinyong.access.service import audit
+    from xinyong.access.service import audit, require_purpose
     from xinyong.creditfile.service import build_credit_file
 
     if view not in ("public", "internal"):
         _fail(XinyongError(f"bad view {view}", "--view 只能是 public 或 internal"), as_json)
+    try:
+        stated = require_purpose(purpose) if view == "internal" else ""
+    except XinyongError as exc:
+        hint = "；用 --purpose 说明，或用 --view public 查看公开视图"
+        _fail(XinyongError(exc.message_en, exc.message_zh + hint), as_json)
     platform = _platform()
     day = _date(as_of, platform.clock.today())
     try:
@@ -164,10 +209,11 @@ def credit_file(
             if view == "internal":
                 audit(
                     conn,
-                    "cli",
+                    operator_actor(),
                     "read_file",
                     f"subject:{code}",
                     platform.clock.now(),
+                    stated,
                     detail={"as_of": day.isoformat()},
                 )
     except XinyongError as exc:
@@ -213,7 +259,7 @@ def audit_verify() -> None:
 
 @app.command("quality")
 def quality(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
-    """各部门数据质量：重码/错码率（目标 ≤ 1‰）与超期报送率。"""
+    """各部门数据质量：拒收率、重码/错码率（目标 ≤ 1‰）与超期报送率（历史补录不计超期）。"""
     from xinyong.ingest.quality import quality_report
 
     platform = _platform()
@@ -222,15 +268,29 @@ def quality(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     if as_json:
         typer.echo(json.dumps(report, ensure_ascii=False))
         return
-    typer.echo(
-        "部门            报送行数   重码   错码   重错码率(‰)  达标   应限时公示  超期  超期率(%)"
-    )
+    target = report["target_permille"]
     for r in report["departments"]:
-        typer.echo(
-            f"{r['department']:<14} {r['rows']:>9} {r['code_conflicts']:>6} {r['name_conflicts']:>6} "
-            f"{r['conflict_rate_permille']:>12.3f}  {'是' if r['meets_target'] else '否':<4} "
-            f"{r['with_deadline']:>10} {r['late']:>5} {r['late_rate_percent']:>9.2f}"
+        typer.echo(f"{r['department_name']}（{r['department']}）")
+        backfill = (
+            f"；其中历史补录 {r['backfill_rows']} 行（{r['backfill_batches']} 批，不计超期）"
+            if r["backfill_batches"]
+            else ""
         )
+        typer.echo(
+            f"  报送 {r['rows']} 行，拒收 {r['rejected_rows']} 行，"
+            f"拒收率 {r['rejection_rate_percent']:.2f}%{backfill}"
+        )
+        typer.echo(
+            f"  重码 {r['code_conflicts']}、错码 {r['name_conflicts']}，"
+            f"重错码率 {r['conflict_rate_permille']:.3f}‰（目标 ≤ {target:g}‰，"
+            f"{'达标' if r['meets_target'] else '未达标'}）"
+        )
+        typer.echo(
+            f"  应限时公示 {r['with_deadline']} 行，超期 {r['late']} 行，"
+            f"超期率 {r['late_rate_percent']:.2f}%"
+        )
+    if not report["departments"]:
+        typer.echo("尚无报送数据")
 
 
 @calendar_app.command("add")
@@ -250,58 +310,6 @@ def calendar_add(
         typer.echo(cal.add_workdays(day, n).isoformat())
     except XinyongError as exc:
         _fail(exc)
-
-
-@department_app.command("add")
-def department_add(
-    code: str,
-    name: str,
-    sector: Annotated[str, typer.Option("--sector", help="行业领域代码，如 market_regulation")],
-    uscc: Annotated[str | None, typer.Option("--uscc")] = None,
-    issue_key: Annotated[bool, typer.Option("--key/--no-key", help="同时签发 API 密钥")] = True,
-) -> None:
-    """登记报送部门（并签发其业务系统的 API 密钥）。"""
-    from xinyong.access import service as access
-
-    platform = _platform()
-    if sector not in platform.catalogue.sectors:
-        _fail(
-            XinyongError(
-                f"unknown sector {sector}",
-                f"未知行业领域“{sector}”，可选：{'、'.join(platform.catalogue.sectors)}",
-            )
-        )
-    try:
-        with platform.engine.begin() as conn:
-            access.add_department(conn, code, name, sector, uscc, platform.clock.now())
-            key = (
-                access.issue_key(conn, f"{name}业务系统", "department", code, platform.clock.now())
-                if issue_key
-                else None
-            )
-    except XinyongError as exc:
-        _fail(exc)
-    typer.echo(f"已登记部门 {code}（{name}）")
-    if key:
-        typer.echo(f"API 密钥（只显示一次）：{key}")
-
-
-@key_app.command("issue")
-def key_issue(
-    name: str,
-    role: Annotated[str, typer.Option("--role", help="department / office / auditor")],
-    department: Annotated[str | None, typer.Option("--department")] = None,
-) -> None:
-    """签发 API 密钥。"""
-    from xinyong.access import service as access
-
-    platform = _platform()
-    try:
-        with platform.engine.begin() as conn:
-            key = access.issue_key(conn, name, role, department, platform.clock.now())
-    except XinyongError as exc:
-        _fail(exc)
-    typer.echo(key)
 
 
 @app.command("serve")

@@ -6,7 +6,6 @@ through ``request.app.state`` rather than closures, so each can be written and t
 
 # No "from __future__ import annotations": FastAPI resolves these annotations at runtime.
 
-import time
 from typing import Annotated
 
 import anyio.to_thread
@@ -35,18 +34,16 @@ PlatformDep = Annotated[Platform, Depends(get_platform)]
 
 
 def _look_up(platform: Platform, x_api_key: str | None, digest: str) -> access.Principal:
-    """Authenticate against the database and remember the caller for ``ttl`` seconds."""
+    """Authenticate against the database; remember the caller (see ``access.cache``)."""
+    cache = platform.principal_cache
+    read_at = cache.now()  # before the query, so the entry expires ttl after what it reflects
     try:
         with platform.engine.connect() as conn:
             who = access.authenticate(conn, x_api_key)
     except PermissionDenied as exc:
         raise error(401, exc) from exc
-    ttl = platform.settings.api_key_cache_seconds
-    if ttl > 0:
-        cache = platform.principal_cache
-        if len(cache) > 10_000:  # keys are few; this only bounds a flood of bad ones
-            cache.clear()
-        cache[digest] = (time.monotonic() + ttl, who)
+    if digest:
+        cache.put(digest, who, read_at)
     return who
 
 
@@ -57,9 +54,8 @@ async def get_principal(
     pooled connection and a query; a check must stay a few milliseconds). A remembered key
     is answered on the event loop; a lookup goes to a worker thread."""
     digest = access.hash_key(x_api_key) if x_api_key else ""
-    hit = platform.principal_cache.get(digest) if digest else None
-    if hit is not None and hit[0] > time.monotonic():
-        remembered: access.Principal = hit[1]
+    remembered = platform.principal_cache.get(digest) if digest else None
+    if remembered is not None:
         return remembered
     return await anyio.to_thread.run_sync(_look_up, platform, x_api_key, digest)
 

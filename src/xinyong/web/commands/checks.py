@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from xinyong.kernel.errors import InputError, XinyongError
-from xinyong.web.commands.common import _date, _fail, _platform
+from xinyong.web.commands.common import _date, _fail, _platform, operator_actor
 
 
 def check_cmd(
@@ -52,7 +52,7 @@ def check_cmd(
                     scenario=scenario,
                     today=platform.clock.today(),
                     now=platform.clock.now(),
-                    actor="cli",
+                    actor=operator_actor(),
                     limit=limit,
                     on=day,
                 )
@@ -65,7 +65,7 @@ def check_cmd(
                     scenario=scenario,
                     today=platform.clock.today(),
                     now=platform.clock.now(),
-                    actor="cli",
+                    actor=operator_actor(),
                     on=day,
                 )
     except XinyongError as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import json
 import logging
 from typing import Any
@@ -21,6 +22,35 @@ def _fail(exc: XinyongError, as_json: bool = False) -> None:
     else:
         typer.echo(f"错误：{exc.message_zh}", err=True)
     raise typer.Exit(2)
+
+
+OPERATOR_MAX_LENGTH = 64
+_operator: list[str] = []  # set by the ``xinyong --operator`` callback for this invocation
+
+
+def set_operator(name: str | None) -> None:
+    """Who runs this command: ``--operator`` or the OS user. Recorded as ``cli:<name>``."""
+    if name is None:
+        try:
+            name = getpass.getuser()
+        except (OSError, KeyError):  # no login name (a container without a passwd entry)
+            name = "unknown"
+    name = name.strip()
+    if not name or len(name) > OPERATOR_MAX_LENGTH or not name.isprintable():
+        _fail(
+            XinyongError(
+                "bad --operator",
+                f"--operator 须为1至{OPERATOR_MAX_LENGTH}个可打印字符（操作人姓名或账号）",
+            )
+        )
+    _operator[:] = [name]
+
+
+def operator_actor() -> str:
+    """The actor of a CLI write or audited read: ``cli:<operator>``."""
+    if not _operator:
+        set_operator(None)
+    return f"cli:{_operator[0]}"
 
 
 def _platform() -> Any:

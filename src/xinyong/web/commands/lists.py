@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from xinyong.kernel.errors import XinyongError
-from xinyong.web.commands.common import _date, _fail, _platform
+from xinyong.web.commands.common import _date, _fail, _platform, operator_actor
 
 app = typer.Typer(help="名单认定办件与期满移出", no_args_is_help=True)
 
@@ -100,13 +100,17 @@ def propose_cmd(
     subject: Annotated[str, typer.Argument(help="统一社会信用代码或身份证号码")],
     department: Annotated[str, typer.Option("--department", help="提出部门代码")],
     note: Annotated[str, typer.Option("--note", help="拟列入的事由和依据")] = "",
-    actor: Annotated[str, typer.Option("--actor", help="经办人（记入办理记录）")] = "cli",
+    actor: Annotated[
+        str | None, typer.Option("--actor", help="经办人（记入办理记录；默认 xinyong --operator）")
+    ] = None,
     as_json: AsJson = False,
 ) -> None:
     """提出拟列入（立案）。主体须已在平台登记（已报送其相关信用记录）。"""
+    from xinyong.access import service as access
     from xinyong.lists import casework
 
     platform = _platform()
+    operator = operator_actor()
     try:
         with platform.engine.begin() as conn:
             case = casework.propose_subject(
@@ -117,10 +121,18 @@ def propose_cmd(
                 list_type=list_type,
                 subject=subject,
                 department_code=department,
-                actor=actor,
+                actor=actor or operator,
                 now=platform.clock.now(),
                 catalogue_version=platform.catalogue.snapshot.version,
                 note=note,
+            )
+            access.audit(
+                conn,
+                operator,
+                "list_case_propose",
+                f"case:{case.id}",
+                platform.clock.now(),
+                detail={"list_type": list_type, "department": department, "handler": actor},
             )
             view = casework.case_view(
                 conn, platform.sanctions, case.id, today=platform.clock.today()
@@ -154,7 +166,9 @@ def step_cmd(
             "--decision-date", help="该步决定书载明的日期（列入决定的期限自此起算），默认今天"
         ),
     ] = None,
-    actor: Annotated[str, typer.Option("--actor", help="经办人（记入办理记录）")] = "cli",
+    actor: Annotated[
+        str | None, typer.Option("--actor", help="经办人（记入办理记录；默认 xinyong --operator）")
+    ] = None,
     as_json: AsJson = False,
 ) -> None:
     """执行一步办理（状态与角色按名单认定流程检查）。"""
@@ -169,7 +183,10 @@ def step_cmd(
             ),
             as_json,
         )
+    from xinyong.access import service as access
+
     platform = _platform()
+    operator = operator_actor()
     try:
         with platform.engine.begin() as conn:
             casework.get_list_case(conn, case_id)
@@ -180,13 +197,21 @@ def step_cmd(
                 platform.calendar,
                 case_id,
                 name,
-                actor=actor,
+                actor=actor or operator,
                 role=role,
                 now=platform.clock.now(),
                 note=note,
                 term_months=term_months,
                 expected_version=version,
                 decided_on=_date(decision_date, platform.clock.today()) if decision_date else None,
+            )
+            access.audit(
+                conn,
+                operator,
+                "list_case_step",
+                f"case:{case_id}",
+                platform.clock.now(),
+                detail={"step": name, "role": role, "handler": actor},
             )
             view = casework.case_view(
                 conn, platform.sanctions, case_id, today=platform.clock.today()

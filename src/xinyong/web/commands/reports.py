@@ -11,11 +11,9 @@ from typing import Annotated, Any
 import typer
 
 from xinyong.kernel.errors import XinyongError
-from xinyong.web.commands.common import _fail, _platform
+from xinyong.web.commands.common import _fail, _platform, operator_actor
 
 app = typer.Typer(help="统计与典型案例", no_args_is_help=True)
-
-ACTOR = "cli"
 
 
 def _width(text: str) -> int:
@@ -204,7 +202,7 @@ def typical_add_cmd(
                 category=category,
                 measures=measure,
                 department_code=department,
-                actor=ACTOR,
+                actor=operator_actor(),
                 now=platform.clock.now(),
                 subject=subject,
                 receipt=receipt,
@@ -227,7 +225,7 @@ def typical_publish_cmd(
     try:
         with platform.engine.begin() as conn:
             case = reports.publish_typical_case(
-                conn, platform.sanctions, case_id, actor=ACTOR, now=platform.clock.now()
+                conn, platform.sanctions, case_id, actor=operator_actor(), now=platform.clock.now()
             )
     except XinyongError as exc:
         _fail(exc, as_json)
@@ -250,7 +248,7 @@ def typical_withdraw_cmd(
                 conn,
                 platform.sanctions,
                 case_id,
-                actor=ACTOR,
+                actor=operator_actor(),
                 now=platform.clock.now(),
                 reason=reason,
             )

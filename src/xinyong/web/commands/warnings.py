@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from xinyong.kernel.errors import XinyongError
-from xinyong.web.commands.common import _fail, _platform
+from xinyong.web.commands.common import _fail, _platform, operator_actor
 
 app = typer.Typer(help="易地开张预警", no_args_is_help=True)
 
@@ -84,7 +84,7 @@ def _handle(alert_id: int, action: str, note: str, by: str) -> None:
                 conn,
                 alert_id,
                 action,
-                actor=f"cli:{by}" if by else "cli",
+                actor=f"cli:{by}" if by else operator_actor(),
                 note=note,
                 now=platform.clock.now(),
             )
@@ -97,7 +97,9 @@ def _handle(alert_id: int, action: str, note: str, by: str) -> None:
 def ack_cmd(
     alert_id: Annotated[int, typer.Argument(help="预警编号")],
     note: Annotated[str, typer.Option("--note", help="处理说明")] = "",
-    by: Annotated[str, typer.Option("--by", help="经办人（记入审计）")] = "",
+    by: Annotated[
+        str, typer.Option("--by", help="经办人（记入审计；默认 xinyong --operator）")
+    ] = "",
 ) -> None:
     """确认预警（已核实、跟进处理）。"""
     _handle(alert_id, "acknowledge", note, by)
@@ -107,7 +109,9 @@ def ack_cmd(
 def dismiss_cmd(
     alert_id: Annotated[int, typer.Argument(help="预警编号")],
     note: Annotated[str, typer.Option("--note", help="排除理由（必填）")] = "",
-    by: Annotated[str, typer.Option("--by", help="经办人（记入审计）")] = "",
+    by: Annotated[
+        str, typer.Option("--by", help="经办人（记入审计；默认 xinyong --operator）")
+    ] = "",
 ) -> None:
     """排除预警（经核实不属于易地开张），须说明理由。"""
     _handle(alert_id, "dismiss", note, by)

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Connection
 
 from xinyong.checks import service as checks
-from xinyong.identity.service import is_organisation_code
+from xinyong.identity.resolve import is_organisation_code
 from xinyong.kernel.errors import InputError
 from xinyong.web.deps import PlatformDep, PrincipalDep, error
 

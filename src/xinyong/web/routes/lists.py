@@ -176,13 +176,20 @@ def propose(body: Proposal, platform: PlatformDep, who: PrincipalDep) -> dict[st
         raise _conflict(exc) from exc
 
 
+Purpose = Annotated[str | None, Query(description="查询用途（必填，记入审计日志）")]
+
+
 @router.get("/api/v1/list-cases/{case_id}")
-def get_case(case_id: int, platform: PlatformDep, who: PrincipalDep) -> dict[str, Any]:
-    """办件详情：当前状态、办理期限、是否超期、办理记录，以及调用方现在可以执行的操作。"""
+def get_case(
+    case_id: int, platform: PlatformDep, who: PrincipalDep, purpose: Purpose = None
+) -> dict[str, Any]:
+    """办件详情：当前状态、办理期限、是否超期、办理记录，以及调用方现在可以执行的操作。
+    须说明查询用途。"""
+    stated = access.require_purpose(purpose)
     with platform.engine.begin() as conn:
         _visible_case(conn, case_id, who)
         view = _view(platform, conn, case_id, who)
-        access.audit(conn, who.actor, "read_case", f"case:{case_id}", platform.clock.now())
+        access.audit(conn, who.actor, "read_case", f"case:{case_id}", platform.clock.now(), stated)
     return view
 
 
@@ -266,8 +273,11 @@ def inbox(
     ] = None,
     page: Annotated[int, Query(ge=1)] = 1,
     page_size: Annotated[int, Query(ge=1, le=casework.MAX_PAGE_SIZE)] = 50,
+    purpose: Purpose = None,
 ) -> dict[str, Any]:
-    """待办：按办理期限先后排序，每件标明期限与是否超期。部门只看本部门，信用办和审计看全部。"""
+    """待办：按办理期限先后排序，每件标明期限与是否超期。部门只看本部门，信用办和审计看全部。
+    须说明查询用途。"""
+    stated = access.require_purpose(purpose)
     if who.role == "department":
         if department is not None and department != who.department_code:
             raise error(
@@ -296,6 +306,7 @@ def inbox(
             "list_cases",
             f"department:{department or '*'}",
             platform.clock.now(),
+            stated,
             detail={"state": state, "overdue": overdue, "list_type": list_type, "page": page},
         )
     return out

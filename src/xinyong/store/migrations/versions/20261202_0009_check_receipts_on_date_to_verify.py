@@ -1,7 +1,7 @@
 """check receipts: the day an answer is for, and the measures it gave to verify
 
 Revision ID: 0009
-Revises: 0005
+Revises: 0007
 Create Date: 2026-12-02 12:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0005"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

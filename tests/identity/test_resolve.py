@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.helpers import resident_id
-from xinyong.identity.service import resolve_subject
 from xinyong.identity.pii import PiiVault
+from xinyong.identity.resolve import resolve_subject
 from xinyong.identity.uscc import make_uscc
 from xinyong.kernel.errors import InputError
 
@@ -36,3 +36,22 @@ def test_bad_uscc_names_the_uscc_problem() -> None:
     with pytest.raises(InputError) as exc:
         resolve_subject(bad, VAULT)
     assert "统一社会信用代码" in exc.value.message_zh or "校验" in exc.value.message_zh
+
+
+def test_a_bad_birth_date_is_told_without_the_date() -> None:
+    body = "610102" + "19801332" + "123"
+    with pytest.raises(InputError) as exc:
+        resolve_subject(body + "0", VAULT)
+    assert "出生日期不是有效日期" in exc.value.message_zh
+    for text in (exc.value.message_zh, exc.value.message_en):
+        assert "19801332" not in text
+        assert body not in text
+
+
+def test_a_subject_key_is_accepted_only_where_asked_for() -> None:
+    key = VAULT.subject_key(resident_id())
+    assert resolve_subject(key, VAULT, allow_subject_key=True) == (key, "person", key)
+    with pytest.raises(InputError):
+        resolve_subject(key, VAULT)
+    with pytest.raises(InputError):  # keys are lower-case hex: an upper-cased one is a typo
+        resolve_subject(key.upper(), VAULT, allow_subject_key=True)

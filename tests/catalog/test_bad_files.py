@@ -228,14 +228,18 @@ ITEM_CASES: list[tuple[str, Callable[[Doc], None], str]] = [
     (
         "severity unknown field",
         lambda d: v0(d).update(
-            severity_rules=[{"severity": "严重", "conditions": [{"field": "T_XX", "any_of": ["1"]}]}]
+            severity_rules=[
+                {"severity": "严重", "conditions": [{"field": "T_XX", "any_of": ["1"]}]}
+            ]
         ),
         "versions[0].severity_rules[0].conditions[0].field",
     ),
     (
         "severity bad code",
         lambda d: v0(d).update(
-            severity_rules=[{"severity": "严重", "conditions": [{"field": "T_LB", "any_of": ["x"]}]}]
+            severity_rules=[
+                {"severity": "严重", "conditions": [{"field": "T_LB", "any_of": ["x"]}]}
+            ]
         ),
         "versions[0].severity_rules[0].conditions[0].any_of[0]",
     ),
@@ -331,7 +335,9 @@ POLICY_CASES: list[tuple[str, Callable[[Doc], None], str]] = [
         "severity rule: bad regular expression",
         lambda d: d.update(
             severity_rules={
-                "XZCF": [{"severity": "严重", "conditions": [{"field": "CF_NR", "matches": "吊销("}]}]
+                "XZCF": [
+                    {"severity": "严重", "conditions": [{"field": "CF_NR", "matches": "吊销("}]}
+                ]
             }
         ),
         "severity_rules.XZCF[0].conditions[0].matches",

@@ -251,19 +251,37 @@ def test_lookup_code(cat: Catalogue) -> None:
 
 def test_severity_rules_follow_order36(cat: Catalogue) -> None:
     rules = cat.item("XZCF").severity_rules
-    assert rules[0].field == "XY_YZCD"  # an explicit class from the department comes first
-    serious = next(r for r in rules if r.field == "CF_CFLB" and r.severity is Severity.SERIOUS)
-    for label in ["暂扣许可证件", "降低资质等级", "吊销许可证件", "限制开展生产经营活动",
+    serious = next(r for r in rules if r.severity is Severity.SERIOUS)
+    assert serious.conditions[0].field == "CF_CFLB"
+    for label in ["暂扣许可证件", "降低资质等级", "吊销许可证件", "吊销营业执照", "限制开展生产经营活动",
                   "责令停产停业", "责令关闭", "限制从业", "行政拘留"]:  # fmt: skip
         value = cat.lookup_code("penalty_kind", label)
         assert value is not None, label
-        assert value.code in serious.any_of, label
-    minor = next(r for r in rules if r.only)
+        assert value.code in serious.conditions[0].any_of, label
+    minor = next(r for r in rules if r.conditions and r.conditions[0].only)
     assert minor.severity is Severity.MINOR
-    only = {cat.lookup_code("penalty_kind", c).label for c in minor.only}  # type: ignore[union-attr]
+    only = {cat.lookup_code("penalty_kind", c).label for c in minor.conditions[0].only}  # type: ignore[union-attr]
     assert only == {"警告", "通报批评"}
     assert rules[-1].severity is Severity.GENERAL
-    assert rules[-1].field is None
+    assert rules[-1].is_default
+
+
+def test_order107_classes_market_regulation_and_drug_penalties(cat: Catalogue) -> None:
+    """令107 第七条至第九条, for records of the two sectors it governs (第三十条: drug)."""
+    p107 = cat.policy("SAMR-2025-107")
+    rules = p107.severity_rules["XZCF"]
+    serious_kinds = set(rules[0].conditions[0].any_of)
+    assert "06" not in serious_kinds  # 暂扣许可证件 is not 严重 under 令107
+    assert {"07", "08", "081", "09", "10", "11", "12"} == serious_kinds
+    assert any(r.sectors == ("drug",) and r.severity is Severity.SERIOUS for r in rules)
+    domain = next(r for r in rules if r.conditions and r.conditions[0].cites)
+    assert {c.law for c in domain.conditions[0].cites} >= {
+        "食品安全法",
+        "特种设备安全法",
+        "化妆品监督管理条例",
+    }
+    assert rules[-1].severity is Severity.GENERAL
+    assert rules[-1].is_default
 
 
 def test_item_versions_by_date(cat: Catalogue) -> None:

@@ -199,25 +199,73 @@ def test_measures_for_court_and_roles(sc: SanctionsCatalogue) -> None:
     assert all(v is None or v in get_args(RelationRole) for v in TARGET_RELATION_ROLES.values())
 
 
-def test_measures_for_records(sc: SanctionsCatalogue) -> None:
-    day = d("2026-06-01")
-    serious = {m.code for m in sc.measures_for_record("XZCF", Severity.SERIOUS, on=day)}
-    assert {"M01", "M02", "M04", "M09B"} <= serious
-    assert "M03" not in serious  # limited to 财政 (finance) sector records
-    procurement = sc.measures_for_record(
-        "XZCF", Severity.SERIOUS, "government_procurement", on=day, sector="finance"
+def test_record_triggers_match_their_conditions(sc: SanctionsCatalogue) -> None:
+    def hits(values: dict[str, str], scenario: str, **kw: object) -> set[str]:
+        args = {
+            "severity": Severity.SERIOUS,
+            "sector": "market_regulation",
+            "subject_kind": "organisation",
+            "decided": d("2026-06-01"),
+            **kw,
+        }
+        ids = sc.match_record("XZCF", values, **args)  # type: ignore[arg-type]
+        return {h.measure.code for h in sc.record_hits(ids, scenario, d("2026-06-15"))}
+
+    # A serious class alone brings nothing: the bases name kinds and provisions.
+    assert (
+        hits({"CF_CFLB": "03", "CF_YJ": "《广告法》第五十八条"}, "government_procurement") == set()
     )
-    assert [m.code for m in procurement] == ["M03", "M04"]
-    general = {m.code for m in sc.measures_for_record("XZCF", Severity.GENERAL, on=day)}
-    assert "M04" not in general
-    assert "M01" in general
-    drug = {m.code for m in sc.measures_for_record("XZCF", Severity.GENERAL, on=day, sector="drug")}
-    assert "M22" in drug
-    assert "M21" not in drug
-    assert sc.measure("M22").duration.type == "while_published"
-    assert sc.measures_for_record("DJZC", None, on=day) == []
-    with pytest.raises(NotFound):
-        sc.measures_for_record("NOPE", None)
+    assert hits({"CF_CFLB": "10"}, "government_procurement") == {"M04"}
+    procurement_ban = {
+        "CF_CFLB": "03",
+        "CF_YJ": "《政府采购法》第七十七条",
+        "CF_NR": "二年内禁止参加政府采购活动",
+    }
+    assert hits(procurement_ban, "government_procurement") == {"M03"}
+    # decided_from: the 200万元 threshold of 财库〔2022〕3号 applies to decisions from 2022-02-08.
+    fine = {"CF_CFLB": "03", "CF_NR_FK": "300"}
+    new = {
+        h.trigger.ground
+        for h in sc.record_hits(
+            sc.match_record(
+                "XZCF",
+                fine,
+                severity=Severity.GENERAL,
+                sector="x",
+                subject_kind="organisation",
+                decided=d("2022-02-08"),
+            ),
+            "government_procurement",
+            d("2023-01-01"),
+        )
+    }
+    old = {
+        h.trigger.ground
+        for h in sc.record_hits(
+            sc.match_record(
+                "XZCF",
+                fine,
+                severity=Severity.GENERAL,
+                sector="x",
+                subject_kind="organisation",
+                decided=d("2022-02-07"),
+            ),
+            "government_procurement",
+            d("2023-01-01"),
+        )
+    }
+    assert new == {"较大数额罚款（200万元以上）"}
+    assert old == {"较大数额罚款（2022年2月8日以前的决定）"}
+    assert (
+        sc.match_record(
+            "DJZC", {}, severity=None, sector=None, subject_kind="organisation", decided=None
+        )
+        == ()
+    )
+    assert "CF_YXQ" in sc.term_fields("XZCF")
+    assert {"CF_CFLB", "CF_YJ", "CF_NR", "CF_NR_FK", "CF_NR_ZKDX", "CF_YXQ"} <= sc.record_fields(
+        "XZCF"
+    )
 
 
 def test_incentives_and_commitment(sc: SanctionsCatalogue) -> None:
@@ -238,10 +286,10 @@ def test_incentives_and_commitment(sc: SanctionsCatalogue) -> None:
 
 def test_unknown_codes_are_not_found(sc: SanctionsCatalogue) -> None:
     with pytest.raises(NotFound) as info:
-        sc.measures_for("NOPE", "government_procurement")
+        sc.measures_for("NOPE", "government_procurement", on=d("2026-06-01"))
     assert "NOPE" in info.value.message_zh
     with pytest.raises(NotFound):
-        sc.measures_for("SAMR_SERIOUS", "nope")
+        sc.measures_for("SAMR_SERIOUS", "nope", on=d("2026-06-01"))
     with pytest.raises(NotFound):
         sc.measure("M99")
     with pytest.raises(NotFound):
@@ -250,15 +298,17 @@ def test_unknown_codes_are_not_found(sc: SanctionsCatalogue) -> None:
         sc._items = frozenset()
 
 
-def test_m25_is_kept_with_an_unconfirmed_basis(sc: SanctionsCatalogue) -> None:
-    m25 = sc.measure("M25")
-    assert m25.legal_basis
-    assert all(b.evidence is Evidence.UNCONFIRMED for b in m25.legal_basis)
-    assert not m25.automatic
+def test_m25_rests_on_the_military_service_law_read_in_full(sc: SanctionsCatalogue) -> None:
+    for code in ("M25", "M25B"):
+        m = sc.measure(code)
+        assert m.legal_basis[0].evidence is Evidence.PRIMARY
+        assert "第五十七条第二款" in m.legal_basis[0].articles
+    assert sc.measure("M25B").duration.months == 24  # 两年内不准出境或者升学复学
 
 
 # -- local directories and bad files -------------------------------------------------------
 
+COND = {"field": "CF_CFLB", "any_of": ["10"]}
 MEASURE: Doc = {
     "code": "DF01",
     "name": "地方措施",
@@ -419,9 +469,72 @@ MEASURE_CASES: list[tuple[str, Callable[[Doc], None], str]] = [
     (
         "unknown trigger sector",
         lambda m: m.update(
-            triggers=[{"item": "XZCF", "sectors": ["mars"]}], duration={"type": "by_decision"}
+            triggers=[{"item": "XZCF", "sectors": ["mars"], "conditions": [COND]}],
+            duration={"type": "by_decision"},
         ),
         "measures[0].triggers[0].sectors[0]",
+    ),
+    (
+        "record trigger without conditions",
+        lambda m: m.update(triggers=[{"item": "XZCF"}], duration={"type": "by_decision"}),
+        "measures[0].triggers[0].conditions",
+    ),
+    (
+        "condition on an unknown field",
+        lambda m: m.update(
+            triggers=[{"item": "XZCF", "conditions": [{"field": "CF_XX", "any_of": ["10"]}]}],
+            duration={"type": "by_decision"},
+        ),
+        "measures[0].triggers[0].conditions[0].field",
+    ),
+    (
+        "condition with an unknown penalty kind",
+        lambda m: m.update(
+            triggers=[{"item": "XZCF", "conditions": [{"field": "CF_CFLB", "any_of": ["吊"]}]}],
+            duration={"type": "by_decision"},
+        ),
+        "measures[0].triggers[0].conditions[0].any_of[0]",
+    ),
+    (
+        "citation on a code field",
+        lambda m: m.update(
+            triggers=[
+                {
+                    "item": "XZCF",
+                    "conditions": [{"field": "CF_CFLB", "cites": [{"law": "行政许可法"}]}],
+                }
+            ],
+            duration={"type": "by_decision"},
+        ),
+        "measures[0].triggers[0].conditions[0].cites",
+    ),
+    (
+        "conditions on a list trigger",
+        lambda m: m.update(triggers=[{"list_type": "SAMR_SERIOUS", "conditions": [COND]}]),
+        "measures[0].triggers[0]",
+    ),
+    (
+        "term field that is no date",
+        lambda m: m.update(
+            triggers=[{"item": "XZCF", "conditions": [COND]}],
+            duration={"type": "by_decision", "term_field": "CF_NR"},
+        ),
+        "measures[0].duration.term_field",
+    ),
+    (
+        "role condition for a role the measure does not target",
+        lambda m: m.update(role_conditions={"principal": ["是否为主要负责人"]}),
+        "measures[0].role_conditions.principal",
+    ),
+    (
+        "scenario condition for a scenario the measure is not in",
+        lambda m: m.update(scenario_conditions={"bidding": ["是否必须招标"]}),
+        "measures[0].scenario_conditions.bidding",
+    ),
+    (
+        "empty condition to verify",
+        lambda m: m.update(triggers=[{"list_type": "SAMR_SERIOUS", "to_verify": [" "]}]),
+        "measures[0].triggers[0].to_verify[0]",
     ),
     (
         "both list and item",
@@ -430,7 +543,7 @@ MEASURE_CASES: list[tuple[str, Callable[[Doc], None], str]] = [
     ),
     (
         "while_listed on a record",
-        lambda m: m.update(triggers=[{"item": "XZCF"}]),
+        lambda m: m.update(triggers=[{"item": "XZCF", "conditions": [COND]}]),
         "measures[0].duration.type",
     ),
     (

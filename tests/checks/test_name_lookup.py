@@ -136,7 +136,13 @@ def test_exact_normalised_name_identifies_the_unique_subject(loaded: Platform) -
     assert answer["match"] == "exact"
     assert answer["authoritative"] is False
     assert answer["identified_by"] == "name"
-    assert answer["subject"] == {"code": ORG, "kind": "organisation", "name": NAME}
+    assert answer["subject"] == {
+        "code": ORG,
+        "kind": "organisation",
+        "kind_label": "法人及非法人组织",
+        "on_record": True,
+        "name": NAME,
+    }
     assert answer["candidates"][0]["score"] == 100.0
     assert answer["candidates"][0]["match"]["field"] == "current_name"
     assert "M04" in {m["measure"] for m in answer["measures"]}  # the normal answer
@@ -260,4 +266,4 @@ def test_cli_check_by_name(cli_env: None) -> None:
     by_code = runner.invoke(app, ["check", ORG, "--scenario", "government_procurement"])
     assert by_code.exit_code == 0, by_code.output
     assert "M04" in by_code.output
-    assert "触发：XZCF 记录" in by_code.output
+    assert "触发：行政处罚信息 " in by_code.output

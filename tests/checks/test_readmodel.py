@@ -32,7 +32,7 @@ def _answer(platform: Platform, subject: str, scenario: str, model: Any = None) 
 def _model(platform: Platform, interval: float) -> CheckReadModel:
     model = platform.check_read_model()
     assert model is not None
-    return CheckReadModel(platform.engine, model._items, interval)
+    return CheckReadModel(platform.engine, platform.sanctions, interval)
 
 
 def test_same_answers_and_catch_up(platform: Platform) -> None:

@@ -46,7 +46,7 @@ def test_listing_checks_early_exit(platform: Platform, clock: FixedClock) -> Non
     add_department(platform)
     clock.set(dt.datetime(2026, 5, 4, 10, 0, tzinfo=CHINA_TZ))
     platform.importer().import_bytes(
-        csv_bytes([penalty(CF_JDRQ="2026-04-30")]),
+        csv_bytes([penalty(CF_JDRQ="2026-04-30", CF_YJ="《中华人民共和国广告法》第五十八条")]),
         filename="p.csv",
         department_code="scjg",
         item_code="XZCF",
@@ -64,7 +64,8 @@ def test_listing_checks_early_exit(platform: Platform, clock: FixedClock) -> Non
         assert m["implementing_department"]
         assert m["via"]["list_type"] == "SAMR_SERIOUS"
     assert procurement["commitment_allowed"] is False
-    assert "M12" in procurement["commitment_blocked_by"]
+    blocked = {(b["code"], b.get("measure")) for b in procurement["commitment_blocked_by"]}
+    assert blocked == {("SERIOUS_LIST", None), ("MEASURE", "M12")}
     m12 = next(m for m in procurement["measures"] if m["measure"] == "M12")
     assert m12["period"]["until"] == "2029-05-04"
     honours = _check(platform, clock, ORG, "honours")
@@ -73,8 +74,10 @@ def test_listing_checks_early_exit(platform: Platform, clock: FixedClock) -> Non
     office = _check(platform, clock, REP, "company_office")
     assert office["subject"]["kind"] == "person"
     assert REP not in str(office)
+    # M10 is for listings on the false-disclosure ground, which the case does not say.
+    assert office["measures"] == []
     assert [
-        (m["measure"], m["via"]["role"], m["via"]["organisation"]) for m in office["measures"]
+        (m["measure"], m["via"]["role"], m["via"]["organisation"]) for m in office["to_verify"]
     ] == [("M10", "legal_representative", ORG)]
     assert (
         _check(platform, clock, REP, "government_procurement")["measures"] == []
@@ -112,7 +115,7 @@ def test_listing_checks_early_exit(platform: Platform, clock: FixedClock) -> Non
     assert after["memberships"] == []
     assert after["measures"] == []
     assert after["commitment_allowed"]
-    assert _check(platform, clock, REP, "company_office")["measures"] == []
+    assert _check(platform, clock, REP, "company_office")["to_verify"] == []
 
 
 def test_automatic_expiry_with_a_moved_clock_and_rebuild(

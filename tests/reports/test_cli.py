@@ -49,7 +49,7 @@ def test_monthly_table_json_and_xlsx(story: Story, tmp_path: Path) -> None:
     total = next(line for line in lines if line.strip().startswith("合计"))
     assert total.split()[1:] == ["8", "7", "4"]
     m12 = next(line for line in lines if line.strip().startswith("M12"))
-    assert m12.split()[-5:] == ["5", "2", "0", "3", "40.0%"]
+    assert m12.split()[-5:] == ["4", "2", "0", "2", "50.0%"]
 
     code, out = _run("reports", "monthly", "--month", "2026-06", "--json", "--department", "swj")
     assert code == 0, out
@@ -62,7 +62,7 @@ def test_monthly_table_json_and_xlsx(story: Story, tmp_path: Path) -> None:
     wb = load_workbook(path)
     rows = list(wb["按措施"].iter_rows(values_only=True))
     assert rows[0][0] == "措施代码"
-    assert rows[-1][4:8] == (14, 5, 1, 8)
+    assert rows[-1][4:8] == (12, 5, 1, 6)
 
 
 def test_bad_month_exits_2_with_the_reason(story: Story) -> None:

@@ -67,11 +67,10 @@ def test_june_counts_per_department_measure_and_list(platform: Platform, clock: 
     assert names["scjg"] == "部门scjg"
     assert "未关联部门" in names[None]
     assert _measures(june) == {
-        "I01": (1, 0, 0, 1),
         "I02": (1, 0, 0, 1),
         "I03": (1, 1, 0, 0),
         "M11": (4, 1, 1, 2),
-        "M12": (5, 2, 0, 3),
+        "M12": (4, 2, 0, 2),
         "M26": (2, 1, 0, 1),
     }
     m11 = next(m for m in june["measures"] if m["measure"] == "M11")
@@ -88,11 +87,11 @@ def test_june_counts_per_department_measure_and_list(platform: Platform, clock: 
         "checks": 8,
         "checks_with_measures": 7,
         "subjects": 4,
-        "measures_returned": 14,
+        "measures_returned": 12,
         "applied": 5,
         "not_applied": 1,
-        "no_feedback": 8,
-        "coverage": round(6 / 14, 4),
+        "no_feedback": 6,
+        "coverage": round(6 / 12, 4),
         "listed": 2,
         "exits": {**NO_EXITS, "revoked": 1},
         "members_at_end": 2,
@@ -102,8 +101,8 @@ def test_june_counts_per_department_measure_and_list(platform: Platform, clock: 
 def test_may_and_the_running_month(platform: Platform, clock: FixedClock) -> None:
     build_story(platform, clock)
     may = _stats(platform, "2026-05")
-    assert _departments(may) == {"scjg": (1, 1, 1), "swj": (1, 1, 1)}
-    assert _measures(may) == {"M11": (1, 0, 0, 1), "M12": (2, 0, 0, 2)}
+    assert _departments(may) == {"scjg": (1, 1, 1), "swj": (1, 0, 1)}
+    assert _measures(may) == {"M11": (1, 0, 0, 1), "M12": (1, 0, 0, 1)}
     assert _lists(may) == {"SAMR_SERIOUS": (1, NO_EXITS, 1)}
     july = _stats(platform, "2026-07")  # today is 2026-07-15: counted so far
     assert july["complete"] is False
@@ -119,7 +118,6 @@ def test_a_department_sees_its_own_rows_only(platform: Platform, clock: FixedClo
     assert scjg["department"] == "scjg"
     assert _departments(scjg) == {"scjg": (5, 4, 4)}
     assert _measures(scjg) == {
-        "I01": (1, 0, 0, 1),
         "I02": (1, 0, 0, 1),
         "M11": (2, 1, 1, 0),
         "M12": (3, 2, 0, 1),
@@ -178,8 +176,8 @@ def test_workbook_has_chinese_headers_and_the_numbers(
     assert measures[0][:4] == ["措施代码", "措施名称", "措施类别", "实施部门"]
     assert measures[0][4:] == ["返回次数", "已实施", "未实施", "尚未反馈", "反馈覆盖率"]
     m12 = next(r for r in measures if r[0] == "M12")
-    assert m12[4:] == [5, 2, 0, 3, 0.4]
-    assert measures[-1][4:8] == [14, 5, 1, 8]
+    assert m12[4:] == [4, 2, 0, 2, 0.5]
+    assert measures[-1][4:8] == [12, 5, 1, 6]
     lists = [list(r) for r in wb["按名单类型"].iter_rows(values_only=True)]
     assert lists[0] == [
         "名单类型代码",

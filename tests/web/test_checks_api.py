@@ -67,12 +67,12 @@ def test_check_by_name(client: TestClient, key: str) -> None:
     assert body["candidates"][0]["match"]["explanation"]
     exact = client.post(
         "/api/v1/checks",
-        json={"name": "西安市碑林区示例科技有限公司", "scenario": "bidding"},
+        json={"name": "西安市碑林区示例科技有限公司", "scenario": "government_procurement"},
         headers={"X-API-Key": key},
     ).json()
     assert exact["match"] == "exact"
     assert exact["authoritative"] is False
-    assert [m["measure"] for m in exact["measures"]] == ["M02"]
+    assert [m["measure"] for m in exact["measures"]] == ["M04"]
     unknown = client.post(
         "/api/v1/checks",
         json={"name": "不存在的名称有限公司", "scenario": "bidding"},

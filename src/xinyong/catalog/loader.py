@@ -36,8 +36,8 @@ from xinyong.catalog import conditions
 from xinyong.catalog.model import (
     CatalogueSnapshot,
     CodeTable,
-    Condition,
     CodeValue,
+    Condition,
     FieldDef,
     HeaderSet,
     ItemVersion,

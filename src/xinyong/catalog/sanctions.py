@@ -37,11 +37,11 @@ from xinyong.catalog.loader import (
     Catalogue,
     Key,
     _error,
-    check_condition,
     _parse,
     _reject_loader_keys,
     _Source,
     _validate,
+    check_condition,
     default_catalogue,
     key_path,
     load_catalogue,
@@ -268,6 +268,7 @@ class Trigger(Frozen):
         """True when the data decides the trigger alone (nothing to verify by hand)."""
         return not self.to_verify
 
+
 class NationalListing(Frozen):
     """Is the measure in the 全国失信惩戒措施基础清单? Separate from its legal basis: the
     basis text may be read (P) while the list row itself was never seen (U)."""
@@ -367,6 +368,7 @@ class CommitmentBar(Frozen):
 
 # -- the catalogue ------------------------------------------------------------------------
 
+
 @dataclass(frozen=True, slots=True)
 class TriggerHit:
     """A measure version and one of its triggers."""
@@ -415,9 +417,9 @@ class SanctionsCatalogue:
         "_by_item",
         "_by_list",
         "_by_list_any",
-        "_list_hits",
         "_from_records",
         "_items",
+        "_list_hits",
         "_list_versions",
         "_measure_versions",
         "_record_triggers",
@@ -538,7 +540,6 @@ class SanctionsCatalogue:
     def record_fed_items(self) -> frozenset[str]:
         """Catalogue items whose records are list entries decided elsewhere."""
         return frozenset(self._from_records)
-
 
     def list_type_of_record(
         self, item: str, values: Mapping[str, object], on: dt.date
@@ -720,8 +721,10 @@ class SanctionsCatalogue:
 
 
 def _binds(trigger: Trigger, checker_sector: str | None) -> bool:
-    return not trigger.checker_sectors or checker_sector is None or (
-        checker_sector in trigger.checker_sectors
+    return (
+        not trigger.checker_sectors
+        or checker_sector is None
+        or (checker_sector in trigger.checker_sectors)
     )
 
 

@@ -56,6 +56,7 @@ class CheckReadModel:
         self._versions: dict[str, int] = {}  # newest trigger-item entry id per subject
         self._known = array("Q")  # sorted digests of the keys at the last full load
         self._known_since: set[str] = set()  # keys seen in entries since then
+        self._sectors: dict[str, str] = {}  # department code -> sector
         self._head = -1  # nothing loaded
         self._polled = 0.0
         self._lock = threading.Lock()
@@ -89,6 +90,16 @@ class CheckReadModel:
     def record_version(self, keys: Sequence[str]) -> int:
         return max((self._versions.get(k, 0) for k in keys), default=0)
 
+    def sector_of(self, department_code: str) -> str | None:
+        """A department's sector (departments are few and rarely added: one read for a code
+        the copy has not seen)."""
+        sector = self._sectors.get(department_code)
+        if sector is None:
+            with self._engine.connect() as conn:
+                self._sectors = repo.department_sectors(conn)
+            sector = self._sectors.get(department_code)
+        return sector
+
     def knows(self, key: str) -> bool:
         """Whether the platform held anything about ``key`` when the copy last caught up."""
         if key in self._known_since:
@@ -104,7 +115,9 @@ class CheckReadModel:
         for e in rows:
             grouped.setdefault(e.subject_key, []).append(e)
         for k, entries in grouped.items():
-            current = [compact(r, self._sanctions) for r in current_records(entries, self._sanctions)]
+            current = [
+                compact(r, self._sanctions) for r in current_records(entries, self._sanctions)
+            ]
             self._versions[k] = max(e.id for e in entries)
             if current:
                 self._records[k] = tuple(current)

@@ -100,7 +100,9 @@ def _entry_row(r: Any, fields: FieldsOf) -> EntryRow:
     )
 
 
-def trigger_entries(conn: Connection, subject_keys: Sequence[str], fields: FieldsOf) -> list[EntryRow]:
+def trigger_entries(
+    conn: Connection, subject_keys: Sequence[str], fields: FieldsOf
+) -> list[EntryRow]:
     """Every entry of the items in ``fields`` about the given subjects, oldest first, with the
     submitting department's sector and the payload fields ``fields`` names. Served by
     ``ix_entries_subject`` (subject_key, id)."""
@@ -124,11 +126,24 @@ def all_trigger_entries(conn: Connection, fields: FieldsOf) -> Iterator[EntryRow
         yield _entry_row(r, fields)
 
 
+def department_sector(conn: Connection, code: str) -> str | None:
+    return conn.execute(
+        select(departments.c.sector).where(departments.c.code == code)
+    ).scalar_one_or_none()
+
+
+def department_sectors(conn: Connection) -> dict[str, str]:
+    return dict(conn.execute(select(departments.c.code, departments.c.sector)))
+
+
 def known_subject(conn: Connection, key: str) -> bool:
     """Whether the platform holds the subject: a subject row or any ledger entry about it."""
     if conn.execute(select(subjects.c.key).where(subjects.c.key == key)).first() is not None:
         return True
-    return conn.execute(select(entries.c.id).where(entries.c.subject_key == key).limit(1)).first() is not None
+    return (
+        conn.execute(select(entries.c.id).where(entries.c.subject_key == key).limit(1)).first()
+        is not None
+    )
 
 
 def all_subject_keys(conn: Connection) -> Iterator[str]:

@@ -42,6 +42,7 @@ while listed and marked as fixed by its own decision.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -129,9 +130,7 @@ class Period:
         }
 
 
-def current_records(
-    rows: Iterable[EntryRow], sanctions: SanctionsCatalogue
-) -> list[CurrentRecord]:
+def current_records(rows: Iterable[EntryRow], sanctions: SanctionsCatalogue) -> list[CurrentRecord]:
     """The current version of every record among ``rows`` (ordered by id): the last entry of
     each (subject, item, record key) unless that last entry is a revocation, with the
     triggers and bars it meets.
@@ -206,7 +205,9 @@ def record_periods(hit: TriggerHit, record: CurrentRecord) -> list[Period]:
     begin = start
     if d.min_months is not None and d.min_months > 0:
         begin = add_months(start, d.min_months)
-        out.append(Period(start, begin, f"决定书所定期限不少于{d.min_months}个月，此期间内确定适用"))
+        out.append(
+            Period(start, begin, f"决定书所定期限不少于{d.min_months}个月，此期间内确定适用")
+        )
     if d.max_months is not None:
         out.append(
             Period(
@@ -425,28 +426,33 @@ def list_reaches(
 
 
 def withhold(
-    measures: list[dict[str, Any]],
+    answer_lists: Sequence[list[dict[str, Any]]],
     sanctions: SanctionsCatalogue,
     blocked: Sequence[Mapping[str, Any]],
     day: dt.date,
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(measures, withheld): an incentive resting on a commitment (容缺受理) is withheld while
-    the subject may not use the commitment system."""
+) -> tuple[list[list[dict[str, Any]]], list[dict[str, Any]]]:
+    """(the lists without them, withheld): an incentive resting on a commitment (容缺受理)
+    is withheld, from ``measures`` and from ``to_verify``, while the subject may not use the
+    commitment system."""
     if not blocked:
-        return measures, []
-    kept, withheld = [], []
-    for x in measures:
-        if sanctions.measure(x["measure"], day).needs_commitment:
-            withheld.append(
-                {
-                    "measure": x["measure"],
-                    "name": x["name"],
-                    "reason": "该主体不适用告知承诺制（见 commitment_blocked_by），不予适用",
-                }
-            )
-        else:
-            kept.append(x)
-    return kept, withheld
+        return [list(x) for x in answer_lists], []
+    out: list[list[dict[str, Any]]] = []
+    withheld: list[dict[str, Any]] = []
+    for items in answer_lists:
+        kept = []
+        for x in items:
+            if sanctions.measure(x["measure"], day).needs_commitment:
+                withheld.append(
+                    {
+                        "measure": x["measure"],
+                        "name": x["name"],
+                        "reason": "该主体不适用告知承诺制、容缺受理（见 commitment_blocked_by），不予适用",
+                    }
+                )
+            else:
+                kept.append(x)
+        out.append(kept)
+    return out, withheld
 
 
 # -- 告知承诺 / 容缺受理 -------------------------------------------------------------------
@@ -459,10 +465,8 @@ def bar_period(bar: CommitmentBar, record: CurrentRecord) -> Period | None:
     e = record.entry
     start = e.decision_date
     if bar.start_field is not None and e.values.get(bar.start_field):
-        try:
+        with contextlib.suppress(ValueError):
             start = dt.date.fromisoformat(e.values[bar.start_field])
-        except ValueError:
-            pass
     if start is None:
         return None
     if bar.while_published and e.public:

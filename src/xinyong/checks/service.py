@@ -33,9 +33,8 @@ from typing import Any
 from sqlalchemy import Connection
 
 from xinyong.catalog.sanctions import CommitmentBar, ListType, Measure, SanctionsCatalogue
-from xinyong.checks import fuzzy
+from xinyong.checks import fuzzy, rules
 from xinyong.checks import repository as repo
-from xinyong.checks import rules
 from xinyong.checks.readmodel import CheckReadModel
 from xinyong.checks.rules import CurrentRecord, current_records
 from xinyong.identity import repository as identity_repo
@@ -222,7 +221,7 @@ def _answer(
         own_list_via,
         own_record_via,
     )
-    measures, withheld = rules.withhold(measures, sanctions, blocked, day)
+    (measures, to_verify), withheld = rules.withhold([measures, to_verify], sanctions, blocked, day)
     subject: dict[str, Any] = {
         "code": shown,
         "kind": kind,
@@ -247,6 +246,17 @@ def _answer(
     if not on_record:
         answer["message"] = NOT_ON_RECORD
     return answer
+
+
+def _sector_of(
+    conn: Connection | None, model: CheckReadModel | None, department_code: str | None
+) -> str | None:
+    """The checking department's sector: some measures bind only some sectors' departments."""
+    if department_code is None:
+        return None
+    if model is not None:
+        return model.sector_of(department_code)
+    return repo.department_sector(_needs(conn), department_code)
 
 
 NOT_ON_RECORD = (
@@ -305,14 +315,13 @@ def check(
     now: dt.datetime,
     actor: str,
     department_code: str | None = None,
-    checker_sector: str | None = None,
     on: dt.date | None = None,
     record: RecordReceipt | None = None,
     source: CheckReadModel | None = None,
 ) -> Answer:
     """The answer for a subject identified by its USCC or resident ID number: what applies on
-    ``on`` (default ``today``) given what the ledger knows now, for a check by a department
-    of ``checker_sector``."""
+    ``on`` (default ``today``) given what the ledger knows now, for a check by
+    ``department_code`` (None: the credit office or the command line)."""
     scenario = resolve_scenario(sanctions, scenario)
     key, kind, shown = resolve_subject(subject, vault)
     answer = _answer(
@@ -323,7 +332,7 @@ def check(
         shown=shown,
         scenario=scenario,
         day=on or today,
-        checker_sector=checker_sector,
+        checker_sector=_sector_of(conn, source, department_code),
         source=source,
     )
     answer.update(identified_by="code", authoritative=True)
@@ -439,7 +448,6 @@ def check_by_name(
     actor: str,
     department_code: str | None = None,
     limit: int = 5,
-    checker_sector: str | None = None,
     on: dt.date | None = None,
     record: RecordReceipt | None = None,
 ) -> Answer:
@@ -469,7 +477,7 @@ def check_by_name(
             shown=row["key"],
             scenario=scenario,
             day=on or today,
-            checker_sector=checker_sector,
+            checker_sector=_sector_of(conn, None, department_code),
         )
         answer["subject"]["name"] = row["name"]
         answer.update(
@@ -549,8 +557,8 @@ def feedback(
     reason: str,
     actor: str,
     department_code: str | None,
-    role: str,
     now: dt.datetime,
+    role: str = "department",
 ) -> None:
     """Record what the checking department did with a measure of its answer. Only the
     department that made the check, or the credit office, may: feedback changes the monthly

@@ -11,10 +11,9 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
 
-from xinyong.catalog.loader import Catalogue
 from xinyong.catalog.conditions import all_hold
+from xinyong.catalog.loader import Catalogue
 from xinyong.catalog.model import FieldDef, ItemVersion, Severity, SeverityRule, SubjectType
 from xinyong.identity.model import Related
 from xinyong.identity.pii import PiiVault
@@ -586,5 +585,3 @@ class RowValidator:
             if v.code == code:
                 return v.label
         return code
-
-

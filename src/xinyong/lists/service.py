@@ -216,9 +216,7 @@ def _publish(
     )
     projection.apply_entries(conn, sanctions, catalogue, [entry_id])
     # Its people may already represent other subjects: warn now, not at the next scan.
-    alerts.scan(
-        conn, today=published_on, now=now, listed_key=case.subject_key, sanctions=sanctions
-    )
+    alerts.scan(conn, today=published_on, now=now, listed_key=case.subject_key, sanctions=sanctions)
 
 
 def _exit(

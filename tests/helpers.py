@@ -28,11 +28,14 @@ def resident_id(area: str = "610102", birth: str = "19800101", seq: str = "123")
 
 
 def add_department(
-    platform: Platform, code: str = "scjg", sector: str = "market_regulation"
+    platform: Platform,
+    code: str = "scjg",
+    sector: str = "market_regulation",
+    name: str | None = None,
 ) -> str:
     """Register a department and return its API key."""
     with platform.engine.begin() as conn:
-        access.add_department(conn, code, f"部门{code}", sector, None, platform.clock.now())
+        access.add_department(conn, code, name or f"部门{code}", sector, None, platform.clock.now())
         return access.issue_key(conn, f"{code}系统", "department", code, platform.clock.now())
 
 

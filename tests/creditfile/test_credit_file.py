@@ -48,16 +48,36 @@ def test_public_file_follows_the_window_and_internal_shows_all(
     )
     with platform.engine.connect() as conn:
         public = build_credit_file(
-            conn, platform.catalogue, ORG, as_of=dt.date(2026, 6, 20), view="public"
+            conn,
+            platform.catalogue,
+            ORG,
+            as_of=dt.date(2026, 6, 20),
+            view="public",
+            sanctions=platform.sanctions,
         )
         internal = build_credit_file(
-            conn, platform.catalogue, ORG, as_of=dt.date(2026, 6, 20), view="internal"
+            conn,
+            platform.catalogue,
+            ORG,
+            as_of=dt.date(2026, 6, 20),
+            view="internal",
+            sanctions=platform.sanctions,
         )
         later = build_credit_file(
-            conn, platform.catalogue, ORG, as_of=dt.date(2027, 6, 11), view="public"
+            conn,
+            platform.catalogue,
+            ORG,
+            as_of=dt.date(2027, 6, 11),
+            view="public",
+            sanctions=platform.sanctions,
         )
         before = build_credit_file(
-            conn, platform.catalogue, ORG, as_of=dt.date(2026, 6, 14), view="public"
+            conn,
+            platform.catalogue,
+            ORG,
+            as_of=dt.date(2026, 6, 14),
+            view="public",
+            sanctions=platform.sanctions,
         )
     assert sorted(r["record_key"] for r in _records(public)) == ["一般", "吊销"]
     assert sorted(r["record_key"] for r in _records(internal)) == ["一般", "吊销", "警告"]
@@ -86,10 +106,20 @@ def test_as_of_shows_what_the_ledger_said_then(platform: Platform, clock: FixedC
     _import(platform, [penalty(CF_NR_FK="0.3")])
     with platform.engine.connect() as conn:
         june = build_credit_file(
-            conn, platform.catalogue, ORG, as_of=dt.date(2026, 6, 20), view="internal"
+            conn,
+            platform.catalogue,
+            ORG,
+            as_of=dt.date(2026, 6, 20),
+            view="internal",
+            sanctions=platform.sanctions,
         )
         july = build_credit_file(
-            conn, platform.catalogue, ORG, as_of=dt.date(2026, 7, 2), view="internal"
+            conn,
+            platform.catalogue,
+            ORG,
+            as_of=dt.date(2026, 7, 2),
+            view="internal",
+            sanctions=platform.sanctions,
         )
 
     def fine(cf: object) -> str:
@@ -110,10 +140,16 @@ def test_unknown_and_invalid_codes(platform: Platform) -> None:
                 "91610000ABCDEFGHIJ",
                 as_of=dt.date(2026, 6, 1),
                 view="public",
+                sanctions=platform.sanctions,
             )
         with pytest.raises(NotFound) as unknown:
             build_credit_file(
-                conn, platform.catalogue, ORG, as_of=dt.date(2026, 6, 1), view="public"
+                conn,
+                platform.catalogue,
+                ORG,
+                as_of=dt.date(2026, 6, 1),
+                view="public",
+                sanctions=platform.sanctions,
             )
     assert "统一社会信用代码" in invalid.value.message_zh
     assert "未找到" in unknown.value.message_zh
@@ -145,13 +181,28 @@ def test_revoked_record_leaves_the_public_file_but_keeps_its_history(
     )
     with platform.engine.connect() as conn:
         june = build_credit_file(
-            conn, platform.catalogue, ORG, as_of=dt.date(2026, 6, 20), view="public"
+            conn,
+            platform.catalogue,
+            ORG,
+            as_of=dt.date(2026, 6, 20),
+            view="public",
+            sanctions=platform.sanctions,
         )
         july = build_credit_file(
-            conn, platform.catalogue, ORG, as_of=dt.date(2026, 7, 2), view="public"
+            conn,
+            platform.catalogue,
+            ORG,
+            as_of=dt.date(2026, 7, 2),
+            view="public",
+            sanctions=platform.sanctions,
         )
         internal = build_credit_file(
-            conn, platform.catalogue, ORG, as_of=dt.date(2026, 7, 2), view="internal"
+            conn,
+            platform.catalogue,
+            ORG,
+            as_of=dt.date(2026, 7, 2),
+            view="internal",
+            sanctions=platform.sanctions,
         )
     assert len(_records(june)) == 1  # what was public before the revocation stays provable
     assert _records(july) == []
@@ -190,7 +241,14 @@ def test_public_view_never_shows_a_record_outside_its_window(
         for day_offset in range(0, 4 * 365, 45):
             day = dt.date(2023, 1, 1) + dt.timedelta(days=day_offset)
             for key in keys[:25]:
-                cf = build_credit_file(conn, platform.catalogue, key, as_of=day, view="public")
+                cf = build_credit_file(
+                    conn,
+                    platform.catalogue,
+                    key,
+                    as_of=day,
+                    view="public",
+                    sanctions=platform.sanctions,
+                )
                 for rec in _records(cf):
                     pub = rec["publication"]
                     assert pub["status"] == "公示中"

@@ -225,7 +225,14 @@ def create_app(platform: Platform | None = None) -> FastAPI:
                 PermissionDenied("internal view needs an API key", "内部视图需要授权（X-API-Key）"),
             )
         with platform.engine.begin() as conn:
-            cf = build_credit_file(conn, platform.catalogue, code, as_of=day, view=view)  # type: ignore[arg-type]
+            cf = build_credit_file(
+                conn,
+                platform.catalogue,
+                code,
+                as_of=day,
+                view=view,  # type: ignore[arg-type]
+                sanctions=platform.sanctions,
+            )
             if view == "internal" and who is not None:
                 access.audit(
                     conn,
@@ -286,7 +293,14 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         day = as_of or platform.clock.today()
         try:
             with platform.engine.connect() as conn:
-                cf = build_credit_file(conn, platform.catalogue, code, as_of=day, view="public")
+                cf = build_credit_file(
+                    conn,
+                    platform.catalogue,
+                    code,
+                    as_of=day,
+                    view="public",
+                    sanctions=platform.sanctions,
+                )
         except NotFound as exc:
             return TEMPLATES.TemplateResponse(
                 request, "notfound.html", {"message": exc.message_zh}, status_code=404

@@ -153,6 +153,7 @@ def credit_file(
     """查看主体的信用档案（按目录类别分组，含来源与公示状态）。"""
     from xinyong.access.service import audit
     from xinyong.creditfile.service import build_credit_file
+    from xinyong.creditfile.text import render_text
 
     if view not in ("public", "internal"):
         _fail(XinyongError(f"bad view {view}", "--view 只能是 public 或 internal"), as_json)
@@ -160,7 +161,14 @@ def credit_file(
     day = _date(as_of, platform.clock.today())
     try:
         with platform.engine.begin() as conn:
-            cf = build_credit_file(conn, platform.catalogue, code, as_of=day, view=view)  # type: ignore[arg-type]
+            cf = build_credit_file(
+                conn,
+                platform.catalogue,
+                code,
+                as_of=day,
+                view=view,  # type: ignore[arg-type]
+                sanctions=platform.sanctions,
+            )
             if view == "internal":
                 audit(
                     conn,
@@ -175,22 +183,7 @@ def credit_file(
     if as_json:
         typer.echo(json.dumps(cf.as_dict(), ensure_ascii=False, default=str))
         return
-    s = cf.subject
-    typer.echo(
-        f"{s['name']}  {s['code']}  {s['kind']}  （截至 {cf.as_of}，{'公开' if view == 'public' else '内部'}视图）"
-    )
-    for group in cf.groups:
-        typer.echo(f"【{group['category']}】")
-        for item in group["items"]:
-            typer.echo(f"  {item['item_name']}（{len(item['records'])} 条）")
-            for rec in item["records"]:
-                pub = rec["publication"]
-                typer.echo(
-                    f"    {rec['decision_date'] or ''} {rec['record_key']} {rec['severity'] or ''} "
-                    f"[{pub['status']}] 来源：{rec['provenance']['department']}"
-                )
-    if not cf.groups:
-        typer.echo("  （无记录）")
+    typer.echo(render_text(cf.as_dict()))
 
 
 @audit_app.command("verify")

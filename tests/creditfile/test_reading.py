@@ -233,7 +233,8 @@ def test_internal_view_in_beijing_time(listed: Platform) -> None:
         for i in g["items"]
         for r in i["records"]
     ]
-    assert steps and all("办件编号" in r["heading"] for r in steps)
+    assert steps
+    assert all("办件编号" in r["heading"] for r in steps)
     text = render_text(cf)
     assert "接收于 2026-06-15 10:00:00" in text
     assert "已列入并公示" in text  # case states by their labels
@@ -254,8 +255,11 @@ def test_page_and_text_show_labels_never_codes_or_none(listed: Platform) -> None
             assert code not in out
         assert not ISO_INSTANT.search(out)
         assert "罚款、吊销许可证件" in out
-        assert SAMR in out and COURT_DEPT in out and COURT in out
-        assert "2029-06-14" in out and "2029-06-11" in out
+        assert SAMR in out
+        assert COURT_DEPT in out
+        assert COURT in out
+        assert "2029-06-14" in out
+        assert "2029-06-11" in out
         # The top section comes first, in its order, before the records by category.
         top = out.index("名单与严重失信信息")
         positions = [
@@ -327,7 +331,8 @@ def test_natural_persons_never_in_clear(platform: Platform, clock: FixedClock) -
     assert "不向社会公开" in refused.value.message_zh
     page = TestClient(create_app(platform)).get(f"/subjects/{key}")
     assert page.status_code == 404
-    assert "王小明" not in page.text and number not in page.text
+    assert "王小明" not in page.text
+    assert number not in page.text
     with platform.engine.connect() as conn:
         internal = build_credit_file(
             conn,

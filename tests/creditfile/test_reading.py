@@ -187,6 +187,8 @@ def test_codes_become_labels_and_departments_names(listed: Platform) -> None:
     assert serious["provenance"]["department"] == {"code": "scjg", "name": SAMR}
     court = records[CASE_NO]
     assert court["provenance"]["department"] == {"code": "gy", "name": COURT_DEPT}
+    # Published while the court keeps the entry, not "长期".
+    assert court["publication"]["period_text"] == "2026-06-01 起，至移出名单时止"
     listing = records["市场监督管理严重违法失信名单"]
     by_name = {f["name"]: f["text"] for f in listing["fields"]}
     assert by_name["认定部门"] == SAMR

@@ -82,7 +82,8 @@ def fields_in_order(item: ItemVersion | None, payload: Mapping[str, Any]) -> lis
     if item is None:
         return list(payload)
     known = [f.code for f in item.fields if f.code in payload]
-    return known + [k for k in payload if k not in set(known)]
+    rest = set(payload) - set(known)
+    return known + [k for k in payload if k in rest]
 
 
 def repeated_fields(item: ItemVersion, payload: Mapping[str, Any], subject_name: str) -> set[str]:

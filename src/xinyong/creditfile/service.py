@@ -534,6 +534,12 @@ class _Reader:
         )
         membership = self._membership(e) if is_list_entry else None
         if membership is not None:
+            lt = self._list_type(membership["list_type"], membership["listed_on"])
+            pub = record.publication
+            if pub["public_from"] is not None and pub["last_day"] is None and lt is not None:
+                # Published as long as the entry stands: say so rather than 长期.
+                open_end = rules.list_open_end(lt)
+                pub["period_text"] = rules.period(e.public_from, None, open_end)["text"]
             if not rules.active_on(membership, self.as_of):
                 return None
             return self._list_highlight(e, record, membership)

@@ -55,7 +55,7 @@ def _highlight(n: int, h: Mapping[str, Any]) -> list[str]:
         for r in h["reason"]:
             out.append(f"     {r['name']}：{r['text']}")
     elif h["entry_criteria"]:
-        out.append("     列入条件：" + "；".join(h["entry_criteria"]))
+        out.append("     名单列入条件：" + "；".join(h["entry_criteria"]))
     if h.get("penalty_kinds"):
         out.append("     处罚类别：" + "、".join(k["label"] for k in h["penalty_kinds"]))
     if h["legal_basis"]:

@@ -13,9 +13,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.creditfile.support import credit_file
 from tests.helpers import ORG, add_department, csv_bytes, list_subject, penalty, resident_id
 from xinyong.bootstrap import Platform
-from xinyong.creditfile.service import build_credit_file
+from xinyong.creditfile.service import View
 from xinyong.creditfile.text import render_text
 from xinyong.kernel.clock import CHINA_TZ, FixedClock
 from xinyong.kernel.errors import NotFound
@@ -79,16 +80,8 @@ def listed(platform: Platform, clock: FixedClock) -> Platform:
     return platform
 
 
-def _file(platform: Platform, view: str = "public", on: dt.date | None = None) -> dict[str, Any]:
-    with platform.engine.connect() as conn:
-        return build_credit_file(
-            conn,
-            platform.catalogue,
-            ORG,
-            as_of=on or dt.date(2026, 6, 20),
-            view=view,  # type: ignore[arg-type]
-            sanctions=platform.sanctions,
-        ).as_dict()
+def _file(platform: Platform, view: View = "public", on: dt.date | None = None) -> dict[str, Any]:
+    return credit_file(platform, ORG, on=on or dt.date(2026, 6, 20), view=view).as_dict()
 
 
 def _records(cf: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -321,29 +314,14 @@ def test_natural_persons_never_in_clear(platform: Platform, clock: FixedClock) -
         item_code="XZCF",
     )
     key = platform.vault.subject_key(number)
-    with platform.engine.connect() as conn, pytest.raises(NotFound) as refused:
-        build_credit_file(
-            conn,
-            platform.catalogue,
-            key,
-            as_of=dt.date(2026, 6, 20),
-            view="public",
-            sanctions=platform.sanctions,
-        )
+    with pytest.raises(NotFound) as refused:
+        credit_file(platform, key, on=dt.date(2026, 6, 20), view="public")
     assert "不向社会公开" in refused.value.message_zh
     page = TestClient(create_app(platform)).get(f"/subjects/{key}")
     assert page.status_code == 404
     assert "王小明" not in page.text
     assert number not in page.text
-    with platform.engine.connect() as conn:
-        internal = build_credit_file(
-            conn,
-            platform.catalogue,
-            key,
-            as_of=dt.date(2026, 6, 20),
-            view="internal",
-            sanctions=platform.sanctions,
-        ).as_dict()
+    internal = credit_file(platform, key, on=dt.date(2026, 6, 20), view="internal").as_dict()
     out = json.dumps(internal, ensure_ascii=False) + render_text(internal)
     assert number not in out
     assert "王小明" not in out

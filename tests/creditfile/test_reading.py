@@ -327,6 +327,7 @@ def test_natural_persons_never_in_clear(platform: Platform, clock: FixedClock) -
     assert "王小明" not in out
     assert internal["subject"]["code"] == number[:6] + "********" + number[-4:]
     assert internal["subject"]["name"] == "王**"
+    assert f"证件号码：{number[:6]}********{number[-4:]}" in render_text(internal)
     # A person's serious record is never public, but staff see it at the top.
     assert [h["type"] for h in internal["highlights"]] == ["record"]
     assert internal["highlights"][0]["publication_status"] == "不公开"

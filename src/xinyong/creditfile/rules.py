@@ -87,11 +87,11 @@ def fields_in_order(item: ItemVersion | None, payload: Mapping[str, Any]) -> lis
 
 
 def repeated_fields(item: ItemVersion, payload: Mapping[str, Any], subject_name: str) -> set[str]:
-    """Fields that would repeat the subject header on every record: its code and category,
-    its name when unchanged, and the people the header shows once (legal representative,
-    principal, controller) with their certificates."""
+    """Fields that would repeat the subject header on every record: its code (a person's
+    certificate) and category, its name when unchanged, and the people the header shows once
+    (legal representative, principal, controller) with their certificates."""
     s = item.subject
-    out = {c for c in (s.uscc, s.category) if c}
+    out = {c for c in (s.uscc, s.category, s.person_id_type, s.person_id) if c}
     for r in s.all_relations():
         out.update(c for c in (r.name, r.id_type, r.id) if c)
     if payload.get(s.name) == subject_name:

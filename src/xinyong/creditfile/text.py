@@ -12,7 +12,8 @@ def render_text(cf: Mapping[str, Any]) -> str:
     s = cf["subject"]
     view = "公开" if cf["view"] == "public" else "内部"
     lines.append(s["name"])
-    facts = [f"统一社会信用代码：{s['code']}", s["kind"]]
+    code_name = "证件号码" if s.get("kind_code") == "person" else "统一社会信用代码"
+    facts = [f"{code_name}：{s['code']}", s["kind"]]
     if s.get("division"):
         facts.append(s["division"]["name"])
     if s.get("registered_on"):

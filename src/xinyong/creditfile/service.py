@@ -583,6 +583,7 @@ class _Reader:
         out.update(
             type="list",
             type_label=KIND_LABELS.get(m["kind"], m["kind"]),
+            authority_label="认定机关",
             list={
                 "code": m["list_type"],
                 "name": lt.name if lt else m["list_type"],
@@ -614,6 +615,7 @@ class _Reader:
         out.update(
             type="record",
             type_label=SERIOUS_RECORD_LABEL,
+            authority_label="决定机关",
             list=None,
             title=record.item_name,
             reason=rules.field_texts(record.fields, item.display.reason if item else ()),

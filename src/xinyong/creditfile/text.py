@@ -61,7 +61,7 @@ def _highlight(n: int, h: Mapping[str, Any]) -> list[str]:
         out.append("     处罚类别：" + "、".join(k["label"] for k in h["penalty_kinds"]))
     if h["legal_basis"]:
         out.append("     法律依据：" + "；".join(b["text"] for b in h["legal_basis"]))
-    out.append(f"     认定机关：{h['authority']}")
+    out.append(f"     {h['authority_label']}：{h['authority']}")
     if h["decision_number"]:
         out.append(f"     决定文号：{h['decision_number']}")
     out.append(f"     {h['period_label']}：{h['period']['text']}")

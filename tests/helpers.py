@@ -28,11 +28,14 @@ def resident_id(area: str = "610102", birth: str = "19800101", seq: str = "123")
 
 
 def add_department(
-    platform: Platform, code: str = "scjg", sector: str = "market_regulation"
+    platform: Platform,
+    code: str = "scjg",
+    sector: str = "market_regulation",
+    name: str | None = None,
 ) -> str:
     """Register a department and return its API key."""
     with platform.engine.begin() as conn:
-        access.add_department(conn, code, f"部门{code}", sector, None, platform.clock.now())
+        access.add_department(conn, code, name or f"部门{code}", sector, None, platform.clock.now())
         return access.issue_key(conn, f"{code}系统", "department", code, platform.clock.now())
 
 
@@ -68,9 +71,11 @@ def penalty(**overrides: str) -> dict[str, str]:
         CF_FR_ZJLX="身份证",
         CF_FR_ZJHM=resident_id(),
         CF_WSH="陕市监罚〔2026〕1号",
-        CF_WFXW="销售不符合食品安全标准的食品",
+        # 广告法 is outside the fields 令107 classes 严重: a plain fine is 一般 (tests that
+        # need a food, drug or special-equipment penalty cite that law themselves).
+        CF_WFXW="发布虚假广告",
         CF_SY="经查属实",
-        CF_YJ="《中华人民共和国食品安全法》第一百二十四条",
+        CF_YJ="《中华人民共和国广告法》第五十五条",
         CF_CFLB="罚款",
         CF_NR="罚款人民币2000元",
         CF_NR_FK="0.2",

@@ -167,6 +167,11 @@ ITEM_CASES: list[tuple[str, Callable[[Doc], None], str]] = [
     ),
     ("record_key empty", lambda d: v0(d).update(record_key=[]), "versions[0].record_key"),
     (
+        "display names an unknown field",
+        lambda d: v0(d).update(display={"number": ["T_WH"], "reason": ["T_XX"]}),
+        "versions[0].display.reason[0]",
+    ),
+    (
         "decision date unknown",
         lambda d: v0(d).update(decision_date_field="T_XX"),
         "versions[0].decision_date_field",

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
+from tests.creditfile.support import credit_file
 from tests.helpers import ORG, add_department, csv_bytes, penalty, revoke
 from xinyong.bootstrap import Platform
-from xinyong.creditfile.service import build_credit_file
 from xinyong.kernel.clock import CHINA_TZ, FixedClock
 from xinyong.kernel.errors import NotFound
 
@@ -46,19 +46,10 @@ def test_public_file_follows_the_window_and_internal_shows_all(
             ),  # 严重
         ],
     )
-    with platform.engine.connect() as conn:
-        public = build_credit_file(
-            conn, platform.catalogue, ORG, as_of=dt.date(2026, 6, 20), view="public"
-        )
-        internal = build_credit_file(
-            conn, platform.catalogue, ORG, as_of=dt.date(2026, 6, 20), view="internal"
-        )
-        later = build_credit_file(
-            conn, platform.catalogue, ORG, as_of=dt.date(2027, 6, 11), view="public"
-        )
-        before = build_credit_file(
-            conn, platform.catalogue, ORG, as_of=dt.date(2026, 6, 14), view="public"
-        )
+    public = credit_file(platform, ORG, on=dt.date(2026, 6, 20), view="public")
+    internal = credit_file(platform, ORG, on=dt.date(2026, 6, 20), view="internal")
+    later = credit_file(platform, ORG, on=dt.date(2027, 6, 11), view="public")
+    before = credit_file(platform, ORG, on=dt.date(2026, 6, 14), view="public")
     assert sorted(r["record_key"] for r in _records(public)) == ["一般", "吊销"]
     assert sorted(r["record_key"] for r in _records(internal)) == ["一般", "吊销", "警告"]
     warning = next(r for r in _records(internal) if r["record_key"] == "警告")
@@ -84,13 +75,8 @@ def test_as_of_shows_what_the_ledger_said_then(platform: Platform, clock: FixedC
     _import(platform, [penalty(CF_NR_FK="0.2")])
     clock.set(dt.datetime(2026, 7, 1, 10, 0, tzinfo=CHINA_TZ))
     _import(platform, [penalty(CF_NR_FK="0.3")])
-    with platform.engine.connect() as conn:
-        june = build_credit_file(
-            conn, platform.catalogue, ORG, as_of=dt.date(2026, 6, 20), view="internal"
-        )
-        july = build_credit_file(
-            conn, platform.catalogue, ORG, as_of=dt.date(2026, 7, 2), view="internal"
-        )
+    june = credit_file(platform, ORG, on=dt.date(2026, 6, 20), view="internal")
+    july = credit_file(platform, ORG, on=dt.date(2026, 7, 2), view="internal")
 
     def fine(cf: object) -> str:
         rec = _records(cf)[0]
@@ -102,19 +88,10 @@ def test_as_of_shows_what_the_ledger_said_then(platform: Platform, clock: FixedC
 
 
 def test_unknown_and_invalid_codes(platform: Platform) -> None:
-    with platform.engine.connect() as conn:
-        with pytest.raises(NotFound) as invalid:
-            build_credit_file(
-                conn,
-                platform.catalogue,
-                "91610000ABCDEFGHIJ",
-                as_of=dt.date(2026, 6, 1),
-                view="public",
-            )
-        with pytest.raises(NotFound) as unknown:
-            build_credit_file(
-                conn, platform.catalogue, ORG, as_of=dt.date(2026, 6, 1), view="public"
-            )
+    with pytest.raises(NotFound) as invalid:
+        credit_file(platform, "91610000ABCDEFGHIJ", on=dt.date(2026, 6, 1), view="public")
+    with pytest.raises(NotFound) as unknown:
+        credit_file(platform, ORG, on=dt.date(2026, 6, 1), view="public")
     assert "统一社会信用代码" in invalid.value.message_zh
     assert "未找到" in unknown.value.message_zh
 
@@ -133,16 +110,9 @@ def test_revoked_record_leaves_the_public_file_but_keeps_its_history(
         revoke(platform, "sthj", "XZCF", ORG, record, "x")
     clock.set(dt.datetime(2026, 7, 1, 10, 0, tzinfo=CHINA_TZ))
     revoke(platform, "scjg", "XZCF", ORG, record, "复议撤销")
-    with platform.engine.connect() as conn:
-        june = build_credit_file(
-            conn, platform.catalogue, ORG, as_of=dt.date(2026, 6, 20), view="public"
-        )
-        july = build_credit_file(
-            conn, platform.catalogue, ORG, as_of=dt.date(2026, 7, 2), view="public"
-        )
-        internal = build_credit_file(
-            conn, platform.catalogue, ORG, as_of=dt.date(2026, 7, 2), view="internal"
-        )
+    june = credit_file(platform, ORG, on=dt.date(2026, 6, 20), view="public")
+    july = credit_file(platform, ORG, on=dt.date(2026, 7, 2), view="public")
+    internal = credit_file(platform, ORG, on=dt.date(2026, 7, 2), view="internal")
     assert len(_records(june)) == 1  # what was public before the revocation stays provable
     assert _records(july) == []
     rec = _records(internal)[0]
@@ -176,16 +146,16 @@ def test_public_view_never_shows_a_record_outside_its_window(
         )
     with platform.engine.connect() as conn:
         keys = [r["key"] for r in identity_repo.search_subjects(conn, "", limit=1000)]
-        checked = 0
-        for day_offset in range(0, 4 * 365, 45):
-            day = dt.date(2023, 1, 1) + dt.timedelta(days=day_offset)
-            for key in keys[:25]:
-                cf = build_credit_file(conn, platform.catalogue, key, as_of=day, view="public")
-                for rec in _records(cf):
-                    pub = rec["publication"]
-                    assert pub["status"] == "公示中"
-                    assert pub["public_from"] is None or pub["public_from"] <= day.isoformat()
-                    assert pub["public_until"] is None or day.isoformat() < pub["public_until"]
-                    assert not rec["revoked"]
-                    checked += 1
+    checked = 0
+    for day_offset in range(0, 4 * 365, 45):
+        day = dt.date(2023, 1, 1) + dt.timedelta(days=day_offset)
+        for key in keys[:25]:
+            cf = credit_file(platform, key, on=day, view="public")
+            for rec in _records(cf):
+                pub = rec["publication"]
+                assert pub["status"] == "公示中"
+                assert pub["public_from"] is None or pub["public_from"] <= day.isoformat()
+                assert pub["public_until"] is None or day.isoformat() < pub["public_until"]
+                assert not rec["revoked"]
+                checked += 1
     assert checked > 0

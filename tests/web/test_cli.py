@@ -116,3 +116,22 @@ def test_calendar_add(env: Path) -> None:
     finally:
         del os.environ["XINYONG_LOCAL_CATALOG_DIR"]
         get_settings.cache_clear()
+
+
+def test_file_text_speaks_chinese(env: Path) -> None:
+    _run("department", "add", "scjg", "省市场监督管理局", "--sector", "market_regulation")
+    path = env / "p.csv"
+    path.write_bytes(csv_bytes([penalty(CF_CFLB="罚款、吊销许可证件"), penalty(CF_WSH="2号")]))
+    _run("import", str(path), "--source", "scjg", "--item", "XZCF")
+    code, out = _run("file", ORG)
+    assert code == 0
+    assert "处罚类别：罚款、吊销许可证件" in out
+    assert "信息来源：省市场监督管理局" in out
+    assert "scjg" not in out  # the department by its name
+    assert "None" not in out
+    assert out.count("张三") == 1  # in the header, not on both records
+    assert "【名单与严重失信信息】（1）" in out  # the 吊销 record is 严重
+    _code, body = _run("file", ORG, "--json", "--view", "internal", "--purpose", "核对报送时间")
+    received = json.loads(body)["groups"][0]["items"][0]["records"][0]["provenance"]["received_at"]
+    assert received.endswith("+08:00")
+    assert f"接收于 {received[:10]} {received[11:19]}" in out  # Beijing time to the second

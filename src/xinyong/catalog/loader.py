@@ -829,6 +829,9 @@ class _Builder:
             need((*k, "record_key", j), code)
         need((*k, "decision_date_field"), v.decision_date_field, ("date",))
         need((*k, "valid_until_field"), v.valid_until_field, ("date",))
+        for role in ("number", "reason", "basis", "authority"):
+            for j, code in enumerate(getattr(v.display, role)):
+                need((*k, "display", role, j), code)
         s = v.subject
         sk: Key = (*k, "subject")
         need((*sk, "name"), s.name)

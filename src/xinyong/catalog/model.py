@@ -195,6 +195,17 @@ class SubjectMapping(Frozen):
         return rep + self.relations
 
 
+class RecordDisplay(Frozen):
+    """Which fields tell a reader what a record is: its heading in the credit file and what
+    the file's top section (lists, bans, serious records) says about it. Field codes of the
+    item; the first field with a value wins for ``authority``, the others show every value."""
+
+    number: tuple[str, ...] = ()  # decision / licence / case number (empty: the record key)
+    reason: tuple[str, ...] = ()  # why (违法行为类型, 处罚内容, 列入原因 …)
+    basis: tuple[str, ...] = ()  # the provision the record cites (处罚依据)
+    authority: tuple[str, ...] = ()  # the deciding body as the record names it
+
+
 class ItemVersion(Frozen):
     """One version of one information item of the catalogue."""
 
@@ -220,6 +231,7 @@ class ItemVersion(Frozen):
     publication_deadline_basis: tuple[LegalBasis, ...] = ()
     # Field whose date ends the record's own validity (licence 有效期至), if any.
     valid_until_field: str | None = None
+    display: RecordDisplay = Field(default_factory=RecordDisplay)
     local: bool = False  # from a 地方补充目录
     source_file: str = ""  # set by the loader, for error messages
 

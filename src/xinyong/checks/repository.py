@@ -133,7 +133,8 @@ def department_sector(conn: Connection, code: str) -> str | None:
 
 
 def department_sectors(conn: Connection) -> dict[str, str]:
-    return dict(conn.execute(select(departments.c.code, departments.c.sector)))
+    rows = conn.execute(select(departments.c.code, departments.c.sector)).all()
+    return {str(code): str(sector) for code, sector in rows}
 
 
 def known_subject(conn: Connection, key: str) -> bool:

@@ -46,3 +46,8 @@ class FixedClock:
 
     def set(self, at: dt.datetime) -> None:
         self._at = at if at.tzinfo else at.replace(tzinfo=CHINA_TZ)
+
+
+def beijing_time(moment: dt.datetime) -> str:
+    """An instant as people read it: Beijing time to the second, e.g. 2026-06-15 10:00:00."""
+    return moment.astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M:%S")

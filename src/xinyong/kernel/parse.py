@@ -290,6 +290,17 @@ _CAPITAL_GROUPED_RE: Final = re.compile(r"\d{1,4}(?:,\d{3,4})*(?:\.\d+)?", re.AS
 _CAPITAL_DROP: Final = str.maketrans(dict.fromkeys(" \t()[]【】（）", None))
 
 
+# How a page names each code: the first name above, except 人民币 for CNY.
+_CURRENCY_NAMES: Final = {"CNY": "人民币"} | {
+    code: name for name, code in reversed(_CURRENCIES.items()) if code != "CNY"
+}
+
+
+def currency_name(code: str) -> str:
+    """Chinese name of an ISO 4217 code this module produces (the code itself otherwise)."""
+    return _CURRENCY_NAMES.get(code, code)
+
+
 def _currency(word: str) -> str | None:
     code = _CURRENCIES.get(word)
     if code is not None:

@@ -242,7 +242,14 @@ def create_app(platform: Platform | None = None) -> FastAPI:
             )
         stated = access.require_purpose(purpose) if view == "internal" else ""
         with platform.engine.begin() as conn:
-            cf = build_credit_file(conn, platform.catalogue, code, as_of=day, view=view)  # type: ignore[arg-type]
+            cf = build_credit_file(
+                conn,
+                platform.catalogue,
+                code,
+                as_of=day,
+                view=view,  # type: ignore[arg-type]
+                sanctions=platform.sanctions,
+            )
             if view == "internal" and who is not None:
                 access.audit(
                     conn,
@@ -303,7 +310,14 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         day = as_of or platform.clock.today()
         try:
             with platform.engine.connect() as conn:
-                cf = build_credit_file(conn, platform.catalogue, code, as_of=day, view="public")
+                cf = build_credit_file(
+                    conn,
+                    platform.catalogue,
+                    code,
+                    as_of=day,
+                    view="public",
+                    sanctions=platform.sanctions,
+                )
         except NotFound as exc:
             return TEMPLATES.TemplateResponse(
                 request, "notfound.html", {"message": exc.message_zh}, status_code=404

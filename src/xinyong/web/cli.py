@@ -184,7 +184,12 @@ def rebuild_cmd() -> None:
 def credit_file(
     code: Annotated[str, typer.Argument(help="统一社会信用代码")],
     as_of: Annotated[str | None, typer.Option("--as-of", help="查看某日的档案")] = None,
-    view: Annotated[str, typer.Option("--view", help="public 或 internal")] = "internal",
+    view: Annotated[
+        str,
+        typer.Option(
+            "--view", help="public（默认，社会公开的内容）或 internal（内部视图，须填写 --purpose）"
+        ),
+    ] = "public",
     purpose: Annotated[
         str | None, typer.Option("--purpose", help="查询用途（内部视图必填，记入审计日志）")
     ] = None,
@@ -193,6 +198,7 @@ def credit_file(
     """查看主体的信用档案（按目录类别分组，含来源与公示状态）。"""
     from xinyong.access.service import audit, require_purpose
     from xinyong.creditfile.service import build_credit_file
+    from xinyong.creditfile.text import render_text
 
     if view not in ("public", "internal"):
         _fail(XinyongError(f"bad view {view}", "--view 只能是 public 或 internal"), as_json)
@@ -205,7 +211,14 @@ def credit_file(
     day = _date(as_of, platform.clock.today())
     try:
         with platform.engine.begin() as conn:
-            cf = build_credit_file(conn, platform.catalogue, code, as_of=day, view=view)  # type: ignore[arg-type]
+            cf = build_credit_file(
+                conn,
+                platform.catalogue,
+                code,
+                as_of=day,
+                view=view,  # type: ignore[arg-type]
+                sanctions=platform.sanctions,
+            )
             if view == "internal":
                 audit(
                     conn,
@@ -221,22 +234,7 @@ def credit_file(
     if as_json:
         typer.echo(json.dumps(cf.as_dict(), ensure_ascii=False, default=str))
         return
-    s = cf.subject
-    typer.echo(
-        f"{s['name']}  {s['code']}  {s['kind']}  （截至 {cf.as_of}，{'公开' if view == 'public' else '内部'}视图）"
-    )
-    for group in cf.groups:
-        typer.echo(f"【{group['category']}】")
-        for item in group["items"]:
-            typer.echo(f"  {item['item_name']}（{len(item['records'])} 条）")
-            for rec in item["records"]:
-                pub = rec["publication"]
-                typer.echo(
-                    f"    {rec['decision_date'] or ''} {rec['record_key']} {rec['severity'] or ''} "
-                    f"[{pub['status']}] 来源：{rec['provenance']['department']}"
-                )
-    if not cf.groups:
-        typer.echo("  （无记录）")
+    typer.echo(render_text(cf.as_dict()))
 
 
 @audit_app.command("verify")

@@ -123,7 +123,7 @@ def test_file_text_speaks_chinese(env: Path) -> None:
     path = env / "p.csv"
     path.write_bytes(csv_bytes([penalty(CF_CFLB="罚款、吊销许可证件"), penalty(CF_WSH="2号")]))
     _run("import", str(path), "--source", "scjg", "--item", "XZCF")
-    code, out = _run("file", ORG)
+    code, out = _run("file", ORG, "--view", "internal", "--purpose", "核对报送时间")
     assert code == 0
     assert "处罚类别：罚款、吊销许可证件" in out
     assert "信息来源：省市场监督管理局" in out

@@ -363,7 +363,9 @@ def _as_text(value: object, key: str) -> str:
 def _as_int(value: object, key: str, minimum: int = 0) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise _FileProblem(
-            key, f"{value!r} is not a whole number >= {minimum}", f"「{value}」应为不小于 {minimum} 的整数"
+            key,
+            f"{value!r} is not a whole number >= {minimum}",
+            f"「{value}」应为不小于 {minimum} 的整数",
         )
     return value
 

@@ -62,9 +62,7 @@ __all__ = [
 
 SCHEMA: Final = "xinyong.calendar-law/v1"
 _RULES: Final = frozenset({"fixed", "lunar", "solar_term"})
-_TOP: Final = frozenset(
-    {"schema", "title", "versions", "weekend_compensation", "uncertainty"}
-)
+_TOP: Final = frozenset({"schema", "title", "versions", "weekend_compensation", "uncertainty"})
 _VERSION: Final = frozenset(
     {"version", "effective_from", "legal_basis", "festivals", "max_consecutive_working_days"}
 )
@@ -325,9 +323,7 @@ def default_law() -> HolidayLaw:
 def provisional_schedule(year: int, law: HolidayLaw | None = None) -> YearSchedule:
     law = law or default_law()
     version = law._version(year)
-    holidays = [
-        HolidayRange(name, dates[0], dates[-1]) for name, dates in law.festival_days(year)
-    ]
+    holidays = [HolidayRange(name, dates[0], dates[-1]) for name, dates in law.festival_days(year)]
     # Two festivals on one day (中秋 on 10-01) would overlap: keep the first, the other's day
     # is owed and compensated.
     merged: list[HolidayRange] = []
@@ -464,9 +460,9 @@ def check_schedule(schedule: YearSchedule, law: HolidayLaw | None = None) -> lis
             )
         )
     limit = version.max_consecutive_working_days
-    for start, end in _runs(working) if limit is not None else []:
+    for start, end in _runs(working):
         length = (end - start).days + 1
-        if length > limit:
+        if limit is not None and length > limit:
             warnings.append(
                 CalendarWarning(
                     year,

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Table,
     Text,
 )
+from sqlalchemy.sql import false
 
 from xinyong.store.metadata import metadata
 from xinyong.store.types import BigId, UtcDateTime
@@ -73,6 +74,10 @@ entries = Table(
     Column("policy_code", String(64)),
     Column("window_reason", String(200), nullable=False),
     Column("due_date", Date),
+    # The publication deadline on a provisional calendar year: the dates the notice may make it.
+    Column("due_provisional", Boolean, nullable=False, server_default=false()),
+    Column("due_earliest", Date),
+    Column("due_latest", Date),
     Column("late", Boolean, nullable=False),
     Column("entry_hash", String(64), nullable=False),
     comment="Statements about subjects; never updated or deleted (corrections are new entries).",

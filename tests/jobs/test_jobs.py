@@ -136,7 +136,7 @@ def test_scheduler_has_the_catalogued_triggers(platform: Platform) -> None:
     scheduler = build_scheduler(platform)
     assert not scheduler.running
     jobs = {j.id: j for j in scheduler.get_jobs()}
-    assert set(jobs) == set(JOBS) == {"expire_lists", "scan_overdue_cases"}
+    assert set(jobs) == set(JOBS) == {"expire_lists", "apply_calendar", "scan_overdue_cases"}
     for name, job in jobs.items():
         trigger = job.trigger
         assert isinstance(trigger, CronTrigger)

@@ -33,7 +33,9 @@ def write_year(directory: Path, text: str, name: str | None = None) -> Path:
     """Write a year file (named after its ``year:`` unless ``name`` is given)."""
     text = textwrap.dedent(text)
     if name is None:
-        year = next(line.split(":")[1].strip() for line in text.splitlines() if line.startswith("year:"))
+        year = next(
+            line.split(":")[1].strip() for line in text.splitlines() if line.startswith("year:")
+        )
         name = f"{year}.yaml"
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / name

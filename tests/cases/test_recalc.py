@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.calendar_files import HYPOTHETICAL_OFFICIAL_2027, write_year
-from tests.helpers import ORG, ORG2, IBIZ, add_department, csv_bytes, penalty
+from tests.helpers import IBIZ, ORG, ORG2, add_department, csv_bytes, penalty
 from xinyong.bootstrap import Platform
 from xinyong.cases import recalc
 from xinyong.cases import service as cases
@@ -165,16 +165,20 @@ def test_provisional_duty_is_overdue_by_its_earliest_date(
     platform: Platform, clock: FixedClock
 ) -> None:
     case_id = _open(
-        platform, clock, D(2027, 1, 20), ("notify", "list"), list_type="SAMR_SERIOUS",
+        platform,
+        clock,
+        D(2027, 1, 20),
+        ("notify", "list"),
+        list_type="SAMR_SERIOUS",
         department="scjg",
     )
     with platform.engine.connect() as conn:
         due = cases.get(conn, case_id).deadline
-        assert due is not None and due.provisional and due.earliest < due.date
+        assert due is not None
+        assert due.provisional
+        assert due.earliest < due.date
         assert cases.overdue(conn, due.earliest) == []
-        assert [c.id for c in cases.overdue(conn, due.earliest + dt.timedelta(days=1))] == [
-            case_id
-        ]
+        assert [c.id for c in cases.overdue(conn, due.earliest + dt.timedelta(days=1))] == [case_id]
 
 
 # -- the official calendar arrives ------------------------------------------------------------
@@ -198,8 +202,13 @@ def test_official_2027_recomputes_open_deadlines_and_tells_the_department(
     closed = _open(platform, clock, D(2027, 2, 2), ("notify",), subject=IBIZ)
     _step(platform, clock, closed, "drop", day=D(2027, 2, 4))
     untouched = _open(
-        platform, clock, D(2026, 6, 15), ("notify", "list"), list_type="SAMR_SERIOUS",
-        department="scjg", subject=IBIZ,
+        platform,
+        clock,
+        D(2026, 6, 15),
+        ("notify", "list"),
+        list_type="SAMR_SERIOUS",
+        department="scjg",
+        subject=IBIZ,
     )
     # A publication deadline on the ledger: 7 working days from 2026-12-28.
     clock.set(_at(D(2027, 1, 6)))
@@ -218,7 +227,8 @@ def test_official_2027_recomputes_open_deadlines_and_tells_the_department(
     # The deployment's first run records what its deadlines were computed on: nothing moves.
     baseline = _apply(platform, provisional, D(2027, 1, 7))
     assert {y.year for y in baseline.years} == set(provisional.years)
-    assert baseline.cases == [] and baseline.entries_moved == 0
+    assert baseline.cases == []
+    assert baseline.entries_moved == 0
 
     report = _apply(platform, official, D(2027, 1, 8))
     assert [(y.year, y.old_status, y.new_status, y.reason) for y in report.years] == [
@@ -245,7 +255,9 @@ def test_official_2027_recomputes_open_deadlines_and_tells_the_department(
         notices = conn.execute(select(case_notices).order_by(case_notices.c.id)).all()
         publication = conn.execute(
             select(
-                entries.c.due_date, entries.c.due_provisional, entries.c.due_earliest,
+                entries.c.due_date,
+                entries.c.due_provisional,
+                entries.c.due_earliest,
                 entries.c.due_latest,
             ).where(entries.c.item_code == "XZCF")
         ).one()
@@ -256,12 +268,19 @@ def test_official_2027_recomputes_open_deadlines_and_tells_the_department(
     # Case rows: the new official deadline, no bounds; not a step (version unchanged).
     new = after[notified].deadline
     assert new is not None
-    assert (new.date, new.provisional, new.earliest, new.latest) == (D(2027, 2, 17), False, D(2027, 2, 17), D(2027, 2, 17))
+    assert (new.date, new.provisional, new.earliest, new.latest) == (
+        D(2027, 2, 17),
+        False,
+        D(2027, 2, 17),
+        D(2027, 2, 17),
+    )
     assert after[notified].version == before[notified].version
     assert after[notified].events[-1].transition == recalc.RECALC
     assert after[notified].events[-1].note == "国务院办公厅2027年节假日安排公布"
     # A ledger entry per changed case, with the old and new dates and the reason.
-    recalcs = [json.loads(p) for _, p, _ in case_entries if json.loads(p)["transition"] == recalc.RECALC]
+    recalcs = [
+        json.loads(p) for _, p, _ in case_entries if json.loads(p)["transition"] == recalc.RECALC
+    ]
     assert sorted(p["case"] for p in recalcs) == sorted([notified, listed])
     one = next(p for p in recalcs if p["case"] == notified)
     assert (one["old_due"]["date"], one["new_due"]["date"]) == ("2027-02-16", "2027-02-17")
@@ -290,7 +309,8 @@ def test_official_2027_recomputes_open_deadlines_and_tells_the_department(
 
     # Idempotent: a second run finds nothing to do.
     again = _apply(platform, official, D(2027, 1, 9))
-    assert again.years == [] and again.cases == []
+    assert again.years == []
+    assert again.cases == []
     # And a process still holding the draft cannot apply it over the notice.
     with pytest.raises(Exception, match="2027") as info:
         _apply(platform, provisional, D(2027, 1, 10))
@@ -316,7 +336,11 @@ def test_an_action_before_the_official_end_of_a_window_is_flagged(
     _apply(platform, narrow, D(2027, 2, 17))
     report = _apply(platform, official, D(2027, 2, 18))
     (flag,) = report.early_actions
-    assert (flag["case"], flag["taken_on"], flag["window_ends"]) == (case_id, "2027-02-17", "2027-02-17")
+    assert (flag["case"], flag["taken_on"], flag["window_ends"]) == (
+        case_id,
+        "2027-02-17",
+        "2027-02-17",
+    )
     with platform.engine.connect() as conn:
         (notice,) = conn.execute(
             select(case_notices).where(case_notices.c.kind == recalc.NOTICE_EARLY)
@@ -338,7 +362,8 @@ def test_notices_are_read_by_their_department_only(
         listing = recalc.notices(conn, department_code="xyb")
         assert listing["unread"] == 1
         (n,) = listing["notices"]
-        assert n["case"] == notified and n["kind_label"] == "办理期限变更"
+        assert n["case"] == notified
+        assert n["kind_label"] == "办理期限变更"
         assert recalc.notices(conn, department_code="scjg")["notices"] == []
         with pytest.raises(Exception, match="belongs to xyb"):
             recalc.mark_read(conn, n["id"], by="scjg:王", department_code="scjg", now=clock.now())

@@ -254,9 +254,7 @@ def test_an_official_local_2027_file_replaces_the_provisional_one(tmp_path: Path
 
 
 def test_a_gap_between_loaded_years_is_not_bridged(tmp_path: Path) -> None:
-    (tmp_path / "2029.yaml").write_text(
-        calmod_law().provisional_year_text(2029), encoding="utf-8"
-    )
+    (tmp_path / "2029.yaml").write_text(calmod_law().provisional_year_text(2029), encoding="utf-8")
     cal = WorkCalendar.load([tmp_path])
     assert cal.add_workdays(D(2029, 1, 3), 1) == D(2029, 1, 4)
     with pytest.raises(UnknownCalendarYear, match="2028"):
@@ -277,7 +275,10 @@ def test_local_file_for_a_shipped_year_needs_replaces(tmp_path: Path) -> None:
     shipped = (Path(str(calmod.shipped_calendar_dir())) / "2026.yaml").read_text(encoding="utf-8")
     # The shipped 2026 minus its Spring Festival extension (02-20, 02-23) and make-up days.
     text = (
-        shipped.replace("{name: 春节, from: 2026-02-15, to: 2026-02-23}", "{name: 春节, from: 2026-02-16, to: 2026-02-19}")
+        shipped.replace(
+            "{name: 春节, from: 2026-02-15, to: 2026-02-23}",
+            "{name: 春节, from: 2026-02-16, to: 2026-02-19}",
+        )
         .replace("status: official\n", "status: official\n{replaces}")
         .split("makeup_workdays:")[0]
         + "makeup_workdays: []\n"
@@ -482,7 +483,9 @@ def test_going_back_from_a_working_day_returns_to_it(day: D, n: int) -> None:
         (D(2026, 11, 20), 30),
     ],
 )
-def test_deadlines_into_2027_are_provisional_with_bounds(cal: WorkCalendar, start: D, n: int) -> None:
+def test_deadlines_into_2027_are_provisional_with_bounds(
+    cal: WorkCalendar, start: D, n: int
+) -> None:
     due = cal.deadline(start, n)
     # 2027-01-01 (Fri) is 元旦 by law; 01-02/03 a weekend: the nominal count lands on Monday.
     assert due.date == D(2027, 1, 4)
@@ -548,9 +551,7 @@ def _provisional(old: str, new: str) -> str:
 
 BAD_STATUS_FILES = [
     pytest.param(_yaml() + "status: draft\n", "status", id="unknown-status"),
-    pytest.param(
-        _yaml() + "compensation: []\n", "compensation", id="official-with-compensation"
-    ),
+    pytest.param(_yaml() + "compensation: []\n", "compensation", id="official-with-compensation"),
     pytest.param(
         _yaml() + "uncertainty_windows: []\n",
         "uncertainty_windows",
@@ -577,9 +578,7 @@ BAD_STATUS_FILES = [
         id="compensation-on-a-statutory-day",
     ),
     pytest.param(
-        _provisional(
-            "to: 2027-02-21, extra_days_off: 3", "to: 2027-02-21, extra_days_off: -1"
-        ),
+        _provisional("to: 2027-02-21, extra_days_off: 3", "to: 2027-02-21, extra_days_off: -1"),
         "uncertainty_windows[1].extra_days_off",
         id="negative-extra-days-off",
     ),
@@ -589,7 +588,10 @@ BAD_STATUS_FILES = [
         id="window-in-another-year",
     ),
     pytest.param(
-        _provisional("{name: 春节, from: 2027-02-05, to: 2027-02-08}", "{name: 春节, from: 2027-02-06, to: 2027-02-08}"),
+        _provisional(
+            "{name: 春节, from: 2027-02-05, to: 2027-02-08}",
+            "{name: 春节, from: 2027-02-06, to: 2027-02-08}",
+        ),
         "holidays",
         id="provisional-missing-除夕",
     ),
@@ -613,16 +615,18 @@ def test_bad_provisional_or_official_file_names_file_and_key(
 
 
 def test_missing_statutory_day_says_which(tmp_path: Path) -> None:
-    _write(tmp_path, "2027.yaml", FAKE_2027.replace("  - {name: 中秋, from: 2027-09-15, to: 2027-09-15}\n", ""))
+    _write(
+        tmp_path,
+        "2027.yaml",
+        FAKE_2027.replace("  - {name: 中秋, from: 2027-09-15, to: 2027-09-15}\n", ""),
+    )
     with pytest.raises(ConfigurationError) as info:
         WorkCalendar.load([tmp_path])
     assert "法定节假日 2027-09-15（中秋" in info.value.message_zh
 
 
 def test_a_provisional_file_never_replaces_an_official_year(tmp_path: Path) -> None:
-    (tmp_path / "2026.yaml").write_text(
-        calmod_law().provisional_year_text(2026), encoding="utf-8"
-    )
+    (tmp_path / "2026.yaml").write_text(calmod_law().provisional_year_text(2026), encoding="utf-8")
     with pytest.raises(ConfigurationError) as info:
         WorkCalendar.load([tmp_path])
     assert "不能用暂定安排替换" in info.value.message_zh
@@ -635,7 +639,11 @@ def test_a_second_provisional_file_needs_replaces(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError) as info:
         WorkCalendar.load([tmp_path])
     assert "已有暂定安排" in info.value.message_zh
-    _write(tmp_path, "2027.yaml", narrow.replace("status: provisional\n", "status: provisional\nreplaces: true\n"))
+    _write(
+        tmp_path,
+        "2027.yaml",
+        narrow.replace("status: provisional\n", "status: provisional\nreplaces: true\n"),
+    )
     cal = WorkCalendar.load([tmp_path])
     assert cal.deadline(D(2027, 2, 3), 5).latest == D(2027, 2, 16)  # no extra days off now
 
@@ -665,8 +673,6 @@ def test_bounds_enclose_the_date(day: D, n: int) -> None:
     lo, hi = (day, due.latest) if n >= 0 else (due.earliest, day)
     touches_2027 = n != 0 and lo.year <= 2027 <= hi.year
     assert due.provisional is touches_2027
-
-
 
 
 def _official_calendar() -> WorkCalendar:

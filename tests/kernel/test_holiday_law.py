@@ -30,11 +30,11 @@ def test_day_counts_follow_the_version_in_force() -> None:
     assert LAW.version_for(2024).version == "2013"
     assert LAW.version_for(2025).version == "2024"
     assert [LAW.version_for(y).total_days for y in (2007, 2008, 2024, 2025)] == [10, 11, 11, 13]
-    spring = {name: dates for name, dates in LAW.festival_days(2024)}["春节"]
+    spring = dict(LAW.festival_days(2024))["春节"]
     assert spring == [D(2024, 2, 10), D(2024, 2, 11), D(2024, 2, 12)]  # 初一..初三
-    spring = {name: dates for name, dates in LAW.festival_days(2025)}["春节"]
+    spring = dict(LAW.festival_days(2025))["春节"]
     assert spring == [D(2025, 1, 28), D(2025, 1, 29), D(2025, 1, 30), D(2025, 1, 31)]  # 除夕..
-    labour = {name: dates for name, dates in LAW.festival_days(2025)}["劳动节"]
+    labour = dict(LAW.festival_days(2025))["劳动节"]
     assert labour == [D(2025, 5, 1), D(2025, 5, 2)]
 
 
@@ -71,14 +71,18 @@ def test_2027_statutory_days_match_a_second_library() -> None:
     observed = {d for d, name in other.items() if "observed" in name}
     assert set(ours) == statutory
     # Its "observed" days are the same 1:1 reading of 第六条 as our compensation days.
-    assert set(LAW.compensation_days(2027)) == observed == {
-        D(2027, 2, 9),
-        D(2027, 2, 10),
-        D(2027, 5, 3),
-        D(2027, 5, 4),
-        D(2027, 10, 4),
-        D(2027, 10, 5),
-    }
+    assert (
+        set(LAW.compensation_days(2027))
+        == observed
+        == {
+            D(2027, 2, 9),
+            D(2027, 2, 10),
+            D(2027, 5, 3),
+            D(2027, 5, 4),
+            D(2027, 10, 4),
+            D(2027, 10, 5),
+        }
+    )
 
 
 @pytest.mark.parametrize("year", [2028, 2029, 2030])
@@ -98,7 +102,15 @@ def test_the_provisional_2027_file_keeps_the_248_working_day_invariant(cal: Work
     )
     assert working == 248 == 261 - 13
     assert holiday_law.check_schedule(schedule) == []
-    assert [w.name for w in schedule.windows] == ["元旦", "春节", "清明", "劳动节", "端午", "中秋", "国庆节"]
+    assert [w.name for w in schedule.windows] == [
+        "元旦",
+        "春节",
+        "清明",
+        "劳动节",
+        "端午",
+        "中秋",
+        "国庆节",
+    ]
     spring = schedule.windows[1]
     assert (spring.start, spring.end) == (D(2027, 1, 29), D(2027, 2, 21))  # audit §2.4
 
@@ -148,7 +160,9 @@ def test_a_long_run_of_working_days_is_a_warning() -> None:
 
 
 def test_a_notice_not_from_gov_cn_is_a_warning() -> None:
-    (msg,) = _messages(HYPOTHETICAL_OFFICIAL_2027.replace("https://www.gov.cn/", "https://example.com/"))
+    (msg,) = _messages(
+        HYPOTHETICAL_OFFICIAL_2027.replace("https://www.gov.cn/", "https://example.com/")
+    )
     assert "gov.cn" in msg
 
 
@@ -167,8 +181,16 @@ _LAW_TEXT = holiday_law.law_path().read_text(encoding="utf-8")
         ("schema: xinyong.calendar-law/v1", "schema: v0", "schema"),
         ("rule: solar_term, term: 清明", "rule: moon, term: 清明", "versions[1].festivals[2].rule"),
         ("effective_from: 2014-01-01", "effective_from: 2007-01-01", "versions[2].effective_from"),
-        ("extra_days_off_per_window: 3", "extra_days_off_per_window: many", "extra_days_off_per_window"),
-        ("春节: {before: 7, after: 13}", "春节: {before: 7, afterwards: 13}", "uncertainty.windows.春节.afterwards"),
+        (
+            "extra_days_off_per_window: 3",
+            "extra_days_off_per_window: many",
+            "extra_days_off_per_window",
+        ),
+        (
+            "春节: {before: 7, after: 13}",
+            "春节: {before: 7, afterwards: 13}",
+            "uncertainty.windows.春节.afterwards",
+        ),
     ],
 )
 def test_a_bad_law_file_names_file_and_key(tmp_path: Path, old: str, new: str, key: str) -> None:
@@ -181,7 +203,9 @@ def test_a_bad_law_file_names_file_and_key(tmp_path: Path, old: str, new: str, k
 
 
 def test_window_widths_are_configuration(tmp_path: Path) -> None:
-    wide = _LAW_TEXT.replace("春节: {before: 7, after: 13}", "春节: {before: 10, after: 20, extra_days_off: 5}")
+    wide = _LAW_TEXT.replace(
+        "春节: {before: 7, after: 13}", "春节: {before: 10, after: 20, extra_days_off: 5}"
+    )
     law = holiday_law.load_law(_law(tmp_path, wide))
     spring = next(w for w in law.uncertainty_windows(2027) if w.name == "春节")
     assert (spring.start, spring.end, spring.extra_days_off) == (D(2027, 1, 26), D(2027, 2, 28), 5)

@@ -93,5 +93,3 @@ def test_quality_report(env: Path) -> None:
     dept = json.loads(out)["departments"][0]
     assert dept["code_conflicts"] == 1
     assert dept["conflict_rate_permille"] == 500.0
-
-

@@ -33,7 +33,7 @@ from sqlalchemy import Connection
 from xinyong.cases import repository as repo
 from xinyong.cases.model import Case
 from xinyong.cases.rules import WORKFLOWS, deadline_days
-from xinyong.cases.service import _record, terminal_by_workflow
+from xinyong.cases.service import append_step, terminal_by_workflow
 from xinyong.kernel.calendar import OFFICIAL, STATUS_LABELS, Deadline, WorkCalendar
 from xinyong.kernel.clock import CHINA_TZ
 from xinyong.kernel.errors import (
@@ -182,35 +182,20 @@ def _recompute_cases(
         )
         reason = "；".join(changed[y].reason for y in touched) or "工作日历变更"
         repo.update_due(conn, case.id, case.state, new)
-        seq = len(case.events) + 1
-        entry_id = _record(
+        entry_id = append_step(
             conn,
             case,
-            seq=seq,
+            seq=len(case.events) + 1,
             transition=RECALC,
             from_state=case.state,
             to_state=case.state,
             actor="system",
+            role="system",
             note=reason,
             now=now,
             catalogue_version=catalogue_version,
+            due=new,
             extra={"reason": reason, "old_due": old.as_dict(), "new_due": new.as_dict()},
-        )
-        repo.insert_event(
-            conn,
-            {
-                "case_id": case.id,
-                "seq": seq,
-                "transition": RECALC,
-                "from_state": case.state,
-                "to_state": case.state,
-                "actor": "system",
-                "role": "system",
-                "at": now,
-                "note": reason,
-                **repo.due_columns(new),
-                "entry_id": entry_id,
-            },
         )
         summary = (
             f"办件 {case.id}（{state.label}）的{state.deadline_label}由 {_bounds(old)} "

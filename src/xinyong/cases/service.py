@@ -16,7 +16,7 @@ from sqlalchemy import Connection
 from xinyong.cases import repository as repo
 from xinyong.cases.model import RIGHT, Case, InvalidTransition, Workflow
 from xinyong.cases.rules import WORKFLOWS, due_date, window_open
-from xinyong.kernel.calendar import WorkCalendar, provisional_label
+from xinyong.kernel.calendar import Deadline, WorkCalendar, provisional_label
 from xinyong.kernel.clock import CHINA_TZ
 from xinyong.kernel.errors import InputError, NotFound
 from xinyong.ledger import service as ledger
@@ -88,6 +88,56 @@ def _record(
     )
 
 
+def append_step(
+    conn: Connection,
+    case: Case,
+    *,
+    seq: int,
+    transition: str,
+    from_state: str | None,
+    to_state: str,
+    actor: str,
+    role: str,
+    note: str,
+    now: dt.datetime,
+    catalogue_version: str,
+    due: Deadline | None,
+    extra: Mapping[str, object] | None = None,
+) -> int:
+    """Record one step: its ledger entry and its row in the case history (with the deadline
+    of the state it leads to). Returns the ledger entry id."""
+    entry_id = _record(
+        conn,
+        case,
+        seq=seq,
+        transition=transition,
+        from_state=from_state,
+        to_state=to_state,
+        actor=actor,
+        note=note,
+        now=now,
+        catalogue_version=catalogue_version,
+        extra=extra,
+    )
+    repo.insert_event(
+        conn,
+        {
+            "case_id": case.id,
+            "seq": seq,
+            "transition": transition,
+            "from_state": from_state,
+            "to_state": to_state,
+            "actor": actor,
+            "role": role,
+            "at": now,
+            "note": note,
+            **repo.due_columns(due),
+            "entry_id": entry_id,
+        },
+    )
+    return entry_id
+
+
 def open_case(
     conn: Connection,
     workflow_code: str,
@@ -119,7 +169,7 @@ def open_case(
     )
     case = repo.get_case(conn, case_id)
     assert case is not None  # noqa: S101 - inserted in this transaction
-    entry_id = _record(
+    append_step(
         conn,
         case,
         seq=1,
@@ -127,25 +177,11 @@ def open_case(
         from_state=None,
         to_state=wf.initial,
         actor=actor,
+        role="department",
         note=note,
         now=now,
         catalogue_version=catalogue_version,
-    )
-    repo.insert_event(
-        conn,
-        {
-            "case_id": case_id,
-            "seq": 1,
-            "transition": "open",
-            "from_state": None,
-            "to_state": wf.initial,
-            "actor": actor,
-            "role": "department",
-            "at": now,
-            "note": note,
-            **repo.due_columns(due),
-            "entry_id": entry_id,
-        },
+        due=due,
     )
     return get(conn, case_id)
 
@@ -191,34 +227,19 @@ def transition(
         raise VersionConflict(
             f"case {case.id} changed concurrently", "该办件已被他人处理，请刷新后重试"
         )
-    seq = len(case.events) + 1
-    entry_id = _record(
+    append_step(
         conn,
         case,
-        seq=seq,
+        seq=len(case.events) + 1,
         transition=name,
         from_state=case.state,
         to_state=t.target,
         actor=actor,
+        role=role,
         note=note,
         now=now,
         catalogue_version=catalogue_version,
-    )
-    repo.insert_event(
-        conn,
-        {
-            "case_id": case.id,
-            "seq": seq,
-            "transition": name,
-            "from_state": case.state,
-            "to_state": t.target,
-            "actor": actor,
-            "role": role,
-            "at": now,
-            "note": note,
-            **repo.due_columns(due),
-            "entry_id": entry_id,
-        },
+        due=due,
     )
     return get(conn, case.id)
 

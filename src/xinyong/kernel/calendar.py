@@ -451,6 +451,42 @@ def _parse_status(top: dict[str, Any]) -> str:
     return str(status)
 
 
+def _day_entries(
+    raw_list: object, name: str, year: int, seen: dict[dt.date, str]
+) -> list[tuple[dt.date, str]]:
+    """``{date, for}`` entries: make-up working days (a Saturday or Sunday) or compensation
+    days off (a weekday, 第六条); a date listed anywhere else in the file is refused."""
+    makeup = name == "makeup_workdays"
+    out = []
+    for i, raw in enumerate(_as_list(raw_list, name)):
+        key = f"{name}[{i}]"
+        entry = _as_mapping(raw, key, _MAKEUP_KEYS)
+        _required(entry, key, ("date", "for"))
+        day = _in_year(_as_date(entry["date"], f"{key}.date"), year, f"{key}.date")
+        weekday = WEEKDAY_ZH[day.weekday()]
+        if makeup and day.weekday() < 5:
+            raise _FileProblem(
+                f"{key}.date",
+                f"{day} is a {day:%A}; only a Saturday or Sunday can be a make-up workday",
+                f"{day} 是{weekday}，只有星期六、星期日才可能是调休上班日",
+            )
+        if not makeup and day.weekday() >= 5:
+            raise _FileProblem(
+                f"{key}.date",
+                f"{day} is a {day:%A}; a compensation day off is a working day (第六条)",
+                f"{day} 是{weekday}；补假应安排在工作日（放假办法第六条）",
+            )
+        if day in seen:
+            raise _FileProblem(
+                f"{key}.date",
+                f"{day} is already listed in {seen[day]}",
+                f"{day} 已在 {seen[day]} 中列出" + ("，不能既放假又上班" if makeup else ""),
+            )
+        seen[day] = key
+        out.append((day, _as_text(entry["for"], f"{key}.for")))
+    return out
+
+
 def _parse_body(data: object, file_name: str, origin: str) -> YearSchedule:
     top = _as_mapping(data, "", _TOP_KEYS)
     if "year" not in top:
@@ -495,47 +531,14 @@ def _parse_body(data: object, file_name: str, origin: str) -> YearSchedule:
             seen[day] = key
         holidays.append(holiday)
 
-    makeups: list[MakeupWorkday] = []
-    for i, raw in enumerate(_as_list(top["makeup_workdays"], "makeup_workdays")):
-        key = f"makeup_workdays[{i}]"
-        entry = _as_mapping(raw, key, _MAKEUP_KEYS)
-        _required(entry, key, ("date", "for"))
-        day = _in_year(_as_date(entry["date"], f"{key}.date"), year, f"{key}.date")
-        if day.weekday() < 5:
-            raise _FileProblem(
-                f"{key}.date",
-                f"{day} is a {day:%A}; only a Saturday or Sunday can be a make-up workday",
-                f"{day} 是{WEEKDAY_ZH[day.weekday()]}，只有星期六、星期日才可能是调休上班日",
-            )
-        if day in seen:
-            raise _FileProblem(
-                f"{key}.date",
-                f"{day} is already listed in {seen[day]}",
-                f"{day} 已在 {seen[day]} 中列出，不能既放假又上班",
-            )
-        seen[day] = key
-        makeups.append(MakeupWorkday(day, _as_text(entry["for"], f"{key}.for")))
-
-    compensation: list[Compensation] = []
-    for i, raw in enumerate(_as_list(top.get("compensation", []), "compensation")):
-        key = f"compensation[{i}]"
-        entry = _as_mapping(raw, key, _MAKEUP_KEYS)
-        _required(entry, key, ("date", "for"))
-        day = _in_year(_as_date(entry["date"], f"{key}.date"), year, f"{key}.date")
-        if day.weekday() >= 5:
-            raise _FileProblem(
-                f"{key}.date",
-                f"{day} is a {day:%A}; a compensation day off is a working day (第六条)",
-                f"{day} 是{WEEKDAY_ZH[day.weekday()]}；补假应安排在工作日（放假办法第六条）",
-            )
-        if day in seen:
-            raise _FileProblem(
-                f"{key}.date",
-                f"{day} is already listed in {seen[day]}",
-                f"{day} 已在 {seen[day]} 中列出",
-            )
-        seen[day] = key
-        compensation.append(Compensation(day, _as_text(entry["for"], f"{key}.for")))
+    makeups = [
+        MakeupWorkday(day, name)
+        for day, name in _day_entries(top["makeup_workdays"], "makeup_workdays", year, seen)
+    ]
+    compensation = [
+        Compensation(day, name)
+        for day, name in _day_entries(top.get("compensation", []), "compensation", year, seen)
+    ]
 
     windows: list[UncertaintyWindow] = []
     for i, raw in enumerate(_as_list(top.get("uncertainty_windows", []), "uncertainty_windows")):

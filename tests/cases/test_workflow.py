@@ -64,8 +64,14 @@ def test_deadlines_follow_the_official_calendar() -> None:
     cal = WorkCalendar.load()
     # Notified on Wednesday 2026-09-30: five working days skip the National Day holiday
     # (10-01..10-07) and count the make-up Saturday 10-10.
-    assert due_date(LIST_DETERMINATION, "notified", PARAMS, dt.date(2026, 9, 30), cal) == dt.date(
-        2026, 10, 13
+    due = due_date(LIST_DETERMINATION, "notified", PARAMS, dt.date(2026, 9, 30), cal)
+    assert due is not None
+    # An official interval: no bounds to plan around.
+    assert (due.date, due.provisional, due.earliest, due.latest) == (
+        dt.date(2026, 10, 13),
+        False,
+        dt.date(2026, 10, 13),
+        dt.date(2026, 10, 13),
     )
     assert due_date(LIST_DETERMINATION, "published", PARAMS, dt.date(2026, 9, 30), cal) is None
 

@@ -244,13 +244,51 @@ def test_deadline_in_an_unloaded_year_is_a_warning_not_a_guess(
     platform: Platform, clock: FixedClock
 ) -> None:
     add_department(platform)
-    clock.set(dt.datetime(2026, 12, 30, 9, 0, tzinfo=CHINA_TZ))
-    result = _import(platform, csv_bytes([penalty(CF_JDRQ="2026-12-28")]))
+    # 2027 ships provisional; 2028 has neither an official nor a provisional file.
+    clock.set(dt.datetime(2027, 12, 30, 9, 0, tzinfo=CHINA_TZ))
+    result = _import(platform, csv_bytes([penalty(CF_JDRQ="2027-12-28")]))
     assert result.accepted == 1
     assert result.late == 0
-    assert any("2027" in w["reason"] for w in result.warnings)
+    assert any("2028" in w["reason"] for w in result.warnings)
     with platform.engine.connect() as conn:
         assert conn.execute(select(entries.c.due_date)).scalar_one() is None
+
+
+def test_publication_deadline_on_the_provisional_year_carries_its_bounds(
+    platform: Platform, clock: FixedClock
+) -> None:
+    add_department(platform)
+    # 7 working days from 2026-12-28 end in January 2027: provisional, no warning.
+    clock.set(dt.datetime(2027, 1, 7, 9, 0, tzinfo=CHINA_TZ))
+    result = _import(
+        platform,
+        csv_bytes([penalty(CF_JDRQ="2026-12-28"), penalty(CF_WSH="2号", CF_JDRQ="2026-12-24")]),
+    )
+    assert result.accepted == 2
+    assert result.warnings == []
+    due = platform.calendar.deadline(dt.date(2026, 12, 28), 7)
+    assert due.provisional
+    assert due.earliest < due.date < due.latest
+    with platform.engine.connect() as conn:
+        rows = conn.execute(
+            select(
+                entries.c.decision_date,
+                entries.c.due_date,
+                entries.c.due_provisional,
+                entries.c.due_earliest,
+                entries.c.due_latest,
+                entries.c.late,
+            ).order_by(entries.c.decision_date)
+        ).all()
+    early = platform.calendar.deadline(dt.date(2026, 12, 24), 7)
+    assert [tuple(r) for r in rows] == [
+        (dt.date(2026, 12, 24), early.date, True, early.earliest, early.latest, True),
+        (dt.date(2026, 12, 28), due.date, True, due.earliest, due.latest, False),
+    ]
+    # Received 2027-01-07: after the latest bound of the first (certainly late), within the
+    # bounds of the second (late only on some calendars: not counted until the notice decides).
+    assert early.latest < dt.date(2027, 1, 7) <= due.latest
+    assert result.late == 1
 
 
 def test_natural_person_records_are_keyed_by_hash_masked_and_not_public(platform: Platform) -> None:

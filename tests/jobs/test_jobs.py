@@ -136,7 +136,7 @@ def test_scheduler_has_the_catalogued_triggers(platform: Platform) -> None:
     scheduler = build_scheduler(platform)
     assert not scheduler.running
     jobs = {j.id: j for j in scheduler.get_jobs()}
-    assert set(jobs) == set(JOBS) == {"expire_lists", "scan_overdue_cases"}
+    assert set(jobs) == set(JOBS) == {"expire_lists", "apply_calendar", "scan_overdue_cases"}
     for name, job in jobs.items():
         trigger = job.trigger
         assert isinstance(trigger, CronTrigger)
@@ -151,6 +151,7 @@ def test_scheduler_has_the_catalogued_triggers(platform: Platform) -> None:
     after = dt.datetime(2026, 6, 15, 10, 0, tzinfo=CHINA_TZ)
     assert next_runs(after) == {
         "expire_lists": "2026-06-16T00:10:00+08:00",
+        "apply_calendar": "2026-06-16T07:00:00+08:00",
         "scan_overdue_cases": "2026-06-16T08:30:00+08:00",
     }
 

@@ -14,8 +14,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.calendar_files import HYPOTHETICAL_OFFICIAL_2027
 from xinyong.kernel import calendar as calmod
-from xinyong.kernel.calendar import WorkCalendar, default_calendar, explain_add_workdays
+from xinyong.kernel.calendar import (
+    Deadline,
+    WorkCalendar,
+    default_calendar,
+    explain_add_workdays,
+)
 from xinyong.kernel.errors import ConfigurationError, UnknownCalendarYear
 from xinyong.kernel.settings import get_settings
 
@@ -32,15 +38,8 @@ def _span(first: D, last: D) -> set[D]:
     return {D.fromordinal(o) for o in range(first.toordinal(), last.toordinal() + 1)}
 
 
-# A hypothetical 2027 schedule for tests only; the real one is not published yet.
-FAKE_2027 = """\
-year: 2027
-source: 测试用的假设安排
-holidays:
-  - {name: 元旦, from: 2027-01-01, to: 2027-01-03}
-makeup_workdays:
-  - {date: 2027-01-09, for: 元旦}
-"""
+# A hypothetical official 2027 schedule for tests only; the real one is not published yet.
+FAKE_2027 = HYPOTHETICAL_OFFICIAL_2027
 
 
 def _write(directory: Path, name: str, text: str) -> Path:
@@ -53,8 +52,10 @@ def _write(directory: Path, name: str, text: str) -> Path:
 # --------------------------------------------------------------------------- shipped data
 
 
-def test_shipped_years_are_2004_to_2026(cal: WorkCalendar) -> None:
-    assert cal.years == frozenset(range(2004, 2027))
+def test_shipped_years_are_2004_to_2026_official_and_2027_provisional(cal: WorkCalendar) -> None:
+    assert cal.years == frozenset(range(2004, 2028))
+    assert cal.provisional_years == frozenset({2027})
+    assert all(cal.schedule(y).status == "official" for y in range(2004, 2027))
 
 
 # Facts from domain-reference.md §9, which cites the State Council notices
@@ -110,7 +111,10 @@ def test_2025_and_2026_match_the_reference(cal: WorkCalendar, year: int) -> None
 
 
 def test_every_shipped_day_agrees_with_chinese_calendar(cal: WorkCalendar) -> None:
+    corrected = {d for days in _load_generator().CORRECTIONS.values() for d in days}
     for day in _span(D(2004, 1, 1), D(2026, 12, 31)):
+        if day in corrected:
+            continue
         assert cal.is_workday(day) is chinese_calendar.is_workday(day), day
         on_holiday, english = chinese_calendar.get_holiday_detail(day)
         if on_holiday and english is not None:
@@ -134,6 +138,19 @@ def test_shipped_files_are_what_the_generator_writes() -> None:
     assert sorted(built) == sorted(p.name for p in shipped.glob("*.yaml"))
     for name, text in built.items():
         assert (shipped / name).read_text(encoding="utf-8") == text, name
+
+
+def test_2005_12_31_is_a_working_day(cal: WorkCalendar) -> None:
+    # 国办发明电〔2005〕35号: "12月31日（星期六）上班" (legal-audit W1); chinese-calendar misses it.
+    assert not chinese_calendar.is_workday(D(2005, 12, 31))
+    assert cal.is_workday(D(2005, 12, 31))
+    assert cal.makeup_for(D(2005, 12, 31)) == "元旦"
+    assert cal.add_workdays(D(2005, 12, 30), 1) == D(2005, 12, 31)
+    assert cal.add_workdays(D(2005, 12, 30), 2) == D(2006, 1, 4)  # 01-01 .. 01-03 off
+    # The fix lives in the generator, so a regeneration keeps it.
+    generated = _load_generator().build_year(2005)
+    assert "{date: 2005-12-31, for: 元旦}" in generated
+    assert "国办发明电〔2005〕35号" in generated
 
 
 def test_new_year_break_starting_in_december_stays_in_its_own_year(cal: WorkCalendar) -> None:
@@ -195,14 +212,14 @@ def test_explanation_for_the_cli(cal: WorkCalendar) -> None:
 # --------------------------------------------------------------------------- unknown years
 
 
-def test_walking_into_an_unloaded_year_raises(cal: WorkCalendar) -> None:
-    assert cal.add_workdays(D(2026, 12, 24), 5) == D(2026, 12, 31)
+def test_walking_into_a_year_with_no_file_raises(cal: WorkCalendar) -> None:
+    assert cal.add_workdays(D(2027, 12, 24), 5) == D(2027, 12, 31)
     with pytest.raises(UnknownCalendarYear) as info:
-        cal.add_workdays(D(2026, 12, 24), 7)
-    assert "2027年的法定节假日安排尚未载入" in info.value.message_zh
-    assert "2027.yaml" in info.value.message_zh
+        cal.add_workdays(D(2027, 12, 24), 7)
+    assert "2028年既无国务院公布的节假日安排，也无暂定安排" in info.value.message_zh
+    assert "2028.yaml" in info.value.message_zh
     with pytest.raises(UnknownCalendarYear):
-        cal.add_workdays(D(2026, 12, 28), 7)
+        cal.deadline(D(2027, 12, 28), 7)
     with pytest.raises(UnknownCalendarYear, match="2003"):
         cal.add_workdays(D(2004, 1, 5), -5)
 
@@ -210,11 +227,12 @@ def test_walking_into_an_unloaded_year_raises(cal: WorkCalendar) -> None:
 @pytest.mark.parametrize(
     "call",
     [
-        lambda c: c.is_workday(D(2027, 1, 5)),
+        lambda c: c.is_workday(D(2028, 1, 5)),
         lambda c: c.holiday_name(D(2003, 10, 1)),
-        lambda c: c.add_workdays(D(2027, 1, 5), 0),
-        lambda c: c.workdays_between(D(2026, 12, 1), D(2027, 1, 5)),
-        lambda c: c.schedule(2027),
+        lambda c: c.add_workdays(D(2028, 1, 5), 0),
+        lambda c: c.deadline(D(2028, 1, 5), 3),
+        lambda c: c.workdays_between(D(2027, 12, 1), D(2028, 1, 5)),
+        lambda c: c.schedule(2028),
     ],
 )
 def test_any_query_on_an_unloaded_year_raises(
@@ -224,48 +242,57 @@ def test_any_query_on_an_unloaded_year_raises(
         call(cal)
 
 
-def test_a_local_2027_file_makes_it_work(tmp_path: Path) -> None:
-    _write(tmp_path, "2027.yaml", FAKE_2027)
+def test_an_official_local_2027_file_replaces_the_provisional_one(tmp_path: Path) -> None:
+    _write(tmp_path, "2027.yaml", FAKE_2027)  # no replaces: true needed over a draft
     cal = WorkCalendar.load([tmp_path])
     assert 2027 in cal.years
+    assert cal.provisional_years == frozenset()
     # 12-25, 28, 29, 30, 31, then 2027-01-04 and 01-05 (01-01 .. 01-03 off in this fixture).
-    assert cal.add_workdays(D(2026, 12, 24), 7) == D(2027, 1, 5)
-    assert cal.is_workday(D(2027, 1, 9))  # the fixture's Saturday make-up day
+    assert cal.deadline(D(2026, 12, 24), 7) == Deadline.official(D(2027, 1, 5))
+    assert cal.is_workday(D(2027, 2, 20))  # the fixture's Saturday make-up day
     assert cal.workdays_between(D(2026, 12, 31), D(2027, 1, 4)) == 1
 
 
 def test_a_gap_between_loaded_years_is_not_bridged(tmp_path: Path) -> None:
-    _write(
-        tmp_path,
-        "2028.yaml",
-        "year: 2028\nsource: 测试\nholidays: []\nmakeup_workdays: []\n",
-    )
+    (tmp_path / "2029.yaml").write_text(calmod_law().provisional_year_text(2029), encoding="utf-8")
     cal = WorkCalendar.load([tmp_path])
-    assert cal.add_workdays(D(2028, 1, 3), 1) == D(2028, 1, 4)
-    with pytest.raises(UnknownCalendarYear, match="2027"):
-        cal.add_workdays(D(2026, 12, 31), 1)
-    with pytest.raises(UnknownCalendarYear, match="2027"):
-        cal.workdays_between(D(2026, 6, 1), D(2028, 6, 1))
-    with pytest.raises(UnknownCalendarYear, match="2027"):
-        cal.add_workdays(D(2028, 1, 3), -2)
+    assert cal.add_workdays(D(2029, 1, 3), 1) == D(2029, 1, 4)
+    with pytest.raises(UnknownCalendarYear, match="2028"):
+        cal.add_workdays(D(2027, 12, 31), 1)
+    with pytest.raises(UnknownCalendarYear, match="2028"):
+        cal.workdays_between(D(2027, 6, 1), D(2029, 6, 1))
+    with pytest.raises(UnknownCalendarYear, match="2028"):
+        cal.add_workdays(D(2029, 1, 3), -2)
+
+
+def calmod_law() -> ModuleType:
+    from xinyong.kernel import holiday_law
+
+    return holiday_law
 
 
 def test_local_file_for_a_shipped_year_needs_replaces(tmp_path: Path) -> None:
+    shipped = (Path(str(calmod.shipped_calendar_dir())) / "2026.yaml").read_text(encoding="utf-8")
+    # The shipped 2026 minus its Spring Festival extension (02-20, 02-23) and make-up days.
     text = (
-        "year: 2026\nsource: 更正\n{replaces}"
-        "holidays:\n  - {{name: 元旦, from: 2026-01-01, to: 2026-01-01}}\n"
-        "makeup_workdays: []\n"
+        shipped.replace(
+            "{name: 春节, from: 2026-02-15, to: 2026-02-23}",
+            "{name: 春节, from: 2026-02-16, to: 2026-02-19}",
+        )
+        .replace("status: official\n", "status: official\n{replaces}")
+        .split("makeup_workdays:")[0]
+        + "makeup_workdays: []\n"
     )
-    _write(tmp_path, "2026.yaml", text.format(replaces=""))
+    _write(tmp_path, "2026.yaml", text.replace("{replaces}", ""))
     with pytest.raises(ConfigurationError) as info:
         WorkCalendar.load([tmp_path])
     assert "2026.yaml" in info.value.message_zh
     assert "replaces" in info.value.message_zh
 
-    _write(tmp_path, "2026.yaml", text.format(replaces="replaces: true\n"))
+    _write(tmp_path, "2026.yaml", text.replace("{replaces}", "replaces: true\n"))
     cal = WorkCalendar.load([tmp_path])
-    assert cal.is_workday(D(2026, 1, 2))  # the correction wins
-    assert cal.is_workday(D(2026, 2, 16))  # no Spring Festival in the corrected file
+    assert cal.is_workday(D(2026, 2, 20))  # the correction wins
+    assert not cal.is_workday(D(2026, 2, 14))  # its make-up Saturday is gone too
 
 
 def test_a_missing_extra_directory_is_a_configuration_error(tmp_path: Path) -> None:
@@ -297,15 +324,16 @@ def test_default_calendar_without_a_calendar_folder(
     tmp_path: Path, fresh_settings: pytest.MonkeyPatch
 ) -> None:
     fresh_settings.setenv("XINYONG_LOCAL_CATALOG_DIR", str(tmp_path))
-    assert default_calendar().years == frozenset(range(2004, 2027))
+    assert default_calendar().years == frozenset(range(2004, 2028))
 
 
 # --------------------------------------------------------------------------- bad files
 
+_HOLIDAYS_2027 = FAKE_2027.split("holidays:")[1].split("makeup_workdays:")[0].rstrip("\n")
 GOOD = {
     "year": "2027",
     "source": "测试",
-    "holidays": "\n  - {name: 元旦, from: 2027-01-01, to: 2027-01-03}",
+    "holidays": _HOLIDAYS_2027,
     "makeup_workdays": "\n  - {date: 2027-01-09, for: 元旦}",
 }
 
@@ -441,3 +469,233 @@ def test_going_back_from_a_working_day_returns_to_it(day: D, n: int) -> None:
     if cal.is_workday(day):
         assert cal.add_workdays(earlier, n) == day
         assert cal.workdays_between(earlier, day) == n
+
+
+# --------------------------------------------------------------------------- provisional 2027
+
+
+@pytest.mark.parametrize(
+    ("start", "n"),
+    [
+        # legal-audit §2.4: the first starts that failed with UnknownCalendarYear.
+        (D(2026, 12, 4), 20),
+        (D(2026, 12, 23), 7),
+        (D(2026, 11, 20), 30),
+    ],
+)
+def test_deadlines_into_2027_are_provisional_with_bounds(
+    cal: WorkCalendar, start: D, n: int
+) -> None:
+    due = cal.deadline(start, n)
+    # 2027-01-01 (Fri) is 元旦 by law; 01-02/03 a weekend: the nominal count lands on Monday.
+    assert due.date == D(2027, 1, 4)
+    assert due.provisional
+    assert due.provisional_years == (2027,)
+    # Earliest: the notice could make Saturday 01-02 a working day (元旦 window 01-01..01-04).
+    # Latest: it could give one more weekday of that window off (extra_days_off: 1).
+    assert (due.earliest, due.latest) == (D(2027, 1, 2), D(2027, 1, 5))
+    assert due.label() == "暂定（2027年国务院放假安排尚未公布），可能为 2027-01-02 至 2027-01-05"
+    assert due.as_dict()["provisional"] is True
+
+
+def test_spring_festival_2027_bounds(cal: WorkCalendar) -> None:
+    due = cal.deadline(D(2027, 2, 3), 5)
+    # Nominal: 02-04, then 除夕..初三 (02-05..02-08) and the 1:1 compensation days 02-09/10 off.
+    assert due.date == D(2027, 2, 16)
+    # Earliest: compensation days and window weekends may be working days; latest: up to three
+    # working weekdays of the window (01-29..02-21) may become days off.
+    assert (due.earliest, due.latest) == (D(2027, 2, 12), D(2027, 2, 19))
+    assert cal.holiday_name(D(2027, 2, 5)) == "春节"  # 除夕 is statutory since 2025
+    assert cal.describe(D(2027, 2, 9)) == "星期二，暂定春节补假日"
+    assert cal.describe(D(2027, 2, 6)) == "星期六，春节法定假日"
+
+
+def test_outside_the_windows_a_provisional_deadline_has_no_spread(cal: WorkCalendar) -> None:
+    due = cal.deadline(D(2027, 7, 1), 10)
+    assert due.provisional  # it still rests on a year without its notice
+    assert due.earliest == due.date == due.latest == D(2027, 7, 15)
+
+
+def test_backwards_on_a_provisional_year(cal: WorkCalendar) -> None:
+    due = cal.deadline(D(2027, 2, 20), -10)
+    assert due.provisional
+    assert due.earliest < due.date < due.latest
+
+
+def test_an_interval_inside_official_years_is_official(cal: WorkCalendar) -> None:
+    assert cal.deadline(D(2026, 12, 30), 1) == Deadline.official(D(2026, 12, 31))
+    assert cal.deadline(D(2026, 12, 31), 0) == Deadline.official(D(2026, 12, 31))
+    assert cal.deadline(D(2026, 9, 30), 5).label() == "正式"
+
+
+def test_explanation_of_a_provisional_result(cal: WorkCalendar) -> None:
+    text = explain_add_workdays(D(2026, 12, 23), 7, cal)
+    assert "2027-01-04" in text
+    assert "暂定（2027年国务院放假安排尚未公布）" in text
+    assert "最早日期 2027-01-02" in text
+    assert "最晚日期 2027-01-05" in text
+    assert "暂定" not in explain_add_workdays(D(2026, 9, 30), 5, cal)
+
+
+# --------------------------------------------------------------------------- provisional files
+
+_PROVISIONAL_2027 = (Path(str(calmod.shipped_calendar_dir())) / "2027.yaml").read_text(
+    encoding="utf-8"
+)
+
+
+def _provisional(old: str, new: str) -> str:
+    assert old in _PROVISIONAL_2027
+    return _PROVISIONAL_2027.replace(old, new)
+
+
+BAD_STATUS_FILES = [
+    pytest.param(_yaml() + "status: draft\n", "status", id="unknown-status"),
+    pytest.param(_yaml() + "compensation: []\n", "compensation", id="official-with-compensation"),
+    pytest.param(
+        _yaml() + "uncertainty_windows: []\n",
+        "uncertainty_windows",
+        id="official-with-windows",
+    ),
+    pytest.param(
+        _provisional("makeup_workdays: []", "makeup_workdays:\n  - {date: 2027-02-20, for: 春节}"),
+        "makeup_workdays",
+        id="provisional-with-guessed-makeup",
+    ),
+    pytest.param(
+        _PROVISIONAL_2027.split("uncertainty_windows:")[0],
+        "uncertainty_windows",
+        id="provisional-without-windows",
+    ),
+    pytest.param(
+        _provisional("{date: 2027-02-09, for: 春节}", "{date: 2027-02-13, for: 春节}"),
+        "compensation[0].date",
+        id="compensation-on-a-saturday",
+    ),
+    pytest.param(
+        _provisional("{date: 2027-02-09, for: 春节}", "{date: 2027-02-08, for: 春节}"),
+        "compensation[0].date",
+        id="compensation-on-a-statutory-day",
+    ),
+    pytest.param(
+        _provisional("to: 2027-02-21, extra_days_off: 3", "to: 2027-02-21, extra_days_off: -1"),
+        "uncertainty_windows[1].extra_days_off",
+        id="negative-extra-days-off",
+    ),
+    pytest.param(
+        _provisional("{name: 春节, from: 2027-01-29", "{name: 春节, from: 2026-01-29"),
+        "uncertainty_windows[1].from",
+        id="window-in-another-year",
+    ),
+    pytest.param(
+        _provisional(
+            "{name: 春节, from: 2027-02-05, to: 2027-02-08}",
+            "{name: 春节, from: 2027-02-06, to: 2027-02-08}",
+        ),
+        "holidays",
+        id="provisional-missing-除夕",
+    ),
+    pytest.param(
+        FAKE_2027.replace("  - {name: 端午, from: 2027-06-09, to: 2027-06-09}\n", ""),
+        "holidays",
+        id="official-missing-端午",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "key"), BAD_STATUS_FILES)
+def test_bad_provisional_or_official_file_names_file_and_key(
+    tmp_path: Path, text: str, key: str
+) -> None:
+    path = _write(tmp_path, "2027.yaml", text)
+    with pytest.raises(ConfigurationError) as info:
+        WorkCalendar.load([tmp_path])
+    assert str(path) in info.value.message_zh
+    assert f"中的 {key} 有误" in info.value.message_zh
+
+
+def test_missing_statutory_day_says_which(tmp_path: Path) -> None:
+    _write(
+        tmp_path,
+        "2027.yaml",
+        FAKE_2027.replace("  - {name: 中秋, from: 2027-09-15, to: 2027-09-15}\n", ""),
+    )
+    with pytest.raises(ConfigurationError) as info:
+        WorkCalendar.load([tmp_path])
+    assert "法定节假日 2027-09-15（中秋" in info.value.message_zh
+
+
+def test_a_provisional_file_never_replaces_an_official_year(tmp_path: Path) -> None:
+    (tmp_path / "2026.yaml").write_text(calmod_law().provisional_year_text(2026), encoding="utf-8")
+    with pytest.raises(ConfigurationError) as info:
+        WorkCalendar.load([tmp_path])
+    assert "不能用暂定安排替换" in info.value.message_zh
+    assert "2026.yaml" in info.value.message_zh
+
+
+def test_a_second_provisional_file_needs_replaces(tmp_path: Path) -> None:
+    narrow = _PROVISIONAL_2027.replace("extra_days_off: 3", "extra_days_off: 0")
+    _write(tmp_path, "2027.yaml", narrow)
+    with pytest.raises(ConfigurationError) as info:
+        WorkCalendar.load([tmp_path])
+    assert "已有暂定安排" in info.value.message_zh
+    _write(
+        tmp_path,
+        "2027.yaml",
+        narrow.replace("status: provisional\n", "status: provisional\nreplaces: true\n"),
+    )
+    cal = WorkCalendar.load([tmp_path])
+    assert cal.deadline(D(2027, 2, 3), 5).latest == D(2027, 2, 16)  # no extra days off now
+
+
+def test_an_official_file_identical_to_the_shipped_one_is_no_replacement(tmp_path: Path) -> None:
+    shipped = (Path(str(calmod.shipped_calendar_dir())) / "2026.yaml").read_text(encoding="utf-8")
+    # A release that ships the notice a deployment already added must still start.
+    _write(tmp_path, "2026.yaml", shipped.replace("source:", "# local copy\nsource:", 1))
+    assert WorkCalendar.load([tmp_path]).schedule(2026).origin.startswith(str(tmp_path))
+
+
+def test_digest_follows_the_days_not_the_comments() -> None:
+    a = calmod.parse_schedule(FAKE_2027, "2027.yaml")
+    b = calmod.parse_schedule("# note\n" + FAKE_2027.replace("测试用", "另一来源"), "2027.yaml")
+    c = calmod.parse_schedule(FAKE_2027.replace("2027-02-20", "2027-02-21"), "2027.yaml")
+    assert a.digest() == b.digest() != c.digest()
+
+
+_ANY_START = st.dates(min_value=D(2004, 3, 1), max_value=D(2027, 10, 31))
+
+
+@given(day=_ANY_START, n=st.integers(-30, 30))
+def test_bounds_enclose_the_date(day: D, n: int) -> None:
+    due = _CAL.deadline(day, n)
+    assert due.earliest <= due.date <= due.latest
+    assert due.date == _CAL.add_workdays(day, n)
+    lo, hi = (day, due.latest) if n >= 0 else (due.earliest, day)
+    touches_2027 = n != 0 and lo.year <= 2027 <= hi.year
+    assert due.provisional is touches_2027
+
+
+def _official_calendar() -> WorkCalendar:
+    import tempfile
+
+    directory = Path(tempfile.mkdtemp(prefix="official2027"))
+    _write(directory, "2027.yaml", FAKE_2027)
+    return WorkCalendar.load([directory])
+
+
+_OFFICIAL_CAL = _official_calendar()
+
+
+@given(day=_ANY_START, n=st.integers(-30, 30))
+def test_an_official_year_has_no_spread(day: D, n: int) -> None:
+    due = _OFFICIAL_CAL.deadline(day, n)
+    assert not due.provisional
+    assert due.earliest == due.date == due.latest
+
+
+@given(day=st.dates(min_value=D(2026, 11, 1), max_value=D(2027, 10, 31)), n=st.integers(1, 30))
+def test_the_notice_lands_inside_the_bounds(day: D, n: int) -> None:
+    # The hypothetical notice (248 working days, swaps inside the windows) stays in bounds.
+    official = _OFFICIAL_CAL.deadline(day, n).date
+    due = _CAL.deadline(day, n)
+    assert due.earliest <= official <= due.latest

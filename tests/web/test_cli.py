@@ -95,29 +95,6 @@ def test_quality_report(env: Path) -> None:
     assert dept["conflict_rate_permille"] == 500.0
 
 
-def test_calendar_add(env: Path) -> None:
-    assert _run("calendar", "add", "2026-09-30", "1") == (0, "2026-10-08\n")
-    assert _run("calendar", "add", "2026-02-13", "1") == (0, "2026-02-14\n")
-    code, out = _run("calendar", "add", "2026-12-28", "7")
-    assert code == 2
-    assert "2027" in out
-    local = env / "local" / "calendar"
-    local.mkdir(parents=True)
-    (local / "2027.yaml").write_text(
-        "year: 2027\nsource: test schedule\nholidays:\n  - {name: 元旦, from: 2027-01-01, to: 2027-01-03}\nmakeup_workdays: []\n",
-        encoding="utf-8",
-    )
-    import os
-
-    os.environ["XINYONG_LOCAL_CATALOG_DIR"] = str(env / "local")
-    get_settings.cache_clear()
-    try:
-        assert _run("calendar", "add", "2026-12-28", "7") == (0, "2027-01-07\n")
-    finally:
-        del os.environ["XINYONG_LOCAL_CATALOG_DIR"]
-        get_settings.cache_clear()
-
-
 def test_file_text_speaks_chinese(env: Path) -> None:
     _run("department", "add", "scjg", "省市场监督管理局", "--sector", "market_regulation")
     path = env / "p.csv"

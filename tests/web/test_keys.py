@@ -251,7 +251,7 @@ def test_internal_reads_without_a_purpose_are_refused(cli: Platform) -> None:
         assert resp.status_code == 422
         assert "查询用途" in resp.json()["detail"]["message"]
     assert client.get(f"/api/v1/subjects/{ORG}/file").status_code == 200  # public: no purpose
-    code, out = _run("file", ORG)  # internal by default
+    code, out = _run("file", ORG, "--view", "internal")
     assert code == 2
     assert "查询用途" in out
     assert "--purpose" in out

@@ -13,9 +13,15 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from xinyong.kernel.calendar import Deadline
 from xinyong.kernel.errors import PermissionDenied, XinyongError
 
 ROLES = frozenset({"department", "office", "subject", "system"})
+# Whose deadline a state has: the office's (or department's) own duty, planned to the earliest
+# date a provisional calendar allows, or a right of the subject (a statement window), before
+# whose latest possible end nothing is done against the subject.
+DUTY = "duty"
+RIGHT = "right"
 
 
 class InvalidTransition(XinyongError):
@@ -29,6 +35,8 @@ class State:
     # Name of the case parameter holding the working days allowed in this state, if any.
     deadline_param: str | None = None
     terminal: bool = False
+    deadline_kind: str = DUTY  # DUTY or RIGHT
+    deadline_label: str = "办理期限"  # Chinese name of the period, e.g. 陈述申辩期
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +46,9 @@ class Transition:
     sources: frozenset[str]
     target: str
     roles: frozenset[str]
+    # Source states whose deadline (a right of the subject) must have passed, at its latest
+    # possible date, before this transition may be taken from them.
+    after_window: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +71,10 @@ class Workflow:
                 raise ValueError(f"{self.code}.{t.name}: bad roles {sorted(t.roles)}")
             if any(self.states[s].terminal for s in t.sources):
                 raise ValueError(f"{self.code}.{t.name}: leaves a terminal state")
+            if not t.after_window <= t.sources or any(
+                self.states[s].deadline_kind != RIGHT for s in t.after_window
+            ):
+                raise ValueError(f"{self.code}.{t.name}: after_window names no right's window")
 
     def available(self, state: str, role: str | None = None) -> list[Transition]:
         """Transitions that may be taken from ``state`` (by ``role`` when given)."""
@@ -104,6 +119,13 @@ class Event:
     note: str = ""
     due_on: dt.date | None = None
     entry_id: int | None = None
+    due_provisional: bool = False
+    due_earliest: dt.date | None = None
+    due_latest: dt.date | None = None
+
+    @property
+    def deadline(self) -> Deadline | None:
+        return _deadline(self.due_on, self.due_provisional, self.due_earliest, self.due_latest)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,3 +140,22 @@ class Case:
     params: Mapping[str, object] = field(default_factory=dict)
     version: int = 1
     events: tuple[Event, ...] = ()
+    due_provisional: bool = False
+    due_earliest: dt.date | None = None
+    due_latest: dt.date | None = None
+
+    @property
+    def deadline(self) -> Deadline | None:
+        """The current state's deadline with its calendar status and bounds."""
+        return _deadline(self.due_on, self.due_provisional, self.due_earliest, self.due_latest)
+
+
+def _deadline(
+    on: dt.date | None, provisional: bool, earliest: dt.date | None, latest: dt.date | None
+) -> Deadline | None:
+    if on is None:
+        return None
+    latest = latest or on
+    # Provisional years come after the official ones, so the latest bound lies in one (the
+    # interval touches it); an earlier provisional year in the range is not recorded.
+    return Deadline(on, provisional, earliest or on, latest, (latest.year,) if provisional else ())

@@ -10,9 +10,25 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from xinyong.cases.model import State, Transition, Workflow
-from xinyong.kernel.calendar import WorkCalendar
+from xinyong.cases.model import DUTY, RIGHT, State, Transition, Workflow
+from xinyong.kernel.calendar import Deadline, WorkCalendar
 from xinyong.kernel.errors import ConfigurationError
+
+
+def deadline_days(workflow: Workflow, state: str, params: Mapping[str, object]) -> int | None:
+    """N, the working days allowed in ``state`` (from the case's parameters), or None."""
+    param = workflow.states[state].deadline_param
+    if param is None:
+        return None
+    days = params.get(param)
+    if days is None:
+        return None
+    if not isinstance(days, int) or isinstance(days, bool) or days < 0:
+        raise ConfigurationError(
+            f"{workflow.code}: parameter {param} must be a non-negative integer, got {days!r}",
+            f"“{workflow.name}”的参数 {param} 应为非负整数，实际为 {days!r}",
+        )
+    return days
 
 
 def due_date(
@@ -21,29 +37,42 @@ def due_date(
     params: Mapping[str, object],
     entered_on: dt.date,
     calendar: WorkCalendar,
-) -> dt.date | None:
+) -> Deadline | None:
     """Last day to leave ``state``: N working days after entering it (N from the case's
-    parameters, e.g. the list type's statement window). None when the state has no deadline."""
-    param = workflow.states[state].deadline_param
-    if param is None:
-        return None
-    days = params.get(param)
-    if days is None:
-        return None
-    if not isinstance(days, int) or days < 0:
-        raise ConfigurationError(
-            f"{workflow.code}: parameter {param} must be a non-negative integer, got {days!r}",
-            f"“{workflow.name}”的参数 {param} 应为非负整数，实际为 {days!r}",
-        )
-    return calendar.add_workdays(entered_on, days)
+    parameters, e.g. the list type's statement window), with its calendar status and bounds.
+    None when the state has no deadline."""
+    days = deadline_days(workflow, state, params)
+    return None if days is None else calendar.deadline(entered_on, days)
 
 
-def is_overdue(due_on: dt.date | None, today: dt.date, terminal: bool) -> bool:
-    return due_on is not None and not terminal and today > due_on
+def act_on(state: State, due: Deadline) -> dt.date:
+    """The date that counts for ``state``: the office plans its own duty to the earliest date
+    the calendar allows; a subject's window runs until the latest."""
+    return due.latest if state.deadline_kind == RIGHT else due.earliest
 
 
-def _t(name: str, label: str, sources: set[str], target: str, roles: set[str]) -> Transition:
-    return Transition(name, label, frozenset(sources), target, frozenset(roles))
+def is_overdue(state: State, due: Deadline | None, today: dt.date) -> bool:
+    """Past the date that counts: for a duty, the office is late by its plan; for a subject's
+    window, it has certainly ended and the next step is due."""
+    return due is not None and not state.terminal and today > act_on(state, due)
+
+
+def window_open(state: State, due: Deadline | None, today: dt.date) -> bool:
+    """Whether a subject's window of ``state`` may still be running on ``today``."""
+    return state.deadline_kind == RIGHT and due is not None and today <= due.latest
+
+
+def _t(
+    name: str,
+    label: str,
+    sources: set[str],
+    target: str,
+    roles: set[str],
+    after_window: set[str] | None = None,
+) -> Transition:
+    return Transition(
+        name, label, frozenset(sources), target, frozenset(roles), frozenset(after_window or ())
+    )
 
 
 LIST_DETERMINATION = Workflow(
@@ -53,13 +82,25 @@ LIST_DETERMINATION = Workflow(
     states={
         "proposed": State("proposed", "拟列入", deadline_param="notice_deadline_working_days"),
         "notified": State(
-            "notified", "已告知，陈述申辩期", deadline_param="statement_window_working_days"
+            "notified",
+            "已告知，陈述申辩期",
+            deadline_param="statement_window_working_days",
+            deadline_kind=RIGHT,
+            deadline_label="陈述申辩期",
         ),
         "statement": State(
-            "statement", "已陈述申辩，待决定", deadline_param="decision_deadline_working_days"
+            "statement",
+            "已陈述申辩，待决定",
+            deadline_param="decision_deadline_working_days",
+            deadline_kind=DUTY,
+            deadline_label="决定期限",
         ),
         "listed": State(
-            "listed", "已决定列入，待公示", deadline_param="publication_deadline_working_days"
+            "listed",
+            "已决定列入，待公示",
+            deadline_param="publication_deadline_working_days",
+            deadline_kind=DUTY,
+            deadline_label="公示期限",
         ),
         "dropped": State("dropped", "决定不予列入", terminal=True),
         "published": State("published", "已列入并公示"),
@@ -70,8 +111,16 @@ LIST_DETERMINATION = Workflow(
         for t in (
             _t("notify", "告知拟列入的事由、依据和权利", {"proposed"}, "notified", {"department"}),
             _t("state_case", "提交陈述申辩", {"notified"}, "statement", {"subject", "department"}),
-            # With no statement the department decides once the window has passed.
-            _t("list", "决定列入", {"notified", "statement"}, "listed", {"department"}),
+            # With no statement the department decides once the window has passed, at the
+            # latest date the calendar allows for it.
+            _t(
+                "list",
+                "决定列入",
+                {"notified", "statement"},
+                "listed",
+                {"department"},
+                after_window={"notified"},
+            ),
             _t(
                 "drop",
                 "决定不予列入",

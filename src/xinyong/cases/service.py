@@ -14,9 +14,9 @@ from collections.abc import Mapping
 from sqlalchemy import Connection
 
 from xinyong.cases import repository as repo
-from xinyong.cases.model import Case, InvalidTransition, Workflow
-from xinyong.cases.rules import WORKFLOWS, due_date
-from xinyong.kernel.calendar import WorkCalendar
+from xinyong.cases.model import RIGHT, Case, InvalidTransition, Workflow
+from xinyong.cases.rules import WORKFLOWS, due_date, window_open
+from xinyong.kernel.calendar import Deadline, WorkCalendar, provisional_label
 from xinyong.kernel.clock import CHINA_TZ
 from xinyong.kernel.errors import InputError, NotFound
 from xinyong.ledger import service as ledger
@@ -26,6 +26,11 @@ CASE_ITEM_PREFIX = "case:"
 
 class VersionConflict(InvalidTransition):
     """The case moved on since the caller read it (optimistic lock)."""
+
+
+class WindowStillOpen(InvalidTransition):
+    """The subject's window (e.g. to state its case) may still be running: nothing is done
+    against the subject before its latest possible end."""
 
 
 def _workflow(code: str) -> Workflow:
@@ -47,11 +52,23 @@ def _record(
     note: str,
     now: dt.datetime,
     catalogue_version: str,
+    extra: Mapping[str, object] | None = None,
     decided_on: dt.date | None = None,
 ) -> int:
     """Append the step to the ledger (not public: the decision itself is published by the
     case type when it reaches publication). Its decision date is the date the step's decision
     bears (``decided_on``), by default the day it is taken."""
+    payload: dict[str, object] = {
+        "case": case.id,
+        "workflow": case.workflow,
+        "seq": seq,
+        "transition": transition,
+        "from": from_state,
+        "to": to_state,
+        "actor": actor,
+        "note": note,
+    }
+    payload.update(extra or {})
     return ledger.append_one(
         conn,
         subject_key=case.subject_key,
@@ -63,16 +80,7 @@ def _record(
         supersedes_id=None,
         decision_date=decided_on or now.astimezone(CHINA_TZ).date(),
         severity=None,
-        payload={
-            "case": case.id,
-            "workflow": case.workflow,
-            "seq": seq,
-            "transition": transition,
-            "from": from_state,
-            "to": to_state,
-            "actor": actor,
-            "note": note,
-        },
+        payload=payload,
         department_code=case.department_code,
         channel="case",
         source_name=f"办件 {case.id} 第{seq}步",
@@ -80,6 +88,58 @@ def _record(
         catalogue_version=catalogue_version,
         window_reason="办理过程记录，不向社会公开",
     )
+
+
+def append_step(
+    conn: Connection,
+    case: Case,
+    *,
+    seq: int,
+    transition: str,
+    from_state: str | None,
+    to_state: str,
+    actor: str,
+    role: str,
+    note: str,
+    now: dt.datetime,
+    catalogue_version: str,
+    due: Deadline | None,
+    extra: Mapping[str, object] | None = None,
+    decided_on: dt.date | None = None,
+) -> int:
+    """Record one step: its ledger entry and its row in the case history (with the deadline
+    of the state it leads to). Returns the ledger entry id."""
+    entry_id = _record(
+        conn,
+        case,
+        seq=seq,
+        transition=transition,
+        from_state=from_state,
+        to_state=to_state,
+        actor=actor,
+        note=note,
+        now=now,
+        catalogue_version=catalogue_version,
+        extra=extra,
+        decided_on=decided_on,
+    )
+    repo.insert_event(
+        conn,
+        {
+            "case_id": case.id,
+            "seq": seq,
+            "transition": transition,
+            "from_state": from_state,
+            "to_state": to_state,
+            "actor": actor,
+            "role": role,
+            "at": now,
+            "note": note,
+            **repo.due_columns(due),
+            "entry_id": entry_id,
+        },
+    )
+    return entry_id
 
 
 def open_case(
@@ -106,14 +166,14 @@ def open_case(
             "department_code": department_code,
             "state": wf.initial,
             "opened_at": now,
-            "due_on": due,
+            **repo.due_columns(due),
             "params": json.dumps(dict(params), ensure_ascii=False, sort_keys=True),
             "version": 1,
         },
     )
     case = repo.get_case(conn, case_id)
     assert case is not None  # noqa: S101 - inserted in this transaction
-    entry_id = _record(
+    append_step(
         conn,
         case,
         seq=1,
@@ -121,25 +181,11 @@ def open_case(
         from_state=None,
         to_state=wf.initial,
         actor=actor,
+        role="department",
         note=note,
         now=now,
         catalogue_version=catalogue_version,
-    )
-    repo.insert_event(
-        conn,
-        {
-            "case_id": case_id,
-            "seq": 1,
-            "transition": "open",
-            "from_state": None,
-            "to_state": wf.initial,
-            "actor": actor,
-            "role": "department",
-            "at": now,
-            "note": note,
-            "due_on": due,
-            "entry_id": entry_id,
-        },
+        due=due,
     )
     return get(conn, case_id)
 
@@ -186,40 +232,28 @@ def transition(
     today = now.astimezone(CHINA_TZ).date()
     if decided_on is not None:
         _check_decision_date(case, decided_on, today)
+    # A back-dated decision is still taken against the subject: its own date may not fall
+    # inside the subject's window either.
+    _check_window(wf, case, t.name, decided_on or today)
     due = due_date(wf, t.target, case.params, today, calendar)
     if not repo.update_state(conn, case.id, case.version, t.target, due):
         raise VersionConflict(
             f"case {case.id} changed concurrently", "该办件已被他人处理，请刷新后重试"
         )
-    seq = len(case.events) + 1
-    entry_id = _record(
+    append_step(
         conn,
         case,
-        seq=seq,
+        seq=len(case.events) + 1,
         transition=name,
         from_state=case.state,
         to_state=t.target,
         actor=actor,
+        role=role,
         note=note,
         now=now,
         catalogue_version=catalogue_version,
+        due=due,
         decided_on=decided_on,
-    )
-    repo.insert_event(
-        conn,
-        {
-            "case_id": case.id,
-            "seq": seq,
-            "transition": name,
-            "from_state": case.state,
-            "to_state": t.target,
-            "actor": actor,
-            "role": role,
-            "at": now,
-            "note": note,
-            "due_on": due,
-            "entry_id": entry_id,
-        },
     )
     return get(conn, case.id)
 
@@ -250,6 +284,29 @@ def step_decision_date(conn: Connection, case: Case, transition_name: str) -> dt
         if event.transition == transition_name and event.entry_id is not None:
             return ledger.entry(conn, event.entry_id).decision_date
     return None
+
+
+def _check_window(wf: Workflow, case: Case, name: str, today: dt.date) -> None:
+    t = wf.transitions[name]
+    state = wf.states[case.state]
+    due = case.deadline
+    if case.state not in t.after_window or not window_open(state, due, today):
+        return
+    assert due is not None  # noqa: S101 - window_open is False without a deadline
+    latest = due.latest.isoformat()
+    after = (due.latest + dt.timedelta(days=1)).isoformat()
+    calendar_note = (
+        f"；期限按{provisional_label(due.provisional_years)}的日历计算，在放假安排公布前按可能的"
+        f"最晚日期 {latest} 掌握（按现有日历为 {due.date.isoformat()}）"
+        if due.provisional
+        else ""
+    )
+    raise WindowStillOpen(
+        f"case {case.id}: {state.code} window open until {latest}; {name} not before {after}",
+        f"当事人的{state.deadline_label}至 {latest}（含当日）届满{calendar_note}。"
+        f"届满前不能“{t.label}”，{after} 起方可执行；当事人已陈述申辩的，请先录入陈述申辩"
+        "（state_case）",
+    )
 
 
 def terminal_states(workflow_code: str) -> set[str]:
@@ -288,15 +345,26 @@ def find(
         department_code=department_code,
         states=states,
         due_before=today if overdue_only else None,
+        right_states=right_states(wf),
         params_fragment=params_fragment,
         limit=limit,
         offset=offset,
     )
 
 
-def overdue(conn: Connection, today: dt.date) -> list[Case]:
-    """Open cases whose current step is past its working-day deadline."""
-    terminal = {
+def right_states(wf: Workflow) -> set[str]:
+    """States whose deadline is a subject's window (counted to its latest possible end)."""
+    return {s for s, st in wf.states.items() if st.deadline_kind == RIGHT}
+
+
+def terminal_by_workflow() -> dict[str, set[str]]:
+    return {
         code: {s for s, st in wf.states.items() if st.terminal} for code, wf in WORKFLOWS.items()
     }
-    return repo.open_cases_due_before(conn, today, terminal)
+
+
+def overdue(conn: Connection, today: dt.date) -> list[Case]:
+    """Open cases whose current step is past its working-day deadline (for a duty, past the
+    earliest date a provisional calendar allows; for a subject's window, past the latest)."""
+    rights = {code: right_states(wf) for code, wf in WORKFLOWS.items()}
+    return repo.open_cases_due_before(conn, today, terminal_by_workflow(), rights)

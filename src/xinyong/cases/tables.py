@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    Boolean,
     Column,
     Date,
     Index,
@@ -12,6 +13,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.sql import false
 
 from xinyong.store.metadata import metadata
 from xinyong.store.types import BigId, UtcDateTime
@@ -25,7 +27,11 @@ cases = Table(
     Column("department_code", String(64), nullable=False),
     Column("state", String(32), nullable=False),
     Column("opened_at", UtcDateTime(), nullable=False),
-    Column("due_on", Date),  # last day to leave the current state
+    Column("due_on", Date),  # last day to leave the current state, on the loaded calendar
+    # A deadline on a provisional calendar year: the dates the notice may still make it.
+    Column("due_provisional", Boolean, nullable=False, server_default=false()),
+    Column("due_earliest", Date),
+    Column("due_latest", Date),
     Column("params", Text, nullable=False),  # JSON: deadlines and rules from the catalogue
     Column("version", Integer, nullable=False),  # optimistic lock: bumped by every transition
     comment="Workflow cases (list determination, and the case types that follow).",
@@ -47,7 +53,37 @@ case_events = Table(
     Column("at", UtcDateTime(), nullable=False),
     Column("note", Text, nullable=False),
     Column("due_on", Date),
+    Column("due_provisional", Boolean, nullable=False, server_default=false()),
+    Column("due_earliest", Date),
+    Column("due_latest", Date),
     Column("entry_id", BigId),  # the ledger entry recording this step
     UniqueConstraint("case_id", "seq", name="uq_case_events_seq"),
     comment="Every step of every case, with who took it and the ledger entry that records it.",
+)
+
+case_notices = Table(
+    "case_notices",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("case_id", BigId, nullable=False),
+    Column("department_code", String(64), nullable=False),  # the case's owner, who is told
+    Column("kind", String(32), nullable=False),  # deadline_changed | early_action
+    Column("summary", Text, nullable=False),  # one Chinese sentence
+    Column("detail", Text, nullable=False),  # JSON
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("read_at", UtcDateTime()),
+    Column("read_by", String(200)),
+    comment="What the platform tells a case's department (a deadline moved by a new calendar).",
+)
+Index("ix_case_notices_department", case_notices.c.department_code, case_notices.c.read_at)
+
+calendar_applied = Table(
+    "calendar_applied",
+    metadata,
+    Column("year", Integer, primary_key=True, autoincrement=False),
+    Column("status", String(16), nullable=False),  # official | provisional
+    Column("digest", String(64), nullable=False),  # YearSchedule.digest() of the applied file
+    Column("source", Text, nullable=False),
+    Column("applied_at", UtcDateTime(), nullable=False),
+    comment="Per calendar year, the file whose days the stored deadlines were last computed on.",
 )

@@ -37,7 +37,7 @@ from xinyong.identity.service import record_sightings
 from xinyong.ingest.export import export_rejections
 from xinyong.ingest.readers import RawRow, RawTable, read_table
 from xinyong.ingest.validate import ColumnPlan, RowValidator, ValidRow, plan_columns
-from xinyong.kernel.calendar import WorkCalendar
+from xinyong.kernel.calendar import Deadline, WorkCalendar
 from xinyong.kernel.clock import CHINA_TZ, Clock
 from xinyong.kernel.errors import (
     FieldProblem,
@@ -469,15 +469,18 @@ class Importer:
             row.valid_until,
             row.values,
         )
-        due: dt.date | None = None
+        due: Deadline | None = None
         is_late = False
         warning: FieldProblem | None = None
         if item.publication_deadline_working_days is not None and row.decision_date is not None:
             try:
-                due = self.calendar.add_workdays(
+                due = self.calendar.deadline(
                     row.decision_date, item.publication_deadline_working_days
                 )
-                is_late = received_on > due
+                # On a provisional calendar a row is late only when it is late whatever the
+                # notice decides (after the latest bound); `xinyong calendar apply` recounts
+                # it on the official calendar.
+                is_late = received_on > due.latest
             except UnknownCalendarYear as exc:
                 warning = FieldProblem(
                     row.number,
@@ -511,8 +514,11 @@ class Importer:
             repair_from=window.repair_from,
             policy_code=window.policy_code,
             window_reason=window.reason,
-            due_date=due,
+            due_date=due.date if due else None,
             late=is_late,
+            due_provisional=due.provisional if due else False,
+            due_earliest=due.earliest if due else None,
+            due_latest=due.latest if due else None,
         )
         return entry, is_late, warning
 

@@ -21,7 +21,9 @@ from typing import Any
 from sqlalchemy import text
 
 from xinyong.bootstrap import Platform
+from xinyong.cases import recalc
 from xinyong.cases import service as cases
+from xinyong.kernel.calendar import WorkCalendar, local_calendar_dirs
 from xinyong.kernel.errors import NotFound
 from xinyong.lists import service as lists
 
@@ -106,6 +108,53 @@ def scan_overdue_cases(platform: Platform) -> dict[str, Any]:
     }
 
 
+def apply_calendar(platform: Platform) -> dict[str, Any]:
+    """Bring stored deadlines in line with the calendar files on disk (see cases.recalc).
+
+    The files are read afresh, not taken from the running process: a year file added since
+    the process started is applied without a restart, and a process started before it cannot
+    apply an older calendar over it. Nothing changed, nothing written."""
+    calendar = WorkCalendar.load(local_calendar_dirs(platform.settings.local_catalog_dir))
+    days: dict[tuple[str, str], int | None] = {
+        (v.code, v.version): v.publication_deadline_working_days
+        for latest in platform.catalogue.items()
+        for v in platform.catalogue.item_versions(latest.code)
+    }
+    items = sorted({code for (code, _), n in days.items() if n is not None})
+    with platform.engine.begin() as conn:
+        report = recalc.apply_calendar(
+            conn,
+            calendar,
+            now=platform.clock.now(),
+            catalogue_version=platform.catalogue.snapshot.version,
+            publication_days=lambda code, version: days.get((code, version)),
+            deadline_items=items,
+        )
+    loaded = {s.year: s.digest() for s in platform.calendar.schedules()}
+    stale = sorted(s.year for s in calendar.schedules() if loaded.get(s.year) != s.digest())
+    if stale:
+        log.warning(
+            "apply_calendar: this process computes new deadlines on an older calendar for %s; "
+            "restart the web server and worker",
+            stale,
+        )
+    for y in report.years:
+        log.info("apply_calendar: %d %s -> %s (%s)", y.year, y.old_status, y.new_status, y.reason)
+    log.info(
+        "apply_calendar: %d case deadline(s) moved, %d early action(s), %d entry deadline(s) "
+        "moved (%d late flags changed)",
+        len(report.cases),
+        len(report.early_actions),
+        report.entries_moved,
+        report.late_changed,
+    )
+    return {
+        "as_of": platform.clock.today().isoformat(),
+        **report.as_dict(),
+        "restart_needed_for": stale,
+    }
+
+
 JOBS: Mapping[str, Job] = MappingProxyType(
     {
         j.name: j
@@ -116,6 +165,13 @@ JOBS: Mapping[str, Job] = MappingProxyType(
                 "名单期满自动移出",
                 expire_lists,
                 Schedule(minute="10", hour="0"),
+            ),
+            # Before the overdue scan: a year file added overnight moves deadlines first.
+            Job(
+                "apply_calendar",
+                "按新的工作日历重算期限",
+                apply_calendar,
+                Schedule(minute="0", hour="7"),
             ),
             # Before office hours, so the morning's inbox follows the overnight count.
             Job(

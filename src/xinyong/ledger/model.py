@@ -33,6 +33,9 @@ class NewEntry:
     window_reason: str
     due_date: dt.date | None
     late: bool
+    due_provisional: bool = False
+    due_earliest: dt.date | None = None
+    due_latest: dt.date | None = None
 
 
 ENTRY_FIELDS = tuple(f.name for f in fields(NewEntry))
@@ -93,6 +96,9 @@ class StoredEntry:
     due_date: dt.date | None
     late: bool
     source_name: str = ""
+    due_provisional: bool = False
+    due_earliest: dt.date | None = None
+    due_latest: dt.date | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, bindparam, func, insert, select, update
 
 from xinyong.ledger.hashing import GENESIS
 from xinyong.ledger.model import StoredEntry
@@ -120,6 +120,9 @@ def _stored(row: Any) -> StoredEntry:
         due_date=m["due_date"],
         late=bool(m["late"]),
         source_name=m.get("source_name", ""),
+        due_provisional=bool(m.get("due_provisional", False)),
+        due_earliest=m.get("due_earliest"),
+        due_latest=m.get("due_latest"),
     )
 
 
@@ -242,3 +245,53 @@ def import_counts_by_department(
 
 def count_entries(conn: Connection) -> int:
     return int(conn.execute(select(func.count()).select_from(entries)).scalar_one())
+
+
+# -- publication deadlines after a calendar change (derived columns, not hashed) ---------------
+
+DUE_COLUMNS = ("due_date", "due_provisional", "due_earliest", "due_latest", "late")
+
+
+def due_candidates(
+    conn: Connection, since: dt.date, items: Sequence[str], uncomputed_from: dt.date
+) -> list[dict[str, Any]]:
+    """Entries of ``items`` whose publication deadline may depend on days from ``since`` on:
+    its latest bound is on or after ``since``, or it could not be computed (no calendar year
+    then) for a decision from ``uncomputed_from`` on. Revocations carry no deadline."""
+    if not items:
+        return []
+    rows = conn.execute(
+        select(
+            entries.c.id,
+            entries.c.item_code,
+            entries.c.item_version,
+            entries.c.decision_date,
+            entries.c.received_at,
+            entries.c.department_code,
+            *(entries.c[name] for name in DUE_COLUMNS),
+        )
+        .where(
+            entries.c.item_code.in_(sorted(items)),
+            entries.c.decision_date.is_not(None),
+            entries.c.action != "revoke",
+            (entries.c.due_latest >= since)
+            | (entries.c.due_date.is_(None) & (entries.c.decision_date >= uncomputed_from)),
+        )
+        .order_by(entries.c.id)
+    )
+    return [dict(r._mapping) for r in rows]
+
+
+def set_due(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """Rewrite the derived deadline columns of entries (``id`` plus ``DUE_COLUMNS`` each)."""
+    if not rows:
+        return
+    stmt = (
+        update(entries)
+        .where(entries.c.id == bindparam("entry_id"))
+        .values({name: bindparam(f"new_{name}") for name in DUE_COLUMNS})
+    )
+    conn.execute(
+        stmt,
+        [{"entry_id": r["id"], **{f"new_{name}": r[name] for name in DUE_COLUMNS}} for r in rows],
+    )

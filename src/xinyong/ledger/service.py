@@ -261,3 +261,15 @@ def verify(conn: Connection) -> tuple[int, int, list[VerifyProblem]]:
             )
         )
     return n_batches, n_entries, problems
+
+
+def due_candidates(
+    conn: Connection, since: dt.date, items: Sequence[str], uncomputed_from: dt.date
+) -> list[dict[str, object]]:
+    """Entries whose publication deadline may change with the calendar from ``since`` on."""
+    return repo.due_candidates(conn, since, items, uncomputed_from)
+
+
+def set_due(conn: Connection, rows: Sequence[dict[str, object]]) -> None:
+    """Store recomputed publication deadlines (derived columns: the entry hash is unchanged)."""
+    repo.set_due(conn, rows)

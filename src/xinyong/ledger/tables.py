@@ -77,6 +77,10 @@ entries = Table(
     Column("policy_code", String(64)),
     Column("window_reason", String(200), nullable=False),
     Column("due_date", Date),
+    # The publication deadline on a provisional calendar year: the dates the notice may make it.
+    Column("due_provisional", Boolean, nullable=False, server_default=false()),
+    Column("due_earliest", Date),
+    Column("due_latest", Date),
     Column("late", Boolean, nullable=False),
     Column("entry_hash", String(64), nullable=False),
     comment="Statements about subjects; never updated or deleted (corrections are new entries).",

@@ -12,10 +12,11 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from xinyong.cases import recalc
 from xinyong.cases import repository as cases_repo
 from xinyong.cases import service as cases
-from xinyong.cases.model import Case
-from xinyong.cases.rules import LIST_DETERMINATION, is_overdue
+from xinyong.cases.model import RIGHT, Case, State
+from xinyong.cases.rules import LIST_DETERMINATION, act_on, is_overdue, window_open
 from xinyong.catalog.sanctions import ListType, SanctionsCatalogue
 from xinyong.identity import repository as identity_repo
 from xinyong.identity.model import SUBJECT_KIND_LABELS
@@ -23,7 +24,7 @@ from xinyong.identity.pii import PiiVault
 from xinyong.identity.resolve import resolve_subject, shown_code
 from xinyong.identity.ric import check_resident_id
 from xinyong.identity.tables import subjects as identity_subjects
-from xinyong.kernel.calendar import WorkCalendar
+from xinyong.kernel.calendar import Deadline, WorkCalendar
 from xinyong.kernel.clock import CHINA_TZ
 from xinyong.kernel.errors import InputError, NotFound, XinyongError
 from xinyong.lists.service import WORKFLOW, propose
@@ -248,7 +249,7 @@ def _list_type(sanctions: SanctionsCatalogue, case: Case) -> ListType | None:
 
 
 def _transitions_for(
-    sanctions: SanctionsCatalogue, case: Case, role: str | None
+    sanctions: SanctionsCatalogue, case: Case, role: str | None, today: dt.date
 ) -> list[dict[str, Any]]:
     wf = LIST_DETERMINATION
     lt = _list_type(sanctions, case)
@@ -264,8 +265,33 @@ def _transitions_for(
         }
         if role is None:
             view["roles"] = sorted(t.roles)
+        due = case.deadline
+        if case.state in t.after_window and window_open(wf.states[case.state], due, today):
+            assert due is not None  # noqa: S101 - an open window has a deadline
+            view["not_before"] = (due.latest + dt.timedelta(days=1)).isoformat()
         out.append(view)
     return out
+
+
+def due_view(state: State, due: Deadline | None) -> dict[str, Any] | None:
+    """A deadline as the API shows it: the date, its calendar status with a Chinese label, the
+    bounds, and which bound counts for this state and why."""
+    if due is None:
+        return None
+    view = due.as_dict()
+    counts = act_on(state, due)
+    view["kind"] = state.deadline_kind
+    view["label"] = state.deadline_label
+    view["act_on"] = counts.isoformat()
+    if not due.provisional:
+        view["guidance"] = None
+    elif state.deadline_kind == RIGHT:
+        view["guidance"] = (
+            f"按可能的最晚日期 {due.latest.isoformat()} 掌握：届满前不作对当事人不利的处理"
+        )
+    else:
+        view["guidance"] = f"请按可能的最早日期 {due.earliest.isoformat()} 办结"
+    return view
 
 
 def _case_row(
@@ -288,7 +314,8 @@ def _case_row(
         "terminal": st.terminal,
         "opened_at": case.opened_at.isoformat(),
         "due_on": case.due_on.isoformat() if case.due_on else None,
-        "overdue": is_overdue(case.due_on, today, st.terminal),
+        "due": due_view(st, case.deadline),
+        "overdue": is_overdue(st, case.deadline, today),
         "version": case.version,
     }
 
@@ -322,6 +349,8 @@ def case_view(
             "transition": e.transition,
             "label": wf.transitions[e.transition].label
             if e.transition in wf.transitions
+            else recalc.RECALC_LABEL
+            if e.transition == recalc.RECALC
             else "提出拟列入",
             "from_state": e.from_state,
             "to_state": e.to_state,
@@ -331,6 +360,7 @@ def case_view(
             "at": e.at.isoformat(),
             "note": e.note,
             "due_on": e.due_on.isoformat() if e.due_on else None,
+            "due": due_view(wf.states[e.to_state], e.deadline),
             "entry": e.entry_id,
         }
         for e in case.events
@@ -351,7 +381,13 @@ def case_view(
             "exit_reason": row.exit_reason,
         }
     )
-    view["transitions"] = _transitions_for(sanctions, case, role)
+    view["transitions"] = _transitions_for(sanctions, case, role, today)
+    view["notices"] = [
+        recalc.notice_view(n)
+        for n in cases_repo.notices(
+            conn, department_code=None, unread_only=False, case_ids=[case.id], limit=20
+        )
+    ]
     return view
 
 
@@ -402,4 +438,6 @@ def inbox(
         "page_size": page_size,
         "total": total,
         "cases": [_case_row(sanctions, c, today, known.get(c.subject_key)) for c in found],
+        # What the platform told the department (a deadline moved by the official calendar).
+        "notices": recalc.notices(conn, department_code=department_code),
     }

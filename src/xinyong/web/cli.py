@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
 import sys
@@ -13,6 +12,7 @@ import typer
 
 from xinyong.kernel.errors import XinyongError
 from xinyong.web.commands import access as access_commands
+from xinyong.web.commands import calendar as calendar_commands
 from xinyong.web.commands import checks as checks_commands
 from xinyong.web.commands import lists as lists_commands
 from xinyong.web.commands import reports as reports_commands
@@ -22,10 +22,9 @@ from xinyong.web.commands.common import _date, _fail, _platform, operator_actor,
 app = typer.Typer(help="xinyong 公共信用信息平台", no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="数据库结构（迁移）", no_args_is_help=True)
 audit_app = typer.Typer(help="账本完整性审计", no_args_is_help=True)
-calendar_app = typer.Typer(help="法定工作日历", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(audit_app, name="audit")
-app.add_typer(calendar_app, name="calendar")
+app.add_typer(calendar_commands.app, name="calendar")
 app.add_typer(access_commands.department_app, name="department")
 app.add_typer(access_commands.key_app, name="key")
 app.add_typer(lists_commands.app, name="lists")
@@ -291,23 +290,6 @@ def quality(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
         typer.echo("尚无报送数据")
 
 
-@calendar_app.command("add")
-def calendar_add(
-    date: Annotated[str, typer.Argument(help="起算日期")],
-    n: Annotated[int, typer.Argument(help="工作日数")],
-) -> None:
-    """打印 DATE 之后第 N 个工作日（按国务院公布的节假日和调休安排）。"""
-    from xinyong.kernel.calendar import WorkCalendar
-
-    day = _date(date, dt.date.today())
-    from xinyong.kernel.settings import get_settings
-
-    local = get_settings().local_catalog_dir
-    try:
-        cal = WorkCalendar.load([local / "calendar"] if local else [])
-        typer.echo(cal.add_workdays(day, n).isoformat())
-    except XinyongError as exc:
-        _fail(exc)
 
 
 @app.command("serve")

@@ -24,10 +24,28 @@ def _echo_json(data: Any) -> None:
     typer.echo(json.dumps(data, ensure_ascii=False, default=str))
 
 
+def due_text(due: dict[str, Any] | None) -> str:
+    """「2027-01-04」, or for a provisional deadline「2027-01-04（暂定（…），可能为 … 至 …）」
+    with the bound that counts for the step."""
+    if due is None:
+        return "无"
+    if not due["provisional"]:
+        return str(due["date"])
+    return f"{due['date']}（{due['status_label']}；{due['guidance']}）"
+
+
+def _echo_notices(notices: dict[str, Any]) -> None:
+    if not notices["notices"]:
+        return
+    typer.echo(f"提醒（未读 {notices['unread']} 条）：")
+    for n in notices["notices"]:
+        typer.echo(f"  [{n['id']}] {n['created_at'][:10]} {n['kind_label']}：{n['summary']}")
+
+
 def _echo_case(view: dict[str, Any]) -> None:
     s = view["subject"]
     lt = view["list_type"]
-    due = view["due_on"] or "无"
+    due = due_text(view["due"])
     overdue = "（已超期）" if view["overdue"] else ""
     typer.echo(
         f"办件 {view['id']}  {lt['name']}（{lt['code']}）  部门 {view['department']}  "
@@ -51,7 +69,11 @@ def _echo_case(view: dict[str, Any]) -> None:
         typer.echo("  可执行的操作：")
         for t in view["transitions"]:
             roles = f"  [{'、'.join(t['roles'])}]" if "roles" in t else ""
-            typer.echo(f"    {t['name']}  {t['label']} → {t['target_label']}{roles}")
+            wait = f"（{t['not_before']} 起）" if "not_before" in t else ""
+            typer.echo(f"    {t['name']}  {t['label']} → {t['target_label']}{wait}{roles}")
+    for n in view.get("notices", []):
+        read = "" if n["read_at"] is None else "（已读）"
+        typer.echo(f"  提醒 [{n['id']}]{read}：{n['summary']}")
 
 
 @app.command("types")
@@ -277,14 +299,56 @@ def inbox_cmd(
     if as_json:
         _echo_json(out)
         return
+    _echo_notices(out["notices"])
     typer.echo(f"截至 {out['as_of']}：共 {out['total']} 件（第 {out['page']} 页）")
     for c in out["cases"]:
         flag = "超期" if c["overdue"] else "    "
+        due = c["due"]
+        tentative = (
+            f"  暂定：{due['earliest']} 至 {due['latest']}，按 {due['act_on']} 掌握"
+            if due and due["provisional"]
+            else ""
+        )
         typer.echo(
             f"  {flag} {c['due_on'] or '无期限':<10}  办件 {c['id']:<6} {c['state_label']}  "
             f"{c['list_type']['name']}  {c['subject']['name'] or ''} {c['subject']['code'] or ''}  "
-            f"{c['department']}"
+            f"{c['department']}{tentative}"
         )
+    if any(c["due"] and c["due"]["provisional"] for c in out["cases"]):
+        typer.echo(
+            "  注：暂定期限按尚未公布放假安排的年份推算；本机关的办理时限按最早日期掌握，"
+            "对当事人不利的处理待最晚日期届满后进行"
+        )
+
+
+@app.command("notices")
+def notices_cmd(
+    department: Annotated[str | None, typer.Option("--department", help="只看该部门")] = None,
+    all_: Annotated[bool, typer.Option("--all", help="包括已读的提醒")] = False,
+    read: Annotated[int | None, typer.Option("--read", help="将该编号的提醒标为已读")] = None,
+    actor: Annotated[str, typer.Option("--actor", help="经办人")] = "cli",
+    as_json: AsJson = False,
+) -> None:
+    """办件提醒（如国务院放假安排公布后办理期限变更），--read 编号 标为已读。"""
+    from xinyong.cases import recalc
+
+    platform = _platform()
+    try:
+        with platform.engine.begin() as conn:
+            if read is not None:
+                recalc.mark_read(
+                    conn, read, by=actor, department_code=department, now=platform.clock.now()
+                )
+            out = recalc.notices(conn, department_code=department, unread_only=not all_)
+    except XinyongError as exc:
+        _fail(exc, as_json)
+    if as_json:
+        _echo_json(out)
+        return
+    if not out["notices"]:
+        typer.echo("没有提醒")
+        return
+    _echo_notices(out)
 
 
 @app.command("expire")

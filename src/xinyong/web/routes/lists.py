@@ -21,9 +21,10 @@ from sqlalchemy import Connection
 from xinyong.access import service as access
 from xinyong.access.service import Principal
 from xinyong.bootstrap import Platform
+from xinyong.cases import recalc
 from xinyong.cases.model import Case, InvalidTransition
 from xinyong.cases.rules import LIST_DETERMINATION
-from xinyong.kernel.errors import InputError, PermissionDenied
+from xinyong.kernel.errors import InputError, NotFound, PermissionDenied
 from xinyong.lists import casework
 from xinyong.lists import service as lists
 from xinyong.web.deps import PlatformDep, PrincipalDep, error, require_role
@@ -310,3 +311,26 @@ def inbox(
             detail={"state": state, "overdue": overdue, "list_type": list_type, "page": page},
         )
     return out
+
+
+@router.post("/api/v1/case-notices/{notice_id}/read")
+def read_notice(notice_id: int, platform: PlatformDep, who: PrincipalDep) -> dict[str, Any]:
+    """将一条办件提醒（如国务院放假安排公布后期限变更）标为已读。部门只能处理本部门的提醒。"""
+    require_role(who, "department", "office")
+    try:
+        with platform.engine.begin() as conn:
+            view = recalc.mark_read(
+                conn,
+                notice_id,
+                by=who.actor,
+                department_code=who.department_code if who.role == "department" else None,
+                now=platform.clock.now(),
+            )
+            access.audit(
+                conn, who.actor, "read_notice", f"notice:{notice_id}", platform.clock.now()
+            )
+    except NotFound as exc:
+        raise error(404, exc) from exc
+    except PermissionDenied as exc:
+        raise error(403, exc) from exc
+    return view

@@ -1,7 +1,7 @@
 """key revocation time, backfilled batches
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-12-02 10:00:00
 
 ``api_clients.revoked_at`` records when a key was revoked (``xinyong key revoke``); keys
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

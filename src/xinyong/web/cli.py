@@ -290,8 +290,6 @@ def quality(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
         typer.echo("尚无报送数据")
 
 
-
-
 @app.command("serve")
 def serve(
     host: Annotated[str, typer.Option("--host")] = "127.0.0.1",

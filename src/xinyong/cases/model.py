@@ -13,13 +13,15 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from xinyong.kernel.errors import PermissionDenied, XinyongError
+from xinyong.kernel.errors import Conflict, PermissionDenied
 
 ROLES = frozenset({"department", "office", "subject", "system"})
 
 
-class InvalidTransition(XinyongError):
+class InvalidTransition(Conflict):
     """The transition does not exist or is not allowed from the case's current state."""
+
+    code = "invalid_transition"
 
 
 @dataclass(frozen=True, slots=True)

@@ -27,6 +27,8 @@ CASE_ITEM_PREFIX = "case:"
 class VersionConflict(InvalidTransition):
     """The case moved on since the caller read it (optimistic lock)."""
 
+    code = "version_conflict"
+
 
 def _workflow(code: str) -> Workflow:
     try:

@@ -1,0 +1,154 @@
+"""逢办必查: the check answer and feedback.
+
+The check route returns the answer pre-serialised (its receipt's hash covers those exact
+bytes), so these models document the answer and are tested against real answers
+(``tests/web/test_openapi.py``); they are not applied to the response.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from xinyong.web.schemas.common import LegalBasis, Schema
+
+
+class CheckSubject(Schema):
+    code: str = Field(description="统一社会信用代码；自然人为脱敏身份证号码")
+    kind: str = Field(description="主体类型代码")
+    name: str | None = Field(default=None, description="名称（按名称识别时）")
+
+
+class Scenario(Schema):
+    code: str = Field(description="应用场景代码")
+    name: str = Field(description="应用场景名称")
+
+
+class CheckMembership(Schema):
+    id: int = Field(description="名单条目号")
+    entry: int = Field(description="名单条目号（账本条目）")
+    list_type: str = Field(description="名单类型代码")
+    name: str = Field(description="名单名称")
+    kind: str = Field(description="black、watch、ban 等")
+    department: str = Field(description="认定部门代码")
+    listed_on: str = Field(description="列入日期")
+    until: str | None = Field(description="期满日期")
+    exited_on: str | None = Field(description="移出日期")
+    exit_reason: str | None = Field(description="移出原因")
+    legal_basis: list[LegalBasis]
+
+
+class MeasurePeriod(Schema):
+    from_: str = Field(alias="from", description="起始日期")
+    until: str | None = Field(description="截止日期（不含）；空表示以实施决定为准或终身")
+    rule: str = Field(description="期限规则（中文）")
+
+
+class Via(Schema):
+    """Why the measure applies: a list entry (``trigger`` = list) or a record (record)."""
+
+    trigger: str = Field(description="list（名单）或 record（信用记录）")
+    role: str = Field(description="subject（主体本身）或主体在组织中的身份，如 legal_representative")
+    role_label: str | None = Field(default=None, description="身份（中文）")
+    organisation: str | None = Field(default=None, description="经由的组织（统一社会信用代码）")
+    list_entry: int | None = Field(default=None, description="名单条目号")
+    list_type: str | None = Field(default=None, description="名单类型代码")
+    record_entry: int | None = Field(default=None, description="触发记录的账本条目号")
+    item: str | None = Field(default=None, description="触发记录的目录信息项")
+    record_key: str | None = Field(default=None, description="触发记录的标识（如决定书文号）")
+    decision_date: str | None = Field(default=None, description="触发记录的决定日期")
+    severity: str | None = Field(default=None, description="触发记录的严重程度")
+    department: str | None = Field(default=None, description="报送部门代码")
+    department_name: str | None = Field(default=None, description="报送部门名称")
+    sector: str | None = Field(default=None, description="报送部门的行业领域")
+
+
+class AppliedMeasure(Schema):
+    measure: str = Field(description="措施代码")
+    name: str = Field(description="措施名称")
+    content: str = Field(description="措施内容")
+    kind: str = Field(description="惩戒或激励")
+    automatic: bool = Field(description="是否由系统自动适用（否则由实施决定确定）")
+    implementing_department: str = Field(description="实施部门")
+    legal_basis: list[LegalBasis]
+    period: MeasurePeriod
+    via: Via
+
+
+class NameQuery(Schema):
+    name: str = Field(description="所查名称")
+    normalised: str = Field(description="规范化后的名称")
+
+
+class CandidateMatch(Schema):
+    field: str
+    field_label: str
+    matched_name: str
+    scorer: str
+    method: str
+    normalised_query: str
+    normalised_name: str
+    full_ratio: float
+    core_ratio: float
+    query_core: str
+    name_core: str
+    edit_distance: int
+    differences: list[str]
+    explanation: str
+
+
+class Candidate(Schema):
+    rank: int
+    code: str = Field(description="统一社会信用代码")
+    name: str
+    kind: str
+    kind_label: str
+    status: str | None
+    score: float = Field(description="相似度得分（0–100）")
+    match: CandidateMatch
+
+
+class CheckAnswer(Schema):
+    """核查结论（按代码核查，或按名称精确匹配到唯一主体）。"""
+
+    receipt: str = Field(description="回执号：反馈措施实施情况时引用")
+    subject: CheckSubject
+    scenario: Scenario
+    as_of: str = Field(description="核查日期")
+    data_version: int = Field(description="结论所反映的最新账本条目号")
+    catalogue_version: str = Field(description="措施目录版本")
+    identified_by: str = Field(description="code（按代码）或 name（按名称）")
+    authoritative: bool = Field(description="是否为权威核查结论（按名称识别的均为 false）")
+    memberships: list[CheckMembership] = Field(description="在列名单")
+    bans: list[CheckMembership] = Field(description="其中的禁入名单")
+    measures: list[AppliedMeasure] = Field(description="适用的惩戒或激励措施")
+    commitment_allowed: bool = Field(description="是否可适用告知承诺、容缺受理")
+    commitment_blocked_by: list[str] = Field(description="不能适用告知承诺的原因（措施代码）")
+    query: NameQuery | None = Field(default=None, description="按名称查找时：所查名称")
+    match: str | None = Field(default=None, description="按名称查找时：exact")
+    candidates: list[Candidate] | None = Field(default=None, description="按名称查找时的匹配")
+    message: str | None = Field(default=None, description="按名称查找时的说明")
+
+
+class NameCandidates(Schema):
+    """按名称未能确定唯一主体：候选主体，不列出措施，须以统一社会信用代码重新核查。"""
+
+    receipt: str
+    query: NameQuery
+    identified_by: str = Field(description="name")
+    authoritative: bool = Field(description="false")
+    scenario: Scenario
+    as_of: str
+    data_version: int
+    catalogue_version: str
+    match: str = Field(description="ambiguous（同名多个）、fuzzy（相近）或 none（未找到）")
+    candidates: list[Candidate]
+    message: str = Field(description="说明（中文）")
+
+
+CheckResponse = CheckAnswer | NameCandidates
+
+
+class FeedbackRecorded(Schema):
+    """反馈已记录。"""
+
+    status: str = Field(description="recorded")

@@ -69,12 +69,16 @@ def _step(client: TestClient, key: str, case_id: int, name: str, **body: Any) ->
 def _message(resp: Any) -> str:
     detail = resp.json()["detail"]
     # The app's one error shape (fields only for a malformed request).
-    assert {"code", "message", "message_en"} <= set(detail) <= {
-        "code",
-        "message",
-        "message_en",
-        "fields",
-    }, detail
+    assert (
+        {"code", "message", "message_en"}
+        <= set(detail)
+        <= {
+            "code",
+            "message",
+            "message_en",
+            "fields",
+        }
+    ), detail
     return str(detail["message"])
 
 

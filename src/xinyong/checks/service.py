@@ -432,6 +432,13 @@ def _refuse_codes(query: str) -> None:
             "natural persons are never looked up by name or in the name field",
             "不按名称查找自然人；请在 subject 中填写身份证号码核查",
         )
+    # A mistyped ID number is as personal as a valid one, and the answer would quote it.
+    if sum(c.isdigit() for c in query) >= 15:
+        raise InputError(
+            "a name with 15 or more digits looks like an ID number",
+            "名称中含有15位以上数字，疑似证件号码：name 只接受组织名称；"
+            "统一社会信用代码或身份证号码请填写在 subject 中",
+        )
 
 
 def _candidates(

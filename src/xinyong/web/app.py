@@ -57,8 +57,14 @@ TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 PAGE = ["GET", "HEAD"]
 
 TAGS = [
-    {"name": "报送", "description": "部门业务系统报送信用记录（双公示等）、查看批次、下载退回文件、撤销记录。"},
-    {"name": "信用档案", "description": "主体信用档案：公开视图无需密钥；内部视图需授权并记入审计。"},
+    {
+        "name": "报送",
+        "description": "部门业务系统报送信用记录（双公示等）、查看批次、下载退回文件、撤销记录。",
+    },
+    {
+        "name": "信用档案",
+        "description": "主体信用档案：公开视图无需密钥；内部视图需授权并记入审计。",
+    },
     {"name": "目录", "description": "现行目录信息项与名单类型，含法律依据。公开信息，无需密钥。"},
     {"name": "逢办必查", "description": "办理业务前核查主体的名单身份与适用措施，并反馈实施情况。"},
     {"name": "名单认定", "description": "名单认定办件：提出拟列入、逐步办理、待办与超期。"},

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import logging
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -16,9 +14,14 @@ from xinyong.web.commands import checks as checks_commands
 from xinyong.web.commands import lists as lists_commands
 from xinyong.web.commands import reports as reports_commands
 from xinyong.web.commands import warnings as warnings_commands
-from xinyong.web.commands.common import _date, _fail, _platform
+from xinyong.web.commands.common import ChineseErrors, _date, _fail, _platform, configure_logging
 
-app = typer.Typer(help="xinyong 公共信用信息平台", no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="xinyong 公共信用信息平台",
+    no_args_is_help=True,
+    add_completion=False,
+    cls=ChineseErrors,  # every error is one Chinese line, details in the log
+)
 db_app = typer.Typer(help="数据库结构（迁移）", no_args_is_help=True)
 audit_app = typer.Typer(help="账本完整性审计", no_args_is_help=True)
 calendar_app = typer.Typer(help="法定工作日历", no_args_is_help=True)
@@ -354,9 +357,7 @@ def demo(
 
 
 def main() -> None:
-    logging.basicConfig(
-        level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
-    )
+    configure_logging()
     app()
 
 

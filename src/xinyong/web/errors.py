@@ -7,7 +7,9 @@ gets the Chinese error page instead, never JSON.
 
 A malformed request never echoes a value: the ID number typed into ``subject``, a name in
 ``q`` or a record number in ``record`` would otherwise come back in clear. Each problem
-names its location, field and reason; the caller still has the value it sent.
+names its location, field and reason; the caller still has the value it sent. A service's
+message may quote a code the caller typed; anything in it that looks like an ID number is
+masked (``identity.redact``) before it is shown or logged.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from xinyong.identity.redact import redact_identifiers
 from xinyong.kernel.errors import XinyongError
 from xinyong.web.schemas.common import PATTERN_LABELS
 
@@ -175,7 +178,7 @@ def _loggable(exc: Exception) -> str:
         return "; ".join(
             f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('type')}" for e in exc.errors()
         )
-    return str(exc)
+    return redact_identifiers(str(exc))
 
 
 def is_page(request: Request) -> bool:
@@ -213,11 +216,12 @@ def install(app: FastAPI, templates: Jinja2Templates) -> None:
 
     async def platform_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, XinyongError)  # noqa: S101 - registered for this class only
+        zh, en = redact_identifiers(exc.message_zh), redact_identifiers(exc.message_en)
         if exc.status >= 500:
-            log.error("%s on %s %s: %s", exc.code, request.method, request.url.path, exc)
+            log.error("%s on %s %s: %s", exc.code, request.method, request.url.path, en)
         else:
-            log.info("%s %s: %s (%s)", request.method, request.url.path, exc.status, exc)
-        return answer(request, exc.status, exc.code, exc.message_zh, exc.message_en)
+            log.info("%s %s: %s (%s)", request.method, request.url.path, exc.status, en)
+        return answer(request, exc.status, exc.code, zh, en)
 
     async def validation_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)  # noqa: S101

@@ -78,9 +78,7 @@ def _handle(
     response_model=schemas.Alert,
     responses=declared(401, 403, 404, 409, 422),
 )
-def acknowledge(
-    alert_id: Id, body: Handling, platform: PlatformDep, who: Office
-) -> dict[str, Any]:
+def acknowledge(alert_id: Id, body: Handling, platform: PlatformDep, who: Office) -> dict[str, Any]:
     """确认预警（已核实、跟进处理），可附说明。仅信用办。已确认或已排除的预警返回 409。"""
     return _handle(platform, who, alert_id, "acknowledge", body.note)
 

@@ -20,7 +20,9 @@ class Alert(Schema):
     department: str | None = Field(description="来源部门代码")
     batch: int | None = Field(description="来源批次")
     summary: str = Field(description="摘要（中文）")
-    detail: dict[str, JsonValue] = Field(description="详情：主体、人员（脱敏）、名单条目、任职关系、来源")
+    detail: dict[str, JsonValue] = Field(
+        description="详情：主体、人员（脱敏）、名单条目、任职关系、来源"
+    )
     created_at: str | None
     handled_by: str | None
     handled_at: str | None

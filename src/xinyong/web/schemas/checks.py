@@ -47,7 +47,9 @@ class Via(Schema):
     """Why the measure applies: a list entry (``trigger`` = list) or a record (record)."""
 
     trigger: str = Field(description="list（名单）或 record（信用记录）")
-    role: str = Field(description="subject（主体本身）或主体在组织中的身份，如 legal_representative")
+    role: str = Field(
+        description="subject（主体本身）或主体在组织中的身份，如 legal_representative"
+    )
     role_label: str | None = Field(default=None, description="身份（中文）")
     organisation: str | None = Field(default=None, description="经由的组织（统一社会信用代码）")
     list_entry: int | None = Field(default=None, description="名单条目号")

@@ -80,4 +80,3 @@ class Revoked(Schema):
 
     entry: int = Field(description="撤销条目号")
     status: str = Field(description="revoked")
-

@@ -49,7 +49,7 @@ from xinyong.web.routes import warnings as warnings_routes
 from xinyong.web.schemas import catalogue as catalogue_schemas
 from xinyong.web.schemas import creditfile as creditfile_schemas
 from xinyong.web.schemas import ingest as ingest_schemas
-from xinyong.web.schemas.common import SUBJECT_CODE, Id, Status
+from xinyong.web.schemas.common import OPTIONAL_KEY, SUBJECT_CODE, Id, Status
 from xinyong.web.schemas.common import errors as declared
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -274,6 +274,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         tags=["信用档案"],
         summary="主体信用档案",
         dependencies=[PUBLIC],
+        openapi_extra=OPTIONAL_KEY,
         response_model=creditfile_schemas.CreditFile,
         responses=declared(401, 404, 422),
     )

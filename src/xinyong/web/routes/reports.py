@@ -14,7 +14,7 @@ from xinyong.reports import service as reports
 from xinyong.reports.xlsx import monthly_workbook
 from xinyong.web.deps import PUBLIC, Office, OptionalCaller, PlatformDep, Reader, department_scope
 from xinyong.web.schemas import reports as schemas
-from xinyong.web.schemas.common import MAX_ID, Id
+from xinyong.web.schemas.common import MAX_ID, OPTIONAL_KEY, Id
 from xinyong.web.schemas.common import errors as declared
 
 router = APIRouter(tags=["统计与典型案例"])
@@ -158,6 +158,7 @@ def withdraw_typical_case(
     "/api/v1/typical-cases",
     summary="典型案例列表",
     dependencies=[PUBLIC],
+    openapi_extra=OPTIONAL_KEY,
     response_model=schemas.TypicalCases,
     responses=declared(401, 422),
 )

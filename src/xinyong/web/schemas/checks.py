@@ -81,6 +81,13 @@ class NameQuery(Schema):
     normalised: str = Field(description="规范化后的名称")
 
 
+class Difference(Schema):
+    op: str = Field(description="replace（替换）、insert（多字）、delete（少字）")
+    position: int = Field(description="在所查名称中的位置（从1起）")
+    query: str = Field(description="所查名称中的文字")
+    name: str = Field(description="候选名称中的文字")
+
+
 class CandidateMatch(Schema):
     field: str
     field_label: str
@@ -94,7 +101,7 @@ class CandidateMatch(Schema):
     query_core: str
     name_core: str
     edit_distance: int
-    differences: list[str]
+    differences: list[Difference]
     explanation: str
 
 

@@ -65,6 +65,11 @@ class ErrorResponse(Schema):
     detail: ErrorDetail
 
 
+# A public operation that shows more to a caller with a key: FastAPI declares the key, and
+# this adds the alternative of no key at all.
+OPTIONAL_KEY: dict[str, Any] = {"security": [{}]}
+
+
 def _error(description: str) -> dict[str, Any]:
     return {"model": ErrorResponse, "description": description}
 

@@ -35,10 +35,22 @@ class Publication(Schema):
     public_from: str | None = Field(description="公示起始日期")
     public_until: str | None = Field(description="公示截止日期")
     basis: str | None = Field(description="公示期限的依据")
+    # Internal view only:
+    repair_from: str | None = Field(default=None, description="可申请信用修复的起始日期（内部视图）")
+    policy: str | None = Field(default=None, description="适用的公示政策代码（内部视图）")
+    due_date: str | None = Field(default=None, description="报送时限（内部视图）")
+    late: bool | None = Field(default=None, description="是否超期报送（内部视图）")
 
 
 class Provenance(Schema):
     department: str = Field(description="报送部门代码")
+    # Internal view only:
+    batch: int | None = Field(default=None, description="批次号（内部视图）")
+    source_file: str | None = Field(default=None, description="报送文件名（内部视图）")
+    source_row: int | None = Field(default=None, description="文件中的行号（内部视图）")
+    received_at: str | None = Field(default=None, description="接收时间（内部视图）")
+    entry: int | None = Field(default=None, description="账本条目号（内部视图）")
+    item_version: str | None = Field(default=None, description="目录信息项版本（内部视图）")
 
 
 class HistoryStep(Schema):

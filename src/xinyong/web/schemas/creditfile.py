@@ -36,7 +36,9 @@ class Publication(Schema):
     public_until: str | None = Field(description="公示截止日期")
     basis: str | None = Field(description="公示期限的依据")
     # Internal view only:
-    repair_from: str | None = Field(default=None, description="可申请信用修复的起始日期（内部视图）")
+    repair_from: str | None = Field(
+        default=None, description="可申请信用修复的起始日期（内部视图）"
+    )
     policy: str | None = Field(default=None, description="适用的公示政策代码（内部视图）")
     due_date: str | None = Field(default=None, description="报送时限（内部视图）")
     late: bool | None = Field(default=None, description="是否超期报送（内部视图）")

@@ -60,6 +60,12 @@ def test_every_api_operation_needs_a_key_unless_declared_public(platform: Platfo
         assert deps.get_principal in calls, f"{method} {path} declares no caller"
 
 
+def test_response_models_pass_answers_through_unchanged(platform: Platform) -> None:
+    """A model's optional fields never add nulls to an answer that lacks them."""
+    routes = list(_api_routes(create_app(platform).routes))
+    assert [r.path for r in routes if r.response_model and not r.response_model_exclude_unset] == []
+
+
 def test_role_dependencies_are_used_where_roles_are_checked(platform: Platform) -> None:
     """The role an operation needs is in its signature (and so in the OpenAPI document's
     description of 403), not only in its body."""

@@ -119,7 +119,13 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
 
-    @app.get("/healthz", tags=["运维"], summary="运行状态", response_model=Status)
+    @app.get(
+        "/healthz",
+        tags=["运维"],
+        summary="运行状态",
+        response_model=Status,
+        response_model_exclude_unset=True,
+    )
     def healthz() -> dict[str, str]:
         """进程在运行即返回 ok。"""
         return {"status": "ok"}
@@ -130,6 +136,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         tags=["报送"],
         summary="报送文件",
         response_model=ingest_schemas.ImportResult,
+        response_model_exclude_unset=True,
         responses=declared(401, 403, 404, 422),
     )
     async def submit(
@@ -171,6 +178,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         tags=["报送"],
         summary="撤销记录",
         response_model=ingest_schemas.Revoked,
+        response_model_exclude_unset=True,
         responses=declared(401, 403, 404, 409, 422),
     )
     def revoke(body: Revocation, who: DepartmentClient) -> dict[str, Any]:
@@ -195,6 +203,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         tags=["报送"],
         summary="批次概况",
         response_model=ingest_schemas.Batch,
+        response_model_exclude_unset=True,
         responses=declared(401, 403, 404, 422),
     )
     def batch(batch_id: Id, who: Caller) -> dict[str, Any]:
@@ -276,6 +285,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         dependencies=[PUBLIC],
         openapi_extra=OPTIONAL_KEY,
         response_model=creditfile_schemas.CreditFile,
+        response_model_exclude_unset=True,
         responses=declared(401, 404, 422),
     )
     def subject_file(
@@ -309,6 +319,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         summary="目录信息项",
         dependencies=[PUBLIC],
         response_model=catalogue_schemas.Catalogue,
+        response_model_exclude_unset=True,
     )
     def catalogue_items() -> dict[str, Any]:
         """现行目录信息项（含法律依据、公开属性、字段）。"""

@@ -120,6 +120,7 @@ class Feedback(BaseModel):
     status_code=201,
     summary="反馈措施实施情况",
     response_model=schemas.FeedbackRecorded,
+    response_model_exclude_unset=True,
     responses=declared(401, 403, 404, 409, 422),
 )
 def check_feedback(

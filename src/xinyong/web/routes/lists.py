@@ -47,6 +47,7 @@ router = APIRouter(tags=["名单认定"])
     summary="名单类型",
     dependencies=[PUBLIC],
     response_model=schemas.ListTypes,
+    response_model_exclude_unset=True,
 )
 def list_types(platform: PlatformDep) -> dict[str, Any]:
     """现行名单类型：认定部门、法律依据、各环节时限（工作日）、列入期限与提前移出条件。公开信息，无需密钥。"""
@@ -94,6 +95,7 @@ class Proposal(BaseModel):
     status_code=201,
     summary="提出拟列入",
     response_model=schemas.CaseView,
+    response_model_exclude_unset=True,
     responses=declared(401, 403, 404, 409, 422),
 )
 def propose(body: Proposal, platform: PlatformDep, who: DepartmentClient) -> dict[str, Any]:
@@ -120,6 +122,7 @@ def propose(body: Proposal, platform: PlatformDep, who: DepartmentClient) -> dic
     "/api/v1/list-cases/{case_id}",
     summary="办件详情",
     response_model=schemas.CaseView,
+    response_model_exclude_unset=True,
     responses=declared(401, 403, 404, 422),
 )
 def get_case(case_id: Id, platform: PlatformDep, who: Caller) -> dict[str, Any]:
@@ -152,6 +155,7 @@ class Step(BaseModel):
     "/api/v1/list-cases/{case_id}/transitions",
     summary="办理一步",
     response_model=schemas.CaseView,
+    response_model_exclude_unset=True,
     responses=declared(401, 403, 404, 409, 422),
 )
 def take_step(
@@ -195,6 +199,7 @@ def take_step(
     "/api/v1/list-cases",
     summary="待办办件",
     response_model=schemas.Inbox,
+    response_model_exclude_unset=True,
     responses=declared(401, 403, 422),
 )
 def inbox(

@@ -44,6 +44,7 @@ def _monthly(platform: Platform, who: Principal, month: str | None) -> dict[str,
     "/api/v1/reports/monthly",
     summary="月度统计",
     response_model=schemas.Monthly,
+    response_model_exclude_unset=True,
     responses=declared(401, 403, 422),
 )
 def monthly(platform: PlatformDep, who: Reader, month: MonthQuery = None) -> dict[str, Any]:
@@ -98,6 +99,7 @@ class WithdrawIn(BaseModel):
     status_code=201,
     summary="登记典型案例",
     response_model=schemas.TypicalCase,
+    response_model_exclude_unset=True,
     responses=declared(401, 403, 404, 422),
 )
 def add_typical_case(body: TypicalCaseIn, platform: PlatformDep, who: Office) -> dict[str, Any]:
@@ -123,6 +125,7 @@ def add_typical_case(body: TypicalCaseIn, platform: PlatformDep, who: Office) ->
     "/api/v1/typical-cases/{case_id}/publish",
     summary="发布典型案例",
     response_model=schemas.TypicalCase,
+    response_model_exclude_unset=True,
     responses=declared(401, 403, 404, 409, 422),
 )
 def publish_typical_case(case_id: Id, platform: PlatformDep, who: Office) -> dict[str, Any]:
@@ -137,6 +140,7 @@ def publish_typical_case(case_id: Id, platform: PlatformDep, who: Office) -> dic
     "/api/v1/typical-cases/{case_id}/withdraw",
     summary="撤回典型案例",
     response_model=schemas.TypicalCase,
+    response_model_exclude_unset=True,
     responses=declared(401, 403, 404, 409, 422),
 )
 def withdraw_typical_case(
@@ -160,6 +164,7 @@ def withdraw_typical_case(
     dependencies=[PUBLIC],
     openapi_extra=OPTIONAL_KEY,
     response_model=schemas.TypicalCases,
+    response_model_exclude_unset=True,
     responses=declared(401, 422),
 )
 def list_typical_cases(

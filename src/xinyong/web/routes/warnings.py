@@ -22,6 +22,7 @@ router = APIRouter(tags=["预警"])
     "/api/v1/alerts",
     summary="预警列表",
     response_model=schemas.AlertList,
+    response_model_exclude_unset=True,
     responses=declared(401, 403, 422),
 )
 def list_alerts(
@@ -51,6 +52,7 @@ def list_alerts(
     "/api/v1/alerts/{alert_id}",
     summary="预警详情",
     response_model=schemas.Alert,
+    response_model_exclude_unset=True,
     responses=declared(401, 403, 404, 422),
 )
 def get_alert(alert_id: Id, platform: PlatformDep, who: OfficeOrAuditor) -> dict[str, Any]:
@@ -76,6 +78,7 @@ def _handle(
     "/api/v1/alerts/{alert_id}/acknowledge",
     summary="确认预警",
     response_model=schemas.Alert,
+    response_model_exclude_unset=True,
     responses=declared(401, 403, 404, 409, 422),
 )
 def acknowledge(alert_id: Id, body: Handling, platform: PlatformDep, who: Office) -> dict[str, Any]:
@@ -87,6 +90,7 @@ def acknowledge(alert_id: Id, body: Handling, platform: PlatformDep, who: Office
     "/api/v1/alerts/{alert_id}/dismiss",
     summary="排除预警",
     response_model=schemas.Alert,
+    response_model_exclude_unset=True,
     responses=declared(401, 403, 404, 409, 422),
 )
 def dismiss(alert_id: Id, body: Handling, platform: PlatformDep, who: Office) -> dict[str, Any]:

@@ -33,7 +33,9 @@ class Schema(BaseModel):
     """Base of the response models. The declared fields are validated on every response;
     a field a context adds before its schema declares it passes through instead of being
     dropped (``tests/web/test_openapi.py`` lists undeclared fields of real answers), and the
-    published schema shows the declared fields only."""
+    published schema shows the declared fields only. Routes set
+    ``response_model_exclude_unset=True``: an optional field the answer does not have (the
+    internal-view fields of a public file) stays absent instead of appearing as null."""
 
     model_config = ConfigDict(extra="allow", json_schema_extra=_no_additional_properties)
 

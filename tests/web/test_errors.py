@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from tests.helpers import ORG, add_department, csv_bytes, penalty, resident_id
+from tests.helpers import ORG, add_department, csv_bytes, error_detail, penalty, resident_id
 from xinyong.access import service as access
 from xinyong.bootstrap import Platform
 from xinyong.web.app import create_app
@@ -48,26 +48,6 @@ def keys(platform: Platform) -> dict[str, str]:
 
 def _h(key: str) -> dict[str, str]:
     return {"X-API-Key": key}
-
-
-def _detail(resp: Any) -> dict[str, Any]:
-    """The declared error shape, and nothing else."""
-    assert resp.headers["content-type"].startswith("application/json"), resp.text
-    body = resp.json()
-    assert set(body) == {"detail"}, body
-    detail = body["detail"]
-    assert (
-        {"code", "message", "message_en"}
-        <= set(detail)
-        <= {
-            "code",
-            "message",
-            "message_en",
-            "fields",
-        }
-    ), detail
-    assert all(isinstance(detail[k], str) and detail[k] for k in ("code", "message"))
-    return detail
 
 
 def _requests(bad: str, keys: dict[str, str]) -> list[tuple[str, str, dict[str, Any]]]:
@@ -153,7 +133,7 @@ def test_a_malformed_id_number_is_never_echoed(
         assert 400 <= resp.status_code < 500, (where, resp.status_code, resp.text)
         assert not [f for f in forms if f in resp.text], (where, resp.text)
         if url.startswith("/api/"):
-            _detail(resp)
+            error_detail(resp)
         else:
             assert resp.headers["content-type"].startswith("text/html"), where
             assert "<html" in resp.text
@@ -168,7 +148,7 @@ def test_a_number_for_a_text_field_is_refused_without_its_value(
         headers=_h(keys["scjg"]),
     )
     assert resp.status_code == 422
-    detail = _detail(resp)
+    detail = error_detail(resp)
     assert GOOD_ID[:-1] not in resp.text
     assert detail["code"] == "validation_error"
     assert detail["message"] == "请求体字段 subject：应为文本"
@@ -210,7 +190,7 @@ def test_numbers_out_of_range_are_422_not_500(
 ) -> None:
     resp = client.get(url, headers=_h(keys["office"]))
     assert resp.status_code == 422, resp.text
-    assert message in _detail(resp)["message"]
+    assert message in error_detail(resp)["message"]
 
 
 def test_a_conflict_is_409_everywhere(
@@ -225,15 +205,15 @@ def test_a_conflict_is_409_everywhere(
     again = client.post(
         "/api/v1/list-cases", json={"list_type": "SAMR_SERIOUS", "subject": ORG}, headers=scjg
     )
-    codes.append((again.status_code, _detail(again)["code"]))
+    codes.append((again.status_code, error_detail(again)["code"]))
     # A step the current state does not allow.
     step = f"/api/v1/list-cases/{case['id']}/transitions"
     early = client.post(step, json={"name": "publish"}, headers=office)
-    codes.append((early.status_code, _detail(early)["code"]))
+    codes.append((early.status_code, error_detail(early)["code"]))
     # A case that moved on since the caller read it.
     assert client.post(step, json={"name": "notify"}, headers=scjg).status_code == 200
     stale = client.post(step, json={"name": "list", "version": case["version"]}, headers=scjg)
-    codes.append((stale.status_code, _detail(stale)["code"]))
+    codes.append((stale.status_code, error_detail(stale)["code"]))
     # A typical case published twice.
     typical = client.post(
         "/api/v1/typical-cases",
@@ -250,7 +230,7 @@ def test_a_conflict_is_409_everywhere(
     publish = f"/api/v1/typical-cases/{typical.json()['id']}/publish"
     assert client.post(publish, headers=office).status_code == 200
     twice = client.post(publish, headers=office)
-    codes.append((twice.status_code, _detail(twice)["code"]))
+    codes.append((twice.status_code, error_detail(twice)["code"]))
     assert codes == [
         (409, "duplicate_case"),
         (409, "invalid_transition"),
@@ -263,31 +243,31 @@ def test_keys_and_roles(client: TestClient, keys: dict[str, str]) -> None:
     missing = client.get("/api/v1/alerts")
     assert missing.status_code == 401
     assert missing.headers["www-authenticate"] == "ApiKey"
-    assert _detail(missing)["code"] == "unauthenticated"
-    assert "X-API-Key" in _detail(missing)["message"]
+    assert error_detail(missing)["code"] == "unauthenticated"
+    assert "X-API-Key" in error_detail(missing)["message"]
     wrong = client.get("/api/v1/alerts", headers=_h("xy_not_a_key"))
-    assert (wrong.status_code, _detail(wrong)["code"]) == (401, "unauthenticated")
+    assert (wrong.status_code, error_detail(wrong)["code"]) == (401, "unauthenticated")
     department = client.get("/api/v1/alerts", headers=_h(keys["scjg"]))
     assert department.status_code == 403
-    assert _detail(department)["message"] == "当前角色无权执行此操作，仅限：信用办、审计"
+    assert error_detail(department)["message"] == "当前角色无权执行此操作，仅限：信用办、审计"
     other = client.get(
         "/api/v1/list-cases", params={"department": "qxscjg"}, headers=_h(keys["scjg"])
     )
     assert other.status_code == 403
-    assert "只能查看本部门的办件" in _detail(other)["message"]
+    assert "只能查看本部门的办件" in error_detail(other)["message"]
 
 
 def test_unknown_api_paths_and_methods_keep_the_shape(client: TestClient) -> None:
     resp = client.get("/api/v1/no-such-thing")
     assert resp.status_code == 404
-    assert _detail(resp) == {
+    assert error_detail(resp) == {
         "code": "not_found",
         "message": "请求的页面或接口不存在",
         "message_en": "Not Found",
     }
     resp = client.delete("/api/v1/list-types")
     assert resp.status_code == 405
-    assert _detail(resp)["code"] == "method_not_allowed"
+    assert error_detail(resp)["code"] == "method_not_allowed"
 
 
 def _page(resp: Any, status: int, *texts: str) -> None:
@@ -346,7 +326,7 @@ def test_an_unexpected_error_is_a_chinese_500_and_logged_in_english(
     _page(page, 500, "系统内部错误")
     assert "subjects" not in page.text  # no SQL or table names for the reader
     assert api.status_code == 500
-    assert _detail(api)["code"] == "internal_error"
+    assert error_detail(api)["code"] == "internal_error"
     assert "cases" not in api.text
     logged = [r.getMessage() for r in caplog.records if r.name == "xinyong.web"]
     assert any(m.startswith("unhandled OperationalError on GET /:") for m in logged) or any(

@@ -9,7 +9,15 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from tests.helpers import ORG, ORG2, add_department, csv_bytes, penalty, resident_id
+from tests.helpers import (
+    ORG,
+    ORG2,
+    add_department,
+    csv_bytes,
+    error_detail,
+    penalty,
+    resident_id,
+)
 from xinyong.access import service as access
 from xinyong.access.tables import audit_log
 from xinyong.bootstrap import Platform
@@ -67,19 +75,7 @@ def _step(client: TestClient, key: str, case_id: int, name: str, **body: Any) ->
 
 
 def _message(resp: Any) -> str:
-    detail = resp.json()["detail"]
-    # The app's one error shape (fields only for a malformed request).
-    assert (
-        {"code", "message", "message_en"}
-        <= set(detail)
-        <= {
-            "code",
-            "message",
-            "message_en",
-            "fields",
-        }
-    ), detail
-    return str(detail["message"])
+    return str(error_detail(resp)["message"])
 
 
 def test_list_types_are_public_catalogue_facts(client: TestClient) -> None:

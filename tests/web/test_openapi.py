@@ -10,12 +10,11 @@ import typing
 from typing import Any
 
 import pytest
-from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from pydantic import BaseModel, TypeAdapter
 
 from tests.alerts.support import REP, org2_penalty
-from tests.helpers import ORG, ORG2, add_department, csv_bytes, penalty
+from tests.helpers import ORG, ORG2, add_department, api_routes, csv_bytes, penalty
 from xinyong.access import service as access
 from xinyong.bootstrap import Platform
 from xinyong.web.app import TAGS, create_app
@@ -141,16 +140,8 @@ def _undeclared(tp: Any, value: Any, path: str = "$") -> list[str] | None:
 
 
 def _models(app: Any) -> dict[tuple[str, str], Any]:
-    def walk(routes: Any) -> Any:
-        for route in routes:
-            if isinstance(route, APIRoute):
-                yield route
-            inner = getattr(route, "original_router", None)
-            if inner is not None:
-                yield from walk(inner.routes)
-
     out = {}
-    for route in walk(app.routes):
+    for route in api_routes(app.routes):
         for method in route.methods:
             out[(method, route.path)] = route.response_model
     out[("POST", "/api/v1/checks")] = CheckResponse  # documented, not applied (pre-serialised)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from fastapi.dependencies.models import Dependant
-from fastapi.routing import APIRoute
 
+from tests.helpers import api_routes
 from xinyong.bootstrap import Platform
 from xinyong.web import deps
 from xinyong.web.app import create_app
@@ -29,18 +29,8 @@ def _calls(dependant: Dependant) -> Iterator[Callable[..., Any]]:
         yield from _calls(sub)
 
 
-def _api_routes(routes: Iterable[Any]) -> Iterator[APIRoute]:
-    for route in routes:
-        if isinstance(route, APIRoute):
-            yield route
-        # FastAPI keeps an included router as one entry (our routers have no prefix).
-        inner = getattr(route, "original_router", None)
-        if inner is not None:
-            yield from _api_routes(inner.routes)
-
-
 def _operations(platform: Platform) -> Iterator[tuple[str, str, set[Callable[..., Any]]]]:
-    for route in _api_routes(create_app(platform).routes):
+    for route in api_routes(create_app(platform).routes):
         if route.path.startswith("/api/v1/"):
             calls = set(_calls(route.dependant))
             for method in route.methods:
@@ -62,7 +52,7 @@ def test_every_api_operation_needs_a_key_unless_declared_public(platform: Platfo
 
 def test_response_models_pass_answers_through_unchanged(platform: Platform) -> None:
     """A model's optional fields never add nulls to an answer that lacks them."""
-    routes = list(_api_routes(create_app(platform).routes))
+    routes = list(api_routes(create_app(platform).routes))
     assert [r.path for r in routes if r.response_model and not r.response_model_exclude_unset] == []
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
 
+from fastapi.routing import APIRoute
 from sqlalchemy import func, select
 
 from xinyong.access import service as access
@@ -171,3 +173,27 @@ def list_subject(
                 now=platform.clock.now(),
             )
     return case.id
+
+
+def error_detail(resp: Any) -> dict[str, Any]:
+    """The API's one error shape, and nothing else: ``{"detail": {"code", "message",
+    "message_en"}}``, with ``fields`` for a malformed request."""
+    assert resp.headers["content-type"].startswith("application/json"), resp.text
+    body = resp.json()
+    assert set(body) == {"detail"}, body
+    detail: dict[str, Any] = body["detail"]
+    assert {"code", "message", "message_en"} <= set(detail), detail
+    assert set(detail) <= {"code", "message", "message_en", "fields"}, detail
+    assert all(isinstance(detail[k], str) and detail[k] for k in ("code", "message"))
+    return detail
+
+
+def api_routes(routes: Iterable[Any]) -> Iterator[APIRoute]:
+    """Every API route of an application, inside included routers too (FastAPI keeps an
+    included router as one entry; ours have no prefix)."""
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield route
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            yield from api_routes(inner.routes)

@@ -17,7 +17,7 @@ from xinyong.alerts.rules import (
 )
 from xinyong.identity.ric import mask_resident_id
 from xinyong.kernel.clock import CHINA_TZ
-from xinyong.kernel.errors import InputError
+from xinyong.kernel.errors import Conflict, InputError, XinyongError
 
 REP = resident_id()
 AT = dt.datetime(2026, 6, 15, 10, 0, tzinfo=CHINA_TZ)
@@ -127,17 +127,20 @@ def test_allowed_steps(current: str, action: str, note: str, expected: str) -> N
 
 
 @pytest.mark.parametrize(
-    ("current", "action", "note", "message"),
+    ("current", "action", "note", "error", "message"),
     [
-        ("open", "dismiss", " ", "须说明理由"),
-        ("dismissed", "acknowledge", "", "不能再确认"),
-        ("dismissed", "dismiss", "x", "不能再排除"),
-        ("acknowledged", "acknowledge", "", "不能再确认"),
-        ("open", "reopen", "", "未知操作"),
+        ("open", "dismiss", " ", InputError, "须说明理由"),
+        # An alert already handled conflicts with its state (409), it is not bad input.
+        ("dismissed", "acknowledge", "", Conflict, "不能再确认"),
+        ("dismissed", "dismiss", "x", Conflict, "不能再排除"),
+        ("acknowledged", "acknowledge", "", Conflict, "不能再确认"),
+        ("open", "reopen", "", InputError, "未知操作"),
     ],
 )
-def test_refused_steps(current: str, action: str, note: str, message: str) -> None:
-    with pytest.raises(InputError) as exc:
+def test_refused_steps(
+    current: str, action: str, note: str, error: type[XinyongError], message: str
+) -> None:
+    with pytest.raises(error) as exc:
         next_status(current, action, note)
     assert message in exc.value.message_zh
 

@@ -56,7 +56,7 @@ def test_submissions_need_a_department_key_and_cannot_impersonate(
     assert _upload(client, "xy_wrong", csv_bytes([penalty()])).status_code == 401
     resp = _upload(client, key, csv_bytes([penalty()]), source="sthj")
     assert resp.status_code == 403
-    assert "不能以" in resp.json()["detail"]["message"]
+    assert "只能报送本部门的数据" in resp.json()["detail"]["message"]
     with platform.engine.begin() as conn:
         office = access.issue_key(conn, "信用办", "office", None, platform.clock.now())
     assert _upload(client, office, csv_bytes([penalty()])).status_code == 403

@@ -9,7 +9,15 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from tests.helpers import ORG, ORG2, add_department, csv_bytes, penalty, resident_id
+from tests.helpers import (
+    ORG,
+    ORG2,
+    add_department,
+    csv_bytes,
+    error_detail,
+    penalty,
+    resident_id,
+)
 from xinyong.access import service as access
 from xinyong.access.tables import audit_log
 from xinyong.bootstrap import Platform
@@ -68,9 +76,7 @@ def _step(client: TestClient, key: str, case_id: int, name: str, **body: Any) ->
 
 
 def _message(resp: Any) -> str:
-    detail = resp.json()["detail"]
-    assert set(detail) == {"message", "message_en"}, detail  # the app's one error shape
-    return str(detail["message"])
+    return str(error_detail(resp)["message"])
 
 
 def test_list_types_are_public_catalogue_facts(client: TestClient) -> None:
@@ -200,8 +206,14 @@ def test_proposal_errors_name_the_field_value_and_reason(
         "/api/v1/list-cases", json={"subject": ORG, "note": 1}, headers=_h(keys["scjg"])
     )
     assert resp.status_code == 422
-    assert "list_type：必须填写" in _message(resp)
-    assert "note“1”：应为文本" in _message(resp)
+    assert "请求体字段 list_type：必须填写" in _message(resp)
+    assert "请求体字段 note：应为文本" in _message(resp)
+    fields = resp.json()["detail"]["fields"]
+    assert [(f["location"], f["field"], f["type"]) for f in fields] == [
+        ("body", "list_type", "missing"),
+        ("body", "note", "string_type"),
+    ]
+    assert all(set(f) == {"location", "field", "reason", "reason_en", "type"} for f in fields)
     resp = client.post(
         "/api/v1/list-cases",
         content=b"{list_type",
@@ -232,7 +244,7 @@ def test_case_visibility_by_role(client: TestClient, keys: dict[str, str]) -> No
     cid = _propose(client, keys["scjg"]).json()["id"]
     resp = client.get(f"/api/v1/list-cases/{cid}", params=READ, headers=_h(keys["qxscjg"]))
     assert resp.status_code == 403
-    assert "不属于本部门" in _message(resp)
+    assert "只能查看和办理本部门的办件" in _message(resp)
     for who in ("office", "auditor"):
         resp = client.get(f"/api/v1/list-cases/{cid}", params=READ, headers=_h(keys[who]))
         assert resp.status_code == 200
@@ -242,7 +254,7 @@ def test_case_visibility_by_role(client: TestClient, keys: dict[str, str]) -> No
     assert "不存在" in _message(resp)
     resp = client.get("/api/v1/list-cases/abc", params=READ, headers=_h(keys["office"]))
     assert resp.status_code == 422
-    assert "case_id“abc”：应为整数" in _message(resp)
+    assert _message(resp) == "路径参数 case_id：应为整数"
 
 
 def test_transition_errors(client: TestClient, keys: dict[str, str]) -> None:
@@ -261,7 +273,7 @@ def test_transition_errors(client: TestClient, keys: dict[str, str]) -> None:
     assert _step(client, keys["auditor"], cid, "notify").status_code == 403
     resp = _step(client, keys["qxscjg"], cid, "notify")
     assert resp.status_code == 403
-    assert "不属于本部门" in _message(resp)
+    assert "只能查看和办理本部门的办件" in _message(resp)
     resp = _step(client, keys["scjg"], cid, "notify", term_months=24)
     assert resp.status_code == 422
     assert "term_months" in _message(resp)
@@ -276,7 +288,7 @@ def test_transition_errors(client: TestClient, keys: dict[str, str]) -> None:
     assert len(now["history"]) == 2
     resp = _step(client, keys["scjg"], cid, "state_case", version=0)
     assert resp.status_code == 422
-    assert "version“0”：应不小于 1" in _message(resp)
+    assert _message(resp) == "请求体字段 version：应不小于 1"
 
 
 def test_inbox_filters_orders_and_flags_overdue(
@@ -348,7 +360,7 @@ def test_inbox_errors(client: TestClient, keys: dict[str, str]) -> None:
     assert resp.status_code == 403
     resp = client.get("/api/v1/list-cases", params={**READ, "page": 0}, headers=_h(keys["office"]))
     assert resp.status_code == 422
-    assert "page“0”：应不小于 1" in _message(resp)
+    assert _message(resp) == "查询参数 page：应不小于 1"
     assert client.get("/api/v1/list-cases").status_code == 401
 
 

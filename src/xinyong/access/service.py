@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from xinyong.access import repository as repo
-from xinyong.kernel.errors import InputError, NotFound, PermissionDenied
+from xinyong.kernel.errors import InputError, NotFound, Unauthenticated
 
 ROLES = ("department", "office", "auditor")
 ROLE_LABELS = {"department": "部门业务系统", "office": "信用办", "auditor": "审计"}
@@ -169,10 +169,10 @@ def require_purpose(purpose: str | None) -> str:
 
 def authenticate(conn: Connection, key: str | None) -> Principal:
     if not key:
-        raise PermissionDenied("missing API key", "缺少 API 密钥")
+        raise Unauthenticated("missing API key", "缺少 API 密钥（请求头 X-API-Key）")
     client = repo.client_by_hash(conn, hash_key(key))
     if client is None:
-        raise PermissionDenied("invalid API key", "API 密钥无效或已停用")
+        raise Unauthenticated("invalid API key", "API 密钥无效或已停用")
     return Principal(int(client["id"]), client["name"], client["role"], client["department_code"])
 
 

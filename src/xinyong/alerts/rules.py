@@ -14,7 +14,7 @@ from typing import Any
 from xinyong.identity.model import ROLE_LABELS
 from xinyong.identity.ric import mask_person_name, mask_resident_id
 from xinyong.kernel.clock import CHINA_TZ
-from xinyong.kernel.errors import InputError
+from xinyong.kernel.errors import Conflict, InputError
 
 RE_ESTABLISHMENT = "re_establishment"
 KINDS = {RE_ESTABLISHMENT: "易地开张"}
@@ -218,7 +218,7 @@ def next_status(current: str, action: str, note: str) -> str:
         raise InputError(f"unknown action {action}", f"未知操作“{action}”")
     allowed, target = ACTIONS[action]
     if current not in allowed:
-        raise InputError(
+        raise Conflict(
             f"cannot {action} an alert that is {current}",
             f"该预警当前为“{STATUSES.get(current, current)}”，不能再{'确认' if action == 'acknowledge' else '排除'}",
         )

@@ -23,7 +23,7 @@ from xinyong.alerts.rules import (
     re_establishment_alerts,
 )
 from xinyong.catalog.sanctions import SanctionsCatalogue
-from xinyong.kernel.errors import InputError, NotFound
+from xinyong.kernel.errors import Conflict, InputError, NotFound
 
 log = logging.getLogger(__name__)
 
@@ -169,7 +169,7 @@ def handle(
         values={"status": target, "handled_by": actor, "handled_at": now, "note": note.strip()},
     )
     if not changed:
-        raise InputError(f"alert {alert_id} changed meanwhile", "该预警刚被他人处理，请刷新后再试")
+        raise Conflict(f"alert {alert_id} changed meanwhile", "该预警刚被他人处理，请刷新后再试")
     access.audit(
         conn,
         actor,

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from xinyong.kernel.calendar import Deadline
-from xinyong.kernel.errors import PermissionDenied, XinyongError
+from xinyong.kernel.errors import Conflict, PermissionDenied
 
 ROLES = frozenset({"department", "office", "subject", "system"})
 # Whose deadline a state has: the office's (or department's) own duty, planned to the earliest
@@ -24,8 +24,10 @@ DUTY = "duty"
 RIGHT = "right"
 
 
-class InvalidTransition(XinyongError):
+class InvalidTransition(Conflict):
     """The transition does not exist or is not allowed from the case's current state."""
+
+    code = "invalid_transition"
 
 
 @dataclass(frozen=True, slots=True)

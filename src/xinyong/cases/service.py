@@ -27,6 +27,8 @@ CASE_ITEM_PREFIX = "case:"
 class VersionConflict(InvalidTransition):
     """The case moved on since the caller read it (optimistic lock)."""
 
+    code = "version_conflict"
+
 
 class WindowStillOpen(InvalidTransition):
     """The subject's window (e.g. to state its case) may still be running: nothing is done

@@ -86,7 +86,7 @@ def resolve_scenario(sanctions: SanctionsCatalogue, scenario: str) -> str:
             return code
     options = "、".join(f"{sc.name}（{c}）" for c, sc in sanctions.scenarios.items())
     raise NotFound(
-        f"unknown scenario {scenario!r}",
+        f"unknown scenario {scenario}",
         f"没有应用场景“{scenario}”，可选：{options}",
     )
 
@@ -370,6 +370,13 @@ def _refuse_codes(query: str) -> None:
         raise InputError(
             "natural persons are never looked up by name or in the name field",
             "不按名称查找自然人；请在 subject 中填写身份证号码核查",
+        )
+    # A mistyped ID number is as personal as a valid one, and the answer would quote it.
+    if sum(c.isdigit() for c in query) >= 15:
+        raise InputError(
+            "a name with 15 or more digits looks like an ID number",
+            "名称中含有15位以上数字，疑似证件号码：name 只接受组织名称；"
+            "统一社会信用代码或身份证号码请填写在 subject 中",
         )
 
 

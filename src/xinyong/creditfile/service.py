@@ -130,12 +130,13 @@ def build_credit_file(
     subject = identity_repo.get_subject(conn, key)
     if subject is None:
         check = check_uscc(key)
+        # The code is not echoed: it may be a resident ID number typed in its place.
         if not check.valid and not key.startswith("P"):
             raise NotFound(
-                f"invalid subject code {code}",
-                "；".join(i.message_zh for i in check.errors) or f"无效的主体代码：{code}",
+                "invalid subject code",
+                "；".join(i.message_zh for i in check.errors) or "无效的主体代码",
             )
-        raise NotFound(f"no subject {code}", f"未找到主体：{code}")
+        raise NotFound("no subject with this code", "未找到该主体：代码有误，或平台尚无其记录")
     if view == "public" and subject["kind"] == "person":
         raise NotFound("natural persons have no public credit file", "自然人信用信息不向社会公开")
     versions = ledger.record_versions(conn, key, _end_of_day(as_of))

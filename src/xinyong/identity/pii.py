@@ -38,6 +38,8 @@ _INFO_SEAL = b"xinyong/pii/seal/v1"
 class PiiError(XinyongError):
     """A sealed value cannot be opened, or an identifier cannot be keyed."""
 
+    code = "pii_error"  # status 500: callers validate identifiers first; a seal that fails is ours
+
 
 def _derive(master_key: bytes, info: bytes) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(master_key)

@@ -6,7 +6,15 @@ from dataclasses import dataclass
 
 
 class XinyongError(Exception):
-    """Base error. ``message_zh`` is shown to users, ``str(exc)`` (English) goes to logs."""
+    """Base error. ``message_zh`` is shown to users, ``str(exc)`` (English) goes to logs.
+
+    ``status`` is the HTTP status the web layer answers with and ``code`` a stable machine
+    code for clients; subclasses set both, so the status of an error is decided where the
+    error is defined and one handler (``web/errors.py``) serves every route.
+    """
+
+    status: int = 500
+    code: str = "error"
 
     def __init__(self, message_en: str, message_zh: str | None = None) -> None:
         super().__init__(message_en)
@@ -17,21 +25,53 @@ class XinyongError(Exception):
 class ConfigurationError(XinyongError):
     """A catalogue, calendar or settings file is invalid; raised at load time."""
 
+    status = 500  # the deployment is at fault, not the request
+    code = "configuration_error"
+
 
 class UnknownCalendarYear(XinyongError):
     """A working-day computation reached a year with no official schedule loaded."""
+
+    # The request asks for a date the platform cannot count working days in; retrying the
+    # same request cannot succeed, so this is not a 503.
+    status = 422
+    code = "unknown_calendar_year"
 
 
 class NotFound(XinyongError):
     """A subject, batch or other record does not exist."""
 
+    status = 404
+    code = "not_found"
+
 
 class PermissionDenied(XinyongError):
     """The caller may not perform this action."""
 
+    status = 403
+    code = "permission_denied"
+
+
+class Unauthenticated(PermissionDenied):
+    """No API key, or a key that is unknown or revoked."""
+
+    status = 401
+    code = "unauthenticated"
+
+
+class Conflict(XinyongError):
+    """The request conflicts with the current state: a version or state that moved on, a
+    step not allowed from the current state, a duplicate. Base of every conflict."""
+
+    status = 409
+    code = "conflict"
+
 
 class InputError(XinyongError):
     """A whole input (file, request) cannot be processed at all."""
+
+    status = 422
+    code = "invalid_input"
 
 
 @dataclass(frozen=True, slots=True)

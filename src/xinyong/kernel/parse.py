@@ -41,6 +41,9 @@ __all__ = [
 class ParseError(XinyongError):
     """One cell value cannot be read; ``message_zh`` describes the value, not its location."""
 
+    status = 422
+    code = "invalid_value"
+
 
 def _show(raw: str) -> str:
     # Echo the value so the submitter can find it, but keep messages readable.

@@ -5,9 +5,12 @@ from __future__ import annotations
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from xinyong.kernel.errors import ConfigurationError
 
 
 class Settings(BaseSettings):
@@ -36,6 +39,10 @@ class Settings(BaseSettings):
     # and trigger records that catches up with the ledger at most this often (see
     # checks.readmodel); 0 catches up before every check; -1 reads the database every time.
     check_cache_refresh_ms: int = 1000
+    # The command line's log on stderr (DEBUG shows the traceback of an unexpected error).
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
+    # A file that receives the command line's full log (DEBUG, tracebacks included).
+    log_file: Path | None = None
 
     def resolved_database_url(self) -> str:
         if self.database_url:
@@ -44,9 +51,15 @@ class Settings(BaseSettings):
 
     def resolved_secret_key(self) -> bytes:
         if self.secret_key:
-            key = bytes.fromhex(self.secret_key)
+            try:
+                key = bytes.fromhex(self.secret_key)
+            except ValueError:
+                key = b""
             if len(key) != 32:
-                raise ValueError("XINYONG_SECRET_KEY must be 64 hex characters (32 bytes)")
+                raise ConfigurationError(
+                    "XINYONG_SECRET_KEY must be 64 hex characters (32 bytes)",
+                    "XINYONG_SECRET_KEY 应为64位十六进制字符（32字节）",
+                )
             return key
         path = self.data_dir / "secret.key"
         if not path.exists():
@@ -58,4 +71,14 @@ class Settings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    """The settings from the environment; a bad value is a ConfigurationError naming the
+    variable (never its value: XINYONG_SECRET_KEY and the database URL are secrets)."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        names = "、".join(
+            "XINYONG_" + ".".join(str(p) for p in e["loc"]).upper() for e in exc.errors()
+        )
+        raise ConfigurationError(
+            f"invalid settings: {names}", f"环境变量 {names} 的值无效，请检查"
+        ) from None

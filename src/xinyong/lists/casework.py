@@ -26,7 +26,7 @@ from xinyong.identity.ric import check_resident_id
 from xinyong.identity.tables import subjects as identity_subjects
 from xinyong.kernel.calendar import Deadline, WorkCalendar
 from xinyong.kernel.clock import CHINA_TZ
-from xinyong.kernel.errors import InputError, NotFound, XinyongError
+from xinyong.kernel.errors import Conflict, InputError, NotFound
 from xinyong.lists.service import WORKFLOW, propose
 from xinyong.lists.tables import list_memberships
 
@@ -40,8 +40,10 @@ ADULT_AGE = 18
 MAX_PAGE_SIZE = 200
 
 
-class DuplicateCase(XinyongError):
+class DuplicateCase(Conflict):
     """The subject already has an open case (or a current listing) of this list type."""
+
+    code = "duplicate_case"
 
 
 # -- list types ---------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from xinyong.identity.ric import check_resident_id, mask_resident_id
 from xinyong.kernel.clock import CHINA_TZ
-from xinyong.kernel.errors import InputError, XinyongError
+from xinyong.kernel.errors import Conflict, InputError
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 # Statistics before the platform era are meaningless; the bound mostly catches typos.
@@ -41,8 +41,10 @@ _ID_CANDIDATE = re.compile(
 _PERSON_KEY = re.compile(r"(?<![0-9A-Za-z])P[0-9a-f]{32}(?![0-9A-Za-z])")
 
 
-class CaseStateError(XinyongError):
+class CaseStateError(Conflict):
     """A typical case is not in the state the requested step starts from."""
+
+    code = "case_state"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,10 @@
 """The HTTP layer: REST API for department systems and authorised users, and public pages.
 
-Thin: parse the request, call a service, shape the answer. Errors keep one declared shape
-(``{"detail": {"message": 中文, "message_en": English}}``) so clients can rely on it.
+Thin: parse the request, call a service, shape the answer. Errors are raised as
+``XinyongError`` subclasses and answered by ``web/errors.py`` with their status in one
+declared shape (``{"detail": {"code", "message": 中文, "message_en": English}}``); pages get
+a Chinese error page. Response models are in ``web/schemas/``; the documentation pages
+(``web/docs.py``) are served offline.
 """
 
 # No "from __future__ import annotations": FastAPI resolves these annotations at runtime.
@@ -23,7 +26,7 @@ from fastapi import (
 from fastapi import (
     Path as PathParam,
 )
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 
@@ -35,16 +38,51 @@ from xinyong.identity import repository as identity_repo
 from xinyong.ingest.export import export_rejections
 from xinyong.ingest.readers import RawRow, RawTable
 from xinyong.ingest.service import revoke_record
-from xinyong.kernel.errors import FieldProblem, InputError, NotFound, PermissionDenied, XinyongError
+from xinyong.kernel.errors import FieldProblem, NotFound, Unauthenticated
 from xinyong.ledger import repository as ledger_repo
-from xinyong.web.deps import OptionalPrincipalDep, PrincipalDep, error
+from xinyong.web import docs, errors
+from xinyong.web.deps import PUBLIC, Caller, DepartmentClient, OptionalCaller, require_own
 from xinyong.web.routes import checks as checks_routes
 from xinyong.web.routes import lists as lists_routes
 from xinyong.web.routes import reports as reports_routes
 from xinyong.web.routes import warnings as warnings_routes
+from xinyong.web.schemas import catalogue as catalogue_schemas
+from xinyong.web.schemas import creditfile as creditfile_schemas
+from xinyong.web.schemas import ingest as ingest_schemas
+from xinyong.web.schemas.common import OPTIONAL_KEY, SUBJECT_CODE, Id, Status
+from xinyong.web.schemas.common import errors as declared
 
-SUBJECT_CODE = r"^([0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}|P[0-9a-f]{32})$"
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+# Pages answer HEAD as well: FastAPI's @app.get does not.
+PAGE = ["GET", "HEAD"]
+
+TAGS = [
+    {
+        "name": "报送",
+        "description": "部门业务系统报送信用记录（双公示等）、查看批次、下载退回文件、撤销记录。",
+    },
+    {
+        "name": "信用档案",
+        "description": "主体信用档案：公开视图无需密钥；内部视图需授权并记入审计。",
+    },
+    {"name": "目录", "description": "现行目录信息项与名单类型，含法律依据。公开信息，无需密钥。"},
+    {"name": "逢办必查", "description": "办理业务前核查主体的名单身份与适用措施，并反馈实施情况。"},
+    {"name": "名单认定", "description": "名单认定办件：提出拟列入、逐步办理、待办与超期。"},
+    {"name": "统计与典型案例", "description": "月度统计（北京时间）与典型案例的登记、发布、撤回。"},
+    {"name": "预警", "description": "易地开张等预警：信用办、审计查看，信用办处理。"},
+    {"name": "运维", "description": "运行状态。"},
+]
+DESCRIPTION = """信用记录报送（双公示等）、信用档案查询、逢办必查、名单认定、统计与预警。
+
+**认证**：部门业务系统、信用办和审计以请求头 `X-API-Key` 认证（点击右侧 Authorize 填入）。
+密钥由平台管理员签发；部门业务系统只能报送、查看和办理本部门的数据。
+
+**错误**：所有错误的格式相同：`{"detail": {"code": 代码, "message": 中文说明, "message_en": 英文说明}}`，
+请求格式错误另有 `fields`（逐项列出位置、字段和原因）。错误信息从不回显所填的值（身份证号码等个人信息）。
+401 缺少或无效的密钥，403 无权，404 不存在，409 与当前状态冲突（已被他人更新、不允许的操作、重复提交），
+422 请求内容有误。
+
+**时间**：日期为北京时间的自然日，时间为 ISO 8601 格式并带时区。"""
 
 
 ROUTERS: list[APIRouter] = [
@@ -69,58 +107,60 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         lifespan=lifespan,
         title="xinyong 公共信用信息平台 API",
         version=__version__,
-        description="信用记录报送（双公示等）、信用档案查询。部门业务系统以 X-API-Key 认证。",
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+        docs_url=None,  # served by web/docs.py from vendored assets, not a CDN
+        redoc_url=None,
     )
     app.state.platform = platform
+    errors.install(app, TEMPLATES)
+    docs.install(app)
 
     for router in ROUTERS:
         app.include_router(router)
 
-    @app.exception_handler(XinyongError)
-    async def _xinyongerror(_: Request, exc: XinyongError) -> JSONResponse:
-        status = (
-            404 if isinstance(exc, NotFound) else 403 if isinstance(exc, PermissionDenied) else 422
-        )
-        return JSONResponse(
-            {"detail": {"message": exc.message_zh, "message_en": exc.message_en}}, status
-        )
-
-    @app.get("/healthz", tags=["运维"])
+    @app.get(
+        "/healthz",
+        tags=["运维"],
+        summary="运行状态",
+        response_model=Status,
+        response_model_exclude_unset=True,
+    )
     def healthz() -> dict[str, str]:
+        """进程在运行即返回 ok。"""
         return {"status": "ok"}
 
-    @app.post("/api/v1/imports", status_code=201, tags=["报送"])
+    @app.post(
+        "/api/v1/imports",
+        status_code=201,
+        tags=["报送"],
+        summary="报送文件",
+        response_model=ingest_schemas.ImportResult,
+        response_model_exclude_unset=True,
+        responses=declared(401, 403, 404, 422),
+    )
     async def submit(
         file: Annotated[UploadFile, File(description="CSV、XLSX 或 JSON 文件")],
-        who: PrincipalDep,
-        item: Annotated[str | None, Query(description="目录信息项代码，如 XZCF")] = None,
-        source: Annotated[str | None, Query(description="报送部门；只能是密钥所属部门")] = None,
+        who: DepartmentClient,
+        item: Annotated[
+            str | None, Query(description="目录信息项代码，如 XZCF", max_length=32)
+        ] = None,
+        source: Annotated[
+            str | None, Query(description="报送部门；只能是密钥所属部门", max_length=64)
+        ] = None,
     ) -> dict[str, Any]:
         """部门业务系统报送一个文件。返回接收、拒收（逐行逐字段原因）、重复、超期统计。"""
-        if who.role != "department" or who.department_code is None:
-            raise error(
-                403,
-                PermissionDenied("only department clients submit", "只有部门业务系统可以报送数据"),
-            )
-        if source is not None and source != who.department_code:
-            raise error(
-                403,
-                PermissionDenied(
-                    f"client of {who.department_code} cannot submit as {source}",
-                    f"本密钥属于部门“{who.department_code}”，不能以“{source}”名义报送",
-                ),
-            )
+        assert who.department_code is not None  # noqa: S101 - DepartmentClient guarantees it
+        if source is not None:
+            require_own(who, source, "数据", action="报送")
         data = await file.read(platform.settings.max_import_bytes + 1)
-        try:
-            result = platform.importer().import_bytes(
-                data,
-                filename=file.filename or "upload",
-                department_code=who.department_code,
-                item_code=item,
-                channel="api",
-            )
-        except InputError as exc:
-            raise error(422, exc) from exc
+        result = platform.importer().import_bytes(
+            data,
+            filename=file.filename or "upload",
+            department_code=who.department_code,
+            item_code=item,
+            channel="api",
+        )
         out = result.as_dict()
         if result.batch_id is not None and result.rejected:
             out["rejection_file_url"] = f"/api/v1/batches/{result.batch_id}/rejections"
@@ -141,14 +181,18 @@ def create_app(platform: Platform | None = None) -> FastAPI:
             default=None, description="自然人的证件类型（默认身份证），如 02 或 护照", max_length=16
         )
 
-    @app.post("/api/v1/revocations", status_code=201, tags=["报送"])
-    def revoke(body: Revocation, who: PrincipalDep) -> dict[str, Any]:
+    @app.post(
+        "/api/v1/revocations",
+        status_code=201,
+        tags=["报送"],
+        summary="撤销记录",
+        response_model=ingest_schemas.Revoked,
+        response_model_exclude_unset=True,
+        responses=declared(401, 403, 404, 409, 422),
+    )
+    def revoke(body: Revocation, who: DepartmentClient) -> dict[str, Any]:
         """撤销本部门报送的一条记录（原决定被撤销或报送有误）。追加撤销条目，立即停止公示。"""
-        if who.role != "department" or who.department_code is None:
-            raise error(
-                403,
-                PermissionDenied("only department clients revoke", "只有部门业务系统可以撤销记录"),
-            )
+        assert who.department_code is not None  # noqa: S101 - DepartmentClient guarantees it
         with platform.engine.begin() as conn:
             entry_id = revoke_record(
                 conn,
@@ -167,15 +211,41 @@ def create_app(platform: Platform | None = None) -> FastAPI:
             )
         return {"entry": entry_id, "status": "revoked"}
 
-    @app.get("/api/v1/batches/{batch_id}", tags=["报送"])
-    def batch(batch_id: int, who: PrincipalDep) -> dict[str, Any]:
+    @app.get(
+        "/api/v1/batches/{batch_id}",
+        tags=["报送"],
+        summary="批次概况",
+        response_model=ingest_schemas.Batch,
+        response_model_exclude_unset=True,
+        responses=declared(401, 403, 404, 422),
+    )
+    def batch(batch_id: Id, who: Caller) -> dict[str, Any]:
         """批次概况。部门只能查看本部门的批次。"""
         with platform.engine.connect() as conn:
             b = _own_batch(conn, batch_id, who)
         return {k: (v.isoformat() if isinstance(v, dt.datetime) else v) for k, v in b.items()}
 
-    @app.get("/api/v1/batches/{batch_id}/rejections", tags=["报送"])
-    def rejections(batch_id: int, who: PrincipalDep) -> Response:
+    @app.get(
+        "/api/v1/batches/{batch_id}/rejections",
+        tags=["报送"],
+        summary="下载退回文件",
+        response_class=Response,
+        responses={
+            200: {
+                "description": "与报送文件同格式（CSV、XLSX 或 JSON）的退回文件",
+                "content": {
+                    media: {"schema": {"type": "string", "format": "binary"}}
+                    for media in (
+                        "text/csv",
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        "application/json",
+                    )
+                },
+            },
+            **declared(401, 403, 404, 422),
+        },
+    )
+    def rejections(batch_id: Id, who: Caller) -> Response:
         """下载被拒收的行（与报送文件同格式，附“错误原因”列），修改后可重新报送。"""
         import json
 
@@ -184,7 +254,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
             meta = ledger_repo.get_batch_headers(conn, batch_id)
             rows = ledger_repo.rejected_of_batch(conn, batch_id)
         if meta is None or not rows:
-            raise error(404, NotFound("no rejected rows", "该批次没有被拒收的行"))
+            raise NotFound("no rejected rows", "该批次没有被拒收的行")
         table = RawTable(
             format=b["format"],
             encoding=meta["encoding"],
@@ -217,15 +287,23 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     def _own_batch(conn: Any, batch_id: int, who: access.Principal) -> dict[str, Any]:
         b = ledger_repo.get_batch(conn, batch_id)
         if b is None:
-            raise error(404, NotFound(f"no batch {batch_id}", f"批次 {batch_id} 不存在"))
-        if who.role == "department" and b["department_code"] != who.department_code:
-            raise error(403, PermissionDenied("not your batch", "只能查看本部门报送的批次"))
+            raise NotFound(f"no batch {batch_id}", f"批次 {batch_id} 不存在")
+        require_own(who, b["department_code"], "批次")
         return b
 
-    @app.get("/api/v1/subjects/{code}/file", tags=["信用档案"])
+    @app.get(
+        "/api/v1/subjects/{code}/file",
+        tags=["信用档案"],
+        summary="主体信用档案",
+        dependencies=[PUBLIC],
+        openapi_extra=OPTIONAL_KEY,
+        response_model=creditfile_schemas.CreditFile,
+        response_model_exclude_unset=True,
+        responses=declared(401, 404, 422),
+    )
     def subject_file(
         code: Annotated[str, PathParam(pattern=SUBJECT_CODE, description="统一社会信用代码")],
-        who: OptionalPrincipalDep,
+        who: OptionalCaller,
         as_of: Annotated[dt.date | None, Query(description="查看某日的档案，默认今天")] = None,
         view: Annotated[str, Query(pattern="^(public|internal)$")] = "public",
         purpose: Annotated[
@@ -236,10 +314,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         内部视图须授权并说明查询用途。"""
         day = as_of or platform.clock.today()
         if view == "internal" and who is None:
-            raise error(
-                401,
-                PermissionDenied("internal view needs an API key", "内部视图需要授权（X-API-Key）"),
-            )
+            raise Unauthenticated("internal view needs an API key", "内部视图需要授权（X-API-Key）")
         stated = access.require_purpose(purpose) if view == "internal" else ""
         with platform.engine.begin() as conn:
             cf = build_credit_file(
@@ -262,7 +337,14 @@ def create_app(platform: Platform | None = None) -> FastAPI:
                 )
         return cf.as_dict()
 
-    @app.get("/api/v1/catalogue/items", tags=["目录"])
+    @app.get(
+        "/api/v1/catalogue/items",
+        tags=["目录"],
+        summary="目录信息项",
+        dependencies=[PUBLIC],
+        response_model=catalogue_schemas.Catalogue,
+        response_model_exclude_unset=True,
+    )
     def catalogue_items() -> dict[str, Any]:
         """现行目录信息项（含法律依据、公开属性、字段）。"""
         return {
@@ -287,8 +369,8 @@ def create_app(platform: Platform | None = None) -> FastAPI:
             ],
         }
 
-    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def home(request: Request, q: str = "") -> HTMLResponse:
+    @app.api_route("/", methods=PAGE, response_class=HTMLResponse, include_in_schema=False)
+    def home(request: Request, q: Annotated[str, Query(max_length=200)] = "") -> HTMLResponse:
         with platform.engine.connect() as conn:
             results = identity_repo.search_subjects(conn, q.strip()) if q.strip() else []
             counts = identity_repo.count_subjects(conn)
@@ -305,22 +387,24 @@ def create_app(platform: Platform | None = None) -> FastAPI:
             },
         )
 
-    @app.get("/subjects/{code}", response_class=HTMLResponse, include_in_schema=False)
-    def subject_page(request: Request, code: str, as_of: dt.date | None = None) -> HTMLResponse:
+    @app.api_route(
+        "/subjects/{code}", methods=PAGE, response_class=HTMLResponse, include_in_schema=False
+    )
+    def subject_page(
+        request: Request,
+        code: Annotated[str, PathParam(max_length=40)],
+        as_of: dt.date | None = None,
+    ) -> HTMLResponse:
         day = as_of or platform.clock.today()
-        try:
-            with platform.engine.connect() as conn:
-                cf = build_credit_file(
-                    conn,
-                    platform.catalogue,
-                    code,
-                    as_of=day,
-                    view="public",
-                    sanctions=platform.sanctions,
-                )
-        except NotFound as exc:
-            return TEMPLATES.TemplateResponse(
-                request, "notfound.html", {"message": exc.message_zh}, status_code=404
+        # NotFound (an unknown or invalid code, a person) becomes the Chinese 404 page.
+        with platform.engine.connect() as conn:
+            cf = build_credit_file(
+                conn,
+                platform.catalogue,
+                code,
+                as_of=day,
+                view="public",
+                sanctions=platform.sanctions,
             )
         return TEMPLATES.TemplateResponse(request, "file.html", {"cf": cf.as_dict()})
 

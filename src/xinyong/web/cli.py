@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -17,9 +15,22 @@ from xinyong.web.commands import checks as checks_commands
 from xinyong.web.commands import lists as lists_commands
 from xinyong.web.commands import reports as reports_commands
 from xinyong.web.commands import warnings as warnings_commands
-from xinyong.web.commands.common import _date, _fail, _platform, operator_actor, set_operator
+from xinyong.web.commands.common import (
+    ChineseErrors,
+    _date,
+    _fail,
+    _platform,
+    configure_logging,
+    operator_actor,
+    set_operator,
+)
 
-app = typer.Typer(help="xinyong 公共信用信息平台", no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="xinyong 公共信用信息平台",
+    no_args_is_help=True,
+    add_completion=False,
+    cls=ChineseErrors,  # every error is one Chinese line, details in the log
+)
 db_app = typer.Typer(help="数据库结构（迁移）", no_args_is_help=True)
 audit_app = typer.Typer(help="账本完整性审计", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -340,9 +351,7 @@ def demo(
 
 
 def main() -> None:
-    logging.basicConfig(
-        level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
-    )
+    configure_logging()
     app()
 
 

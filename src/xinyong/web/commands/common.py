@@ -1,4 +1,12 @@
-"""Helpers shared by the CLI command groups."""
+"""Helpers shared by the CLI command groups, and how the command line reports errors.
+
+An error is one Chinese line on stderr (``错误：…``) and exit status 2 for a
+``XinyongError`` (bad input, a refused action, a broken catalogue or settings file), 1 for
+anything unexpected. The English detail goes to the log only: at INFO for a
+``XinyongError``, with the traceback at DEBUG for an unexpected error. The log is written to
+stderr from ``XINYONG_LOG_LEVEL`` (default WARNING, so the detail is not shown) and, when
+``XINYONG_LOG_FILE`` is set, in full (DEBUG, tracebacks included) to that file.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +14,29 @@ import datetime as dt
 import getpass
 import json
 import logging
-from typing import Any
+import sys
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
+from typer.core import TyperGroup
 
+from xinyong.identity.redact import redact_identifiers
 from xinyong.kernel.errors import XinyongError
 
+if TYPE_CHECKING:
+    from xinyong.bootstrap import Platform
 
-def _fail(exc: XinyongError, as_json: bool = False) -> None:
-    logging.getLogger("xinyong").error("%s", exc.message_en)
+log = logging.getLogger("xinyong.cli")
+
+
+def _fail(exc: XinyongError, as_json: bool = False) -> NoReturn:
+    # A message may quote what was typed, an ID number among it: masked (identity.redact).
+    zh, en = redact_identifiers(exc.message_zh), redact_identifiers(exc.message_en)
+    log.info("%s: %s", exc.code, en)
     if as_json:
-        typer.echo(
-            json.dumps({"error": exc.message_zh, "error_en": exc.message_en}, ensure_ascii=False)
-        )
+        typer.echo(json.dumps({"error": zh, "error_en": en, "code": exc.code}, ensure_ascii=False))
     else:
-        typer.echo(f"错误：{exc.message_zh}", err=True)
+        typer.echo(f"错误：{zh}", err=True)
     raise typer.Exit(2)
 
 
@@ -53,7 +69,57 @@ def operator_actor() -> str:
     return f"cli:{_operator[0]}"
 
 
-def _platform() -> Any:
+class ChineseErrors(TyperGroup):
+    """The top-level command group: any error a command lets escape (building the platform
+    from a broken catalogue, a service's refusal, a bug) becomes one Chinese line, never a
+    traceback on the terminal."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, typer.TyperException):
+            raise  # exit codes, Ctrl+C and usage errors are typer's to report
+        except XinyongError as exc:
+            _fail(exc)
+        except Exception as exc:
+            log.debug("unexpected error", exc_info=exc)
+            typer.echo(
+                f"错误：内部错误（{type(exc).__name__}），命令未完成。"
+                "设置 XINYONG_LOG_LEVEL=DEBUG 重新运行可在屏幕上看到详情，"
+                "或查看 XINYONG_LOG_FILE 指定的日志文件。",
+                err=True,
+            )
+            raise typer.Exit(1) from None
+
+
+def configure_logging() -> None:
+    """The log of a CLI run, from ``XINYONG_LOG_LEVEL`` and ``XINYONG_LOG_FILE``."""
+    level, path = "WARNING", None
+    try:
+        from xinyong.kernel.settings import get_settings
+
+        settings = get_settings()
+        level, path = settings.log_level.upper(), settings.log_file
+    except XinyongError:
+        pass  # reported by the command that needs the settings, in Chinese
+    fmt = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    stderr = logging.StreamHandler(sys.stderr)
+    stderr.setLevel(level)
+    stderr.setFormatter(fmt)
+    root = logging.getLogger()
+    root.addHandler(stderr)
+    root.setLevel(logging.WARNING)  # other libraries: warnings only
+    ours = logging.getLogger("xinyong")
+    ours.setLevel(level)
+    if path is not None:
+        to_file = logging.FileHandler(path, encoding="utf-8")
+        to_file.setLevel(logging.DEBUG)
+        to_file.setFormatter(fmt)
+        root.addHandler(to_file)
+        ours.setLevel(logging.DEBUG)
+
+
+def _platform() -> Platform:
     from xinyong.bootstrap import build_platform
 
     return build_platform()
@@ -68,4 +134,3 @@ def _date(value: str | None, default: dt.date) -> dt.date:
         return parse_date(value)
     except ParseError as exc:
         _fail(exc)
-        raise  # unreachable: _fail exits

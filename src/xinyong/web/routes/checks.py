@@ -3,15 +3,19 @@
 # No "from __future__ import annotations": FastAPI resolves these annotations at runtime.
 
 import datetime as dt
+from typing import Annotated
 
 from fastapi import APIRouter, Response
+from fastapi import Path as PathParam
 from pydantic import BaseModel, Field
 from sqlalchemy import Connection
 
 from xinyong.checks import service as checks
 from xinyong.identity.resolve import is_organisation_code
 from xinyong.kernel.errors import InputError
-from xinyong.web.deps import PlatformDep, PrincipalDep, error
+from xinyong.web.deps import PlatformDep, PrincipalDep
+from xinyong.web.schemas import checks as schemas
+from xinyong.web.schemas.common import errors as declared
 
 router = APIRouter(tags=["逢办必查"])
 
@@ -47,7 +51,15 @@ def _json(answer: checks.Answer) -> Response:
     return Response(answer.json, media_type="application/json")
 
 
-@router.post("/api/v1/checks", response_class=Response)
+@router.post(
+    "/api/v1/checks",
+    summary="办理业务前核查",
+    response_class=Response,
+    responses={
+        200: {"model": schemas.CheckResponse, "description": "核查结论（含回执号）"},
+        **declared(401, 403, 404, 422),
+    },
+)
 def run_check(body: CheckRequest, platform: PlatformDep, who: PrincipalDep) -> Response:
     """办理业务前核查：返回名单身份、适用的惩戒/激励措施（名单或信用记录触发，含法律依据、期限、实施部门及触发依据）、禁入、是否可适用告知承诺，以及回执号。每次核查留痕。
 
@@ -101,12 +113,9 @@ def run_check(body: CheckRequest, platform: PlatformDep, who: PrincipalDep) -> R
             )
         if subject is not None and name is None:
             return by_code(conn, subject)
-    raise error(
-        422,
-        InputError(
-            "give either subject or name",
-            "请填写 subject（统一社会信用代码或身份证号码）或 name（组织名称）之一，不能同时填写或都不填",
-        ),
+    raise InputError(
+        "give either subject or name",
+        "请填写 subject（统一社会信用代码或身份证号码）或 name（组织名称）之一，不能同时填写或都不填",
     )
 
 
@@ -116,9 +125,19 @@ class Feedback(BaseModel):
     reason: str = Field(default="", max_length=1000)
 
 
-@router.post("/api/v1/checks/{receipt}/feedback", status_code=201)
+@router.post(
+    "/api/v1/checks/{receipt}/feedback",
+    status_code=201,
+    summary="反馈措施实施情况",
+    response_model=schemas.FeedbackRecorded,
+    response_model_exclude_unset=True,
+    responses=declared(401, 403, 404, 409, 422),
+)
 def check_feedback(
-    receipt: str, body: Feedback, platform: PlatformDep, who: PrincipalDep
+    receipt: Annotated[str, PathParam(max_length=64, description="核查回执号")],
+    body: Feedback,
+    platform: PlatformDep,
+    who: PrincipalDep,
 ) -> dict[str, str]:
     """反馈核查结果中某项措施的实施情况（已实施 / 未实施及理由）。"""
     writer = platform.receipt_writer()

@@ -4,21 +4,21 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from xinyong.access.service import Principal
 from xinyong.bootstrap import Platform
-from xinyong.kernel.errors import NotFound, PermissionDenied, XinyongError
 from xinyong.reports import service as reports
-from xinyong.reports.rules import CaseStateError
 from xinyong.reports.xlsx import monthly_workbook
-from xinyong.web.deps import OptionalPrincipalDep, PlatformDep, PrincipalDep, error, require_role
+from xinyong.web.deps import PUBLIC, Office, OptionalCaller, PlatformDep, Reader, department_scope
+from xinyong.web.schemas import reports as schemas
+from xinyong.web.schemas.common import MAX_ID, OPTIONAL_KEY, Id
+from xinyong.web.schemas.common import errors as declared
 
 router = APIRouter(tags=["统计与典型案例"])
 
-READERS = ("office", "auditor", "department")
 INTERNAL = ("office", "auditor")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -27,47 +27,44 @@ MonthQuery = Annotated[
 ]
 
 
-def _http(exc: XinyongError) -> HTTPException:
-    if isinstance(exc, NotFound):
-        return error(404, exc)
-    if isinstance(exc, PermissionDenied):
-        return error(403, exc)
-    if isinstance(exc, CaseStateError):
-        return error(409, exc)
-    return error(422, exc)
-
-
 def _monthly(platform: Platform, who: Principal, month: str | None) -> dict[str, Any]:
-    require_role(who, *READERS)
-    # A department's client sees its own department only, whatever it asks for.
-    scope = who.department_code if who.role == "department" else None
-    if who.role == "department" and scope is None:
-        raise error(
-            403,
-            PermissionDenied("department client without a department", "该密钥未关联部门"),
+    # A department's client sees its own department only; the office and auditors all.
+    with platform.engine.connect() as conn:
+        return reports.monthly_statistics(
+            conn,
+            platform.sanctions,
+            month=month,
+            today=platform.clock.today(),
+            now=platform.clock.now(),
+            department=department_scope(who, None),
         )
-    try:
-        with platform.engine.connect() as conn:
-            return reports.monthly_statistics(
-                conn,
-                platform.sanctions,
-                month=month,
-                today=platform.clock.today(),
-                now=platform.clock.now(),
-                department=scope,
-            )
-    except XinyongError as exc:
-        raise _http(exc) from exc
 
 
-@router.get("/api/v1/reports/monthly")
-def monthly(platform: PlatformDep, who: PrincipalDep, month: MonthQuery = None) -> dict[str, Any]:
+@router.get(
+    "/api/v1/reports/monthly",
+    summary="月度统计",
+    response_model=schemas.Monthly,
+    response_model_exclude_unset=True,
+    responses=declared(401, 403, 422),
+)
+def monthly(platform: PlatformDep, who: Reader, month: MonthQuery = None) -> dict[str, Any]:
     """月度统计（北京时间自然月）：按核查部门的核查次数、有措施的核查次数、涉及主体数；按措施的返回次数与反馈（已实施/未实施/尚未反馈）；按名单类型的新列入、移出（按原因）、月末在列；合计。部门业务系统只看到本部门的数据。"""
     return _monthly(platform, who, month)
 
 
-@router.get("/api/v1/reports/monthly.xlsx")
-def monthly_xlsx(platform: PlatformDep, who: PrincipalDep, month: MonthQuery = None) -> Response:
+@router.get(
+    "/api/v1/reports/monthly.xlsx",
+    summary="月度统计（Excel）",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "月度统计的 Excel 工作簿",
+            "content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
+        },
+        **declared(401, 403, 422),
+    },
+)
+def monthly_xlsx(platform: PlatformDep, who: Reader, month: MonthQuery = None) -> Response:
     """月度统计的 Excel 文件（中文表头）。"""
     stats = _monthly(platform, who, month)
     suffix = f"-{stats['department']}" if stats["department"] else ""
@@ -90,78 +87,91 @@ class TypicalCaseIn(BaseModel):
         default=None, description="组织的统一社会信用代码（自然人不公开）", max_length=32
     )
     receipt: str | None = Field(default=None, description="关联核查回执号", max_length=32)
-    case_id: int | None = Field(default=None, description="关联名单认定办件号")
+    case_id: int | None = Field(default=None, description="关联名单认定办件号", ge=1, le=MAX_ID)
 
 
 class WithdrawIn(BaseModel):
     reason: str = Field(default="", description="撤回理由", max_length=1000)
 
 
-@router.post("/api/v1/typical-cases", status_code=201)
-def add_typical_case(
-    body: TypicalCaseIn, platform: PlatformDep, who: PrincipalDep
-) -> dict[str, Any]:
+@router.post(
+    "/api/v1/typical-cases",
+    status_code=201,
+    summary="登记典型案例",
+    response_model=schemas.TypicalCase,
+    response_model_exclude_unset=True,
+    responses=declared(401, 403, 404, 422),
+)
+def add_typical_case(body: TypicalCaseIn, platform: PlatformDep, who: Office) -> dict[str, Any]:
     """登记典型案例（信用办），状态为草稿。含疑似身份证号码的文字不予登记。"""
-    require_role(who, "office")
-    try:
-        with platform.engine.begin() as conn:
-            return reports.add_typical_case(
-                conn,
-                platform.sanctions,
-                title=body.title,
-                summary=body.summary,
-                category=body.category,
-                measures=body.measures,
-                department_code=body.department,
-                actor=who.actor,
-                now=platform.clock.now(),
-                subject=body.subject,
-                receipt=body.receipt,
-                case_id=body.case_id,
-            )
-    except XinyongError as exc:
-        raise _http(exc) from exc
+    with platform.engine.begin() as conn:
+        return reports.add_typical_case(
+            conn,
+            platform.sanctions,
+            title=body.title,
+            summary=body.summary,
+            category=body.category,
+            measures=body.measures,
+            department_code=body.department,
+            actor=who.actor,
+            now=platform.clock.now(),
+            subject=body.subject,
+            receipt=body.receipt,
+            case_id=body.case_id,
+        )
 
 
-@router.post("/api/v1/typical-cases/{case_id}/publish")
-def publish_typical_case(case_id: int, platform: PlatformDep, who: PrincipalDep) -> dict[str, Any]:
-    """发布典型案例（信用办）：仅草稿可发布，发布前再次检查不含自然人身份信息。"""
-    require_role(who, "office")
-    try:
-        with platform.engine.begin() as conn:
-            return reports.publish_typical_case(
-                conn, platform.sanctions, case_id, actor=who.actor, now=platform.clock.now()
-            )
-    except XinyongError as exc:
-        raise _http(exc) from exc
+@router.post(
+    "/api/v1/typical-cases/{case_id}/publish",
+    summary="发布典型案例",
+    response_model=schemas.TypicalCase,
+    response_model_exclude_unset=True,
+    responses=declared(401, 403, 404, 409, 422),
+)
+def publish_typical_case(case_id: Id, platform: PlatformDep, who: Office) -> dict[str, Any]:
+    """发布典型案例（信用办）：仅草稿可发布（否则 409），发布前再次检查不含自然人身份信息。"""
+    with platform.engine.begin() as conn:
+        return reports.publish_typical_case(
+            conn, platform.sanctions, case_id, actor=who.actor, now=platform.clock.now()
+        )
 
 
-@router.post("/api/v1/typical-cases/{case_id}/withdraw")
+@router.post(
+    "/api/v1/typical-cases/{case_id}/withdraw",
+    summary="撤回典型案例",
+    response_model=schemas.TypicalCase,
+    response_model_exclude_unset=True,
+    responses=declared(401, 403, 404, 409, 422),
+)
 def withdraw_typical_case(
-    case_id: int, platform: PlatformDep, who: PrincipalDep, body: WithdrawIn | None = None
+    case_id: Id, platform: PlatformDep, who: Office, body: WithdrawIn | None = None
 ) -> dict[str, Any]:
-    """撤回已发布的典型案例（信用办）。"""
-    require_role(who, "office")
-    try:
-        with platform.engine.begin() as conn:
-            return reports.withdraw_typical_case(
-                conn,
-                platform.sanctions,
-                case_id,
-                actor=who.actor,
-                now=platform.clock.now(),
-                reason=body.reason if body else "",
-            )
-    except XinyongError as exc:
-        raise _http(exc) from exc
+    """撤回已发布的典型案例（信用办）；未发布的返回 409。"""
+    with platform.engine.begin() as conn:
+        return reports.withdraw_typical_case(
+            conn,
+            platform.sanctions,
+            case_id,
+            actor=who.actor,
+            now=platform.clock.now(),
+            reason=body.reason if body else "",
+        )
 
 
-@router.get("/api/v1/typical-cases")
+@router.get(
+    "/api/v1/typical-cases",
+    summary="典型案例列表",
+    dependencies=[PUBLIC],
+    openapi_extra=OPTIONAL_KEY,
+    response_model=schemas.TypicalCases,
+    response_model_exclude_unset=True,
+    responses=declared(401, 422),
+)
 def list_typical_cases(
     platform: PlatformDep,
-    who: OptionalPrincipalDep,
+    who: OptionalCaller,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> dict[str, Any]:
     """典型案例。无需密钥：仅已发布案例的公开内容（不含自然人信息）；信用办、审计密钥：全部状态及办理记录。"""
     internal = who is not None and who.role in INTERNAL

@@ -1,0 +1,1 @@
+"""Response models of the HTTP API, one module per bounded context (see docs/architecture.md)."""

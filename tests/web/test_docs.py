@@ -1,0 +1,141 @@
+"""/docs and /redoc work with no network: every asset comes from the application itself."""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+import shutil
+import socket
+import subprocess
+import threading
+import time
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from fastapi.testclient import TestClient
+
+from xinyong.bootstrap import Platform
+from xinyong.web.app import create_app
+from xinyong.web.docs import STATIC_DIR
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ASSET = re.compile(r"""(?:src|href)=["']([^"']+)["']""")
+
+
+@pytest.fixture
+def client(platform: Platform) -> TestClient:
+    return TestClient(create_app(platform))
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("page", ["/docs", "/redoc"])
+def test_doc_pages_load_every_asset_from_the_application(client: TestClient, page: str) -> None:
+    html = client.get(page)
+    assert html.status_code == 200
+    assert not re.search(r"https?://", html.text), "a page that reaches another host"
+    assets = ASSET.findall(html.text)
+    assert len(assets) >= 2
+    for url in assets:
+        assert url.startswith("/"), url
+        assert not url.startswith("//"), url
+        got = client.get(url)
+        assert got.status_code == 200, url
+        kind = got.headers["content-type"]
+        assert kind.split(";")[0] in (
+            "text/javascript",
+            "application/javascript",
+            "text/css",
+            "image/png",
+        ), (url, kind)
+        assert len(got.content) > 500
+    assert "/openapi.json" in html.text
+    assert client.get("/openapi.json").status_code == 200
+
+
+def test_vendored_files_are_packaged_with_their_licences() -> None:
+    vendor = STATIC_DIR / "vendor"
+    folders = sorted(p.name for p in vendor.iterdir() if p.is_dir())
+    assert folders == ["redoc-2.5.2", "swagger-ui-dist-5.35.0"]
+    readme = (vendor / "README.md").read_text(encoding="utf-8")
+    for folder in folders:
+        assert (vendor / folder / "LICENSE").stat().st_size > 500
+        assert folder.rsplit("-", 1)[1] in readme
+    assert "sha512" in readme
+    patterns = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "package-data"
+    ]["xinyong"]
+    package = STATIC_DIR.parents[1]  # src/xinyong
+    # Expanded as setuptools expands package-data: glob, recursive, from the package.
+    packaged = {Path(f) for pat in patterns for f in glob.glob(str(package / pat), recursive=True)}
+    unpackaged = [p for p in vendor.rglob("*") if p.is_file() and p not in packaged]
+    assert unpackaged == []
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def server(platform: Platform) -> Iterator[str]:
+    port = _free_port()
+    config = uvicorn.Config(create_app(platform), host="127.0.0.1", port=port, log_level="warning")
+    live = uvicorn.Server(config)
+    thread = threading.Thread(target=live.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if live.started:
+            break
+        time.sleep(0.05)
+    assert live.started
+    yield f"http://127.0.0.1:{port}"
+    live.should_exit = True
+    thread.join(timeout=10)
+
+
+def _rendered(*urls: str) -> list[str]:
+    """The DOM of each page after its scripts ran, in headless Chromium (run side by side)."""
+    assert CHROMIUM is not None
+    # Every host but this machine resolves to nothing: the pages must need no network.
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-quic",
+        "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+        "--virtual-time-budget=5000",
+        "--dump-dom",
+    ]
+    runs = [
+        subprocess.Popen(  # noqa: S603
+            [CHROMIUM, *flags, url], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+        )
+        for url in urls
+    ]
+    out = [run.communicate(timeout=120)[0] for run in runs]
+    assert [run.returncode for run in runs] == [0] * len(runs)
+    return out
+
+
+@pytest.mark.skipif(
+    CHROMIUM is None and not os.environ.get("CI"), reason="headless Chromium is not installed"
+)
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+def test_docs_render_the_api_in_a_browser_without_network(server: str) -> None:
+    docs, redoc = _rendered(f"{server}/docs", f"{server}/redoc")
+    assert 'class="swagger-ui' in docs
+    operations = re.findall(r'class="opblock opblock-(get|post)', docs)
+    assert len(operations) >= 24
+    for summary in ("报送文件", "办理业务前核查", "提出拟列入", "预警列表", "主体信用档案"):
+        assert summary in docs, summary
+        assert summary in redoc, summary

@@ -1,0 +1,326 @@
+"""The OpenAPI document a department's developer reads: security scheme, Chinese summaries and
+tags, a response model for every operation, errors declared; and the models are true of the
+answers the API really gives."""
+
+from __future__ import annotations
+
+import re
+import types
+import typing
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import BaseModel, TypeAdapter
+
+from tests.alerts.support import REP, org2_penalty
+from tests.helpers import ORG, ORG2, add_department, api_routes, csv_bytes, penalty
+from xinyong.access import service as access
+from xinyong.bootstrap import Platform
+from xinyong.web.app import TAGS, create_app
+from xinyong.web.schemas.checks import CheckResponse
+from xinyong.web.schemas.common import ErrorResponse
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+DOWNLOADS = {
+    ("get", "/api/v1/batches/{batch_id}/rejections"),
+    ("get", "/api/v1/reports/monthly.xlsx"),
+}
+NO_KEY = {("get", "/api/v1/list-types"), ("get", "/api/v1/catalogue/items"), ("get", "/healthz")}
+OPTIONAL_KEY = {("get", "/api/v1/subjects/{code}/file"), ("get", "/api/v1/typical-cases")}
+
+
+@pytest.fixture
+def client(platform: Platform) -> TestClient:
+    return TestClient(create_app(platform))
+
+
+def test_the_document_declares_security_summaries_models_and_errors(client: TestClient) -> None:
+    doc = client.get("/openapi.json").json()
+    assert doc["components"]["securitySchemes"] == {
+        "ApiKey": {
+            "type": "apiKey",
+            "in": "header",
+            "name": "X-API-Key",
+            "description": doc["components"]["securitySchemes"]["ApiKey"]["description"],
+        }
+    }
+    assert CJK.search(doc["components"]["securitySchemes"]["ApiKey"]["description"])
+    assert CJK.search(doc["info"]["description"])
+    tag_names = {t["name"] for t in doc["tags"]}
+    assert tag_names == {t["name"] for t in TAGS}
+    assert all(CJK.search(t["name"]) and CJK.search(t["description"]) for t in doc["tags"])
+    assert "HTTPValidationError" not in doc["components"]["schemas"]  # not our shape
+    ops = [(m, p, op) for p, item in doc["paths"].items() for m, op in item.items()]
+    assert len(ops) >= 24
+    problems = []
+    for method, path, op in ops:
+        where = (method, path)
+        if not CJK.search(op.get("summary", "")):
+            problems.append((where, "summary"))
+        if not CJK.search(op.get("description", "")):
+            problems.append((where, "description"))
+        if not op.get("tags") or not set(op["tags"]) <= tag_names:
+            problems.append((where, "tags"))
+        ok = [r for code, r in op["responses"].items() if code.startswith("2")]
+        if len(ok) != 1:
+            problems.append((where, "one success response"))
+            continue
+        (schema,) = [c["schema"] for c in ok[0]["content"].values()][:1]
+        if where in DOWNLOADS:
+            if schema != {"type": "string", "format": "binary"}:
+                problems.append((where, "binary download"))
+        elif "$ref" not in schema and not all("$ref" in s for s in schema.get("anyOf", [])):
+            problems.append((where, f"response model: {schema}"))
+        security = op.get("security")
+        if where in NO_KEY:
+            if security is not None:
+                problems.append((where, "public, no key"))
+            continue
+        expected = [{"ApiKey": []}, {}] if where in OPTIONAL_KEY else [{"ApiKey": []}]
+        if security != expected:
+            problems.append((where, f"security {security}"))
+        declared = {code for code in op["responses"] if code[0] in "45"}
+        needed = {"401", "422"} if where not in OPTIONAL_KEY else {"422"}
+        if not needed <= declared:
+            problems.append((where, f"errors {sorted(declared)}"))
+        for code in declared:
+            ref = op["responses"][code]["content"]["application/json"]["schema"]["$ref"]
+            if ref != "#/components/schemas/ErrorResponse":
+                problems.append((where, f"error model {code}"))
+    assert problems == []
+    check = doc["paths"]["/api/v1/checks"]["post"]["responses"]["200"]["content"]
+    refs = {s["$ref"] for s in check["application/json"]["schema"]["anyOf"]}
+    assert refs == {"#/components/schemas/CheckAnswer", "#/components/schemas/NameCandidates"}
+    # The published models list their fields only (no "additionalProp" noise in the UI).
+    assert not [n for n, s in doc["components"]["schemas"].items() if "additionalProperties" in s]
+
+
+# -- the models are true of real answers ----------------------------------------------------
+
+
+def _undeclared(tp: Any, value: Any, path: str = "$") -> list[str] | None:
+    """Paths in ``value`` that ``tp`` does not declare; None when ``value`` is not a ``tp``."""
+    origin = typing.get_origin(tp)
+    if origin is typing.Annotated:
+        return _undeclared(typing.get_args(tp)[0], value, path)
+    if origin in (typing.Union, types.UnionType):
+        found = [_undeclared(a, value, path) for a in typing.get_args(tp)]
+        fitting = [f for f in found if f is not None]
+        return min(fitting, key=len) if fitting else None
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        if not isinstance(value, dict):
+            return None
+        try:
+            tp.model_validate(value)
+        except ValueError:
+            return None
+        fields = {(f.alias or name): f for name, f in tp.model_fields.items()}
+        out = [f"{path}.{k}" for k in value if k not in fields]
+        for key, field in fields.items():
+            if key in value:
+                out += _undeclared(field.annotation, value[key], f"{path}.{key}") or []
+        return out
+    if origin is list and isinstance(value, list):
+        (item,) = typing.get_args(tp)
+        out = []
+        for i, v in enumerate(value):
+            sub = _undeclared(item, v, f"{path}[{i}]")
+            if sub is None:
+                return None
+            out += sub
+        return out
+    if origin is dict and isinstance(value, dict):
+        _, item = typing.get_args(tp)
+        out = []
+        for k, v in value.items():
+            out += _undeclared(item, v, f"{path}.{k}") or []
+        return out
+    return []  # a scalar, JsonValue or Any: nothing more to declare
+
+
+def _models(app: Any) -> dict[tuple[str, str], Any]:
+    out = {}
+    for route in api_routes(app.routes):
+        for method in route.methods:
+            out[(method, route.path)] = route.response_model
+    out[("POST", "/api/v1/checks")] = CheckResponse  # documented, not applied (pre-serialised)
+    return out
+
+
+def test_real_answers_declare_every_field(client: TestClient, platform: Platform) -> None:
+    scjg = {"X-API-Key": add_department(platform)}
+    with platform.engine.begin() as conn:
+        now = platform.clock.now()
+        office = {"X-API-Key": access.issue_key(conn, "信用办", "office", None, now)}
+    answers: list[tuple[str, str, Any]] = []
+
+    def call(method: str, template: str, *args: Any, **kwargs: Any) -> Any:
+        # ``template`` is the route's path; ``args`` fill its parameters in order.
+        names = re.findall(r"{(\w+)}", template)
+        resp = client.request(
+            method, template.format(**dict(zip(names, args, strict=True))), **kwargs
+        )
+        assert resp.status_code < 300, (template, resp.text)
+        if resp.headers["content-type"].startswith("application/json"):
+            answers.append((method, template, resp.json()))
+        return resp.json() if resp.headers["content-type"].startswith("application/json") else None
+
+    rows = [penalty(), penalty(CF_WSH="2号", CF_JDRQ="2026-13-01")]
+    files = {"file": ("p.csv", csv_bytes(rows), "text/csv")}
+    batch = call("POST", "/api/v1/imports", params={"item": "XZCF"}, files=files, headers=scjg)
+    call("GET", "/api/v1/batches/{batch_id}", batch["batch_id"], headers=scjg)
+    call("GET", "/api/v1/list-types")
+    call("GET", "/api/v1/catalogue/items")
+    call("GET", "/api/v1/subjects/{code}/file", ORG)
+    call(
+        "GET",
+        "/api/v1/subjects/{code}/file",
+        ORG,
+        params={"view": "internal", "purpose": "审查"},
+        headers=office,
+    )
+    case = call(
+        "POST",
+        "/api/v1/list-cases",
+        json={"list_type": "SAMR_SERIOUS", "subject": ORG, "note": "拟列入"},
+        headers=scjg,
+    )
+    for step, who in (("notify", scjg), ("state_case", scjg), ("list", scjg), ("publish", office)):
+        call(
+            "POST",
+            "/api/v1/list-cases/{case_id}/transitions",
+            case["id"],
+            json={"name": step, "note": "依法办理"},
+            headers=who,
+        )
+    call(
+        "GET",
+        "/api/v1/list-cases/{case_id}",
+        case["id"],
+        params={"purpose": "办理"},
+        headers=office,
+    )
+    call(
+        "GET", "/api/v1/list-cases", params={"state": "published", "purpose": "办理"}, headers=scjg
+    )
+    # A notice to the case's department (the calendar's recomputation writes them).
+    from xinyong.cases import repository as cases_repo
+
+    with platform.engine.begin() as conn:
+        notice = cases_repo.insert_notice(
+            conn,
+            {
+                "case_id": case["id"],
+                "department_code": "scjg",
+                "kind": "deadline_moved",
+                "summary": "办理期限变更",
+                "detail": "{}",
+                "created_at": platform.clock.now(),
+            },
+        )
+    call("POST", "/api/v1/case-notices/{notice_id}/read", notice, headers=scjg)
+    # The same legal representative now represents ORG2: a re-establishment alert.
+    more = {"file": ("p2.csv", csv_bytes([org2_penalty()]), "text/csv")}
+    call("POST", "/api/v1/imports", params={"item": "XZCF"}, files=more, headers=scjg)
+    alerts = call("GET", "/api/v1/alerts", headers=office)
+    assert alerts["total"] == 1
+    call("GET", "/api/v1/alerts/{alert_id}", alerts["alerts"][0]["id"], headers=office)
+    call(
+        "POST",
+        "/api/v1/alerts/{alert_id}/acknowledge",
+        alerts["alerts"][0]["id"],
+        json={},
+        headers=office,
+    )
+    call(
+        "POST",
+        "/api/v1/alerts/{alert_id}/dismiss",
+        alerts["alerts"][0]["id"],
+        json={"note": "经核实不属于易地开张"},
+        headers=office,
+    )
+    scenario = "government_procurement"
+    checked = call(
+        "POST", "/api/v1/checks", json={"subject": ORG, "scenario": scenario}, headers=scjg
+    )
+    assert checked["measures"], checked  # a listed company: the model is tried on measures
+    call("POST", "/api/v1/checks", json={"subject": REP, "scenario": scenario}, headers=scjg)
+    call(
+        "POST",
+        "/api/v1/checks",
+        json={"name": "西安市碑林区示例科技有限公司", "scenario": scenario},
+        headers=scjg,
+    )
+    fuzzy = call(
+        "POST",
+        "/api/v1/checks",
+        json={"name": "西安市碑林区示列科技有限公司", "scenario": scenario},
+        headers=scjg,
+    )
+    assert fuzzy["match"] == "fuzzy", fuzzy
+    assert fuzzy["candidates"], fuzzy
+    call(
+        "POST",
+        "/api/v1/checks/{receipt}/feedback",
+        checked["receipt"],
+        json={"measure": checked["measures"][0]["measure"], "applied": True},
+        headers=scjg,
+    )
+    call("GET", "/api/v1/reports/monthly", params={"month": "2026-06"}, headers=office)
+    typical = call(
+        "POST",
+        "/api/v1/typical-cases",
+        json={
+            "title": "典型案例",
+            "summary": "某公司销售不合格食品，被列入严重违法失信名单。",
+            "category": "惩戒",
+            "measures": [checked["measures"][0]["measure"]],
+            "department": "scjg",
+            "subject": ORG,
+            "receipt": checked["receipt"],
+            "case_id": case["id"],
+        },
+        headers=office,
+    )
+    call("POST", "/api/v1/typical-cases/{case_id}/publish", typical["id"], headers=office)
+    call("GET", "/api/v1/typical-cases")
+    call("GET", "/api/v1/typical-cases", headers=office)
+    call("POST", "/api/v1/typical-cases/{case_id}/withdraw", typical["id"], json={}, headers=office)
+    call(
+        "POST",
+        "/api/v1/revocations",
+        json={
+            "item": "XZCF",
+            "subject": ORG2,
+            "record": org2_penalty()["CF_WSH"],
+            "reason": "报送有误",
+        },
+        headers=scjg,
+    )
+    call("GET", "/healthz")
+
+    models = _models(client.app)
+    covered = {(m, t) for m, t, _ in answers}
+    json_ops = {op for op, model in models.items() if model is not None}
+    assert json_ops - covered == set()  # every JSON operation was tried
+    found = {}
+    for method, template, body in answers:
+        extra = _undeclared(models[(method, template)], body)
+        if extra != []:
+            found[(method, template)] = extra
+    assert found == {}, "fields the API returns but its schema does not declare (or no fit)"
+
+    # Errors, whichever operation gives them, fit the error model exactly.
+    errors = [
+        client.get("/api/v1/alerts"),
+        client.get("/api/v1/alerts", headers=scjg),
+        client.get("/api/v1/list-cases/abc", headers=office),
+        client.post(
+            "/api/v1/list-cases", json={"list_type": "SAMR_SERIOUS", "subject": ORG}, headers=scjg
+        ),
+        client.get("/api/v1/batches/999999", headers=office),
+    ]
+    assert [e.status_code for e in errors] == [401, 403, 422, 409, 404]
+    assert [_undeclared(ErrorResponse, e.json()) for e in errors] == [[]] * len(errors)
+    TypeAdapter(CheckResponse).validate_python(checked)

@@ -20,7 +20,7 @@ from xinyong.bootstrap import Platform
 from xinyong.cases import recalc
 from xinyong.cases.model import Case
 from xinyong.cases.rules import LIST_DETERMINATION
-from xinyong.kernel.errors import InputError, NotFound, PermissionDenied
+from xinyong.kernel.errors import InputError, PermissionDenied
 from xinyong.lists import casework
 from xinyong.lists import service as lists
 from xinyong.web.deps import (

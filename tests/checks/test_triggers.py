@@ -9,6 +9,7 @@ check by hand; ``absent`` means neither.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 from collections.abc import Mapping
@@ -758,3 +759,72 @@ def test_large_fines_before_the_threshold_rule_are_verified_against_their_own_st
         sanctions, records=[old], scenario="government_procurement", day=d("2024-06-01")
     )
     assert any("作出决定时适用" in c for c in verify["M04"]["conditions"])
+
+
+# -- 告知承诺 / 容缺受理 ------------------------------------------------------------------------
+
+
+def bars(
+    sanctions: SanctionsCatalogue,
+    *,
+    records: list[EntryRow] = (),  # type: ignore[assignment]
+    memberships: list[dict[str, Any]] = (),  # type: ignore[assignment]
+    day: str = "2026-06-15",
+) -> list[dict[str, Any]]:
+    current = rules.current_records(records, sanctions)
+    return rules.commitment_bars(
+        sanctions,
+        memberships,
+        current,
+        [],
+        d(day),
+        sanctions.list_type,
+        lambda x: [],
+        lambda m: {"list": m["list_type"]},
+        lambda r: {"entry": r.entry.id},
+    )
+
+
+def test_every_serious_list_and_ban_bars_commitments_and_no_other_list_does(national: Any) -> None:
+    """国办发〔2020〕42号: 较严重的不良信用记录 — a serious-dishonesty list (失信被执行人 included)
+    or a ban; a watch list, 经营异常名录 or a red list does not."""
+    sanctions: SanctionsCatalogue = national[1]
+    for lt in sanctions.list_types():
+        got = bars(sanctions, memberships=[member(lt.code, lt.kind)])
+        if lt.kind in ("black", "ban"):
+            assert [b["code"] for b in got] == ["SERIOUS_LIST"], lt.code
+        else:
+            assert got == [], lt.code
+    # An exited membership bars nothing.
+    exited = {**member("COURT_DEFAULTER", "black"), "exited_on": "2026-06-10"}
+    assert bars(sanctions, memberships=[exited]) == []
+
+
+def test_a_serious_record_bars_while_published_and_a_persons_for_three_years(national: Any) -> None:
+    sanctions: SanctionsCatalogue = national[1]
+    serious = record(severity="严重", CF_CFLB="10", public_until="2027-06-10")
+    assert [b["code"] for b in bars(sanctions, records=[serious])] == ["SERIOUS_RECORD"]
+    assert bars(sanctions, records=[serious], day="2027-06-10") == []
+    assert bars(sanctions, records=[record(severity="一般", CF_CFLB="03")]) == []
+    person = dataclasses.replace(
+        record(kind="person", severity="严重", CF_CFLB="13"), public=False, public_until=None
+    )
+    assert [b["code"] for b in bars(sanctions, records=[person], day="2029-06-09")] == [
+        "SERIOUS_RECORD"
+    ]
+    assert bars(sanctions, records=[person], day="2029-06-10") == []
+
+
+def test_a_false_or_broken_commitment_bars_for_three_years_from_its_finding(national: Any) -> None:
+    sanctions: SanctionsCatalogue = national[1]
+    false = record("XYCN", severity=None, decided="2025-01-10", CN_LYZT="4", CN_RDRQ="2026-03-01")
+    got = bars(sanctions, records=[false])
+    assert [b["code"] for b in got] == ["FALSE_COMMITMENT"]
+    assert got[0]["period"] == {
+        "from": "2026-03-01",
+        "until": "2029-03-01",
+        "rule": "自认定之日起36个月",
+    }
+    assert bars(sanctions, records=[false], day="2029-03-01") == []
+    kept = record("XYCN", severity=None, CN_LYZT="2")
+    assert bars(sanctions, records=[kept]) == []

@@ -191,3 +191,75 @@ def test_check_rejects_bad_codes_and_unknown_scenarios(
         _check(platform, clock, "91610102MA6T1C7D3B", "licensing")
     with pytest.raises(NotFound):
         _check(platform, clock, ORG, "no_such_scenario")
+
+
+def _step(
+    platform: Platform, case_id: int, name: str, role: str, decided: dt.date | None = None
+) -> None:
+    with platform.engine.begin() as conn:
+        lists.advance(
+            conn,
+            platform.sanctions,
+            platform.catalogue,
+            platform.calendar,
+            case_id,
+            name,
+            actor="scjg:王科长",
+            role=role,
+            now=platform.clock.now(),
+            decided_on=decided,
+        )
+
+
+def test_period_runs_from_the_listing_decision_not_from_publication(
+    platform: Platform, clock: FixedClock
+) -> None:
+    """令44 第二十一条: 被列入严重违法失信名单之日起满三年. The listing decision of 5 May (taken
+    on the 8th, dated the 5th) is published on 3 June: the list ends on 5 May 2029."""
+    add_department(platform)
+    clock.set(dt.datetime(2026, 4, 20, 10, 0, tzinfo=CHINA_TZ))
+    with platform.engine.begin() as conn:
+        case = lists.propose(
+            conn,
+            platform.sanctions,
+            platform.calendar,
+            list_type="SAMR_SERIOUS",
+            subject_key=ORG,
+            department_code="scjg",
+            actor="scjg:王科长",
+            now=clock.now(),
+            catalogue_version=platform.catalogue.snapshot.version,
+        )
+    _step(platform, case.id, "notify", "department")
+    clock.set(dt.datetime(2026, 5, 8, 10, 0, tzinfo=CHINA_TZ))
+    with pytest.raises(InputError) as future:
+        _step(platform, case.id, "list", "department", dt.date(2026, 5, 9))
+    assert "晚于今天" in future.value.message_zh
+    with pytest.raises(InputError) as early:
+        _step(platform, case.id, "list", "department", dt.date(2026, 4, 19))
+    assert "早于办件进入当前环节的日期" in early.value.message_zh
+    _step(platform, case.id, "list", "department", dt.date(2026, 5, 5))
+    clock.set(dt.datetime(2026, 6, 3, 10, 0, tzinfo=CHINA_TZ))
+    _step(platform, case.id, "publish", "system")
+    with platform.engine.connect() as conn:
+        m = conn.execute(select(list_memberships)).one()
+    assert (m.listed_on, m.until) == (dt.date(2026, 5, 5), dt.date(2029, 5, 5))
+    answer = _check(platform, clock, ORG, "licensing")
+    m12 = next(x for x in answer["measures"] if x["measure"] == "M12")
+    assert m12["period"] == {"from": "2026-05-05", "until": "2029-05-05", "rule": "列入名单期间"}
+    assert answer["memberships"][0]["listed_on"] == "2026-05-05"
+    # The last day of the period it applies, the day after it does not.
+    for day, applies in ((dt.date(2029, 5, 4), True), (dt.date(2029, 5, 5), False)):
+        with platform.engine.begin() as conn:
+            on = checks.check(
+                conn,
+                platform.sanctions,
+                platform.vault,
+                subject=ORG,
+                scenario="licensing",
+                today=clock.today(),
+                now=clock.now(),
+                actor="t",
+                on=day,
+            )
+        assert ("M12" in {x["measure"] for x in on["measures"]}) is applies, day

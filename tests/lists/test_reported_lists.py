@@ -156,3 +156,27 @@ def test_rebuild_reproduces_incremental_rows(platform: Platform, clock: FixedClo
     with platform.engine.begin() as conn:
         assert lists.rebuild(conn, platform.sanctions, platform.catalogue) == 2
     assert _projections(platform) == incremental
+
+
+def test_tax_list_period_runs_from_publication(platform: Platform, clock: FixedClock) -> None:
+    """令54 第十七条: 自公布之日起满3年 — the tax authority's publication date, not the date of
+    its determination; without a publication date, from the determination (an earlier end)."""
+    add_department(platform, "swj", "tax")
+    clock.set(dt.datetime(2026, 7, 1, 10, 0, tzinfo=CHINA_TZ))
+    result = _import(
+        platform,
+        "swj",
+        "YZSX",
+        [
+            _serious(YZ_LRRQ="2026-05-20", YZ_GBRQ="2026-06-15"),
+            _serious(YZ_TYSHXYDM=ORG, YZ_ZTMC=COMPANY, YZ_LRRQ="2026-05-20"),
+        ],
+    )
+    assert result.rejected == 0, result.rejections
+    with platform.engine.connect() as conn:
+        rows = {
+            r.subject_key: (r.listed_on, r.until)
+            for r in conn.execute(select(list_memberships)).all()
+        }
+    assert rows[ORG2] == (dt.date(2026, 5, 20), dt.date(2029, 6, 15))
+    assert rows[ORG] == (dt.date(2026, 5, 20), dt.date(2029, 5, 20))

@@ -107,3 +107,55 @@ def test_name_lookup_needs_a_key_and_refuses_id_numbers(client: TestClient, key:
     )
     assert resp.status_code == 422
     assert "自然人" in resp.json()["detail"]["message"]
+
+
+def test_a_check_on_another_day_by_chinese_scenario_and_feedback_by_its_department_only(
+    client: TestClient, key: str, platform: Platform
+) -> None:
+    other = add_department(platform, "zjt", "housing")
+    later = client.post(
+        "/api/v1/checks",
+        json={"subject": ORG, "scenario": "政府采购", "on": "2029-06-10"},
+        headers={"X-API-Key": key},
+    )
+    assert later.status_code == 200, later.text
+    body = later.json()
+    assert body["scenario"]["code"] == "government_procurement"
+    assert body["as_of"] == "2029-06-10"
+    assert body["measures"] == []  # M04's three years from 2026-06-10 are over
+    now = client.post(
+        "/api/v1/checks",
+        json={"subject": ORG, "scenario": "政府采购"},
+        headers={"X-API-Key": key},
+    ).json()
+    assert [m["measure"] for m in now["measures"]] == ["M04"]
+    refused = client.post(
+        f"/api/v1/checks/{now['receipt']}/feedback",
+        json={"measure": "M04", "applied": True},
+        headers={"X-API-Key": other},
+    )
+    assert refused.status_code == 403
+    assert (
+        refused.json()["detail"]["message"] == "只有作出该次核查的部门（或信用办）可以反馈实施情况"
+    )
+    unknown_scenario = client.post(
+        "/api/v1/checks",
+        json={"subject": ORG, "scenario": "政府采买"},
+        headers={"X-API-Key": key},
+    )
+    assert unknown_scenario.status_code == 404
+    assert "政府采购（government_procurement）" in unknown_scenario.json()["detail"]["message"]
+
+
+def test_a_code_the_platform_never_saw_is_unknown_not_clean(client: TestClient, key: str) -> None:
+    from xinyong.identity.uscc import make_uscc
+
+    never = make_uscc("9", "1", "610104", "MA6T9Q1W")
+    body = client.post(
+        "/api/v1/checks",
+        json={"subject": never, "scenario": "government_procurement"},
+        headers={"X-API-Key": key},
+    ).json()
+    assert body["subject"]["on_record"] is False
+    assert body["message"].startswith("平台暂无该主体信用记录")
+    assert body["authoritative"] is True

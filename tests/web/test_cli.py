@@ -11,6 +11,7 @@ from sqlalchemy import Engine, update
 from typer.testing import CliRunner
 
 from tests.helpers import ORG, csv_bytes, penalty
+from xinyong.identity.uscc import make_uscc
 from xinyong.kernel.settings import get_settings
 from xinyong.ledger.tables import entries
 from xinyong.web.cli import app
@@ -112,3 +113,30 @@ def test_file_text_speaks_chinese(env: Path) -> None:
     received = json.loads(body)["groups"][0]["items"][0]["records"][0]["provenance"]["received_at"]
     assert received.endswith("+08:00")
     assert f"接收于 {received[:10]} {received[11:19]}" in out  # Beijing time to the second
+
+
+def test_check_text_names_the_trigger_the_period_and_what_to_verify(env: Path) -> None:
+    _run("department", "add", "scjg", "省市场监督管理局", "--sector", "market_regulation")
+    path = env / "p.csv"
+    path.write_bytes(
+        csv_bytes(
+            [penalty(CF_CFLB="罚款、吊销营业执照", CF_NR="吊销营业执照", CF_JDRQ="2026-06-10")]
+        )
+    )
+    _run("import", str(path), "--source", "scjg", "--item", "XZCF")
+    code, out = _run("check", ORG, "--scenario", "政府采购", "--on", "2026-12-01")
+    assert code == 0, out
+    assert "政府采购 · 2026-12-01" in out
+    assert "措施 M04 政府采购重大违法记录资格限制" in out
+    assert "触发：行政处罚信息 陕市监罚〔2026〕1号" in out
+    assert "期限：2026-06-10 至 2029-06-10（自决定之日起36个月）" in out
+    assert "告知承诺/容缺受理：不适用" in out
+    code, out = _run("check", ORG, "--scenario", "government_procurement", "--on", "2029-06-10")
+    assert "无确定适用的措施" in out
+    code, out = _run("check", ORG, "--scenario", "government_procurement", "--on", "2029-13-01")
+    assert code == 2
+    assert out.startswith("错误：")
+    never = make_uscc("9", "1", "610104", "MA6T9Q1W")
+    code, out = _run("check", never, "--scenario", "政府采购")
+    assert code == 0
+    assert "平台暂无该主体信用记录" in out

@@ -199,6 +199,10 @@ class ListType(Frozen):
     record_period: Literal["list_period", "until_removed"] = "list_period"
     # Date field of linked_item by which the deciding authority reports removal (移出日期).
     record_exit_field: str | None = None
+    # Date field of linked_item the period runs from when period_start is publication (公布
+    # 日期); a record without it counts from its decision date (an earlier end: the subject's
+    # side of the doubt).
+    record_start_field: str | None = None
     note: str = ""
     local: bool = False
     source_file: str = ""
@@ -1092,18 +1096,20 @@ class _Builder:
         self._check_early_exit(v, src, (*k, "early_exit"))
         if v.linked_item is not None:
             self._check_linked_item(v, v.linked_item, src, k)
-            if v.record_exit_field is not None and not any(
-                f.code == v.record_exit_field and f.type == "date"
-                for iv in self.cat.item_versions(v.linked_item)
-                for f in iv.fields
-            ):
-                raise _error(
-                    src,
-                    (*k, "record_exit_field"),
-                    f"item {v.linked_item} has no date field {v.record_exit_field!r}",
-                    f"信息项 {v.linked_item} 中没有日期字段“{v.record_exit_field}”",
-                )
-        elif v.from_records or v.record_exit_field is not None:
+            for name in ("record_exit_field", "record_start_field"):
+                value = getattr(v, name)
+                if value is not None and not any(
+                    f.code == value and f.type == "date"
+                    for iv in self.cat.item_versions(v.linked_item)
+                    for f in iv.fields
+                ):
+                    raise _error(
+                        src,
+                        (*k, name),
+                        f"item {v.linked_item} has no date field {value!r}",
+                        f"信息项 {v.linked_item} 中没有日期字段“{value}”",
+                    )
+        elif v.from_records or v.record_exit_field is not None or v.record_start_field:
             raise _error(
                 src,
                 (*k, "from_records"),

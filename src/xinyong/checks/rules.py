@@ -57,7 +57,6 @@ from xinyong.catalog.sanctions import (
     SanctionsCatalogue,
     TriggerHit,
 )
-from xinyong.kernel.clock import CHINA_TZ
 from xinyong.publication.rules import add_months, is_public_on
 
 
@@ -100,13 +99,13 @@ class CurrentRecord:
         except ValueError:  # a class the catalogue no longer knows matches no trigger
             return None
 
-    @property
-    def received_on(self) -> dt.date:
-        return self.entry.received_at.astimezone(CHINA_TZ).date()  # an aware UTC instant
-
     def published_on(self, day: dt.date) -> bool:
+        """Whether ``day`` falls in the record's publication window. A check answers with what
+        the ledger knows now, also about another day: a record received after ``day`` still
+        counts on ``day`` if its window covers it (the public file, which shows what was public
+        then, does not)."""
         e = self.entry
-        return is_public_on(e.public, e.public_from, e.public_until, self.received_on, day)
+        return is_public_on(e.public, e.public_from, e.public_until, dt.date.min, day)
 
 
 @dataclass(frozen=True, slots=True)

@@ -68,11 +68,16 @@ def record_membership(lt: ListType, fact: Fact, valid_until_field: str | None) -
     if listed_on is None:
         return None
     valid_until = _date(fact.payload.get(valid_until_field)) if valid_until_field else None
+    # The period runs from the date the list's rule names: the listing decision, or the
+    # publication the record reports (令54 第十七条 自公布之日起满3年).
+    start = listed_on
+    if lt.period_start == "publication" and lt.record_start_field:
+        start = _date(fact.payload.get(lt.record_start_field)) or listed_on
     until: dt.date | None
     if valid_until is not None:
         until = valid_until + dt.timedelta(days=1)  # 有效期至 is inclusive; until is not
     elif lt.record_period == "list_period" and lt.period_months and not lt.permanent:
-        until = add_months(listed_on, lt.period_months)
+        until = add_months(start, lt.period_months)
     else:
         until = None
     removed = _date(fact.payload.get(lt.record_exit_field)) if lt.record_exit_field else None

@@ -31,6 +31,7 @@ DEPARTMENTS = (
     ("yjgl", "省应急管理厅", "safety", "MB1A0004"),
     ("zjt", "省住房和城乡建设厅", "housing", "MB1A0005"),
     ("gy", "省高级人民法院", "court", "MB1A0006"),
+    ("czt", "省财政厅", "finance", "MB1A0007"),
 )
 
 
@@ -54,23 +55,80 @@ INDUSTRIES = (
 )
 SUFFIXES = ("有限公司", "有限责任公司", "股份有限公司")
 
-# (penalty kinds, fine range in 万元, share, violation) — kinds drive the severity class.
+
+@dataclass(frozen=True, slots=True)
+class PenaltyProfile:
+    """One kind of penalty a demo department gives: its kinds (which drive the severity class),
+    fine range in 万元, share of all penalties, the violation, the provision cited (处罚依据)
+    and what the decision says (处罚内容, the licence revoked) — the facts the measures'
+    triggers read."""
+
+    kinds: str
+    fines: tuple[float, float]
+    share: float
+    violation: str
+    basis: str
+    content: str
+    department: str
+    licence: str = ""
+
+
 PENALTY_PROFILES = (
-    ("警告", (0, 0), 0.20, "未按规定公示年度报告"),
-    ("罚款", (0.05, 5), 0.45, "销售不符合食品安全标准的食品"),
-    ("罚款,没收违法所得、没收非法财物", (1, 50), 0.15, "无证经营"),
-    ("罚款,责令停产停业", (5, 100), 0.10, "违法排放污染物"),
-    ("吊销许可证件", (0, 0), 0.05, "以欺骗手段取得许可"),
-    ("罚款,限制从业", (2, 30), 0.05, "发生生产安全事故"),
-)
-PENALTY_DEPARTMENTS = {
-    "未按规定公示年度报告": "scjg",
-    "销售不符合食品安全标准的食品": "scjg",
-    "无证经营": "scjg",
-    "违法排放污染物": "sthj",
-    "以欺骗手段取得许可": "zjt",
-    "发生生产安全事故": "yjgl",
-}
+    PenaltyProfile(
+        "警告", (0, 0), 0.18, "未按规定公示年度报告", "《企业信息公示暂行条例》第十七条",
+        "给予警告", "scjg",
+    ),
+    PenaltyProfile(
+        "罚款", (0.05, 5), 0.30, "销售不符合食品安全标准的食品",
+        "《中华人民共和国食品安全法》第一百二十四条第一款", "处罚款", "scjg",
+    ),
+    PenaltyProfile(
+        "罚款,没收违法所得、没收非法财物", (1, 50), 0.14, "发布虚假广告",
+        "《中华人民共和国广告法》第五十五条第一款", "没收广告费用，并处罚款", "scjg",
+    ),
+    PenaltyProfile(
+        "罚款,责令停产停业", (5, 100), 0.10, "违法排放污染物",
+        "《中华人民共和国环境保护法》第六十条", "处罚款，责令停产整治", "sthj",
+    ),
+    PenaltyProfile(
+        "吊销许可证件", (0, 0), 0.04, "以欺骗手段取得建筑业企业资质",
+        "《中华人民共和国行政许可法》第七十九条、第六十九条第二款",
+        "撤销以欺骗手段取得的建筑业企业资质，吊销资质证书", "zjt", "建筑业企业资质证书",
+    ),
+    PenaltyProfile(
+        "罚款,吊销许可证件", (1, 10), 0.04, "生产经营不符合食品安全标准的食品，情节严重",
+        "《中华人民共和国食品安全法》第一百二十四条第一款",
+        "处罚款，吊销食品经营许可证", "scjg", "食品经营许可证",
+    ),
+    PenaltyProfile(
+        "吊销营业执照", (0, 0), 0.04, "成立后无正当理由超过六个月未开业",
+        "《中华人民共和国公司法》第二百六十条第一款", "吊销营业执照", "scjg", "营业执照",
+    ),
+    PenaltyProfile(
+        "罚款,限制从业", (2, 30), 0.06, "发生生产安全事故",
+        "《中华人民共和国安全生产法》第一百一十四条", "处罚款，对主要负责人限制从业", "yjgl",
+    ),
+    PenaltyProfile(
+        "罚款,其他", (0.5, 20), 0.04, "提供虚假材料谋取中标",
+        "《中华人民共和国政府采购法》第七十七条第一款第（一）项",
+        "处采购金额千分之五的罚款，列入不良行为记录名单，一年内禁止参加政府采购活动", "czt",
+    ),
+    PenaltyProfile(
+        "罚款", (1, 30), 0.06, "串通投标",
+        "《中华人民共和国招标投标法》第五十三条",
+        "处中标项目金额千分之五的罚款，取消其一年内参加依法必须进行招标的项目的投标资格", "zjt",
+    ),
+)  # fmt: skip
+
+
+def _penalty_cells(profile: PenaltyProfile, rng: random.Random) -> tuple[str, str, str, str]:
+    """(处罚依据, 处罚内容, 罚款金额, 暂扣或吊销证照名称及编号) of one decision."""
+    lo, hi = profile.fines
+    fine = f"{rng.uniform(lo, hi):.2f}" if hi else ""
+    content = profile.content + (f"{fine}万元" if fine and "罚款" in profile.content else "")
+    licence = f"{profile.licence} {rng.randrange(10**8, 10**9)}" if profile.licence else ""
+    return profile.basis, content, fine, licence
+
 
 XZCF_HEADERS = (
     "CF_XDR_MC",
@@ -330,15 +388,16 @@ def generate_files(
     cumulative = []
     acc = 0.0
     for profile in PENALTY_PROFILES:
-        acc += profile[2]
+        acc += profile.share
         cumulative.append((acc, profile))
     for c in companies:
         for _ in range(rng.choice((0, 0, 0, 1, 1, 2))):
             pick = rng.random() * acc
-            kinds, (lo, hi), _, violation = next(p for a, p in cumulative if pick <= a)
+            profile = next(p for a, p in cumulative if pick <= a)
+            kinds, violation = profile.kinds, profile.violation
             decided = _recent_or_older(rng, c.founded, today)
-            fine = f"{rng.uniform(lo, hi):.2f}" if hi else ""
-            dept = PENALTY_DEPARTMENTS[violation]
+            basis, content, fine, licence = _penalty_cells(profile, rng)
+            dept = profile.department
             dept_name = next(d[1] for d in DEPARTMENTS if d[0] == dept)
             by_dept.setdefault(dept, []).append(
                 [
@@ -353,12 +412,12 @@ def generate_files(
                     f"陕{dept_name[1:3]}罚〔{decided.year}〕{rng.randrange(1, 99999):05d}号",
                     violation,
                     f"当事人{violation}，经查属实。",
-                    "《中华人民共和国行政处罚法》等",
+                    basis,
                     kinds,
-                    f"给予{kinds.replace(',', '、')}的行政处罚",
+                    content,
                     fine,
                     "",
-                    "",
+                    licence,
                     decided.isoformat(),
                     "",
                     "",
@@ -477,7 +536,9 @@ def penalty_rows(
         # A fresh company has its own legal representative: a pool's 5,000 people leading a
         # million companies would make every list entry an alert about 200 other companies.
         rep = prov.person(c.division) if fresh else c.legal_rep
-        kinds, (lo, hi), _, violation = PENALTY_PROFILES[i % len(PENALTY_PROFILES)]
+        profile = PENALTY_PROFILES[i % len(PENALTY_PROFILES)]
+        kinds, violation = profile.kinds, profile.violation
+        basis, content, fine, licence = _penalty_cells(profile, rng)
         decided = today - dt.timedelta(days=2 + rng.randrange(0, 900))
         yield [
             name,
@@ -491,12 +552,12 @@ def penalty_rows(
             f"陕市监罚〔{decided.year}〕{i:08d}号",
             violation,
             f"当事人{violation}，经查属实。",
-            "《中华人民共和国行政处罚法》",
+            basis,
             kinds,
-            f"给予{kinds}的行政处罚",
-            f"{rng.uniform(lo, hi):.2f}" if hi else "",
+            content,
+            fine,
             "",
-            "",
+            licence,
             decided.isoformat(),
             "",
             "",

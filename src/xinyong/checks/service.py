@@ -116,13 +116,6 @@ def _list_via(sanctions: SanctionsCatalogue, m: Mapping[str, Any]) -> dict[str, 
     }
 
 
-def _reaches(role: str) -> Callable[[Measure], bool]:
-    """Whether a measure reaches whoever holds ``role`` ("subject": the subject itself)."""
-    if role == "subject":
-        return lambda m: "subject" in m.targets
-    return lambda m: role in m.relation_roles()
-
-
 def _records_of(
     conn: Connection | None,
     sanctions: SanctionsCatalogue,

@@ -670,6 +670,16 @@ class SanctionsCatalogue:
                     out.add(d.term_field)
         return frozenset(out)
 
+    def period_fields(self, item: str) -> frozenset[str]:
+        """Fields of ``item`` a period reads once the triggers are matched: decided terms and
+        the bars' finding dates."""
+        out = set(self.term_fields(item))
+        for i in self._bars_by_item.get(item, ()):
+            start = self._bars[i].start_field
+            if start is not None:
+                out.add(start)
+        return frozenset(out)
+
     def record_fields(self, item: str) -> frozenset[str]:
         """Every field of ``item`` a check reads from a record: trigger and bar conditions,
         decided terms and the bars' finding dates."""

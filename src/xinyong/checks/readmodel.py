@@ -33,7 +33,7 @@ from sqlalchemy import Engine
 
 from xinyong.catalog.sanctions import SanctionsCatalogue
 from xinyong.checks import repository as repo
-from xinyong.checks.rules import CurrentRecord, EntryRow, compact, current_records
+from xinyong.checks.rules import CurrentRecord, EntryRow, classify, current
 
 log = logging.getLogger(__name__)
 
@@ -110,31 +110,29 @@ class CheckReadModel:
 
     def _group(self, rows: Iterable[EntryRow]) -> None:
         """Resolve and store the current records of the subjects of ``rows`` (all their
-        trigger-item entries)."""
-        grouped: dict[str, list[EntryRow]] = {}
+        trigger-item entries, oldest first). Each entry is classified as it streams in, so
+        only the matched trigger ids and a few dates are kept, not its field values."""
+        grouped: dict[str, list[CurrentRecord]] = {}
         for e in rows:
-            grouped.setdefault(e.subject_key, []).append(e)
-        for k, entries in grouped.items():
-            current = [
-                compact(r, self._sanctions) for r in current_records(entries, self._sanctions)
-            ]
-            self._versions[k] = max(e.id for e in entries)
-            if current:
-                self._records[k] = tuple(current)
+            grouped.setdefault(e.subject_key, []).append(classify(e, self._sanctions))
+        for k, records in grouped.items():
+            standing = current(records)
+            self._versions[k] = max(r.entry.id for r in records)
+            if standing:
+                self._records[k] = tuple(standing)
             else:
                 self._records.pop(k, None)
 
     def _load(self) -> None:
         started = time.perf_counter()
+        self._records = {}
+        self._versions = {}
         with self._engine.connect() as conn:
             head = repo.entry_head(conn)
             status = {k: (m, v) for k, m, v in repo.all_status_rows(conn)}
-            rows = [e for e in repo.all_trigger_entries(conn, self._fields) if e.id <= head]
             known = array("Q", sorted({_digest(k) for k in repo.all_subject_keys(conn)}))
+            self._group(e for e in repo.all_trigger_entries(conn, self._fields) if e.id <= head)
         self._status = status
-        self._records = {}
-        self._versions = {}
-        self._group(rows)
         self._known = known
         self._known_since = set()
         self._head = head

@@ -129,44 +129,41 @@ class Period:
         }
 
 
-def current_records(rows: Iterable[EntryRow], sanctions: SanctionsCatalogue) -> list[CurrentRecord]:
-    """The current version of every record among ``rows`` (ordered by id): the last entry of
-    each (subject, item, record key) unless that last entry is a revocation, with the
-    triggers and bars it meets.
+def classify(e: EntryRow, sanctions: SanctionsCatalogue) -> CurrentRecord:
+    """An entry with the record triggers and commitment bars its fields meet, and only the
+    field values a period still needs (the read model keeps every record in memory). The
+    match depends on the entry alone, so it is done once, when the entry is read."""
+    severity = CurrentRecord(e).severity
+    triggers = sanctions.match_record(
+        e.item_code,
+        e.values,
+        severity=severity,
+        sector=e.sector,
+        subject_kind=e.subject_kind,
+        decided=e.decision_date,
+    )
+    bars = sanctions.match_bars(e.item_code, e.values, severity=severity)
+    keep = sanctions.period_fields(e.item_code)
+    values = {k: v for k, v in e.values.items() if k in keep}
+    return CurrentRecord(replace(e, values=values), triggers, bars)
+
+
+def current(records: Iterable[CurrentRecord]) -> list[CurrentRecord]:
+    """The current version of every record among ``records`` (ordered by entry id): the last
+    entry of each (subject, item, record key) unless that last entry is a revocation.
 
     Same resolution as ``ledger.service.record_versions``: a correction replaces the record, a
     revocation ends it, a later re-sent row reinstates it."""
-    last: dict[tuple[str, str, str], EntryRow] = {}
-    for row in rows:
-        last[(row.subject_key, row.item_code, row.record_key)] = row
-    out = []
-    for e in last.values():
-        if e.action == "revoke":
-            continue
-        severity = CurrentRecord(e).severity
-        out.append(
-            CurrentRecord(
-                e,
-                sanctions.match_record(
-                    e.item_code,
-                    e.values,
-                    severity=severity,
-                    sector=e.sector,
-                    subject_kind=e.subject_kind,
-                    decided=e.decision_date,
-                ),
-                sanctions.match_bars(e.item_code, e.values, severity=severity),
-            )
-        )
-    return out
+    last: dict[tuple[str, str, str], CurrentRecord] = {}
+    for r in records:
+        e = r.entry
+        last[(e.subject_key, e.item_code, e.record_key)] = r
+    return [r for r in last.values() if r.entry.action != "revoke"]
 
 
-def compact(record: CurrentRecord, sanctions: SanctionsCatalogue) -> CurrentRecord:
-    """The record without the field values no period needs any more (for the read model,
-    which keeps every record in memory): only the term fields stay."""
-    keep = sanctions.term_fields(record.entry.item_code)
-    values = {k: v for k, v in record.entry.values.items() if k in keep}
-    return replace(record, entry=replace(record.entry, values=values))
+def current_records(rows: Iterable[EntryRow], sanctions: SanctionsCatalogue) -> list[CurrentRecord]:
+    """``current`` over ``rows``, each classified (see :func:`classify`)."""
+    return current(classify(e, sanctions) for e in rows)
 
 
 # -- periods -------------------------------------------------------------------------------

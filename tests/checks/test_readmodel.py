@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.helpers import ORG, ORG2, add_department, csv_bytes, list_subject, penalty
+from xinyong.identity.uscc import make_uscc
 from xinyong.bootstrap import Platform
 from xinyong.checks import service as checks
 from xinyong.checks.readmodel import CheckReadModel
@@ -70,3 +71,35 @@ def test_same_answers_and_catch_up(platform: Platform) -> None:
     assert _answer(platform, ORG, "government_procurement", fresh) == db
     # The untouched subject is unchanged in the caught-up copy.
     assert _answer(platform, ORG2, "honours", fresh) == _answer(platform, ORG2, "honours")
+
+
+def test_commitment_bars_and_unknown_codes_read_the_same_from_the_copy(
+    platform: Platform,
+) -> None:
+    """The copy keeps only trigger ids and period dates of each record: a broken commitment's
+    finding date (the start of its three-year bar) must survive, and a code nobody sent is
+    unknown in the copy as in the database."""
+    add_department(platform, "fgw", "development_reform")
+    commitment = {
+        "CN_ZTMC": "西安市碑林区示例科技有限公司",
+        "CN_ZTLB": "法人及非法人组织",
+        "CN_TYSHXYDM": ORG,
+        "CN_CNLX": "审批替代型",
+        "CN_CNSY": "申请食品经营许可，承诺符合条件",
+        "CN_CNRQ": "2024-03-01",
+        "CN_SLDW": "西安市碑林区行政审批服务局",
+        "CN_LYZT": "虚假承诺",
+        "CN_RDRQ": "2026-05-10",
+    }
+    result = platform.importer().import_bytes(
+        csv_bytes([commitment]), filename="c.csv", department_code="fgw", item_code="XYCN"
+    )
+    assert result.rejected == 0, result.rejections
+    fresh = _model(platform, interval=0)
+    db = _answer(platform, ORG, "licensing")
+    assert [b["code"] for b in db["commitment_blocked_by"]] == ["FALSE_COMMITMENT"]
+    assert db["commitment_blocked_by"][0]["period"]["from"] == "2026-05-10"
+    assert _answer(platform, ORG, "licensing", fresh) == db
+    never = make_uscc("9", "1", "610104", "MA6T9Q1W")
+    assert _answer(platform, never, "licensing", fresh) == _answer(platform, never, "licensing")
+    assert _answer(platform, never, "licensing", fresh)["subject"]["on_record"] is False

@@ -197,7 +197,9 @@ def test_drug_serious_list_follows_107_from_its_commencement(sc: SanctionsCatalo
     old = sc.list_type("DRUG_SERIOUS", d("2025-12-24")).early_exit
     new = sc.list_type("DRUG_SERIOUS", d("2025-12-25")).early_exit
     samr = sc.list_type("SAMR_SERIOUS", d("2025-12-25")).early_exit
-    assert old is not None and new is not None and samr is not None
+    assert old is not None
+    assert new is not None
+    assert samr is not None
     assert old.decision_deadline_working_days == 15
     deadlines = (
         "min_months",
@@ -210,7 +212,8 @@ def test_drug_serious_list_follows_107_from_its_commencement(sc: SanctionsCatalo
     assert [getattr(new, k) for k in deadlines] == [getattr(samr, k) for k in deadlines]
     (basis,) = new.legal_basis
     assert basis.doc_no == "国家市场监督管理总局令第107号"
-    assert "第三十条" in basis.articles and basis.evidence is Evidence.PRIMARY
+    assert "第三十条" in basis.articles
+    assert basis.evidence is Evidence.PRIMARY
     assert any(
         b.doc_no == "国家市场监督管理总局令第107号" and b.articles == "第三十条"
         for b in v2025.legal_basis
@@ -232,13 +235,17 @@ def test_military_evasion_list_rests_on_57_2_and_states_its_period_is_a_default(
     assert lt.subject_types == ("自然人",)
     # Only 57①(二) + 拒不改正, and 58②; registration refusals lead to fines, not the list.
     listing, soldiers, not_listed = lt.entry_criteria
-    assert "征集服现役" in listing and "拒不改正" in listing and "第（二）项" in listing
+    assert "征集服现役" in listing
+    assert "拒不改正" in listing
+    assert "第（二）项" in listing
     assert "第五十八条第二款" in soldiers
-    assert "不列入" in not_listed and "第（一）项" in not_listed
+    assert "不列入" in not_listed
+    assert "第（一）项" in not_listed
     # The law states no period for the list: a default, marked so.
     assert lt.evidence is Evidence.UNCONFIRMED
     assert lt.period_months == 24
-    assert "未规定" in lt.period_note and "待核实" in lt.period_note
+    assert "未规定" in lt.period_note
+    assert "待核实" in lt.period_note
 
 
 # -- W8: 人力资源社会保障部令第45号 --------------------------------------------------------
@@ -251,7 +258,8 @@ def test_wage_arrears_list_has_a_version_boundary_at_the_ministry_rule(
     assert (before.effective_from, before.effective_until) == (d("2020-05-01"), d("2021-12-31"))
     assert (after.effective_from, after.effective_until) == (d("2022-01-01"), None)
     assert before.evidence is Evidence.UNCONFIRMED
-    assert before.early_exit is not None and before.early_exit.min_months is None
+    assert before.early_exit is not None
+    assert before.early_exit.min_months is None
     rule = next(b for b in after.legal_basis if b.doc_no)
     assert rule.doc_no == "人力资源社会保障部令第45号"
     assert rule.title == "拖欠农民工工资失信联合惩戒对象名单管理暂行办法"
@@ -269,7 +277,8 @@ def test_wage_arrears_list_has_a_version_boundary_at_the_ministry_rule(
     assert any("守信承诺" in c for c in ex.conditions)
     assert ex.legal_basis[0].doc_no == "人力资源社会保障部令第45号"
     # Record-fed from YZSX 03 in both versions.
-    assert before.from_records and after.from_records
+    assert before.from_records
+    assert after.from_records
     assert after.linked_item_match == {"YZ_MDLX": ("03",)}
 
 
@@ -300,7 +309,8 @@ def test_drug_ban_cites_every_article_with_its_term(sc: SanctionsCatalogue) -> N
         (line,) = [c for c in lt.entry_criteria if c.startswith(article)]
         assert term in line, article
     assert "五年内不得开展" in next(c for c in lt.entry_criteria if "第一百二十六条" in c)
-    assert lt.period_by_decision and lt.period_months is None
+    assert lt.period_by_decision
+    assert lt.period_months is None
     m20 = sc.measure("M20", d("2026-06-01"))
     assert m20.legal_basis[0].articles == basis.articles
 
@@ -342,7 +352,8 @@ def test_other_decisions_keep_seven_days_as_the_provincial_target(
     assert by_doc["陕发改财金函〔2020〕920号"].evidence is Evidence.PRIMARY
     policy_target = by_doc["国办发〔2019〕35号"]
     assert policy_target.articles == "（十五）"
-    assert "政策目标" in policy_target.note and "非约束性" in policy_target.note
+    assert "政策目标" in policy_target.note
+    assert "非约束性" in policy_target.note
     national = by_doc["国办发〔2018〕118号"]
     assert national.evidence is Evidence.SECONDARY
     assert "20个工作日" in national.note
@@ -358,7 +369,8 @@ def test_527_governs_decisions_from_its_commencement(cat: Catalogue) -> None:
     assert (p.decisions_from, p.decisions_until) == (d("2019-07-01"), d("2023-04-30"))
     xzcf = cat.item("XZCF")
     found = cat.policy_for(xzcf, d("2019-07-01"), None)
-    assert found is not None and found.code == "NDRC-2019-527"
+    assert found is not None
+    assert found.code == "NDRC-2019-527"
     assert cat.policy_for(xzcf, d("2019-06-30"), None) is None
     assert cat.policy_for(xzcf, d("2019-06-30"), "market_regulation") is None
     # The rule it had and the platform does not model is named, not hidden.

@@ -11,23 +11,23 @@ from collections.abc import Iterator
 import pytest
 from pydantic import BaseModel
 
-from xinyong.catalog.loader import Catalogue, load_catalogue
+from xinyong.catalog.loader import Catalogue
 from xinyong.catalog.model import Evidence, LegalBasis
-from xinyong.catalog.sanctions import ListType, SanctionsCatalogue, load_sanctions
+from xinyong.catalog.sanctions import ListType, SanctionsCatalogue
+from xinyong.kernel.calendar import WorkCalendar
+
+National = tuple[Catalogue, SanctionsCatalogue, WorkCalendar]
+d = dt.date.fromisoformat
 
 
-def d(text: str) -> dt.date:
-    return dt.date.fromisoformat(text)
+@pytest.fixture
+def cat(national: National) -> Catalogue:
+    return national[0]
 
 
-@pytest.fixture(scope="module")
-def cat() -> Catalogue:
-    return load_catalogue()
-
-
-@pytest.fixture(scope="module")
-def sc(cat: Catalogue) -> SanctionsCatalogue:
-    return load_sanctions(catalogue=cat)
+@pytest.fixture
+def sc(national: National) -> SanctionsCatalogue:
+    return national[1]
 
 
 # -- what users read ----------------------------------------------------------------------

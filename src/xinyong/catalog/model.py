@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -51,6 +51,10 @@ class LegalBasis(Frozen):
     doc_no: str = ""  # e.g. 国家发展改革委令2025年第36号
     evidence: Evidence = Evidence.PRIMARY
     note: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        """As the JSON views show it: codes with their labels beside them."""
+        return {**self.model_dump(mode="json"), "evidence_label": self.evidence.label}
 
 
 class Disclosure(StrEnum):

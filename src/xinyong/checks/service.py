@@ -66,10 +66,7 @@ def _basis(entry: Measure | ListType | CommitmentBar) -> list[dict[str, Any]]:
     if found is None or found[0] is not entry:
         found = _BASES[id(entry)] = (
             entry,
-            tuple(
-                {**b.model_dump(mode="json"), "evidence_label": b.evidence.label}
-                for b in entry.legal_basis
-            ),
+            tuple(b.as_json() for b in entry.legal_basis),
         )
     return list(found[1])
 

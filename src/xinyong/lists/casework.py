@@ -76,7 +76,7 @@ def list_type_in_force(sanctions: SanctionsCatalogue, code: str, today: dt.date)
 
 def _basis(bases: Iterable[LegalBasis]) -> list[dict[str, Any]]:
     """Codes with their labels beside them: staff read 待核实 where a basis is unconfirmed."""
-    return [{**b.model_dump(mode="json"), "evidence_label": b.evidence.label} for b in bases]
+    return [b.as_json() for b in bases]
 
 
 def list_type_info(lt: ListType, sector_name: str) -> dict[str, Any]:

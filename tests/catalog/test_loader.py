@@ -226,7 +226,7 @@ def test_policy_periods(cat: Catalogue) -> None:
     warning = cat.lookup_code("penalty_kind", "警告")
     assert warning is not None
     assert p107.periods[Severity.MINOR].unpublished_if_only == {"CF_CFLB": (warning.code,)}
-    assert cat.policy("NDRC-2019-527").decisions_from is None
+    assert cat.policy("NDRC-2019-527").decisions_from == d("2019-07-01")  # W12
     assert cat.policy("NDRC-2019-527").periods[Severity.SERIOUS].min_months == 6
     assert cat.policy("SAMR-2021-45").decisions_until == d("2025-12-24")
     for p in cat.policies():

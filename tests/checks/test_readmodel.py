@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from tests.helpers import ORG, ORG2, add_department, csv_bytes, list_subject, penalty
-from xinyong.identity.uscc import make_uscc
 from xinyong.bootstrap import Platform
 from xinyong.checks import service as checks
 from xinyong.checks.readmodel import CheckReadModel
+from xinyong.identity.uscc import make_uscc
 
 SCENARIOS = ("government_procurement", "fiscal_funds", "honours", "licensing")
 

@@ -146,23 +146,27 @@ def test_lists_bans_and_serious_records_stand_first_with_reason_basis_and_period
 def test_public_bases_are_confirmed_chinese_texts_and_staff_see_what_is_unconfirmed(
     listed: Platform,
 ) -> None:
+    # 纳税信用A级: the catalogue holds only unconfirmed bases for it (evidence U and C).
+    add_department(listed, "swj", "tax", "国家税务总局陕西省税务局")
+    list_subject(listed, ORG, "RED_TAX_A", "swj")
     public = _file(listed)
     internal = _file(listed, "internal")
 
-    def court_bases(cf: dict[str, Any]) -> list[str]:
-        h = next(
-            h for h in cf["highlights"] if h["list"] and h["list"]["code"] == "COURT_DEFAULTER"
-        )
+    def bases(cf: dict[str, Any], code: str) -> list[str]:
+        h = next(h for h in cf["highlights"] if h["list"] and h["list"]["code"] == code)
         return [b["text"] for b in h["legal_basis"]]
 
-    # The catalogue holds one confirmed basis and one unconfirmed (evidence U, English note).
-    assert court_bases(public) == [
-        "最高人民法院关于公布失信被执行人名单信息的若干规定（2017年修正）第一条至第五条、第九条、第十条"
+    # Both of the court list's bases are confirmed (its commencement date by the SPC's 公告).
+    assert bases(public, "COURT_DEFAULTER") == [
+        "最高人民法院关于公布失信被执行人名单信息的若干规定（2017年修正）第一条至第五条、第九条、第十条",
+        "最高人民法院关于公布失信被执行人名单信息的若干规定（2017年修正）施行日期（法释〔2017〕7号）",
     ]
-    assert len(court_bases(internal)) == 2
-    assert court_bases(internal)[1].endswith("（待核实）")
+    assert bases(public, "RED_TAX_A") == []
+    staff = bases(internal, "RED_TAX_A")
+    assert len(staff) == 2
+    assert all(b.endswith("（待核实）") for b in staff)
     text = json.dumps(public["highlights"], ensure_ascii=False)
-    assert "from memory" not in text
+    assert "纳税信用管理办法" not in text
     assert '"U"' not in text
     assert "待核实" not in text
 

@@ -10,7 +10,9 @@ import pytest
 from sqlalchemy import Engine, update
 from typer.testing import CliRunner
 
-from tests.helpers import ORG, csv_bytes, penalty
+from tests.helpers import ORG, add_department, csv_bytes, list_subject, penalty
+from xinyong.bootstrap import build_platform
+from xinyong.catalog.sanctions import load_sanctions
 from xinyong.identity.uscc import make_uscc
 from xinyong.kernel.settings import get_settings
 from xinyong.ledger.tables import entries
@@ -140,3 +142,45 @@ def test_check_text_names_the_trigger_the_period_and_what_to_verify(env: Path) -
     code, out = _run("check", never, "--scenario", "政府采购")
     assert code == 0
     assert "平台暂无该主体信用记录" in out
+
+
+def test_cli_lists_scenarios_in_chinese_and_as_json(env: Path) -> None:
+    national = load_sanctions().scenarios
+    result = runner.invoke(app, ["scenarios"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert len(lines) == len(national)
+    assert any(
+        line.startswith("government_procurement") and "政府采购（国家目录）：" in line
+        for line in lines
+    )
+    result = runner.invoke(app, ["scenarios", "--json"])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.output)
+    assert [s["code"] for s in body["scenarios"]] == list(national)
+    education = next(s for s in body["scenarios"] if s["code"] == "education")
+    assert (education["name"], education["local"]) == ("升学复学", False)
+
+
+def test_cli_check_takes_the_chinese_name_and_marks_unconfirmed_bases(
+    env: Path, engine: Engine
+) -> None:
+    platform = build_platform(get_settings(), engine=engine)
+    add_department(platform, "swj", "tax")
+    list_subject(platform, ORG, "RED_TAX_A", "swj")
+    out = runner.invoke(app, ["check", ORG, "--scenario", "评优评先", "--json"])
+    assert out.exit_code == 0, out.output
+    answer = json.loads(out.output)
+    assert answer["scenario"] == {"code": "honours", "name": "评优评先"}
+    (membership,) = answer["memberships"]
+    labels = {b["title"]: b["evidence_label"] for b in membership["legal_basis"]}
+    assert labels["纳税信用管理办法"] == "待核实"
+    i05 = next(m for m in (*answer["measures"], *answer["to_verify"]) if m["measure"] == "I05")
+    assert [(b["evidence"], b["evidence_label"]) for b in i05["legal_basis"]] == [("U", "待核实")]
+    text = runner.invoke(app, ["check", ORG, "--scenario", "评优评先"])
+    assert text.exit_code == 0, text.output
+    assert "依据：守信联合激励措施（评优评先优先）（待核实）" in text.output
+    assert "[U]" not in text.output
+    wrong = runner.invoke(app, ["check", ORG, "--scenario", "政府采买"])
+    assert wrong.exit_code == 2
+    assert "没有应用场景“政府采买”" in wrong.output

@@ -22,6 +22,7 @@ from xinyong.access import service as access
 from xinyong.access.tables import audit_log
 from xinyong.bootstrap import Platform
 from xinyong.cases.tables import case_events, cases
+from xinyong.catalog.model import Evidence
 from xinyong.identity.uscc import make_uscc
 from xinyong.kernel.clock import CHINA_TZ, FixedClock
 from xinyong.web.app import create_app
@@ -100,6 +101,16 @@ def test_list_types_are_public_catalogue_facts(client: TestClient) -> None:
     assert samr["early_exit"]["conditions"]
     for t in body["list_types"]:
         assert t["legal_basis"], f"{t['code']} shown without a legal basis"
+        for b in t["legal_basis"]:
+            assert b["evidence_label"] == Evidence(b["evidence"]).label
+    # Codes with labels beside them: staff read 待核实 where a fact is unconfirmed.
+    assert (samr["evidence"], samr["evidence_label"]) == ("P", "已读原文")
+    military = types["MILITARY_EVASION"]
+    assert military["name"] == "履行国防义务严重失信主体名单"
+    assert (military["evidence"], military["evidence_label"]) == ("U", "待核实")
+    assert {b["articles"]: b["evidence_label"] for b in military["legal_basis"]}[
+        "第五十七条第二款"
+    ] == "已读原文"
 
 
 def test_department_takes_a_case_to_publication(

@@ -74,6 +74,7 @@ def test_types(env: Path) -> None:
     assert "SAMR_SERIOUS     市场监督管理严重违法失信名单（严重失信主体名单，市场监管）" in out
     assert "公示20个工作日" in out
     assert "列入满12个月后" in out
+    assert "依据：纳税信用管理办法（待核实）" in out  # RED_TAX_A: its basis is unconfirmed
 
 
 def test_case_from_proposal_through_inbox_to_expiry(env: Path, clock: FixedClock) -> None:

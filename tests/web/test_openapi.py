@@ -26,7 +26,12 @@ DOWNLOADS = {
     ("get", "/api/v1/batches/{batch_id}/rejections"),
     ("get", "/api/v1/reports/monthly.xlsx"),
 }
-NO_KEY = {("get", "/api/v1/list-types"), ("get", "/api/v1/catalogue/items"), ("get", "/healthz")}
+NO_KEY = {
+    ("get", "/api/v1/list-types"),
+    ("get", "/api/v1/catalogue/items"),
+    ("get", "/api/v1/scenarios"),
+    ("get", "/healthz"),
+}
 OPTIONAL_KEY = {("get", "/api/v1/subjects/{code}/file"), ("get", "/api/v1/typical-cases")}
 
 
@@ -172,6 +177,7 @@ def test_real_answers_declare_every_field(client: TestClient, platform: Platform
     call("GET", "/api/v1/batches/{batch_id}", batch["batch_id"], headers=scjg)
     call("GET", "/api/v1/list-types")
     call("GET", "/api/v1/catalogue/items")
+    call("GET", "/api/v1/scenarios")
     call("GET", "/api/v1/subjects/{code}/file", ORG)
     call(
         "GET",

@@ -17,6 +17,7 @@ from xinyong.web.app import create_app
 PUBLIC = {
     ("GET", "/api/v1/list-types"),
     ("GET", "/api/v1/catalogue/items"),
+    ("GET", "/api/v1/scenarios"),
     ("GET", "/api/v1/subjects/{code}/file"),
     ("GET", "/api/v1/typical-cases"),
 }

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -25,6 +25,25 @@ class Evidence(StrEnum):
     CODE = "C"  # seen in third-party implementations
     UNCONFIRMED = "U"  # inference; a deployment should verify
 
+    @property
+    def label(self) -> str:
+        """Chinese, beside the code in JSON views: staff see 待核实 where a fact is not
+        confirmed (third-party code or inference), as the credit file marks it."""
+        return EVIDENCE_LABELS[self]
+
+    @property
+    def confirmed(self) -> bool:
+        """Read in full or from a reliable secondary source; the others are to be verified."""
+        return self in (Evidence.PRIMARY, Evidence.SECONDARY)
+
+
+EVIDENCE_LABELS: dict[Evidence, str] = {
+    Evidence.PRIMARY: "已读原文",
+    Evidence.SECONDARY: "二手来源",
+    Evidence.CODE: "待核实（仅见于第三方系统）",
+    Evidence.UNCONFIRMED: "待核实",
+}
+
 
 class LegalBasis(Frozen):
     title: str  # e.g. 信用修复管理办法（国家发展改革委令2025年第36号）
@@ -32,6 +51,10 @@ class LegalBasis(Frozen):
     doc_no: str = ""  # e.g. 国家发展改革委令2025年第36号
     evidence: Evidence = Evidence.PRIMARY
     note: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        """As the JSON views show it: codes with their labels beside them."""
+        return {**self.model_dump(mode="json"), "evidence_label": self.evidence.label}
 
 
 class Disclosure(StrEnum):

@@ -59,13 +59,14 @@ _BASES: dict[int, tuple[Any, tuple[dict[str, Any], ...]]] = {}
 
 
 def _basis(entry: Measure | ListType | CommitmentBar) -> list[dict[str, Any]]:
-    """The legal bases of a catalogue entry as JSON objects, built once per entry (catalogue
+    """The legal bases of a catalogue entry as JSON objects (the evidence code with its
+    Chinese label beside it: 待核实 where unconfirmed), built once per entry (catalogue
     entries are immutable). The entry is kept with them, so a reused id is never mistaken."""
     found = _BASES.get(id(entry))
     if found is None or found[0] is not entry:
         found = _BASES[id(entry)] = (
             entry,
-            tuple(b.model_dump(mode="json") for b in entry.legal_basis),
+            tuple(b.as_json() for b in entry.legal_basis),
         )
     return list(found[1])
 

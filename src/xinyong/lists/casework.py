@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -17,6 +18,7 @@ from xinyong.cases import repository as cases_repo
 from xinyong.cases import service as cases
 from xinyong.cases.model import RIGHT, Case, State
 from xinyong.cases.rules import LIST_DETERMINATION, act_on, is_overdue, window_open
+from xinyong.catalog.model import LegalBasis
 from xinyong.catalog.sanctions import ListType, SanctionsCatalogue
 from xinyong.identity import repository as identity_repo
 from xinyong.identity.model import SUBJECT_KIND_LABELS
@@ -72,8 +74,9 @@ def list_type_in_force(sanctions: SanctionsCatalogue, code: str, today: dt.date)
         ) from None
 
 
-def _basis(bases: Any) -> list[dict[str, Any]]:
-    return [b.model_dump(mode="json") for b in bases]
+def _basis(bases: Iterable[LegalBasis]) -> list[dict[str, Any]]:
+    """Codes with their labels beside them: staff read 待核实 where a basis is unconfirmed."""
+    return [b.as_json() for b in bases]
 
 
 def list_type_info(lt: ListType, sector_name: str) -> dict[str, Any]:
@@ -92,6 +95,7 @@ def list_type_info(lt: ListType, sector_name: str) -> dict[str, Any]:
         "effective_until": lt.effective_until.isoformat() if lt.effective_until else None,
         "legal_basis": _basis(lt.legal_basis),
         "evidence": lt.evidence.value,
+        "evidence_label": lt.evidence.label,
         "subject_types": [t.value for t in lt.subject_types],
         "minors_excluded": lt.minors_excluded,
         "entry_criteria": list(lt.entry_criteria),

@@ -359,7 +359,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
                     "disclosure": i.disclosure.value,
                     "nature": i.nature.value,
                     "local": i.local,
-                    "legal_basis": [b.model_dump() for b in i.legal_basis],
+                    "legal_basis": [b.as_json() for b in i.legal_basis],
                     "fields": [
                         {"code": f.code, "name": f.name, "type": f.type, "required": f.required}
                         for f in i.fields

@@ -42,6 +42,7 @@ app.add_typer(lists_commands.app, name="lists")
 app.add_typer(reports_commands.app, name="reports")
 app.add_typer(warnings_commands.app, name="warnings")
 app.command("check")(checks_commands.check_cmd)
+app.command("scenarios")(checks_commands.scenarios_cmd)
 
 
 @app.callback()

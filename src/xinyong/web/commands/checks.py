@@ -8,12 +8,16 @@ from typing import Annotated, Any
 import typer
 
 from xinyong.kernel.errors import InputError, XinyongError
-from xinyong.web.commands.common import _date, _fail, _platform, operator_actor
+from xinyong.web.commands.common import _date, _fail, _platform, basis_line, operator_actor
 
 
 def check_cmd(
     scenario: Annotated[
-        str, typer.Option("--scenario", help="应用场景，如 government_procurement")
+        str,
+        typer.Option(
+            "--scenario",
+            help="应用场景代码或中文名称，如 government_procurement 或 政府采购（xinyong scenarios 列出全部）",
+        ),
     ],
     subject: Annotated[
         str | None, typer.Argument(help="统一社会信用代码或身份证号码（与 --name 二选一）")
@@ -105,8 +109,22 @@ def check_cmd(
             typer.echo(f"      原因：{b['reason']}；{_trigger(b['via'], items)}")
 
 
+def scenarios_cmd(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """应用场景：代码、中文名称、说明、国家或地方。核查时 --scenario 填代码或中文名称均可。"""
+    from xinyong.web.schemas.checks import ScenarioInfo
+
+    sanctions = _platform().sanctions
+    rows = [ScenarioInfo.of(sc) for sc in sanctions.scenarios.values()]
+    if as_json:
+        out = {"version": sanctions.snapshot.version, "scenarios": [r.model_dump() for r in rows]}
+        typer.echo(json.dumps(out, ensure_ascii=False))
+        return
+    for r in rows:
+        typer.echo(f"{r.code:<24} {r.name}（{r.scope_label}）：{r.description}")
+
+
 def _echo_detail(m: dict[str, Any], items: dict[str, str]) -> None:
-    basis = "；".join(b["title"] + (b["articles"] or "") for b in m["legal_basis"])
+    basis = basis_line(m["legal_basis"])
     p = m["period"]
     typer.echo(f"      期限：{p['from']} 至 {p['until'] or '不定'}（{p['rule']}）")
     for via in m["triggered_by"]:

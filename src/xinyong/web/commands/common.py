@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import typer
 from typer.core import TyperGroup
 
+from xinyong.catalog.model import Evidence
 from xinyong.identity.redact import redact_identifiers
 from xinyong.kernel.errors import XinyongError
 
@@ -38,6 +39,17 @@ def _fail(exc: XinyongError, as_json: bool = False) -> NoReturn:
     else:
         typer.echo(f"错误：{zh}", err=True)
     raise typer.Exit(2)
+
+
+def basis_line(bases: list[dict[str, Any]]) -> str:
+    """Legal bases (as the JSON views give them) on one line for staff: an unconfirmed basis
+    is marked 待核实, never shown with its evidence code."""
+    return "；".join(
+        b["title"]
+        + (b.get("articles") or "")
+        + ("" if Evidence(b["evidence"]).confirmed else "（待核实）")
+        for b in bases
+    )
 
 
 OPERATOR_MAX_LENGTH = 64

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from xinyong.kernel.errors import XinyongError
-from xinyong.web.commands.common import _date, _fail, _platform, operator_actor
+from xinyong.web.commands.common import _date, _fail, _platform, basis_line, operator_actor
 
 app = typer.Typer(help="名单认定办件与期满移出", no_args_is_help=True)
 
@@ -95,7 +95,7 @@ def types_cmd(as_json: AsJson = False) -> None:
         period = (
             "终身" if p["permanent"] else f"{p['months']}个月" if p["months"] else "无固定期限"
         ) + ("（以决定为准）" if p["by_decision"] else "")
-        basis = "；".join(b["title"] + (b["articles"] or "") for b in i["legal_basis"])
+        basis = basis_line(i["legal_basis"])
         typer.echo(f"{i['code']:<16} {i['name']}（{i['kind_label']}，{i['sector_name']}）")
         typer.echo(f"  认定：{i['deciding_authority']}")
         typer.echo(f"  依据：{basis}")

@@ -13,7 +13,7 @@ from sqlalchemy import Connection
 from xinyong.checks import service as checks
 from xinyong.identity.resolve import is_organisation_code
 from xinyong.kernel.errors import InputError
-from xinyong.web.deps import PlatformDep, PrincipalDep
+from xinyong.web.deps import PUBLIC, PlatformDep, PrincipalDep
 from xinyong.web.schemas import checks as schemas
 from xinyong.web.schemas.common import errors as declared
 
@@ -42,6 +42,21 @@ class CheckRequest(BaseModel):
     )
     limit: int = Field(
         default=5, ge=1, le=checks.MAX_CANDIDATES, description="按名称查找时最多返回的候选主体数"
+    )
+
+
+@router.get(
+    "/api/v1/scenarios",
+    summary="应用场景",
+    dependencies=[PUBLIC],
+    response_model=schemas.Scenarios,
+    response_model_exclude_unset=True,
+)
+def scenarios(platform: PlatformDep) -> schemas.Scenarios:
+    """核查可用的应用场景（代码、中文名称、说明、国家或地方）。核查时 scenario 填代码或中文名称均可。公开信息，无需密钥。"""
+    return schemas.Scenarios(
+        version=platform.sanctions.snapshot.version,
+        scenarios=[schemas.ScenarioInfo.of(sc) for sc in platform.sanctions.scenarios.values()],
     )
 
 

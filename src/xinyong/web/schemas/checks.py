@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from xinyong.catalog.sanctions import Scenario as CatalogueScenario
 from xinyong.web.schemas.common import LegalBasis, Schema
 
 
@@ -26,6 +27,29 @@ class CheckSubject(Schema):
 class Scenario(Schema):
     code: str = Field(description="应用场景代码")
     name: str = Field(description="应用场景名称")
+
+
+class ScenarioInfo(Scenario):
+    description: str = Field(description="场景说明")
+    local: bool = Field(description="是否为地方补充目录增加的场景")
+    scope_label: str = Field(description="来源（中文）：国家目录或地方补充目录")
+
+    @classmethod
+    def of(cls, sc: CatalogueScenario) -> ScenarioInfo:
+        return cls(
+            code=sc.code,
+            name=sc.name,
+            description=sc.description,
+            local=sc.local,
+            scope_label="地方补充目录" if sc.local else "国家目录",
+        )
+
+
+class Scenarios(Schema):
+    """应用场景：核查时 scenario 可填代码或中文名称。"""
+
+    version: str = Field(description="目录快照版本")
+    scenarios: list[ScenarioInfo]
 
 
 class CheckMembership(Schema):

@@ -95,6 +95,9 @@ class LegalBasis(Schema):
     articles: str = Field(default="", description="条款，如 第十条")
     doc_no: str = Field(default="", description="文号")
     evidence: str = Field(description="核实程度：P 已读原文，S 二手来源，C 见于他处实现，U 待核实")
+    evidence_label: str | None = Field(
+        default=None, description="核实程度（中文）：已读原文、二手来源；未核实的为“待核实”"
+    )
     note: str = Field(default="", description="说明")
 
 

@@ -49,7 +49,8 @@ class ListTypeInfo(Schema):
     effective_from: str = Field(description="施行日期")
     effective_until: str | None = Field(description="失效日期")
     legal_basis: list[LegalBasis]
-    evidence: str = Field(description="核实程度")
+    evidence: str = Field(description="本名单期限、时限等规则的核实程度（代码）")
+    evidence_label: str = Field(description="核实程度（中文）；未核实的为“待核实”")
     subject_types: list[str] = Field(description="适用的主体类型")
     minors_excluded: bool = Field(description="是否排除未成年人")
     entry_criteria: list[str] = Field(description="列入条件")

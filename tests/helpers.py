@@ -47,7 +47,7 @@ def revoke(
     """Revoke a record as ``department`` in one transaction; returns the revocation entry."""
     from xinyong.ingest.service import revoke_record
 
-    with platform.engine.begin() as conn:
+    with platform.transaction() as conn:
         return revoke_record(
             conn,
             platform.catalogue,
@@ -147,7 +147,7 @@ def list_subject(
 ) -> int:
     """Take a listing case through every step to "published" at the platform clock's time;
     returns the case id."""
-    with platform.engine.begin() as conn:
+    with platform.transaction() as conn:
         case = lists.propose(
             conn,
             platform.sanctions,

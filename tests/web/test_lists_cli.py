@@ -152,8 +152,12 @@ def test_jobs_listing(env: Path) -> None:
     rows = _json("lists", "jobs")
     assert {r["name"]: r["next_run"] for r in rows} == {
         "expire_lists": "2026-06-16T00:10:00+08:00",
+        "dispatch_events": "2026-06-15T10:00:00+08:00",
         "apply_calendar": "2026-06-16T07:00:00+08:00",
         "scan_overdue_cases": "2026-06-16T08:30:00+08:00",
     }
+    result = _json("lists", "worker", "--once", "dispatch_events")
+    assert result["job"] == "dispatch_events"
+    assert result["failed"] == []
     result = _json("lists", "worker", "--once", "scan_overdue_cases")
     assert (result["job"], result["overdue"]) == ("scan_overdue_cases", 0)

@@ -71,6 +71,14 @@ _CODE = re.compile(r"^[A-Z][A-Z0-9_]{1,15}$")
 _SCENARIO_CODE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 
 ListKind = Literal["red", "black", "watch", "ban"]
+LIST_KIND_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        "black": "严重失信主体名单",
+        "red": "守信激励对象名单（红名单）",
+        "watch": "重点关注对象名单",
+        "ban": "市场和行业禁入",
+    }
+)
 MeasureKind = Literal["punishment", "incentive", "management"]
 # 全国失信惩戒措施基础清单's three classes: 1 减损权益或增加义务, 2 管理措施, 3 其他组织实施.
 MeasureClass = Literal[1, 2, 3]

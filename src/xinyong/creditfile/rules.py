@@ -171,16 +171,6 @@ def legal_basis_view(bases: Iterable[LegalBasis], view: View) -> list[dict[str, 
     return out
 
 
-def active_on(membership: Mapping[str, Any], day: dt.date) -> bool:
-    """The check's rule: listed_on <= day < until, and not exited by that day."""
-    until, exited = membership["until"], membership["exited_on"]
-    return (
-        membership["listed_on"] <= day
-        and (until is None or day < until)
-        and (exited is None or day < exited)
-    )
-
-
 def list_open_end(lt: ListType) -> str:
     return "长期" if lt.permanent else "至移出名单时止"
 

@@ -17,7 +17,7 @@ from xinyong.checks.writer import ReceiptWriter
 from xinyong.events import service as events
 from xinyong.identity.pii import PiiVault
 from xinyong.ingest.service import Importer
-from xinyong.kernel.calendar import WorkCalendar
+from xinyong.kernel.calendar import WorkCalendar, local_calendar_dirs
 from xinyong.kernel.clock import Clock, SystemClock
 from xinyong.kernel.settings import Settings, get_settings
 from xinyong.store.db import make_engine
@@ -128,7 +128,7 @@ def build_platform(
     if sanctions is None:
         sanctions = load_sanctions(extra, catalogue=catalogue)
     if calendar is None:
-        calendar = WorkCalendar.load([d / "calendar" for d in extra if (d / "calendar").is_dir()])
+        calendar = WorkCalendar.load(local_calendar_dirs(settings.local_catalog_dir))
     return Platform(
         settings=settings,
         engine=engine or make_engine(settings=settings),

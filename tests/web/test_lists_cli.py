@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from tests.helpers import ORG, csv_bytes, penalty
 from xinyong.bootstrap import Platform, build_platform
-from xinyong.kernel.calendar import default_calendar
+from xinyong.kernel.calendar import WorkCalendar
 from xinyong.kernel.clock import CHINA_TZ, FixedClock
 from xinyong.kernel.settings import get_settings
 from xinyong.web.cli import app
@@ -88,7 +88,7 @@ def test_case_from_proposal_through_inbox_to_expiry(env: Path, clock: FixedClock
     assert code == 0, out
     assert "已陈述申辩，待决定" in out
     listed = _json("lists", "step", cid, "list", "--actor", "scjg:张科员")
-    due = default_calendar().add_workdays(dt.date(2026, 6, 15), 20)
+    due = WorkCalendar.load().add_workdays(dt.date(2026, 6, 15), 20)
     assert listed["due_on"] == due.isoformat()
     assert listed["history"][-1]["actor"] == "scjg:张科员"
     assert listed["history"][2]["role"] == "subject"

@@ -144,10 +144,14 @@ def list_subject(
     subject: str,
     list_type: str = "SAMR_SERIOUS",
     department: str = "scjg",
+    *,
+    dispatch: bool = True,
 ) -> int:
     """Take a listing case through every step to "published" at the platform clock's time;
-    returns the case id."""
-    with platform.transaction() as conn:
+    returns the case id. ``dispatch=False``: committed, but the process stops before it hands
+    the events to their consumers (a crash)."""
+    unit = platform.transaction() if dispatch else platform.engine.begin()
+    with unit as conn:
         case = lists.propose(
             conn,
             platform.sanctions,

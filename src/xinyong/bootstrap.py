@@ -10,7 +10,8 @@ from sqlalchemy import Connection, Engine
 
 from xinyong.access.cache import PrincipalCache
 from xinyong.alerts import service as alerts
-from xinyong.catalog.loader import Catalogue, load_catalogue
+from xinyong.catalog.catalogue import Catalogue
+from xinyong.catalog.loader import load_catalogue
 from xinyong.catalog.sanctions import SanctionsCatalogue, load_sanctions
 from xinyong.checks.readmodel import CheckReadModel
 from xinyong.checks.writer import ReceiptWriter

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from xinyong.catalog.loader import Catalogue
+from xinyong.catalog.catalogue import Catalogue
 from xinyong.catalog.model import Evidence, LegalBasis
 from xinyong.catalog.sanctions import SanctionsCatalogue
 from xinyong.creditfile import rules

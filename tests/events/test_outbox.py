@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.alerts.support import alert_rows, import_rows, org2_penalty, publish, revoke_listing
-from tests.helpers import LISTING_STEPS, ORG, ORG2, add_department, penalty
+from tests.helpers import ORG, ORG2, add_department, list_subject, penalty
 from xinyong.access import service as access
 from xinyong.access.tables import audit_log
 from xinyong.bootstrap import Platform
@@ -55,34 +55,6 @@ def _dispatch(
     platform: Platform, *consumers: events.Consumer, batch: int = events.BATCH
 ) -> events.DispatchReport:
     return events.dispatch(platform.engine, list(consumers), now=platform.clock.now, batch=batch)
-
-
-def _publish_without_dispatch(platform: Platform, subject: str) -> None:
-    """A listing published and committed, and the process gone before it dispatched."""
-    with platform.engine.begin() as conn:
-        case = lists.propose(
-            conn,
-            platform.sanctions,
-            platform.calendar,
-            list_type="SAMR_SERIOUS",
-            subject_key=subject,
-            department_code="scjg",
-            actor="scjg:张科员",
-            now=platform.clock.now(),
-            catalogue_version=platform.catalogue.snapshot.version,
-        )
-        for step, role in LISTING_STEPS:
-            lists.advance(
-                conn,
-                platform.sanctions,
-                platform.catalogue,
-                platform.calendar,
-                case.id,
-                step,
-                actor="t",
-                role=role,
-                now=platform.clock.now(),
-            )
 
 
 def test_an_alert_follows_the_publication_at_once(platform: Platform) -> None:
@@ -167,7 +139,7 @@ def test_a_crash_between_commit_and_dispatch_is_caught_up_by_the_job(platform: P
     add_department(platform)
     import_rows(platform, penalty())
     import_rows(platform, org2_penalty(), name="new.csv")
-    _publish_without_dispatch(platform, ORG)
+    list_subject(platform, ORG, dispatch=False)
     assert alert_rows(platform) == []  # committed, never dispatched
     result = run_job(platform, "dispatch_events")
     assert result["handled"] == {"alerts": 1}
@@ -300,7 +272,7 @@ def test_a_check_right_after_a_publication_in_this_process_sees_it(
 
     try:
         assert listed(ORG) == []  # loads the copy
-        _publish_without_dispatch(platform, ORG)
+        list_subject(platform, ORG, dispatch=False)
         assert listed(ORG) == []  # as if another process published: seen within the interval
         publish(platform, ORG2)
         assert listed(ORG2) == ["SAMR_SERIOUS"]  # this process's own change: at once

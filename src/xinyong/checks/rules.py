@@ -48,15 +48,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from xinyong.catalog.model import Evidence, Severity
-from xinyong.catalog.sanctions import (
-    CommitmentBar,
-    Duration,
-    ListType,
-    Measure,
-    SanctionsCatalogue,
-    TriggerHit,
-)
+from xinyong.catalog.model import CommitmentBar, Duration, Evidence, ListType, Measure, Severity
+from xinyong.catalog.sanctions import SanctionsCatalogue, TriggerHit
 from xinyong.kernel.clock import CHINA_TZ
 from xinyong.lists.rules import is_active
 from xinyong.publication.rules import add_months, is_public_on

@@ -32,7 +32,8 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from xinyong.catalog.sanctions import CommitmentBar, ListType, Measure, SanctionsCatalogue
+from xinyong.catalog.model import CommitmentBar, ListType, Measure
+from xinyong.catalog.sanctions import SanctionsCatalogue
 from xinyong.checks import fuzzy, rules
 from xinyong.checks import repository as repo
 from xinyong.checks.readmodel import CheckReadModel

@@ -13,9 +13,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
 
-from xinyong.catalog.loader import Catalogue
-from xinyong.catalog.model import Evidence, FieldDef, ItemVersion, LegalBasis
-from xinyong.catalog.sanctions import ListType
+from xinyong.catalog.catalogue import Catalogue
+from xinyong.catalog.model import Evidence, FieldDef, ItemVersion, LegalBasis, ListType
 from xinyong.kernel.parse import currency_name
 from xinyong.publication.rules import NO_EXPIRY
 

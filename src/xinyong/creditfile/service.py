@@ -21,9 +21,9 @@ from sqlalchemy import Connection
 from xinyong.access import repository as access_repo
 from xinyong.cases.rules import WORKFLOWS
 from xinyong.cases.service import CASE_ITEM_PREFIX
-from xinyong.catalog.loader import Catalogue
-from xinyong.catalog.model import ItemVersion
-from xinyong.catalog.sanctions import LIST_KIND_LABELS, ListType, SanctionsCatalogue
+from xinyong.catalog.catalogue import Catalogue
+from xinyong.catalog.model import LIST_KIND_LABELS, ItemVersion, ListType
+from xinyong.catalog.sanctions import SanctionsCatalogue
 from xinyong.creditfile import rules
 from xinyong.creditfile.rules import View
 from xinyong.identity import repository as identity_repo

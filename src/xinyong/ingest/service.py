@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from xinyong.access import service as access
-from xinyong.catalog.loader import Catalogue
+from xinyong.catalog.catalogue import Catalogue
 from xinyong.catalog.model import ItemVersion
 from xinyong.catalog.sanctions import SanctionsCatalogue
 from xinyong.events import service as events

@@ -17,7 +17,8 @@ from xinyong.cases import repository as cases_repo
 from xinyong.cases import service as cases
 from xinyong.cases.model import RIGHT, Case, State
 from xinyong.cases.rules import LIST_DETERMINATION, act_on, is_overdue, window_open
-from xinyong.catalog.sanctions import LIST_KIND_LABELS, ListType, SanctionsCatalogue
+from xinyong.catalog.model import LIST_KIND_LABELS, ListType
+from xinyong.catalog.sanctions import SanctionsCatalogue
 from xinyong.identity import repository as identity_repo
 from xinyong.identity.model import SUBJECT_KIND_LABELS
 from xinyong.identity.pii import PiiVault

@@ -22,8 +22,9 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from xinyong.catalog.loader import Catalogue
-from xinyong.catalog.sanctions import ListType, SanctionsCatalogue
+from xinyong.catalog.catalogue import Catalogue
+from xinyong.catalog.model import ListType
+from xinyong.catalog.sanctions import SanctionsCatalogue
 from xinyong.kernel.clock import CHINA_TZ
 from xinyong.lists import repository as repo
 from xinyong.lists.rules import LIST_MARK, Fact, Membership

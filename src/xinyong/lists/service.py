@@ -19,9 +19,9 @@ from sqlalchemy import Connection
 from xinyong.access import service as access
 from xinyong.cases import service as cases
 from xinyong.cases.model import Case
-from xinyong.catalog.loader import Catalogue
-from xinyong.catalog.model import Disclosure
-from xinyong.catalog.sanctions import ListType, SanctionsCatalogue
+from xinyong.catalog.catalogue import Catalogue
+from xinyong.catalog.model import Disclosure, ListType
+from xinyong.catalog.sanctions import SanctionsCatalogue
 from xinyong.events import service as events
 from xinyong.events.model import LIST_EXITED, LIST_PUBLISHED
 from xinyong.kernel.calendar import WorkCalendar

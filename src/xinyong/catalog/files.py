@@ -221,6 +221,20 @@ def check_code(src: Source, key: Key | str, code: object, what_en: str, what_zh:
     return code
 
 
+def check_codes(
+    src: Source, key: Key, f: FieldDef, values: Iterable[str], allowed: Collection[str]
+) -> None:
+    """Refuse a value (at ``key`` + its index) that is not a code of ``f``'s code table."""
+    for j, value in enumerate(values):
+        if value not in allowed:
+            raise error(
+                src,
+                (*key, j),
+                f"{value!r} is not a code of table {f.code_table!r} (field {f.code})",
+                f"“{value}”不是字段 {f.code} 所用代码表“{f.code_table}”中的代码",
+            )
+
+
 # -- where the files are ------------------------------------------------------------------
 
 

@@ -30,6 +30,7 @@ from xinyong.catalog.files import (
     Key,
     Source,
     check_code,
+    check_codes,
     check_condition,
     error,
     key_path,
@@ -229,15 +230,7 @@ class _Builder:
     def _check_codes(self, src: Source, key: Key, f: FieldDef, values: Iterable[str]) -> None:
         if f.type not in CODE_TYPES or f.code_table is None:
             return
-        allowed = self._table_codes(f.code_table)
-        for j, value in enumerate(values):
-            if value not in allowed:
-                raise error(
-                    src,
-                    (*key, j),
-                    f"{value!r} is not a code of table {f.code_table!r} (field {f.code})",
-                    f"“{value}”不是字段 {f.code} 所用代码表“{f.code_table}”中的代码",
-                )
+        check_codes(src, key, f, values, self._table_codes(f.code_table))
 
     def check_items(self) -> None:
         categories: set[str] | None = None

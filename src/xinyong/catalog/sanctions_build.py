@@ -24,6 +24,7 @@ from xinyong.catalog.files import (
     Key,
     Source,
     check_code,
+    check_codes,
     check_condition,
     error,
     key_path,
@@ -456,14 +457,7 @@ class Builder:
                 if f.code_table is None:
                     continue
                 allowed = {cv.code for cv in self.cat.code_table(f.code_table).values}
-                for j, value in enumerate(values):
-                    if value not in allowed:
-                        raise error(
-                            src,
-                            (*mk, j),
-                            f"{value!r} is not a code of table {f.code_table!r}",
-                            f"“{value}”不是代码表“{f.code_table}”中的代码",
-                        )
+                check_codes(src, mk, f, values, allowed)
 
     # measures
 

@@ -3,7 +3,8 @@ each local supplementary folder), strict YAML with the ``schema``/``kind`` heade
 name the file, the key path (``versions[0].fields[3].code``) and the reason in Chinese and
 English, pydantic validation with Chinese messages, and the snapshot digest of a set of files.
 
-Used by the item catalogue (``loader``) and the list types and measures (``sanctions_build``).
+Used by the item catalogue (``loader``) and the list types and measures (``sanctions_parse``,
+``sanctions_build``).
 A local folder may hold any subset of the kinds: a kind it lacks is simply not there.
 """
 

@@ -34,7 +34,8 @@ from xinyong.catalog.model import (
     Severity,
     Trigger,
 )
-from xinyong.catalog.sanctions_build import FILES, FOLDERS, SCENARIOS_FILE, Builder
+from xinyong.catalog.sanctions_build import Builder
+from xinyong.catalog.sanctions_parse import FILES, FOLDERS, SCENARIOS_FILE
 from xinyong.kernel.errors import ConfigurationError, NotFound
 
 

@@ -18,9 +18,10 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)  ## the main job: demo province in embedded SQLite, web + API on http://127.0.0.1:8000
 	$(BIN)/xinyong demo
 
-lint: $(STAMP)  ## ruff
+lint: $(STAMP)  ## ruff, and the layer contracts of .importlinter (docs/architecture.md)
 	$(BIN)/ruff check src tests bench tools
 	$(BIN)/ruff format --check src tests bench tools
+	$(BIN)/lint-imports --no-cache
 
 typecheck: $(STAMP)  ## mypy --strict
 	$(BIN)/mypy

@@ -42,7 +42,7 @@ from sqlalchemy import create_engine, func, select, text
 
 from xinyong.access import service as access
 from xinyong.bootstrap import build_platform
-from xinyong.catalog.sanctions import default_sanctions
+from xinyong.catalog.sanctions import load_sanctions
 from xinyong.demo.generator import SXBZXR_HEADERS, XZCF_HEADERS, penalty_rows
 from xinyong.identity.tables import subjects
 from xinyong.kernel.clock import CHINA_TZ, FixedClock
@@ -242,7 +242,7 @@ def main() -> None:
         pool = rng.sample(listed, min(5000, len(listed))) + rng.sample(
             others, min(5000, len(others))
         )
-        scenarios = sorted(default_sanctions().scenarios)
+        scenarios = sorted(load_sanctions().scenarios)
         lua = work / "check.lua"
         # Requests are formatted once per wrk thread (init), so the client spends the same
         # per request on both endpoints: a Lua call returning a prepared string.

@@ -18,7 +18,8 @@ from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine, create_engine, text
 
 from xinyong.bootstrap import Platform, build_platform
-from xinyong.catalog.loader import Catalogue, load_catalogue
+from xinyong.catalog.catalogue import Catalogue
+from xinyong.catalog.loader import load_catalogue
 from xinyong.catalog.sanctions import SanctionsCatalogue, load_sanctions
 from xinyong.kernel.calendar import WorkCalendar
 from xinyong.kernel.clock import CHINA_TZ, FixedClock

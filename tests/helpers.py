@@ -47,7 +47,7 @@ def revoke(
     """Revoke a record as ``department`` in one transaction; returns the revocation entry."""
     from xinyong.ingest.service import revoke_record
 
-    with platform.engine.begin() as conn:
+    with platform.transaction() as conn:
         return revoke_record(
             conn,
             platform.catalogue,
@@ -144,10 +144,14 @@ def list_subject(
     subject: str,
     list_type: str = "SAMR_SERIOUS",
     department: str = "scjg",
+    *,
+    dispatch: bool = True,
 ) -> int:
     """Take a listing case through every step to "published" at the platform clock's time;
-    returns the case id."""
-    with platform.engine.begin() as conn:
+    returns the case id. ``dispatch=False``: committed, but the process stops before it hands
+    the events to their consumers (a crash)."""
+    unit = platform.transaction() if dispatch else platform.engine.begin()
+    with unit as conn:
         case = lists.propose(
             conn,
             platform.sanctions,

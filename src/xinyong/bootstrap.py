@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from xinyong.access.cache import PrincipalCache
-from xinyong.catalog.loader import Catalogue, load_catalogue
+from xinyong.alerts import service as alerts
+from xinyong.catalog.catalogue import Catalogue
+from xinyong.catalog.loader import load_catalogue
 from xinyong.catalog.sanctions import SanctionsCatalogue, load_sanctions
 from xinyong.checks.readmodel import CheckReadModel
 from xinyong.checks.writer import ReceiptWriter
+from xinyong.events import service as events
 from xinyong.identity.pii import PiiVault
 from xinyong.ingest.service import Importer
-from xinyong.kernel.calendar import WorkCalendar
+from xinyong.kernel.calendar import WorkCalendar, local_calendar_dirs
 from xinyong.kernel.clock import Clock, SystemClock
 from xinyong.kernel.settings import Settings, get_settings
 from xinyong.store.db import make_engine
@@ -55,12 +60,43 @@ class Platform:
             )
         return self._check_model
 
+    def close(self) -> None:
+        """At shutdown: write the queued check receipts, stop the read model's refresher."""
+        if self._receipts is not None:
+            self._receipts.close()
+        if self._check_model is not None:
+            self._check_model.close()
+
     def read_engine(self) -> Engine:
         """The engine in autocommit mode, for read-only paths that need no BEGIN/COMMIT round
         trips (the check, whose receipt goes to the batched writer)."""
         if self._reader is None:
             self._reader = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         return self._reader
+
+    def consumers(self) -> list[events.Consumer]:
+        """Who reacts to domain events (see events.service), in the order they run."""
+        return [alerts.consumer(self.sanctions, self.clock)]
+
+    def dispatch_events(self) -> events.DispatchReport:
+        """Hand every committed event to its consumers; then this process's check read model
+        catches up at once (a check right after a publication sees it)."""
+        report = events.dispatch(self.engine, self.consumers(), now=self.clock.now)
+        if self._check_model is not None:
+            self._check_model.catch_up()
+        return report
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """One unit of work: ``engine.begin()``, then, once it has committed, the dispatch of
+        the events it emitted. A use case that may emit events runs in one of these."""
+        with self.engine.begin() as conn:
+            try:
+                yield conn
+            finally:
+                emitted = events.take_pending(conn)
+        if emitted:
+            self.dispatch_events()
 
     def importer(self) -> Importer:
         return Importer(
@@ -71,6 +107,7 @@ class Platform:
             clock=self.clock,
             settings=self.settings,
             sanctions=self.sanctions,
+            after_commit=self.dispatch_events,
         )
 
 
@@ -92,7 +129,7 @@ def build_platform(
     if sanctions is None:
         sanctions = load_sanctions(extra, catalogue=catalogue)
     if calendar is None:
-        calendar = WorkCalendar.load([d / "calendar" for d in extra if (d / "calendar").is_dir()])
+        calendar = WorkCalendar.load(local_calendar_dirs(settings.local_catalog_dir))
     return Platform(
         settings=settings,
         engine=engine or make_engine(settings=settings),

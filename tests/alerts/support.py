@@ -38,7 +38,7 @@ def publish(platform: Platform, subject: str, list_type: str = "SAMR_SERIOUS") -
 
 
 def revoke_listing(platform: Platform, case_id: int) -> None:
-    with platform.engine.begin() as conn:
+    with platform.transaction() as conn:
         lists.advance(
             conn,
             platform.sanctions,

@@ -89,11 +89,11 @@ def test_link_recorded_before_the_listing_is_said_so() -> None:
     (d,) = re_establishment_alerts([_candidate(relation_recorded_at=AT - dt.timedelta(days=60))])
     assert d.detail["relation"]["after_listing"] is False
     assert "列入前已记录" in d.summary
-    # SQLite returns wall-clock Beijing time without a zone; the comparison still holds.
-    (naive,) = re_establishment_alerts(
-        [_candidate(relation_recorded_at=AT.replace(tzinfo=None), listing_recorded_at=None)]
+    # Without the listing's recording time, its listing date decides (in China time).
+    (by_date,) = re_establishment_alerts(
+        [_candidate(relation_recorded_at=AT - dt.timedelta(days=60), listing_recorded_at=None)]
     )
-    assert naive.detail["relation"]["after_listing"] is True
+    assert by_date.detail["relation"]["after_listing"] is False
 
 
 def test_person_ban_names_the_period_and_no_listed_company() -> None:

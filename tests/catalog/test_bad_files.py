@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
-from xinyong.catalog.loader import SCHEMA, load_catalogue
+from xinyong.catalog.files import SCHEMA
+from xinyong.catalog.loader import load_catalogue
 from xinyong.kernel.errors import ConfigurationError
 
 Doc = dict[str, Any]

@@ -5,7 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from xinyong.catalog.loader import load_catalogue, normalise_header
+from xinyong.catalog.catalogue import normalise_header
+from xinyong.catalog.loader import load_catalogue
 
 CAT = load_catalogue()
 XZCF_HEADERS = sorted(CAT.header_map("XZCF"))

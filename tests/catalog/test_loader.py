@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from xinyong.catalog.loader import Catalogue, default_catalogue, load_catalogue
+from xinyong.catalog.catalogue import Catalogue
+from xinyong.catalog.loader import load_catalogue
 from xinyong.catalog.model import Disclosure, Evidence, Nature, Severity, SubjectType
 from xinyong.kernel.errors import NotFound
-from xinyong.kernel.settings import get_settings
 
 from .conftest import write_local_dir
 
@@ -317,19 +317,6 @@ def test_local_catalogue_adds_item(local_dir: Path) -> None:
     assert cat.resolve_header("DFBC01", "单位名称") == "DF_MC"
     assert "DFBC01" in {i.code for i in cat.items()}
     assert not cat.item("XZCF").local
-
-
-def test_default_catalogue_adds_local_dir(local_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XINYONG_LOCAL_CATALOG_DIR", str(local_dir))
-    get_settings.cache_clear()
-    default_catalogue.cache_clear()
-    try:
-        cat = default_catalogue()
-        assert cat is default_catalogue()
-        assert cat.item("DFBC01").local
-    finally:
-        get_settings.cache_clear()
-        default_catalogue.cache_clear()
 
 
 def test_examples_in_the_guide_load(tmp_path: Path) -> None:

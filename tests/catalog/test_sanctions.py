@@ -12,17 +12,18 @@ from typing import Any, get_args
 import pytest
 import yaml
 
-from xinyong.catalog.loader import SCHEMA, Catalogue, load_catalogue
-from xinyong.catalog.model import Evidence, RelationRole, Severity
-from xinyong.catalog.sanctions import (
+from xinyong.catalog.catalogue import Catalogue
+from xinyong.catalog.files import SCHEMA
+from xinyong.catalog.loader import load_catalogue
+from xinyong.catalog.model import (
     TARGET_RELATION_ROLES,
-    SanctionsCatalogue,
+    Evidence,
+    RelationRole,
+    Severity,
     TargetRole,
-    default_sanctions,
-    load_sanctions,
 )
+from xinyong.catalog.sanctions import SanctionsCatalogue, load_sanctions
 from xinyong.kernel.errors import ConfigurationError, NotFound
-from xinyong.kernel.settings import get_settings
 
 Doc = dict[str, Any]
 
@@ -410,20 +411,6 @@ def test_local_dir_adds_measures_and_list_types(tmp_path: Path, cat: Catalogue) 
     assert [x.code for x in sc.measures_for("DF_RED", "provincial_talent", on=day)] == ["DF02"]
     assert "local/lists/df_red.yaml" in sc.snapshot.files
     assert sc.snapshot != load_sanctions(catalogue=cat).snapshot
-
-
-def test_default_sanctions_adds_local_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    write(tmp_path, "measures", measures_doc(MEASURE), "local.yaml")
-    monkeypatch.setenv("XINYONG_LOCAL_CATALOG_DIR", str(tmp_path))
-    get_settings.cache_clear()
-    default_sanctions.cache_clear()
-    try:
-        sc = default_sanctions()
-        assert sc is default_sanctions()
-        assert sc.measure("DF01").local
-    finally:
-        get_settings.cache_clear()
-        default_sanctions.cache_clear()
 
 
 def test_measure_without_legal_basis_is_refused(tmp_path: Path, cat: Catalogue) -> None:

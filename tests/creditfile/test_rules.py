@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from xinyong.catalog.loader import Catalogue
+from xinyong.catalog.catalogue import Catalogue
 from xinyong.catalog.model import Evidence, LegalBasis
 from xinyong.catalog.sanctions import SanctionsCatalogue
 from xinyong.creditfile import rules
@@ -52,11 +52,6 @@ def test_period_shows_the_last_day_inside() -> None:
     assert rules.period(dt.date(2026, 6, 1), None, "至移出名单时止")["text"] == (
         "2026-06-01 起，至移出名单时止"
     )
-    m = {"listed_on": dt.date(2026, 6, 15), "until": dt.date(2029, 6, 15), "exited_on": None}
-    assert rules.active_on(m, dt.date(2029, 6, 14))
-    assert not rules.active_on(m, dt.date(2029, 6, 15))
-    assert not rules.active_on(m, dt.date(2026, 6, 14))
-    assert not rules.active_on({**m, "exited_on": dt.date(2027, 1, 1)}, dt.date(2027, 1, 1))
 
 
 def test_public_sees_confirmed_bases_only_and_never_notes() -> None:

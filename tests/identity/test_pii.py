@@ -8,7 +8,6 @@ import pytest
 
 from xinyong.identity.pii import PiiError, PiiVault
 from xinyong.kernel.errors import ConfigurationError
-from xinyong.kernel.settings import Settings
 
 KEY = bytes(range(32))
 OTHER_KEY = bytes(range(1, 33))
@@ -60,11 +59,6 @@ def test_empty_number_is_refused() -> None:
 def test_master_key_length(size: int) -> None:
     with pytest.raises(ConfigurationError):
         PiiVault(b"\x00" * size)
-
-
-def test_from_settings() -> None:
-    settings = Settings(secret_key=KEY.hex())
-    assert PiiVault.from_settings(settings).subject_key(ID) == PiiVault(KEY).subject_key(ID)
 
 
 def test_seal_round_trip_and_randomness() -> None:

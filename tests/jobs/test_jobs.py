@@ -19,6 +19,7 @@ from xinyong.kernel.clock import CHINA_TZ, FixedClock
 from xinyong.kernel.errors import NotFound
 from xinyong.ledger.tables import entries
 from xinyong.lists import casework
+from xinyong.lists import repository as lists_repo
 from xinyong.lists import service as lists
 from xinyong.lists.tables import list_memberships
 
@@ -74,7 +75,7 @@ def _n_entries(platform: Platform) -> int:
 def test_expiry_job_exits_the_membership_once(platform: Platform, clock: FixedClock) -> None:
     case_id = _open_case(platform, clock, "notify", "list", "publish")
     with platform.engine.connect() as conn:
-        (membership,) = lists.memberships_of(conn, ORG)
+        (membership,) = lists_repo.memberships_of_subjects(conn, [ORG])
     assert membership["until"] == dt.date(2029, 5, 4)
     clock.set(dt.datetime(2029, 5, 3, 0, 10, tzinfo=CHINA_TZ))  # last day on the list
     assert run_job(platform, "expire_lists") == {
@@ -86,7 +87,7 @@ def test_expiry_job_exits_the_membership_once(platform: Platform, clock: FixedCl
     clock.set(dt.datetime(2029, 5, 4, 0, 10, tzinfo=CHINA_TZ))
     assert run_job(platform, "expire_lists")["expired"] == 1
     with platform.engine.connect() as conn:
-        (after,) = lists.memberships_of(conn, ORG)
+        (after,) = lists_repo.memberships_of_subjects(conn, [ORG])
         assert (after["exited_on"], after["exit_reason"]) == (dt.date(2029, 5, 4), "expired")
         assert cases.get(conn, case_id).state == "exited"
         exit_entry = conn.execute(
@@ -136,7 +137,11 @@ def test_scheduler_has_the_catalogued_triggers(platform: Platform) -> None:
     scheduler = build_scheduler(platform)
     assert not scheduler.running
     jobs = {j.id: j for j in scheduler.get_jobs()}
-    assert set(jobs) == set(JOBS) == {"expire_lists", "apply_calendar", "scan_overdue_cases"}
+    assert (
+        set(jobs)
+        == set(JOBS)
+        == {"expire_lists", "dispatch_events", "apply_calendar", "scan_overdue_cases"}
+    )
     for name, job in jobs.items():
         trigger = job.trigger
         assert isinstance(trigger, CronTrigger)
@@ -151,6 +156,7 @@ def test_scheduler_has_the_catalogued_triggers(platform: Platform) -> None:
     after = dt.datetime(2026, 6, 15, 10, 0, tzinfo=CHINA_TZ)
     assert next_runs(after) == {
         "expire_lists": "2026-06-16T00:10:00+08:00",
+        "dispatch_events": "2026-06-15T10:00:00+08:00",
         "apply_calendar": "2026-06-16T07:00:00+08:00",
         "scan_overdue_cases": "2026-06-16T08:30:00+08:00",
     }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import textwrap
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
@@ -19,11 +19,10 @@ from xinyong.kernel import calendar as calmod
 from xinyong.kernel.calendar import (
     Deadline,
     WorkCalendar,
-    default_calendar,
     explain_add_workdays,
+    local_calendar_dirs,
 )
 from xinyong.kernel.errors import ConfigurationError, UnknownCalendarYear
-from xinyong.kernel.settings import get_settings
 
 D = dt.date
 REPO = Path(__file__).resolve().parents[2]
@@ -300,31 +299,13 @@ def test_a_missing_extra_directory_is_a_configuration_error(tmp_path: Path) -> N
         WorkCalendar.load([tmp_path / "nope"])
 
 
-@pytest.fixture
-def fresh_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
-    get_settings.cache_clear()
-    default_calendar.cache_clear()
-    yield monkeypatch
-    monkeypatch.undo()
-    get_settings.cache_clear()
-    default_calendar.cache_clear()
-
-
-def test_default_calendar_reads_the_local_catalog_dir(
-    tmp_path: Path, fresh_settings: pytest.MonkeyPatch
-) -> None:
+def test_the_local_catalog_dir_calendar_folder(tmp_path: Path) -> None:
+    assert local_calendar_dirs(None) == []
+    assert local_calendar_dirs(tmp_path) == []  # no calendar folder: shipped years only
+    assert WorkCalendar.load(local_calendar_dirs(tmp_path)).years == frozenset(range(2004, 2028))
     _write(tmp_path / "calendar", "2027.yaml", FAKE_2027)
-    fresh_settings.setenv("XINYONG_LOCAL_CATALOG_DIR", str(tmp_path))
-    cal = default_calendar()
-    assert 2027 in cal.years
-    assert default_calendar() is cal
-
-
-def test_default_calendar_without_a_calendar_folder(
-    tmp_path: Path, fresh_settings: pytest.MonkeyPatch
-) -> None:
-    fresh_settings.setenv("XINYONG_LOCAL_CATALOG_DIR", str(tmp_path))
-    assert default_calendar().years == frozenset(range(2004, 2028))
+    assert local_calendar_dirs(tmp_path) == [tmp_path / "calendar"]
+    assert 2027 in WorkCalendar.load(local_calendar_dirs(tmp_path)).years
 
 
 # --------------------------------------------------------------------------- bad files

@@ -9,7 +9,6 @@ from sqlalchemy import select
 
 from tests.helpers import ORG, ORG2, add_department, csv_bytes, list_subject, penalty, resident_id
 from xinyong.bootstrap import Platform
-from xinyong.catalog.sanctions import default_sanctions
 from xinyong.checks import service as checks
 from xinyong.kernel.clock import CHINA_TZ, FixedClock
 from xinyong.kernel.errors import InputError, PermissionDenied
@@ -28,7 +27,7 @@ def _check(platform: Platform, clock: FixedClock, subject: str, scenario: str) -
     with platform.engine.begin() as conn:
         return checks.check(
             conn,
-            default_sanctions(),
+            platform.sanctions,
             platform.vault,
             subject=subject,
             scenario=scenario,
@@ -83,7 +82,7 @@ def test_listing_checks_early_exit(platform: Platform, clock: FixedClock) -> Non
         _check(platform, clock, REP, "government_procurement")["measures"] == []
     )  # M11/M12 target the subject only
     # Early exit is refused before 12 months, then granted.
-    s = default_sanctions()
+    s = platform.sanctions
     with platform.engine.begin() as conn, pytest.raises(InputError) as exc:
         lists.advance(
             conn,
@@ -131,7 +130,7 @@ def test_automatic_expiry_with_a_moved_clock_and_rebuild(
     assert (
         _check(platform, clock, ORG, "licensing")["measures"] == []
     )  # expired, even before the job ran
-    s = default_sanctions()
+    s = platform.sanctions
     with platform.engine.begin() as conn:
         assert lists.expire_due(conn, s, platform.catalogue, platform.calendar, clock.now()) == 2
         snapshot_m = [
@@ -171,7 +170,7 @@ def test_only_the_competent_sector_may_propose(platform: Platform, clock: FixedC
     with platform.engine.begin() as conn, pytest.raises(PermissionDenied):
         lists.propose(
             conn,
-            default_sanctions(),
+            platform.sanctions,
             platform.calendar,
             list_type="SAMR_SERIOUS",
             subject_key=ORG,

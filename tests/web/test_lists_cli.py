@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from tests.helpers import ORG, csv_bytes, penalty
 from xinyong.bootstrap import Platform, build_platform
-from xinyong.kernel.calendar import default_calendar
+from xinyong.kernel.calendar import WorkCalendar
 from xinyong.kernel.clock import CHINA_TZ, FixedClock
 from xinyong.kernel.settings import get_settings
 from xinyong.web.cli import app
@@ -89,7 +89,7 @@ def test_case_from_proposal_through_inbox_to_expiry(env: Path, clock: FixedClock
     assert code == 0, out
     assert "已陈述申辩，待决定" in out
     listed = _json("lists", "step", cid, "list", "--actor", "scjg:张科员")
-    due = default_calendar().add_workdays(dt.date(2026, 6, 15), 20)
+    due = WorkCalendar.load().add_workdays(dt.date(2026, 6, 15), 20)
     assert listed["due_on"] == due.isoformat()
     assert listed["history"][-1]["actor"] == "scjg:张科员"
     assert listed["history"][2]["role"] == "subject"
@@ -153,8 +153,12 @@ def test_jobs_listing(env: Path) -> None:
     rows = _json("lists", "jobs")
     assert {r["name"]: r["next_run"] for r in rows} == {
         "expire_lists": "2026-06-16T00:10:00+08:00",
+        "dispatch_events": "2026-06-15T10:00:00+08:00",
         "apply_calendar": "2026-06-16T07:00:00+08:00",
         "scan_overdue_cases": "2026-06-16T08:30:00+08:00",
     }
+    result = _json("lists", "worker", "--once", "dispatch_events")
+    assert result["job"] == "dispatch_events"
+    assert result["failed"] == []
     result = _json("lists", "worker", "--once", "scan_overdue_cases")
     assert (result["job"], result["overdue"]) == ("scan_overdue_cases", 0)

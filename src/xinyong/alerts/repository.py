@@ -61,6 +61,7 @@ from xinyong.alerts.rules import (
 from xinyong.alerts.tables import alerts
 from xinyong.identity.tables import relations, subjects
 from xinyong.ledger.tables import batches, entries
+from xinyong.lists.repository import active_on
 from xinyong.lists.tables import list_memberships
 from xinyong.store.db import is_postgres, matching
 
@@ -86,12 +87,7 @@ class Span:
 
 
 def _active(today: dt.date) -> ColumnElement[bool]:
-    # Same rule as the check (checks.service._active): listed_on <= D < until, not exited by D.
-    return and_(
-        m.c.listed_on <= today,
-        or_(m.c.until.is_(None), m.c.until > today),
-        or_(m.c.exited_on.is_(None), m.c.exited_on > today),
-    )
+    return active_on(today)  # the lists' one rule: listed_on <= D < until, not exited by D
 
 
 def _tainting(via: str) -> ColumnElement[bool]:

@@ -1,12 +1,16 @@
 """Early-warning use cases: detect re-establishment (per batch, per listing, whole scan) and let
-the credit office acknowledge or dismiss alerts. The caller owns the transaction."""
+the credit office acknowledge or dismiss alerts. The caller owns the transaction.
+
+Detection per batch and per listing is the alerts' outbox consumer (:func:`consumer`): an
+imported batch (``batch.imported``) and a published listing (``list.published``) are handled
+right after their commit, once each, whoever dispatches them.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 import logging
-from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection
@@ -23,6 +27,9 @@ from xinyong.alerts.rules import (
     re_establishment_alerts,
 )
 from xinyong.catalog.sanctions import SanctionsCatalogue
+from xinyong.events.model import BATCH_IMPORTED, LIST_PUBLISHED, Event
+from xinyong.events.service import Consumer
+from xinyong.kernel.clock import Clock
 from xinyong.kernel.errors import Conflict, InputError, NotFound
 
 log = logging.getLogger(__name__)
@@ -32,23 +39,50 @@ def _names(sanctions: SanctionsCatalogue | None) -> dict[str, str]:
     return {} if sanctions is None else {lt.code: lt.name for lt in sanctions.list_types()}
 
 
+CONSUMER = "alerts"
+
+
+def consumer(sanctions: SanctionsCatalogue, clock: Clock) -> Consumer:
+    """The alerts' outbox consumer: a batch is searched for the links it completed, a newly
+    published listing's subject is scanned (its people may already represent others: warned
+    now, not at the next scan). Both on the day the change happened."""
+
+    def handle(conn: Connection, event: Event) -> None:
+        p = event.payload
+        if event.kind == BATCH_IMPORTED:
+            span = repo.Span(
+                int(p["batch"]), int(p["first_entry"]), int(p["last_entry"]), int(p["entries"])
+            )
+            detect_for_batch(
+                conn,
+                span=span,
+                today=dt.date.fromisoformat(p["received_on"]),
+                now=clock.now(),
+                sanctions=sanctions,
+            )
+        elif event.kind == LIST_PUBLISHED:
+            scan(
+                conn,
+                today=dt.date.fromisoformat(p["published_on"]),
+                now=clock.now(),
+                listed_key=event.subject_key,
+                sanctions=sanctions,
+            )
+
+    return Consumer(CONSUMER, frozenset({BATCH_IMPORTED, LIST_PUBLISHED}), handle)
+
+
 def detect_for_batch(
     conn: Connection,
     *,
-    batch_id: int,
-    entry_ids: Sequence[int],
+    span: repo.Span,
     today: dt.date,
     now: dt.datetime,
     sanctions: SanctionsCatalogue | None = None,
 ) -> list[dict[str, Any]]:
-    """Re-establishment alerts for the links this batch (``entry_ids``) completed.
-
-    Called by the import inside its transaction, after the identity step, so the alerts
-    commit (or roll back) with the batch.
-    """
-    if not entry_ids:
+    """Re-establishment alerts for the links this batch (its entry-id ``span``) completed."""
+    if span.size == 0:
         return []
-    span = repo.Span(batch_id, min(entry_ids), max(entry_ids), len(entry_ids))
     candidates = repo.re_establishment_candidates(conn, today=today, span=span)
     return _store(conn, re_establishment_alerts(candidates, _names(sanctions)), now)
 

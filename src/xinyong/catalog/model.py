@@ -1,4 +1,5 @@
-"""Domain types of the catalogue: information items, code tables and publication policies.
+"""Domain types of the catalogue: information items, code tables and publication policies;
+list types, measures, their triggers and durations, scenarios and commitment bars.
 
 Everything here is loaded from versioned data files (``catalog/data`` plus a deployment's
 local supplementary directory); nothing in code states a period, a deadline or a code value.
@@ -7,7 +8,9 @@ local supplementary directory); nothing in code states a period, a deadline or a
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -327,3 +330,313 @@ class CatalogueSnapshot(Frozen):
 
     version: str  # short digest over all loaded files
     files: tuple[str, ...]
+
+
+# -- list types, measures and scenarios (loaded by sanctions_build) -----------------------
+
+ListKind = Literal["red", "black", "watch", "ban"]
+LIST_KIND_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        "black": "严重失信主体名单",
+        "red": "守信激励对象名单（红名单）",
+        "watch": "重点关注对象名单",
+        "ban": "市场和行业禁入",
+    }
+)
+MeasureKind = Literal["punishment", "incentive", "management"]
+# 全国失信惩戒措施基础清单's three classes: 1 减损权益或增加义务, 2 管理措施, 3 其他组织实施.
+MeasureClass = Literal[1, 2, 3]
+# Whom a measure reaches. The three relation roles are the ones subjects' related persons are
+# recorded under (model.RelationRole); "subject" is the listed subject itself;
+# "directly_responsible" (直接负责的主管人员和其他直接责任人员) is named in the bases but not
+# (yet) recorded as a relation, so it cannot be resolved automatically.
+TargetRole = Literal[
+    "subject", "legal_representative", "principal", "actual_controller", "directly_responsible"
+]
+DurationType = Literal[
+    "while_listed", "while_published", "fixed_months", "by_decision", "permanent"
+]
+
+TARGET_RELATION_ROLES: Mapping[str, RelationRole | None] = MappingProxyType(
+    {
+        "subject": None,
+        "legal_representative": "legal_representative",
+        "principal": "principal",
+        "actual_controller": "actual_controller",
+        "directly_responsible": None,
+    }
+)
+
+ROLE_NAMES: Mapping[str, str] = MappingProxyType(
+    {
+        "subject": "失信主体本身",
+        "legal_representative": "法定代表人",
+        "principal": "主要负责人",
+        "actual_controller": "实际控制人",
+        "directly_responsible": "直接负责的主管人员和其他直接责任人员",
+    }
+)
+
+
+class Scenario(Frozen):
+    """Where a measure is applied (政府采购、招标投标 …); business systems ask per scenario."""
+
+    code: str  # e.g. government_procurement
+    name: str  # e.g. 政府采购
+    description: str = ""
+    local: bool = False
+    source_file: str = ""
+
+
+class Extension(Frozen):
+    """A listing period may be extended, e.g. 失信被执行人 +1 to 3 years."""
+
+    conditions: str  # when the extension may be decided (Chinese)
+    min_months: int | None = None
+    max_months: int
+    legal_basis: tuple[LegalBasis, ...] = ()
+
+
+class EarlyExit(Frozen):
+    """Exit before the period ends on the subject's application (or, for lists with no fixed
+    period such as 经营异常名录, the only exit: removal once the cause is cured)."""
+
+    # Months on the list before an application is possible; None = no minimum.
+    min_months: int | None = None
+    conditions: tuple[str, ...]  # Chinese; all listed conditions unless the note says "any"
+    excluded_when: tuple[str, ...] = ()  # cases where early exit is refused
+    acceptance_deadline_working_days: int | None = None
+    decision_deadline_working_days: int | None = None
+    decision_extension_working_days: int | None = None
+    # After the exit decision: publication stops and the measures are lifted within this.
+    stop_publication_working_days: int | None = None
+    legal_basis: tuple[LegalBasis, ...] = ()
+    note: str = ""
+
+
+class ListType(Frozen):
+    """One version of one list type: its founding basis, procedure, period and exits."""
+
+    code: str  # e.g. SAMR_SERIOUS
+    name: str  # e.g. 市场监督管理严重违法失信名单
+    kind: ListKind
+    sector: str  # the deciding sector (catalog/data/national/sectors.yaml)
+    version: str
+    effective_from: dt.date
+    effective_until: dt.date | None = None  # inclusive last day
+    legal_basis: tuple[LegalBasis, ...]
+    # How well the row's rules (periods, windows) are established, separate from the bases'.
+    evidence: Evidence
+    entry_criteria: tuple[str, ...]  # Chinese texts
+    deciding_authority: str
+    subject_types: tuple[SubjectType, ...]
+    minors_excluded: bool = False
+    # Procedure before the decision: notice of the proposed listing and a window to state
+    # one's case (陈述申辩), in working days.
+    notice_required: bool
+    statement_window_working_days: int | None = None
+    decision_deadline_working_days: int | None = None
+    publication_deadline_working_days: int | None = None
+    objection_window_days: int | None = None  # calendar days after publication (异议)
+    procedure_note: str = ""
+    # Period from the listing decision: months, or no fixed period (None), or permanent.
+    period_months: int | None
+    # The period runs from the listing decision (the date the list type's rule names, e.g.
+    # 令44 第二十一条 满三年; 令36 第七条 自认定之日起) or, where the rule says so, publication.
+    period_start: Literal["decision", "publication"] = "decision"
+    permanent: bool = False
+    # The decision fixes each entry's term (e.g. 证券市场禁入 "一定期限直至终身");
+    # period_months, when set, is then the default.
+    period_by_decision: bool = False
+    period_note: str = ""
+    extension: Extension | None = None
+    early_exit: EarlyExit | None = None
+    automatic_exit: bool  # leaves the list by itself at the end of the period
+    # After expiry or deletion conditions: publication stops within this.
+    exit_processing_working_days: int | None = None
+    # The underlying decision is revoked / the listing was wrong: withdrawn within this.
+    revocation_deadline_working_days: int | None = None
+    # Catalogue item where the entries are published, and the item field values that mark an
+    # entry of this list (e.g. YZSX with YZ_MDLX 01).
+    linked_item: str | None = None
+    linked_item_match: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    # Entries decided outside this platform (the courts' 失信被执行人, lists a department keeps
+    # in its own system) arrive as records of linked_item; each such record is a membership.
+    from_records: bool = False
+    # When such a record gives no end date (the item's valid_until_field): the list's period,
+    # or until the deciding authority removes or revokes the entry.
+    record_period: Literal["list_period", "until_removed"] = "list_period"
+    # Date field of linked_item by which the deciding authority reports removal (移出日期).
+    record_exit_field: str | None = None
+    # Date field of linked_item the period runs from when period_start is publication (公布
+    # 日期); a record without it counts from its decision date (an earlier end: the subject's
+    # side of the doubt).
+    record_start_field: str | None = None
+    note: str = ""
+    local: bool = False
+    source_file: str = ""
+
+    def in_force(self, day: dt.date) -> bool:
+        return self.effective_from <= day and (
+            self.effective_until is None or day <= self.effective_until
+        )
+
+
+class Duration(Frozen):
+    """How long a measure applies. Months count from the decision (listing) date.
+
+    ``while_listed``: as long as the triggering list entry; ``while_published``: as long as the
+    triggering record is published (record triggers); ``fixed_months``: ``months`` from
+    the decision; ``by_decision``: the implementing decision fixes the term, within
+    ``min_months``..``max_months`` (no max = up to permanent); ``permanent``: for life.
+    """
+
+    type: DurationType
+    months: int | None = None
+    min_months: int | None = None
+    max_months: int | None = None
+    # by_decision: the record's date field holding the term the decision fixed (its last
+    # day), e.g. 处罚有效期 CF_YXQ; used when the record carries it.
+    term_field: str | None = None
+    note: str = ""
+
+
+class Trigger(Frozen):
+    """What brings a measure into play: a list type, or a record of an item whose fields meet
+    the conditions the measure's basis names.
+
+    A record trigger is an item plus ``conditions`` over the record's fields (penalty kinds,
+    amounts, the provision cited, …), optionally the record's severity class (under the regime
+    in force when it was decided), the submitting department's sector and the subject's kind.
+    ``to_verify`` names the conditions of the basis no field can decide (情节严重 as judged by
+    the deciding body, 直接关系公共安全 …): a trigger with such conditions never gives a measure,
+    only an entry to be verified by hand. A list trigger may carry ``to_verify`` too (the
+    measure needs a decision beyond the listing).
+    """
+
+    list_type: str | None = None
+    item: str | None = None  # e.g. XZCF
+    severity: Severity | None = None  # None = any severity
+    # Record triggers only: the record's source sector must be one of these (empty = any).
+    sectors: tuple[str, ...] = ()
+    # Record triggers only: the kinds of subject the record may be about (empty = any).
+    subject_kinds: tuple[SubjectKind, ...] = ()
+    conditions: tuple[Condition, ...] = ()  # record triggers: all must hold
+    # Record triggers only: the record's decision date must fall in this range (inclusive),
+    # e.g. a threshold in force from a date (财库〔2022〕3号 from 2022-02-08).
+    decided_from: dt.date | None = None
+    decided_until: dt.date | None = None
+    # The measure binds departments of these sectors only (e.g. 令44 第十五条 binds
+    # 市场监督管理部门): a check by another department's system does not get it. A check with
+    # no department (the credit office) gets it.
+    checker_sectors: tuple[str, ...] = ()
+    to_verify: tuple[str, ...] = ()  # Chinese: conditions to check by hand
+    # This ground's own period where it differs from the measure's (e.g. 1 or 3 years).
+    duration: Duration | None = None
+    ground: str = ""  # Chinese: which part of the basis this trigger is (e.g. 第七十九条)
+    note: str = ""
+
+    @property
+    def decidable(self) -> bool:
+        """True when the data decides the trigger alone (nothing to verify by hand)."""
+        return not self.to_verify
+
+
+class NationalListing(Frozen):
+    """Is the measure in the 全国失信惩戒措施基础清单? Separate from its legal basis: the
+    basis text may be read (P) while the list row itself was never seen (U)."""
+
+    listed: bool
+    editions: tuple[str, ...] = ()  # e.g. ("2021",) where the row was seen
+    row: str = ""  # row number or heading, when known
+    evidence: Evidence
+    note: str = ""
+
+
+class Measure(Frozen):
+    """One version of one measure (punishment, management or incentive)."""
+
+    code: str  # M01 … (measures-reference §1.4), I01 … incentives, W01 … watch-list
+    name: str  # short Chinese name
+    content: str  # what the measure does, in Chinese
+    kind: MeasureKind
+    measure_class: MeasureClass | None = None  # required unless kind is incentive
+    measure_class_evidence: Evidence = Evidence.UNCONFIRMED
+    targets: tuple[TargetRole, ...]
+    # Follows the natural person across entities (e.g. 任职限制 M09, M10, M18).
+    follows_person: bool = False
+    triggers: tuple[Trigger, ...]
+    scenarios: tuple[str, ...]
+    implementing_department: str
+    legal_basis: tuple[LegalBasis, ...]
+    in_national_list: NationalListing
+    duration: Duration
+    # True: applies by itself once triggered; False: conditional, needs its own decision
+    # (e.g. 情节严重 must be found by the implementing department).
+    automatic: bool
+    # 告知承诺制 / 容缺受理 is not available while this measure applies (令44 第十五条).
+    blocks_commitment: bool = False
+    # An incentive resting on a commitment (容缺受理): withheld while the subject may not use
+    # the commitment system.
+    needs_commitment: bool = False
+    # Conditions to verify by hand when the measure reaches someone through one of these roles
+    # (e.g. M05: 主要负责人 is not decided by a registration record alone) …
+    role_conditions: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    # … or is checked in one of these scenarios (e.g. M02 in bidding: 依法必须进行招标的项目).
+    scenario_conditions: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    version: str
+    effective_from: dt.date
+    effective_until: dt.date | None = None
+    note: str = ""
+    local: bool = False
+    source_file: str = ""
+
+    def in_force(self, day: dt.date) -> bool:
+        return self.effective_from <= day and (
+            self.effective_until is None or day <= self.effective_until
+        )
+
+    @property
+    def list_types(self) -> tuple[str, ...]:
+        return tuple(t.list_type for t in self.triggers if t.list_type is not None)
+
+    def relation_roles(self) -> tuple[RelationRole, ...]:
+        """The targets that are recorded relations of the subject (法定代表人 …)."""
+        out: list[RelationRole] = []
+        for role in self.targets:
+            rel = TARGET_RELATION_ROLES[role]
+            if rel is not None:
+                out.append(rel)
+        return tuple(out)
+
+
+class CommitmentBar(Frozen):
+    """A reason a subject may not use 告知承诺制 or 容缺受理 (国办发〔2020〕42号): an active
+    membership of a list of ``list_kinds``, or a current record of ``item`` (of ``severity``,
+    meeting ``conditions``) while it is published or for ``months`` from its finding date."""
+
+    code: str  # e.g. SERIOUS_LIST
+    reason: str  # Chinese, shown to the counter officer
+    list_kinds: tuple[ListKind, ...] = ()
+    item: str | None = None
+    severity: Severity | None = None
+    conditions: tuple[Condition, ...] = ()
+    while_published: bool = False
+    months: int | None = None
+    # Date field of the item on which the fact was found (e.g. 认定日期); else decision date.
+    start_field: str | None = None
+    legal_basis: tuple[LegalBasis, ...]
+    version: str
+    effective_from: dt.date
+    effective_until: dt.date | None = None
+    note: str = ""
+    local: bool = False
+    source_file: str = ""
+
+    def in_force(self, day: dt.date) -> bool:
+        return self.effective_from <= day and (
+            self.effective_until is None or day <= self.effective_until
+        )
+
+
+# -- the catalogue ------------------------------------------------------------------------

@@ -11,7 +11,19 @@ Known subjects are kept as a sorted array of 64-bit digests of their keys (8 byt
 16 MB for two million), searched by bisection; a digest collision could only make an unknown
 code look known, with odds below one in 10^12 at provincial scale.
 An answer from the copy carries the ledger version it reflects (``data_version``), and is at
-most ``interval`` behind; with ``interval`` 0 every check first catches up.
+most ``interval`` behind.
+
+No check request pays for catching up: a daemon thread of the process polls the head every
+``interval`` seconds (only the first check, before anything is loaded, waits for the load),
+and the process that commits a change catches its copy up right after the commit
+(``bootstrap.Platform.dispatch_events``), so a check after a publication in the same process
+sees it at once; other processes see it within ``interval``. With ``interval`` 0 there is no
+thread and every check first catches up (the tests).
+
+Why the ledger head and not the outbox: every change a check can see is a ledger entry
+(listings, exits, records, corrections, revocations, registrations), including those no domain
+event announces; the head is one primary-key read, and the new entries say which subjects to
+reload. Following the outbox would need an event for every such write.
 
 Natural persons are not served from the copy (their relations are read from the database),
 and neither is the lookup by name.
@@ -58,28 +70,53 @@ class CheckReadModel:
         self._known_since: set[str] = set()  # keys seen in entries since then
         self._sectors: dict[str, str] = {}  # department code -> sector
         self._head = -1  # nothing loaded
-        self._polled = 0.0
         self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._refresher: threading.Thread | None = None
 
     @property
     def head(self) -> int:
         return max(self._head, 0)
 
     def current(self) -> CheckReadModel:
-        """The copy, caught up with the ledger if it was last polled ``interval`` ago. Only one
-        thread catches up; the others answer from the copy as it stands (never blocked, except
-        before the first load)."""
-        due = time.monotonic() - self._polled >= self._interval
+        """The copy: loaded on first use (then kept current by the refresher thread), or, with
+        ``interval`` 0, caught up first."""
         if self._head < 0:
             with self._lock:
                 if self._head < 0:
                     self._load()
-        elif due and self._lock.acquire(blocking=self._interval == 0):
-            try:
-                self._catch_up()
-            finally:
-                self._lock.release()
+                    self._start_refresher()
+        elif self._interval == 0:
+            self.catch_up()
         return self
+
+    def catch_up(self) -> None:
+        """Catch up with the ledger now (nothing to do before the first load). Checks never
+        take this lock once loaded: only catch-ups wait for each other, so one that starts
+        after a commit always reads a head that includes it."""
+        if self._head < 0:
+            return
+        with self._lock:
+            self._catch_up()
+
+    def close(self) -> None:
+        """Stop the refresher thread (at shutdown)."""
+        self._stop.set()
+
+    def _start_refresher(self) -> None:
+        if self._interval <= 0 or self._refresher is not None:
+            return
+        self._refresher = threading.Thread(
+            target=self._refresh, name="check-read-model", daemon=True
+        )
+        self._refresher.start()
+
+    def _refresh(self) -> None:
+        while not self._stop.wait(self._interval):
+            try:
+                self.catch_up()
+            except Exception:  # a lost connection: the copy stays as it is, tried again later
+                log.exception("check read model: catching up failed")
 
     def status_rows(self, keys: Sequence[str]) -> dict[str, tuple[list[Any], int]]:
         return {k: self._status[k] for k in keys if k in self._status}
@@ -136,7 +173,6 @@ class CheckReadModel:
         self._known = known
         self._known_since = set()
         self._head = head
-        self._polled = time.monotonic()
         # Millions of long-lived rows: without this every full collection walks them all
         # again (measured: check p99 24 ms with, 12 ms without those pauses).
         gc.freeze()
@@ -151,7 +187,6 @@ class CheckReadModel:
         )
 
     def _catch_up(self) -> None:
-        self._polled = time.monotonic()
         with self._engine.connect() as conn:
             head = repo.entry_head(conn)
             if head <= self._head:

@@ -27,7 +27,7 @@ from xinyong.checks.tables import check_feedback, check_receipts
 from xinyong.identity.tables import name_observations, subjects
 from xinyong.ledger.tables import entries
 from xinyong.lists.tables import subject_status
-from xinyong.store.db import matching
+from xinyong.store.db import bulk_insert, matching
 
 
 def status_rows(conn: Connection, keys: Sequence[str]) -> dict[str, tuple[list[Any], int]]:
@@ -181,6 +181,11 @@ def subjects_after(conn: Connection, entry_id: int, limit: int) -> set[str] | No
 
 def insert_receipt(conn: Connection, values: dict[str, Any]) -> None:
     conn.execute(insert(check_receipts).values(**values))
+
+
+def insert_receipts(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """Many receipts at once (the batched writer): COPY on PostgreSQL."""
+    bulk_insert(conn, check_receipts, rows)
 
 
 def receipt(conn: Connection, receipt: str) -> dict[str, Any] | None:

@@ -48,15 +48,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from xinyong.catalog.model import Evidence, Severity
-from xinyong.catalog.sanctions import (
-    CommitmentBar,
-    Duration,
-    ListType,
-    Measure,
-    SanctionsCatalogue,
-    TriggerHit,
-)
+from xinyong.catalog.model import CommitmentBar, Duration, Evidence, ListType, Measure, Severity
+from xinyong.catalog.sanctions import SanctionsCatalogue, TriggerHit
+from xinyong.lists.rules import is_active
 from xinyong.publication.rules import add_months, is_public_on
 
 
@@ -229,20 +223,6 @@ def record_periods(hit: TriggerHit, record: CurrentRecord) -> list[Period]:
 def _membership_date(membership: Mapping[str, Any], key: str) -> dt.date | None:
     raw = membership.get(key)
     return dt.date.fromisoformat(raw) if raw else None
-
-
-def is_active(membership: Mapping[str, Any], day: dt.date) -> bool:
-    """A membership applies on ``day`` when ``listed_on <= day < until`` and it has not
-    exited by then (a check is right on the day a period ends even before the exit job)."""
-    listed = _membership_date(membership, "listed_on")
-    until = _membership_date(membership, "until")
-    exited = _membership_date(membership, "exited_on")
-    return (
-        listed is not None
-        and listed <= day
-        and (until is None or day < until)
-        and (exited is None or day < exited)
-    )
 
 
 def list_periods(hit: TriggerHit, membership: Mapping[str, Any]) -> list[Period]:

@@ -32,7 +32,8 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from xinyong.catalog.sanctions import CommitmentBar, ListType, Measure, SanctionsCatalogue
+from xinyong.catalog.model import CommitmentBar, ListType, Measure
+from xinyong.catalog.sanctions import SanctionsCatalogue
 from xinyong.checks import fuzzy, rules
 from xinyong.checks import repository as repo
 from xinyong.checks.readmodel import CheckReadModel
@@ -45,6 +46,7 @@ from xinyong.identity.ric import check_resident_id
 from xinyong.identity.uscc import check_uscc
 from xinyong.kernel.clock import CHINA_TZ
 from xinyong.kernel.errors import InputError, NotFound, PermissionDenied
+from xinyong.lists.rules import is_active
 
 MAX_CANDIDATES = 20
 
@@ -175,7 +177,7 @@ def _answer(
             "legal_basis": _basis(sanctions.list_type(m["list_type"])),
         }
         for m in own
-        if rules.is_active(m, day)
+        if is_active(m, day)
     ]
 
     def own_list_via(m: Mapping[str, Any]) -> dict[str, Any]:

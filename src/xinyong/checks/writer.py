@@ -17,8 +17,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from xinyong.checks.tables import check_receipts
-from xinyong.store.db import bulk_insert
+from xinyong.checks import repository as repo
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +59,7 @@ class ReceiptWriter:
                 return 0
             try:
                 with self._engine.begin() as conn:
-                    bulk_insert(conn, check_receipts, rows)
+                    repo.insert_receipts(conn, rows)
             except Exception:
                 log.exception("writing %d check receipts failed; retrying", len(rows))
                 self._pending.extendleft(reversed(rows))

@@ -13,9 +13,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
 
-from xinyong.catalog.loader import Catalogue
-from xinyong.catalog.model import Evidence, FieldDef, ItemVersion, LegalBasis
-from xinyong.catalog.sanctions import ListType
+from xinyong.catalog.catalogue import Catalogue
+from xinyong.catalog.model import Evidence, FieldDef, ItemVersion, LegalBasis, ListType
 from xinyong.kernel.parse import currency_name
 from xinyong.publication.rules import NO_EXPIRY
 
@@ -169,16 +168,6 @@ def legal_basis_view(bases: Iterable[LegalBasis], view: View) -> list[dict[str, 
             }
         )
     return out
-
-
-def active_on(membership: Mapping[str, Any], day: dt.date) -> bool:
-    """The check's rule: listed_on <= day < until, and not exited by that day."""
-    until, exited = membership["until"], membership["exited_on"]
-    return (
-        membership["listed_on"] <= day
-        and (until is None or day < until)
-        and (exited is None or day < exited)
-    )
 
 
 def list_open_end(lt: ListType) -> str:

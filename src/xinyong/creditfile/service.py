@@ -21,9 +21,9 @@ from sqlalchemy import Connection
 from xinyong.access import repository as access_repo
 from xinyong.cases.rules import WORKFLOWS
 from xinyong.cases.service import CASE_ITEM_PREFIX
-from xinyong.catalog.loader import Catalogue
-from xinyong.catalog.model import ItemVersion
-from xinyong.catalog.sanctions import ListType, SanctionsCatalogue
+from xinyong.catalog.catalogue import Catalogue
+from xinyong.catalog.model import LIST_KIND_LABELS, ItemVersion, ListType
+from xinyong.catalog.sanctions import SanctionsCatalogue
 from xinyong.creditfile import rules
 from xinyong.creditfile.rules import View
 from xinyong.identity import repository as identity_repo
@@ -35,8 +35,7 @@ from xinyong.kernel.errors import NotFound
 from xinyong.ledger import service as ledger
 from xinyong.ledger.model import RecordVersion, StoredEntry
 from xinyong.lists import projection
-from xinyong.lists.casework import KIND_LABELS
-from xinyong.lists.projection import LIST_MARK
+from xinyong.lists.rules import LIST_MARK, Fact, Membership, is_active
 from xinyong.publication.rules import is_public_on, publication_status
 
 __all__ = ["CreditFile", "View", "build_credit_file"]
@@ -507,7 +506,7 @@ class _Reader:
     def _membership(self, e: StoredEntry) -> dict[str, Any] | None:
         """The list membership this entry makes, by the lists' own fold (one rule for the
         file, the check and rebuild)."""
-        fact = projection.Fact(
+        fact = Fact(
             id=e.id,
             subject_key=e.subject_key,
             item_code=e.item_code,
@@ -519,7 +518,7 @@ class _Reader:
             department_code=e.department_code,
             received_at=e.received_at,
         )
-        state: dict[int, projection.Membership] = {}
+        state: dict[int, Membership] = {}
         try:
             projection.apply(state, [fact], self.sanctions, self.catalogue)
         except NotFound:  # a list type or item no longer catalogued: no membership to show
@@ -541,7 +540,7 @@ class _Reader:
                 # Published as long as the entry stands: say so rather than 长期.
                 open_end = rules.list_open_end(lt)
                 pub["period_text"] = rules.period(e.public_from, None, open_end)["text"]
-            if not rules.active_on(membership, self.as_of):
+            if not is_active(membership, self.as_of):
                 return None
             return self._list_highlight(e, record, membership)
         if e.severity != rules.SERIOUS:
@@ -583,13 +582,13 @@ class _Reader:
         out = self._common(e, record, item)
         out.update(
             type="list",
-            type_label=KIND_LABELS.get(m["kind"], m["kind"]),
+            type_label=LIST_KIND_LABELS.get(m["kind"], m["kind"]),
             authority_label="认定机关",
             list={
                 "code": m["list_type"],
                 "name": lt.name if lt else m["list_type"],
                 "kind": m["kind"],
-                "kind_label": KIND_LABELS.get(m["kind"], m["kind"]),
+                "kind_label": LIST_KIND_LABELS.get(m["kind"], m["kind"]),
             },
             title=lt.name if lt else m["list_type"],
             reason=reason,

@@ -19,7 +19,6 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from xinyong.identity.ric import normalise_resident_id
 from xinyong.kernel.errors import ConfigurationError, XinyongError
-from xinyong.kernel.settings import Settings, get_settings
 
 MASTER_KEY_BYTES = 32
 NONCE_BYTES = 12
@@ -60,10 +59,6 @@ class PiiVault:
         # two extra compression rounds, noticeable over a million subjects.
         self._mac = hmac.new(_derive(master_key, _INFO_SUBJECT_KEY), digestmod="sha256")
         self._aead = AESGCM(_derive(master_key, _INFO_SEAL))
-
-    @classmethod
-    def from_settings(cls, settings: Settings | None = None) -> PiiVault:
-        return cls((settings or get_settings()).resolved_secret_key())
 
     def subject_key(self, id_number: str) -> str:
         """ "P" + 32 hex chars, the same for a number in 15- or 18-digit, full- or half-width

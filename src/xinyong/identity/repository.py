@@ -31,6 +31,16 @@ def get_subject(conn: Connection, key: str) -> dict[str, Any] | None:
     return None if row is None else dict(row._mapping)
 
 
+def subject_labels(conn: Connection, keys: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """Key, kind, name and masked ID number of each known subject of ``keys`` (what a view
+    shows; a person's name is the masked one the subject row holds)."""
+    cols = (subjects.c.key, subjects.c.kind, subjects.c.name, subjects.c.id_masked)
+    out: dict[str, dict[str, Any]] = {}
+    for where in matching(conn, subjects.c.key, list(keys)):
+        out.update((r.key, dict(r._mapping)) for r in conn.execute(select(*cols).where(where)))
+    return out
+
+
 def search_subjects(conn: Connection, text: str, limit: int = 20) -> list[dict[str, Any]]:
     pattern = f"%{text}%"
     rows = conn.execute(

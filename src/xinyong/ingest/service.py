@@ -13,16 +13,18 @@ import hashlib
 import json
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, Engine
 
 from xinyong.access import service as access
-from xinyong.alerts import service as alerts
-from xinyong.catalog.loader import Catalogue
+from xinyong.catalog.catalogue import Catalogue
 from xinyong.catalog.model import ItemVersion
 from xinyong.catalog.sanctions import SanctionsCatalogue
+from xinyong.events import service as events
+from xinyong.events.model import BATCH_IMPORTED, RECORD_REVOKED
 from xinyong.identity import repository as identity_repo
 from xinyong.identity.model import Sighting
 from xinyong.identity.pii import PiiVault
@@ -144,6 +146,8 @@ class Importer:
     # Records of items that feed lists decided elsewhere (失信被执行人, YZSX, JYYC) update the
     # list memberships in the same transaction; None skips that (no sanctions catalogue).
     sanctions: SanctionsCatalogue | None = None
+    # Run after a batch commits: the platform hands the batch's event to its consumers then.
+    after_commit: Callable[[], object] | None = None
 
     def import_bytes(
         self,
@@ -368,21 +372,31 @@ class Importer:
                     for f in found
                 ]
                 clock.lap("identity")
-                if self.sanctions is not None and item.code in self.sanctions.record_fed_items():
+                fed = self.sanctions is not None and item.code in self.sanctions.record_fed_items()
+                if self.sanctions is not None and fed:
                     list_projection.apply_entries(
                         conn, self.sanctions, self.catalogue, appended.entry_ids
                     )
                     clock.lap("lists")
-                # Same transaction: a re-establishment warning exists iff its batch does.
-                alerts.detect_for_batch(
-                    conn,
-                    batch_id=batch_id,
-                    entry_ids=appended.entry_ids,
-                    today=received_on,
-                    now=received_at,
-                    sanctions=self.sanctions,
-                )
-                clock.lap("alerts")
+                if appended.entry_ids:
+                    # Same transaction: the event exists iff its batch does; the alerts'
+                    # search for the links it completed runs from the outbox after the commit.
+                    events.emit(
+                        conn,
+                        BATCH_IMPORTED,
+                        subject_key=None,
+                        payload={
+                            "batch": batch_id,
+                            "item": item.code,
+                            "department": dept["code"],
+                            "first_entry": min(appended.entry_ids),
+                            "last_entry": max(appended.entry_ids),
+                            "entries": len(appended.entry_ids),
+                            "received_on": received_on.isoformat(),
+                            "fed_lists": fed,
+                        },
+                        now=received_at,
+                    )
                 access.audit(
                     conn,
                     submission.actor or f"department:{dept['code']}",
@@ -398,6 +412,9 @@ class Importer:
                     },
                 )
         clock.lap("commit")
+        if batch_id is not None and self.after_commit is not None:
+            self.after_commit()
+            clock.lap("events")
         rejections = [p.as_dict() for _, problems in rejected for p in problems]
         for r in rejections:
             r.pop("severity", None)
@@ -648,9 +665,23 @@ def revoke_record(
         policy_code=current.policy_code,
         window_reason="已撤销，停止公示",
     )
-    if sanctions is not None and item.code in sanctions.record_fed_items():
+    fed = sanctions is not None and item.code in sanctions.record_fed_items()
+    if sanctions is not None and fed:
         # The deciding authority withdrew the entry: the membership ends with it.
         list_projection.apply_entries(conn, sanctions, catalogue, [entry_id])
+    events.emit(
+        conn,
+        RECORD_REVOKED,
+        subject_key=current.subject_key,
+        payload={
+            "entry": entry_id,
+            "supersedes": current.id,
+            "item": item.code,
+            "record_key": record_key,
+            "fed_list": fed,
+        },
+        now=now,
+    )
     access.audit(
         conn,
         actor,

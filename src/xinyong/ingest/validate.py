@@ -12,8 +12,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from xinyong.catalog.catalogue import Catalogue
 from xinyong.catalog.conditions import all_hold
-from xinyong.catalog.loader import Catalogue
 from xinyong.catalog.model import FieldDef, ItemVersion, Severity, SeverityRule, SubjectType
 from xinyong.identity.model import Related
 from xinyong.identity.pii import PiiVault

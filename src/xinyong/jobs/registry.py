@@ -23,6 +23,7 @@ from sqlalchemy import text
 from xinyong.bootstrap import Platform
 from xinyong.cases import recalc
 from xinyong.cases import service as cases
+from xinyong.events import service as events
 from xinyong.kernel.calendar import WorkCalendar, local_calendar_dirs
 from xinyong.kernel.errors import NotFound
 from xinyong.lists import service as lists
@@ -72,11 +73,26 @@ def expire_lists(platform: Platform) -> dict[str, Any]:
     ``until``); this job writes the exit to the ledger and the projections. Memberships that
     have exited are not selected again, so a second run expires nothing."""
     now = platform.clock.now()
-    with platform.engine.begin() as conn:
+    with platform.transaction() as conn:
         n = lists.expire_due(conn, platform.sanctions, platform.catalogue, platform.calendar, now)
     today = platform.clock.today()
     log.info("expire_lists: %d membership(s) expired as of %s", n, today.isoformat())
     return {"as_of": today.isoformat(), "expired": n}
+
+
+def dispatch_events(platform: Platform) -> dict[str, Any]:
+    """Hand every committed domain event to the consumers that have not handled it yet.
+
+    The process that commits a change dispatches its events right away; this job catches up
+    whatever a crash between that commit and the dispatch left, and retries a consumer that
+    failed. Each consumer handles an event once, however often this runs."""
+    report = platform.dispatch_events()
+    with platform.engine.connect() as conn:
+        positions = events.positions(conn)
+    if report.failed:
+        log.error("dispatch_events: consumer(s) %s failed, see above", report.failed)
+    log.info("dispatch_events: handled %s; positions %s", report.handled, positions)
+    return {**report.as_dict(), "positions": positions}
 
 
 def scan_overdue_cases(platform: Platform) -> dict[str, Any]:
@@ -165,6 +181,13 @@ JOBS: Mapping[str, Job] = MappingProxyType(
                 "名单期满自动移出",
                 expire_lists,
                 Schedule(minute="10", hour="0"),
+            ),
+            # Often: normally there is nothing left, a crash leaves at most minutes of delay.
+            Job(
+                "dispatch_events",
+                "补发领域事件（预警等）",
+                dispatch_events,
+                Schedule(minute="*/5"),
             ),
             # Before the overdue scan: a year file added overnight moves deadlines first.
             Job(

@@ -62,9 +62,8 @@ import datetime as dt
 import hashlib
 import json
 import logging
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -73,7 +72,7 @@ from typing import Any, Final
 import yaml
 
 from xinyong.kernel.errors import ConfigurationError, UnknownCalendarYear
-from xinyong.kernel.settings import get_settings
+from xinyong.kernel.strict_yaml import DuplicateKey, load_strict
 
 __all__ = [
     "OFFICIAL",
@@ -85,7 +84,6 @@ __all__ = [
     "UncertaintyWindow",
     "WorkCalendar",
     "YearSchedule",
-    "default_calendar",
     "explain_add_workdays",
     "parse_schedule",
     "shipped_calendar_dir",
@@ -276,34 +274,6 @@ def _unknown_year(year: int, earliest: int | None = None) -> UnknownCalendarYear
 # --------------------------------------------------------------------------- file parsing
 
 
-class _StrictLoader(yaml.CSafeLoader):
-    """Safe loader that refuses duplicate keys; PyYAML silently keeps the last one, which
-    would let a second ``holidays:`` block hide the first."""
-
-
-class _DuplicateKey(yaml.YAMLError):
-    def __init__(self, key: str, line: int) -> None:
-        super().__init__(f"duplicate key {key!r} on line {line}")
-        self.key = key
-        self.line = line
-
-
-def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode) -> dict[Hashable, Any]:
-    seen: set[Hashable] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node)
-        if key in seen:
-            raise _DuplicateKey(str(key), key_node.start_mark.line + 1)
-        seen.add(key)
-    return loader.construct_mapping(node)
-
-
-_StrictLoader.add_constructor(
-    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG,
-    _construct_mapping,
-)
-
-
 class _FileProblem(Exception):
     def __init__(self, key: str, reason_en: str, reason_zh: str) -> None:
         super().__init__(reason_en)
@@ -327,8 +297,8 @@ def _config_error(origin: str, key: str, reason_en: str, reason_zh: str) -> Conf
 def load_yaml(text: str, origin: str) -> object:
     """YAML with duplicate keys refused; errors name the file (and the key or line)."""
     try:
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a CSafeLoader subclass
-    except _DuplicateKey as exc:
+        return load_strict(text)
+    except DuplicateKey as exc:
         raise _config_error(
             origin, exc.key, f"given twice (line {exc.line})", f"重复出现（第 {exc.line} 行）"
         ) from exc
@@ -935,22 +905,13 @@ def local_calendar_dirs(local_catalog_dir: Path | None) -> list[Path]:
     return []
 
 
-@lru_cache(maxsize=1)
-def default_calendar() -> WorkCalendar:
-    """The process-wide calendar: shipped files plus ``<local_catalog_dir>/calendar``.
-
-    Cached; call ``default_calendar.cache_clear()`` after adding a year file at run time.
-    """
-    return WorkCalendar.load(local_calendar_dirs(get_settings().local_catalog_dir))
-
-
-def explain_add_workdays(start: dt.date, n: int, calendar: WorkCalendar | None = None) -> str:
+def explain_add_workdays(start: dt.date, n: int, calendar: WorkCalendar) -> str:
     """The answer to ``xinyong calendar add DATE N`` as Chinese text: the day, and for a
     provisional result its status, bounds and what the office should do with them.
 
     Raises ``UnknownCalendarYear`` like ``add_workdays``.
     """
-    cal = calendar if calendar is not None else default_calendar()
+    cal = calendar
     due = cal.deadline(start, n)
     head = f"{start.isoformat()}（{cal.describe(start)}）"
     if n == 0:

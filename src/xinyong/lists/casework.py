@@ -11,33 +11,26 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from xinyong.cases import recalc
 from xinyong.cases import repository as cases_repo
 from xinyong.cases import service as cases
 from xinyong.cases.model import RIGHT, Case, State
 from xinyong.cases.rules import LIST_DETERMINATION, act_on, is_overdue, window_open
-from xinyong.catalog.model import LegalBasis
-from xinyong.catalog.sanctions import ListType, SanctionsCatalogue
+from xinyong.catalog.model import LIST_KIND_LABELS, LegalBasis, ListType
+from xinyong.catalog.sanctions import SanctionsCatalogue
 from xinyong.identity import repository as identity_repo
 from xinyong.identity.model import SUBJECT_KIND_LABELS
 from xinyong.identity.pii import PiiVault
 from xinyong.identity.resolve import resolve_subject, shown_code
 from xinyong.identity.ric import check_resident_id
-from xinyong.identity.tables import subjects as identity_subjects
 from xinyong.kernel.calendar import Deadline, WorkCalendar
 from xinyong.kernel.clock import CHINA_TZ
 from xinyong.kernel.errors import Conflict, InputError, NotFound
+from xinyong.lists import repository as repo
 from xinyong.lists.service import WORKFLOW, propose
-from xinyong.lists.tables import list_memberships
 
-KIND_LABELS = {
-    "black": "严重失信主体名单",
-    "red": "守信激励对象名单（红名单）",
-    "watch": "重点关注对象名单",
-    "ban": "市场和行业禁入",
-}
 ADULT_AGE = 18
 MAX_PAGE_SIZE = 200
 
@@ -86,7 +79,7 @@ def list_type_info(lt: ListType, sector_name: str) -> dict[str, Any]:
         "code": lt.code,
         "name": lt.name,
         "kind": lt.kind,
-        "kind_label": KIND_LABELS.get(lt.kind, lt.kind),
+        "kind_label": LIST_KIND_LABELS.get(lt.kind, lt.kind),
         "sector": lt.sector,
         "sector_name": sector_name,
         "deciding_authority": lt.deciding_authority,
@@ -222,17 +215,7 @@ def propose_subject(
 
 
 def _subjects(conn: Connection, keys: set[str]) -> dict[str, dict[str, Any]]:
-    if not keys:
-        return {}
-    rows = conn.execute(
-        select(
-            identity_subjects.c.key,
-            identity_subjects.c.kind,
-            identity_subjects.c.name,
-            identity_subjects.c.id_masked,
-        ).where(identity_subjects.c.key.in_(sorted(keys)))
-    )
-    return {r[0]: dict(r._mapping) for r in rows}
+    return identity_repo.subject_labels(conn, sorted(keys)) if keys else {}
 
 
 def _subject_view(key: str, known: dict[str, Any] | None) -> dict[str, Any]:
@@ -371,20 +354,16 @@ def case_view(
         }
         for e in case.events
     ]
-    row = conn.execute(
-        select(list_memberships)
-        .where(list_memberships.c.case_id == case.id)
-        .order_by(list_memberships.c.id.desc())
-    ).first()
+    row = repo.latest_membership_of_case(conn, case.id)
     view["membership"] = (
         None
         if row is None
         else {
-            "entry": row.id,
-            "listed_on": row.listed_on.isoformat(),
-            "until": row.until.isoformat() if row.until else None,
-            "exited_on": row.exited_on.isoformat() if row.exited_on else None,
-            "exit_reason": row.exit_reason,
+            "entry": row["id"],
+            "listed_on": row["listed_on"].isoformat(),
+            "until": row["until"].isoformat() if row["until"] else None,
+            "exited_on": row["exited_on"].isoformat() if row["exited_on"] else None,
+            "exit_reason": row["exit_reason"],
         }
     )
     view["transitions"] = _transitions_for(sanctions, case, role, today)

@@ -17,40 +17,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, delete, or_, select
+from sqlalchemy import Connection
 
-from xinyong.catalog.loader import Catalogue
-from xinyong.catalog.sanctions import ListType, SanctionsCatalogue
+from xinyong.catalog.catalogue import Catalogue
+from xinyong.catalog.model import ListType
+from xinyong.catalog.sanctions import SanctionsCatalogue
 from xinyong.kernel.clock import CHINA_TZ
-from xinyong.ledger.tables import entries
-from xinyong.lists.tables import list_memberships, subject_status
+from xinyong.lists import repository as repo
+from xinyong.lists.rules import LIST_MARK, Fact, Membership
 from xinyong.publication.rules import add_months
-from xinyong.store.db import bulk_insert, matching
-
-LIST_MARK = "|list:"
-
-
-@dataclass(frozen=True, slots=True)
-class Fact:
-    """The parts of a ledger entry that memberships are made of."""
-
-    id: int
-    subject_key: str
-    item_code: str
-    record_key: str
-    action: str  # assert | correct | revoke
-    supersedes_id: int | None
-    decision_date: dt.date | None
-    payload: Mapping[str, Any]
-    department_code: str
-    received_at: dt.datetime
-
-
-Membership = dict[str, Any]
 
 
 def _date(value: object) -> dt.date | None:
@@ -206,20 +184,7 @@ def refresh_statuses(conn: Connection, subject_keys: Iterable[str]) -> None:
     keys = sorted(set(subject_keys))
     if not keys:
         return
-    rows: list[Membership] = []
-    for where in matching(conn, list_memberships.c.subject_key, keys):
-        rows.extend(dict(r._mapping) for r in conn.execute(select(list_memberships).where(where)))
-    for where in matching(conn, subject_status.c.subject_key, keys):
-        conn.execute(delete(subject_status).where(where))
-    bulk_insert(conn, subject_status, status_rows(rows))
-
-
-def _load(conn: Connection, ids: Sequence[int]) -> dict[int, Membership]:
-    state: dict[int, Membership] = {}
-    for where in matching(conn, list_memberships.c.id, list(ids)):
-        for r in conn.execute(select(list_memberships).where(where)):
-            state[int(r.id)] = dict(r._mapping)
-    return state
+    repo.replace_statuses(conn, keys, status_rows(repo.memberships_of_subjects(conn, keys)))
 
 
 def apply_facts(
@@ -233,13 +198,11 @@ def apply_facts(
     if not facts:
         return set()
     superseded = sorted({f.supersedes_id for f in facts if f.supersedes_id is not None})
-    state = _load(conn, superseded)
+    state = repo.memberships_by_id(conn, superseded)
     before = sorted(state)
     touched = {f.subject_key for f in facts} | {m["subject_key"] for m in state.values()}
     apply(state, facts, sanctions, catalogue)
-    for where in matching(conn, list_memberships.c.id, before):
-        conn.execute(delete(list_memberships).where(where))
-    bulk_insert(conn, list_memberships, [state[i] for i in sorted(state)])
+    repo.replace_memberships(conn, before, [state[i] for i in sorted(state)])
     refresh_statuses(conn, touched)
     return touched
 
@@ -251,63 +214,15 @@ def apply_entries(
     entry_ids: Sequence[int],
 ) -> set[str]:
     """:func:`apply_facts` for ledger entries just appended in this transaction."""
-    return apply_facts(conn, sanctions, catalogue, facts_of(conn, entry_ids))
-
-
-def facts_of(conn: Connection, ids: Sequence[int]) -> list[Fact]:
-    """The ledger entries ``ids`` as facts, in id order."""
-    out: list[Fact] = []
-    for where in matching(conn, entries.c.id, list(ids)):
-        out.extend(_fact(r) for r in conn.execute(_FACT_QUERY.where(where)))
-    return sorted(out, key=lambda f: f.id)
-
-
-_FACT_QUERY = select(
-    entries.c.id,
-    entries.c.subject_key,
-    entries.c.item_code,
-    entries.c.record_key,
-    entries.c.action,
-    entries.c.supersedes_id,
-    entries.c.decision_date,
-    entries.c.payload,
-    entries.c.department_code,
-    entries.c.received_at,
-)
-
-
-def _fact(r: Any) -> Fact:
-    return Fact(
-        id=int(r.id),
-        subject_key=r.subject_key,
-        item_code=r.item_code,
-        record_key=r.record_key,
-        action=r.action,
-        supersedes_id=r.supersedes_id,
-        decision_date=r.decision_date,
-        payload=json.loads(r.payload),
-        department_code=r.department_code,
-        received_at=r.received_at,
-    )
+    return apply_facts(conn, sanctions, catalogue, repo.facts_of(conn, entry_ids))
 
 
 def rebuild(conn: Connection, sanctions: SanctionsCatalogue, catalogue: Catalogue) -> int:
     """Rebuild memberships and status rows from the ledger alone; returns subjects rebuilt."""
-    conn.execute(delete(subject_status))
-    conn.execute(delete(list_memberships))
-    fed = sorted(sanctions.record_fed_items())
-    stmt = _FACT_QUERY.where(
-        or_(entries.c.record_key.like(f"%{LIST_MARK}%"), entries.c.item_code.in_(fed))
-    ).order_by(entries.c.id)
+    repo.clear(conn)
     state: dict[int, Membership] = {}
-    apply(
-        state,
-        (_fact(r) for r in conn.execution_options(yield_per=10_000).execute(stmt)),
-        sanctions,
-        catalogue,
-    )
+    apply(state, repo.all_list_facts(conn, sanctions.record_fed_items()), sanctions, catalogue)
     rows = [state[i] for i in sorted(state)]
-    bulk_insert(conn, list_memberships, rows)
     statuses = status_rows(rows)
-    bulk_insert(conn, subject_status, statuses)
+    repo.insert_all(conn, rows, statuses)
     return len(statuses)

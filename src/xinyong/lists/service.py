@@ -4,7 +4,9 @@ A department proposes; the list type (catalogue) supplies the legal windows; eve
 case transition. Publication appends the listing to the ledger under the list's catalogue
 item; exit (expiry, early exit after repair, revocation) appends a revoke entry pointing at
 it. Memberships and the per-subject status are projections: ``rebuild`` replays the ledger
-and must give the same rows.
+and must give the same rows. Publication and exit each emit a domain event (``list.published``,
+``list.exited``) in the same transaction; what other contexts do about them (the alerts' scan
+of a new listing) runs from the outbox, after the commit.
 """
 
 from __future__ import annotations
@@ -12,21 +14,23 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from xinyong.access import service as access
-from xinyong.alerts import service as alerts
 from xinyong.cases import service as cases
 from xinyong.cases.model import Case
-from xinyong.catalog.loader import Catalogue
-from xinyong.catalog.sanctions import ListType, SanctionsCatalogue
+from xinyong.catalog.catalogue import Catalogue
+from xinyong.catalog.model import Disclosure, ListType
+from xinyong.catalog.sanctions import SanctionsCatalogue
+from xinyong.events import service as events
+from xinyong.events.model import LIST_EXITED, LIST_PUBLISHED
 from xinyong.kernel.calendar import WorkCalendar
 from xinyong.kernel.clock import CHINA_TZ
-from xinyong.kernel.errors import InputError, PermissionDenied
+from xinyong.kernel.errors import InputError, NotFound, PermissionDenied
 from xinyong.ledger import service as ledger
 from xinyong.lists import projection
-from xinyong.lists.projection import LIST_MARK
-from xinyong.lists.tables import list_memberships
+from xinyong.lists import repository as repo
+from xinyong.lists.rules import LIST_MARK
 from xinyong.publication.rules import add_months
 
 WORKFLOW = "list_determination"
@@ -155,7 +159,7 @@ def _check_early_exit(
     today = now.astimezone(CHINA_TZ).date()
     if lt.early_exit is None:
         raise InputError(f"{lt.code} has no early exit", f"“{lt.name}”不适用提前移出")
-    membership = _membership_of_case(conn, case.id)
+    membership = repo.open_membership_of_case(conn, case.id)
     if membership is not None and lt.early_exit.min_months is not None:
         earliest = add_months(membership["listed_on"], lt.early_exit.min_months)
         if today < earliest:
@@ -215,8 +219,20 @@ def _publish(
         subject_kind=subject_kind,
     )
     projection.apply_entries(conn, sanctions, catalogue, [entry_id])
-    # Its people may already represent other subjects: warn now, not at the next scan.
-    alerts.scan(conn, today=published_on, now=now, listed_key=case.subject_key, sanctions=sanctions)
+    events.emit(
+        conn,
+        LIST_PUBLISHED,
+        subject_key=case.subject_key,
+        payload={
+            "case": case.id,
+            "entry": entry_id,
+            "list_type": lt.code,
+            "listed_on": listed_on.isoformat(),
+            "until": until.isoformat() if until else None,
+            "published_on": published_on.isoformat(),
+        },
+        now=now,
+    )
 
 
 def _exit(
@@ -228,7 +244,7 @@ def _exit(
     now: dt.datetime,
     note: str,
 ) -> None:
-    membership = _membership_of_case(conn, case.id)
+    membership = repo.open_membership_of_case(conn, case.id)
     if membership is None:
         return
     today = now.astimezone(CHINA_TZ).date()
@@ -249,12 +265,26 @@ def _exit(
         subject_kind="",
     )
     projection.apply_entries(conn, sanctions, catalogue, [exit_id])
+    events.emit(
+        conn,
+        LIST_EXITED,
+        subject_key=case.subject_key,
+        payload={
+            "case": case.id,
+            "entry": exit_id,
+            "membership": membership["id"],
+            "list_type": membership["list_type"],
+            "reason": reason,
+            "exited_on": today.isoformat(),
+        },
+        now=now,
+    )
 
 
 def _public(catalogue: Catalogue, item: str) -> bool:
     try:
-        return catalogue.item(item).disclosure.value == "社会公开"
-    except Exception:  # a list without a catalogue item is not published
+        return catalogue.item(item).disclosure == Disclosure.PUBLIC
+    except NotFound:  # a list without a catalogue item is not published
         return False
 
 
@@ -297,24 +327,6 @@ def _append(
     )
 
 
-def _membership_of_case(conn: Connection, case_id: int) -> dict[str, Any] | None:
-    row = conn.execute(
-        select(list_memberships).where(
-            list_memberships.c.case_id == case_id, list_memberships.c.exited_on.is_(None)
-        )
-    ).first()
-    return None if row is None else dict(row._mapping)
-
-
-def memberships_of(conn: Connection, subject_key: str) -> list[dict[str, Any]]:
-    rows = conn.execute(
-        select(list_memberships)
-        .where(list_memberships.c.subject_key == subject_key)
-        .order_by(list_memberships.c.id)
-    )
-    return [dict(r._mapping) for r in rows]
-
-
 def expire_due(
     conn: Connection,
     sanctions: SanctionsCatalogue,
@@ -324,15 +336,8 @@ def expire_due(
 ) -> int:
     """Record the automatic exit of every membership whose period has ended."""
     today = now.astimezone(CHINA_TZ).date()
-    rows = conn.execute(
-        select(list_memberships.c.case_id, list_memberships.c.list_type).where(
-            list_memberships.c.exited_on.is_(None),
-            list_memberships.c.until.is_not(None),
-            list_memberships.c.until <= today,
-        )
-    ).all()
     n = 0
-    for case_id, list_type in rows:
+    for case_id, list_type in repo.due_for_expiry(conn, today):
         if case_id is None or not sanctions.list_type(list_type).automatic_exit:
             continue
         advance(

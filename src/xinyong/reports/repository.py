@@ -23,7 +23,6 @@ from sqlalchemy import (
     false,
     func,
     insert,
-    or_,
     select,
     true,
     update,
@@ -32,6 +31,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 from xinyong.access.tables import departments
 from xinyong.checks.tables import check_feedback, check_receipts
+from xinyong.lists.repository import active_on
 from xinyong.lists.tables import list_memberships
 from xinyong.reports.tables import typical_cases
 from xinyong.store.db import is_postgres
@@ -149,11 +149,7 @@ def list_activity(
     (``listed_on <= D < until``, not exited by D, as the check counts them)."""
     lm = list_memberships.c
     listed = and_(lm.listed_on >= first_day, lm.listed_on <= last_day)
-    active = and_(
-        lm.listed_on <= members_day,
-        or_(lm.until.is_(None), lm.until > members_day),
-        or_(lm.exited_on.is_(None), lm.exited_on > members_day),
-    )
+    active = active_on(members_day)
     stmt = (
         select(
             lm.list_type,

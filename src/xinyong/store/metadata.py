@@ -22,6 +22,7 @@ TABLE_MODULES = (
     "xinyong.alerts.tables",
     "xinyong.cases.tables",
     "xinyong.checks.tables",
+    "xinyong.events.tables",
     "xinyong.identity.tables",
     "xinyong.ledger.tables",
     "xinyong.lists.tables",

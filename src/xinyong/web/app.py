@@ -99,9 +99,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
-        writer = platform.receipt_writer()
-        if writer is not None:
-            writer.close()  # queued check receipts are written before the process ends
+        platform.close()  # queued check receipts are written before the process ends
 
     app = FastAPI(
         lifespan=lifespan,
@@ -193,7 +191,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     def revoke(body: Revocation, who: DepartmentClient) -> dict[str, Any]:
         """撤销本部门报送的一条记录（原决定被撤销或报送有误）。追加撤销条目，立即停止公示。"""
         assert who.department_code is not None  # noqa: S101 - DepartmentClient guarantees it
-        with platform.engine.begin() as conn:
+        with platform.transaction() as conn:
             entry_id = revoke_record(
                 conn,
                 platform.catalogue,

@@ -160,7 +160,7 @@ def revoke(
 
     platform = _platform()
     try:
-        with platform.engine.begin() as conn:
+        with platform.transaction() as conn:
             entry_id = revoke_record(
                 conn,
                 platform.catalogue,

@@ -210,7 +210,7 @@ def step_cmd(
     platform = _platform()
     operator = operator_actor()
     try:
-        with platform.engine.begin() as conn:
+        with platform.transaction() as conn:
             casework.get_list_case(conn, case_id)
             lists.advance(
                 conn,

@@ -190,7 +190,7 @@ def take_step(
             f"role {who.role} may not {body.name}",
             f"当前角色无权执行“{t.label}”，该操作由{allowed}执行",
         )
-    with platform.engine.begin() as conn:
+    with platform.transaction() as conn:
         _visible_case(conn, case_id, who)
         lists.advance(
             conn,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from xinyong.catalog.sanctions import Scenario as CatalogueScenario
+from xinyong.catalog.model import Scenario as CatalogueScenario
 from xinyong.web.schemas.common import LegalBasis, Schema
 
 

@@ -1,0 +1,40 @@
+"""Domain event kinds and their payloads (pure).
+
+| kind | emitted by | subject | payload |
+|---|---|---|---|
+| ``list.published`` | ``lists.service`` (a listing decided here is published) | listed subject | ``case``, ``entry`` (= membership id), ``list_type``, ``listed_on``, ``until``, ``published_on`` |
+| ``list.exited`` | ``lists.service`` (expiry, early exit, revocation of a listing) | listed subject | ``case``, ``entry`` (the exit entry), ``membership``, ``list_type``, ``reason``, ``exited_on`` |
+| ``batch.imported`` | ``ingest.service`` (a batch with accepted rows) | — | ``batch``, ``item``, ``department``, ``first_entry``, ``last_entry``, ``entries``, ``received_on``, ``fed_lists`` |
+| ``record.revoked`` | ``ingest.service.revoke_record`` | the record's subject | ``entry`` (the revoke entry), ``supersedes``, ``item``, ``record_key``, ``fed_list`` |
+
+Memberships of lists fed by department records arrive with ``batch.imported`` (one event per
+batch, not per row); a revocation that ends one says so with ``fed_list``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from xinyong.kernel.clock import CHINA_TZ
+
+LIST_PUBLISHED = "list.published"
+LIST_EXITED = "list.exited"
+BATCH_IMPORTED = "batch.imported"
+RECORD_REVOKED = "record.revoked"
+KINDS = frozenset({LIST_PUBLISHED, LIST_EXITED, BATCH_IMPORTED, RECORD_REVOKED})
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    id: int
+    kind: str
+    subject_key: str | None
+    payload: Mapping[str, Any]
+    occurred_at: dt.datetime
+
+    def occurred_on(self) -> dt.date:
+        """The China date of the change (what "today" was for the transaction that made it)."""
+        return self.occurred_at.astimezone(CHINA_TZ).date()

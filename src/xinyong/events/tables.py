@@ -1,0 +1,32 @@
+"""The outbox: domain events, and how far each consumer has handled them."""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, Index, String, Table, Text
+
+from xinyong.store.metadata import metadata
+from xinyong.store.types import BigId, UtcDateTime
+
+outbox_events = Table(
+    "outbox_events",
+    metadata,
+    # Assigned in commit order (see events.repository.append): a consumer reading in id order
+    # never passes an event that commits later.
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("kind", String(48), nullable=False),  # list.published | … (events.model.KINDS)
+    Column("subject_key", String(40)),  # the subject it is about, when there is one
+    Column("payload", Text, nullable=False),  # JSON, per kind (events.model)
+    Column("occurred_at", UtcDateTime(), nullable=False),
+    comment="Domain events, written in the transaction that made the change (outbox).",
+)
+Index("ix_outbox_events_subject", outbox_events.c.subject_key, outbox_events.c.id)
+
+outbox_consumers = Table(
+    "outbox_consumers",
+    metadata,
+    Column("name", String(48), primary_key=True),
+    # The last event id handled: advanced in the transaction that ran the handler.
+    Column("position", BigId, nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    comment="Each outbox consumer's position: the effect of an event happens once per consumer.",
+)

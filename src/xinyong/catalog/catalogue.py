@@ -8,17 +8,19 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
 from xinyong.catalog.model import (
     CatalogueSnapshot,
     CodeTable,
     CodeValue,
+    Dated,
     HeaderSet,
     ItemVersion,
     Nature,
     PublicationPolicy,
     Sector,
+    in_force,
 )
 from xinyong.kernel.errors import NotFound
 
@@ -225,15 +227,7 @@ def _governs(p: PublicationPolicy, item: ItemVersion) -> bool:
     return item.code in p.items if p.items else item.nature is Nature.NEGATIVE
 
 
-class _Dated(Protocol):
-    @property
-    def effective_from(self) -> dt.date: ...
-
-    @property
-    def effective_until(self) -> dt.date | None: ...
-
-
-DatedT = TypeVar("DatedT", bound=_Dated)
+DatedT = TypeVar("DatedT", bound=Dated)
 
 
 def version_on(
@@ -250,7 +244,7 @@ def version_on(
     if on is None:
         return versions[-1]
     for v in versions:
-        if v.effective_from <= on and (v.effective_until is None or on <= v.effective_until):
+        if in_force(v, on):
             return v
     raise NotFound(
         f"{what_en} has no version in force on {on.isoformat()}",

@@ -11,9 +11,24 @@ import datetime as dt
 from collections.abc import Mapping
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
+
+
+class Dated(Protocol):
+    """A catalogue version with inclusive effective dates (items, list types, measures)."""
+
+    @property
+    def effective_from(self) -> dt.date: ...
+
+    @property
+    def effective_until(self) -> dt.date | None: ...
+
+
+def in_force(v: Dated, day: dt.date) -> bool:
+    """Whether ``day`` falls within ``v``'s effective dates, both ends inclusive."""
+    return v.effective_from <= day and (v.effective_until is None or day <= v.effective_until)
 
 
 class Frozen(BaseModel):
@@ -477,9 +492,7 @@ class ListType(Frozen):
     source_file: str = ""
 
     def in_force(self, day: dt.date) -> bool:
-        return self.effective_from <= day and (
-            self.effective_until is None or day <= self.effective_until
-        )
+        return in_force(self, day)
 
 
 class Duration(Frozen):
@@ -592,9 +605,7 @@ class Measure(Frozen):
     source_file: str = ""
 
     def in_force(self, day: dt.date) -> bool:
-        return self.effective_from <= day and (
-            self.effective_until is None or day <= self.effective_until
-        )
+        return in_force(self, day)
 
     @property
     def list_types(self) -> tuple[str, ...]:
@@ -634,9 +645,7 @@ class CommitmentBar(Frozen):
     source_file: str = ""
 
     def in_force(self, day: dt.date) -> bool:
-        return self.effective_from <= day and (
-            self.effective_until is None or day <= self.effective_until
-        )
+        return in_force(self, day)
 
 
 # -- the catalogue ------------------------------------------------------------------------

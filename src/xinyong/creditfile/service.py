@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from xinyong.access import repository as access_repo
+from xinyong.access import service as access
 from xinyong.cases.rules import WORKFLOWS
 from xinyong.cases.service import CASE_ITEM_PREFIX
 from xinyong.catalog.catalogue import Catalogue
@@ -112,6 +113,30 @@ class CreditFile:
 
 def _end_of_day(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.max, tzinfo=CHINA_TZ)
+
+
+def read_credit_file(
+    conn: Connection,
+    catalogue: Catalogue,
+    sanctions: SanctionsCatalogue,
+    code: str,
+    *,
+    as_of: dt.date,
+    view: View,
+    now: dt.datetime,
+    actor: str | None = None,
+    purpose: str = "",
+) -> CreditFile:
+    """The file as a reader sees it; an internal read is audited, with the reader and the
+    purpose stated, in the caller's transaction (the API and the CLI both read this way)."""
+    cf = build_credit_file(conn, catalogue, code, as_of=as_of, view=view, sanctions=sanctions)
+    if view == "internal":
+        if actor is None:
+            raise ValueError("an internal read needs its reader")
+        access.audit(
+            conn, actor, "read_file", f"subject:{code}", now, purpose, {"as_of": as_of.isoformat()}
+        )
+    return cf
 
 
 def build_credit_file(

@@ -33,7 +33,7 @@ from pydantic import BaseModel, Field
 from xinyong import __version__
 from xinyong.access import service as access
 from xinyong.bootstrap import Platform, build_platform
-from xinyong.creditfile.service import build_credit_file
+from xinyong.creditfile.service import build_credit_file, read_credit_file
 from xinyong.identity import repository as identity_repo
 from xinyong.ingest.export import export_rejections
 from xinyong.ingest.readers import RawRow, RawTable
@@ -315,24 +315,17 @@ def create_app(platform: Platform | None = None) -> FastAPI:
             raise Unauthenticated("internal view needs an API key", "内部视图需要授权（X-API-Key）")
         stated = access.require_purpose(purpose) if view == "internal" else ""
         with platform.engine.begin() as conn:
-            cf = build_credit_file(
+            cf = read_credit_file(
                 conn,
                 platform.catalogue,
+                platform.sanctions,
                 code,
                 as_of=day,
                 view=view,  # type: ignore[arg-type]
-                sanctions=platform.sanctions,
+                now=platform.clock.now(),
+                actor=who.actor if who is not None else None,
+                purpose=stated,
             )
-            if view == "internal" and who is not None:
-                access.audit(
-                    conn,
-                    who.actor,
-                    "read_file",
-                    f"subject:{code}",
-                    platform.clock.now(),
-                    stated,
-                    {"as_of": day.isoformat()},
-                )
         return cf.as_dict()
 
     @app.get(

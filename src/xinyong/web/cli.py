@@ -207,8 +207,8 @@ def credit_file(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """查看主体的信用档案（按目录类别分组，含来源与公示状态）。"""
-    from xinyong.access.service import audit, require_purpose
-    from xinyong.creditfile.service import build_credit_file
+    from xinyong.access.service import require_purpose
+    from xinyong.creditfile.service import read_credit_file
     from xinyong.creditfile.text import render_text
 
     if view not in ("public", "internal"):
@@ -222,24 +222,17 @@ def credit_file(
     day = _date(as_of, platform.clock.today())
     try:
         with platform.engine.begin() as conn:
-            cf = build_credit_file(
+            cf = read_credit_file(
                 conn,
                 platform.catalogue,
+                platform.sanctions,
                 code,
                 as_of=day,
                 view=view,  # type: ignore[arg-type]
-                sanctions=platform.sanctions,
+                now=platform.clock.now(),
+                actor=operator_actor(),
+                purpose=stated,
             )
-            if view == "internal":
-                audit(
-                    conn,
-                    operator_actor(),
-                    "read_file",
-                    f"subject:{code}",
-                    platform.clock.now(),
-                    stated,
-                    detail={"as_of": day.isoformat()},
-                )
     except XinyongError as exc:
         _fail(exc, as_json)
     if as_json:

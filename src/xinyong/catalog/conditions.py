@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
@@ -70,6 +70,7 @@ def zh_number(text: str) -> int | None:
     return total + current
 
 
+@lru_cache(maxsize=4096)
 def normalise_law(title: str) -> str:
     """A law's title as conditions name it: no 《》, no version note, no 中华人民共和国."""
     t = unicodedata.normalize("NFKC", title).strip().strip("《》")
@@ -81,7 +82,10 @@ def normalise_law(title: str) -> str:
     return t
 
 
-def citations(text: str) -> list[tuple[str, int | None]]:
+# Every citation condition of every trigger reads the same 处罚依据 of a record, and departments
+# cite from a few templates: parsed once per distinct text.
+@lru_cache(maxsize=65536)
+def citations(text: str) -> tuple[tuple[str, int | None], ...]:
     """(law, article) pairs cited in ``text``, in order; a title with no article after it
     gives (law, None)."""
     norm = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
@@ -105,7 +109,7 @@ def citations(text: str) -> list[tuple[str, int | None]]:
                 found = True
         if not found:
             out.append((law, None))
-    return out
+    return tuple(out)
 
 
 def cites(text: str, wanted: Iterable[Citation]) -> bool:
@@ -164,6 +168,72 @@ def holds(cond: Condition, values: Mapping[str, str]) -> bool:
         if cond.at_most is not None and amount > Decimal(str(cond.at_most)):
             return False
     return True
+
+
+Predicate = Callable[[Mapping[str, str]], bool]
+
+
+def predicate(conds: Iterable[Condition]) -> Predicate:
+    """:func:`all_hold` over ``conds``, prepared once: the read model matches a million
+    records against every trigger of their item at start-up, and a prepared test costs about
+    half of the general one. Same answers (tests compare them)."""
+    tests = [_prepared(c) for c in cheapest_first(conds)]
+    if not tests:
+        return lambda values: True
+    if len(tests) == 1:
+        return tests[0]
+    return lambda values: all(t(values) for t in tests)
+
+
+def _prepared(cond: Condition) -> Predicate:
+    checks: list[Callable[[str], bool]] = []
+    if cond.any_of:
+        wanted = frozenset(cond.any_of)
+        checks.append(lambda raw: not wanted.isdisjoint(raw.split(",")))
+    if cond.only:
+        allowed = frozenset(cond.only)
+        checks.append(lambda raw: all(v in allowed for v in raw.split(",") if v))
+    if cond.matches is not None:
+        search = _pattern(cond.matches).search
+        checks.append(lambda raw: search(raw) is not None)
+    if cond.at_least is not None or cond.at_most is not None:
+        low = None if cond.at_least is None else Decimal(str(cond.at_least))
+        high = None if cond.at_most is None else Decimal(str(cond.at_most))
+
+        def in_range(raw: str) -> bool:
+            amount = _amount(raw)
+            return (
+                amount is not None
+                and (low is None or amount >= low)
+                and (high is None or amount <= high)
+            )
+
+        checks.append(in_range)
+    if cond.cites:
+        wanted_laws = cond.cites
+        checks.append(lambda raw: cites(raw, wanted_laws))
+    name = cond.field
+
+    def test(values: Mapping[str, str]) -> bool:
+        raw = values.get(name) or ""
+        return bool(raw) and all(c(raw) for c in checks)
+
+    return test
+
+
+def _cost(cond: Condition) -> int:
+    if cond.cites:
+        return 3  # parses the citation text (cached per text)
+    if cond.matches is not None:
+        return 2
+    if cond.at_least is not None or cond.at_most is not None:
+        return 1
+    return 0  # codes of a code table: a set test
+
+
+def cheapest_first(conds: Iterable[Condition]) -> tuple[Condition, ...]:
+    """``conds`` in the order :func:`all_hold` fails fastest (all must hold: order is free)."""
+    return tuple(sorted(conds, key=_cost))
 
 
 def all_hold(conds: Iterable[Condition], values: Mapping[str, str]) -> bool:

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
 from xinyong.catalog.catalogue import Catalogue, version_on
-from xinyong.catalog.conditions import all_hold
+from xinyong.catalog.conditions import all_hold, predicate
 from xinyong.catalog.files import snapshot, sources
 from xinyong.catalog.loader import load_catalogue
 from xinyong.catalog.model import (
@@ -74,6 +74,43 @@ def _record_fed_lists(
     return {item: tuple(dict.fromkeys(lt.code for lt in lts)) for item, lts in by_item.items()}
 
 
+# (values, severity, sector, subject kind, decision date) -> whether a record meets a trigger.
+RecordTest = Callable[[Mapping[str, str], Severity | None, str | None, str, dt.date | None], bool]
+
+
+def _record_test(t: Trigger) -> RecordTest:
+    """``t``'s record conditions as one prepared test (see :meth:`match_record`)."""
+    fields = predicate(t.conditions)
+    severity_ = t.severity
+    sectors = frozenset(t.sectors)
+    kinds = frozenset(t.subject_kinds)
+    low, high = t.decided_from, t.decided_until
+    dated = low is not None or high is not None
+
+    def test(
+        values: Mapping[str, str],
+        severity: Severity | None,
+        sector: str | None,
+        subject_kind: str,
+        decided: dt.date | None,
+    ) -> bool:
+        if severity_ is not None and severity_ != severity:
+            return False
+        if sectors and sector not in sectors:
+            return False
+        if kinds and subject_kind not in kinds:
+            return False
+        if dated and (
+            decided is None
+            or (low is not None and decided < low)
+            or (high is not None and decided > high)
+        ):
+            return False
+        return fields(values)
+
+    return test
+
+
 class SanctionsCatalogue:
     """List types, measures and scenarios in force, with the (list type, scenario) index.
 
@@ -92,6 +129,8 @@ class SanctionsCatalogue:
         "_list_hits",
         "_list_versions",
         "_measure_versions",
+        "_period_fields",
+        "_record_tests",
         "_record_triggers",
         "_scenarios",
         "_snapshot",
@@ -106,6 +145,8 @@ class SanctionsCatalogue:
     _items: frozenset[str]
     _list_versions: dict[str, tuple[ListType, ...]]
     _measure_versions: dict[str, tuple[Measure, ...]]
+    _period_fields: dict[str, frozenset[str]]
+    _record_tests: dict[str, tuple[tuple[int, RecordTest], ...]]
     _record_triggers: tuple[TriggerHit, ...]
     _scenarios: Mapping[str, Scenario]
     _snapshot: CatalogueSnapshot
@@ -171,6 +212,22 @@ class SanctionsCatalogue:
         setattr_(self, "_list_hits", {k: tuple(v) for k, v in list_hits.items()})
         setattr_(self, "_record_triggers", tuple(record_triggers))
         setattr_(self, "_by_item", {k: tuple(v) for k, v in by_item.items()})
+        # Each record the read model loads is matched against every trigger of its item: each
+        # trigger's test is prepared once here.
+        setattr_(
+            self,
+            "_record_tests",
+            {
+                item: tuple((i, _record_test(record_triggers[i].trigger)) for i in ids)
+                for item, ids in self._by_item.items()
+            },
+        )
+        # Asked once per record the read model classifies: computed once here.
+        setattr_(
+            self,
+            "_period_fields",
+            {i: self._compute_period_fields(i) for i in {*self._by_item, *self._bars_by_item}},
+        )
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError("SanctionsCatalogue is immutable")
@@ -278,25 +335,11 @@ class SanctionsCatalogue:
         """Ids of the record triggers (of any measure version and scenario) whose item,
         severity, sector, subject kind, decision dates and field conditions a record meets.
         Depends on the record alone, so a read model can compute it once per record."""
-        out: list[int] = []
-        for i in self._by_item.get(item, ()):
-            t = self._record_triggers[i].trigger
-            if t.severity is not None and t.severity != severity:
-                continue
-            if t.sectors and sector not in t.sectors:
-                continue
-            if t.subject_kinds and subject_kind not in t.subject_kinds:
-                continue
-            if t.decided_from is not None or t.decided_until is not None:
-                if decided is None:
-                    continue
-                if t.decided_from is not None and decided < t.decided_from:
-                    continue
-                if t.decided_until is not None and decided > t.decided_until:
-                    continue
-            if all_hold(t.conditions, values):
-                out.append(i)
-        return tuple(out)
+        return tuple(
+            i
+            for i, test in self._record_tests.get(item, ())
+            if test(values, severity, sector, subject_kind, decided)
+        )
 
     def record_hits(
         self,
@@ -339,6 +382,9 @@ class SanctionsCatalogue:
     def period_fields(self, item: str) -> frozenset[str]:
         """Fields of ``item`` a period reads once the triggers are matched: decided terms and
         the bars' finding dates."""
+        return self._period_fields.get(item, frozenset())
+
+    def _compute_period_fields(self, item: str) -> frozenset[str]:
         out = set(self.term_fields(item))
         for i in self._bars_by_item.get(item, ()):
             start = self._bars[i].start_field

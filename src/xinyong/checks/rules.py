@@ -45,7 +45,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 from xinyong.catalog.model import CommitmentBar, Duration, Evidence, ListType, Measure, Severity
@@ -75,6 +75,28 @@ class EntryRow:
     subject_kind: str = ""
     # The fields triggers and commitment bars read (see SanctionsCatalogue.record_fields).
     values: Mapping[str, str] = field(default_factory=dict)
+
+    def with_values(self, values: Mapping[str, str]) -> EntryRow:
+        """This entry keeping only ``values`` (faster than ``dataclasses.replace``, and done
+        for every record the read model loads)."""
+        return EntryRow(
+            self.id,
+            self.subject_key,
+            self.item_code,
+            self.record_key,
+            self.action,
+            self.decision_date,
+            self.severity,
+            self.department_code,
+            self.department_name,
+            self.sector,
+            self.public,
+            self.public_from,
+            self.public_until,
+            self.received_at,
+            self.subject_kind,
+            values,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +161,7 @@ def classify(e: EntryRow, sanctions: SanctionsCatalogue) -> CurrentRecord:
     bars = sanctions.match_bars(e.item_code, e.values, severity=severity)
     keep = sanctions.period_fields(e.item_code)
     values = {k: v for k, v in e.values.items() if k in keep}
-    return CurrentRecord(replace(e, values=values), triggers, bars)
+    return CurrentRecord(e.with_values(values), triggers, bars)
 
 
 def current(records: Iterable[CurrentRecord]) -> list[CurrentRecord]:

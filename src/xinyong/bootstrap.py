@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -59,6 +60,16 @@ class Platform:
                 self.engine, self.sanctions, self.settings.check_cache_refresh_ms / 1000
             )
         return self._check_model
+
+    def warm_up(self) -> None:
+        """At server start: load the check read model in the background, so the first checks
+        after a restart wait only for what is left of the load (with a refresh interval of
+        0, the tests, it loads on first use)."""
+        model = self.check_read_model()
+        if model is not None and self.settings.check_cache_refresh_ms > 0:
+            threading.Thread(
+                target=model.current, name="check-read-model-load", daemon=True
+            ).start()
 
     def close(self) -> None:
         """At shutdown: write the queued check receipts, stop the read model's refresher."""

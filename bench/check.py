@@ -31,6 +31,7 @@ import random
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -43,6 +44,7 @@ from sqlalchemy import create_engine, func, select, text
 from xinyong.access import service as access
 from xinyong.bootstrap import build_platform
 from xinyong.catalog.sanctions import load_sanctions
+from xinyong.checks.tables import check_receipts
 from xinyong.demo.generator import SXBZXR_HEADERS, XZCF_HEADERS, penalty_rows
 from xinyong.identity.tables import subjects
 from xinyong.kernel.clock import CHINA_TZ, FixedClock
@@ -166,11 +168,30 @@ def wrk(
     return {"rps": float(rps.group(1)), "p50": ms("50"), "p90": ms("90"), "p99": ms("99")}
 
 
+def settle(url: str) -> None:
+    """Wait until the server has written the receipts of the checks just timed (its writer
+    batches them off the request path), so that writing them does not slow the next
+    endpoint's run: their cost belongs to the check."""
+    engine = make_engine(url)
+    try:
+        last = -1
+        while True:
+            with engine.connect() as conn:
+                n = conn.execute(select(func.count()).select_from(check_receipts)).scalar_one()
+            if n == last:
+                return
+            last = n
+            time.sleep(1.0)
+    finally:
+        engine.dispose()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--subjects", type=int, default=1_010_000)
     ap.add_argument("--listed", type=int, default=100_000)
     ap.add_argument("--duration", type=int, default=20)
+    ap.add_argument("--rounds", type=int, default=3, help="alternating trivial/check rounds")
     ap.add_argument("--connections", type=int, default=8)
     ap.add_argument("--threads", type=int, default=1, help="wrk threads")
     ap.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
@@ -330,23 +351,36 @@ def main() -> None:
         print(f"read models loaded in {time.monotonic() - started:.0f} s")
         wrk(base + "/healthz", str(trivial_lua), 3, args.connections, args.threads)
         wrk(base + "/api/v1/checks", str(lua), 3, args.connections, args.threads)
-        trivial = wrk(
-            base + "/healthz", str(trivial_lua), args.duration, args.connections, args.threads
-        )
-        check = wrk(
-            base + "/api/v1/checks", str(lua), args.duration, args.connections, args.threads
-        )
+        # On a shared machine the throughput of both endpoints drifts with the neighbours'
+        # load: the two are measured in alternation, and the ratio is taken per round.
+        rounds = []
+        for _ in range(args.rounds):
+            trivial = wrk(
+                base + "/healthz", str(trivial_lua), args.duration, args.connections, args.threads
+            )
+            check = wrk(
+                base + "/api/v1/checks", str(lua), args.duration, args.connections, args.threads
+            )
+            rounds.append((trivial, check))
+            settle(url)
         print(
             f"\nwrk -t{args.threads} -c{args.connections} -d{args.duration}s, "
-            f"uvicorn --workers {args.workers}, loopback"
+            f"uvicorn --workers {args.workers}, loopback, {args.rounds} alternating rounds"
         )
-        print(f"{'endpoint':<28}{'req/s':>10}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}")
-        for label, r in (("GET /healthz (trivial)", trivial), ("POST /api/v1/checks", check)):
-            print(f"{label:<28}{r['rps']:>10,.0f}{r['p50']:>9.2f}{r['p90']:>9.2f}{r['p99']:>9.2f}")
-        ratio = check["rps"] / trivial["rps"]
+        print(f"{'round':<6}{'endpoint':<28}{'req/s':>10}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}")
+        ratios = []
+        for n, (trivial, check) in enumerate(rounds, 1):
+            for label, r in (("GET /healthz (trivial)", trivial), ("POST /api/v1/checks", check)):
+                print(
+                    f"{n:<6}{label:<28}{r['rps']:>10,.0f}{r['p50']:>9.2f}{r['p90']:>9.2f}"
+                    f"{r['p99']:>9.2f}"
+                )
+            ratios.append(check["rps"] / trivial["rps"])
+        p99 = statistics.median(c["p99"] for _, c in rounds)
         print(
-            f"\ncheck / trivial throughput: {ratio:.2f} (target >= 0.50); "
-            f"check p99 {check['p99']:.1f} ms (target <= 20 ms)"
+            f"\ncheck / trivial throughput per round: {', '.join(f'{r:.2f}' for r in ratios)}; "
+            f"median {statistics.median(ratios):.2f} (target >= 0.50); "
+            f"median check p99 {p99:.1f} ms (target <= 20 ms)"
         )
     finally:
         if server is not None:

@@ -10,6 +10,7 @@ import typer
 
 from xinyong.kernel.errors import XinyongError
 from xinyong.web.commands import access as access_commands
+from xinyong.web.commands import backup as backup_commands
 from xinyong.web.commands import calendar as calendar_commands
 from xinyong.web.commands import checks as checks_commands
 from xinyong.web.commands import lists as lists_commands
@@ -42,6 +43,8 @@ app.add_typer(lists_commands.app, name="lists")
 app.add_typer(reports_commands.app, name="reports")
 app.add_typer(warnings_commands.app, name="warnings")
 app.command("check")(checks_commands.check_cmd)
+app.command("backup")(backup_commands.backup_cmd)
+app.command("restore")(backup_commands.restore_cmd)
 app.command("scenarios")(checks_commands.scenarios_cmd)
 
 

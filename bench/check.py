@@ -37,9 +37,10 @@ import sys
 import tempfile
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import Engine, create_engine, func, select, text
 
 from xinyong.access import service as access
 from xinyong.bootstrap import build_platform
@@ -165,7 +166,18 @@ def wrk(
     rps = re.search(r"Requests/sec:\s+([\d.]+)", out)
     if rps is None:
         raise SystemExit(f"no Requests/sec in wrk output:\n{out}")
-    return {"rps": float(rps.group(1)), "p50": ms("50"), "p90": ms("90"), "p99": ms("99")}
+    total = re.search(r"(\d+) requests in", out)
+    worst = re.search(r"Latency\s+\S+\s+\S+\s+([\d.]+)(us|ms|s)\s", out)
+    if worst is None:
+        raise SystemExit(f"no Latency line in wrk output:\n{out}")
+    return {
+        "rps": float(rps.group(1)),
+        "requests": float(total.group(1)) if total else 0.0,
+        "p50": ms("50"),
+        "p90": ms("90"),
+        "p99": ms("99"),
+        "max": float(worst.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[worst.group(2)],
+    }
 
 
 def settle(url: str) -> None:
@@ -184,6 +196,164 @@ def settle(url: str) -> None:
             time.sleep(1.0)
     finally:
         engine.dispose()
+
+
+def write_check_script(path: Path, pool: list[str], scenarios: list[str], key: str) -> None:
+    """A wrk script posting checks of random subjects of ``pool`` in random scenarios."""
+    # Requests are formatted once per wrk thread (init), so the client spends the same
+    # per request on both endpoints: a Lua call returning a prepared string.
+    path.write_text(
+        "local codes = {"
+        + ",".join(json.dumps(c) for c in pool)
+        + "}\nlocal scenarios = {"
+        + ",".join(json.dumps(s) for s in scenarios)
+        + "}\n"
+        + 'local headers = {["Content-Type"] = "application/json", ["X-API-Key"] = '
+        + json.dumps(key)
+        + "}\nlocal reqs = {}\n"
+        + "init = function(args)\n"
+        + "  for i = 1, 20000 do\n"
+        + '    local body = \'{"subject":"\' .. codes[math.random(#codes)] ..'
+        + ' \'","scenario":"\' .. scenarios[math.random(#scenarios)] .. \'"}\'\n'
+        + '    reqs[i] = wrk.format("POST", "/api/v1/checks", headers, body)\n'
+        + "  end\n"
+        + "end\n"
+        + "request = function() return reqs[math.random(#reqs)] end\n",
+        encoding="utf-8",
+    )
+
+
+def start_server(
+    url: str, port: int, workers: int, work: Path
+) -> tuple[subprocess.Popen[bytes], str]:
+    """The real server (uvicorn, ``workers`` processes) on loopback, once it answers."""
+    env = {
+        **os.environ,
+        "XINYONG_DATABASE_URL": url.replace("postgresql://", "postgresql+psycopg://"),
+        "XINYONG_SECRET_KEY": SECRET,
+        "XINYONG_DATA_DIR": str(work / "var"),
+    }
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "xinyong.web.app:create_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        env=env,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=1).read()  # noqa: S310
+            break
+        except OSError:
+            time.sleep(0.2)
+    return server, base
+
+
+@dataclass
+class Bench:
+    admin: Engine
+    name: str
+    url: str
+    pool: list[str]
+    key: str
+
+    def drop(self) -> None:
+        with self.admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
+
+
+def prepare(
+    admin_url: str, n_subjects_wanted: int, n_listed: int, keep: bool, today: dt.date, work: Path
+) -> Bench:
+    """The seeded database (reused with ``keep``), a pool of subjects to check (half listed)
+    and an office key."""
+    name = f"xinyong_bench_check_{n_subjects_wanted}_{n_listed}"
+    admin = create_engine(
+        admin_url.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
+    )
+    url = admin_url.rsplit("/", 1)[0] + "/" + name
+    with admin.connect() as conn:
+        exists = conn.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
+        ).first()
+        if exists and not keep:
+            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
+            exists = None
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    if not exists:
+        print(f"seeding {name} through the import pipeline …", flush=True)
+        seed(url, n_subjects_wanted, n_listed, today, work)
+    # What autovacuum does within a minute of a bulk load; without statistics the planner
+    # takes the item index for the check's record query and reads every penalty.
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))
+    with engine.begin() as conn:
+        n_subjects = conn.execute(select(func.count()).select_from(subjects)).scalar_one()
+        listed = list(
+            conn.execute(
+                select(subjects.c.key)
+                .join(list_memberships, list_memberships.c.subject_key == subjects.c.key)
+                .where(list_memberships.c.exited_on.is_(None))
+            ).scalars()
+        )
+        n_members = conn.execute(select(func.count()).select_from(list_memberships)).scalar_one()
+        others = list(
+            conn.execute(
+                select(subjects.c.key)
+                .where(subjects.c.kind == "organisation")
+                .order_by(subjects.c.key)
+                .limit(len(listed))
+            ).scalars()
+        )
+        key = access.issue_key(conn, "bench", "office", None, dt.datetime.now(CHINA_TZ))
+    engine.dispose()
+    print(f"database: {n_subjects:,} subjects, {n_members:,} list memberships")
+    if n_subjects < n_subjects_wanted or n_members < n_listed * 0.9:
+        raise SystemExit(f"{name} is incomplete (an interrupted seed?): drop it and rerun")
+    rng = random.Random(7)
+    pool = rng.sample(listed, min(5000, len(listed))) + rng.sample(others, min(5000, len(others)))
+    return Bench(admin, name, url, pool, key)
+
+
+def warm_up(base: str, key: str, pool: list[str]) -> None:
+    """One real check by hand, then until every worker has loaded its read model."""
+    # One check by hand: the answer must be a real one before it is timed.
+    req = urllib.request.Request(  # noqa: S310
+        base + "/api/v1/checks",
+        data=json.dumps({"subject": pool[0], "scenario": "government_procurement"}).encode(),
+        headers={"Content-Type": "application/json", "X-API-Key": key},
+    )
+    sample = json.loads(urllib.request.urlopen(req, timeout=300).read())  # noqa: S310
+    if not sample["memberships"]:
+        raise SystemExit(f"the first pooled subject should be listed: {sample}")
+    print(
+        f"sample answer: {len(sample['memberships'])} membership(s), "
+        f"{len(sample['measures'])} measure(s), receipt {sample['receipt']}"
+    )
+    # Each worker loads its check read model on its first check: wait until every worker
+    # answers quickly (requests spread over the workers), then warm both paths.
+    fast, started = 0, time.monotonic()
+    while fast < 40 and time.monotonic() - started < 600:
+        t0 = time.perf_counter()
+        urllib.request.urlopen(req, timeout=300).read()  # noqa: S310
+        fast = fast + 1 if time.perf_counter() - t0 < 0.05 else 0
+    print(f"read models loaded in {time.monotonic() - started:.0f} s")
 
 
 def main() -> None:
@@ -209,83 +379,14 @@ def main() -> None:
 
     today = dt.datetime.now(CHINA_TZ).date()
     work = Path(tempfile.mkdtemp(prefix="xinyong-bench-check-"))
-    name = f"xinyong_bench_check_{args.subjects}_{args.listed}"
-    admin = create_engine(
-        args.url.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
-    )
-    url = args.url.rsplit("/", 1)[0] + "/" + name
-    with admin.connect() as conn:
-        exists = conn.execute(
-            text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}
-        ).first()
-        if exists and not args.keep:
-            conn.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-            exists = None
-        if not exists:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
     print(f"machine: {machine()}")
+    bench = prepare(args.url, args.subjects, args.listed, args.keep, today, work)
+    url, pool, key = bench.url, bench.pool, bench.key
     server: subprocess.Popen[bytes] | None = None
     try:
-        if not exists:
-            print(f"seeding {name} through the import pipeline …", flush=True)
-            seed(url, args.subjects, args.listed, today, work)
-        # What autovacuum does within a minute of a bulk load; without statistics the planner
-        # takes the item index for the check's record query and reads every penalty.
-        engine = make_engine(url)
-        with engine.connect() as conn:
-            conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))
-        with engine.begin() as conn:
-            n_subjects = conn.execute(select(func.count()).select_from(subjects)).scalar_one()
-            listed = list(
-                conn.execute(
-                    select(subjects.c.key)
-                    .join(list_memberships, list_memberships.c.subject_key == subjects.c.key)
-                    .where(list_memberships.c.exited_on.is_(None))
-                ).scalars()
-            )
-            n_members = conn.execute(
-                select(func.count()).select_from(list_memberships)
-            ).scalar_one()
-            others = list(
-                conn.execute(
-                    select(subjects.c.key)
-                    .where(subjects.c.kind == "organisation")
-                    .order_by(subjects.c.key)
-                    .limit(len(listed))
-                ).scalars()
-            )
-            key = access.issue_key(conn, "bench", "office", None, dt.datetime.now(CHINA_TZ))
-        engine.dispose()
-        print(f"database: {n_subjects:,} subjects, {n_members:,} list memberships")
-        if n_subjects < args.subjects or n_members < args.listed * 0.9:
-            raise SystemExit(f"{name} is incomplete (an interrupted seed?): drop it and rerun")
-        rng = random.Random(7)
-        pool = rng.sample(listed, min(5000, len(listed))) + rng.sample(
-            others, min(5000, len(others))
-        )
         scenarios = sorted(load_sanctions().scenarios)
         lua = work / "check.lua"
-        # Requests are formatted once per wrk thread (init), so the client spends the same
-        # per request on both endpoints: a Lua call returning a prepared string.
-        lua.write_text(
-            "local codes = {"
-            + ",".join(json.dumps(c) for c in pool)
-            + "}\nlocal scenarios = {"
-            + ",".join(json.dumps(s) for s in scenarios)
-            + "}\n"
-            + 'local headers = {["Content-Type"] = "application/json", ["X-API-Key"] = '
-            + json.dumps(key)
-            + "}\nlocal reqs = {}\n"
-            + "init = function(args)\n"
-            + "  for i = 1, 20000 do\n"
-            + '    local body = \'{"subject":"\' .. codes[math.random(#codes)] ..'
-            + ' \'","scenario":"\' .. scenarios[math.random(#scenarios)] .. \'"}\'\n'
-            + '    reqs[i] = wrk.format("POST", "/api/v1/checks", headers, body)\n'
-            + "  end\n"
-            + "end\n"
-            + "request = function() return reqs[math.random(#reqs)] end\n",
-            encoding="utf-8",
-        )
+        write_check_script(lua, pool, scenarios, key)
         trivial_lua = work / "trivial.lua"
         trivial_lua.write_text(
             "local reqs = {}\n"
@@ -295,60 +396,8 @@ def main() -> None:
             + "request = function() return reqs[math.random(#reqs)] end\n",
             encoding="utf-8",
         )
-        env = {
-            **os.environ,
-            "XINYONG_DATABASE_URL": url.replace("postgresql://", "postgresql+psycopg://"),
-            "XINYONG_SECRET_KEY": SECRET,
-            "XINYONG_DATA_DIR": str(work / "var"),
-        }
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "--factory",
-                "xinyong.web.app:create_app",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(args.port),
-                "--workers",
-                str(args.workers),
-                "--log-level",
-                "warning",
-                "--no-access-log",
-            ],
-            env=env,
-            start_new_session=True,
-        )
-        base = f"http://127.0.0.1:{args.port}"
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=1).read()  # noqa: S310
-                break
-            except OSError:
-                time.sleep(0.2)
-        # One check by hand: the answer must be a real one before it is timed.
-        req = urllib.request.Request(  # noqa: S310
-            base + "/api/v1/checks",
-            data=json.dumps({"subject": pool[0], "scenario": "government_procurement"}).encode(),
-            headers={"Content-Type": "application/json", "X-API-Key": key},
-        )
-        sample = json.loads(urllib.request.urlopen(req, timeout=300).read())  # noqa: S310
-        if not sample["memberships"]:
-            raise SystemExit(f"the first pooled subject should be listed: {sample}")
-        print(
-            f"sample answer: {len(sample['memberships'])} membership(s), "
-            f"{len(sample['measures'])} measure(s), receipt {sample['receipt']}"
-        )
-        # Each worker loads its check read model on its first check: wait until every worker
-        # answers quickly (requests spread over the workers), then warm both paths.
-        fast, started = 0, time.monotonic()
-        while fast < 40 and time.monotonic() - started < 600:
-            t0 = time.perf_counter()
-            urllib.request.urlopen(req, timeout=300).read()  # noqa: S310
-            fast = fast + 1 if time.perf_counter() - t0 < 0.05 else 0
-        print(f"read models loaded in {time.monotonic() - started:.0f} s")
+        server, base = start_server(url, args.port, args.workers, work)
+        warm_up(base, key, pool)
         wrk(base + "/healthz", str(trivial_lua), 3, args.connections, args.threads)
         wrk(base + "/api/v1/checks", str(lua), 3, args.connections, args.threads)
         # On a shared machine the throughput of both endpoints drifts with the neighbours'
@@ -387,8 +436,7 @@ def main() -> None:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
         if not args.keep:
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            bench.drop()
         shutil.rmtree(work, ignore_errors=True)
 
 

@@ -175,9 +175,10 @@ def _limit_error(
     unit: str = "",
 ) -> InputLimitExceeded:
     """The one shape of a limit breach: which limit, the value found, the limit."""
+    sep = " " if unit else ""
     return InputLimitExceeded(
         f"{what_en} is {found}, limit {limit} ({setting})",
-        f"{what_zh}为 {found:,}{unit}，超过上限 {limit:,}{unit}（{setting}）。{advice}",
+        f"{what_zh}为 {found:,}{sep}{unit}，超过上限 {limit:,}{sep}{unit}（{setting}）。{advice}",
     )
 
 
@@ -1357,8 +1358,8 @@ def _json_depth_of_text(text: str) -> int:
     return deepest
 
 
-def _json_depth(value: Any, limit: int) -> int:
-    """Nesting depth of a parsed value (a scalar is 0), counted up to ``limit + 1``."""
+def _json_depth(value: Any) -> int:
+    """Nesting depth of a parsed value (a scalar is 0); the parser bounded it already."""
     deepest = 0
     stack: list[tuple[Any, int]] = [(value, 0)]
     while stack:
@@ -1366,8 +1367,6 @@ def _json_depth(value: Any, limit: int) -> int:
         if isinstance(item, list):  # _JsonObject is a list too
             depth += 1
             deepest = max(deepest, depth)
-            if deepest > limit:
-                return deepest
             children = (v for _, v in item) if isinstance(item, _JsonObject) else iter(item)
             stack.extend((child, depth) for child in children)
     return deepest
@@ -1487,7 +1486,7 @@ def _read_json(data: bytes, source_name: str, max_rows: int, limits: ReadLimits)
                     f"JSON 第 {number} 条记录中键名“{clip_echo(key, limits.max_echo_chars)}”重复出现。",
                 )
             if isinstance(value, list):
-                depth = outer + 2 + _json_depth(value, max_depth)
+                depth = outer + 2 + _json_depth(value)
                 if depth > max_depth:
                     raise _json_too_deep(depth, max_depth)
             elif isinstance(value, str) and len(value) > max_cell:

@@ -1108,25 +1108,27 @@ def _scan_workbook(data: bytes, zf: zipfile.ZipFile) -> dict[str, _SheetScan]:
     for info in zf.infolist():
         if info.is_dir():
             continue
-        name = info.filename
-        if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-            try:
-                scans[name] = _scan_sheet_fast(_member_chunks(data, info))
-            except _UnusualSheetXml:
-                try:
-                    scans[name] = _scan_sheet_xml(_member_chunks(data, info))
-                except (ET.ParseError, ValueError) as exc:
-                    raise _bad_zip() from exc
+        if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+            scans[info.filename] = _scan_sheet(data, info)
         else:
             for _ in _member_chunks(data, info):
                 pass
     return scans
 
 
-def _check_sheet(scan: _SheetScan | None, sheet: str, limits: ReadLimits) -> None:
+def _scan_sheet(data: bytes, info: zipfile.ZipInfo) -> _SheetScan:
+    try:
+        return _scan_sheet_fast(_member_chunks(data, info))
+    except _UnusualSheetXml:
+        pass
+    try:
+        return _scan_sheet_xml(_member_chunks(data, info))
+    except (ET.ParseError, ValueError) as exc:
+        raise _bad_zip() from exc
+
+
+def _check_sheet(scan: _SheetScan, sheet: str, limits: ReadLimits) -> None:
     """Refuse a sheet whose declared or used range is beyond the cell or column caps."""
-    if scan is None:
-        raise _bad_zip()
     name = clip_echo(sheet, 60)
     for ranged, what_zh, what_en in (
         (scan.declared, "声明的区域（dimension）", "declared dimension"),
@@ -1199,7 +1201,13 @@ def _read_xlsx(data: bytes, source_name: str, max_rows: int, limits: ReadLimits)
         scans = _scan_workbook(data, zf)
 
         def check(sheet: str) -> None:
-            _check_sheet(scans.get(_sheet_xml_path(zf, sheet)), sheet, limits)
+            part = _sheet_xml_path(zf, sheet)
+            if part not in scans:  # a sheet stored outside xl/worksheets/ (rare writers)
+                try:
+                    scans[part] = _scan_sheet(data, zf.getinfo(part))
+                except KeyError as exc:
+                    raise _bad_zip() from exc
+            _check_sheet(scans[part], sheet, limits)
 
         try:
             workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))

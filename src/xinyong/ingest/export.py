@@ -20,7 +20,7 @@ from openpyxl.styles import Font
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from xinyong.ingest.readers import RawRow, RawTable, column_letter
-from xinyong.kernel.errors import FieldProblem
+from xinyong.kernel.errors import FieldProblem, clip_echo
 
 __all__ = [
     "REASON_HEADER",
@@ -64,9 +64,7 @@ def neutralise_formula(value: str) -> str:
 
 def _describe(problem: FieldProblem) -> str:
     field = problem.field.strip()
-    value = problem.value
-    if len(value) > _MAX_VALUE_IN_REASON:
-        value = value[:_MAX_VALUE_IN_REASON] + "…"
+    value = clip_echo(problem.value, _MAX_VALUE_IN_REASON)
     if field and value:
         text = f"字段 {field} 值“{value}”：{problem.reason}"
     elif field:

@@ -16,20 +16,33 @@ import io
 import itertools
 import json
 import math
+import operator
 import posixpath
 import re
+import struct
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import IO, Any, Literal
+from typing import Any, Literal
 from xml.etree import ElementTree as ET
 
+import charset_normalizer
 import python_calamine
 
-from xinyong.kernel.errors import InputError
+from xinyong.kernel.errors import InputError, InputLimitExceeded, UnsupportedEncoding, clip_echo
+from xinyong.kernel.settings import Settings
 
-__all__ = ["RawRow", "RawTable", "TableFormat", "column_letter", "detect_format", "read_table"]
+__all__ = [
+    "RawRow",
+    "RawTable",
+    "ReadLimits",
+    "TableFormat",
+    "column_letter",
+    "detect_format",
+    "read_table",
+]
 
 TableFormat = Literal["csv", "xlsx", "json"]
 
@@ -43,20 +56,49 @@ _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 _ZIP_MAGIC = b"PK\x03\x04"
 _UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+# How much of a non-UTF-8 file charset-normalizer judges (it samples within it anyway).
+_ENCODING_SAMPLE = 256 * 1024
+_GB_ENCODINGS = frozenset({"gb18030", "gbk", "gb2312", "cp936", "hz"})
+_ENCODING_NAMES = {
+    "big5": "Big5",
+    "big5hkscs": "Big5",
+    "cp950": "Big5",
+    "cp932": "Shift_JIS",
+    "shift_jis": "Shift_JIS",
+    "shift_jis_2004": "Shift_JIS",
+    "shift_jisx0213": "Shift_JIS",
+    "euc_jp": "EUC-JP",
+    "euc_jis_2004": "EUC-JP",
+    "euc_jisx0213": "EUC-JP",
+    "cp949": "EUC-KR",
+    "euc_kr": "EUC-KR",
+    "johab": "EUC-KR",
+    "utf_16": "UTF-16",
+    "utf_16_le": "UTF-16",
+    "utf_16_be": "UTF-16",
+    "utf_32": "UTF-32",
+}
 
-# Guard against zip bombs: calamine inflates whole parts into memory, so refuse a
-# workbook whose declared uncompressed size is far beyond what real sheets compress to.
-_XLSX_MAX_EXPANSION = 100
-_XLSX_MIN_UNCOMPRESSED_LIMIT = 64 * 1024 * 1024
+# Members smaller than this are not judged by their compression ratio (tiny styles parts).
+_RATIO_FLOOR = 1024 * 1024
 
 _XML_PREFIX = rb"(?:[A-Za-z_][\w.-]*:)?"
 _FORMULA_TAG = re.compile(rb"<" + _XML_PREFIX + rb"f[\s/>]")
 _CELL_START = re.compile(
     rb"<" + _XML_PREFIX + rb"c\s[^>]*?(?<=\s)r\s*=\s*[\"']([A-Za-z]{1,3})([0-9]+)[\"']"
 )
+_PLAIN_CELL_START = re.compile(rb'<c r="([A-Z]{1,3})([0-9]+)"')
+_OTHER_CELL_TAGS = re.compile(rb"<c[>/\t\n\r]")
+_FIRST = operator.itemgetter(0)
+_SECOND = operator.itemgetter(1)
+_CELL_TAG = re.compile(rb"<" + _XML_PREFIX + rb"c[\s/>]")
 _ROW_END = re.compile(rb"</" + _XML_PREFIX + rb"row\s*>")
+_SHEET_DATA_START = re.compile(rb"<" + _XML_PREFIX + rb"sheetData[\s/>]")
 _SHEET_DATA_END = re.compile(rb"</" + _XML_PREFIX + rb"sheetData\s*>")
+_DIMENSION = re.compile(rb"<" + _XML_PREFIX + rb"dimension\s[^>]*?ref\s*=\s*[\"']([^\"']*)[\"']")
 _SCAN_CHUNK = 4 << 20
+# Longer than any real cell or row tag; beyond it the exact (slow) scan takes over.
+_SCAN_MAX_UNCUT = 16 << 20
 _CELL_REF = re.compile(r"([A-Za-z]{1,3})([0-9]+)")
 
 
@@ -89,7 +131,60 @@ class RawTable:
     delimiter: str | None = None  # csv only
 
 
+@dataclass(frozen=True, slots=True)
+class ReadLimits:
+    """What one file may make the readers build, beyond its size and row count.
+
+    Each bound is checked before the work it bounds (docs/operations.md, 输入限制); the
+    defaults are those of ``Settings``.
+    """
+
+    max_columns: int = 1_000
+    max_cell_chars: int = 32_767
+    max_csv_lines: int = 10_000_000
+    max_xlsx_cells: int = 30_000_000
+    max_xlsx_uncompressed_bytes: int = 2 * 1024 * 1024 * 1024
+    max_xlsx_ratio: int = 200
+    max_json_depth: int = 32
+    max_json_number_digits: int = 64
+    max_json_keys: int = 1_000
+    max_echo_chars: int = 200
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ReadLimits:
+        return cls(
+            max_columns=settings.max_import_columns,
+            max_cell_chars=settings.max_import_cell_chars,
+            max_csv_lines=settings.max_import_csv_lines,
+            max_xlsx_cells=settings.max_import_xlsx_cells,
+            max_xlsx_uncompressed_bytes=settings.max_import_xlsx_uncompressed_bytes,
+            max_xlsx_ratio=settings.max_import_xlsx_ratio,
+            max_json_depth=settings.max_import_json_depth,
+            max_json_number_digits=settings.max_import_json_number_digits,
+            max_json_keys=settings.max_import_json_keys,
+            max_echo_chars=settings.max_echo_chars,
+        )
+
+
 # --------------------------------------------------------------------------- helpers
+
+
+def _limit_error(
+    what_en: str,
+    what_zh: str,
+    found: int,
+    limit: int,
+    setting: str,
+    advice: str = "请拆分或精简后重新上传。",
+    *,
+    unit: str = "",
+) -> InputLimitExceeded:
+    """The one shape of a limit breach: which limit, the value found, the limit."""
+    sep = " " if unit else ""
+    return InputLimitExceeded(
+        f"{what_en} is {found}, limit {limit} ({setting})",
+        f"{what_zh}为 {found:,}{sep}{unit}，超过上限 {limit:,}{sep}{unit}（{setting}）。{advice}",
+    )
 
 
 def column_letter(index: int) -> str:
@@ -100,6 +195,10 @@ def column_letter(index: int) -> str:
         n, rem = divmod(n - 1, 26)
         letters = chr(ord("A") + rem) + letters
     return letters
+
+
+def _column_index_bytes(letters: bytes) -> int:
+    return _column_index(letters.decode("ascii"))
 
 
 def _column_index(letters: str) -> int:
@@ -157,10 +256,12 @@ def _finish_headers(
         parts_en = []
         for name, idx in duplicates.items():
             parts_zh.append(
-                f"“{name}”出现在" + "和".join(_position(i, first_column)[0] for i in idx)
+                f"“{clip_echo(name, 60)}”出现在"
+                + "和".join(_position(i, first_column)[0] for i in idx)
             )
             parts_en.append(
-                f"{name!r} at " + " and ".join(_position(i, first_column)[1] for i in idx)
+                f"{clip_echo(name, 60)!r} at "
+                + " and ".join(_position(i, first_column)[1] for i in idx)
             )
         raise InputError(
             "duplicate column names: " + "; ".join(parts_en),
@@ -208,19 +309,19 @@ def _trim_trailing_blanks(cells: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _too_many_rows(max_rows: int) -> InputError:
-    return InputError(
-        f"more than {max_rows} data rows",
-        f"数据行数超过上限 {max_rows:,} 行。请拆分成多个文件后分别上传。",
+    return InputLimitExceeded(
+        f"more than {max_rows} data rows (XINYONG_MAX_IMPORT_ROWS)",
+        f"数据行数超过上限 {max_rows:,} 行（XINYONG_MAX_IMPORT_ROWS）。请拆分成多个文件后分别上传。",
     )
 
 
 def _check_size(data: bytes, max_bytes: int) -> None:
     if len(data) > max_bytes:
-        raise InputError(
+        raise InputLimitExceeded(
             f"file is {len(data)} bytes, limit is {max_bytes}",
             f"文件大小为 {_human_size(len(data))}（{len(data):,} 字节），"
             f"超过上限 {_human_size(max_bytes)}（{max_bytes:,} 字节）。"
-            "请拆分成多个文件后分别上传。",
+            "请拆分成多个文件后分别上传。（XINYONG_MAX_IMPORT_BYTES）",
         )
     # Only a blank start can mean a blank file; avoid copying large uploads to check.
     if not data[:4096].removeprefix(_UTF8_BOM).strip() and not data.removeprefix(_UTF8_BOM).strip():
@@ -297,29 +398,81 @@ def detect_format(data: bytes, filename: str) -> TableFormat:
     return "csv"
 
 
-def read_table(data: bytes, *, filename: str, max_bytes: int, max_rows: int) -> RawTable:
-    """Read an uploaded table. Raises ``InputError`` when the file as a whole is unusable."""
+def read_table(
+    data: bytes,
+    *,
+    filename: str,
+    max_bytes: int,
+    max_rows: int,
+    limits: ReadLimits = ReadLimits(),
+) -> RawTable:
+    """Read an uploaded table. Raises ``InputError`` when the file as a whole is unusable
+    (``InputLimitExceeded`` when it breaks one of ``limits``)."""
     _check_size(data, max_bytes)
     fmt = detect_format(data, filename)
     if fmt == "xlsx":
-        return _read_xlsx(data, filename, max_bytes, max_rows)
+        return _read_xlsx(data, filename, max_rows, limits)
     if fmt == "json":
-        return _read_json(data, filename, max_rows)
-    return _read_csv(data, filename, max_rows)
+        return _read_json(data, filename, max_rows, limits)
+    return _read_csv(data, filename, max_rows, limits)
 
 
 # ------------------------------------------------------------------------------ text
 
 
+def _utf16_without_bom(data: bytes) -> str | None:
+    """ "UTF-16LE"/"UTF-16BE" when the start of ``data`` reads as printable UTF-16 text with
+    NUL high bytes on one side of each pair (ASCII in UTF-16); None for other binary."""
+    sample = data[:4096]
+    sample = sample[: len(sample) // 2 * 2]
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    for codec, name, nuls, others in (
+        ("utf-16-le", "UTF-16LE", odd, even),
+        ("utf-16-be", "UTF-16BE", even, odd),
+    ):
+        if nuls * 10 < len(sample) or others * 10 > nuls:
+            continue
+        text = sample.decode(codec, errors="replace").rstrip("\ufffd")  # a cut pair at the end
+        if all(ch.isprintable() or ch in "\t\r\n" for ch in text):
+            return name
+    return None
+
+
+def _suspected_encoding(data: bytes) -> str | None:
+    """The encoding charset-normalizer finds more plausible than GB18030, if any.
+
+    GB18030 decodes almost any byte sequence, so a Big5, Shift_JIS or EUC-KR file
+    "decodes" as GB18030 mojibake; it would enter the append-only ledger as such.
+    """
+    sample = data[:_ENCODING_SAMPLE]
+    if len(data) > len(sample) and b"\n" in sample:
+        sample = sample[: sample.rindex(b"\n") + 1]  # no character cut in half
+    matches = charset_normalizer.from_bytes(sample)
+    best = matches.best()
+    if best is None:
+        return None  # nothing judged plausible: no better guess than GB18030
+    if any(m.encoding in _GB_ENCODINGS and m.chaos <= best.chaos + 0.05 for m in matches):
+        return None
+    name = best.encoding
+    return _ENCODING_NAMES.get(name, name.upper().replace("_", "-"))
+
+
 def _decode(data: bytes) -> tuple[str, str]:
     """Decode strictly as UTF-8 (with/without BOM), else GB18030; return (text, encoding)."""
     if data.startswith(_UTF16_BOMS):
-        raise InputError(
+        raise UnsupportedEncoding(
             "file is UTF-16 encoded",
             "文件是 UTF-16 编码（Excel“Unicode 文本”）。"
             "请另存为“CSV UTF-8（逗号分隔）”或 .xlsx 后重新上传。",
         )
     if b"\x00" in data:
+        utf16 = _utf16_without_bom(data)
+        if utf16 is not None:
+            raise UnsupportedEncoding(
+                f"file looks {utf16} encoded without a BOM",
+                f"文件疑似 UTF-16 编码（{utf16}，无 BOM），不是 UTF-8 或 GB18030。"
+                "请另存为“CSV UTF-8（逗号分隔）”或 .xlsx 后重新上传。",
+            )
         raise InputError(
             "file contains NUL bytes; not a text table",
             "文件含有二进制内容（空字节），不是文本表格。请上传 .xlsx、CSV 或 JSON 文件。",
@@ -329,7 +482,7 @@ def _decode(data: bytes) -> tuple[str, str]:
             return data[len(_UTF8_BOM) :].decode("utf-8"), "utf-8-sig"
         except UnicodeDecodeError as exc:
             where = exc.start + len(_UTF8_BOM) + 1
-            raise InputError(
+            raise UnsupportedEncoding(
                 f"invalid UTF-8 after BOM near byte {where}",
                 f"文件开头标明为 UTF-8 编码，但第 {where:,} 字节附近不是有效的 UTF-8。"
                 "请用“CSV UTF-8”重新导出。",
@@ -339,15 +492,23 @@ def _decode(data: bytes) -> tuple[str, str]:
     except UnicodeDecodeError as exc:
         utf8_error = exc.start
     try:
-        return data.decode("gb18030"), "gb18030"
+        text = data.decode("gb18030")
     except UnicodeDecodeError as exc:
         # The encoding that decoded further is the more likely intent; point there.
         where = max(utf8_error, exc.start) + 1
-        raise InputError(
+        raise UnsupportedEncoding(
             f"encoding not recognised: neither UTF-8 nor GB18030 (near byte {where})",
             f"文件编码无法识别：既不是 UTF-8 也不是 GB18030（第 {where:,} 字节附近）。"
             "请另存为“CSV UTF-8”或 .xlsx 后重新上传。",
         ) from None
+    suspected = _suspected_encoding(data)
+    if suspected is not None:
+        raise UnsupportedEncoding(
+            f"file looks {suspected} encoded, not UTF-8 or GB18030",
+            f"文件疑似 {suspected} 编码，不是 UTF-8 或 GB18030：按 GB18030 读出的是乱码，"
+            "已拒收。请另存为“CSV UTF-8”或 .xlsx 后重新上传。",
+        )
+    return text, "gb18030"
 
 
 # ------------------------------------------------------------------------------- CSV
@@ -393,11 +554,40 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _read_csv(data: bytes, source_name: str, max_rows: int) -> RawTable:
+def _read_csv(data: bytes, source_name: str, max_rows: int, limits: ReadLimits) -> RawTable:
+    # "\n" is never part of a multi-byte UTF-8 or GB18030 character: count before decoding.
+    lines = data.count(b"\n") + 1
+    if lines > limits.max_csv_lines:
+        raise _limit_error(
+            "CSV line count",
+            "CSV 文件的行数",
+            lines,
+            limits.max_csv_lines,
+            "XINYONG_MAX_IMPORT_CSV_LINES",
+            "请拆分成多个文件后分别上传。",
+            unit="行",
+        )
     text, encoding = _decode(data)
     delimiter = _sniff_delimiter(text)
     with _gc_paused():
-        return _parse_csv(text, encoding, delimiter, source_name, max_rows)
+        return _parse_csv(text, encoding, delimiter, source_name, max_rows, limits)
+
+
+class _CellTooLong(Exception):
+    def __init__(self, length: int) -> None:
+        self.length = length
+
+
+def _cell_too_long(where_zh: str, where_en: str, length: int, limit: int) -> InputError:
+    return _limit_error(
+        f"cell length {where_en}",
+        f"{where_zh}单元格的长度",
+        length,
+        limit,
+        "XINYONG_MAX_IMPORT_CELL_CHARS",
+        "单元格内容过长，可能是引号不配对或不是数据表；请检查后重新上传。",
+        unit="字",
+    )
 
 
 class _CsvRecords:
@@ -410,10 +600,17 @@ class _CsvRecords:
     its continuation lines exactly as a whole-file parse would.
     """
 
-    def __init__(self, text: str, delimiter: str) -> None:
+    def __init__(self, text: str, delimiter: str, max_cell: int) -> None:
         self._text = text
         self._delimiter = delimiter
+        self._max_cell = max_cell
         self.line = 0  # physical line reached, for error messages
+
+    def _checked(self, record: list[str]) -> list[str]:
+        longest = max(map(len, record), default=0)
+        if longest > self._max_cell:
+            raise _CellTooLong(longest)
+        return record
 
     def __iter__(self) -> Iterator[list[str]]:
         text, delimiter = self._text, self._delimiter
@@ -422,7 +619,8 @@ class _CsvRecords:
             # csv module can tell which (rare: old Mac exports, odd cell content).
             reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
             try:
-                yield from reader
+                for record in reader:
+                    yield self._checked(record)
             finally:
                 self.line = reader.line_num
             return
@@ -430,10 +628,16 @@ class _CsvRecords:
         # a 4-byte-per-character buffer). Lines keep the \r of CRLF ends.
         lines = iter(text.split("\n"))
         physical = 0
+        max_cell = self._max_cell
         for line in lines:
             physical += 1
             if '"' not in line:
-                yield (line[:-1] if line.endswith("\r") else line).split(delimiter)
+                cells = (line[:-1] if line.endswith("\r") else line).split(delimiter)
+                # Only a line longer than the limit can hold a cell longer than it.
+                if len(line) > max_cell:
+                    self.line = physical
+                    cells = self._checked(cells)
+                yield cells
                 continue
             # strict: malformed quoting is reported instead of silently glued together.
             reader = csv.reader(
@@ -446,13 +650,31 @@ class _CsvRecords:
             finally:
                 physical += max(reader.line_num - 1, 0)
                 self.line = physical
-            yield record
+            yield self._checked(record)
+
+
+def _too_many_columns(found: int, limit: int, where_zh: str) -> InputError:
+    return _limit_error(
+        "column count",
+        f"{where_zh}的列数",
+        found,
+        limit,
+        "XINYONG_MAX_IMPORT_COLUMNS",
+        "请删除多余的列，或检查分隔符后重新上传。",
+        unit="列",
+    )
 
 
 def _parse_csv(
-    text: str, encoding: str, delimiter: str, source_name: str, max_rows: int
+    text: str,
+    encoding: str,
+    delimiter: str,
+    source_name: str,
+    max_rows: int,
+    limits: ReadLimits = ReadLimits(),
 ) -> RawTable:
-    records = _CsvRecords(text, delimiter)
+    records = _CsvRecords(text, delimiter, limits.max_cell_chars)
+    max_columns = limits.max_columns
     strip = str.strip
     headers: tuple[str, ...] | None = None
     raw_width = header_row = width = 0
@@ -462,6 +684,8 @@ def _parse_csv(
     # so a quoted newline does not shift later row numbers.
     try:
         for number, record in enumerate(records, start=1):
+            if len(record) > max_columns:
+                raise _too_many_columns(len(record), max_columns, f"第 {number:,} 行")
             if headers is None:
                 if any(strip(c) for c in record):
                     headers = _finish_headers(record, header_row=number)
@@ -485,8 +709,23 @@ def _parse_csv(
                     append(RawRow(number, cells[:width]))
             if len(rows) > max_rows:
                 raise _too_many_rows(max_rows)
+    except _CellTooLong as exc:
+        raise _cell_too_long(
+            f"第 {records.line:,} 行附近",
+            f"near line {records.line}",
+            exc.length,
+            limits.max_cell_chars,
+        ) from None
     except csv.Error as exc:
         line = records.line
+        if "field larger than field limit" in str(exc):
+            # csv stops at its own limit (above ours) before we can measure the cell.
+            raise _cell_too_long(
+                f"第 {line:,} 行附近",
+                f"near line {line}",
+                csv.field_size_limit() + 1,
+                limits.max_cell_chars,
+            ) from None
         raise InputError(
             f"malformed CSV near line {line}: {exc}",
             f'CSV 格式错误：第 {line:,} 行附近的引号不配对（单元格内的双引号应写成两个 ""）。',
@@ -587,64 +826,168 @@ def _sheet_xml_path(zf: zipfile.ZipFile, sheet_name: str) -> str:
 
 
 class _UnusualSheetXml(Exception):
-    """The fast formula scan met a layout it does not handle; parse the XML properly."""
+    """The fast sheet scan met a layout it does not handle; parse the XML properly."""
 
 
-def _last_row_end(buf: bytes) -> int:
-    pos = buf.rfind(b"</row>")
-    if pos != -1:
-        return pos + len(b"</row>")
-    last = -1
-    for match in _ROW_END.finditer(buf):  # namespace-prefixed tags (rare)
-        last = match.end()
-    return last
+@dataclass(slots=True)
+class _SheetScan:
+    """What one pass over a sheet's XML found, before calamine builds anything from it.
+
+    ``declared`` is the ``<dimension>`` the file claims; ``used`` the range its cells
+    actually span (first row, first column, last row, last column; 1-based rows, 0-based
+    columns), which is what calamine allocates densely.
+    """
+
+    formulas: dict[int, set[int]]
+    declared: tuple[int, int, int, int] | None = None
+    used: tuple[int, int, int, int] | None = None
+
+    def extend(self, rows: Iterable[int], columns: Iterable[int]) -> None:
+        rows, columns = list(rows), list(columns)
+        if not rows or not columns:
+            return
+        lo_r, hi_r, lo_c, hi_c = min(rows), max(rows), min(columns), max(columns)
+        if self.used is not None:
+            lo_r, lo_c = min(lo_r, self.used[0]), min(lo_c, self.used[1])
+            hi_r, hi_c = max(hi_r, self.used[2]), max(hi_c, self.used[3])
+        self.used = (lo_r, lo_c, hi_r, hi_c)
 
 
-def _scan_formulas_fast(stream: IO[bytes]) -> dict[int, set[int]]:
-    """Find formula cells with byte regexes instead of building XML elements.
+def _parse_dimension(ref: str) -> tuple[int, int, int, int] | None:
+    parts = [_CELL_REF.fullmatch(p.strip().replace("$", "")) for p in ref.split(":")]
+    if not parts or len(parts) > 2 or any(p is None for p in parts):
+        return None
+    rows = [int(p.group(2)) for p in parts if p]
+    cols = [_column_index(p.group(1)) for p in parts if p]
+    return min(rows), min(cols), max(rows), max(cols)
+
+
+def _last_cut(buf: bytes, start: int) -> int:
+    """End of the last complete cell or row in ``buf`` (searching from ``start`` only,
+    so a long run without one is scanned once, not once per chunk), or -1."""
+    best = -1
+    for marker in (b"</row>", b"</c>", b"/>"):
+        pos = buf.rfind(marker, start)
+        if pos != -1:
+            best = max(best, pos + len(marker))
+    if best == -1:
+        for match in _ROW_END.finditer(buf, start):  # namespace-prefixed tags (rare)
+            best = match.end()
+    return best
+
+
+def _scan_sheet_fast(chunks: Iterable[bytes]) -> _SheetScan:
+    """Formula cells and the used range, found with byte regexes instead of XML elements.
 
     Parsing every ``<c>`` of a big sheet in Python costs tens of seconds. In sheet XML
     "<" never occurs in text, ``<f>`` is by schema the first child of ``<c>``, and the
-    cell's ``r`` attribute gives its position, so for each ``<f`` the preceding tag
-    names the cell. Chunks are cut after a complete ``</row>`` so a cell is never split.
-    Anything unexpected inside sheetData raises ``_UnusualSheetXml``.
+    cell's ``r`` attribute gives its position, so for each ``<f`` the preceding tag names
+    the cell. Regions are cut after a complete cell or row, so a cell start tag and its
+    ``<f`` are never split; whitespace between elements is dropped, so a sheet of blanks
+    costs one pass. Anything unexpected (a cell without ``r``, a huge tag) raises
+    ``_UnusualSheetXml``.
     """
-    found: dict[int, set[int]] = {}
+    scan = _SheetScan({})
     buf = b""
     first = True
-    while True:
-        chunk = stream.read(_SCAN_CHUNK)
+    in_data = False
+    done = False
+    for chunk in itertools.chain(chunks, (b"",)):
+        if done:
+            continue  # drain the member so its size is verified
         if first:
             first = False
             if chunk.startswith(_UTF16_BOMS) or b"\x00" in chunk[:200]:
                 raise _UnusualSheetXml
-        buf += chunk
+        searched = max(len(buf) - 8, 0)
+        # A run of blanks collapses to one: a whitespace bomb then keeps no buffer.
+        buf += b" " if chunk.isspace() else chunk
         if chunk:
-            cut = _last_row_end(buf)
+            cut = _last_cut(buf, searched)
             if cut == -1:
+                if len(buf) > _SCAN_MAX_UNCUT:
+                    raise _UnusualSheetXml
                 continue
         else:
             cut = len(buf)
-        region, buf = buf[:cut], buf[cut:]
-        end = _SHEET_DATA_END.search(region)
+        region, buf = buf[:cut], buf[cut:].lstrip()
+        start = 0
+        if not in_data:
+            begin = _SHEET_DATA_START.search(region)
+            head = region if begin is None else region[: begin.start()]
+            dimension = _DIMENSION.search(head)
+            if dimension is not None:
+                scan.declared = _parse_dimension(dimension.group(1).decode("ascii", "replace"))
+            if begin is None:
+                if len(region) > _SCAN_MAX_UNCUT:
+                    raise _UnusualSheetXml
+                buf = region + buf  # keep looking for <sheetData>
+                if not chunk:
+                    done = True
+                continue
+            in_data = True
+            start = begin.end()
+        end = _SHEET_DATA_END.search(region, start)
         limit = end.start() if end else len(region)
-        for match in _FORMULA_TAG.finditer(region, 0, limit):
-            tag_start = region.rfind(b"<", 0, match.start())
+        # Every cell as written by Excel, WPS, LibreOffice and openpyxl starts `<c r="`;
+        # the general pattern (prefixes, other attribute order) is 5x slower per cell.
+        refs = _PLAIN_CELL_START.findall(region, start, limit)
+        plain = (
+            len(refs) == region.count(b"<c ", start, limit)
+            and _OTHER_CELL_TAGS.search(region, start, limit) is None
+        )
+        if not plain:
+            refs = _CELL_START.findall(region, start, limit)
+            if len(refs) != len(_CELL_TAG.findall(region, start, limit)):
+                raise _UnusualSheetXml  # a cell without r: its position depends on order
+        if refs:
+            scan.extend(
+                map(int, set(map(_SECOND, refs))),
+                map(_column_index_bytes, set(map(_FIRST, refs))),
+            )
+        for match in _FORMULA_TAG.finditer(region, start, limit):
+            tag_start = region.rfind(b"<", start, match.start())
             cell = _CELL_START.match(region, tag_start) if tag_start != -1 else None
             if cell is None:
                 raise _UnusualSheetXml
             column = _column_index(cell.group(1).decode("ascii"))
-            found.setdefault(int(cell.group(2)), set()).add(column)
+            scan.formulas.setdefault(int(cell.group(2)), set()).add(column)
         if end is not None or not chunk:
-            return found
+            done = True
+    return scan
 
 
-def _scan_formulas_xml(stream: IO[bytes]) -> dict[int, set[int]]:
+class _ChunkReader(io.RawIOBase):
+    """A read-only file over an iterator of byte chunks (for ``iterparse``)."""
+
+    def __init__(self, chunks: Iterator[bytes]) -> None:
+        self._chunks = chunks
+        self._pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._pending:
+            nxt = next(self._chunks, None)
+            if nxt is None:
+                return 0
+            self._pending = nxt
+        n = min(len(buffer), len(self._pending))
+        buffer[:n] = self._pending[:n]
+        self._pending = self._pending[n:]
+        return n
+
+
+def _scan_sheet_xml(chunks: Iterator[bytes]) -> _SheetScan:
     """Exact but slow: walk the sheet XML, tracking positions when ``r`` is omitted."""
-    found: dict[int, set[int]] = {}
+    scan = _SheetScan({})
     row_number = 0
     column = -1
     parent: ET.Element | None = None
+    rows: set[int] = set()
+    columns: set[int] = set()
+    stream = io.BufferedReader(_ChunkReader(chunks))
     for event, elem in ET.iterparse(stream, events=("start", "end")):  # noqa: S314
         name = _local(elem.tag)
         if event == "start":
@@ -652,52 +995,190 @@ def _scan_formulas_xml(stream: IO[bytes]) -> dict[int, set[int]]:
                 parent = elem
             elif name == "row":
                 r = elem.get("r")
-                row_number = int(r) if r else row_number + 1
+                row_number = int(r) if r and r.isdigit() else row_number + 1
                 column = -1
+            elif name == "dimension" and parent is None:
+                scan.declared = _parse_dimension(elem.get("ref") or "")
             continue
         if name == "c":
             ref = elem.get("r")
             match = _CELL_REF.fullmatch(ref) if ref else None
-            column = _column_index(match.group(1)) if match else column + 1
+            if match:
+                column = _column_index(match.group(1))
+                rows.add(int(match.group(2)))
+            else:
+                column += 1
+                rows.add(row_number)
+            columns.add(column)
             if any(_local(child.tag) == "f" for child in elem):
-                found.setdefault(row_number, set()).add(column)
+                scan.formulas.setdefault(int(match.group(2)) if match else row_number, set()).add(
+                    column
+                )
         elif name == "row" and parent is not None:
             # Finished rows are no longer needed; keep memory flat on big sheets.
             parent.clear()
-        elif name == "sheetData":
-            break
-    return found
+            scan.extend(rows, columns)
+            rows.clear()
+            columns.clear()
+    for _ in chunks:  # drain the member so its size is verified
+        pass
+    return scan
 
 
-def _formula_cells(zf: zipfile.ZipFile, part: str) -> dict[int, set[int]]:
-    """Map spreadsheet row number → 0-based sheet columns whose cell holds a formula.
+def _member_chunks(data: bytes, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """A member's uncompressed bytes in chunks of at most ``_SCAN_CHUNK``.
 
-    calamine only exposes computed values, so formulas are found in the sheet XML.
+    Inflated here rather than by ``zipfile``, which silently stops at the declared size:
+    a member that inflates to more than it declares is refused, so the declared sizes
+    checked by ``_check_zip`` bound what calamine will inflate after us.
     """
-    try:
-        with zf.open(part) as stream:
-            try:
-                return _scan_formulas_fast(stream)
-            except _UnusualSheetXml:
-                pass
-        with zf.open(part) as stream:
-            return _scan_formulas_xml(stream)
-    except (ET.ParseError, KeyError, zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise _bad_zip() from exc
+    offset = info.header_offset
+    if data[offset : offset + 4] != _ZIP_MAGIC or len(data) < offset + 30:
+        raise _bad_zip()
+    name_len, extra_len = struct.unpack_from("<HH", data, offset + 26)
+    start = offset + 30 + name_len + extra_len
+    raw = memoryview(data)[start : start + info.compress_size]
+    if len(raw) != info.compress_size:
+        raise _bad_zip()
+    produced = 0
+    if info.compress_type == zipfile.ZIP_STORED:
+        for i in range(0, len(raw), _SCAN_CHUNK):
+            yield bytes(raw[i : i + _SCAN_CHUNK])
+        produced = len(raw)
+    elif info.compress_type == zipfile.ZIP_DEFLATED:
+        inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+        try:
+            for i in range(0, len(raw), _SCAN_CHUNK):
+                piece: bytes | memoryview = raw[i : i + _SCAN_CHUNK]
+                while piece and not inflater.eof:
+                    out = inflater.decompress(piece, _SCAN_CHUNK)
+                    produced += len(out)
+                    if produced > info.file_size:
+                        raise _bad_zip()
+                    if out:
+                        yield out
+                    piece = inflater.unconsumed_tail
+            while not inflater.eof:
+                out = inflater.decompress(b"", _SCAN_CHUNK)
+                if not out:
+                    break
+                produced += len(out)
+                if produced > info.file_size:
+                    raise _bad_zip()
+                yield out
+        except zlib.error as exc:
+            raise _bad_zip() from exc
+        if not inflater.eof:
+            raise _bad_zip()
+    else:
+        raise _bad_zip()  # Excel, WPS and LibreOffice only write stored or deflated parts
+    if produced != info.file_size:
+        raise _bad_zip()
 
 
-def _check_zip(zf: zipfile.ZipFile, max_bytes: int) -> None:
+def _zip_bomb(what_zh: str, what_en: str, found: int, limit: int, setting: str) -> InputError:
+    return _limit_error(
+        what_en,
+        what_zh,
+        found,
+        limit,
+        setting,
+        "请删除多余的空行、格式或工作表，或拆分成多个文件后上传。",
+        unit="字节" if "ratio" not in what_en else "倍",
+    )
+
+
+def _check_zip(zf: zipfile.ZipFile, limits: ReadLimits) -> None:
+    """Refuse a zip bomb from its directory alone, before anything is inflated."""
     infos = zf.infolist()
     if any(info.flag_bits & 0x1 for info in infos):
         raise _encrypted()
-    limit = max(max_bytes * _XLSX_MAX_EXPANSION, _XLSX_MIN_UNCOMPRESSED_LIMIT)
-    total = sum(info.file_size for info in infos)
-    if total > limit:
-        raise InputError(
-            f"xlsx expands to {total} bytes, limit {limit}",
-            f"Excel 文件解压后过大（{_human_size(total)}），超过处理上限 {_human_size(limit)}。"
-            "请删除多余的空行、格式或工作表，或拆分成多个文件后上传。",
+    total = 0
+    for info in infos:
+        total += info.file_size
+        ratio = info.file_size // max(info.compress_size, 1)
+        if info.file_size > _RATIO_FLOOR and ratio > limits.max_xlsx_ratio:
+            raise _zip_bomb(
+                f"压缩包内“{clip_echo(info.filename, 60)}”的压缩比",
+                "zip member compression ratio",
+                ratio,
+                limits.max_xlsx_ratio,
+                "XINYONG_MAX_IMPORT_XLSX_RATIO",
+            )
+    if total > limits.max_xlsx_uncompressed_bytes:
+        raise _zip_bomb(
+            "Excel 文件解压后的大小",
+            "uncompressed xlsx size",
+            total,
+            limits.max_xlsx_uncompressed_bytes,
+            "XINYONG_MAX_IMPORT_XLSX_UNCOMPRESSED_BYTES",
         )
+
+
+def _scan_workbook(data: bytes, zf: zipfile.ZipFile) -> dict[str, _SheetScan]:
+    """Inflate every part once, in bounded chunks, verifying its size; scan the sheets.
+
+    calamine inflates parts whole and allocates a sheet's used range densely, so all of
+    it is checked here first, in time linear in the (capped) uncompressed size.
+    """
+    scans: dict[str, _SheetScan] = {}
+    for info in zf.infolist():
+        if info.is_dir():
+            continue
+        if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+            scans[info.filename] = _scan_sheet(data, info)
+        else:
+            for _ in _member_chunks(data, info):
+                pass
+    return scans
+
+
+def _scan_sheet(data: bytes, info: zipfile.ZipInfo) -> _SheetScan:
+    try:
+        return _scan_sheet_fast(_member_chunks(data, info))
+    except _UnusualSheetXml:
+        pass
+    try:
+        return _scan_sheet_xml(_member_chunks(data, info))
+    except (ET.ParseError, ValueError) as exc:
+        raise _bad_zip() from exc
+
+
+def _check_sheet(scan: _SheetScan, sheet: str, limits: ReadLimits) -> None:
+    """Refuse a sheet whose declared or used range is beyond the cell or column caps."""
+    name = clip_echo(sheet, 60)
+    for ranged, what_zh, what_en in (
+        (scan.declared, "声明的区域（dimension）", "declared dimension"),
+        (scan.used, "实际使用区域", "used range"),
+    ):
+        if ranged is None:
+            continue
+        first_row, first_col, last_row, last_col = ranged
+        n_rows, n_cols = last_row - first_row + 1, last_col - first_col + 1
+        where = (
+            f"工作表“{name}”{what_zh} {column_letter(first_col)}{first_row}:"
+            f"{column_letter(last_col)}{last_row}（{n_rows:,} 行 × {n_cols:,} 列）"
+        )
+        if n_rows * n_cols > limits.max_xlsx_cells:
+            raise _limit_error(
+                f"sheet {what_en} cells (rows x columns)",
+                f"{where}的单元格数",
+                n_rows * n_cols,
+                limits.max_xlsx_cells,
+                "XINYONG_MAX_IMPORT_XLSX_CELLS",
+                "请删除表格末尾多余的行列（或清除其格式）后另存，或拆分成多个文件后上传。",
+                unit="个",
+            )
+        if n_cols > limits.max_columns:
+            raise _limit_error(
+                f"sheet {what_en} columns",
+                f"{where}的列数",
+                n_cols,
+                limits.max_columns,
+                "XINYONG_MAX_IMPORT_COLUMNS",
+                "请删除多余的列后重新上传。",
+                unit="列",
+            )
 
 
 def _is_blank(values: Iterable[object]) -> bool:
@@ -705,7 +1186,7 @@ def _is_blank(values: Iterable[object]) -> bool:
 
 
 def _pick_sheet(
-    workbook: python_calamine.CalamineWorkbook,
+    workbook: python_calamine.CalamineWorkbook, check: Callable[[str], None]
 ) -> tuple[str, list[list[Any]], tuple[int, int]]:
     for meta in workbook.sheets_metadata:
         # Hidden sheets typically hold drop-down lists of a template, not the data.
@@ -713,6 +1194,7 @@ def _pick_sheet(
             continue
         if meta.visible != python_calamine.SheetVisibleEnum.Visible:
             continue
+        check(meta.name)  # before calamine allocates the sheet's range
         sheet = workbook.get_sheet_by_name(meta.name)
         start = sheet.start
         if start is None:
@@ -726,13 +1208,24 @@ def _pick_sheet(
     )
 
 
-def _read_xlsx(data: bytes, source_name: str, max_bytes: int, max_rows: int) -> RawTable:
+def _read_xlsx(data: bytes, source_name: str, max_rows: int, limits: ReadLimits) -> RawTable:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError) as exc:
         raise _bad_zip() from exc
     with zf:
-        _check_zip(zf, max_bytes)
+        _check_zip(zf, limits)
+        scans = _scan_workbook(data, zf)
+
+        def check(sheet: str) -> None:
+            part = _sheet_xml_path(zf, sheet)
+            if part not in scans:  # a sheet stored outside xl/worksheets/ (rare writers)
+                try:
+                    scans[part] = _scan_sheet(data, zf.getinfo(part))
+                except KeyError as exc:
+                    raise _bad_zip() from exc
+            _check_sheet(scans[part], sheet, limits)
+
         try:
             workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         except python_calamine.PasswordError as exc:
@@ -742,14 +1235,14 @@ def _read_xlsx(data: bytes, source_name: str, max_bytes: int, max_rows: int) -> 
             raise _bad_zip() from exc
         with workbook:
             try:
-                sheet_name, grid, (first_row, first_col) = _pick_sheet(workbook)
+                sheet_name, grid, (first_row, first_col) = _pick_sheet(workbook, check)
             except InputError:
                 raise
             except python_calamine.PasswordError as exc:
                 raise _encrypted() from exc
             except Exception as exc:
                 raise _bad_zip() from exc
-        formulas = _formula_cells(zf, _sheet_xml_path(zf, sheet_name))
+        formulas = scans[_sheet_xml_path(zf, sheet_name)].formulas
     with _gc_paused():
         return _xlsx_table(grid, first_row, first_col, formulas, sheet_name, source_name, max_rows)
 
@@ -874,25 +1367,126 @@ def _json_records(document: Any) -> list[Any]:
     )
 
 
-def _read_json(data: bytes, source_name: str, max_rows: int) -> RawTable:
-    text, _ = _decode(data)
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _json_depth_of_text(text: str) -> int:
+    """Deepest nesting of a JSON text, in one linear pass (no recursion)."""
+    depth = deepest = 0
+    for match in _JSON_TOKEN.finditer(text):
+        lexeme = match.group()
+        if lexeme in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif lexeme in "]}":
+            depth -= 1
+    return deepest
+
+
+def _json_depth(value: Any) -> int:
+    """Nesting depth of a parsed value (a scalar is 0); the parser bounded it already."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, list):  # _JsonObject is a list too
+            depth += 1
+            deepest = max(deepest, depth)
+            children = (v for _, v in item) if isinstance(item, _JsonObject) else iter(item)
+            stack.extend((child, depth) for child in children)
+    return deepest
+
+
+def _json_too_deep(found: int, limit: int) -> InputError:
+    return _limit_error(
+        "JSON nesting depth",
+        "JSON 的嵌套层数",
+        found,
+        limit,
+        "XINYONG_MAX_IMPORT_JSON_DEPTH",
+        "记录应为一层对象，字段值为文本或数字。",
+        unit="层",
+    )
+
+
+def _parse_json(text: str, max_rows: int, limits: ReadLimits) -> Any:
+    """``json.loads`` with every number, object and record count bounded as it parses."""
+    digits = limits.max_json_number_digits
+    objects = 0
+
+    def number_error(found: int) -> InputError:
+        return _limit_error(
+            "JSON number length",
+            "JSON 中一个数字的位数",
+            found,
+            digits,
+            "XINYONG_MAX_IMPORT_JSON_NUMBER_DIGITS",
+            "很长的编号（如证件号码）请写成字符串。",
+            unit="位",
+        )
+
+    def parse_int(literal: str) -> int:
+        if len(literal) > digits:  # before int(): converting is quadratic in the length
+            raise number_error(len(literal))
+        return int(literal)
+
+    def parse_float(literal: str) -> Decimal:
+        if len(literal) > digits:
+            raise number_error(len(literal))
+        value = Decimal(literal)
+        exponent = value.as_tuple().exponent
+        # "1e999999999" is 11 bytes but a billion digits once written out in full.
+        if isinstance(exponent, int) and abs(exponent) > digits:
+            raise number_error(abs(exponent) + len(value.as_tuple().digits))
+        return value
+
+    def pairs(items: list[tuple[str, Any]]) -> _JsonObject:
+        nonlocal objects
+        if len(items) > limits.max_json_keys:
+            raise _limit_error(
+                "keys of one JSON object",
+                "JSON 中一个对象（记录）的键数",
+                len(items),
+                limits.max_json_keys,
+                "XINYONG_MAX_IMPORT_JSON_KEYS",
+                unit="个",
+            )
+        objects += 1
+        # Records are objects: far more objects than allowed records is refused while
+        # parsing, before they all sit in memory (the exact count is checked after).
+        if objects > 2 * max_rows + 1:
+            raise _too_many_rows(max_rows)
+        return _JsonObject(items)
+
     try:
-        document = json.loads(
+        return json.loads(
             text,
-            object_pairs_hook=_JsonObject,
-            parse_float=Decimal,
+            object_pairs_hook=pairs,
+            parse_int=parse_int,
+            parse_float=parse_float,
             parse_constant=_reject_constant,
         )
+    except RecursionError:
+        # The C parser recurses per level; measure the real depth without recursion.
+        raise _json_too_deep(_json_depth_of_text(text), limits.max_json_depth) from None
     except json.JSONDecodeError as exc:
         raise InputError(
             f"invalid JSON at line {exc.lineno} column {exc.colno}: {exc.msg}",
             f"JSON 格式错误：第 {exc.lineno} 行第 {exc.colno} 列附近（{exc.msg}）。",
         ) from exc
+
+
+def _read_json(data: bytes, source_name: str, max_rows: int, limits: ReadLimits) -> RawTable:
+    text, _ = _decode(data)
+    document = _parse_json(text, max_rows, limits)
     records = _json_records(document)
     if not records:
         raise InputError("JSON contains no records", "JSON 中没有任何记录。")
     if len(records) > max_rows:
         raise _too_many_rows(max_rows)
+    # The records array sits one level (bare array) or two (wrapper object) deep.
+    outer = 1 if isinstance(document, _JsonObject) else 0
+    max_depth, max_cell = limits.max_json_depth, limits.max_cell_chars
 
     index: dict[str, int] = {}
     cleaned: list[list[tuple[int, Any]]] = []
@@ -913,11 +1507,21 @@ def _read_json(data: bytes, source_name: str, max_rows: int) -> RawTable:
                 )
             if key in seen:
                 raise InputError(
-                    f"JSON record {number} repeats key {key!r}",
-                    f"JSON 第 {number} 条记录中键名“{key}”重复出现。",
+                    f"JSON record {number} repeats key",
+                    f"JSON 第 {number} 条记录中键名“{clip_echo(key, limits.max_echo_chars)}”重复出现。",
+                )
+            if isinstance(value, list):
+                depth = outer + 2 + _json_depth(value)
+                if depth > max_depth:
+                    raise _json_too_deep(depth, max_depth)
+            elif isinstance(value, str) and len(value) > max_cell:
+                raise _cell_too_long(
+                    f"JSON 第 {number:,} 条记录中", f"in JSON record {number}", len(value), max_cell
                 )
             seen.add(key)
             pairs.append((index.setdefault(key, len(index)), value))
+        if len(index) > limits.max_columns:
+            raise _too_many_columns(len(index), limits.max_columns, "JSON 记录（所有键合计）")
         cleaned.append(pairs)
 
     width = len(index)

@@ -37,7 +37,7 @@ from xinyong.identity.resolve import (
 from xinyong.identity.ric import mask_resident_id
 from xinyong.identity.service import record_sightings
 from xinyong.ingest.export import export_rejections
-from xinyong.ingest.readers import RawRow, RawTable, read_table
+from xinyong.ingest.readers import RawRow, RawTable, ReadLimits, read_table
 from xinyong.ingest.validate import ColumnPlan, RowValidator, ValidRow, plan_columns
 from xinyong.kernel.calendar import Deadline, WorkCalendar
 from xinyong.kernel.clock import CHINA_TZ, Clock
@@ -191,12 +191,20 @@ class Importer:
             filename=filename,
             max_bytes=self.settings.max_import_bytes,
             max_rows=self.settings.max_import_rows,
+            limits=ReadLimits.from_settings(self.settings),
         )
         clock.lap("read")
         plan = plan_columns(table, self.catalogue, item_code)
         received_at = self.clock.now()
         received_on = received_at.astimezone(CHINA_TZ).date()
-        validator = RowValidator(plan, self.catalogue, self.vault, received_on, dept["sector"])
+        validator = RowValidator(
+            plan,
+            self.catalogue,
+            self.vault,
+            received_on,
+            dept["sector"],
+            max_echo_chars=self.settings.max_echo_chars,
+        )
         valid: list[ValidRow] = []
         rejected: list[tuple[RawRow, list[FieldProblem]]] = []
         warnings: list[FieldProblem] = []

@@ -21,7 +21,7 @@ from xinyong.identity.resolve import RESIDENT_ID_TYPES, other_certificate_key
 from xinyong.identity.ric import check_resident_id, mask_person_name, mask_resident_id
 from xinyong.identity.uscc import check_uscc
 from xinyong.ingest.readers import RawRow, RawTable
-from xinyong.kernel.errors import FieldProblem, InputError
+from xinyong.kernel.errors import FieldProblem, InputError, clip_echo
 from xinyong.kernel.parse import (
     ParseError,
     normalise_text,
@@ -112,8 +112,9 @@ def _plan_for(
         if code in used:
             first = table.headers[used[code]]
             raise InputError(
-                f"columns {used[code] + 1} ({first}) and {idx + 1} ({header}) both map to {code}",
-                f"第{used[code] + 1}列“{first}”与第{idx + 1}列“{header}”都对应字段"
+                f"columns {used[code] + 1} and {idx + 1} both map to {code}",
+                f"第{used[code] + 1}列“{clip_echo(first, 60)}”与第{idx + 1}列"
+                f"“{clip_echo(header, 60)}”都对应字段"
                 f"“{fields[code].name}（{code}）”，请删除其中一列",
             )
         used[code] = idx
@@ -137,6 +138,12 @@ def _is_formula_like(value: str) -> bool:
     return first in "+-" and not _NUMBER.match(value)
 
 
+def _clipped(problem: FieldProblem, limit: int) -> FieldProblem:
+    if len(problem.value) <= limit:
+        return problem
+    return dataclasses.replace(problem, value=clip_echo(problem.value, limit))
+
+
 class RowValidator:
     """Validates rows of one plan. Holds per-import caches; not shared across threads."""
 
@@ -147,8 +154,11 @@ class RowValidator:
         vault: PiiVault,
         received_on: dt.date,
         sector: str | None = None,
+        *,
+        max_echo_chars: int = 200,
     ) -> None:
         self.plan = plan
+        self.max_echo_chars = max_echo_chars
         self.sector = sector  # the submitting department's: it selects the regime
         self._rules_memo: dict[dt.date | None, tuple[SeverityRule, ...]] = {}
         self.item = plan.item
@@ -278,6 +288,19 @@ class RowValidator:
     # -- row ------------------------------------------------------------------------------
 
     def validate(self, row: RawRow) -> ValidRow | list[FieldProblem]:
+        """The valid row, or its problems; a value in a problem is repeated at most
+        ``max_echo_chars`` long (it reaches messages, the API answer and the rejection file)."""
+        outcome = self._validate(row)
+        limit = self.max_echo_chars
+        if isinstance(outcome, list):
+            return [_clipped(p, limit) for p in outcome]
+        if any(len(w.value) > limit for w in outcome.warnings):
+            outcome = dataclasses.replace(
+                outcome, warnings=[_clipped(w, limit) for w in outcome.warnings]
+            )
+        return outcome
+
+    def _validate(self, row: RawRow) -> ValidRow | list[FieldProblem]:
         problems: list[FieldProblem] = []
         self._pending_warnings: list[tuple[FieldDef, str, str, str]] = []
         n = row.number

@@ -74,6 +74,26 @@ class InputError(XinyongError):
     code = "invalid_input"
 
 
+class InputLimitExceeded(InputError):
+    """A file exceeds one of the configured input limits (size, rows, columns, depth, …)."""
+
+    code = "input_limit_exceeded"
+
+
+class UnsupportedEncoding(InputError):
+    """A text file is not UTF-8 or GB18030 (Big5, UTF-16 without BOM, …)."""
+
+    code = "unsupported_encoding"
+
+
+def clip_echo(value: str, limit: int) -> str:
+    """``value`` cut to ``limit`` characters, marked with its full length when cut, so a
+    huge cell is never repeated whole in a message, a rejection or the rejection file."""
+    if len(value) <= limit:
+        return value
+    return f"{value[:limit]}…（共{len(value):,}字）"
+
+
 @dataclass(frozen=True, slots=True)
 class FieldProblem:
     """One problem with one field of one input row.

@@ -29,6 +29,19 @@ class Settings(BaseSettings):
     max_import_bytes: int = 512 * 1024 * 1024
     # Largest number of data rows an import accepts.
     max_import_rows: int = 5_000_000
+    # Bounds on what one imported file may ask the readers to build (docs/operations.md,
+    # 输入限制): each is checked before the work it bounds, so a hostile file costs little.
+    max_import_columns: int = 1_000
+    max_import_cell_chars: int = 32_767  # Excel's own cell limit
+    max_import_csv_lines: int = 10_000_000
+    max_import_xlsx_cells: int = 30_000_000  # rows x columns of a sheet's used range
+    max_import_xlsx_uncompressed_bytes: int = 2 * 1024 * 1024 * 1024
+    max_import_xlsx_ratio: int = 200  # uncompressed / compressed size of one zip member
+    max_import_json_depth: int = 32
+    max_import_json_number_digits: int = 64
+    max_import_json_keys: int = 1_000  # keys of one JSON record
+    # How much of a rejected value an error, a rejection or the rejection file repeats.
+    max_echo_chars: int = 200
     # How long an authenticated API key is remembered in the server process: a revoked key
     # stops working within this many seconds (0 = look the key up on every request).
     api_key_cache_seconds: float = 30.0

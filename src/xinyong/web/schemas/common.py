@@ -52,7 +52,7 @@ class ErrorDetail(Schema):
     code: str = Field(
         description="稳定的机器可读错误代码，如 not_found、permission_denied、unauthenticated、"
         "conflict、invalid_transition、version_conflict、duplicate_case、invalid_input、"
-        "validation_error、internal_error"
+        "input_limit_exceeded、unsupported_encoding、validation_error、internal_error"
     )
     message: str = Field(description="中文说明，可直接展示给用户；不含身份证号码等个人信息")
     message_en: str = Field(description="英文说明，供日志和开发人员使用")

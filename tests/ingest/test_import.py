@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import shared_data
+from tests.creditfile.support import credit_file
 from tests.helpers import (
     IBIZ,
     ORG,
@@ -19,12 +20,13 @@ from tests.helpers import (
     json_bytes,
     penalty,
     resident_id,
+    revoke,
     xlsx_bytes,
 )
 from xinyong.bootstrap import Platform
 from xinyong.ingest.readers import read_table
 from xinyong.kernel.clock import CHINA_TZ, FixedClock
-from xinyong.kernel.errors import InputError
+from xinyong.kernel.errors import InputError, PermissionDenied
 from xinyong.ledger.tables import entries
 
 
@@ -414,3 +416,37 @@ def test_resending_a_file_with_rejected_rows_adds_nothing(platform: Platform) ->
     assert (again.accepted, again.duplicates, again.rejected, again.batch_id) == (0, 1, 1, None)
     assert again.rejections == first.rejections  # still told what is wrong
     assert counts(platform) == before
+
+
+def test_another_departments_row_with_the_same_decision_number_is_its_own_record(
+    platform: Platform,
+) -> None:
+    """A record belongs to its submitting department: the same subject and decision number
+    from another department neither corrects nor revokes the first department's record."""
+    add_department(platform, "scjg")
+    add_department(platform, "sthj", sector="ecology_environment")
+    first = _import(platform, csv_bytes([penalty()]), dept="scjg")
+    assert first.accepted == 1
+    other = penalty(CF_NR_FK="9", CF_CFJG="省生态环境厅")
+    second = _import(platform, csv_bytes([other]), name="sthj.csv", dept="sthj")
+    assert (second.accepted, second.corrections) == (1, 0)
+    with platform.engine.connect() as conn:
+        rows = conn.execute(
+            select(entries.c.department_code, entries.c.action, entries.c.supersedes_id)
+            .where(entries.c.item_code == "XZCF")
+            .order_by(entries.c.id)
+        ).all()
+    assert [(r.department_code, r.action, r.supersedes_id) for r in rows] == [
+        ("scjg", "assert", None),
+        ("sthj", "assert", None),
+    ]
+    add_department(platform, "zjt", sector="housing_construction")
+    with pytest.raises(PermissionDenied):
+        revoke(platform, "zjt", "XZCF", ORG, "陕市监罚〔2026〕1号", "报送错误")
+    # sthj revokes its own record; scjg's stays in the public file.
+    revoke(platform, "sthj", "XZCF", ORG, "陕市监罚〔2026〕1号", "报送错误")
+    cf = credit_file(platform, ORG, on=dt.date(2026, 7, 1))
+    records = [r for g in cf.groups for i in g["items"] for r in i["records"]]
+    penalties = [r for r in records if r["item"] == "XZCF"]
+    assert len(penalties) == 1, penalties
+    assert "scjg" in json.dumps(penalties[0]["provenance"], ensure_ascii=False), penalties[0]

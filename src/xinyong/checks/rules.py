@@ -166,14 +166,14 @@ def classify(e: EntryRow, sanctions: SanctionsCatalogue) -> CurrentRecord:
 
 def current(records: Iterable[CurrentRecord]) -> list[CurrentRecord]:
     """The current version of every record among ``records`` (ordered by entry id): the last
-    entry of each (subject, item, record key) unless that last entry is a revocation.
+    entry of each (subject, item, submitting department, record key) unless that last entry is a revocation.
 
     Same resolution as ``ledger.service.record_versions``: a correction replaces the record, a
     revocation ends it, a later re-sent row reinstates it."""
-    last: dict[tuple[str, str, str], CurrentRecord] = {}
+    last: dict[tuple[str, str, str, str], CurrentRecord] = {}
     for r in records:
         e = r.entry
-        last[(e.subject_key, e.item_code, e.record_key)] = r
+        last[(e.subject_key, e.item_code, e.department_code, e.record_key)] = r
     return [r for r in last.values() if r.entry.action != "revoke"]
 
 

@@ -270,7 +270,9 @@ class Importer:
         rejected.sort(key=lambda r: r[0].number)
         clock.lap("dedupe_in_file")
         with self.engine.begin() as conn:
-            latest = ledger.latest_by_record(conn, item.code, [r.record_key for r, _, _ in unique])
+            latest = ledger.latest_by_record(
+                conn, item.code, [r.record_key for r, _, _ in unique], dept["code"]
+            )
             new_entries: list[NewEntry] = []
             sightings: list[Sighting] = []
             corrections = late = past_deadline = 0
@@ -639,7 +641,12 @@ def revoke_record(
     record = record.strip()  # as the import keys it: the cell, stripped
     record_key = f"{subject_key}|{record}"
     dept = access.require_department(conn, department_code)
-    latest = ledger.latest_by_record(conn, item.code, [record_key]).get(record_key)
+    latest = ledger.latest_by_record(conn, item.code, [record_key], dept["code"]).get(record_key)
+    if latest is None and ledger.latest_by_record(conn, item.code, [record_key]):
+        raise PermissionDenied(
+            "only the submitting department may revoke a record",
+            "该记录由其他部门报送，只能由报送部门撤销",
+        )
     if latest is None:
         raise NotFound(
             f"no {item.code} record {record} of subject {shown}",
@@ -648,11 +655,6 @@ def revoke_record(
     current = ledger.entry(conn, latest[0])
     if latest[2] == "revoke":
         raise InputError("record already revoked", "该记录已撤销")
-    if current.department_code != dept["code"]:
-        raise PermissionDenied(
-            "only the submitting department may revoke a record",
-            f"该记录由“{current.department_code}”报送，只能由报送部门撤销",
-        )
     entry_id = ledger.append_one(
         conn,
         subject_key=current.subject_key,

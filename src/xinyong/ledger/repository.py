@@ -77,15 +77,20 @@ def entry_ids_of_batch(conn: Connection, batch_id: int) -> list[int]:
 
 
 def latest_by_record(
-    conn: Connection, item_code: str, record_keys: Sequence[str]
+    conn: Connection,
+    item_code: str,
+    record_keys: Sequence[str],
+    department_code: str | None = None,
 ) -> dict[str, tuple[int, str, str]]:
-    """Latest entry per record key: {record_key: (entry id, content hash, action)}."""
+    """Latest entry per record key: {record_key: (entry id, content hash, action)}, of one
+    department's records when ``department_code`` is given."""
     out: dict[str, tuple[int, str, str]] = {}
     cols = (entries.c.record_key, entries.c.id, entries.c.content_hash, entries.c.action)
+    scope = [entries.c.item_code == item_code]
+    if department_code is not None:
+        scope.append(entries.c.department_code == department_code)
     for where in matching(conn, entries.c.record_key, record_keys):
-        rows = conn.execute(
-            select(*cols).where(entries.c.item_code == item_code, where).order_by(entries.c.id)
-        )
+        rows = conn.execute(select(*cols).where(*scope, where).order_by(entries.c.id))
         for key, eid, chash, action in rows:
             out[key] = (int(eid), chash, action)
     return out

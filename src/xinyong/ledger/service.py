@@ -148,10 +148,17 @@ def append_one(
 
 
 def latest_by_record(
-    conn: Connection, item_code: str, record_keys: Sequence[str]
+    conn: Connection,
+    item_code: str,
+    record_keys: Sequence[str],
+    department_code: str | None = None,
 ) -> dict[str, tuple[int, str, str]]:
-    """Latest entry per record key: {record_key: (entry id, content hash, action)}."""
-    return repo.latest_by_record(conn, item_code, record_keys)
+    """Latest entry per record key: {record_key: (entry id, content hash, action)}.
+
+    A record belongs to the department that submitted it: with ``department_code`` only that
+    department's entries are seen, so another department's row with the same decision number
+    is its own record, never a correction of this one."""
+    return repo.latest_by_record(conn, item_code, record_keys, department_code)
 
 
 def has_file(conn: Connection, department_code: str, item_code: str, file_sha256: str) -> bool:
@@ -171,9 +178,10 @@ def record_versions(
 ) -> list[RecordVersion]:
     """The subject's records as the ledger knew them at ``known_by`` (None = now)."""
     stored = repo.entries_for_subject(conn, subject_key, known_by)
-    by_record: dict[tuple[str, str], list[StoredEntry]] = {}
+    # A record is (item, submitting department, record key): see latest_by_record.
+    by_record: dict[tuple[str, str, str], list[StoredEntry]] = {}
     for e in stored:
-        by_record.setdefault((e.item_code, e.record_key), []).append(e)
+        by_record.setdefault((e.item_code, e.department_code, e.record_key), []).append(e)
     out: list[RecordVersion] = []
     for history in by_record.values():
         assertions = [e for e in history if e.action != "revoke"]

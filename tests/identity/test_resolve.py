@@ -53,5 +53,5 @@ def test_a_subject_key_is_accepted_only_where_asked_for() -> None:
     assert resolve_subject(key, VAULT, allow_subject_key=True) == (key, "person", key)
     with pytest.raises(InputError):
         resolve_subject(key, VAULT)
-    with pytest.raises(InputError):  # keys are lower-case hex: an upper-cased one is a typo
-        resolve_subject(key.upper(), VAULT, allow_subject_key=True)
+    # Found whatever its case (issue 8: a key copied in capitals named nobody).
+    assert resolve_subject(key.upper(), VAULT, allow_subject_key=True) == (key, "person", key)

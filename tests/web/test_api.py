@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from tests.helpers import ORG, add_department, csv_bytes, penalty
+from tests.helpers import ORG, add_department, csv_bytes, penalty, resident_id
 from xinyong.access import service as access
 from xinyong.bootstrap import Platform
 from xinyong.checks.tables import check_receipts
@@ -222,3 +222,61 @@ def test_check_endpoint_with_receipt_and_feedback(client: TestClient, platform: 
         "/api/v1/checks", json={"subject": ORG, "scenario": "nowhere"}, headers={"X-API-Key": key}
     )
     assert bad.status_code == 404
+
+
+def test_a_departments_internal_view_holds_the_public_file_and_its_own_records_only(
+    client: TestClient, platform: Platform
+) -> None:
+    """The whole internal file is for the credit office and auditors; a department sees what
+    is public plus what it submitted itself (a person's records are never public)."""
+    keys = {
+        "yjgl": add_department(platform, "yjgl", "safety"),
+        "sthj": add_department(platform, "sthj", "ecology_environment"),
+    }
+    with platform.engine.begin() as conn:
+        keys["office"] = access.issue_key(conn, "信用办", "office", None, platform.clock.now())
+    number = resident_id("610103", "19751231", "045")
+    person = {
+        "CF_XDR_MC": "李四",
+        "CF_XDR_LB": "自然人",
+        "CF_XDR_SHXYM": "",
+        "CF_FRDB": "",
+        "CF_FR_ZJLX": "",
+        "CF_FR_ZJHM": "",
+        "CF_XDR_ZJLX": "身份证",
+        "CF_XDR_ZJHM": number,
+    }
+    for dept, wsh in (("yjgl", "陕应急罚〔2026〕1号"), ("sthj", "陕环罚〔2026〕7号")):
+        resp = _upload(client, keys[dept], csv_bytes([penalty(**person, CF_WSH=wsh)]))
+        assert resp.status_code == 201, resp.text
+
+    from xinyong.ledger.tables import entries
+
+    with platform.engine.connect() as conn:
+        person_key = conn.execute(select(entries.c.subject_key)).scalars().first()
+    assert person_key is not None
+    assert person_key.startswith("P")
+
+    def numbers(who: str, code: str = person_key) -> list[str]:
+        resp = client.get(
+            f"/api/v1/subjects/{code}/file",
+            params={"view": "internal", "purpose": "办理行政处罚"},
+            headers={"X-API-Key": keys[who]},
+        )
+        assert resp.status_code == 200, resp.text
+        assert number not in resp.text
+        return sorted(
+            r["record_key"] for g in resp.json()["groups"] for i in g["items"] for r in i["records"]
+        )
+
+    assert numbers("office") == ["陕应急罚〔2026〕1号", "陕环罚〔2026〕7号"]
+    # A person's key is found whatever its case (a key typed or copied in capitals).
+    assert numbers("office", person_key.upper()) == numbers("office")
+    assert numbers("yjgl") == ["陕应急罚〔2026〕1号"]
+    assert numbers("sthj") == ["陕环罚〔2026〕7号"]
+    from xinyong.access.repository import audit_rows
+
+    with platform.engine.connect() as conn:
+        reads = [r for r in audit_rows(conn) if r["action"] == "read_file"]
+    assert len(reads) == 5
+    assert all(r["purpose"] == "办理行政处罚" for r in reads)

@@ -30,6 +30,7 @@ from xinyong.creditfile.rules import View
 from xinyong.identity import repository as identity_repo
 from xinyong.identity.divisions import default_divisions
 from xinyong.identity.model import SUBJECT_KIND_LABELS
+from xinyong.identity.resolve import subject_code
 from xinyong.identity.uscc import check_uscc
 from xinyong.kernel.clock import CHINA_TZ, beijing_time
 from xinyong.kernel.errors import NotFound
@@ -126,16 +127,24 @@ def read_credit_file(
     now: dt.datetime,
     actor: str | None = None,
     purpose: str = "",
+    department: str | None = None,
 ) -> CreditFile:
     """The file as a reader sees it; an internal read is audited, with the reader and the
-    purpose stated, in the caller's transaction (the API and the CLI both read this way)."""
-    cf = build_credit_file(conn, catalogue, code, as_of=as_of, view=view, sanctions=sanctions)
+    purpose stated, in the caller's transaction (the API and the CLI both read this way).
+
+    With ``department`` (a department's key) the internal view holds what is public plus
+    that department's own records: the whole internal file is for the credit office and
+    auditors."""
+    cf = build_credit_file(
+        conn, catalogue, code, as_of=as_of, view=view, sanctions=sanctions, department=department
+    )
     if view == "internal":
         if actor is None:
             raise ValueError("an internal read needs its reader")
-        access.audit(
-            conn, actor, "read_file", f"subject:{code}", now, purpose, {"as_of": as_of.isoformat()}
-        )
+        detail = {"as_of": as_of.isoformat()}
+        if department is not None:
+            detail["scope"] = f"department:{department}"
+        access.audit(conn, actor, "read_file", f"subject:{code}", now, purpose, detail)
     return cf
 
 
@@ -147,10 +156,9 @@ def build_credit_file(
     as_of: dt.date,
     view: View,
     sanctions: SanctionsCatalogue,
+    department: str | None = None,
 ) -> CreditFile:
-    key = code.strip()
-    if not key.startswith("P"):  # a person's key is "P" + lower-case hex; a USCC upper-case
-        key = key.upper()
+    key = subject_code(code)
     subject = identity_repo.get_subject(conn, key)
     if subject is None:
         check = check_uscc(key)
@@ -165,7 +173,7 @@ def build_credit_file(
         raise NotFound("natural persons have no public credit file", "自然人信用信息不向社会公开")
     versions = ledger.record_versions(conn, key, _end_of_day(as_of))
     departments = {d["code"]: d["name"] for d in access_repo.list_departments(conn)}
-    reader = _Reader(catalogue, sanctions, departments, view, as_of, subject["name"])
+    reader = _Reader(catalogue, sanctions, departments, view, as_of, subject["name"], department)
     groups: dict[str, dict[str, list[FileRecord]]] = {}
     item_names: dict[str, str] = {}
     counts = {"records": 0, "public": 0, "revoked": 0}
@@ -294,7 +302,9 @@ class _Reader:
         view: View,
         as_of: dt.date,
         subject_name: str,
+        own_department: str | None = None,
     ) -> None:
+        self.own_department = own_department
         self.catalogue = catalogue
         self.sanctions = sanctions
         self.departments = departments
@@ -323,6 +333,12 @@ class _Reader:
             e.public, e.public_from, e.public_until, received_on, self.as_of
         )
         if self.view == "public" and not visible:
+            return None
+        if (
+            not visible
+            and self.own_department is not None
+            and e.department_code != self.own_department
+        ):
             return None
         if e.item_code.startswith(CASE_ITEM_PREFIX):
             return self._case_step(version, received_on)

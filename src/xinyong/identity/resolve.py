@@ -16,6 +16,7 @@ from xinyong.kernel.errors import InputError
 from xinyong.kernel.parse import normalise_text
 
 SUBJECT_KEY = re.compile(r"P[0-9a-f]{32}")
+_ANY_CASE_KEY = re.compile(r"[Pp][0-9a-fA-F]{32}")
 # 证件类型 values (codes and the spellings departments use) that mean the resident ID card,
 # whose number is checked (GB 11643) and keyed on its own; other certificates are keyed with
 # their type.
@@ -44,8 +45,9 @@ def resolve_subject(
     A USCC whose first 17 characters are digits looks like an ID number, so the USCC check
     (its check character, mod 31) decides first; a string passing both is vanishingly rare."""
     stripped = raw.strip()
-    if allow_subject_key and SUBJECT_KEY.fullmatch(stripped):
-        return stripped, "person", stripped
+    if allow_subject_key and _ANY_CASE_KEY.fullmatch(stripped):
+        key = subject_code(stripped)
+        return key, "person", key
     text = stripped.upper()
     uscc = check_uscc(text) if len(text) == 18 else None
     if uscc is not None and uscc.valid:
@@ -63,6 +65,16 @@ def resolve_subject(
             "；".join(zh for zh, _ in told) or "既不是统一社会信用代码也不是身份证号码",
         )
     return vault.subject_key(ident.number), "person", mask_resident_id(ident.number)
+
+
+def subject_code(raw: str) -> str:
+    """A subject code as the platform stores it, whatever case it was typed or copied in: a
+    USCC in capitals, a person's key as "P" + lower-case hex (told apart by length, since a
+    USCC may itself begin with P)."""
+    text = raw.strip()
+    if _ANY_CASE_KEY.fullmatch(text):
+        return "P" + text[1:].lower()
+    return text.upper()
 
 
 def other_certificate_key(vault: PiiVault, id_type: str, number: str) -> tuple[str, str]:

@@ -310,7 +310,8 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         ] = None,
     ) -> dict[str, Any]:
         """主体信用档案，按目录类别分组，含来源与公示状态。公开视图只显示公示期内的信息；
-        内部视图须授权并说明查询用途。"""
+        内部视图须授权并说明查询用途；部门密钥的内部视图只含公开信息和本部门报送的记录，
+        完整内部档案仅限信用办和审计。"""
         day = as_of or platform.clock.today()
         if view == "internal" and who is None:
             raise Unauthenticated("internal view needs an API key", "内部视图需要授权（X-API-Key）")
@@ -326,6 +327,9 @@ def create_app(platform: Platform | None = None) -> FastAPI:
                 now=platform.clock.now(),
                 actor=who.actor if who is not None else None,
                 purpose=stated,
+                department=who.department_code
+                if who is not None and who.role == "department"
+                else None,
             )
         return cf.as_dict()
 

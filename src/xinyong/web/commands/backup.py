@@ -62,9 +62,17 @@ def backup_cmd(
 
     engine = make_engine()
     clock = SystemClock()
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
     try:
         check = key_check()
-        done, content = backup(engine, target, describe)
+        try:
+            done, content = backup(engine, target, describe)
+        except (OperationalError, ProgrammingError) as exc:
+            raise InputError(
+                f"database unavailable or not initialised ({type(exc).__name__})",
+                "数据库不可用或尚未初始化（先运行 xinyong db upgrade），未备份",
+            ) from None
     except XinyongError as exc:
         _fail(exc, as_json)
     manifest = {

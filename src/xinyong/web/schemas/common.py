@@ -9,7 +9,11 @@ from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field
 
 # A USCC (GB 32100) or the platform's key of a natural person ("P" + 32 hex).
-SUBJECT_CODE = r"^([0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}|P[0-9a-f]{32})$"
+# Any case: codes are copied from letters and screens; the platform normalises them.
+SUBJECT_CODE = (
+    r"^([0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{2}\d{6}[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{10}"
+    r"|[Pp][0-9a-fA-F]{32})$"
+)
 # What a pattern means, for the reason a malformed request is refused (never the value).
 PATTERN_LABELS = {
     SUBJECT_CODE: (

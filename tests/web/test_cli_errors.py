@@ -26,7 +26,8 @@ runner = CliRunner()
 ITEM_KEY = "versions[0].effective_from"
 CALENDAR_KEY = "holidays[0].from"
 # Commands that read no catalogue, calendar or settings file beyond the database URL.
-NO_CATALOGUE = {("db", "upgrade"), ("calendar", "draft")}  # draft: from the law file only
+# draft: from the law file only; backup/restore: the database only, no catalogue
+NO_CATALOGUE = {("db", "upgrade"), ("calendar", "draft"), ("backup",), ("restore",)}
 
 
 def _commands() -> Iterator[tuple[tuple[str, ...], Any]]:

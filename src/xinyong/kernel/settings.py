@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     local_catalog_dir: Path | None = None
     # Largest file an import accepts, in bytes.
     max_import_bytes: int = 512 * 1024 * 1024
+    # Largest body of any other request (JSON API calls), in bytes (web/security.py).
+    max_json_body_bytes: int = 1024 * 1024
     # Largest number of data rows an import accepts.
     max_import_rows: int = 5_000_000
     # Bounds on what one imported file may ask the readers to build (docs/operations.md,

@@ -51,6 +51,7 @@ from xinyong.web.schemas import creditfile as creditfile_schemas
 from xinyong.web.schemas import ingest as ingest_schemas
 from xinyong.web.schemas.common import OPTIONAL_KEY, SUBJECT_CODE, Id, Status
 from xinyong.web.schemas.common import errors as declared
+from xinyong.web.security import Guard
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 # Pages answer HEAD as well: FastAPI's @app.get does not.
@@ -114,6 +115,12 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     app.state.platform = platform
     errors.install(app, TEMPLATES)
     docs.install(app)
+    app.add_middleware(
+        Guard,
+        import_limit=platform.settings.max_import_bytes,
+        body_limit=platform.settings.max_json_body_bytes,
+        script_hashes=docs.inline_script_hashes(app),
+    )
 
     for router in ROUTERS:
         app.include_router(router)

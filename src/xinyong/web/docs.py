@@ -6,6 +6,9 @@ and served by the application: nothing on these pages comes from another host.
 
 # No "from __future__ import annotations": FastAPI resolves these annotations at runtime.
 
+import base64
+import hashlib
+import re
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +26,6 @@ REDOC = f"{STATIC_URL}/vendor/redoc-2.5.2"
 def install(app: FastAPI) -> None:
     """Serve ``static/`` and the two documentation pages (GET and HEAD)."""
     app.mount(STATIC_URL, StaticFiles(directory=STATIC_DIR), name="static")
-    openapi_url = app.openapi_url or "/openapi.json"
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -41,22 +43,45 @@ def install(app: FastAPI) -> None:
 
     @app.api_route("/docs", methods=["GET", "HEAD"], include_in_schema=False)
     async def swagger_ui() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url=openapi_url,
-            title=f"{app.title} · 接口文档",
-            swagger_js_url=f"{SWAGGER}/swagger-ui-bundle.js",
-            swagger_css_url=f"{SWAGGER}/swagger-ui.css",
-            swagger_favicon_url=f"{SWAGGER}/favicon-32x32.png",
-            # The default validator badge would call validator.swagger.io.
-            swagger_ui_parameters={"validatorUrl": None, "persistAuthorization": True},
-        )
+        return swagger_page(app)
 
     @app.api_route("/redoc", methods=["GET", "HEAD"], include_in_schema=False)
     async def redoc() -> HTMLResponse:
-        return get_redoc_html(
-            openapi_url=openapi_url,
-            title=f"{app.title} · 接口文档（ReDoc）",
-            redoc_js_url=f"{REDOC}/redoc.standalone.js",
-            redoc_favicon_url=f"{SWAGGER}/favicon-32x32.png",
-            with_google_fonts=False,
-        )
+        return redoc_page(app)
+
+
+def swagger_page(app: FastAPI) -> HTMLResponse:
+    openapi_url = app.openapi_url or "/openapi.json"
+    return get_swagger_ui_html(
+        openapi_url=openapi_url,
+        title=f"{app.title} · 接口文档",
+        swagger_js_url=f"{SWAGGER}/swagger-ui-bundle.js",
+        swagger_css_url=f"{SWAGGER}/swagger-ui.css",
+        swagger_favicon_url=f"{SWAGGER}/favicon-32x32.png",
+        # The default validator badge would call validator.swagger.io.
+        swagger_ui_parameters={"validatorUrl": None, "persistAuthorization": True},
+    )
+
+
+def redoc_page(app: FastAPI) -> HTMLResponse:
+    return get_redoc_html(
+        openapi_url=app.openapi_url or "/openapi.json",
+        title=f"{app.title} · 接口文档（ReDoc）",
+        redoc_js_url=f"{REDOC}/redoc.standalone.js",
+        redoc_favicon_url=f"{SWAGGER}/favicon-32x32.png",
+        with_google_fonts=False,
+    )
+
+
+_INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
+
+
+def inline_script_hashes(app: FastAPI) -> list[str]:
+    """CSP hashes ('sha256-…') of the inline start-up scripts of the two pages: the policy
+    allows exactly these and no other inline script."""
+    out = []
+    for page in (swagger_page(app), redoc_page(app)):
+        for script in _INLINE_SCRIPT.findall(bytes(page.body).decode()):
+            digest = hashlib.sha256(script.encode()).digest()
+            out.append("sha256-" + base64.b64encode(digest).decode())
+    return out

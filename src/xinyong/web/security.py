@@ -1,0 +1,186 @@
+"""Transport-level guards, as one pure ASGI middleware in front of the application.
+
+- **Key before body.** A write under ``/api/`` without ``X-API-Key`` is refused (401) before a
+  byte of its body is read: a 200 MB upload with no key costs the server nothing. (Whether
+  the key is valid is decided by the route's dependency, which also runs before the body is
+  parsed: FastAPI resolves header dependencies first.)
+- **Bounded bodies.** A declared ``Content-Length`` over the limit is refused (413) at once; a
+  body sent without one (chunked) is counted as it arrives and refused the moment it passes
+  the limit. Imports get ``XINYONG_MAX_IMPORT_BYTES`` plus room for the multipart envelope;
+  every other request ``XINYONG_MAX_JSON_BODY_BYTES``.
+- **Security headers** on every response: a Content-Security-Policy that allows this host only
+  (the API documentation's one inline start-up script by its hash), no framing, no referrer,
+  no MIME sniffing, and ``Cache-Control: no-store`` on any answer to a request that carried a
+  key (internal data must not sit in a proxy or browser cache).
+
+Errors have the application's one shape (``web/errors.py``), in Chinese with English beside.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from xinyong.kernel.errors import Unauthenticated, XinyongError
+
+IMPORT_PATH = "/api/v1/imports"
+# Multipart headers, boundaries and the other form fields around the file.
+MULTIPART_ALLOWANCE = 64 * 1024
+_WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class BodyTooLarge(XinyongError):
+    status = 413
+    code = "body_too_large"
+
+
+def content_security_policy(script_hashes: Iterable[str]) -> str:
+    scripts = " ".join(f"'{h}'" for h in sorted(set(script_hashes)))
+    return "; ".join(
+        [
+            "default-src 'self'",
+            f"script-src 'self' {scripts}".rstrip(),
+            # Our pages and ReDoc put styles inline; styles cannot run code.
+            "style-src 'self' 'unsafe-inline'",
+            "img-src 'self' data:",
+            "font-src 'self' data:",
+            "worker-src 'self' blob:",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
+def _error_body(exc: XinyongError) -> bytes:
+    detail = {"code": exc.code, "message": exc.message_zh, "message_en": exc.message_en}
+    return json.dumps({"detail": detail}, ensure_ascii=False).encode()
+
+
+class Guard:
+    """The ASGI middleware: key before body, bounded bodies, security headers."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        import_limit: int,
+        body_limit: int,
+        script_hashes: Iterable[str] = (),
+    ) -> None:
+        self.app = app
+        self.import_limit = import_limit + MULTIPART_ALLOWANCE
+        self.body_limit = body_limit
+        self.csp = content_security_policy(script_hashes).encode()
+
+    def _limit(self, path: str) -> int:
+        return self.import_limit if path == IMPORT_PATH else self.body_limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        keyed = b"x-api-key" in headers
+        overflow = False
+
+        async def send_with_headers(message: Message) -> None:
+            if overflow:  # the application's answer to a cut-off body is replaced by the 413
+                return
+            await send(self._with_headers(message, keyed))
+
+        async def send_refusal(message: Message) -> None:
+            await send(self._with_headers(message, keyed))
+
+        path: str = scope.get("path", "")
+        method: str = scope.get("method", "GET")
+        if method in _WRITE_METHODS and path.startswith("/api/") and not keyed:
+            await self._refuse(_unauthenticated(), send_refusal)
+            return
+        limit = self._limit(path)
+        declared = headers.get(b"content-length")
+        if declared is not None:
+            try:
+                size = int(declared)
+            except ValueError:
+                size = -1
+            if size > limit:
+                await self._refuse(_too_large(limit), send_refusal)
+                return
+        received = 0
+
+        async def counted_receive() -> Message:
+            nonlocal received, overflow
+            if overflow:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    # To the application the client has gone: it stops reading and its
+                    # answer is dropped for ours.
+                    overflow = True
+                    return {"type": "http.disconnect"}
+            return message
+
+        try:
+            await self.app(scope, counted_receive, send_with_headers)
+        except Exception:
+            if not overflow:
+                raise
+        if overflow:
+            await self._refuse(_too_large(limit), send_refusal)
+
+    def _with_headers(self, message: Message, keyed: bool) -> Message:
+        if message["type"] != "http.response.start":
+            return message
+        extra = [
+            (b"content-security-policy", self.csp),
+            (b"x-frame-options", b"DENY"),
+            (b"referrer-policy", b"no-referrer"),
+            (b"x-content-type-options", b"nosniff"),
+        ]
+        if keyed:
+            extra.append((b"cache-control", b"no-store"))
+        have = {k.lower() for k, _ in message.get("headers", [])}
+        message["headers"] = [
+            *message.get("headers", []),
+            *((k, v) for k, v in extra if k not in have),
+        ]
+        return message
+
+    @staticmethod
+    async def _refuse(exc: XinyongError, send: Any) -> None:
+        body = _error_body(exc)
+        await send(
+            {
+                "type": "http.response.start",
+                "status": exc.status,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+def _too_large(limit: int) -> BodyTooLarge:
+    mib = limit / (1024 * 1024)
+    return BodyTooLarge(
+        f"request body over the limit of {limit} bytes",
+        f"请求体超过上限 {mib:,.1f} MiB（{limit:,} 字节），未处理",
+    )
+
+
+def _unauthenticated() -> XinyongError:
+    return Unauthenticated(
+        "missing API key (X-API-Key); the body was not read",
+        "缺少 API 密钥（请求头 X-API-Key），请求体未读取",
+    )

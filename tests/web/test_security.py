@@ -1,0 +1,132 @@
+"""The transport guards of web/security.py: key before body, bounded bodies, headers."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.helpers import add_department, csv_bytes, penalty
+from xinyong.bootstrap import Platform
+from xinyong.web.app import create_app
+
+
+def _call(app: Any, method: str, path: str, headers: list[tuple[bytes, bytes]], chunks: int):
+    """Drive the ASGI app by hand: ``chunks`` body chunks of 1 MiB are on offer; returns the
+    status, the response headers and how many chunks the server pulled."""
+    pulled = 0
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        nonlocal pulled
+        if pulled >= chunks:
+            return {"type": "http.disconnect"}
+        pulled += 1
+        return {"type": "http.request", "body": b"x" * 1024 * 1024, "more_body": pulled < chunks}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"item=XZCF",
+        "root_path": "",
+        "headers": headers,
+        "client": ("127.0.0.1", 1234),
+        "server": ("127.0.0.1", 80),
+    }
+    asyncio.run(app(scope, receive, send))
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    return start["status"], dict(start["headers"]), pulled, body
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+def test_a_big_upload_without_a_key_is_refused_before_its_body_is_read(
+    platform: Platform,
+) -> None:
+    app = create_app(platform)
+    headers = [(b"content-type", b"multipart/form-data; boundary=x")]
+    status, _, pulled, body = _call(app, "POST", "/api/v1/imports", headers, chunks=200)
+    assert status == 401
+    assert pulled == 0
+    assert json.loads(body)["detail"]["code"] == "unauthenticated"
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+def test_a_declared_body_over_the_limit_is_refused_at_once(platform: Platform) -> None:
+    key = add_department(platform)
+    app = create_app(platform)
+    big = platform.settings.max_json_body_bytes + 1
+    headers = [
+        (b"x-api-key", key.encode()),
+        (b"content-type", b"application/json"),
+        (b"content-length", str(big).encode()),
+    ]
+    status, _, pulled, body = _call(app, "POST", "/api/v1/checks", headers, chunks=2)
+    assert status == 413
+    assert pulled == 0
+    detail = json.loads(body)["detail"]
+    assert detail["code"] == "body_too_large"
+    assert "请求体超过上限" in detail["message"]
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+def test_a_chunked_body_is_cut_off_when_it_passes_the_limit(platform: Platform) -> None:
+    key = add_department(platform)
+    app = create_app(platform)
+    limit_mib = platform.settings.max_json_body_bytes // (1024 * 1024)
+    headers = [(b"x-api-key", key.encode()), (b"content-type", b"application/json")]
+    status, _, pulled, _ = _call(app, "POST", "/api/v1/checks", headers, chunks=50)
+    assert status == 413
+    assert pulled <= limit_mib + 1  # stopped reading at the limit, not at the end
+
+
+def test_every_response_carries_the_security_headers(platform: Platform) -> None:
+    key = add_department(platform)
+    client = TestClient(create_app(platform))
+    answers = {
+        "page": client.get("/"),
+        "missing page": client.get("/no-such-page"),
+        "docs": client.get("/docs"),
+        "public api": client.get("/api/v1/catalogue/items"),
+        "keyed api": client.get("/api/v1/scenarios", headers={"X-API-Key": key}),
+        "refused": client.post(
+            "/api/v1/imports",
+            params={"item": "XZCF"},
+            files={"file": ("p.csv", csv_bytes([penalty()]), "text/csv")},
+        ),
+    }
+    for name, resp in answers.items():
+        h = resp.headers
+        assert h["x-frame-options"] == "DENY", name
+        assert h["x-content-type-options"] == "nosniff", name
+        assert h["referrer-policy"] == "no-referrer", name
+        csp = h["content-security-policy"]
+        assert "default-src 'self'" in csp, name
+        assert "frame-ancestors 'none'" in csp, name
+        assert "'unsafe-inline'" not in csp.split("script-src", 1)[1].split(";", 1)[0], name
+    assert answers["keyed api"].headers["cache-control"] == "no-store"
+    assert "no-store" not in answers["public api"].headers.get("cache-control", "")
+    assert answers["refused"].status_code == 401
+
+
+def test_an_import_within_the_limit_still_goes_through(platform: Platform) -> None:
+    key = add_department(platform)
+    client = TestClient(create_app(platform))
+    resp = client.post(
+        "/api/v1/imports",
+        params={"item": "XZCF"},
+        files={"file": ("p.csv", csv_bytes([penalty()]), "text/csv")},
+        headers={"X-API-Key": key},
+    )
+    assert resp.status_code == 201, resp.text

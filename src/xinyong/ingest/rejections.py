@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from xinyong.catalog.model import FieldDef
+from xinyong.catalog.model import FieldDef, SubjectMapping
 from xinyong.identity.pii import PiiVault
 from xinyong.identity.redact import redact_identifiers
 from xinyong.identity.ric import mask_person_name, mask_resident_id
@@ -39,9 +39,21 @@ def _problem_dict(p: FieldProblem) -> dict[str, Any]:
 class RejectionSealer:
     """Builds the stored form of rejected rows for one file's column plan."""
 
-    def __init__(self, columns: Iterable[tuple[int, FieldDef]], seal: Callable[[str], bytes]):
+    def __init__(
+        self,
+        columns: Iterable[tuple[int, FieldDef]],
+        seal: Callable[[str], bytes],
+        subject: SubjectMapping | None = None,
+    ):
+        columns = list(columns)
         personal = [(i, f) for i, f in columns if f.personal or f.type == "id_number"]
         self._cells = dict(personal)
+        # The subject's name is personal when the subject is a person: a row giving a
+        # certificate number and no USCC (what the validator would have keyed as a person).
+        by_code = {f.code: (i, f) for i, f in columns}
+        self._name = by_code.get(subject.name) if subject else None
+        self._person_id = by_code.get(subject.person_id or "") if subject else None
+        self._uscc = by_code.get(subject.uscc or "") if subject else None
         # Problems name their field by label "名称（CODE）" or by name alone.
         self._labels: dict[str, FieldDef] = {}
         for _, f in personal:
@@ -49,15 +61,24 @@ class RejectionSealer:
             self._labels[f.name] = f
         self._seal = seal
 
+    def _is_person(self, cells: Sequence[str]) -> bool:
+        return bool(_cell(cells, self._person_id)) and not _cell(cells, self._uscc)
+
     def stored(self, raw: RawRow, problems: Sequence[FieldProblem]) -> dict[str, Any]:
         clear_problems = [_problem_dict(p) for p in problems]
+        personal = dict(self._cells)
+        labels = self._labels
+        if self._name is not None and self._is_person(raw.cells):
+            i, f = self._name
+            personal[i] = f
+            labels = {**labels, f"{f.name}（{f.code}）": f, f.name: f}
         cells = [
-            redact_identifiers(_mask(self._cells[i], c) if i in self._cells else c)
+            redact_identifiers(_mask(personal[i], c) if i in personal else c)
             for i, c in enumerate(raw.cells)
         ]
         masked_problems = []
         for p in clear_problems:
-            field = self._labels.get(str(p["field"]))
+            field = labels.get(str(p["field"]))
             value = str(p["value"])
             masked_problems.append(
                 {
@@ -76,6 +97,10 @@ class RejectionSealer:
             "problems": json.dumps(masked_problems, ensure_ascii=False),
             "sealed": self._seal(clear),
         }
+
+
+def _cell(cells: Sequence[str], column: tuple[int, FieldDef] | None) -> str:
+    return cells[column[0]].strip() if column is not None and column[0] < len(cells) else ""
 
 
 def opened(

@@ -329,7 +329,7 @@ class Importer:
                     # Personal values masked, the clear row sealed (ingest.rejections).
                     rejected=[
                         sealer.stored(raw, problems)
-                        for sealer in [RejectionSealer(plan.columns, self.vault.seal)]
+                        for sealer in [RejectionSealer(plan.columns, self.vault.seal, item.subject)]
                         for raw, problems in rejected
                     ],
                 )

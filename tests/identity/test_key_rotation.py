@@ -130,7 +130,9 @@ def test_rotation_keeps_every_person_one_subject(
         Settings(secret_key=NEW, secret_key_version=2, **base),  # type: ignore[arg-type]
     )
     with after.engine.connect() as conn:
-        for (blob,) in conn.execute(select(subjects.c.id_sealed).where(subjects.c.kind == "person")):
+        for (blob,) in conn.execute(
+            select(subjects.c.id_sealed).where(subjects.c.kind == "person")
+        ):
             assert json.loads(after.vault.unseal(bytes(blob)))["id"].startswith("610103")
         sealed = [bytes(r[0]) for r in conn.execute(select(rejected_rows.c.sealed))]
     assert [PiiVault.seal_version(b) for b in sealed] == [2]
@@ -140,8 +142,10 @@ def test_rotation_keeps_every_person_one_subject(
     assert again.accepted == 23
     assert _persons(after) == 23
     with after.engine.connect() as conn:
-        keys = {r[0] for r in conn.execute(select(subjects.c.key).where(subjects.c.kind == "person"))}
-    assert {e for e in first_keys(after)} == keys
+        keys = {
+            r[0] for r in conn.execute(select(subjects.c.key).where(subjects.c.kind == "person"))
+        }
+    assert first_keys(after) == keys  # records before and after: the same 23 subjects
     # A record filed before the rotation is found by the ID number after it.
     revoke(after, "yjgl", "XZCF", resident_id("610103", "19751231", "000"), "A-0号", "报送有误")
     # A repeated record is still a duplicate: same subject key, same content.

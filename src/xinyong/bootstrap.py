@@ -147,6 +147,6 @@ def build_platform(
         catalogue=catalogue,
         sanctions=sanctions,
         calendar=calendar,
-        vault=PiiVault(settings.resolved_secret_key()),
+        vault=PiiVault.from_keys(settings.resolved_secret_keys()),
         clock=clock or SystemClock(),
     )

@@ -44,6 +44,7 @@ from xinyong.identity.model import ROLE_LABELS, SUBJECT_KIND_LABELS
 from xinyong.identity.pii import PiiVault
 from xinyong.identity.resolve import resolve_subject
 from xinyong.identity.ric import check_resident_id
+from xinyong.identity.service import canonical_key
 from xinyong.identity.uscc import check_uscc
 from xinyong.kernel.clock import CHINA_TZ
 from xinyong.kernel.errors import InputError, NotFound, PermissionDenied
@@ -324,6 +325,8 @@ def check(
     ``department_code`` (None: the credit office or the command line)."""
     scenario = resolve_scenario(sanctions, scenario)
     key, kind, shown = resolve_subject(subject, vault)
+    if kind == "person":  # filed under the key first given (key rotation)
+        key = canonical_key(_needs(conn), key)
     answer = _answer(
         conn,
         sanctions,

@@ -7,7 +7,13 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, func, select, update
 
-from xinyong.identity.tables import identity_flags, name_observations, relations, subjects
+from xinyong.identity.tables import (
+    identity_flags,
+    name_observations,
+    relations,
+    subject_key_aliases,
+    subjects,
+)
 from xinyong.store.db import bulk_insert, matching
 
 
@@ -141,3 +147,35 @@ def organisations_of_person(conn: Connection, person_key: str) -> list[dict[str,
 def count_subjects(conn: Connection) -> dict[str, int]:
     stmt = select(subjects.c.kind, func.count()).group_by(subjects.c.kind)
     return {k: int(n) for k, n in conn.execute(stmt)}
+
+
+def aliases_of(conn: Connection, keys: Sequence[str]) -> dict[str, str]:
+    """Alias → subject key, for those of ``keys`` that are aliases (see subject_key_aliases)."""
+    found: dict[str, str] = {}
+    for where in matching(conn, subject_key_aliases.c.alias, list(keys)):
+        found.update(
+            (r.alias, r.subject_key)
+            for r in conn.execute(
+                select(subject_key_aliases.c.alias, subject_key_aliases.c.subject_key).where(where)
+            )
+        )
+    return found
+
+
+def insert_aliases(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    bulk_insert(conn, subject_key_aliases, rows)
+
+
+def sealed_persons(conn: Connection, after: str, limit: int) -> list[tuple[str, bytes]]:
+    """(key, id_sealed) of subjects with a sealed identifier, keys after ``after``, in order."""
+    rows = conn.execute(
+        select(subjects.c.key, subjects.c.id_sealed)
+        .where(subjects.c.id_sealed.is_not(None), subjects.c.key > after)
+        .order_by(subjects.c.key)
+        .limit(limit)
+    )
+    return [(r.key, bytes(r.id_sealed)) for r in rows]
+
+
+def count_aliases(conn: Connection) -> int:
+    return conn.execute(select(func.count()).select_from(subject_key_aliases)).scalar_one()

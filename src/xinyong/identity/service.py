@@ -10,7 +10,8 @@ from sqlalchemy import Connection
 
 from xinyong.identity import repository as repo
 from xinyong.identity.model import Flag, Related, Sighting
-from xinyong.identity.ric import mask_person_name
+from xinyong.identity.pii import PiiVault
+from xinyong.identity.ric import check_resident_id, mask_person_name
 
 
 def record_sightings(
@@ -197,3 +198,50 @@ def _observe_names(
         ],
     )
     return flags
+
+
+def canonical_keys(conn: Connection, keys: Sequence[str]) -> dict[str, str]:
+    """For each of ``keys`` (person keys computed under the current key version) that a
+    rotation aliased: the subject key the person was filed under first. Keys not in the
+    answer are subject keys themselves (a new person, or one first seen under this key)."""
+    person = [k for k in keys if k.startswith("P")]
+    return repo.aliases_of(conn, person) if person else {}
+
+
+def canonical_key(conn: Connection, key: str) -> str:
+    """``key``, or the subject key it is an alias of."""
+    return canonical_keys(conn, [key]).get(key, key)
+
+
+def rekey_persons(conn: Connection, vault: PiiVault, now: dt.datetime) -> tuple[int, int]:
+    """After a key change: each person's sealed identifier sealed again under the current key,
+    and the person's keyed hash under the current key recorded as an alias of their subject
+    key (subject keys never change: they are in hashed ledger entries). Returns (seals
+    renewed, aliases added). Idempotent; persons identified by a certificate other than the
+    resident ID card get no alias (their key includes the certificate type, not sealed)."""
+    renewed = added = 0
+    after = ""
+    while True:
+        batch = repo.sealed_persons(conn, after, 1000)
+        if not batch:
+            return renewed, added
+        after = batch[-1][0]
+        wanted: dict[str, str] = {}
+        for key, blob in batch:
+            if vault.seal_version(blob) != vault.version:
+                repo.update_subject(conn, key, {"id_sealed": vault.reseal(blob)})
+                renewed += 1
+            number = json.loads(vault.unseal(blob)).get("id", "")
+            if not number or not check_resident_id(number).valid:
+                continue
+            current = vault.subject_key(number)
+            if current != key:
+                wanted[current] = key
+        have = repo.aliases_of(conn, list(wanted))
+        rows = [
+            {"alias": a, "subject_key": k, "key_version": vault.version, "created_at": now}
+            for a, k in wanted.items()
+            if a not in have
+        ]
+        repo.insert_aliases(conn, rows)
+        added += len(rows)

@@ -83,3 +83,16 @@ identity_flags = Table(
     comment="Suspected duplicate or wrong codes, flagged to the submitting department.",
 )
 Index("ix_identity_flags_dept", identity_flags.c.department_code)
+
+subject_key_aliases = Table(
+    "subject_key_aliases",
+    metadata,
+    # A person's keyed hash under a later key version, pointing to the subject key they were
+    # filed under first: subject keys are foreign keys in hashed ledger entries and never
+    # change, so a rotation adds aliases instead of re-keying (docs/architecture.md).
+    Column("alias", String(40), primary_key=True),
+    Column("subject_key", String(40), nullable=False),
+    Column("key_version", Integer, nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    comment="Keyed hashes of persons under newer key versions, mapped to their subject key.",
+)

@@ -7,6 +7,7 @@ same rows adds nothing; a changed row with the same record key becomes a correct
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import gc
 import hashlib
@@ -35,9 +36,10 @@ from xinyong.identity.resolve import (
     shown_code,
 )
 from xinyong.identity.ric import mask_resident_id
-from xinyong.identity.service import record_sightings
+from xinyong.identity.service import canonical_key, canonical_keys, record_sightings
 from xinyong.ingest.export import export_rejections
 from xinyong.ingest.readers import RawRow, RawTable, ReadLimits, read_table
+from xinyong.ingest.rejections import RejectionSealer
 from xinyong.ingest.validate import ColumnPlan, RowValidator, ValidRow, plan_columns
 from xinyong.kernel.calendar import Deadline, WorkCalendar
 from xinyong.kernel.clock import CHINA_TZ, Clock
@@ -215,6 +217,8 @@ class Importer:
             else:
                 valid.append(outcome)
                 warnings.extend(outcome.warnings)
+        with self.engine.connect() as conn:
+            _file_under_first_keys(conn, valid)
         clock.lap("validate")
         return self._record(
             table, plan, dept, valid, rejected, warnings, data, received_at, submission, clock
@@ -332,14 +336,10 @@ class Importer:
                         "sheet": table.sheet,
                         "warnings": json.dumps([w.as_dict() for w in warnings], ensure_ascii=False),
                     },
+                    # Personal values masked, the clear row sealed (ingest.rejections).
                     rejected=[
-                        {
-                            "row_number": raw.number,
-                            "cells": json.dumps(list(raw.cells), ensure_ascii=False),
-                            "problems": json.dumps(
-                                [p.as_dict() for p in problems], ensure_ascii=False
-                            ),
-                        }
+                        sealer.stored(raw, problems)
+                        for sealer in [RejectionSealer(plan.columns, self.vault.seal, item.subject)]
                         for raw, problems in rejected
                     ],
                 )
@@ -572,6 +572,27 @@ class Importer:
         return s
 
 
+def _file_under_first_keys(conn: Connection, rows: list[ValidRow]) -> None:
+    """Persons keyed under the current key whom a key rotation aliased are filed under the
+    subject key they were first given (identity.service.rekey_persons): the same person
+    stays one subject across rotations."""
+    keys = {r.subject_key for r in rows if r.subject_kind == "person"}
+    keys.update(rel.key for r in rows for rel in r.related if rel.key)
+    aliases = canonical_keys(conn, list(keys))
+    if not aliases:
+        return
+    for row in rows:
+        if row.subject_key in aliases:
+            old = row.subject_key
+            row.subject_key = aliases[old]
+            row.record_key = row.subject_key + row.record_key[len(old) :]
+        row.digests = {f: aliases.get(d, d) for f, d in row.digests.items()}
+        row.related = [
+            dataclasses.replace(rel, key=aliases[rel.key]) if rel.key in aliases else rel
+            for rel in row.related
+        ]
+
+
 def _certificate_type(item: ItemVersion, catalogue: Catalogue, id_type: str | None) -> str:
     """The 证件类型 code a department gave (a code or label), "01" (resident ID) by default."""
     if not id_type:
@@ -638,6 +659,7 @@ def revoke_record(
             f"subject {shown_code(subject)}: {exc.message_en}",
             f"主体代码“{shown_code(subject)}”无效：{exc.message_zh}",
         ) from None
+    subject_key = canonical_key(conn, subject_key)  # filed under its first key (rotation)
     record = record.strip()  # as the import keys it: the cell, stripped
     record_key = f"{subject_key}|{record}"
     dept = access.require_department(conn, department_code)

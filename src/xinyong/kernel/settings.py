@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import secrets
+import stat
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -20,9 +22,17 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=Path("var"))
     # SQLAlchemy URL; empty means the embedded SQLite file in data_dir.
     database_url: str = ""
-    # Key for keyed hashes and encryption of personal identifiers (hex, 32 bytes). Empty means
-    # a key generated once and kept in data_dir/secret.key (fine for a demo, not for production).
+    # Key for keyed hashes and encryption of personal identifiers (hex, 32 bytes), or the path
+    # of a file holding it (readable by the platform's user only). Required: without it the
+    # process stops (only `xinyong demo` generates one, in data_dir/secret.key).
     secret_key: str = ""
+    secret_key_file: Path | None = None
+    # The version number of that key (stamped on every seal, see identity.pii); raised by one
+    # at each rotation (docs/operations.md).
+    secret_key_version: int = Field(default=1, ge=1, le=255)
+    # Earlier keys still needed to open old seals until `xinyong key rotate-secret` has run:
+    # "1:<64 hex>,2:<64 hex>".
+    previous_secret_keys: str = ""
     # Extra catalogue/calendar files a deployment adds (地方补充目录, next year's holidays).
     local_catalog_dir: Path | None = None
     # Largest file an import accepts, in bytes.
@@ -65,23 +75,80 @@ class Settings(BaseSettings):
         return f"sqlite:///{(self.data_dir / 'xinyong.db').resolve()}"
 
     def resolved_secret_key(self) -> bytes:
+        """The current key; a ConfigurationError (Chinese, one line) when none is configured
+        or it cannot be read: a key generated on the fly would file the same people again as
+        new subjects (their keyed hashes change)."""
         if self.secret_key:
-            try:
-                key = bytes.fromhex(self.secret_key)
-            except ValueError:
-                key = b""
-            if len(key) != 32:
+            return _parse_key(self.secret_key, "XINYONG_SECRET_KEY")
+        if self.secret_key_file is not None:
+            return _read_key_file(self.secret_key_file)
+        raise ConfigurationError(
+            "no secret key: set XINYONG_SECRET_KEY or XINYONG_SECRET_KEY_FILE",
+            "未配置个人信息主密钥：请设置 XINYONG_SECRET_KEY（64位十六进制）或 "
+            "XINYONG_SECRET_KEY_FILE（密钥文件路径）；仅演示（xinyong demo）会自动生成密钥",
+        )
+
+    def resolved_secret_keys(self) -> dict[int, bytes]:
+        """Every configured key by version, the current one first."""
+        keys = {self.secret_key_version: self.resolved_secret_key()}
+        for part in filter(None, (p.strip() for p in self.previous_secret_keys.split(","))):
+            version, _, hexkey = part.partition(":")
+            if not version.strip().isdigit() or not 1 <= int(version) <= 255:
                 raise ConfigurationError(
-                    "XINYONG_SECRET_KEY must be 64 hex characters (32 bytes)",
-                    "XINYONG_SECRET_KEY 应为64位十六进制字符（32字节）",
+                    "XINYONG_PREVIOUS_SECRET_KEYS: each entry is <version 1-255>:<64 hex>",
+                    "XINYONG_PREVIOUS_SECRET_KEYS 的每一项应为“版本号（1–255）:64位十六进制密钥”",
                 )
-            return key
-        path = self.data_dir / "secret.key"
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(secrets.token_hex(32))
-            path.chmod(0o600)
-        return bytes.fromhex(path.read_text().strip())
+            if int(version) in keys:
+                raise ConfigurationError(
+                    f"key version {int(version)} configured twice",
+                    f"密钥版本 {int(version)} 重复配置（XINYONG_PREVIOUS_SECRET_KEYS）",
+                )
+            keys[int(version)] = _parse_key(hexkey, "XINYONG_PREVIOUS_SECRET_KEYS")
+        return keys
+
+
+def _parse_key(text: str, variable: str) -> bytes:
+    try:
+        key = bytes.fromhex(text.strip())
+    except ValueError:
+        key = b""
+    if len(key) != 32:
+        raise ConfigurationError(
+            f"{variable} must be 64 hex characters (32 bytes)",
+            f"{variable} 应为64位十六进制字符（32字节）",
+        )
+    return key
+
+
+def _read_key_file(path: Path) -> bytes:
+    try:
+        mode = path.stat().st_mode
+        text = path.read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError):
+        raise ConfigurationError(
+            "XINYONG_SECRET_KEY_FILE cannot be read",
+            f"无法读取密钥文件（XINYONG_SECRET_KEY_FILE）：{path}",
+        ) from None
+    # Group or others able to read the key could recompute every person's subject key.
+    if os.name == "posix" and mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise ConfigurationError(
+            "XINYONG_SECRET_KEY_FILE is readable by group or others",
+            f"密钥文件 {path} 的权限过宽（组或其他用户可访问）：请执行 chmod 600 {path}",
+        )
+    return _parse_key(text, "XINYONG_SECRET_KEY_FILE")
+
+
+def demo_secret_key_file(data_dir: Path) -> tuple[Path, bool]:
+    """The demo's key file in ``data_dir`` (created, mode 600, when missing) and whether it
+    was created now. Only `xinyong demo` calls this: elsewhere a missing key stops."""
+    path = data_dir / "secret.key"
+    if path.exists():
+        return path, False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write(secrets.token_hex(32))
+    return path, True
 
 
 @lru_cache(maxsize=1)

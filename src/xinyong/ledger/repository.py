@@ -203,6 +203,23 @@ def rejected_of_batch(conn: Connection, batch_id: int) -> list[dict[str, Any]]:
     ]
 
 
+def rejected_rows_after(conn: Connection, after: int, limit: int) -> list[dict[str, Any]]:
+    """Rejected rows with id after ``after``, in id order (for re-sealing)."""
+    return [
+        dict(r._mapping)
+        for r in conn.execute(
+            select(rejected_rows)
+            .where(rejected_rows.c.id > after)
+            .order_by(rejected_rows.c.id)
+            .limit(limit)
+        )
+    ]
+
+
+def update_rejected(conn: Connection, row_id: int, values: dict[str, Any]) -> None:
+    conn.execute(update(rejected_rows).where(rejected_rows.c.id == row_id).values(**values))
+
+
 def late_by_department(conn: Connection) -> list[tuple[str, int, int]]:
     """(department, entries with a deadline, late entries), backfilled batches left out:
     history loaded after the fact says nothing about how promptly a department publishes."""

@@ -95,8 +95,12 @@ rejected_rows = Table(
     Column("id", BigId, primary_key=True, autoincrement=True),
     Column("batch_id", BigId, nullable=False),
     Column("row_number", Integer, nullable=False),
-    Column("cells", Text, nullable=False),  # the row as sent (JSON list), for resubmission files
-    Column("problems", Text, nullable=False),  # JSON list of {field, value, reason, reason_en}
+    # The row as sent (JSON list) and its problems (JSON list of {field, value, reason,
+    # reason_en}), personal values masked; the clear row and problems are in `sealed`, opened
+    # only for the submitting department's rejection file.
+    Column("cells", Text, nullable=False),
+    Column("problems", Text, nullable=False),
+    Column("sealed", LargeBinary),
     comment="Rows refused by validation, kept so the department can download and fix them.",
 )
 Index("ix_rejected_batch", rejected_rows.c.batch_id)

@@ -25,6 +25,7 @@ from xinyong.identity.model import SUBJECT_KIND_LABELS
 from xinyong.identity.pii import PiiVault
 from xinyong.identity.resolve import resolve_subject, shown_code
 from xinyong.identity.ric import check_resident_id
+from xinyong.identity.service import canonical_key
 from xinyong.kernel.calendar import Deadline, WorkCalendar
 from xinyong.kernel.clock import CHINA_TZ
 from xinyong.kernel.errors import Conflict, InputError, NotFound
@@ -165,6 +166,8 @@ def propose_subject(
             f"subject {shown_code(subject)}: {exc.message_en}",
             f"subject（主体代码）“{shown_code(subject)}”无效：{exc.message_zh}",
         ) from None
+    if kind == "person":  # filed under the key first given (key rotation)
+        key = canonical_key(conn, key)
     if identity_repo.get_subject(conn, key) is None:
         raise NotFound(
             f"subject {shown} is not registered on the platform",

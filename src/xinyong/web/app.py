@@ -36,9 +36,10 @@ from xinyong.bootstrap import Platform, build_platform
 from xinyong.creditfile.service import build_credit_file, read_credit_file
 from xinyong.identity import repository as identity_repo
 from xinyong.ingest.export import export_rejections
-from xinyong.ingest.readers import RawRow, RawTable
+from xinyong.ingest.readers import RawTable
+from xinyong.ingest.rejections import opened as opened_rejection
 from xinyong.ingest.service import revoke_record
-from xinyong.kernel.errors import FieldProblem, NotFound, Unauthenticated
+from xinyong.kernel.errors import NotFound, Unauthenticated
 from xinyong.ledger import repository as ledger_repo
 from xinyong.web import docs, errors
 from xinyong.web.deps import PUBLIC, Caller, DepartmentClient, OptionalCaller, require_own
@@ -252,15 +253,27 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         },
     )
     def rejections(batch_id: Id, who: Caller) -> Response:
-        """下载被拒收的行（与报送文件同格式，附“错误原因”列），修改后可重新报送。"""
+        """下载被拒收的行（与报送文件同格式，附“错误原因”列），修改后可重新报送。
+        报送部门取得原样数据（含个人信息，记入审计日志）；其他调用方取得脱敏数据。"""
         import json
 
-        with platform.engine.connect() as conn:
+        with platform.engine.begin() as conn:
             b = _own_batch(conn, batch_id, who)
             meta = ledger_repo.get_batch_headers(conn, batch_id)
             rows = ledger_repo.rejected_of_batch(conn, batch_id)
-        if meta is None or not rows:
-            raise NotFound("no rejected rows", "该批次没有被拒收的行")
+            if meta is None or not rows:
+                raise NotFound("no rejected rows", "该批次没有被拒收的行")
+            # Clear personal values go back only to the department that sent them.
+            clear = who.department_code == b["department_code"]
+            access.audit(
+                conn,
+                who.actor,
+                "download_rejections",
+                f"batch:{batch_id}",
+                platform.clock.now(),
+                purpose="退回文件更正后重新报送" if clear else "查看退回记录（脱敏）",
+                detail={"department": b["department_code"], "rows": len(rows), "clear": clear},
+            )
         table = RawTable(
             format=b["format"],
             encoding=meta["encoding"],
@@ -270,18 +283,8 @@ def create_app(platform: Platform | None = None) -> FastAPI:
             sheet=meta["sheet"],
             delimiter=meta["delimiter"],
         )
-        rejected = [
-            (
-                RawRow(number=r["row_number"], cells=tuple(json.loads(r["cells"]))),
-                [
-                    FieldProblem(
-                        r["row_number"], p["field"], p["value"], p["reason"], p["reason_en"]
-                    )
-                    for p in json.loads(r["problems"])
-                ],
-            )
-            for r in rows
-        ]
+        unseal = platform.vault.unseal if clear else None
+        rejected = [opened_rejection(r, unseal) for r in rows]
         content, suffix, media = export_rejections(table, rejected)
         name = Path(b["source_name"]).stem + suffix
         return Response(

@@ -329,6 +329,25 @@ def generate(
         typer.echo(f"{f.department}\t{f.item}\t{f.rows}\t{f.path}")
 
 
+def _demo_secret_key() -> None:
+    """The demo alone may run without a configured key: it uses (and on the first run
+    generates) data_dir/secret.key, and says so."""
+    import os
+
+    from xinyong.kernel.settings import demo_secret_key_file, get_settings
+
+    settings = get_settings()
+    if settings.secret_key or settings.secret_key_file is not None:
+        return
+    path, created = demo_secret_key_file(settings.data_dir)
+    os.environ["XINYONG_SECRET_KEY_FILE"] = str(path.resolve())
+    get_settings.cache_clear()
+    typer.echo(
+        f"演示密钥：{'已生成并保存在' if created else '使用'} {path}（仅供演示；生产环境须设置 "
+        "XINYONG_SECRET_KEY 或 XINYONG_SECRET_KEY_FILE）"
+    )
+
+
 @app.command("demo")
 def demo(
     subjects: Annotated[int, typer.Option("--subjects", help="模拟主体数量")] = 300,
@@ -340,6 +359,7 @@ def demo(
     """主任务：在内置 SQLite 中建立模拟省份、导入数据并在 http://127.0.0.1:8000 提供服务。"""
     from xinyong.demo.run import run_demo
 
+    _demo_secret_key()
     platform = _platform()
     run_demo(platform, subjects=subjects, echo=typer.echo)
     if serve_after:

@@ -215,3 +215,48 @@ def key_revoke(
         typer.echo(
             f"运行中的服务进程最迟 {delay:g} 秒内拒绝该密钥（XINYONG_API_KEY_CACHE_SECONDS）"
         )
+
+
+@key_app.command("rotate-secret")
+def key_rotate_secret(as_json: AsJson = False) -> None:
+    """个人信息主密钥轮换：用当前密钥（XINYONG_SECRET_KEY，版本 XINYONG_SECRET_KEY_VERSION）
+    重新加密主体的证件信息和退回记录，并登记自然人在新密钥下的标识（同一人仍为同一主体）。
+    旧密钥须暂列于 XINYONG_PREVIOUS_SECRET_KEYS，完成后可移除。可重复执行。"""
+    from xinyong.access import service as access
+    from xinyong.identity.service import rekey_persons
+    from xinyong.ingest.rejections import reseal_rejections
+
+    platform = _platform()
+    vault, now = platform.vault, platform.clock.now()
+    try:
+        # One transaction: a failure (an old seal whose key is not configured) changes nothing.
+        with platform.engine.begin() as conn:
+            renewed, aliases = rekey_persons(conn, vault, now)
+            rejections = reseal_rejections(conn, vault)
+            access.audit(
+                conn,
+                operator_actor(),
+                "rotate_secret",
+                f"key_version:{vault.version}",
+                now,
+                purpose="个人信息主密钥轮换",
+                detail={"subjects": renewed, "aliases": aliases, "rejected_rows": rejections},
+            )
+    except XinyongError as exc:
+        _fail(exc, as_json)
+    if as_json:
+        _echo_json(
+            {
+                "key_version": vault.version,
+                "subjects_resealed": renewed,
+                "aliases_added": aliases,
+                "rejected_rows_resealed": rejections,
+            }
+        )
+        return
+    typer.echo(
+        f"已完成密钥轮换（当前版本 {vault.version}）：重新加密主体 {renewed} 个，"
+        f"登记新标识 {aliases} 个，重新加密退回记录 {rejections} 行。"
+    )
+    if len(vault.versions) > 1:
+        typer.echo("现可从 XINYONG_PREVIOUS_SECRET_KEYS 中移除旧密钥（请离线存档，见运维文档）。")

@@ -80,7 +80,7 @@ def test_rejected_rows_hold_no_clear_id_number_and_the_department_file_does(
 
     url = str(body["rejection_file_url"])
     assert client.get(url, headers={"X-API-Key": other}).status_code == 403
-    back = client.get(url, headers={"X-API-Key": key})
+    back = client.get(url, params={"purpose": "更正后重新报送"}, headers={"X-API-Key": key})
     assert back.status_code == 200
     table = read_table(back.content, filename="back.csv", max_bytes=10**6, max_rows=10)
     numbers = [r.cells[table.headers.index("CF_XDR_ZJHM")] for r in table.rows]
@@ -105,7 +105,9 @@ def test_the_office_gets_the_masked_rejection_file(client: TestClient, platform:
     body = _upload(client, key, csv_bytes([_person(person, CF_JDRQ="2026-13-01")]))
     with platform.engine.begin() as conn:
         office = access.issue_key(conn, "信用办", "office", None, platform.clock.now())
-    back = client.get(str(body["rejection_file_url"]), headers={"X-API-Key": office})
+    back = client.get(
+        str(body["rejection_file_url"]), params={"purpose": "核查"}, headers={"X-API-Key": office}
+    )
     assert back.status_code == 200
     assert person not in back.content.decode("utf-8-sig")
 

@@ -40,7 +40,9 @@ def _h(key: str) -> dict[str, str]:
 def test_office_reads_and_handles_alerts(client: TestClient, platform: Platform) -> None:
     keys = _keys(platform)
     _one_alert(platform)
-    resp = client.get("/api/v1/alerts", params={"status": "open"}, headers=_h(keys["office"]))
+    resp = client.get(
+        "/api/v1/alerts", params={"purpose": "核查", "status": "open"}, headers=_h(keys["office"])
+    )
     assert resp.status_code == 200, resp.text
     body = resp.json()
     assert body["total"] == 1
@@ -57,11 +59,18 @@ def test_office_reads_and_handles_alerts(client: TestClient, platform: Platform)
     assert REP not in resp.text
     assert "张三" not in resp.text
     by_kind = client.get(
-        "/api/v1/alerts", params={"kind": "re_establishment"}, headers=_h(keys["auditor"])
+        "/api/v1/alerts",
+        params={"purpose": "核查", "kind": "re_establishment"},
+        headers=_h(keys["auditor"]),
     )
     assert by_kind.status_code == 200
     assert by_kind.json()["total"] == 1
-    assert client.get(f"/api/v1/alerts/{a['id']}", headers=_h(keys["auditor"])).json() == a
+    assert (
+        client.get(
+            f"/api/v1/alerts/{a['id']}", params={"purpose": "核查"}, headers=_h(keys["auditor"])
+        ).json()
+        == a
+    )
     acked = client.post(
         f"/api/v1/alerts/{a['id']}/acknowledge",
         json={"note": "已转市场监管部门核查"},
@@ -88,21 +97,35 @@ def test_office_reads_and_handles_alerts(client: TestClient, platform: Platform)
         f"/api/v1/alerts/{a['id']}/acknowledge", json={}, headers=_h(keys["office"])
     )
     assert again.status_code == 409  # already handled: a conflict with its state
-    assert client.get("/api/v1/alerts", headers=_h(keys["office"])).json()["total"] == 0
-    everything = client.get("/api/v1/alerts", params={"status": "all"}, headers=_h(keys["office"]))
+    assert (
+        client.get("/api/v1/alerts", params={"purpose": "核查"}, headers=_h(keys["office"])).json()[
+            "total"
+        ]
+        == 0
+    )
+    everything = client.get(
+        "/api/v1/alerts", params={"purpose": "核查", "status": "all"}, headers=_h(keys["office"])
+    )
     assert [x["status"] for x in everything.json()["alerts"]] == ["dismissed"]
 
 
 def test_roles_and_errors(client: TestClient, platform: Platform) -> None:
     keys = _keys(platform)
     _one_alert(platform)
-    assert client.get("/api/v1/alerts").status_code == 401
-    denied = client.get("/api/v1/alerts", headers=_h(keys["department"]))
+    assert client.get("/api/v1/alerts", params={"purpose": "核查"}).status_code == 401
+    denied = client.get(
+        "/api/v1/alerts", params={"purpose": "核查"}, headers=_h(keys["department"])
+    )
     assert denied.status_code == 403
     assert "信用办" in denied.json()["detail"]["message"]
-    (a,) = client.get("/api/v1/alerts", headers=_h(keys["office"])).json()["alerts"]
+    (a,) = client.get(
+        "/api/v1/alerts", params={"purpose": "核查"}, headers=_h(keys["office"])
+    ).json()["alerts"]
     assert (
-        client.get(f"/api/v1/alerts/{a['id']}", headers=_h(keys["department"])).status_code == 403
+        client.get(
+            f"/api/v1/alerts/{a['id']}", params={"purpose": "核查"}, headers=_h(keys["department"])
+        ).status_code
+        == 403
     )
     for role in ("auditor", "department"):
         for action in ("acknowledge", "dismiss"):
@@ -115,15 +138,26 @@ def test_roles_and_errors(client: TestClient, platform: Platform) -> None:
     )
     assert missing.status_code == 404
     assert "不存在" in missing.json()["detail"]["message"]
-    assert client.get("/api/v1/alerts/999999", headers=_h(keys["office"])).status_code == 404
-    bad = client.get("/api/v1/alerts", params={"status": "closed"}, headers=_h(keys["office"]))
+    assert (
+        client.get(
+            "/api/v1/alerts/999999", params={"purpose": "核查"}, headers=_h(keys["office"])
+        ).status_code
+        == 404
+    )
+    bad = client.get(
+        "/api/v1/alerts", params={"purpose": "核查", "status": "closed"}, headers=_h(keys["office"])
+    )
     assert bad.status_code == 422
     assert "未知状态" in bad.json()["detail"]["message"]
-    bad_kind = client.get("/api/v1/alerts", params={"kind": "x"}, headers=_h(keys["office"]))
+    bad_kind = client.get(
+        "/api/v1/alerts", params={"purpose": "核查", "kind": "x"}, headers=_h(keys["office"])
+    )
     assert bad_kind.status_code == 422
     assert (
-        client.get("/api/v1/alerts", params={"status": "open"}, headers=_h(keys["office"])).json()[
-            "alerts"
-        ][0]["status"]
+        client.get(
+            "/api/v1/alerts",
+            params={"purpose": "核查", "status": "open"},
+            headers=_h(keys["office"]),
+        ).json()["alerts"][0]["status"]
         == "open"
     )

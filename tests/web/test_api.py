@@ -42,7 +42,9 @@ def test_department_submits_as_itself_and_gets_rejections_back(
     assert (body["accepted"], body["rejected"], body["duplicates"], body["late"]) == (1, 1, 0, 0)
     assert body["rejections"][0]["row"] == 3
     assert set(body["rejections"][0]) >= {"row", "field", "value", "reason"}
-    back = client.get(body["rejection_file_url"], headers={"X-API-Key": key})
+    back = client.get(
+        body["rejection_file_url"], params={"purpose": "更正后重新报送"}, headers={"X-API-Key": key}
+    )
     assert back.status_code == 200
     table = read_table(back.content, filename="back.csv", max_bytes=10**6, max_rows=10)
     assert [r.cells[table.headers.index("CF_WSH")] for r in table.rows] == ["2号"]
@@ -72,8 +74,18 @@ def test_department_cannot_read_another_departments_batch(
     key = add_department(platform)
     other = add_department(platform, "sthj", "ecology")
     batch = _upload(client, key, csv_bytes([penalty()])).json()["batch_id"]
-    assert client.get(f"/api/v1/batches/{batch}", headers={"X-API-Key": key}).status_code == 200
-    assert client.get(f"/api/v1/batches/{batch}", headers={"X-API-Key": other}).status_code == 403
+    assert (
+        client.get(
+            f"/api/v1/batches/{batch}", params={"purpose": "核查"}, headers={"X-API-Key": key}
+        ).status_code
+        == 200
+    )
+    assert (
+        client.get(
+            f"/api/v1/batches/{batch}", params={"purpose": "核查"}, headers={"X-API-Key": other}
+        ).status_code
+        == 403
+    )
 
 
 def test_bad_file_gets_a_clear_422(client: TestClient, platform: Platform) -> None:

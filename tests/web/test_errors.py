@@ -240,14 +240,14 @@ def test_a_conflict_is_409_everywhere(
 
 
 def test_keys_and_roles(client: TestClient, keys: dict[str, str]) -> None:
-    missing = client.get("/api/v1/alerts")
+    missing = client.get("/api/v1/alerts", params={"purpose": "核查"})
     assert missing.status_code == 401
     assert missing.headers["www-authenticate"] == "ApiKey"
     assert error_detail(missing)["code"] == "unauthenticated"
     assert "X-API-Key" in error_detail(missing)["message"]
-    wrong = client.get("/api/v1/alerts", headers=_h("xy_not_a_key"))
+    wrong = client.get("/api/v1/alerts", params={"purpose": "核查"}, headers=_h("xy_not_a_key"))
     assert (wrong.status_code, error_detail(wrong)["code"]) == (401, "unauthenticated")
-    department = client.get("/api/v1/alerts", headers=_h(keys["scjg"]))
+    department = client.get("/api/v1/alerts", params={"purpose": "核查"}, headers=_h(keys["scjg"]))
     assert department.status_code == 403
     assert error_detail(department)["message"] == "当前角色无权执行此操作，仅限：信用办、审计"
     other = client.get(

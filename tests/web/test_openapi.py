@@ -174,7 +174,13 @@ def test_real_answers_declare_every_field(client: TestClient, platform: Platform
     rows = [penalty(), penalty(CF_WSH="2号", CF_JDRQ="2026-13-01")]
     files = {"file": ("p.csv", csv_bytes(rows), "text/csv")}
     batch = call("POST", "/api/v1/imports", params={"item": "XZCF"}, files=files, headers=scjg)
-    call("GET", "/api/v1/batches/{batch_id}", batch["batch_id"], headers=scjg)
+    call(
+        "GET",
+        "/api/v1/batches/{batch_id}",
+        batch["batch_id"],
+        params={"purpose": "核查"},
+        headers=scjg,
+    )
     call("GET", "/api/v1/list-types")
     call("GET", "/api/v1/catalogue/items")
     call("GET", "/api/v1/scenarios")
@@ -229,9 +235,15 @@ def test_real_answers_declare_every_field(client: TestClient, platform: Platform
     # The same legal representative now represents ORG2: a re-establishment alert.
     more = {"file": ("p2.csv", csv_bytes([org2_penalty()]), "text/csv")}
     call("POST", "/api/v1/imports", params={"item": "XZCF"}, files=more, headers=scjg)
-    alerts = call("GET", "/api/v1/alerts", headers=office)
+    alerts = call("GET", "/api/v1/alerts", params={"purpose": "核查"}, headers=office)
     assert alerts["total"] == 1
-    call("GET", "/api/v1/alerts/{alert_id}", alerts["alerts"][0]["id"], headers=office)
+    call(
+        "GET",
+        "/api/v1/alerts/{alert_id}",
+        alerts["alerts"][0]["id"],
+        params={"purpose": "核查"},
+        headers=office,
+    )
     call(
         "POST",
         "/api/v1/alerts/{alert_id}/acknowledge",
@@ -273,7 +285,12 @@ def test_real_answers_declare_every_field(client: TestClient, platform: Platform
         json={"measure": checked["measures"][0]["measure"], "applied": True},
         headers=scjg,
     )
-    call("GET", "/api/v1/reports/monthly", params={"month": "2026-06"}, headers=office)
+    call(
+        "GET",
+        "/api/v1/reports/monthly",
+        params={"month": "2026-06", "purpose": "核查"},
+        headers=office,
+    )
     typical = call(
         "POST",
         "/api/v1/typical-cases",
@@ -291,7 +308,7 @@ def test_real_answers_declare_every_field(client: TestClient, platform: Platform
     )
     call("POST", "/api/v1/typical-cases/{case_id}/publish", typical["id"], headers=office)
     call("GET", "/api/v1/typical-cases")
-    call("GET", "/api/v1/typical-cases", headers=office)
+    call("GET", "/api/v1/typical-cases", params={"purpose": "核查"}, headers=office)
     call("POST", "/api/v1/typical-cases/{case_id}/withdraw", typical["id"], json={}, headers=office)
     call(
         "POST",
@@ -319,13 +336,13 @@ def test_real_answers_declare_every_field(client: TestClient, platform: Platform
 
     # Errors, whichever operation gives them, fit the error model exactly.
     errors = [
-        client.get("/api/v1/alerts"),
-        client.get("/api/v1/alerts", headers=scjg),
+        client.get("/api/v1/alerts", params={"purpose": "核查"}),
+        client.get("/api/v1/alerts", params={"purpose": "核查"}, headers=scjg),
         client.get("/api/v1/list-cases/abc", headers=office),
         client.post(
             "/api/v1/list-cases", json={"list_type": "SAMR_SERIOUS", "subject": ORG}, headers=scjg
         ),
-        client.get("/api/v1/batches/999999", headers=office),
+        client.get("/api/v1/batches/999999", params={"purpose": "核查"}, headers=office),
     ]
     assert [e.status_code for e in errors] == [401, 403, 422, 409, 404]
     assert [_undeclared(ErrorResponse, e.json()) for e in errors] == [[]] * len(errors)

@@ -36,7 +36,9 @@ def _h(key: str) -> dict[str, str]:
 
 def test_office_and_auditor_see_every_department(client: TestClient, story: Story) -> None:
     for role in ("office", "auditor"):
-        resp = client.get("/api/v1/reports/monthly?month=2026-06", headers=_h(story.keys[role]))
+        resp = client.get(
+            "/api/v1/reports/monthly?month=2026-06&purpose=核查", headers=_h(story.keys[role])
+        )
         assert resp.status_code == 200, resp.text
         body = resp.json()
         assert [d["department"] for d in body["departments"]] == ["scjg", "swj", None]
@@ -47,12 +49,16 @@ def test_office_and_auditor_see_every_department(client: TestClient, story: Stor
 
 
 def test_a_department_client_sees_only_its_own_rows(client: TestClient, story: Story) -> None:
-    body = client.get("/api/v1/reports/monthly?month=2026-06", headers=_h(story.keys["swj"])).json()
+    body = client.get(
+        "/api/v1/reports/monthly?month=2026-06&purpose=核查", headers=_h(story.keys["swj"])
+    ).json()
     assert body["department"] == "swj"
     assert [(d["department"], d["checks"]) for d in body["departments"]] == [("swj", 2)]
     assert {m["measure"] for m in body["measures"]} == {"M11", "M26", "I03"}
     assert [x["list_type"] for x in body["list_types"]] == ["RED_TAX_A"]
-    book = client.get("/api/v1/reports/monthly.xlsx?month=2026-06", headers=_h(story.keys["swj"]))
+    book = client.get(
+        "/api/v1/reports/monthly.xlsx?month=2026-06&purpose=核查", headers=_h(story.keys["swj"])
+    )
     assert book.status_code == 200
     assert "monthly-2026-06-swj.xlsx" in book.headers["content-disposition"]
     rows = list(load_workbook(io.BytesIO(book.content))["按核查部门"].iter_rows(values_only=True))
@@ -61,7 +67,7 @@ def test_a_department_client_sees_only_its_own_rows(client: TestClient, story: S
 
 def test_xlsx_download(client: TestClient, story: Story) -> None:
     resp = client.get(
-        "/api/v1/reports/monthly.xlsx?month=2026-06", headers=_h(story.keys["office"])
+        "/api/v1/reports/monthly.xlsx?month=2026-06&purpose=核查", headers=_h(story.keys["office"])
     )
     assert resp.status_code == 200
     assert resp.headers["content-type"].startswith(
@@ -82,16 +88,16 @@ def test_xlsx_download(client: TestClient, story: Story) -> None:
 
 def test_bad_month_and_missing_key(client: TestClient, story: Story) -> None:
     office = _h(story.keys["office"])
-    future = client.get("/api/v1/reports/monthly?month=2026-08", headers=office)
+    future = client.get("/api/v1/reports/monthly?month=2026-08&purpose=核查", headers=office)
     assert future.status_code == 422
     assert "尚未开始" in future.json()["detail"]["message"]
-    bad = client.get("/api/v1/reports/monthly.xlsx?month=06-2026", headers=office)
+    bad = client.get("/api/v1/reports/monthly.xlsx?month=06-2026&purpose=核查", headers=office)
     assert bad.status_code == 422
     assert "“06-2026”格式不正确" in bad.json()["detail"]["message"]
-    missing = client.get("/api/v1/reports/monthly", headers=office)
+    missing = client.get("/api/v1/reports/monthly", params={"purpose": "核查"}, headers=office)
     assert missing.status_code == 422
     assert "month" in missing.json()["detail"]["message"]
-    assert client.get("/api/v1/reports/monthly?month=2026-06").status_code == 401
+    assert client.get("/api/v1/reports/monthly?month=2026-06&purpose=核查").status_code == 401
 
 
 def _case(**overrides: object) -> dict[str, object]:
@@ -120,8 +126,11 @@ def test_typical_case_lifecycle_and_roles(client: TestClient, story: Story) -> N
     case = created.json()
     assert (case["state"], case["subject"]) == ("draft", ORG)
 
-    assert client.get("/api/v1/typical-cases").json() == {"internal": False, "items": []}
-    every = client.get("/api/v1/typical-cases", headers=auditor).json()
+    assert client.get("/api/v1/typical-cases", params={"purpose": "核查"}).json() == {
+        "internal": False,
+        "items": [],
+    }
+    every = client.get("/api/v1/typical-cases", params={"purpose": "核查"}, headers=auditor).json()
     assert every["internal"] is True
     assert [c["state"] for c in every["items"]] == ["draft"]
 
@@ -131,18 +140,23 @@ def test_typical_case_lifecycle_and_roles(client: TestClient, story: Story) -> N
     published = client.post(f"{url}/publish", headers=office)
     assert published.status_code == 200
     assert published.json()["published_by"].endswith(":office")
-    public = client.get("/api/v1/typical-cases").json()["items"]
+    public = client.get("/api/v1/typical-cases", params={"purpose": "核查"}).json()["items"]
     assert [c["id"] for c in public] == [case["id"]]
     assert "receipt" not in public[0]
     assert "created_by" not in public[0]
     # A department key reads the public view too.
-    assert client.get("/api/v1/typical-cases", headers=dept).json()["internal"] is False
+    assert (
+        client.get("/api/v1/typical-cases", params={"purpose": "核查"}, headers=dept).json()[
+            "internal"
+        ]
+        is False
+    )
     again = client.post(f"{url}/publish", headers=office)
     assert again.status_code == 409
     assert "只有“草稿”的案例才能发布" in again.json()["detail"]["message"]
     gone = client.post(f"{url}/withdraw", json={"reason": "案情更正"}, headers=office)
     assert gone.json()["state"] == "withdrawn"
-    assert client.get("/api/v1/typical-cases").json()["items"] == []
+    assert client.get("/api/v1/typical-cases", params={"purpose": "核查"}).json()["items"] == []
     assert client.post("/api/v1/typical-cases/999999/publish", headers=office).status_code == 404
 
 

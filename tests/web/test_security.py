@@ -55,7 +55,10 @@ def test_a_big_upload_without_a_key_is_refused_before_its_body_is_read(
     platform: Platform,
 ) -> None:
     app = create_app(platform)
-    headers = [(b"content-type", b"multipart/form-data; boundary=x")]
+    headers = [
+        (b"content-type", b"multipart/form-data; boundary=x"),
+        (b"content-length", str(200 * 1024 * 1024).encode()),
+    ]
     status, _, pulled, body = _call(app, "POST", "/api/v1/imports", headers, chunks=200)
     assert status == 401
     assert pulled == 0

@@ -50,7 +50,7 @@ from xinyong.web.routes import warnings as warnings_routes
 from xinyong.web.schemas import catalogue as catalogue_schemas
 from xinyong.web.schemas import creditfile as creditfile_schemas
 from xinyong.web.schemas import ingest as ingest_schemas
-from xinyong.web.schemas.common import OPTIONAL_KEY, SUBJECT_CODE, Id, Status
+from xinyong.web.schemas.common import OPTIONAL_KEY, SUBJECT_CODE, Id, Purpose, Status
 from xinyong.web.schemas.common import errors as declared
 from xinyong.web.security import Guard
 
@@ -226,10 +226,18 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         response_model_exclude_unset=True,
         responses=declared(401, 403, 404, 422),
     )
-    def batch(batch_id: Id, who: Caller) -> dict[str, Any]:
-        """批次概况。部门只能查看本部门的批次。"""
-        with platform.engine.connect() as conn:
+    def batch(batch_id: Id, who: Caller, purpose: Purpose = None) -> dict[str, Any]:
+        """批次概况。部门只能查看本部门的批次；须说明查询用途（记入审计日志）。"""
+        with platform.engine.begin() as conn:
             b = _own_batch(conn, batch_id, who)
+            access.audit(
+                conn,
+                who.actor,
+                "read_batch",
+                f"batch:{batch_id}",
+                platform.clock.now(),
+                access.require_purpose(purpose),
+            )
         return {k: (v.isoformat() if isinstance(v, dt.datetime) else v) for k, v in b.items()}
 
     @app.get(
@@ -252,13 +260,14 @@ def create_app(platform: Platform | None = None) -> FastAPI:
             **declared(401, 403, 404, 422),
         },
     )
-    def rejections(batch_id: Id, who: Caller) -> Response:
+    def rejections(batch_id: Id, who: Caller, purpose: Purpose = None) -> Response:
         """下载被拒收的行（与报送文件同格式，附“错误原因”列），修改后可重新报送。
-        报送部门取得原样数据（含个人信息，记入审计日志）；其他调用方取得脱敏数据。"""
+        报送部门取得原样数据（含个人信息），其他调用方取得脱敏数据；须说明查询用途（记入审计日志）。"""
         import json
 
         with platform.engine.begin() as conn:
             b = _own_batch(conn, batch_id, who)
+            stated = access.require_purpose(purpose)
             meta = ledger_repo.get_batch_headers(conn, batch_id)
             rows = ledger_repo.rejected_of_batch(conn, batch_id)
             if meta is None or not rows:
@@ -271,7 +280,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
                 "download_rejections",
                 f"batch:{batch_id}",
                 platform.clock.now(),
-                purpose="退回文件更正后重新报送" if clear else "查看退回记录（脱敏）",
+                purpose=stated,
                 detail={"department": b["department_code"], "rows": len(rows), "clear": clear},
             )
         table = RawTable(

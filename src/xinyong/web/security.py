@@ -99,7 +99,8 @@ class Guard:
 
         path: str = scope.get("path", "")
         method: str = scope.get("method", "GET")
-        if method in _WRITE_METHODS and path.startswith("/api/") and not keyed:
+        has_body = b"transfer-encoding" in headers or headers.get(b"content-length", b"0") != b"0"
+        if method in _WRITE_METHODS and path.startswith("/api/") and has_body and not keyed:
             await self._refuse(_unauthenticated(), send_refusal)
             return
         limit = self._limit(path)

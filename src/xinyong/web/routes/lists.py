@@ -33,7 +33,7 @@ from xinyong.web.deps import (
     require_own,
 )
 from xinyong.web.schemas import lists as schemas
-from xinyong.web.schemas.common import MAX_INT, Id
+from xinyong.web.schemas.common import MAX_INT, Id, Purpose
 from xinyong.web.schemas.common import errors as declared
 
 ROLE_NAMES = {"department": "部门", "office": "信用办", "subject": "当事人", "system": "系统"}
@@ -118,9 +118,6 @@ def propose(body: Proposal, platform: PlatformDep, who: DepartmentClient) -> dic
             note=body.note,
         )
         return _view(platform, conn, case.id, who)
-
-
-Purpose = Annotated[str | None, Query(description="查询用途（必填，记入审计日志）", max_length=200)]
 
 
 @router.get(

@@ -8,13 +8,14 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from xinyong.access import service as access
 from xinyong.access.service import Principal
 from xinyong.bootstrap import Platform
 from xinyong.reports import service as reports
 from xinyong.reports.xlsx import monthly_workbook
 from xinyong.web.deps import PUBLIC, Office, OptionalCaller, PlatformDep, Reader, department_scope
 from xinyong.web.schemas import reports as schemas
-from xinyong.web.schemas.common import MAX_ID, OPTIONAL_KEY, Id
+from xinyong.web.schemas.common import MAX_ID, OPTIONAL_KEY, Id, Purpose
 from xinyong.web.schemas.common import errors as declared
 
 router = APIRouter(tags=["统计与典型案例"])
@@ -27,9 +28,15 @@ MonthQuery = Annotated[
 ]
 
 
-def _monthly(platform: Platform, who: Principal, month: str | None) -> dict[str, Any]:
+def _monthly(
+    platform: Platform, who: Principal, month: str | None, purpose: str | None
+) -> dict[str, Any]:
     # A department's client sees its own department only; the office and auditors all.
-    with platform.engine.connect() as conn:
+    stated = access.require_purpose(purpose)
+    with platform.engine.begin() as conn:
+        access.audit(
+            conn, who.actor, "read_report", f"monthly:{month or ''}", platform.clock.now(), stated
+        )
         return reports.monthly_statistics(
             conn,
             platform.sanctions,
@@ -47,9 +54,11 @@ def _monthly(platform: Platform, who: Principal, month: str | None) -> dict[str,
     response_model_exclude_unset=True,
     responses=declared(401, 403, 422),
 )
-def monthly(platform: PlatformDep, who: Reader, month: MonthQuery = None) -> dict[str, Any]:
+def monthly(
+    platform: PlatformDep, who: Reader, month: MonthQuery = None, purpose: Purpose = None
+) -> dict[str, Any]:
     """月度统计（北京时间自然月）：按核查部门的核查次数、有措施的核查次数、涉及主体数；按措施的返回次数与反馈（已实施/未实施/尚未反馈）；按名单类型的新列入、移出（按原因）、月末在列；合计。部门业务系统只看到本部门的数据。"""
-    return _monthly(platform, who, month)
+    return _monthly(platform, who, month, purpose)
 
 
 @router.get(
@@ -64,9 +73,11 @@ def monthly(platform: PlatformDep, who: Reader, month: MonthQuery = None) -> dic
         **declared(401, 403, 422),
     },
 )
-def monthly_xlsx(platform: PlatformDep, who: Reader, month: MonthQuery = None) -> Response:
+def monthly_xlsx(
+    platform: PlatformDep, who: Reader, month: MonthQuery = None, purpose: Purpose = None
+) -> Response:
     """月度统计的 Excel 文件（中文表头）。"""
-    stats = _monthly(platform, who, month)
+    stats = _monthly(platform, who, month, purpose)
     suffix = f"-{stats['department']}" if stats["department"] else ""
     return Response(
         monthly_workbook(stats),
@@ -172,10 +183,16 @@ def list_typical_cases(
     who: OptionalCaller,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+    purpose: Purpose = None,
 ) -> dict[str, Any]:
-    """典型案例。无需密钥：仅已发布案例的公开内容（不含自然人信息）；信用办、审计密钥：全部状态及办理记录。"""
+    """典型案例。无需密钥：仅已发布案例的公开内容（不含自然人信息）；信用办、审计密钥：全部状态及办理记录，须说明查询用途。"""
     internal = who is not None and who.role in INTERNAL
-    with platform.engine.connect() as conn:
+    with platform.engine.begin() as conn:
+        if internal and who is not None:
+            stated = access.require_purpose(purpose)
+            access.audit(
+                conn, who.actor, "read_typical_cases", "typical-cases", platform.clock.now(), stated
+            )
         items = reports.list_typical_cases(
             conn, platform.sanctions, internal=internal, limit=limit, offset=offset
         )

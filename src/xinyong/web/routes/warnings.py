@@ -7,12 +7,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from xinyong.access import service as access
 from xinyong.access.service import Principal
 from xinyong.alerts import service as alerts
 from xinyong.bootstrap import Platform
 from xinyong.web.deps import Office, OfficeOrAuditor, PlatformDep
 from xinyong.web.schemas import alerts as schemas
-from xinyong.web.schemas.common import MAX_ID, Id
+from xinyong.web.schemas.common import MAX_ID, Id, Purpose
 from xinyong.web.schemas.common import errors as declared
 
 router = APIRouter(tags=["预警"])
@@ -36,9 +37,12 @@ def list_alerts(
     ] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+    purpose: Purpose = None,
 ) -> dict[str, Any]:
-    """预警列表（信用办、审计）：易地开张等，最新在前；人员只显示脱敏姓名和身份证号。"""
-    with platform.engine.connect() as conn:
+    """预警列表（信用办、审计）：易地开张等，最新在前；人员只显示脱敏姓名和身份证号。须说明查询用途。"""
+    stated = access.require_purpose(purpose)
+    with platform.engine.begin() as conn:
+        access.audit(conn, who.actor, "read_alerts", "alerts", platform.clock.now(), stated)
         return alerts.list_alerts(
             conn,
             status=None if status == "all" else status,
@@ -55,10 +59,17 @@ def list_alerts(
     response_model_exclude_unset=True,
     responses=declared(401, 403, 404, 422),
 )
-def get_alert(alert_id: Id, platform: PlatformDep, who: OfficeOrAuditor) -> dict[str, Any]:
-    """单条预警及其处理情况（信用办、审计）。"""
-    with platform.engine.connect() as conn:
-        return alerts.view(alerts.get(conn, alert_id))
+def get_alert(
+    alert_id: Id, platform: PlatformDep, who: OfficeOrAuditor, purpose: Purpose = None
+) -> dict[str, Any]:
+    """单条预警及其处理情况（信用办、审计）。须说明查询用途。"""
+    stated = access.require_purpose(purpose)
+    with platform.engine.begin() as conn:
+        found = alerts.view(alerts.get(conn, alert_id))
+        access.audit(
+            conn, who.actor, "read_alert", f"alert:{alert_id}", platform.clock.now(), stated
+        )
+        return found
 
 
 class Handling(BaseModel):

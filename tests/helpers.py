@@ -201,3 +201,15 @@ def api_routes(routes: Iterable[Any]) -> Iterator[APIRoute]:
         inner = getattr(route, "original_router", None)
         if inner is not None:
             yield from api_routes(inner.routes)
+
+
+def drop_write_guards(conn: Any) -> None:
+    """What a tamperer with DDL rights does first: drop the triggers that keep the ledger
+    append-only (migration 0015), so a test can then alter or delete ledger rows."""
+    from sqlalchemy import text
+
+    postgres = conn.dialect.name == "postgresql"
+    for table in ("entries", "batches", "audit_log"):
+        for kind in ("no_delete", "no_update"):
+            on = f" ON {table}" if postgres else ""
+            conn.execute(text(f"DROP TRIGGER IF EXISTS {table}_{kind}{on}"))

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from tests.helpers import add_department, csv_bytes, penalty, revoke
+from tests.helpers import add_department, csv_bytes, drop_write_guards, penalty, revoke
 from xinyong.bootstrap import Platform
 from xinyong.ingest.quality import quality_report
 from xinyong.kernel.clock import CHINA_TZ, FixedClock
@@ -62,6 +62,7 @@ def test_backfill_keeps_deadlines_but_counts_nothing_late(
     with platform.engine.connect() as conn:
         assert ledger.verify(conn)[2] == []
     with platform.engine.begin() as conn:
+        drop_write_guards(conn)
         conn.execute(update(batches).where(batches.c.id == 1).values(backfill=False))
     with platform.engine.connect() as conn:
         problems = ledger.verify(conn)[2]

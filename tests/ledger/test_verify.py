@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import delete, select, update
 
-from tests.helpers import add_department, csv_bytes, penalty
+from tests.helpers import add_department, csv_bytes, drop_write_guards, penalty
 from xinyong.bootstrap import Platform
 from xinyong.ledger.service import verify
 from xinyong.ledger.tables import batches, entries
@@ -39,6 +39,7 @@ def test_altered_entry_is_named(platform: Platform) -> None:
         target = conn.execute(
             select(entries.c.id).where(entries.c.seq == 3, entries.c.batch_id == 1)
         ).scalar_one()
+        drop_write_guards(conn)
         conn.execute(
             update(entries).where(entries.c.id == target).values(payload='{"CF_NR_FK":"0.01"}')
         )
@@ -53,6 +54,7 @@ def test_altered_decision_date_is_detected(platform: Platform) -> None:
 
     _fill(platform)
     with platform.engine.begin() as conn:
+        drop_write_guards(conn)
         conn.execute(
             update(entries).where(entries.c.id == 2).values(decision_date=dt.date(2020, 1, 1))
         )
@@ -64,6 +66,7 @@ def test_altered_decision_date_is_detected(platform: Platform) -> None:
 def test_removed_entry_is_named_by_batch_and_position(platform: Platform) -> None:
     _fill(platform)
     with platform.engine.begin() as conn:
+        drop_write_guards(conn)
         conn.execute(delete(entries).where(entries.c.batch_id == 2, entries.c.seq == 3))
     with platform.engine.connect() as conn:
         _, _, problems = verify(conn)
@@ -77,6 +80,7 @@ def test_rewritten_hash_still_breaks_the_batch_root(platform: Platform) -> None:
     with platform.engine.begin() as conn:
         row = dict(conn.execute(select(entries).where(entries.c.id == 4)).one()._mapping)
         row["payload"] = '{"forged":true}'
+        drop_write_guards(conn)
         conn.execute(
             update(entries)
             .where(entries.c.id == 4)
@@ -90,7 +94,9 @@ def test_rewritten_hash_still_breaks_the_batch_root(platform: Platform) -> None:
 def test_removed_batch_breaks_the_chain(platform: Platform) -> None:
     _fill(platform)
     with platform.engine.begin() as conn:
+        drop_write_guards(conn)
         conn.execute(delete(entries).where(entries.c.batch_id == 1))
+        drop_write_guards(conn)
         conn.execute(delete(batches).where(batches.c.id == 1))
     with platform.engine.connect() as conn:
         _, _, problems = verify(conn)

@@ -17,7 +17,7 @@ from sqlalchemy import Engine, create_engine, select, text, update
 from typer.testing import CliRunner
 
 from tests.conftest import PG_URL, shared_data
-from tests.helpers import add_department, revoke
+from tests.helpers import add_department, drop_write_guards, revoke
 from xinyong.access import service as access
 from xinyong.access.tables import audit_log
 from xinyong.bootstrap import Platform
@@ -217,6 +217,7 @@ def test_restore_names_what_differs_from_the_manifest(
     add_department(platform)
     _fill_small(platform)
     with platform.engine.begin() as conn:
+        drop_write_guards(conn)
         conn.execute(update(entries).where(entries.c.id == 1).values(severity="一般" + "x"))
     _point_at(monkeypatch, platform.engine.url.render_as_string(hide_password=False))
     target = tmp_path / "t.dump"

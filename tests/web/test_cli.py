@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Engine, update
 from typer.testing import CliRunner
 
-from tests.helpers import ORG, add_department, csv_bytes, list_subject, penalty
+from tests.helpers import ORG, add_department, csv_bytes, drop_write_guards, list_subject, penalty
 from xinyong.bootstrap import build_platform
 from xinyong.catalog.sanctions import load_sanctions
 from xinyong.identity.uscc import make_uscc
@@ -81,6 +81,7 @@ def test_file_and_audit_verify(env: Path, engine: Engine) -> None:
     assert code == 0
     assert "完整" in out
     with engine.begin() as conn:
+        drop_write_guards(conn)
         conn.execute(update(entries).where(entries.c.id == 1).values(severity="轻微"))
     code, out = _run("audit", "verify")
     assert code == 1

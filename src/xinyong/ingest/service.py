@@ -274,6 +274,7 @@ class Importer:
         rejected.sort(key=lambda r: r[0].number)
         clock.lap("dedupe_in_file")
         with self.engine.begin() as conn:
+            ledger.lock_for_append(conn)
             latest = ledger.latest_by_record(
                 conn, item.code, [r.record_key for r, _, _ in unique], dept["code"]
             )

@@ -8,6 +8,8 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from xinyong.ledger.hashing import GENESIS
 from xinyong.ledger.model import StoredEntry
@@ -20,21 +22,23 @@ ENTRY_COLUMNS = [c.name for c in entries.columns if c.name != "id"]
 def lock_head(conn: Connection) -> tuple[int, str]:
     """Lock the chain head for this transaction and return (last batch id, chain hash).
 
-    On PostgreSQL the row lock serialises concurrent appends; SQLite's write lock does the
-    same for the embedded engine once the first write happens.
+    The head row is created if missing by an insert that does nothing when it exists (two
+    first imports at once both get there; a plain insert failed the second on the primary
+    key). That insert is also a write, so on SQLite it takes the database's write lock at once
+    (waiting up to the busy timeout) before anything is read; on PostgreSQL the row lock that
+    follows serialises concurrent appends.
     """
+    values = {"id": 1, "last_batch_id": 0, "chain_hash": GENESIS}
+    if is_postgres(conn):
+        conn.execute(pg_insert(ledger_head).values(values).on_conflict_do_nothing())
+    else:
+        conn.execute(sqlite_insert(ledger_head).values(values).on_conflict_do_nothing())
     stmt = select(ledger_head.c.last_batch_id, ledger_head.c.chain_hash).where(
         ledger_head.c.id == 1
     )
     if is_postgres(conn):
         stmt = stmt.with_for_update()
-    row = conn.execute(stmt).first()
-    if row is None:
-        conn.execute(insert(ledger_head).values(id=1, last_batch_id=0, chain_hash=GENESIS))
-        if is_postgres(conn):
-            locked = conn.execute(stmt).one()
-            return int(locked[0]), str(locked[1])
-        return 0, GENESIS
+    row = conn.execute(stmt).one()
     return int(row[0]), str(row[1])
 
 

@@ -147,6 +147,13 @@ def append_one(
     return append_batch(conn, draft, [entry]).entry_ids[0]
 
 
+def lock_for_append(conn: Connection) -> None:
+    """Take the ledger's append lock now, for a transaction that reads what is there before it
+    appends (an import deciding new, duplicate or correction): two imports of the same rows
+    at once would otherwise both find them new and both append them."""
+    repo.lock_head(conn)
+
+
 def latest_by_record(
     conn: Connection,
     item_code: str,

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     local_catalog_dir: Path | None = None
     # Largest file an import accepts, in bytes.
     max_import_bytes: int = 512 * 1024 * 1024
+    # SQLite's durability (PRAGMA synchronous): FULL survives a power cut; NORMAL is faster
+    # and may lose the last commits on power loss (never on a crash of the process).
+    sqlite_synchronous: str = "FULL"
     # Largest body of any other request (JSON API calls), in bytes (web/security.py).
     max_json_body_bytes: int = 1024 * 1024
     # Largest number of data rows an import accepts.

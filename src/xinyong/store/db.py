@@ -19,17 +19,32 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 
+from xinyong.kernel.errors import ConfigurationError
 from xinyong.kernel.settings import Settings, get_settings
 
+SQLITE_SYNCHRONOUS = frozenset({"NORMAL", "FULL", "EXTRA"})
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    # WAL lets the web server read while an import writes; foreign keys are off by default.
-    cur = dbapi_connection.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA synchronous=NORMAL")
-    cur.execute("PRAGMA busy_timeout=30000")
-    cur.close()
+
+def _sqlite_pragmas(synchronous: str) -> Any:
+    if synchronous not in SQLITE_SYNCHRONOUS:
+        raise ConfigurationError(
+            f"XINYONG_SQLITE_SYNCHRONOUS must be one of {sorted(SQLITE_SYNCHRONOUS)}",
+            f"XINYONG_SQLITE_SYNCHRONOUS 只能是 {'、'.join(sorted(SQLITE_SYNCHRONOUS))}",
+        )
+
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # WAL lets the web server read while an import writes; foreign keys are off by
+        # default. FULL (the default) syncs the WAL at every commit, so a committed import
+        # survives a power cut, not only a crash of the process (NORMAL: the last commits
+        # may be lost on power loss).
+        cur = dbapi_connection.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA synchronous={synchronous}")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    return on_connect
 
 
 def make_engine(url: str | None = None, settings: Settings | None = None) -> Engine:
@@ -40,7 +55,7 @@ def make_engine(url: str | None = None, settings: Settings | None = None) -> Eng
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, future=True)
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_pragmas(settings.sqlite_synchronous.upper()))
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]

@@ -3,8 +3,10 @@
 A receipt insert and its commit cost about as much as the whole rest of a check; business
 systems check at every transaction, so the server hands receipts to one background thread
 per process, which writes whatever has queued every ``interval`` seconds in one
-transaction. The window in which a receipt exists only in memory is that interval (20 ms by
-default); on shutdown the queue is drained. A failed write keeps the rows and retries.
+transaction. A receipt exists only in memory until the write after the next tick commits: at
+most the interval (20 ms by default) plus two write times (the write in progress when it was
+queued, and its own); on shutdown the queue is drained. A failed write keeps the rows and
+retries. With the interval set to 0 there is no writer: each receipt commits before the answer.
 """
 
 from __future__ import annotations

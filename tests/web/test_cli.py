@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, select, update
 from typer.testing import CliRunner
 
 from tests.helpers import ORG, add_department, csv_bytes, drop_write_guards, list_subject, penalty
@@ -185,3 +186,40 @@ def test_cli_check_takes_the_chinese_name_and_marks_unconfirmed_bases(
     wrong = runner.invoke(app, ["check", ORG, "--scenario", "政府采买"])
     assert wrong.exit_code == 2
     assert "没有应用场景“政府采买”" in wrong.output
+
+
+def test_audit_verify_compares_the_projections_with_a_rebuild(env: Path, engine: Engine) -> None:
+    """A membership or a status row edited in the database (a person taken off a list
+    without a ledger entry) is named by audit verify, which changes nothing itself."""
+    from xinyong.lists.tables import list_memberships, subject_status
+
+    code, _ = _run("audit", "verify")
+    assert code == 0
+    with engine.begin() as conn:
+        conn.execute(
+            list_memberships.insert().values(
+                id=900001,
+                list_type="COURT_DEFAULTER",
+                kind="black",
+                subject_key=ORG,
+                department_code="gy",
+                listed_on=dt.date(2026, 1, 5),
+                source="record",
+                entry_id=1,
+                recorded_at=dt.datetime(2026, 1, 5, tzinfo=dt.UTC),
+            )
+        )
+        conn.execute(
+            subject_status.insert().values(
+                subject_key=ORG,
+                memberships="[]",
+                data_version=1,
+                updated_at=dt.datetime(2026, 1, 5, tzinfo=dt.UTC),
+            )
+        )
+    code, out = _run("audit", "verify")
+    assert code == 1
+    assert "投影不一致：名单成员 900001 无账本依据" in out
+    assert f"投影不一致：主体状态 {ORG} 无账本依据" in out
+    with engine.connect() as conn:  # the check rolled its rebuild back
+        assert conn.execute(select(list_memberships.c.id)).scalars().all() == [900001]

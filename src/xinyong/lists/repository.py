@@ -145,3 +145,22 @@ def all_list_facts(conn: Connection, fed_items: Iterable[str]) -> Iterator[Fact]
     ).order_by(entries.c.id)
     for r in conn.execution_options(yield_per=10_000).execute(stmt):
         yield _fact(r)
+
+
+# Columns that say when a row was written, not what it says: a rebuild writes them anew.
+_WRITTEN_AT = frozenset({"recorded_at", "updated_at"})
+
+
+def projection_rows(
+    conn: Connection,
+) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+    """Every membership (by id) and status row (by subject), without their write times."""
+    members = {
+        str(r.id): {k: v for k, v in r._mapping.items() if k not in _WRITTEN_AT}
+        for r in conn.execute(select(list_memberships))
+    }
+    statuses = {
+        str(r.subject_key): {k: v for k, v in r._mapping.items() if k not in _WRITTEN_AT}
+        for r in conn.execute(select(subject_status))
+    }
+    return members, statuses

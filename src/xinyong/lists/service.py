@@ -359,3 +359,38 @@ def expire_due(
 def rebuild(conn: Connection, sanctions: SanctionsCatalogue, catalogue: Catalogue) -> int:
     """Rebuild memberships and status rows from the ledger alone; returns subjects rebuilt."""
     return projection.rebuild(conn, sanctions, catalogue)
+
+
+def projection_differences(
+    conn: Connection, sanctions: SanctionsCatalogue, catalogue: Catalogue
+) -> list[tuple[str, str]]:
+    """Where the stored memberships and status rows differ from a rebuild from the ledger:
+    [(Chinese, English)] naming the row and the fields. Rebuilds in ``conn``'s transaction;
+    the caller rolls it back (this is a check, not a repair: ``xinyong rebuild`` repairs)."""
+    members, statuses = repo.projection_rows(conn)
+    projection.rebuild(conn, sanctions, catalogue)
+    rebuilt_members, rebuilt_statuses = repo.projection_rows(conn)
+    out: list[tuple[str, str]] = []
+    for label_zh, label_en, stored, rebuilt in (
+        ("名单成员", "membership", members, rebuilt_members),
+        ("主体状态", "subject status", statuses, rebuilt_statuses),
+    ):
+        for key in sorted(stored.keys() | rebuilt.keys()):
+            a, b = stored.get(key), rebuilt.get(key)
+            if a == b:
+                continue
+            if a is None:
+                out.append((f"{label_zh} {key} 缺失（账本中有）", f"{label_en} {key} is missing"))
+            elif b is None:
+                out.append(
+                    (f"{label_zh} {key} 无账本依据", f"{label_en} {key} has no ledger basis")
+                )
+            else:
+                fields = ", ".join(sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k)))
+                out.append(
+                    (
+                        f"{label_zh} {key} 与账本重建结果不一致（{fields}）",
+                        f"{label_en} {key} differs from the ledger rebuild ({fields})",
+                    )
+                )
+    return out

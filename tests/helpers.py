@@ -203,13 +203,19 @@ def api_routes(routes: Iterable[Any]) -> Iterator[APIRoute]:
             yield from api_routes(inner.routes)
 
 
+LEDGER_GUARDED = ("entries", "batches", "audit_log")
+
+
 def drop_write_guards(conn: Any) -> None:
     """What a tamperer with DDL rights does first: drop the triggers that keep the ledger
     append-only (migration 0015), so a test can then alter or delete ledger rows."""
     from sqlalchemy import text
 
-    postgres = conn.dialect.name == "postgresql"
-    for table in ("entries", "batches", "audit_log"):
-        for kind in ("no_delete", "no_update"):
-            on = f" ON {table}" if postgres else ""
-            conn.execute(text(f"DROP TRIGGER IF EXISTS {table}_{kind}{on}"))
+    for table in LEDGER_GUARDED:
+        if conn.dialect.name == "postgresql":
+            # Disabled rather than dropped: the test database outlives the test, and the
+            # engine fixture enables them again for the next one.
+            conn.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER USER"))
+        else:  # each SQLite test has its own copy of the database
+            for kind in ("no_delete", "no_update"):
+                conn.execute(text(f"DROP TRIGGER IF EXISTS {table}_{kind}"))

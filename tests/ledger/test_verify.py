@@ -101,3 +101,17 @@ def test_removed_batch_breaks_the_chain(platform: Platform) -> None:
     with platform.engine.connect() as conn:
         _, _, problems = verify(conn)
     assert any("batch 1 is missing" in p.message for p in problems)
+
+
+def test_swapped_entry_ids_are_detected(platform: Platform) -> None:
+    """Ids are outside the entry hash; swapping two (everything else intact) breaks their
+    append order, which verify checks."""
+    _fill(platform)
+    with platform.engine.begin() as conn:
+        drop_write_guards(conn)
+        for old, new in ((2, 900002), (3, 2), (900002, 3)):
+            conn.execute(update(entries).where(entries.c.id == old).values(id=new))
+    with platform.engine.connect() as conn:
+        _, _, problems = verify(conn)
+    assert any("out of append order" in p.message for p in problems), problems
+    assert all("was altered" not in p.message for p in problems)  # the facts are intact

@@ -218,6 +218,10 @@ def verify(conn: Connection) -> tuple[int, int, list[VerifyProblem]]:
     prev = GENESIS
     expected_id = 1
     n_batches = n_entries = 0
+    # Entry ids are not under the entry hash (the hash is of the facts, and a batch's ids are
+    # assigned at insert); they are assigned in append order under the head lock, so they rise
+    # with (batch, seq). Two ids swapped, or an entry renumbered, breaks that order.
+    last_entry_id = 0
     for batch in repo.iter_batches(conn):
         n_batches += 1
         bid = int(batch["id"])
@@ -242,6 +246,17 @@ def verify(conn: Connection) -> tuple[int, int, list[VerifyProblem]]:
                 )
                 seq_expected += 1
             seq_expected = row["seq"] + 1
+            if int(row["id"]) <= last_entry_id:
+                problems.append(
+                    VerifyProblem(
+                        bid,
+                        int(row["id"]),
+                        int(row["seq"]),
+                        f"entry {bid}/{row['seq']} has id {row['id']}, out of append order "
+                        f"(after id {last_entry_id}): ids were swapped or renumbered",
+                    )
+                )
+            last_entry_id = max(last_entry_id, int(row["id"]))
             recomputed = entry_hash(row)
             if recomputed != row["entry_hash"]:
                 problems.append(

@@ -237,11 +237,10 @@ def _fill_small(platform: Platform) -> None:
     )
 
 
+@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)  # pg_dump is PostgreSQL's
 def test_backup_without_pg_dump_says_so_in_chinese(
     engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if engine.dialect.name != "postgresql":
-        pytest.skip("pg_dump is for PostgreSQL only")
     _point_at(monkeypatch, engine.url.render_as_string(hide_password=False))
     monkeypatch.setenv("PATH", str(tmp_path))  # a PATH without the PostgreSQL client
     code, out = _run("backup", str(tmp_path / "x.dump"))

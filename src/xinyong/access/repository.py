@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, insert, select, update
+from sqlalchemy import Connection, Select, func, insert, select, text, update
 
 from xinyong.access.tables import api_clients, audit_log, departments
 
@@ -102,6 +103,21 @@ def client_by_hash(conn: Connection, key_hash: str) -> dict[str, Any] | None:
     return None if row is None else dict(row._mapping)
 
 
+# Any constant: the advisory lock that serialises audit appends on PostgreSQL.
+_AUDIT_LOCK = 0x78696E79  # "xiny"
+
+
+def lock_audit_chain(conn: Connection) -> None:
+    """Serialise audit appends until this transaction ends, so each reads the true last hash
+    (two appends reading the same one forked the chain). PostgreSQL: an advisory transaction
+    lock. SQLite: a write statement (it matches no row) takes the database's write lock now,
+    before the last hash is read; pysqlite would otherwise read it outside any transaction."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _AUDIT_LOCK})
+    else:
+        conn.execute(text("UPDATE audit_log SET id = id WHERE 0"))
+
+
 def last_audit_hash(conn: Connection) -> str | None:
     row = conn.execute(select(audit_log.c.hash).order_by(audit_log.c.id.desc()).limit(1)).first()
     return None if row is None else str(row[0])
@@ -109,6 +125,12 @@ def last_audit_hash(conn: Connection) -> str | None:
 
 def insert_audit(conn: Connection, values: dict[str, Any]) -> None:
     conn.execute(insert(audit_log).values(**values))
+
+
+def iter_audit_rows(conn: Connection) -> Iterator[dict[str, Any]]:
+    stmt = select(audit_log).order_by(audit_log.c.id)
+    for row in conn.execution_options(yield_per=5000).execute(stmt):
+        yield dict(row._mapping)
 
 
 def audit_rows(conn: Connection) -> list[dict[str, Any]]:

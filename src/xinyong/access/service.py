@@ -176,6 +176,58 @@ def authenticate(conn: Connection, key: str | None) -> Principal:
     return Principal(int(client["id"]), client["name"], client["role"], client["department_code"])
 
 
+AUDIT_GENESIS = "0" * 64
+
+
+def _audit_hash(
+    prev: str, at: dt.datetime, actor: str, action: str, target: str, purpose: str, body: str
+) -> str:
+    stamp = at.astimezone(dt.UTC).replace(tzinfo=None).isoformat()
+    return hashlib.sha256(
+        "\x1f".join([prev, stamp, actor, action, target, purpose, body]).encode()
+    ).hexdigest()
+
+
+@dataclass(frozen=True)
+class AuditBreak:
+    """The first broken link of the audit log."""
+
+    row_id: int
+    message_zh: str
+    message_en: str
+
+
+def verify_audit(conn: Connection) -> tuple[int, AuditBreak | None]:
+    """Recompute the audit log's chain: (rows checked, the first broken link or None). An
+    edited row fails its own hash; a removed or reordered one breaks the next row's link."""
+    prev = AUDIT_GENESIS
+    n = 0
+    for row in repo.iter_audit_rows(conn):
+        n += 1
+        rid = int(row["id"])
+        if row["prev_hash"] != prev:
+            return n, AuditBreak(
+                rid,
+                f"审计记录 {rid} 与前一条记录链接不上（前一条被删除、插入或调换了次序）",
+                f"audit row {rid} does not link to the previous row (removed, inserted or reordered)",
+            )
+        recomputed = _audit_hash(
+            prev,
+            row["at"],
+            row["actor"],
+            row["action"],
+            row["target"],
+            row["purpose"],
+            row["detail"],
+        )
+        if recomputed != row["hash"]:
+            return n, AuditBreak(
+                rid, f"审计记录 {rid} 的内容被改动", f"audit row {rid} was altered"
+            )
+        prev = row["hash"]
+    return n, None
+
+
 def audit(
     conn: Connection,
     actor: str,
@@ -186,14 +238,11 @@ def audit(
     detail: dict[str, Any] | None = None,
 ) -> None:
     """Append a hash-chained audit record (writes and every non-public read)."""
-    prev = repo.last_audit_hash(conn) or "0" * 64
+    repo.lock_audit_chain(conn)
+    prev = repo.last_audit_hash(conn) or AUDIT_GENESIS
     body = json.dumps(detail or {}, ensure_ascii=False, sort_keys=True)
     stamp = now.astimezone(dt.UTC)
-    digest = hashlib.sha256(
-        "\x1f".join(
-            [prev, stamp.replace(tzinfo=None).isoformat(), actor, action, target, purpose, body]
-        ).encode()
-    ).hexdigest()
+    digest = _audit_hash(prev, stamp, actor, action, target, purpose, body)
     repo.insert_audit(
         conn,
         {

@@ -247,30 +247,34 @@ def credit_file(
 @audit_app.command("verify")
 def audit_verify() -> None:
     """重算全部条目哈希、批次默克尔根与链，发现篡改或删除即以非零状态退出并指明条目。"""
+    from xinyong.access.service import verify_audit
     from xinyong.ledger.service import verify
     from xinyong.lists.service import projection_differences
 
     platform = _platform()
     with platform.engine.connect() as conn:
         n_batches, n_entries, problems = verify(conn)
+        n_audit, broken = verify_audit(conn)
     with platform.engine.connect() as conn:
         check = conn.begin()
         drift = projection_differences(conn, platform.sanctions, platform.catalogue)
         check.rollback()  # a check, not a repair (xinyong rebuild repairs)
-    if problems or drift:
+    if problems or drift or broken:
         for p in problems:
             typer.echo(f"篡改/缺失：{p.message}", err=True)
         for zh, _ in drift:
             typer.echo(f"投影不一致：{zh}", err=True)
+        if broken is not None:
+            typer.echo(f"审计日志断链：{broken.message_zh}（第一处）", err=True)
         typer.echo(
-            f"校验失败：账本 {len(problems)} 处问题，投影 {len(drift)} 处不一致"
-            f"（{n_batches} 个批次，{n_entries} 条记录）",
+            f"校验失败：账本 {len(problems)} 处问题，投影 {len(drift)} 处不一致，"
+            f"审计日志{'断链' if broken else '完整'}（{n_batches} 个批次，{n_entries} 条记录）",
             err=True,
         )
         raise typer.Exit(1)
     typer.echo(
         f"账本完整：{n_batches} 个批次，{n_entries} 条记录，哈希链一致；"
-        "名单成员与主体状态与账本重建结果一致"
+        f"名单成员与主体状态与账本重建结果一致；审计日志 {n_audit} 条，链完整"
     )
 
 

@@ -42,7 +42,14 @@ from xinyong.ingest.service import revoke_record
 from xinyong.kernel.errors import NotFound, Unauthenticated
 from xinyong.ledger import repository as ledger_repo
 from xinyong.web import docs, errors
-from xinyong.web.deps import PUBLIC, Caller, DepartmentClient, OptionalCaller, require_own
+from xinyong.web.deps import (
+    PUBLIC,
+    Caller,
+    DepartmentClient,
+    OptionalCaller,
+    principal_for,
+    require_own,
+)
 from xinyong.web.routes import checks as checks_routes
 from xinyong.web.routes import lists as lists_routes
 from xinyong.web.routes import reports as reports_routes
@@ -121,6 +128,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         import_limit=platform.settings.max_import_bytes,
         body_limit=platform.settings.max_json_body_bytes,
         script_hashes=docs.inline_script_hashes(app),
+        authenticate=lambda key: principal_for(platform, key),
     )
 
     for router in ROUTERS:

@@ -270,6 +270,29 @@ def test_unknown_api_paths_and_methods_keep_the_shape(client: TestClient) -> Non
     assert error_detail(resp)["code"] == "method_not_allowed"
 
 
+@pytest.mark.parametrize(
+    ("path", "content_type", "body"),
+    [
+        ("/api/v1/checks", "application/json", b'{"subject": "\xff\xfe"}'),
+        (
+            "/api/v1/imports?item=XZCF",
+            "multipart/form-data; boundary=x",
+            b"--x\r\nbad header line\r\n\r\n",
+        ),
+    ],
+)
+def test_a_body_that_cannot_be_parsed_is_a_422_like_invalid_json(
+    client: TestClient, keys: dict[str, str], path: str, content_type: str, body: bytes
+) -> None:
+    headers = {**_h(keys["scjg"]), "Content-Type": content_type}
+    resp = client.post(path, content=body, headers=headers)
+    assert resp.status_code == 422, resp.text
+    detail = error_detail(resp)
+    assert detail["code"] == "validation_error"
+    assert [f["type"] for f in detail["fields"]] == ["body_unparsable"]
+    assert detail["message"].startswith("请求体：无法解析")
+
+
 def _page(resp: Any, status: int, *texts: str) -> None:
     assert resp.status_code == status, resp.text
     assert resp.headers["content-type"].startswith("text/html")

@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.helpers import add_department, csv_bytes, penalty
+from xinyong.access import service as access
 from xinyong.bootstrap import Platform
 from xinyong.web.app import create_app
 
@@ -63,6 +64,50 @@ def test_a_big_upload_without_a_key_is_refused_before_its_body_is_read(
     assert status == 401
     assert pulled == 0
     assert json.loads(body)["detail"]["code"] == "unauthenticated"
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("path", ["/api/v1/imports", "/api/v1/checks"])
+@pytest.mark.parametrize("kind", ["invalid", "revoked"])
+def test_a_big_body_with_a_bad_key_is_refused_before_its_body_is_read(
+    platform: Platform, path: str, kind: str
+) -> None:
+    # FastAPI parses a body before it resolves the key dependency: without the guard the
+    # whole body would be pulled in before the 401.
+    key = add_department(platform) if kind == "revoked" else "not-a-key"
+    if kind == "revoked":
+        with platform.engine.begin() as conn:
+            client_id = access.authenticate(conn, key).client_id
+            access.revoke_key(conn, client_id, actor="test", now=platform.clock.now())
+    app = create_app(platform)
+    declared = [(b"content-length", str(200 * 1024 * 1024).encode())]
+    for length in (declared, [(b"transfer-encoding", b"chunked")]):
+        headers = [(b"content-type", b"multipart/form-data; boundary=x"), *length]
+        headers.append((b"x-api-key", key.encode()))
+        status, answer_headers, pulled, body = _call(app, "POST", path, headers, chunks=200)
+        assert status == 401
+        assert pulled == 0
+        detail = json.loads(body)["detail"]
+        assert detail["code"] == "unauthenticated"
+        assert "请求体未读取" in detail["message"]
+        assert answer_headers[b"www-authenticate"] == b"ApiKey"
+        assert answer_headers[b"cache-control"] == b"no-store"
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+def test_a_valid_key_passes_the_guard_to_the_route(platform: Platform) -> None:
+    key = add_department(platform)
+    app = create_app(platform)
+    headers = [
+        (b"x-api-key", key.encode()),
+        (b"content-type", b"application/json"),
+        (b"content-length", str(1024 * 1024).encode()),
+    ]
+    status, _, pulled, body = _call(app, "POST", "/api/v1/checks", headers, chunks=1)
+    # The route read the body (not JSON) and refused it: a 422 from the route, not a 401.
+    assert status == 422
+    assert pulled == 1
+    assert json.loads(body)["detail"]["code"] == "validation_error"
 
 
 @pytest.mark.parametrize("engine", ["sqlite"], indirect=True)

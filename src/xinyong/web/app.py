@@ -42,7 +42,14 @@ from xinyong.ingest.service import revoke_record
 from xinyong.kernel.errors import NotFound, Unauthenticated
 from xinyong.ledger import repository as ledger_repo
 from xinyong.web import docs, errors
-from xinyong.web.deps import PUBLIC, Caller, DepartmentClient, OptionalCaller, require_own
+from xinyong.web.deps import (
+    PUBLIC,
+    Caller,
+    DepartmentClient,
+    OptionalCaller,
+    principal_for,
+    require_own,
+)
 from xinyong.web.routes import checks as checks_routes
 from xinyong.web.routes import lists as lists_routes
 from xinyong.web.routes import reports as reports_routes
@@ -121,6 +128,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         import_limit=platform.settings.max_import_bytes,
         body_limit=platform.settings.max_json_body_bytes,
         script_hashes=docs.inline_script_hashes(app),
+        authenticate=lambda key: principal_for(platform, key),
     )
 
     for router in ROUTERS:
@@ -320,12 +328,14 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         responses=declared(401, 404, 422),
     )
     def subject_file(
-        code: Annotated[str, PathParam(pattern=SUBJECT_CODE, description="统一社会信用代码")],
+        code: Annotated[
+            str, PathParam(pattern=SUBJECT_CODE, max_length=40, description="统一社会信用代码")
+        ],
         who: OptionalCaller,
         as_of: Annotated[dt.date | None, Query(description="查看某日的档案，默认今天")] = None,
         view: Annotated[str, Query(pattern="^(public|internal)$")] = "public",
         purpose: Annotated[
-            str | None, Query(description="查询用途（内部视图必填，记入审计日志）")
+            str | None, Query(description="查询用途（内部视图必填，记入审计日志）", max_length=200)
         ] = None,
     ) -> dict[str, Any]:
         """主体信用档案，按目录类别分组，含来源与公示状态。公开视图只显示公示期内的信息；

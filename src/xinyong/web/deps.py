@@ -64,15 +64,20 @@ def _look_up(platform: Platform, x_api_key: str | None, digest: str) -> access.P
     return who
 
 
-async def get_principal(platform: PlatformDep, x_api_key: ApiKey) -> access.Principal:
+async def principal_for(platform: Platform, x_api_key: str | None) -> access.Principal:
     """The caller of this key, remembered for ``api_key_cache_seconds`` (a key lookup costs a
     pooled connection and a query; a check must stay a few milliseconds). A remembered key
-    is answered on the event loop; a lookup goes to a worker thread."""
+    is answered on the event loop; a lookup goes to a worker thread. Also used by the guard
+    of ``web/security.py``, which refuses a bad key before the body is read."""
     digest = access.hash_key(x_api_key) if x_api_key else ""
     remembered = platform.principal_cache.get(digest) if digest else None
     if remembered is not None:
         return remembered
     return await anyio.to_thread.run_sync(_look_up, platform, x_api_key, digest)
+
+
+async def get_principal(platform: PlatformDep, x_api_key: ApiKey) -> access.Principal:
+    return await principal_for(platform, x_api_key)
 
 
 async def get_optional_principal(

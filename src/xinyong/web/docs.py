@@ -17,6 +17,8 @@ from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
+from xinyong.web.schemas.common import ERRORS
+
 STATIC_DIR = Path(__file__).parent / "static"
 STATIC_URL = "/static"
 SWAGGER = f"{STATIC_URL}/vendor/swagger-ui-dist-5.35.0"
@@ -29,14 +31,18 @@ def install(app: FastAPI) -> None:
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
-        # FastAPI's one English default: the description of every success response.
         if app.openapi_schema is None:
             schema = build()
             for item in schema.get("paths", {}).values():
                 for op in item.values():
-                    for response in op.get("responses", {}).values():
+                    responses = op.get("responses", {})
+                    # FastAPI's one English default: the description of every success.
+                    for response in responses.values():
                         if response.get("description") == "Successful Response":
                             response["description"] = "成功"
+                    # The guard of web/security.py bounds every body (413).
+                    if "requestBody" in op:
+                        responses.setdefault("413", _declared_error(413))
         return app.openapi_schema or build()
 
     app.openapi = openapi  # type: ignore[method-assign]
@@ -48,6 +54,14 @@ def install(app: FastAPI) -> None:
     @app.api_route("/redoc", methods=["GET", "HEAD"], include_in_schema=False)
     async def redoc() -> HTMLResponse:
         return redoc_page(app)
+
+
+def _declared_error(status: int) -> dict[str, Any]:
+    """An error response in the document's own form (as FastAPI writes a ``responses=``)."""
+    return {
+        "description": ERRORS[status]["description"],
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}},
+    }
 
 
 def swagger_page(app: FastAPI) -> HTMLResponse:

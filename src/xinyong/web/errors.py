@@ -233,6 +233,18 @@ def install(app: FastAPI, templates: Jinja2Templates) -> None:
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)  # noqa: S101
+        if exc.status_code == 400:
+            # FastAPI and Starlette say 400 for a body they cannot parse at all (not UTF-8,
+            # broken multipart); it is a malformed request like invalid JSON, so the same 422.
+            problem = {
+                "location": "body",
+                "field": "",
+                "reason": "无法解析（JSON 应为 UTF-8 编码，文件应为完整的 multipart/form-data）",
+                "reason_en": "cannot be parsed",
+                "type": "body_unparsable",
+            }
+            zh, en = _validation_messages([problem])
+            return answer(request, 422, "validation_error", zh, en, [problem])
         zh, en = _STATUS_TEXT.get(exc.status_code, ("请求有误", "error"))
         if exc.status_code == 404:
             zh = "请求的页面或接口不存在"

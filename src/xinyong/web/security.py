@@ -1,9 +1,11 @@
 """Transport-level guards, as one pure ASGI middleware in front of the application.
 
-- **Key before body.** A write under ``/api/`` without ``X-API-Key`` is refused (401) before a
-  byte of its body is read: a 200 MB upload with no key costs the server nothing. (Whether
-  the key is valid is decided by the route's dependency, which also runs before the body is
-  parsed: FastAPI resolves header dependencies first.)
+- **Key before body.** A write under ``/api/`` with a body is refused (401) before a byte of
+  the body is read when it has no ``X-API-Key`` or a key that does not authenticate: a
+  200 MB upload with a missing or wrong key costs the server nothing. The check here is
+  needed: FastAPI reads and parses a route's body *before* it resolves the route's
+  dependencies, the key among them. It goes through the same per-process key cache as the
+  route's own dependency, so the route's second look at the key is a memory hit.
 - **Bounded bodies.** A declared ``Content-Length`` over the limit is refused (413) at once; a
   body sent without one (chunked) is counted as it arrives and refused the moment it passes
   the limit. Imports get ``XINYONG_MAX_IMPORT_BYTES`` plus room for the multipart envelope;
@@ -19,7 +21,7 @@ Errors have the application's one shape (``web/errors.py``), in Chinese with Eng
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -72,8 +74,11 @@ class Guard:
         import_limit: int,
         body_limit: int,
         script_hashes: Iterable[str] = (),
+        authenticate: Callable[[str], Awaitable[object]] | None = None,
     ) -> None:
+        """``authenticate`` raises a ``XinyongError`` (401) for a key that is refused."""
         self.app = app
+        self.authenticate = authenticate
         self.import_limit = import_limit + MULTIPART_ALLOWANCE
         self.body_limit = body_limit
         self.csp = content_security_policy(script_hashes).encode()
@@ -85,7 +90,8 @@ class Guard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = dict(scope.get("headers") or [])
+        raw_headers: list[tuple[bytes, bytes]] = scope.get("headers") or []
+        headers = dict(raw_headers)
         keyed = b"x-api-key" in headers
         overflow = False
 
@@ -100,9 +106,18 @@ class Guard:
         path: str = scope.get("path", "")
         method: str = scope.get("method", "GET")
         has_body = b"transfer-encoding" in headers or headers.get(b"content-length", b"0") != b"0"
-        if method in _WRITE_METHODS and path.startswith("/api/") and has_body and not keyed:
-            await self._refuse(_unauthenticated(), send_refusal)
-            return
+        if method in _WRITE_METHODS and path.startswith("/api/") and has_body:
+            if not keyed:
+                await self._refuse(_unauthenticated(), send_refusal)
+                return
+            if self.authenticate is not None:
+                # The first of repeated headers, as the route reads it (Starlette's Headers).
+                key = next(v for k, v in raw_headers if k == b"x-api-key").decode("latin-1")
+                try:
+                    await self.authenticate(key)
+                except XinyongError as exc:
+                    await self._refuse(_body_unread(exc), send_refusal)
+                    return
         limit = self._limit(path)
         declared = headers.get(b"content-length")
         if declared is not None:
@@ -158,17 +173,14 @@ class Guard:
     @staticmethod
     async def _refuse(exc: XinyongError, send: Any) -> None:
         body = _error_body(exc)
-        await send(
-            {
-                "type": "http.response.start",
-                "status": exc.status,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                    (b"connection", b"close"),
-                ],
-            }
-        )
+        headers = [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+            (b"connection", b"close"),
+        ]
+        if exc.status == 401:  # as web/errors.py answers a 401
+            headers.append((b"www-authenticate", b"ApiKey"))
+        await send({"type": "http.response.start", "status": exc.status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
 
@@ -178,6 +190,11 @@ def _too_large(limit: int) -> BodyTooLarge:
         f"request body over the limit of {limit} bytes",
         f"请求体超过上限 {mib:,.1f} MiB（{limit:,} 字节），未处理",
     )
+
+
+def _body_unread(exc: XinyongError) -> XinyongError:
+    """The refusal of the key, saying the body was not read."""
+    return type(exc)(f"{exc.message_en}; the body was not read", f"{exc.message_zh}，请求体未读取")
 
 
 def _unauthenticated() -> XinyongError:

@@ -91,8 +91,12 @@ def monthly_xlsx(
 class TypicalCaseIn(BaseModel):
     title: str = Field(description="标题", max_length=200)
     summary: str = Field(description="案例摘要（不得含自然人身份证号码）", max_length=5000)
-    category: str = Field(description="惩戒 或 激励（也接受 punishment / incentive）")
-    measures: list[str] = Field(description="相关措施代码，如 M11", max_length=50)
+    category: str = Field(
+        description="惩戒 或 激励（也接受 punishment / incentive）", max_length=16
+    )
+    measures: list[Annotated[str, Field(max_length=32)]] = Field(
+        description="相关措施代码，如 M11", max_length=50
+    )
     department: str = Field(description="实施或报送部门代码", max_length=64)
     subject: str | None = Field(
         default=None, description="组织的统一社会信用代码（自然人不公开）", max_length=32

@@ -223,3 +223,41 @@ def test_audit_verify_compares_the_projections_with_a_rebuild(env: Path, engine:
     assert f"投影不一致：主体状态 {ORG} 无账本依据" in out
     with engine.connect() as conn:  # the check rolled its rebuild back
         assert conn.execute(select(list_memberships.c.id)).scalars().all() == [900001]
+
+
+@pytest.mark.parametrize(
+    ("tamper", "says"),
+    [
+        ([("update", 3, {"purpose": "改过"})], "审计记录 3 的内容被改动"),
+        ([("delete", 3, {})], "审计记录 4 与前一条记录链接不上"),
+        (
+            [("update", 2, {"id": 900}), ("update", 3, {"id": 2}), ("update", 900, {"id": 3})],
+            "审计记录 2 与前一条记录链接不上",
+        ),
+    ],
+    ids=["edited", "deleted", "swapped"],
+)
+def test_audit_verify_names_the_first_broken_audit_link(
+    env: Path, engine: Engine, tamper: list[tuple[str, int, dict[str, object]]], says: str
+) -> None:
+    from xinyong.access import service as access
+    from xinyong.access.tables import audit_log
+
+    now = dt.datetime(2026, 1, 5, tzinfo=dt.UTC)
+    with engine.begin() as conn:
+        for i in range(5):
+            access.audit(conn, "cli:甲", "read_file", f"subject:{i}", now, "核查")
+    code, out = _run("audit", "verify")
+    assert code == 0, out
+    assert "审计日志 5 条，链完整" in out
+    with engine.begin() as conn:
+        drop_write_guards(conn)
+        for op, row, values in tamper:
+            where = audit_log.c.id == row
+            if op == "delete":
+                conn.execute(audit_log.delete().where(where))
+            else:
+                conn.execute(update(audit_log).where(where).values(**values))
+    code, out = _run("audit", "verify")
+    assert code == 1
+    assert f"审计日志断链：{says}" in out

@@ -17,8 +17,9 @@ from xinyong.identity.uscc import make_uscc
 ROWS = 5_000
 # Generous: a probe stuck behind an import on the event loop waits for the whole import
 # (about 5 s here); one served alongside it answers in milliseconds, with rare pauses of
-# up to about 1 s on a loaded two-core machine (the importer thread holds the GIL).
-PROBE_LIMIT_S = 2.0
+# seconds on an overloaded machine (the importer thread holds the GIL, the multipart body
+# is parsed on the loop), which stretches the import too: the bound grows with the import.
+PROBE_LIMIT_S = 1.0
 
 
 def _multipart(filename: str, data: bytes) -> tuple[bytes, str]:
@@ -62,6 +63,7 @@ def test_healthz_answers_promptly_while_a_large_import_runs(
             answer["body"] = json.loads(resp.read())
 
     importing = threading.Thread(target=post)
+    begun = time.monotonic()
     importing.start()
     waits: list[float] = []
     while importing.is_alive():
@@ -72,10 +74,12 @@ def test_healthz_answers_promptly_while_a_large_import_runs(
         waits.append(time.monotonic() - started)
         time.sleep(0.05)
     importing.join()
+    took = time.monotonic() - begun
 
     # Enough probes fell inside the import for the test to say something about it.
     assert len(waits) >= 5, waits
-    assert max(waits) < PROBE_LIMIT_S, max(waits)
+    assert took > 2 * PROBE_LIMIT_S, took  # long enough to stall a probe on the loop
+    assert max(waits) < max(PROBE_LIMIT_S, took / 2), (max(waits), took)
     assert answer["status"] == 201
     result = answer["body"]
     assert isinstance(result, dict)

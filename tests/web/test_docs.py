@@ -6,16 +6,11 @@ import glob
 import os
 import re
 import shutil
-import socket
 import subprocess
-import threading
-import time
 import tomllib
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 
 from xinyong.bootstrap import Platform
@@ -74,29 +69,6 @@ def test_vendored_files_are_packaged_with_their_licences() -> None:
     packaged = {Path(f) for pat in patterns for f in glob.glob(str(package / pat), recursive=True)}
     unpackaged = [p for p in vendor.rglob("*") if p.is_file() and p not in packaged]
     assert unpackaged == []
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@pytest.fixture
-def server(platform: Platform) -> Iterator[str]:
-    port = _free_port()
-    config = uvicorn.Config(create_app(platform), host="127.0.0.1", port=port, log_level="warning")
-    live = uvicorn.Server(config)
-    thread = threading.Thread(target=live.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if live.started:
-            break
-        time.sleep(0.05)
-    assert live.started
-    yield f"http://127.0.0.1:{port}"
-    live.should_exit = True
-    thread.join(timeout=10)
 
 
 def _rendered(*urls: str) -> list[str]:

@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     # SQLite's durability (PRAGMA synchronous): FULL survives a power cut; NORMAL is faster
     # and may lose the last commits on power loss (never on a crash of the process).
     sqlite_synchronous: str = "FULL"
+    # Imports one web process runs at once, each in a worker thread off the event loop; more
+    # wait their turn, so imports never take every thread the other sync routes need.
+    import_workers: int = Field(default=2, ge=1, le=64)
     # Largest body of any other request (JSON API calls), in bytes (web/security.py).
     max_json_body_bytes: int = 1024 * 1024
     # Largest number of data rows an import accepts.

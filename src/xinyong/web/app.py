@@ -11,10 +11,13 @@ a Chinese error page. Response models are in ``web/schemas/``; the documentation
 
 import contextlib
 import datetime as dt
+import functools
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Annotated, Any
 
+import anyio
+import anyio.to_thread
 from fastapi import (
     APIRouter,
     FastAPI,
@@ -134,6 +137,8 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
 
+    import_slots = anyio.CapacityLimiter(platform.settings.import_workers)
+
     @app.get(
         "/healthz",
         tags=["运维"],
@@ -141,8 +146,10 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         response_model=Status,
         response_model_exclude_unset=True,
     )
-    def healthz() -> dict[str, str]:
+    async def healthz() -> dict[str, str]:
         """进程在运行即返回 ok。"""
+        # On the event loop: a plain def would wait for a pool thread and, during an import,
+        # contend for the GIL twice more (the probe is meant to show the loop is responsive).
         return {"status": "ok"}
 
     @app.post(
@@ -169,12 +176,20 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         if source is not None:
             require_own(who, source, "数据", action="报送")
         data = await file.read(platform.settings.max_import_bytes + 1)
-        result = platform.importer().import_bytes(
-            data,
-            filename=file.filename or "upload",
-            department_code=who.department_code,
-            item_code=item,
-            channel="api",
+        # The importer is synchronous and runs for seconds on a large file: on the event loop
+        # it would stall every other request of this process (/healthz included). It runs in
+        # a worker thread instead, at most import_workers at once, so imports leave the
+        # shared thread pool to the sync routes.
+        result = await anyio.to_thread.run_sync(
+            functools.partial(
+                platform.importer().import_bytes,
+                data,
+                filename=file.filename or "upload",
+                department_code=who.department_code,
+                item_code=item,
+                channel="api",
+            ),
+            limiter=import_slots,
         )
         out = result.as_dict()
         if result.batch_id is not None and result.rejected:

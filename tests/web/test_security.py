@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.helpers import add_department, csv_bytes, penalty
+from tests.helpers import ORG, add_department, csv_bytes, penalty
 from xinyong.access import service as access
 from xinyong.bootstrap import Platform
 from xinyong.web.app import create_app
+from xinyong.web.docs import REDOC_JS_URL, SWAGGER
 
 
 def _call(app: Any, method: str, path: str, headers: list[tuple[bytes, bytes]], chunks: int):
@@ -142,17 +143,37 @@ def test_a_chunked_body_is_cut_off_when_it_passes_the_limit(platform: Platform) 
 def test_every_response_carries_the_security_headers(platform: Platform) -> None:
     key = add_department(platform)
     client = TestClient(create_app(platform))
+    keyed = {"X-API-Key": key}
     answers = {
         "page": client.get("/"),
+        "page HEAD": client.head("/"),
+        "subject page": client.get(f"/subjects/{ORG}"),
+        "bad page request": client.get("/", params={"q": "x" * 201}),
         "missing page": client.get("/no-such-page"),
         "docs": client.get("/docs"),
+        "redoc": client.get("/redoc"),
+        "redoc script": client.get(REDOC_JS_URL),
+        "static asset": client.get(f"{SWAGGER}/swagger-ui.css"),
+        "openapi": client.get("/openapi.json"),
+        "health": client.get("/healthz"),
         "public api": client.get("/api/v1/catalogue/items"),
-        "keyed api": client.get("/api/v1/scenarios", headers={"X-API-Key": key}),
+        "public api, keyed": client.get(f"/api/v1/subjects/{ORG}/file", headers=keyed),
+        "keyed api": client.get("/api/v1/scenarios", headers=keyed),
+        "keyed write": client.post("/api/v1/checks", json={"subject": ORG}, headers=keyed),
+        "keyed 404": client.get("/api/v1/batches/99", params={"purpose": "核查"}, headers=keyed),
+        "keyed 422": client.get("/api/v1/batches/0", headers=keyed),
+        "missing api": client.get("/api/v1/no-such-thing"),
+        "too large": client.post(
+            "/api/v1/checks",
+            content=b"x" * (platform.settings.max_json_body_bytes + 1),
+            headers=keyed,
+        ),
         "refused": client.post(
             "/api/v1/imports",
             params={"item": "XZCF"},
             files={"file": ("p.csv", csv_bytes([penalty()]), "text/csv")},
         ),
+        "bad key": client.get("/api/v1/alerts", headers={"X-API-Key": "nope"}),
     }
     for name, resp in answers.items():
         h = resp.headers
@@ -163,9 +184,17 @@ def test_every_response_carries_the_security_headers(platform: Platform) -> None
         assert "default-src 'self'" in csp, name
         assert "frame-ancestors 'none'" in csp, name
         assert "'unsafe-inline'" not in csp.split("script-src", 1)[1].split(";", 1)[0], name
-    assert answers["keyed api"].headers["cache-control"] == "no-store"
+    # Whatever answers a key (data, errors) is not kept by a proxy or a browser.
+    for name, resp in answers.items():
+        if name.startswith(("keyed", "public api, keyed", "too large", "bad key")):
+            assert resp.headers["cache-control"] == "no-store", name
     assert "no-store" not in answers["public api"].headers.get("cache-control", "")
-    assert answers["refused"].status_code == 401
+    statuses = {name: resp.status_code for name, resp in answers.items()}
+    assert statuses["refused"] == statuses["bad key"] == 401
+    assert statuses["too large"] == 413
+    assert statuses["keyed 404"] == statuses["missing api"] == statuses["missing page"] == 404
+    assert statuses["keyed 422"] == 422
+    assert statuses["bad page request"] == 400
 
 
 def test_an_import_within_the_limit_still_goes_through(platform: Platform) -> None:

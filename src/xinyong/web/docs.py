@@ -1,12 +1,14 @@
 """The API documentation pages, Swagger UI (/docs) and ReDoc (/redoc), served offline.
 
 Their scripts and styles are vendored from npm under ``static/vendor/`` (see its README)
-and served by the application: nothing on these pages comes from another host.
+and served by the application: nothing on these pages comes from another host (the
+Content-Security-Policy of ``web/security.py`` allows this host only).
 """
 
 # No "from __future__ import annotations": FastAPI resolves these annotations at runtime.
 
 import base64
+import functools
 import hashlib
 import re
 from pathlib import Path
@@ -14,7 +16,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from xinyong.web.schemas.common import ERRORS
@@ -23,6 +25,13 @@ STATIC_DIR = Path(__file__).parent / "static"
 STATIC_URL = "/static"
 SWAGGER = f"{STATIC_URL}/vendor/swagger-ui-dist-5.35.0"
 REDOC = f"{STATIC_URL}/vendor/redoc-2.5.2"
+# ReDoc's sidebar footer loads its logo from the vendor's CDN, with no option to turn it off.
+# The vendored file stays as published (its hash is in the README); the page gets it with
+# that one address replaced by an empty image, so it makes no request to another host.
+REDOC_JS_URL = "/redoc/redoc.standalone.js"
+_REDOC_FILE = STATIC_DIR / "vendor" / "redoc-2.5.2" / "redoc.standalone.js"
+_REDOC_LOGO = b"https://cdn.redoc.ly/redoc/logo-mini.svg"
+_EMPTY_IMAGE = b"data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg'/%3E"
 
 
 def install(app: FastAPI) -> None:
@@ -55,6 +64,15 @@ def install(app: FastAPI) -> None:
     async def redoc() -> HTMLResponse:
         return redoc_page(app)
 
+    @app.api_route(REDOC_JS_URL, methods=["GET", "HEAD"], include_in_schema=False)
+    async def redoc_script() -> Response:
+        return Response(_redoc_bundle(), media_type="text/javascript")
+
+
+@functools.cache
+def _redoc_bundle() -> bytes:
+    return _REDOC_FILE.read_bytes().replace(_REDOC_LOGO, _EMPTY_IMAGE)
+
 
 def _declared_error(status: int) -> dict[str, Any]:
     """An error response in the document's own form (as FastAPI writes a ``responses=``)."""
@@ -81,7 +99,7 @@ def redoc_page(app: FastAPI) -> HTMLResponse:
     return get_redoc_html(
         openapi_url=app.openapi_url or "/openapi.json",
         title=f"{app.title} · 接口文档（ReDoc）",
-        redoc_js_url=f"{REDOC}/redoc.standalone.js",
+        redoc_js_url=REDOC_JS_URL,
         redoc_favicon_url=f"{SWAGGER}/favicon-32x32.png",
         with_google_fonts=False,
     )

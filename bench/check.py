@@ -39,6 +39,7 @@ import time
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, func, select, text
 
@@ -178,6 +179,16 @@ def wrk(
         "p99": ms("99"),
         "max": float(worst.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[worst.group(2)],
     }
+
+
+def tear_down(server: Any, bench: Any, work: Path, *, keep: bool) -> None:
+    """Stop the server's process group, drop the database unless kept, remove the work folder."""
+    if server is not None:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    if not keep:
+        bench.drop()
+    shutil.rmtree(work, ignore_errors=True)
 
 
 def settle(url: str) -> None:
@@ -432,12 +443,7 @@ def main() -> None:
             f"median check p99 {p99:.1f} ms (target <= 20 ms)"
         )
     finally:
-        if server is not None:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=30)
-        if not args.keep:
-            bench.drop()
-        shutil.rmtree(work, ignore_errors=True)
+        tear_down(server, bench, work, keep=args.keep)
 
 
 if __name__ == "__main__":

@@ -23,9 +23,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import shutil
-import signal
 import sys
 import tempfile
 import threading
@@ -49,6 +47,7 @@ from check import (
     prepare,
     settle,
     start_server,
+    tear_down,
     warm_up,
     write_check_script,
     wrk,
@@ -214,12 +213,7 @@ def main() -> None:
         wall = time.monotonic() - t0
         settle(bench.url)
     finally:
-        if server is not None:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=30)
-        if not args.keep:
-            bench.drop()
-        shutil.rmtree(work, ignore_errors=True)
+        tear_down(server, bench, work, keep=args.keep)
 
     print(
         f"\nwrk -t{args.threads} -c{args.connections} -d{seconds}s POST /api/v1/checks, "

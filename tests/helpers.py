@@ -91,6 +91,49 @@ def penalty(**overrides: str) -> dict[str, str]:
     return row
 
 
+def person_penalty(number: str, name: str = "李四", **overrides: str) -> dict[str, str]:
+    """A penalty on a natural person identified by a resident ID number (no USCC, no legal
+    representative)."""
+    return penalty(
+        CF_XDR_MC=name,
+        CF_XDR_LB="自然人",
+        CF_XDR_SHXYM="",
+        CF_FRDB="",
+        CF_FR_ZJLX="",
+        CF_FR_ZJHM="",
+        CF_XDR_ZJLX="身份证",
+        CF_XDR_ZJHM=number,
+        **overrides,
+    )
+
+
+def free_port() -> int:
+    """A free TCP port on loopback, for a test's own server."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def cli_env(url: str, data_dir: Any, **settings: str) -> dict[str, str]:
+    """The environment of a ``xinyong`` subprocess on the test's database: this process's
+    environment without its XINYONG_* settings, plus the database, the test key and a data
+    folder (and any ``XINYONG_*`` given)."""
+    import os
+
+    from tests.conftest import TEST_KEY
+
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("XINYONG_")}
+    return {
+        **clean,
+        "XINYONG_DATABASE_URL": url,
+        "XINYONG_SECRET_KEY": TEST_KEY,
+        "XINYONG_DATA_DIR": str(data_dir),
+        **settings,
+    }
+
+
 def csv_bytes(
     rows: Sequence[dict[str, str]],
     encoding: str = "utf-8-sig",

@@ -7,7 +7,7 @@ import json
 import pytest
 from sqlalchemy import Engine, func, select
 
-from tests.helpers import add_department, csv_bytes, penalty, resident_id, revoke
+from tests.helpers import add_department, csv_bytes, person_penalty, resident_id, revoke
 from xinyong.bootstrap import Platform, build_platform
 from xinyong.catalog.catalogue import Catalogue
 from xinyong.catalog.sanctions import SanctionsCatalogue
@@ -63,16 +63,8 @@ def _platform(
 
 def _people(seq: str) -> bytes:
     rows = [
-        penalty(
-            CF_XDR_MC=f"李{i}",
-            CF_XDR_LB="自然人",
-            CF_XDR_SHXYM="",
-            CF_FRDB="",
-            CF_FR_ZJLX="",
-            CF_FR_ZJHM="",
-            CF_XDR_ZJLX="身份证",
-            CF_XDR_ZJHM=resident_id("610103", "19751231", f"{i:03d}"),
-            CF_WSH=f"{seq}-{i}号",
+        person_penalty(
+            resident_id("610103", "19751231", f"{i:03d}"), name=f"李{i}", CF_WSH=f"{seq}-{i}号"
         )
         for i in range(23)
     ]

@@ -3,7 +3,6 @@ import sent again lands every row exactly once."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -12,8 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, func, select
 
-from tests.conftest import TEST_KEY
-from tests.helpers import add_department, csv_bytes, penalty
+from tests.helpers import add_department, cli_env, csv_bytes, penalty
 from xinyong.bootstrap import Platform
 from xinyong.identity.uscc import make_uscc
 from xinyong.ledger.service import verify
@@ -39,13 +37,7 @@ def _file(tmp_path: Path) -> Path:
 
 
 def _cli(engine: Engine, tmp_path: Path, path: Path) -> subprocess.Popen[bytes]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("XINYONG_")}
-    env = {
-        **clean,
-        "XINYONG_DATABASE_URL": engine.url.render_as_string(hide_password=False),
-        "XINYONG_SECRET_KEY": TEST_KEY,
-        "XINYONG_DATA_DIR": str(tmp_path / "var"),
-    }
+    env = cli_env(engine.url.render_as_string(hide_password=False), tmp_path / "var")
     return subprocess.Popen(  # noqa: S603 - this interpreter, our own module
         [sys.executable, "-m", "xinyong.web.cli", "import", str(path), "--source", "scjg"],
         env=env,

@@ -19,6 +19,7 @@ from tests.helpers import (
     csv_bytes,
     json_bytes,
     penalty,
+    person_penalty,
     resident_id,
     revoke,
     xlsx_bytes,
@@ -296,16 +297,7 @@ def test_publication_deadline_on_the_provisional_year_carries_its_bounds(
 def test_natural_person_records_are_keyed_by_hash_masked_and_not_public(platform: Platform) -> None:
     add_department(platform, "yjgl", "safety")
     number = resident_id("610103", "19751231", "045")
-    row = penalty(
-        CF_XDR_MC="李四",
-        CF_XDR_LB="自然人",
-        CF_XDR_SHXYM="",
-        CF_FRDB="",
-        CF_FR_ZJLX="",
-        CF_FR_ZJHM="",
-        CF_XDR_ZJLX="身份证",
-        CF_XDR_ZJHM=number,
-    )
+    row = person_penalty(number)
     result = _import(platform, csv_bytes([row]), dept="yjgl")
     assert result.accepted == 1, result.rejections
     with platform.engine.connect() as conn:

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import insert, select, text
 
-from tests.helpers import add_department, csv_bytes, penalty, resident_id
+from tests.helpers import add_department, csv_bytes, penalty, person_penalty, resident_id
 from xinyong.access.repository import audit_rows
 from xinyong.bootstrap import Platform
 from xinyong.ingest.readers import read_table
@@ -26,17 +26,7 @@ def client(platform: Platform) -> TestClient:
 
 
 def _person(number: str, **overrides: str) -> dict[str, str]:
-    return penalty(
-        CF_XDR_MC="李四",
-        CF_XDR_LB="自然人",
-        CF_XDR_SHXYM="",
-        CF_FRDB="",
-        CF_FR_ZJLX="",
-        CF_FR_ZJHM="",
-        CF_XDR_ZJLX="身份证",
-        CF_XDR_ZJHM=number,
-        **overrides,
-    )
+    return person_penalty(number, **overrides)
 
 
 def _stored_text(platform: Platform) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -10,20 +9,15 @@ from collections.abc import Iterator
 import pytest
 import uvicorn
 
+from tests.helpers import free_port
 from xinyong.bootstrap import Platform
 from xinyong.web.app import create_app
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
 def server(platform: Platform) -> Iterator[str]:
     """The application served by uvicorn on a free loopback port, in a thread; its base URL."""
-    port = _free_port()
+    port = free_port()
     config = uvicorn.Config(create_app(platform), host="127.0.0.1", port=port, log_level="warning")
     live = uvicorn.Server(config)
     thread = threading.Thread(target=live.run, daemon=True)

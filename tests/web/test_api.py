@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from tests.helpers import ORG, add_department, csv_bytes, penalty, resident_id
+from tests.helpers import ORG, add_department, csv_bytes, penalty, person_penalty, resident_id
 from xinyong.access import service as access
 from xinyong.bootstrap import Platform
 from xinyong.checks.tables import check_receipts
@@ -248,18 +248,8 @@ def test_a_departments_internal_view_holds_the_public_file_and_its_own_records_o
     with platform.engine.begin() as conn:
         keys["office"] = access.issue_key(conn, "信用办", "office", None, platform.clock.now())
     number = resident_id("610103", "19751231", "045")
-    person = {
-        "CF_XDR_MC": "李四",
-        "CF_XDR_LB": "自然人",
-        "CF_XDR_SHXYM": "",
-        "CF_FRDB": "",
-        "CF_FR_ZJLX": "",
-        "CF_FR_ZJHM": "",
-        "CF_XDR_ZJLX": "身份证",
-        "CF_XDR_ZJHM": number,
-    }
     for dept, wsh in (("yjgl", "陕应急罚〔2026〕1号"), ("sthj", "陕环罚〔2026〕7号")):
-        resp = _upload(client, keys[dept], csv_bytes([penalty(**person, CF_WSH=wsh)]))
+        resp = _upload(client, keys[dept], csv_bytes([person_penalty(number, CF_WSH=wsh)]))
         assert resp.status_code == 201, resp.text
 
     from xinyong.ledger.tables import entries

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,16 +12,9 @@ from pathlib import Path
 
 from sqlalchemy import Engine, func, select
 
-from tests.conftest import TEST_KEY
-from tests.helpers import ORG, add_department, csv_bytes, penalty
+from tests.helpers import ORG, add_department, cli_env, csv_bytes, free_port, penalty
 from xinyong.bootstrap import Platform
 from xinyong.checks.tables import check_receipts
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_sigterm_drains_the_queued_receipts(
@@ -33,16 +24,13 @@ def test_sigterm_drains_the_queued_receipts(
     platform.importer().import_bytes(
         csv_bytes([penalty()]), filename="p.csv", department_code="scjg", item_code="XZCF"
     )
-    port = _free_port()
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("XINYONG_")}
-    env = {
-        **clean,
-        "XINYONG_DATABASE_URL": engine.url.render_as_string(hide_password=False),
-        "XINYONG_SECRET_KEY": TEST_KEY,
-        "XINYONG_DATA_DIR": str(tmp_path / "var"),
+    port = free_port()
+    env = cli_env(
+        engine.url.render_as_string(hide_password=False),
+        tmp_path / "var",
         # A long interval: every receipt is still queued when the stop comes.
-        "XINYONG_CHECK_RECEIPT_BATCH_MS": "60000",
-    }
+        XINYONG_CHECK_RECEIPT_BATCH_MS="60000",
+    )
     server = subprocess.Popen(  # noqa: S603 - this interpreter, our own module
         [sys.executable, "-m", "xinyong.web.cli", "serve", "--port", str(port)],
         env=env,

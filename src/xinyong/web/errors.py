@@ -97,6 +97,16 @@ _HTTP_CODES = {
 }
 
 
+def error_payload(
+    code: str, message: str, message_en: str, fields: list[dict[str, str]] | None = None
+) -> dict[str, Any]:
+    """The one shape of an API error (also written by web/security.py before any route runs)."""
+    detail: dict[str, Any] = {"code": code, "message": message, "message_en": message_en}
+    if fields is not None:
+        detail["fields"] = fields
+    return {"detail": detail}
+
+
 def _reason(err: dict[str, Any]) -> tuple[str, str]:
     """Chinese and English reason for one pydantic error, from its type and context only:
     never from the input, and not from pydantic's message (a custom validator's message
@@ -208,11 +218,10 @@ def install(app: FastAPI, templates: Jinja2Templates) -> None:
                 {"status": shown, "title": title, "message": message},
                 status_code=shown,
             )
-        detail: dict[str, Any] = {"code": code, "message": message, "message_en": message_en}
-        if fields is not None:
-            detail["fields"] = fields
         headers = {"WWW-Authenticate": "ApiKey"} if status == 401 else None
-        return JSONResponse({"detail": detail}, status, headers=headers)
+        return JSONResponse(
+            error_payload(code, message, message_en, fields), status, headers=headers
+        )
 
     async def platform_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, XinyongError)  # noqa: S101 - registered for this class only

@@ -27,6 +27,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from xinyong.kernel.errors import Unauthenticated, XinyongError
+from xinyong.web.errors import error_payload
 
 IMPORT_PATH = "/api/v1/imports"
 # Multipart headers, boundaries and the other form fields around the file.
@@ -57,11 +58,6 @@ def content_security_policy(script_hashes: Iterable[str]) -> str:
             "frame-ancestors 'none'",
         ]
     )
-
-
-def _error_body(exc: XinyongError) -> bytes:
-    detail = {"code": exc.code, "message": exc.message_zh, "message_en": exc.message_en}
-    return json.dumps({"detail": detail}, ensure_ascii=False).encode()
 
 
 class Guard:
@@ -172,7 +168,8 @@ class Guard:
 
     @staticmethod
     async def _refuse(exc: XinyongError, send: Any) -> None:
-        body = _error_body(exc)
+        payload = error_payload(exc.code, exc.message_zh, exc.message_en)
+        body = json.dumps(payload, ensure_ascii=False).encode()
         headers = [
             (b"content-type", b"application/json"),
             (b"content-length", str(len(body)).encode()),

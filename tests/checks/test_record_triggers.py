@@ -287,17 +287,19 @@ def test_lists_and_records_together_and_feedback_only_by_the_checking_department
                 department_code="zjt",
                 now=clock.now(),
             )
-        checks.feedback(  # the credit office may
-            conn,
-            receipt=answer["receipt"],
-            measure="M12",
-            applied=True,
-            reason="",
-            actor="office",
-            department_code=None,
-            role="office",
-            now=clock.now(),
-        )
+        for role in ("office", "auditor"):  # neither speaks for the checking department
+            with pytest.raises(PermissionDenied):
+                checks.feedback(
+                    conn,
+                    receipt=answer["receipt"],
+                    measure="M12",
+                    applied=True,
+                    reason="",
+                    actor=role,
+                    department_code=None,
+                    role=role,
+                    now=clock.now(),
+                )
 
 
 def test_unknown_subjects_are_told_apart_from_clean_ones(

@@ -7,6 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.helpers import ORG, add_department, csv_bytes, penalty, resident_id
+from xinyong.access import service as access
 from xinyong.bootstrap import Platform
 from xinyong.web.app import create_app
 
@@ -135,9 +136,24 @@ def test_a_check_on_another_day_by_chinese_scenario_and_feedback_by_its_departme
         headers={"X-API-Key": other},
     )
     assert refused.status_code == 403
-    assert (
-        refused.json()["detail"]["message"] == "只有作出该次核查的部门（或信用办）可以反馈实施情况"
+    assert refused.json()["detail"]["message"] == "只有作出该次核查的部门可以反馈实施情况"
+    with platform.engine.begin() as conn:
+        at = platform.clock.now()
+        office = access.issue_key(conn, "信用办", "office", None, at)
+        auditor = access.issue_key(conn, "审计", "auditor", None, at)
+    for caller in (office, auditor):  # the office does not speak for the department either
+        answer = client.post(
+            f"/api/v1/checks/{now['receipt']}/feedback",
+            json={"measure": "M04", "applied": True},
+            headers={"X-API-Key": caller},
+        )
+        assert answer.status_code == 403, answer.text
+    own = client.post(
+        f"/api/v1/checks/{now['receipt']}/feedback",
+        json={"measure": "M04", "applied": True},
+        headers={"X-API-Key": key},
     )
+    assert own.status_code == 201, own.text
     unknown_scenario = client.post(
         "/api/v1/checks",
         json={"subject": ORG, "scenario": "政府采买"},

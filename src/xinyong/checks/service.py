@@ -571,15 +571,20 @@ def feedback(
     role: str = "department",
 ) -> None:
     """Record what the checking department did with a measure of its answer. Only the
-    department that made the check, or the credit office, may: feedback changes the monthly
-    statistics of the department that checked."""
+    caller that made the check may: feedback says what that department applied and changes its
+    monthly statistics, so not even the credit office writes it for another department, and an
+    auditor (who applies no measure) never does."""
+    if role == "auditor":
+        raise PermissionDenied(
+            "auditors do not record feedback", "审计人员不实施惩戒措施，不能反馈实施情况"
+        )
     found = repo.receipt(conn, receipt)
     if found is None:
         raise NotFound(f"no receipt {receipt}", f"没有回执号为 {receipt} 的核查")
-    if role != "office" and found["department_code"] != department_code:
+    if found["department_code"] != department_code:
         raise PermissionDenied(
             f"receipt {receipt} belongs to another department",
-            "只有作出该次核查的部门（或信用办）可以反馈实施情况",
+            "只有作出该次核查的部门可以反馈实施情况",
         )
     if measure not in found["measures"] and measure not in found["to_verify"]:
         raise InputError(

@@ -13,7 +13,7 @@ from sqlalchemy import Connection
 from xinyong.checks import service as checks
 from xinyong.identity.resolve import is_organisation_code
 from xinyong.kernel.errors import InputError
-from xinyong.web.deps import PUBLIC, PlatformDep, PrincipalDep
+from xinyong.web.deps import PUBLIC, DepartmentOrOffice, PlatformDep, PrincipalDep
 from xinyong.web.schemas import checks as schemas
 from xinyong.web.schemas.common import errors as declared
 
@@ -152,9 +152,9 @@ def check_feedback(
     receipt: Annotated[str, PathParam(max_length=64, description="核查回执号")],
     body: Feedback,
     platform: PlatformDep,
-    who: PrincipalDep,
+    who: DepartmentOrOffice,
 ) -> dict[str, str]:
-    """反馈核查结果中某项措施的实施情况（已实施 / 未实施及理由）。"""
+    """反馈核查结果中某项措施的实施情况（已实施 / 未实施及理由）。仅限作出该次核查的调用方。"""
     writer = platform.receipt_writer()
     if writer is not None:
         writer.flush()  # a receipt this process answered moments ago may still be queued

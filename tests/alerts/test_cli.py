@@ -42,7 +42,7 @@ def test_warnings_commands(env: Path) -> None:
     import_rows(platform, penalty())
     import_rows(platform, org2_penalty(), name="org2.csv")
     publish(platform, ORG)  # listed after both imports: alerted at publication
-    code, out = _run("warnings", "list", "--json")
+    code, out = _run("warnings", "list", "--purpose", "办件核查", "--json")
     assert code == 0, out
     page = json.loads(out)
     assert page["total"] == 1
@@ -59,10 +59,12 @@ def test_warnings_commands(env: Path) -> None:
     assert REP not in out
     code, out = _run("warnings", "scan", "--json")
     assert json.loads(out) == {"created": []}
-    code, out = _run("warnings", "list")
+    code, out = _run("warnings", "list", "--purpose", "办件核查")
     assert "易地开张" in out
     assert "共 1 条" in out
-    alert_id = json.loads(_run("warnings", "list", "--json")[1])["alerts"][0]["id"]
+    alert_id = json.loads(_run("warnings", "list", "--purpose", "办件核查", "--json")[1])["alerts"][
+        0
+    ]["id"]
     code, out = _run("warnings", "ack", str(alert_id), "--note", "已转办", "--by", "李科长")
     assert code == 0, out
     assert "已确认" in out
@@ -72,16 +74,35 @@ def test_warnings_commands(env: Path) -> None:
     code, out = _run("warnings", "dismiss", str(alert_id), "--note", "同名不同人", "--by", "李科长")
     assert code == 0
     assert "已排除" in out
-    code, out = _run("warnings", "list", "--status", "all", "--json")
+    code, out = _run("warnings", "list", "--purpose", "办件核查", "--status", "all", "--json")
     (done,) = json.loads(out)["alerts"]
     assert (done["status"], done["handled_by"], done["note"]) == (
         "dismissed",
         "cli:李科长",
         "同名不同人",
     )
-    code, out = _run("warnings", "list", "--status", "closed")
+    code, out = _run("warnings", "list", "--purpose", "办件核查", "--status", "closed")
     assert code == 2
     assert "未知状态" in out
     code, out = _run("warnings", "ack", "99999")
     assert code == 2
     assert "不存在" in out
+
+
+def test_listing_alerts_states_a_purpose_and_is_audited_with_the_operator(env: Path) -> None:
+    from sqlalchemy import select
+
+    from xinyong.access.service import verify_audit
+    from xinyong.access.tables import audit_log
+
+    platform = build_platform()
+    code, out = _run("warnings", "list")
+    assert code == 2
+    assert "须说明查询用途" in out
+    code, out = _run("--operator", "王审核", "warnings", "list", "--purpose", "易地开张排查")
+    assert code == 0, out
+    with platform.engine.connect() as conn:
+        rows = conn.execute(select(audit_log).where(audit_log.c.action == "read_alerts")).all()
+        assert [(r.actor, r.purpose) for r in rows] == [("cli:王审核", "易地开张排查")]
+        assert verify_audit(conn)[1] is None
+

@@ -41,7 +41,7 @@ def _run(*args: str) -> tuple[int, str]:
 
 
 def test_monthly_table_json_and_xlsx(story: Story, tmp_path: Path) -> None:
-    code, out = _run("reports", "monthly", "--month", "2026-06")
+    code, out = _run("reports", "monthly", "--purpose", "办件核查", "--month", "2026-06")
     assert code == 0, out
     assert "2026-06 月度统计" in out
     assert "按核查部门" in out
@@ -51,13 +51,25 @@ def test_monthly_table_json_and_xlsx(story: Story, tmp_path: Path) -> None:
     m12 = next(line for line in lines if line.strip().startswith("M12"))
     assert m12.split()[-5:] == ["4", "2", "0", "2", "50.0%"]
 
-    code, out = _run("reports", "monthly", "--month", "2026-06", "--json", "--department", "swj")
+    code, out = _run(
+        "reports",
+        "monthly",
+        "--purpose",
+        "办件核查",
+        "--month",
+        "2026-06",
+        "--json",
+        "--department",
+        "swj",
+    )
     assert code == 0, out
     body = json.loads(out)
     assert [(d["department"], d["checks"]) for d in body["departments"]] == [("swj", 2)]
 
     path = tmp_path / "out" / "june.xlsx"
-    code, out = _run("reports", "monthly", "--month", "2026-06", "--xlsx", str(path))
+    code, out = _run(
+        "reports", "monthly", "--purpose", "办件核查", "--month", "2026-06", "--xlsx", str(path)
+    )
     assert code == 0, out
     wb = load_workbook(path)
     rows = list(wb["按措施"].iter_rows(values_only=True))
@@ -66,10 +78,10 @@ def test_monthly_table_json_and_xlsx(story: Story, tmp_path: Path) -> None:
 
 
 def test_bad_month_exits_2_with_the_reason(story: Story) -> None:
-    code, out = _run("reports", "monthly", "--month", "2099-01")
+    code, out = _run("reports", "monthly", "--purpose", "办件核查", "--month", "2099-01")
     assert code == 2
     assert "统计月份（month）“2099-01”尚未开始" in out
-    code, out = _run("reports", "monthly", "--month", "June", "--json")
+    code, out = _run("reports", "monthly", "--purpose", "办件核查", "--month", "June", "--json")
     assert code == 2
     assert "格式不正确" in json.loads(out)["error"]
 
@@ -112,7 +124,7 @@ def test_typical_case_commands(story: Story) -> None:
     assert "只有“草稿”的案例才能发布" in out
     code, out = _run("reports", "typical-withdraw", str(case["id"]), "--reason", "更正")
     assert code == 0, out
-    code, out = _run("reports", "typical-list")
+    code, out = _run("reports", "typical-list", "--purpose", "办件核查")
     assert "[已撤回]" in out
 
     code, out = _run(

@@ -156,10 +156,10 @@ def test_a_list_case_from_provisional_to_official(env: Path, clock: FixedClock) 
         "2027-02-19",
     )
     assert next(t for t in view["transitions"] if t["name"] == "list")["not_before"] == "2027-02-20"
-    code, out = _run("lists", "show", str(case["id"]))
+    code, out = _run("lists", "show", "--purpose", "办件核查", str(case["id"]))
     assert "办理期限：2027-02-16（暂定（2027年国务院放假安排尚未公布）" in out
     assert "按可能的最晚日期 2027-02-19 掌握" in out
-    code, out = _run("lists", "inbox", "--department", "xyb")
+    code, out = _run("lists", "inbox", "--purpose", "办件核查", "--department", "xyb")
     assert "暂定：2027-02-12 至 2027-02-19，按 2027-02-19 掌握" in out
     clock.set(dt.datetime(2027, 2, 17, 10, 0, tzinfo=CHINA_TZ))
     code, out = _run("lists", "step", str(case["id"]), "list")
@@ -176,13 +176,13 @@ def test_a_list_case_from_provisional_to_official(env: Path, clock: FixedClock) 
     assert "2027年：正式（国务院办公厅2027年节假日安排公布）" in out
     assert f"办件 {case['id']}（xyb，已告知，陈述申辩期）陈述申辩期：2027-02-16 → 2027-02-17" in out
 
-    code, out = _run("lists", "inbox", "--department", "xyb")
+    code, out = _run("lists", "inbox", "--purpose", "办件核查", "--department", "xyb")
     assert "提醒（未读 1 条）" in out
     assert "办理期限变更" in out
     assert "改为 2027-02-17（正式）" in out
     notices = _json("lists", "notices", "--department", "xyb")
     (notice,) = notices["notices"]
-    shown = _json("lists", "show", str(case["id"]))
+    shown = _json("lists", "show", "--purpose", "办件核查", str(case["id"]))
     assert shown["due"]["provisional"] is False
     assert shown["history"][-1]["label"] == "期限重算"
     assert shown["notices"][0]["id"] == notice["id"]

@@ -93,17 +93,17 @@ def test_case_from_proposal_through_inbox_to_expiry(env: Path, clock: FixedClock
     assert listed["due_on"] == due.isoformat()
     assert listed["history"][-1]["actor"] == "scjg:张科员"
     assert listed["history"][2]["role"] == "subject"
-    code, out = _run("lists", "show", cid)
+    code, out = _run("lists", "show", "--purpose", "办件核查", cid)
     assert code == 0
     assert f"办理期限：{due.isoformat()}" in out
     assert "publish  公示 → 已列入并公示  [department、office、system]" in out
-    inbox = _json("lists", "inbox")
+    inbox = _json("lists", "inbox", "--purpose", "办件核查")
     assert [(c["id"], c["overdue"]) for c in inbox["cases"]] == [(case["id"], False)]
-    assert _json("lists", "inbox", "--overdue")["total"] == 0
+    assert _json("lists", "inbox", "--purpose", "办件核查", "--overdue")["total"] == 0
     clock.set(dt.datetime.combine(due + dt.timedelta(days=1), dt.time(9), CHINA_TZ))
-    overdue = _json("lists", "inbox", "--overdue")
+    overdue = _json("lists", "inbox", "--purpose", "办件核查", "--overdue")
     assert [(c["id"], c["overdue"]) for c in overdue["cases"]] == [(case["id"], True)]
-    code, out = _run("lists", "inbox", "--overdue")
+    code, out = _run("lists", "inbox", "--purpose", "办件核查", "--overdue")
     assert "超期" in out
     assert f"办件 {cid}" in out
     # Stale version and a step from the wrong state: exit 2 with the reason.
@@ -121,7 +121,7 @@ def test_case_from_proposal_through_inbox_to_expiry(env: Path, clock: FixedClock
     assert f"截至 {until}：期满移出 1 个名单成员" in out
     assert _json("lists", "expire")["expired"] == 0
     assert _json("lists", "worker", "--once", "expire_lists")["expired"] == 0
-    shown = _json("lists", "show", cid)
+    shown = _json("lists", "show", "--purpose", "办件核查", cid)
     assert shown["state"] == "exited"
     assert shown["membership"]["exit_reason"] == "expired"
 
@@ -138,10 +138,10 @@ def test_errors_exit_2_with_a_reason(env: Path) -> None:
     code, out = _run("lists", "step", "1", "notify", "--role", "boss")
     assert code == 2
     assert "--role“boss”无效" in out
-    code, out = _run("lists", "show", "424242")
+    code, out = _run("lists", "show", "--purpose", "办件核查", "424242")
     assert code == 2
     assert "办件 424242 不存在" in out
-    code, out = _run("lists", "inbox", "--state", "done")
+    code, out = _run("lists", "inbox", "--purpose", "办件核查", "--state", "done")
     assert code == 2
     assert "state“done”" in out
     code, out = _run("lists", "worker", "--once", "nope")

@@ -14,12 +14,10 @@ import typer
 
 from xinyong.kernel.clock import CHINA_TZ
 from xinyong.kernel.errors import XinyongError
-from xinyong.web.commands.common import _fail, _platform, operator_actor
+from xinyong.web.commands.common import AsJson, _fail, _platform, operator_actor
 
 department_app = typer.Typer(help="报送部门", no_args_is_help=True)
 key_app = typer.Typer(help="API 密钥", no_args_is_help=True)
-
-AsJson = Annotated[bool, typer.Option("--json", help="输出 JSON")]
 
 
 def _beijing(moment: dt.datetime | None) -> str:

@@ -10,11 +10,9 @@ from typing import Annotated, Any
 import typer
 
 from xinyong.kernel.errors import XinyongError
-from xinyong.web.commands.common import _date, _fail, _platform
+from xinyong.web.commands.common import AsJson, _date, _fail, _platform
 
 app = typer.Typer(help="法定工作日历", no_args_is_help=True)
-
-AsJson = Annotated[bool, typer.Option("--json", help="输出 JSON")]
 
 
 def _echo_json(data: Any) -> None:

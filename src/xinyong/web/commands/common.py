@@ -15,7 +15,7 @@ import getpass
 import json
 import logging
 import sys
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from typer.core import TyperGroup
@@ -25,6 +25,8 @@ from xinyong.identity.redact import redact_identifiers
 from xinyong.kernel.errors import XinyongError
 
 if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
     from xinyong.bootstrap import Platform
 
 log = logging.getLogger("xinyong.cli")
@@ -39,6 +41,23 @@ def _fail(exc: XinyongError, as_json: bool = False) -> NoReturn:
     else:
         typer.echo(f"错误：{zh}", err=True)
     raise typer.Exit(2)
+
+
+AsJson = Annotated[bool, typer.Option("--json", help="输出 JSON")]
+PurposeOpt = Annotated[
+    str | None, typer.Option("--purpose", help="查询用途（非公开内容必填，记入审计日志）")
+]
+
+
+def audit_read(
+    conn: Connection, platform: Platform, action: str, target: str, purpose: str | None
+) -> None:
+    """A non-public read from the command line is audited like one through the API: the
+    operator (``cli:<name>``) and a stated purpose, refused without one."""
+    from xinyong.access import service as access
+
+    stated = access.require_purpose(purpose)
+    access.audit(conn, operator_actor(), action, target, platform.clock.now(), stated)
 
 
 def basis_line(bases: list[dict[str, Any]]) -> str:

@@ -13,11 +13,18 @@ from typing import Annotated, Any
 import typer
 
 from xinyong.kernel.errors import XinyongError
-from xinyong.web.commands.common import _date, _fail, _platform, basis_line, operator_actor
+from xinyong.web.commands.common import (
+    AsJson,
+    PurposeOpt,
+    _date,
+    _fail,
+    _platform,
+    audit_read,
+    basis_line,
+    operator_actor,
+)
 
 app = typer.Typer(help="名单认定办件与期满移出", no_args_is_help=True)
-
-AsJson = Annotated[bool, typer.Option("--json", help="输出 JSON")]
 
 
 def _echo_json(data: Any) -> None:
@@ -248,14 +255,17 @@ def step_cmd(
 
 @app.command("show")
 def show_cmd(
-    case_id: Annotated[int, typer.Argument(help="办件编号")], as_json: AsJson = False
+    case_id: Annotated[int, typer.Argument(help="办件编号")],
+    purpose: PurposeOpt = None,
+    as_json: AsJson = False,
 ) -> None:
-    """查看办件：状态、办理期限、是否超期、办理记录与可执行的操作。"""
+    """查看办件：状态、办理期限、是否超期、办理记录与可执行的操作。须说明查询用途。"""
     from xinyong.lists import casework
 
     platform = _platform()
     try:
-        with platform.engine.connect() as conn:
+        with platform.engine.begin() as conn:
+            audit_read(conn, platform, "read_case", f"case:{case_id}", purpose)
             view = casework.case_view(
                 conn, platform.sanctions, case_id, today=platform.clock.today()
             )
@@ -275,14 +285,16 @@ def inbox_cmd(
     overdue: Annotated[bool, typer.Option("--overdue", help="只看已超期的")] = False,
     page: Annotated[int, typer.Option("--page")] = 1,
     page_size: Annotated[int, typer.Option("--page-size")] = 50,
+    purpose: PurposeOpt = None,
     as_json: AsJson = False,
 ) -> None:
-    """待办办件，按办理期限先后排序（默认：全部未办结的办件）。"""
+    """待办办件，按办理期限先后排序（默认：全部未办结的办件）。须说明查询用途。"""
     from xinyong.lists import casework
 
     platform = _platform()
     try:
-        with platform.engine.connect() as conn:
+        with platform.engine.begin() as conn:
+            audit_read(conn, platform, "read_cases", "list-cases", purpose)
             out = casework.inbox(
                 conn,
                 platform.sanctions,

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from xinyong.kernel.errors import XinyongError
-from xinyong.web.commands.common import _fail, _platform, operator_actor
+from xinyong.web.commands.common import PurposeOpt, _fail, _platform, audit_read, operator_actor
 
 app = typer.Typer(help="统计与典型案例", no_args_is_help=True)
 
@@ -126,14 +126,17 @@ def monthly_cmd(
     xlsx: Annotated[
         Path | None, typer.Option("--xlsx", help="同时写出 Excel 文件（中文表头）")
     ] = None,
+    purpose: PurposeOpt = None,
 ) -> None:
-    """月度统计：按核查部门、按措施（含反馈情况）、按名单类型，及合计。"""
+    """月度统计：按核查部门、按措施（含反馈情况）、按名单类型，及合计。须说明查询用途。"""
     from xinyong.reports import service as reports
     from xinyong.reports.xlsx import monthly_workbook
 
     platform = _platform()
     try:
-        with platform.engine.connect() as conn:
+        with platform.engine.begin() as conn:
+            target = f"monthly:{month}" + (f":{department}" if department else "")
+            audit_read(conn, platform, "read_monthly_report", target, purpose)
             stats = reports.monthly_statistics(
                 conn,
                 platform.sanctions,
@@ -263,16 +266,22 @@ def typical_list_cmd(
         bool, typer.Option("--public", help="只列已发布案例的公开内容（与网站一致）")
     ] = False,
     limit: Annotated[int, typer.Option("--limit", help="最多显示条数")] = 100,
+    purpose: PurposeOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
 ) -> None:
-    """列出典型案例（默认全部状态，最新发布在前）。"""
+    """列出典型案例（默认全部状态，最新发布在前；内部内容须说明查询用途，--public 不需要）。"""
     from xinyong.reports import service as reports
 
     platform = _platform()
-    with platform.engine.connect() as conn:
-        items = reports.list_typical_cases(
-            conn, platform.sanctions, internal=not public, limit=limit
-        )
+    try:
+        with platform.engine.begin() as conn:
+            if not public:
+                audit_read(conn, platform, "read_typical_cases", "typical-cases", purpose)
+            items = reports.list_typical_cases(
+                conn, platform.sanctions, internal=not public, limit=limit
+            )
+    except XinyongError as exc:
+        _fail(exc, as_json)
     if as_json:
         typer.echo(json.dumps(items, ensure_ascii=False))
         return

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from xinyong.kernel.errors import XinyongError
-from xinyong.web.commands.common import _fail, _platform, operator_actor
+from xinyong.web.commands.common import PurposeOpt, _fail, _platform, audit_read, operator_actor
 
 app = typer.Typer(help="易地开张预警", no_args_is_help=True)
 
@@ -28,14 +28,16 @@ def list_cmd(
         str | None, typer.Option("--kind", help="预警类型，如 re_establishment")
     ] = None,
     limit: Annotated[int, typer.Option("--limit", help="最多显示条数")] = 100,
+    purpose: PurposeOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
 ) -> None:
-    """列出预警（默认待处理），最新在前。"""
+    """列出预警（默认待处理），最新在前。须说明查询用途。"""
     from xinyong.alerts import service as alerts
 
     platform = _platform()
     try:
-        with platform.engine.connect() as conn:
+        with platform.engine.begin() as conn:
+            audit_read(conn, platform, "read_alerts", "alerts", purpose)
             page = alerts.list_alerts(
                 conn, status=None if status == "all" else status, kind=kind, limit=limit
             )

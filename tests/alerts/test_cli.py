@@ -105,4 +105,3 @@ def test_listing_alerts_states_a_purpose_and_is_audited_with_the_operator(env: P
         rows = conn.execute(select(audit_log).where(audit_log.c.action == "read_alerts")).all()
         assert [(r.actor, r.purpose) for r in rows] == [("cli:王审核", "易地开张排查")]
         assert verify_audit(conn)[1] is None
-

@@ -96,6 +96,34 @@ def test_a_big_body_with_a_bad_key_is_refused_before_its_body_is_read(
 
 
 @pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("role", ["office", "auditor"])
+def test_an_upload_by_a_role_that_may_not_import_is_refused_before_its_body_is_read(
+    platform: Platform, role: str
+) -> None:
+    with platform.engine.begin() as conn:
+        key = access.issue_key(conn, role, role, None, platform.clock.now())
+    app = create_app(platform)
+    headers = [
+        (b"content-type", b"multipart/form-data; boundary=x"),
+        (b"content-length", str(200 * 1024 * 1024).encode()),
+        (b"x-api-key", key.encode()),
+    ]
+    status, _, pulled, body = _call(app, "POST", "/api/v1/imports", headers, chunks=200)
+    assert status == 403
+    assert pulled == 0
+    detail = json.loads(body)["detail"]
+    assert detail["code"] == "permission_denied"
+    assert "请求体未读取" in detail["message"]
+    # The same key may still send the small bodies its role allows (a check).
+    checked = TestClient(app).post(
+        "/api/v1/checks",
+        json={"subject": ORG, "scenario": "bidding"},
+        headers={"X-API-Key": key},
+    )
+    assert checked.status_code == 200, checked.text
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
 def test_a_valid_key_passes_the_guard_to_the_route(platform: Platform) -> None:
     key = add_department(platform)
     app = create_app(platform)

@@ -52,6 +52,7 @@ from xinyong.web.deps import (
     OptionalCaller,
     principal_for,
     require_own,
+    require_role,
 )
 from xinyong.web.routes import checks as checks_routes
 from xinyong.web.routes import lists as lists_routes
@@ -62,7 +63,16 @@ from xinyong.web.schemas import creditfile as creditfile_schemas
 from xinyong.web.schemas import ingest as ingest_schemas
 from xinyong.web.schemas.common import OPTIONAL_KEY, SUBJECT_CODE, Id, Purpose, Status
 from xinyong.web.schemas.common import errors as declared
-from xinyong.web.security import Guard
+from xinyong.web.security import IMPORT_PATH, Guard
+
+
+async def authorise_write(platform: Platform, key: str, path: str) -> None:
+    """The guard's question before a write's body is read: is the key valid, and, for an
+    upload (the one body that may be hundreds of MiB), may its role import at all."""
+    who = await principal_for(platform, key)
+    if path == IMPORT_PATH:
+        require_role(who, "department")
+
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 # Pages answer HEAD as well: FastAPI's @app.get does not.
@@ -131,7 +141,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         import_limit=platform.settings.max_import_bytes,
         body_limit=platform.settings.max_json_body_bytes,
         script_hashes=docs.inline_script_hashes(app),
-        authenticate=lambda key: principal_for(platform, key),
+        authenticate=lambda key, path: authorise_write(platform, key, path),
     )
 
     for router in ROUTERS:

@@ -70,9 +70,10 @@ class Guard:
         import_limit: int,
         body_limit: int,
         script_hashes: Iterable[str] = (),
-        authenticate: Callable[[str], Awaitable[object]] | None = None,
+        authenticate: Callable[[str, str], Awaitable[object]] | None = None,
     ) -> None:
-        """``authenticate`` raises a ``XinyongError`` (401) for a key that is refused."""
+        """``authenticate(key, path)`` raises a ``XinyongError`` for a key that is refused
+        (401), or whose role may not write to ``path`` at all (403), before the body is read."""
         self.app = app
         self.authenticate = authenticate
         self.import_limit = import_limit + MULTIPART_ALLOWANCE
@@ -110,7 +111,7 @@ class Guard:
                 # The first of repeated headers, as the route reads it (Starlette's Headers).
                 key = next(v for k, v in raw_headers if k == b"x-api-key").decode("latin-1")
                 try:
-                    await self.authenticate(key)
+                    await self.authenticate(key, path)
                 except XinyongError as exc:
                     await self._refuse(_body_unread(exc), send_refusal)
                     return

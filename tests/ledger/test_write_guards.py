@@ -91,8 +91,9 @@ CALENDAR_DERIVED = {"due_date", "due_provisional", "due_earliest", "due_latest",
 
 def test_every_entry_column_but_the_calendar_derived_ones_is_guarded(platform: Platform) -> None:
     _fill(platform)
+    columns = [c.name for c in entries.c]
     refused = []
-    for column in entries.c.keys():
+    for column in columns:
         if column in CALENDAR_DERIVED:
             continue
         statement = (
@@ -104,9 +105,9 @@ def test_every_entry_column_but_the_calendar_derived_ones_is_guarded(platform: P
             with platform.engine.begin() as conn:
                 conn.execute(statement)
         except DBAPIError as exc:
-            assert "append-only" in str(exc)
-            refused.append(column)
-    assert refused == [c for c in entries.c.keys() if c not in CALENDAR_DERIVED]
+            if "append-only" in str(exc):
+                refused.append(column)
+    assert refused == [c for c in columns if c not in CALENDAR_DERIVED]
 
 
 def test_the_derived_deadline_columns_may_be_recomputed(platform: Platform) -> None:

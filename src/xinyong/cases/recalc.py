@@ -43,6 +43,7 @@ from xinyong.kernel.errors import (
     UnknownCalendarYear,
 )
 from xinyong.ledger import service as ledger
+from xinyong.publication.derived import is_late, received_on
 
 RECALC = "deadline_recalc"
 RECALC_LABEL = "期限重算"
@@ -130,6 +131,17 @@ def _changes(conn: Connection, calendar: WorkCalendar) -> list[YearChange]:
             )
         )
     return out
+
+
+def pending_years(conn: Connection, calendar: WorkCalendar) -> set[int]:
+    """The years of ``calendar`` whose stored deadlines may not be computed on it yet: never
+    applied, or applied from a different file (``apply_calendar`` would recompute them)."""
+    applied = repo.applied_years(conn)
+    return {
+        s.year
+        for s in calendar.schedules()
+        if (before := applied.get(s.year)) is None or before["digest"] != s.digest()
+    }
 
 
 def _touches(due: Deadline | None, start: dt.date, years: set[int]) -> bool:
@@ -316,7 +328,8 @@ def _recompute_entries(
             continue
         received = row["received_at"]
         assert isinstance(received, dt.datetime)  # noqa: S101 - a NOT NULL column
-        late = received.astimezone(CHINA_TZ).date() > due.latest
+        # The importer's rule (publication.derived): a backfilled row is never counted late.
+        late, _ = is_late(due, received_on(received), bool(row["backfill"]))
         new = {
             "id": row["id"],
             "due_date": due.date,

@@ -20,6 +20,7 @@ from xinyong.kernel.calendar import Deadline, WorkCalendar, provisional_label
 from xinyong.kernel.clock import CHINA_TZ
 from xinyong.kernel.errors import InputError, NotFound
 from xinyong.ledger import service as ledger
+from xinyong.publication.derived import CASE_STEP_REASON
 
 CASE_ITEM_PREFIX = "case:"
 
@@ -88,7 +89,7 @@ def _record(
         source_name=f"办件 {case.id} 第{seq}步",
         now=now,
         catalogue_version=catalogue_version,
-        window_reason="办理过程记录，不向社会公开",
+        window_reason=CASE_STEP_REASON,
     )
 
 

@@ -41,14 +41,13 @@ from xinyong.ingest.export import export_rejections
 from xinyong.ingest.readers import RawRow, RawTable, ReadLimits, read_table
 from xinyong.ingest.rejections import RejectionSealer
 from xinyong.ingest.validate import ColumnPlan, RowValidator, ValidRow, plan_columns
-from xinyong.kernel.calendar import Deadline, WorkCalendar
+from xinyong.kernel.calendar import WorkCalendar
 from xinyong.kernel.clock import CHINA_TZ, Clock
 from xinyong.kernel.errors import (
     FieldProblem,
     InputError,
     NotFound,
     PermissionDenied,
-    UnknownCalendarYear,
 )
 from xinyong.kernel.parse import name_key
 from xinyong.kernel.settings import Settings
@@ -56,7 +55,7 @@ from xinyong.ledger import service as ledger
 from xinyong.ledger.hashing import canonical_json, content_hash
 from xinyong.ledger.model import BatchDraft, NewEntry
 from xinyong.lists import projection as list_projection
-from xinyong.publication.rules import publication_window
+from xinyong.publication.derived import REVOKED_REASON, Deriver, RecordFacts
 
 log = logging.getLogger(__name__)
 
@@ -281,6 +280,7 @@ class Importer:
             new_entries: list[NewEntry] = []
             sightings: list[Sighting] = []
             corrections = late = past_deadline = 0
+            deriver = Deriver(self.catalogue, self.calendar)
             for row, payload, chash in unique:
                 prior = latest.get(row.record_key)
                 action, supersedes = "assert", None
@@ -290,15 +290,23 @@ class Importer:
                         continue
                     action, supersedes = "correct", prior[0]
                     corrections += 1
-                entry, is_late, warning = self._entry(
-                    item, row, payload, chash, action, supersedes, dept, received_on
+                entry, past, warning = self._entry(
+                    item,
+                    row,
+                    payload,
+                    chash,
+                    action,
+                    supersedes,
+                    dept,
+                    received_on,
+                    deriver,
+                    submission.backfill,
                 )
                 if warning is not None:
                     warnings.append(warning)
                 if submission.backfill:
-                    past_deadline += is_late
-                    entry.late = is_late = False
-                late += is_late
+                    past_deadline += past
+                late += entry.late
                 new_entries.append(entry)
                 sightings.append(self._sighting(item, row))
             accepted = len(new_entries)
@@ -482,44 +490,35 @@ class Importer:
         supersedes: int | None,
         dept: dict[str, Any],
         received_on: dt.date,
+        deriver: Deriver,
+        backfill: bool,
     ) -> tuple[NewEntry, bool, FieldProblem | None]:
-        policy = (
-            self.catalogue.policy_for(item, row.decision_date, dept["sector"])
-            if row.decision_date
-            else None
+        """The entry of one accepted row and whether it came after its publication deadline
+        (counted late unless the batch is a backfill)."""
+        derived = deriver.record(
+            RecordFacts(
+                item=item,
+                subject_kind=row.subject_kind,
+                decision_date=row.decision_date,
+                values=row.values,
+                sector=dept["sector"],
+                received_on=received_on,
+                backfill=backfill,
+            )
         )
-        window = publication_window(
-            item,
-            policy,
-            row.severity,
-            row.decision_date,
-            row.subject_kind,
-            row.valid_until,
-            row.values,
-        )
-        due: Deadline | None = None
-        is_late = False
         warning: FieldProblem | None = None
-        if item.publication_deadline_working_days is not None and row.decision_date is not None:
-            try:
-                due = self.calendar.deadline(
-                    row.decision_date, item.publication_deadline_working_days
-                )
-                # On a provisional calendar a row is late only when it is late whatever the
-                # notice decides (after the latest bound); `xinyong calendar apply` recounts
-                # it on the official calendar.
-                is_late = received_on > due.latest
-            except UnknownCalendarYear as exc:
-                warning = FieldProblem(
-                    row.number,
-                    item.field(item.decision_date_field).name
-                    if item.decision_date_field
-                    else "决定日期",
-                    row.decision_date.isoformat(),
-                    f"无法计算公示时限：{exc.message_zh}",
-                    f"publication deadline not computed: {exc.message_en}",
-                    severity="warning",
-                )
+        if derived.deadline_error is not None and row.decision_date is not None:
+            exc = derived.deadline_error
+            warning = FieldProblem(
+                row.number,
+                item.field(item.decision_date_field).name
+                if item.decision_date_field
+                else "决定日期",
+                row.decision_date.isoformat(),
+                f"无法计算公示时限：{exc.message_zh}",
+                f"publication deadline not computed: {exc.message_en}",
+                severity="warning",
+            )
         sealed = self.vault.seal(canonical_json(row.personal)) if row.personal else None
         entry = NewEntry(
             subject_key=row.subject_key,
@@ -530,25 +529,25 @@ class Importer:
             action=action,
             supersedes_id=supersedes,
             decision_date=row.decision_date,
-            severity=row.severity.value if row.severity else None,
+            severity=derived.severity,
             disclosure=item.disclosure.value,
             content_hash=chash,
             payload=payload,
             sealed=sealed,
             source_row=row.number,
-            public=window.public,
-            public_from=window.public_from,
-            public_until=window.public_until,
-            repair_from=window.repair_from,
-            policy_code=window.policy_code,
-            window_reason=window.reason,
-            due_date=due.date if due else None,
-            late=is_late,
-            due_provisional=due.provisional if due else False,
-            due_earliest=due.earliest if due else None,
-            due_latest=due.latest if due else None,
+            public=derived.public,
+            public_from=derived.public_from,
+            public_until=derived.public_until,
+            repair_from=derived.repair_from,
+            policy_code=derived.policy_code,
+            window_reason=derived.window_reason,
+            due_date=derived.due_date,
+            late=derived.late,
+            due_provisional=derived.due_provisional,
+            due_earliest=derived.due_earliest,
+            due_latest=derived.due_latest,
         )
-        return entry, is_late, warning
+        return entry, derived.past_deadline, warning
 
     def _sighting(self, item: ItemVersion, row: ValidRow) -> Sighting:
         authoritative = item.code == REGISTRATION_ITEM
@@ -696,7 +695,7 @@ def revoke_record(
         now=now,
         catalogue_version=catalogue.snapshot.version,
         policy_code=current.policy_code,
-        window_reason="已撤销，停止公示",
+        window_reason=REVOKED_REASON,
     )
     fed = sanctions is not None and item.code in sanctions.record_fed_items()
     if sanctions is not None and fed:

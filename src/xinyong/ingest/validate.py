@@ -13,8 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from xinyong.catalog.catalogue import Catalogue
-from xinyong.catalog.conditions import all_hold
-from xinyong.catalog.model import FieldDef, ItemVersion, Severity, SeverityRule, SubjectType
+from xinyong.catalog.model import FieldDef, ItemVersion, SubjectType
 from xinyong.identity.model import Related
 from xinyong.identity.pii import PiiVault
 from xinyong.identity.resolve import RESIDENT_ID_TYPES, other_certificate_key
@@ -30,7 +29,6 @@ from xinyong.kernel.parse import (
     parse_registered_capital,
 )
 
-SEVERITY_TABLE = "severity"
 _SPLIT = re.compile(r"[,，;；、|]")
 _NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 _LEGACY_CODE = re.compile(r"^[0-9A-Za-z\-]{1,32}$")
@@ -52,7 +50,6 @@ class ValidRow:
     subject_name: str  # clear name (for persons kept only in the sealed part)
     record_key: str
     decision_date: dt.date | None
-    severity: Severity | None
     values: dict[str, str]  # canonical values; personal ones masked
     personal: dict[str, str]  # other clear personal values of the record (sealed with it)
     digests: dict[str, str]  # keyed digests of personal values (for hashing and matching)
@@ -159,8 +156,9 @@ class RowValidator:
     ) -> None:
         self.plan = plan
         self.max_echo_chars = max_echo_chars
-        self.sector = sector  # the submitting department's: it selects the regime
-        self._rules_memo: dict[dt.date | None, tuple[SeverityRule, ...]] = {}
+        # The submitting department's; the severity class it selects is derived with the
+        # entry (publication.derived), not here.
+        self.sector = sector
         self.item = plan.item
         self.catalogue = catalogue
         self.vault = vault
@@ -174,9 +172,6 @@ class RowValidator:
         self._required = tuple(f for f in plan.item.fields if f.required)
         self._required_when = tuple(
             f for f in plan.item.fields if f.required_when and not f.required
-        )
-        self._severity_field = next(
-            (f.code for f in plan.item.fields if f.code_table == SEVERITY_TABLE), None
         )
         self._personal_fields = tuple(f for f in plan.item.fields if f.personal)
         self._labels = {f.code: f"{f.name}（{f.code}）" for f in plan.item.fields}
@@ -568,7 +563,6 @@ class RowValidator:
             subject_name=name,
             record_key=record_key,
             decision_date=decision_date,
-            severity=self._severity(values, decision_date),
             values=values,
             personal=personal,
             digests=digests,
@@ -578,33 +572,3 @@ class RowValidator:
             subject_id_number=subject_id_number,
             warnings=warnings,
         )
-
-    def _severity(self, values: dict[str, str], decided: dt.date | None) -> Severity | None:
-        """The record's class under the regime that governs it: the rules of the policy in
-        force for its decision date and the department's sector when that policy sets some
-        (令107 for market regulation), else the item's own (令36). None for an item that
-        classes nothing."""
-        rules = self._rules_memo.get(decided)
-        if rules is None:
-            rules = self.item.severity_rules
-            if decided is not None:
-                policy = self.catalogue.policy_for(self.item, decided, self.sector)
-                if policy is not None and self.item.code in policy.severity_rules:
-                    rules = policy.severity_rules[self.item.code]
-            self._rules_memo[decided] = rules
-        if not rules:
-            return None
-        if self._severity_field and values.get(self._severity_field):
-            return Severity(self._label_of(SEVERITY_TABLE, values[self._severity_field]))
-        for rule in rules:
-            if (not rule.sectors or self.sector in rule.sectors) and all_hold(
-                rule.conditions, values
-            ):
-                return rule.severity
-        return Severity.GENERAL
-
-    def _label_of(self, table: str, code: str) -> str:
-        for v in self.catalogue.code_table(table).values:
-            if v.code == code:
-                return v.label
-        return code

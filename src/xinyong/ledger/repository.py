@@ -171,6 +171,30 @@ def iter_entry_rows(conn: Connection, batch_id: int) -> Iterator[dict[str, Any]]
         yield dict(row._mapping)
 
 
+def iter_for_derivation(conn: Connection, batch_size: int) -> Iterator[dict[str, Any]]:
+    """Every entry (but its sealed values) in id order, with what its derived columns depend
+    on beyond the entry: its batch's backfill flag and catalogue snapshot, and the policy
+    and class of the entry it supersedes (a revocation keeps them). Streamed."""
+    prior = entries.alias("prior")
+    stmt = (
+        select(
+            *(c for c in entries.c if c.name not in ("sealed", "entry_hash")),
+            batches.c.backfill,
+            batches.c.catalogue_version,
+            prior.c.policy_code.label("prior_policy_code"),
+            prior.c.severity.label("prior_severity"),
+        )
+        .select_from(
+            entries.join(batches, batches.c.id == entries.c.batch_id).outerjoin(
+                prior, prior.c.id == entries.c.supersedes_id
+            )
+        )
+        .order_by(entries.c.id)
+    )
+    for row in conn.execution_options(yield_per=batch_size).execute(stmt):
+        yield dict(row._mapping)
+
+
 def get_batch(conn: Connection, batch_id: int) -> dict[str, Any] | None:
     row = conn.execute(select(batches).where(batches.c.id == batch_id)).first()
     return None if row is None else dict(row._mapping)
@@ -295,7 +319,9 @@ def due_candidates(
             entries.c.received_at,
             entries.c.department_code,
             *(entries.c[name] for name in DUE_COLUMNS),
+            batches.c.backfill,
         )
+        .select_from(entries.join(batches, batches.c.id == entries.c.batch_id))
         .where(
             entries.c.item_code.in_(sorted(items)),
             entries.c.decision_date.is_not(None),

@@ -31,6 +31,7 @@ from xinyong.ledger import service as ledger
 from xinyong.lists import projection
 from xinyong.lists import repository as repo
 from xinyong.lists.rules import LIST_MARK
+from xinyong.publication.derived import LIST_EXIT_REASON, list_window
 from xinyong.publication.rules import add_months
 
 WORKFLOW = "list_determination"
@@ -200,8 +201,13 @@ def _publish(
     for field, values in lt.linked_item_match.items():
         payload[field] = values[0]
     subject_kind = "person" if case.subject_key.startswith("P") else "organisation"
-    public = (
-        _public(catalogue, item) and subject_kind != "person" and lt.kind in ("black", "red", "ban")
+    window = list_window(
+        item_public=_public(catalogue, item),
+        subject_kind=subject_kind,
+        list_kind=lt.kind,
+        list_name=lt.name,
+        listed_on=listed_on,
+        until=until,
     )
     entry_id = _append(
         conn,
@@ -213,9 +219,9 @@ def _publish(
         payload=payload,
         decision_date=listed_on,
         now=now,
-        public=public,
-        public_until=until,
-        reason=f"依{lt.name}的规定公示" if public else "名单信息不向社会公开",
+        public=window.public,
+        public_until=window.public_until,
+        reason=window.window_reason,
         subject_kind=subject_kind,
     )
     projection.apply_entries(conn, sanctions, catalogue, [entry_id])
@@ -261,7 +267,7 @@ def _exit(
         now=now,
         public=False,
         public_until=None,
-        reason="已移出名单，停止公示",
+        reason=LIST_EXIT_REASON,
         subject_kind="",
     )
     projection.apply_entries(conn, sanctions, catalogue, [exit_id])

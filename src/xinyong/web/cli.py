@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -259,7 +259,8 @@ def audit_verify() -> None:
         check = conn.begin()
         drift = projection_differences(conn, platform.sanctions, platform.catalogue)
         check.rollback()  # a check, not a repair (xinyong rebuild repairs)
-    if problems or drift or broken:
+    derived = _verify_derived(platform)
+    if problems or drift or broken or derived.mismatches:
         for p in problems:
             typer.echo(f"篡改/缺失：{p.message}", err=True)
         for zh, _ in drift:
@@ -267,15 +268,60 @@ def audit_verify() -> None:
         if broken is not None:
             typer.echo(f"审计日志断链：{broken.message_zh}（第一处）", err=True)
         typer.echo(
-            f"校验失败：账本 {len(problems)} 处问题，投影 {len(drift)} 处不一致，"
-            f"审计日志{'断链' if broken else '完整'}（{n_batches} 个批次，{n_entries} 条记录）",
+            f"校验失败：账本 {len(problems)} 处问题，"
+            f"派生字段 {derived.mismatches} 处不一致（{derived.mismatched_entries} 条记录"
+            f"{_by_column(derived.by_column)}），投影 {len(drift)} 处不一致，"
+            f"审计日志{'断链' if broken else '完整'}（{n_batches} 个批次，{n_entries} 条记录）"
+            + _pending_note(derived.pending),
             err=True,
         )
         raise typer.Exit(1)
     typer.echo(
         f"账本完整：{n_batches} 个批次，{n_entries} 条记录，哈希链一致；"
+        f"派生字段（公示期、严重程度、公示政策、公示时限）与重算结果一致；"
         f"名单成员与主体状态与账本重建结果一致；审计日志 {n_audit} 条，链完整"
+        + _pending_note(derived.pending)
     )
+
+
+def _verify_derived(platform: Any) -> Any:
+    """Recompute every entry's derived columns and print each difference as it is found
+    (streamed: the ledger may be millions of rows). Returns the summary with its counts."""
+    import logging
+
+    from xinyong.ingest.rederive import DerivedSummary, derived_differences
+
+    log = logging.getLogger("xinyong.audit")
+    summary = DerivedSummary()
+    with platform.engine.connect() as conn:
+        for m in derived_differences(
+            conn, platform.catalogue, platform.sanctions, platform.calendar, summary
+        ):
+            label = "派生字段待复核" if m.pending else "派生字段不一致"
+            typer.echo(f"{label}：{m.message_zh}", err=True)
+            log.info("%s: %s", "pending" if m.pending else "derived mismatch", m.message_en)
+    if summary.mismatches or summary.pending:
+        log.warning(
+            "audit verify: %d derived column(s) of %d entr(y/ies) differ from their "
+            "recomputation %s; %d pending a calendar apply",
+            summary.mismatches,
+            summary.mismatched_entries,
+            summary.by_column,
+            summary.pending,
+        )
+    return summary
+
+
+def _by_column(counts: dict[str, int] | None) -> str:
+    if not counts:
+        return ""
+    return "：" + "，".join(f"{c} {n}" for c, n in sorted(counts.items()))
+
+
+def _pending_note(pending: int) -> str:
+    if not pending:
+        return ""
+    return f"；{pending} 处公示时限待日历应用后复核（请运行 xinyong calendar apply）"
 
 
 @app.command("quality")

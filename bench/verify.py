@@ -22,13 +22,13 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, func, select, text
 
-sys.path.insert(0, str(Path(__file__).parent))
-from check import SECRET, seed
-from common import machine
-
 from xinyong.kernel.clock import CHINA_TZ
 from xinyong.ledger.tables import entries
 from xinyong.store.db import make_engine
+
+sys.path.insert(0, str(Path(__file__).parent))
+from check import SECRET, seed
+from common import machine
 
 
 def main() -> None:

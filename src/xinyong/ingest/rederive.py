@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -125,7 +125,7 @@ class _Checker:
         self.pending = pending_years(conn, calendar)
         self.snapshot = catalogue.snapshot.version
 
-    def expected(self, row: dict[str, Any]) -> list[Derived] | str:
+    def expected(self, row: Mapping[str, Any]) -> list[Derived] | str:
         """The derived columns the entry must have (any of them, for a listing whose list
         type changed its name across versions), or why they cannot be recomputed."""
         item_code = str(row["item_code"])
@@ -156,7 +156,7 @@ class _Checker:
             )
         ]
 
-    def _listing(self, row: dict[str, Any]) -> list[Derived] | str:
+    def _listing(self, row: Mapping[str, Any]) -> list[Derived] | str:
         if row["action"] == "revoke":
             return [list_exit()]
         payload = json.loads(row["payload"])
@@ -186,18 +186,21 @@ class _Checker:
             for lt in versions
         ]
 
-    def touches_pending(self, row: dict[str, Any], derived: Derived) -> bool:
+    def touches_pending(self, row: Mapping[str, Any], derived: Derived) -> bool:
         if not self.pending or row["decision_date"] is None:
             return False
         ends = [d for d in (row["due_latest"], derived.due_latest) if d is not None]
         last = max(ends) if ends else row["decision_date"]
         return any(y in self.pending for y in range(row["decision_date"].year, last.year + 1))
 
-    def check(self, row: dict[str, Any]) -> list[DerivedMismatch]:
+    def check(self, row: Mapping[str, Any]) -> list[DerivedMismatch]:
         expected = self.expected(row)
         entry_id = int(row["id"])
         if isinstance(expected, str):
             return [DerivedMismatch(entry_id, "*", None, None, note_zh=expected, note_en=expected)]
+        stored = tuple(row[c] for c in DERIVED_COLUMNS)
+        if any(stored == d.columns() for d in expected):
+            return []
         best: list[DerivedMismatch] | None = None
         for derived in expected:
             found = [

@@ -7,7 +7,7 @@ rejections and identity updates land together or not at all.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict
 
 from sqlalchemy import Connection
@@ -293,7 +293,7 @@ def verify(conn: Connection) -> tuple[int, int, list[VerifyProblem]]:
     return n_batches, n_entries, problems
 
 
-def iter_for_derivation(conn: Connection, batch_size: int = 5000) -> Iterator[dict[str, object]]:
+def iter_for_derivation(conn: Connection, batch_size: int = 5000) -> Iterator[Mapping[str, object]]:
     """Every entry with what its derived columns are recomputed from, in id order, streamed
     (see repository.iter_for_derivation)."""
     return repo.iter_for_derivation(conn, batch_size)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from xinyong.catalog.catalogue import Catalogue
 from xinyong.catalog.conditions import all_hold
@@ -24,7 +25,7 @@ from xinyong.catalog.model import ItemVersion, PublicationPolicy, Severity, Seve
 from xinyong.kernel.calendar import Deadline, WorkCalendar
 from xinyong.kernel.clock import CHINA_TZ
 from xinyong.kernel.errors import NotFound, UnknownCalendarYear
-from xinyong.publication.rules import publication_window
+from xinyong.publication.rules import Window, publication_window
 
 SEVERITY_TABLE = "severity"  # the code table of a field in which a department states the class
 
@@ -78,6 +79,23 @@ class Derived:
 
     def column(self, name: str) -> object:
         return getattr(self, name)
+
+    def columns(self) -> tuple[object, ...]:
+        """The values of DERIVED_COLUMNS, in that order."""
+        return (
+            self.severity,
+            self.public,
+            self.public_from,
+            self.public_until,
+            self.repair_from,
+            self.policy_code,
+            self.window_reason,
+            self.due_date,
+            self.due_provisional,
+            self.due_earliest,
+            self.due_latest,
+            self.late,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,23 +167,46 @@ def is_late(due: Deadline | None, received_on: dt.date, backfill: bool) -> tuple
     return (past and not backfill), past
 
 
+@dataclass(frozen=True, slots=True)
+class _Regime:
+    """What governs a record of one item version, decided on one day, from one sector."""
+
+    policy: PublicationPolicy | None
+    rules: tuple[SeverityRule, ...]  # the policy's for the item (令107), else the item's (令36)
+    severity_field: str | None  # a field in which the department states the class
+    rule_fields: tuple[str, ...]  # the fields the severity rules test
+    window_fields: tuple[str, ...]  # the fields the policy's unpublished-if-only rules test
+
+
 class Deriver:
     """Derives entries' columns against one catalogue and calendar.
 
-    Holds memos only (item versions by number, policy and severity rules per decision date
-    and sector): a verification of millions of entries looks each up once, not per row."""
+    Holds memos only, in three layers, so that a verification of millions of entries does the
+    work once per distinct input, not per row: the regime per (item version, decision date,
+    sector); the severity class per (rules, sector, the values they test); the window per
+    (decision date, class, the values it tests); the deadline per (decision date, day
+    received, backfill)."""
 
-    __slots__ = ("_policies", "_severity_fields", "_versions", "calendar", "catalogue")
+    __slots__ = (
+        "_deadlines",
+        "_regimes",
+        "_severities",
+        "_versions",
+        "_windows",
+        "calendar",
+        "catalogue",
+    )
 
     def __init__(self, catalogue: Catalogue, calendar: WorkCalendar) -> None:
         self.catalogue = catalogue
         self.calendar = calendar
         self._versions: dict[tuple[str, str], ItemVersion | None] = {}
-        self._policies: dict[
-            tuple[str, str, dt.date | None, str | None],
-            tuple[PublicationPolicy | None, tuple[SeverityRule, ...]],
+        self._regimes: dict[tuple[str, str, dt.date | None, str | None], _Regime] = {}
+        self._severities: dict[tuple[object, ...], Severity | None] = {}
+        self._windows: dict[tuple[object, ...], Window] = {}
+        self._deadlines: dict[
+            tuple[object, ...], tuple[Deadline | None, UnknownCalendarYear | None, bool, bool]
         ] = {}
-        self._severity_fields: dict[tuple[str, str], str | None] = {}
 
     def item_version(self, code: str, version: str) -> ItemVersion | None:
         """The catalogue version an entry names; None when the catalogue has no such one."""
@@ -181,13 +222,11 @@ class Deriver:
             self._versions[key] = found
         return self._versions[key]
 
-    def regime(
+    def _regime(
         self, item: ItemVersion, decision_date: dt.date | None, sector: str | None
-    ) -> tuple[PublicationPolicy | None, tuple[SeverityRule, ...]]:
-        """The policy in force for the decision date and sector, and the severity rules that
-        govern: the policy's for the item when it sets some (令107), else the item's (令36)."""
+    ) -> _Regime:
         key = (item.code, item.version, decision_date, sector)
-        found = self._policies.get(key)
+        found = self._regimes.get(key)
         if found is None:
             policy = (
                 self.catalogue.policy_for(item, decision_date, sector) if decision_date else None
@@ -195,9 +234,18 @@ class Deriver:
             rules = item.severity_rules
             if policy is not None and item.code in policy.severity_rules:
                 rules = policy.severity_rules[item.code]
-            if len(self._policies) >= _MEMO_LIMIT:
-                self._policies.clear()
-            found = self._policies[key] = (policy, rules)
+            window_fields: set[str] = set()
+            if policy is not None:
+                for period in policy.periods.values():
+                    window_fields.update(period.unpublished_if_only)
+            found = _Regime(
+                policy,
+                rules,
+                next((f.code for f in item.fields if f.code_table == SEVERITY_TABLE), None),
+                tuple(sorted({c.field for r in rules for c in r.conditions})),
+                tuple(sorted(window_fields)),
+            )
+            _remember(self._regimes, key, found)
         return found
 
     def severity(
@@ -207,46 +255,75 @@ class Deriver:
         values: Mapping[str, str],
         sector: str | None,
     ) -> Severity | None:
-        _, rules = self.regime(item, decision_date, sector)
-        key = (item.code, item.version)
-        if key not in self._severity_fields:
-            self._severity_fields[key] = next(
-                (f.code for f in item.fields if f.code_table == SEVERITY_TABLE), None
-            )
-        return severity_of(rules, self._severity_fields[key], values, sector, self.catalogue)
+        """The record's severity class under the regime that governs it."""
+        regime = self._regime(item, decision_date, sector)
+        stated = values.get(regime.severity_field) if regime.severity_field else None
+        # Rules are catalogue objects that live as long as the catalogue: their identity
+        # stands for their content.
+        key = (id(regime.rules), sector, stated, *(values.get(f) for f in regime.rule_fields))
+        if key in self._severities:
+            return self._severities[key]
+        found = severity_of(regime.rules, regime.severity_field, values, sector, self.catalogue)
+        _remember(self._severities, key, found)
+        return found
 
     def record(self, facts: RecordFacts) -> Derived:
         """The derived columns of an imported record (an assertion or a correction)."""
         item = facts.item
-        policy, _ = self.regime(item, facts.decision_date, facts.sector)
+        regime = self._regime(item, facts.decision_date, facts.sector)
         severity = self.severity(item, facts.decision_date, facts.values, facts.sector)
-        window = publication_window(
-            item,
-            policy,
-            severity,
-            facts.decision_date,
+        valid_until = facts.values.get(item.valid_until_field) if item.valid_until_field else None
+        wkey = (
+            item.code,
+            item.version,
             facts.subject_kind,
-            valid_until_of(item, facts.values),
-            facts.values,
+            facts.decision_date,
+            facts.sector,
+            severity,
+            valid_until,
+            *(facts.values.get(f) for f in regime.window_fields),
         )
-        due, error = deadline_of(item, facts.decision_date, self.calendar)
-        late, past = is_late(due, facts.received_on, facts.backfill)
+        window = self._windows.get(wkey)
+        if window is None:
+            window = publication_window(
+                item,
+                regime.policy,
+                severity,
+                facts.decision_date,
+                facts.subject_kind,
+                valid_until_of(item, facts.values),
+                facts.values,
+            )
+            _remember(self._windows, wkey, window)
+        dkey = (item.code, item.version, facts.decision_date, facts.received_on, facts.backfill)
+        dl = self._deadlines.get(dkey)
+        if dl is None:
+            due, error = deadline_of(item, facts.decision_date, self.calendar)
+            dl = (due, error, *is_late(due, facts.received_on, facts.backfill))
+            _remember(self._deadlines, dkey, dl)
+        due, error, late, past = dl
         return Derived(
-            severity=severity.value if severity else None,
-            public=window.public,
-            public_from=window.public_from,
-            public_until=window.public_until,
-            repair_from=window.repair_from,
-            policy_code=window.policy_code,
-            window_reason=window.reason,
-            due_date=due.date if due else None,
-            due_provisional=due.provisional if due else False,
-            due_earliest=due.earliest if due else None,
-            due_latest=due.latest if due else None,
-            late=late,
-            past_deadline=past,
-            deadline_error=error,
+            severity.value if severity else None,
+            window.public,
+            window.public_from,
+            window.public_until,
+            window.repair_from,
+            window.policy_code,
+            window.reason,
+            due.date if due else None,
+            due.provisional if due else False,
+            due.earliest if due else None,
+            due.latest if due else None,
+            late,
+            past,
+            error,
         )
+
+
+def _remember(memo: dict[Any, Any], key: object, value: object) -> None:
+    if len(memo) >= _MEMO_LIMIT:
+        memo.clear()  # bounded: a memo, not a copy of the ledger
+    memo[key] = value
 
 
 def revoked(policy_code: str | None, severity: str | None) -> Derived:

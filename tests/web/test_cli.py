@@ -89,6 +89,30 @@ def test_file_and_audit_verify(env: Path, engine: Engine) -> None:
     assert "entry 1 was altered" in out
 
 
+def test_audit_verify_names_an_edited_derived_column(env: Path, engine: Engine) -> None:
+    """A publication window moved in the database (outside the entry hash) is recomputed
+    from the hashed facts and named: entry, column, stored and recomputed value."""
+    _run("department", "add", "scjg", "省市场监督管理局", "--sector", "market_regulation")
+    path = env / "p.csv"
+    path.write_bytes(csv_bytes([penalty()]))
+    _run("import", str(path), "--source", "scjg", "--item", "XZCF")
+    code, out = _run("audit", "verify")
+    assert code == 0, out
+    assert "派生字段（公示期、严重程度、公示政策、公示时限）与重算结果一致" in out
+    with engine.begin() as conn:
+        drop_write_guards(conn)
+        conn.execute(
+            update(entries).where(entries.c.id == 1).values(public_until=dt.date(2099, 1, 1))
+        )
+    code, out = _run("audit", "verify")
+    assert code == 1
+    assert (
+        "派生字段不一致：条目 1 的派生字段 public_until：存储值 2099-01-01，按账本事实重算为" in out
+    )
+    assert "派生字段 1 处不一致（1 条记录：public_until 1）" in out
+    assert "was altered" not in out  # the facts are intact
+
+
 def test_quality_report(env: Path) -> None:
     _run("department", "add", "scjg", "省市场监督管理局", "--sector", "market_regulation")
     path = env / "p.csv"

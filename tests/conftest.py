@@ -17,6 +17,7 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine, create_engine, text
 
+from tests.helpers import LEDGER_GUARDED
 from xinyong.bootstrap import Platform, build_platform
 from xinyong.catalog.catalogue import Catalogue
 from xinyong.catalog.loader import load_catalogue
@@ -99,7 +100,7 @@ def _truncate_all(engine: Engine) -> None:
                 text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY")
             )
             # A tamper test may have disabled the ledger's guards (tests.helpers).
-            for t in ("entries", "batches", "audit_log"):
+            for t in LEDGER_GUARDED:
                 conn.execute(text(f'ALTER TABLE "{t}" ENABLE TRIGGER USER'))
         else:
             for t in tables:

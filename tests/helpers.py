@@ -246,12 +246,13 @@ def api_routes(routes: Iterable[Any]) -> Iterator[APIRoute]:
             yield from api_routes(inner.routes)
 
 
-LEDGER_GUARDED = ("entries", "batches", "audit_log")
+# Append-only tables: migrations 0015 (ledger, audit log) and 0021 (identity links).
+LEDGER_GUARDED = ("entries", "batches", "audit_log", "relations", "subject_key_aliases")
 
 
 def drop_write_guards(conn: Any) -> None:
     """What a tamperer with DDL rights does first: drop the triggers that keep the ledger
-    append-only (migration 0015), so a test can then alter or delete ledger rows."""
+    append-only (migrations 0015, 0021), so a test can then alter or delete ledger rows."""
     from sqlalchemy import text
 
     for table in LEDGER_GUARDED:

@@ -212,6 +212,37 @@ def test_cli_check_takes_the_chinese_name_and_marks_unconfirmed_bases(
     assert "没有应用场景“政府采买”" in wrong.output
 
 
+def test_audit_verify_names_a_relation_the_ledger_does_not_account_for(
+    env: Path, engine: Engine
+) -> None:
+    """A legal representative inserted in the database (measures follow relations at every
+    check) is named by audit verify without echoing the person's name."""
+    from xinyong.identity.tables import relations
+
+    _run("department", "add", "scjg", "省市场监督管理局", "--sector", "market_regulation")
+    path = env / "p.csv"
+    path.write_bytes(csv_bytes([penalty()]))
+    _run("import", str(path), "--source", "scjg", "--item", "XZCF")
+    code, out = _run("audit", "verify")
+    assert code == 0, out
+    assert "法定代表人等关系与账本重建结果一致" in out
+    with engine.begin() as conn:
+        conn.execute(
+            relations.insert().values(
+                org_key=ORG,
+                person_name="王五",
+                role="actual_controller",
+                source_entry_id=1,
+                recorded_at=dt.datetime(2026, 1, 5, tzinfo=dt.UTC),
+            )
+        )
+    code, out = _run("audit", "verify")
+    assert code == 1
+    assert f"关系表不一致：关系 2（{ORG} 的实际控制人）无账本依据" in out
+    assert "关系表 1 处不一致" in out
+    assert "王五" not in out
+
+
 def test_audit_verify_compares_the_projections_with_a_rebuild(env: Path, engine: Engine) -> None:
     """A membership or a status row edited in the database (a person taken off a list
     without a ledger entry) is named by audit verify, which changes nothing itself."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, and_, func, select, update
@@ -14,7 +14,7 @@ from xinyong.identity.tables import (
     subject_key_aliases,
     subjects,
 )
-from xinyong.store.db import bulk_insert, matching
+from xinyong.store.db import bulk_insert, byte_order, matching
 
 
 def existing_subject_keys(conn: Connection, keys: Sequence[str]) -> set[str]:
@@ -179,3 +179,26 @@ def sealed_persons(conn: Connection, after: str, limit: int) -> list[tuple[str, 
 
 def count_aliases(conn: Connection) -> int:
     return conn.execute(select(func.count()).select_from(subject_key_aliases)).scalar_one()
+
+
+def iter_relations_by_org(conn: Connection, batch_size: int = 5000) -> Iterator[dict[str, Any]]:
+    """Every relation with the masked certificate of its person (when keyed), ordered by
+    organisation then id, in byte order on both engines (``audit verify`` merges it with the
+    ledger read in the same order). Streamed."""
+    person = subjects.alias("person")
+    stmt = (
+        select(
+            relations.c.id,
+            relations.c.org_key,
+            relations.c.person_key,
+            relations.c.person_name,
+            relations.c.role,
+            relations.c.valid_from,
+            relations.c.source_entry_id,
+            person.c.id_masked,
+        )
+        .select_from(relations.outerjoin(person, person.c.key == relations.c.person_key))
+        .order_by(byte_order(conn, relations.c.org_key), relations.c.id)
+    )
+    for row in conn.execution_options(yield_per=batch_size).execute(stmt):
+        yield dict(row._mapping)

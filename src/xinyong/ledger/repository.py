@@ -14,7 +14,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from xinyong.ledger.hashing import GENESIS
 from xinyong.ledger.model import StoredEntry
 from xinyong.ledger.tables import batch_headers, batches, entries, ledger_head, rejected_rows
-from xinyong.store.db import bulk_insert, is_postgres, matching
+from xinyong.store.db import bulk_insert, byte_order, is_postgres, matching
 
 ENTRY_COLUMNS = [c.name for c in entries.columns if c.name != "id"]
 
@@ -347,3 +347,26 @@ def set_due(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
         stmt,
         [{"entry_id": r["id"], **{f"new_{name}": r[name] for name in DUE_COLUMNS}} for r in rows],
     )
+
+
+def iter_relation_sources(
+    conn: Connection, item_codes: Sequence[str], batch_size: int = 5000
+) -> Iterator[Mapping[str, Any]]:
+    """The entries of ``item_codes`` about organisations (the ones that name legal
+    representatives and other related persons), ordered by subject then id, in byte order on
+    both engines. Streamed; no sealed values."""
+    stmt = (
+        select(
+            entries.c.id,
+            entries.c.subject_key,
+            entries.c.item_code,
+            entries.c.item_version,
+            entries.c.action,
+            entries.c.decision_date,
+            entries.c.payload,
+        )
+        .where(entries.c.item_code.in_(list(item_codes)), entries.c.subject_kind != "person")
+        .order_by(byte_order(conn, entries.c.subject_key), entries.c.id)
+    )
+    for row in conn.execution_options(yield_per=batch_size).execute(stmt):
+        yield cast(Mapping[str, Any], row._mapping)

@@ -299,6 +299,14 @@ def iter_for_derivation(conn: Connection, batch_size: int = 5000) -> Iterator[Ma
     return repo.iter_for_derivation(conn, batch_size)
 
 
+def iter_relation_sources(
+    conn: Connection, item_codes: Sequence[str]
+) -> Iterator[Mapping[str, object]]:
+    """The entries about organisations of ``item_codes`` by subject then id, streamed (see
+    repository.iter_relation_sources)."""
+    return repo.iter_relation_sources(conn, item_codes)
+
+
 def due_candidates(
     conn: Connection, since: dt.date, items: Sequence[str], uncomputed_from: dt.date
 ) -> list[dict[str, object]]:

@@ -98,6 +98,12 @@ def copy_rows(
             copy.write_row(row)
 
 
+def byte_order(conn: Connection, column: ColumnElement[Any]) -> ColumnElement[Any]:
+    """``column`` for ORDER BY in byte order on both engines (SQLite's BINARY, PostgreSQL's
+    "C"), so two ordered reads can be merged by comparing values in Python."""
+    return column.collate("C") if is_postgres(conn) else column
+
+
 def matching(
     conn: Connection, column: ColumnElement[Any], values: Sequence[Any], chunk: int = 2000
 ) -> Iterator[ColumnElement[bool]]:

@@ -260,17 +260,21 @@ def audit_verify() -> None:
         drift = projection_differences(conn, platform.sanctions, platform.catalogue)
         check.rollback()  # a check, not a repair (xinyong rebuild repairs)
     derived = _verify_derived(platform)
-    if problems or drift or broken or derived.mismatches:
+    relations = _verify_relations(platform)
+    if problems or drift or broken or derived.mismatches or relations:
         for p in problems:
             typer.echo(f"篡改/缺失：{p.message}", err=True)
         for zh, _ in drift:
             typer.echo(f"投影不一致：{zh}", err=True)
+        for r in relations:
+            typer.echo(f"关系表不一致：{r.message_zh}", err=True)
         if broken is not None:
             typer.echo(f"审计日志断链：{broken.message_zh}（第一处）", err=True)
         typer.echo(
             f"校验失败：账本 {len(problems)} 处问题，"
             f"派生字段 {derived.mismatches} 处不一致（{derived.mismatched_entries} 条记录"
             f"{_by_column(derived.by_column)}），投影 {len(drift)} 处不一致，"
+            f"关系表 {len(relations)} 处不一致，"
             f"审计日志{'断链' if broken else '完整'}（{n_batches} 个批次，{n_entries} 条记录）"
             + _pending_note(derived.pending),
             err=True,
@@ -279,7 +283,7 @@ def audit_verify() -> None:
     typer.echo(
         f"账本完整：{n_batches} 个批次，{n_entries} 条记录，哈希链一致；"
         f"派生字段（公示期、严重程度、公示政策、公示时限）与重算结果一致；"
-        f"名单成员与主体状态与账本重建结果一致；审计日志 {n_audit} 条，链完整"
+        f"名单成员、主体状态与法定代表人等关系与账本重建结果一致；审计日志 {n_audit} 条，链完整"
         + _pending_note(derived.pending)
     )
 
@@ -310,6 +314,20 @@ def _verify_derived(platform: Any) -> Any:
             summary.pending,
         )
     return summary
+
+
+def _verify_relations(platform: Any) -> list[Any]:
+    """The relations (法定代表人 …) the ledger does not account for, logged in English."""
+    import logging
+
+    from xinyong.ingest.relations_check import relation_differences
+
+    log = logging.getLogger("xinyong.audit")
+    with platform.engine.connect() as conn:
+        found = list(relation_differences(conn, platform.catalogue))
+    for r in found:
+        log.warning("relations: %s", r.message_en)
+    return found
 
 
 def _by_column(counts: dict[str, int] | None) -> str:

@@ -48,3 +48,49 @@ def test_generated_codes_are_valid_on_real_divisions(tmp_path: Path) -> None:
         assert code[2:4] == "61"
     kinds = {f.item for f in files}
     assert {"DJZC", "XZXK", "XZCF", "SXBZXR"} <= kinds
+
+
+def test_demo_stages_cases_in_every_state_an_alert_and_typical_cases(platform: Platform) -> None:
+    from xinyong.alerts import service as alerts
+    from xinyong.cases import repository as cases_repo
+    from xinyong.lists.service import WORKFLOW
+    from xinyong.reports import service as reports
+
+    lines: list[str] = []
+    run_demo(platform, subjects=40, echo=lines.append)
+    with platform.engine.connect() as conn:
+        found, total = cases_repo.find_cases(conn, WORKFLOW, limit=100)
+        states = {c.state for c in found}
+        assert states == {
+            "proposed",
+            "notified",
+            "statement",
+            "listed",
+            "dropped",
+            "published",
+            "exited",
+        }
+        raised = alerts.list_alerts(conn)
+        typical = reports.list_typical_cases(conn, platform.sanctions, internal=True)
+    assert total == 9
+    assert raised["total"] >= 1, "the re-establisher's listing raises a 易地开张 alert"
+    assert sorted(t["state"] for t in typical) == ["draft", "published"]
+    run_demo(platform, subjects=40, echo=lines.append)  # again: nothing new
+    with platform.engine.connect() as conn:
+        assert cases_repo.find_cases(conn, WORKFLOW, limit=100)[1] == 9
+    assert "名单案件：已存在，保持不变" in lines
+
+
+def test_company_names_read_like_chinese_trade_names() -> None:
+    from xinyong.demo.generator import INDUSTRIES, SUFFIXES, TRADE_NAME_CHARS, Province
+
+    prov = Province(5)
+    names = [prov.company().name for _ in range(300)]
+    orgs = [n for n in names if not n.endswith("经营部")]
+    assert len(set(names)) == len(names)
+    for n in orgs:
+        suffix = next(s for s in sorted(SUFFIXES, key=len, reverse=True) if n.endswith(s))
+        industries = sorted((i for i, _ in INDUSTRIES), key=len, reverse=True)
+        industry = next(i for i in industries if n[: -len(suffix)].endswith(i))
+        trade = n[: -len(suffix) - len(industry)][-2:]
+        assert all(ch in TRADE_NAME_CHARS for ch in trade), n

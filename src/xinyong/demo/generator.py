@@ -9,6 +9,7 @@ ledger recognises as duplicates).
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import random
 from collections.abc import Iterator
@@ -54,6 +55,21 @@ INDUSTRIES = (
     ("机械制造", "通用设备制造；机械零部件加工"),
 )
 SUFFIXES = ("有限公司", "有限责任公司", "股份有限公司")
+# Characters Chinese trade names (字号) are commonly made of; a 字号 is two of them, so names
+# read like 西安鑫瑞建筑工程有限公司 rather than dictionary words.
+TRADE_NAME_CHARS = tuple(
+    dict.fromkeys(
+        "华信恒通鑫源宏达瑞丰德润博远嘉禾鼎盛昌永兴金桥天成中联汇航新海凯宇创众合锦程泰业"
+        "安长青秦川汉唐丝路渭终南岳岭延宝塔世诚正荣万同和启明弘毅晨光广基隆佳美优品绿康宁"
+        "坤乾腾飞跃翔龙凤云峰泽浩瀚卓越臻晟煜铭骏捷迅达"
+    )
+)
+
+
+# The demo province's re-establishment: companies[RE_ESTABLISHER]'s legal representative
+# also leads the last company (when there are at least RE_ESTABLISHED_FROM companies).
+RE_ESTABLISHER = 1
+RE_ESTABLISHED_FROM = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,6 +270,7 @@ class Province:
         self.counties = counties
         self.province_name = table.lookup(province + "0000").name or ""
         self._org_bodies: set[str] = set()
+        self._names: set[str] = set()
 
     def _org_body(self) -> str:
         while True:
@@ -261,6 +278,10 @@ class Province:
             if body not in self._org_bodies:
                 self._org_bodies.add(body)
                 return body
+
+    def _trade_name(self) -> str:
+        first, second = self.rng.sample(TRADE_NAME_CHARS, 2)
+        return first + second
 
     def person(self, division: str) -> Person:
         birth = dt.date(1950, 1, 1) + dt.timedelta(days=self.rng.randrange(0, 365 * 50))
@@ -278,8 +299,11 @@ class Province:
             code = make_uscc("9", "2", county.code, self._org_body())
             kind = "个体工商户"
         else:
-            word = self.fake.word() + self.fake.word()
-            name = f"{city}{word}{industry}{self.rng.choice(SUFFIXES)}"
+            suffix = self.rng.choice(SUFFIXES)
+            name = ""
+            while not name or name in self._names:  # one name, one code (else 错码)
+                name = f"{city}{self._trade_name()}{industry}{suffix}"
+            self._names.add(name)
             code = make_uscc("9", "1", county.code, self._org_body())
             kind = self.rng.choice(
                 ("有限责任公司(自然人投资或控股)", "股份有限公司", "有限责任公司(国有独资)")
@@ -330,6 +354,14 @@ def generate_files(
     rng = prov.rng
     today = prov.today
     companies = [prov.company() for _ in range(subjects)]
+    if subjects >= RE_ESTABLISHED_FROM:
+        # The last company was set up a few weeks ago by the legal representative of the
+        # second: listing the second (demo.scenes) then raises a 易地开张 alert.
+        companies[-1] = dataclasses.replace(
+            companies[-1],
+            legal_rep=companies[RE_ESTABLISHER].legal_rep,
+            founded=today - dt.timedelta(days=20),
+        )
     files: list[GeneratedFile] = []
 
     reg_rows = [

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from xinyong.access import repository as access_repo
 from xinyong.access import service as access
 from xinyong.bootstrap import Platform
+from xinyong.demo import scenes
 from xinyong.demo.generator import DEPARTMENTS, department_uscc, generate_files
 from xinyong.kernel.errors import XinyongError
 from xinyong.ledger.service import verify
@@ -58,6 +59,7 @@ def run_demo(
         echo("  拒收示例：")
         for r in sample_rejection[:4]:
             echo(f"    第{r['row']}行 {r['field']}：“{r['value']}” —— {r['reason']}")
+    scenes.stage(platform, files, echo)
     with platform.engine.connect() as conn:
         n_batches, n_entries, problems = verify(conn)
     echo(

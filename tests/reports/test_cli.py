@@ -144,3 +144,21 @@ def test_typical_case_commands(story: Story) -> None:
     assert code == 2
     assert "案例摘要（summary）中含有疑似居民身份证号码" in out
     assert resident_id() not in out
+
+
+def test_dashboard_table_json_and_purpose(story: Story) -> None:
+    code, out = _run("reports", "dashboard", "--months", "12")
+    assert code != 0
+    assert "用途" in out
+    code, out = _run("reports", "dashboard", "--months", "12", "--json", "--purpose", "工作台")
+    assert code == 0, out
+    body = json.loads(out)
+    assert {c["month"]: c["checks"] for c in body["checks"]}["2026-06"] == 8
+    code, out = _run("reports", "dashboard", "--months", "12", "--purpose", "工作台")
+    assert code == 0, out
+    assert "核查与措施（按月）" in out
+    assert "市场监管总局严重违法失信名单" in out or "严重违法失信" in out
+    assert "预警：待处理 0" in out
+    code, out = _run("reports", "dashboard", "--months", "0", "--purpose", "工作台")
+    assert code != 0
+    assert "统计月数" in out

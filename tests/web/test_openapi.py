@@ -291,6 +291,8 @@ def test_real_answers_declare_every_field(client: TestClient, platform: Platform
         params={"month": "2026-06", "purpose": "核查"},
         headers=office,
     )
+    call("GET", "/api/v1/reports/dashboard", params={"purpose": "工作台"}, headers=office)
+    call("GET", "/api/v1/reports/dashboard", params={"purpose": "工作台"}, headers=scjg)
     typical = call(
         "POST",
         "/api/v1/typical-cases",

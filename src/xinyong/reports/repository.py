@@ -30,7 +30,10 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 
 from xinyong.access.tables import departments
+from xinyong.alerts.tables import alerts
 from xinyong.checks.tables import check_feedback, check_receipts
+from xinyong.identity.tables import subjects
+from xinyong.ledger.tables import batches
 from xinyong.lists.repository import active_on
 from xinyong.lists.tables import list_memberships
 from xinyong.reports.tables import typical_cases
@@ -176,6 +179,56 @@ def list_exits(
     if department is not None:
         stmt = stmt.where(lm.department_code == department)
     return [dict(row._mapping) for row in conn.execute(stmt)]
+
+
+# -- dashboard ------------------------------------------------------------------------------
+
+
+def imports_in(
+    conn: Connection,
+    start: dt.datetime,
+    end: dt.datetime,
+    formats: tuple[str, ...],
+    department: str | None,
+) -> list[dict[str, Any]]:
+    """Per department, over the files received in [start, end): rows sent, accepted,
+    rejected and late (backfills are never late: ingest counts them so)."""
+    b = batches.c
+    stmt = (
+        select(
+            b.department_code,
+            func.count().label("batches"),
+            func.sum(b.row_count).label("rows"),
+            func.sum(b.accepted).label("accepted"),
+            func.sum(b.rejected).label("rejected"),
+            func.sum(b.late).label("late"),
+        )
+        .where(b.received_at >= start, b.received_at < end, b.format.in_(list(formats)))
+        .group_by(b.department_code)
+    )
+    if department is not None:
+        stmt = stmt.where(b.department_code == department)
+    return [dict(row._mapping) for row in conn.execute(stmt)]
+
+
+def black_listed_subjects(conn: Connection, day: dt.date, kinds: tuple[str, ...]) -> int:
+    """Distinct subjects with a membership of ``kinds`` in force on ``day``."""
+    lm = list_memberships.c
+    stmt = select(func.count(lm.subject_key.distinct())).where(
+        active_on(day), lm.kind.in_(list(kinds))
+    )
+    return int(conn.execute(stmt).scalar_one())
+
+
+def organisation_count(conn: Connection) -> int:
+    """Market entities known to the platform (natural persons are not a population here)."""
+    stmt = select(func.count()).select_from(subjects).where(subjects.c.kind != "person")
+    return int(conn.execute(stmt).scalar_one())
+
+
+def alerts_by_status(conn: Connection) -> dict[str, int]:
+    stmt = select(alerts.c.status, func.count()).group_by(alerts.c.status)
+    return {str(s): int(n) for s, n in conn.execute(stmt)}
 
 
 def department_names(conn: Connection) -> dict[str, str]:

@@ -28,6 +28,11 @@ STATES = {"draft": "草稿", "published": "已发布", "withdrawn": "已撤回"}
 TRANSITIONS = {"publish": ("draft", "published"), "withdraw": ("published", "withdrawn")}
 EXIT_REASONS = {"expired": "到期移出", "early_exit": "提前移出", "revoked": "撤销移出"}
 
+# The dashboard's window: a year by default, at most three (the charts stay readable and the
+# queries stay one per month).
+DASHBOARD_MONTHS = 12
+MAX_DASHBOARD_MONTHS = 36
+
 TITLE_MAX = 200
 SUMMARY_MAX = 5000
 
@@ -114,6 +119,25 @@ def parse_month(value: str | None, today: dt.date) -> Month:
             "不能统计",
         )
     return month
+
+
+def months_back(today: dt.date, count: int) -> list[Month]:
+    """The ``count`` calendar months ending with today's (China time), oldest first."""
+    if not 1 <= count <= MAX_DASHBOARD_MONTHS:
+        raise InputError(
+            f"months must be 1..{MAX_DASHBOARD_MONTHS}, got {count}",
+            f"统计月数（months）须在1至{MAX_DASHBOARD_MONTHS}之间",
+        )
+    out = [Month(today.year, today.month)]
+    while len(out) < count:
+        m = out[-1]
+        out.append(Month(m.year - 1, 12) if m.month == 1 else Month(m.year, m.month - 1))
+    return out[::-1]
+
+
+def ratio(part: int, whole: int) -> float | None:
+    """``part / whole`` to four places; None when there is nothing to divide by."""
+    return round(part / whole, 4) if whole else None
 
 
 def coverage(returned: int, with_feedback: int) -> float | None:

@@ -13,16 +13,19 @@ from typing import Any
 from sqlalchemy import Connection
 
 from xinyong.access import service as access
+from xinyong.alerts.rules import STATUSES as ALERT_STATUSES
 from xinyong.cases import service as cases
 from xinyong.catalog.sanctions import SanctionsCatalogue
 from xinyong.identity.ric import check_resident_id
 from xinyong.identity.uscc import check_uscc
+from xinyong.ingest.quality import IMPORT_FORMATS, quality_report
 from xinyong.kernel.clock import CHINA_TZ
 from xinyong.kernel.errors import InputError, NotFound
 from xinyong.reports import repository as repo
 from xinyong.reports.rules import (
     CATEGORIES,
     CATEGORY_MEASURE_KINDS,
+    DASHBOARD_MONTHS,
     EXIT_REASONS,
     STATES,
     SUMMARY_MAX,
@@ -32,14 +35,18 @@ from xinyong.reports.rules import (
     clean_measure_codes,
     clean_text,
     coverage,
+    months_back,
     next_state,
     parse_category,
     parse_month,
+    ratio,
 )
 
 NO_DEPARTMENT = "未关联部门（信用办、命令行等）"
 UNKNOWN = "（目录中无此项）"
 LIST_WORKFLOW = "list_determination"
+# List kinds counted in the black-list ratio: the 严重失信 lists and the market bans.
+BLACK_KINDS = ("black", "ban")
 
 # -- monthly statistics ---------------------------------------------------------------------
 
@@ -441,3 +448,118 @@ def list_typical_cases(
     )
     view = _internal_view if internal else _public_view
     return [view(row, sanctions, names) for row in rows]
+
+
+# -- dashboard ------------------------------------------------------------------------------
+
+
+def dashboard(
+    conn: Connection,
+    sanctions: SanctionsCatalogue,
+    *,
+    today: dt.date,
+    now: dt.datetime,
+    months: int = DASHBOARD_MONTHS,
+    department: str | None = None,
+) -> dict[str, Any]:
+    """The figures of the console's dashboard, for the ``months`` months ending with this one
+    (China time): records received per department and month with their timeliness and
+    rejections, the data quality of each department against the 1‰ target, list sizes today
+    and the black-list ratio, checks and measures per month, and the alerts by status.
+    ``department`` restricts every section to that department; alerts are the office's and
+    are then left out."""
+    window = months_back(today, months)
+    names = repo.department_names(conn)
+
+    records: list[dict[str, Any]] = []
+    checks: list[dict[str, Any]] = []
+    for m in window:
+        for row in sorted(
+            repo.imports_in(conn, m.start, m.end, IMPORT_FORMATS, department),
+            key=lambda r: str(r["department_code"]),
+        ):
+            rows, late = int(row["rows"] or 0), int(row["late"] or 0)
+            accepted = int(row["accepted"] or 0)
+            records.append(
+                {
+                    "month": m.label,
+                    "department": row["department_code"],
+                    "department_name": names.get(row["department_code"], UNKNOWN),
+                    "batches": int(row["batches"]),
+                    "rows": rows,
+                    "accepted": accepted,
+                    "rejected": int(row["rejected"] or 0),
+                    "late": late,
+                    "on_time_rate": ratio(accepted - late, accepted),
+                    "rejection_rate": ratio(int(row["rejected"] or 0), rows),
+                }
+            )
+        per_dept = repo.checks_by_department(conn, m.start, m.end, department)
+        returned = repo.measures_returned(conn, m.start, m.end, department)
+        feedback = repo.feedback_by_measure(conn, m.start, m.end, department)
+        checks.append(
+            {
+                "month": m.label,
+                "checks": sum(int(r["checks"]) for r in per_dept),
+                "checks_with_measures": sum(int(r["checks_with_measures"] or 0) for r in per_dept),
+                "measures_returned": sum(returned.values()),
+                "measures_applied": sum(a for a, _ in feedback.values()),
+            }
+        )
+
+    quality = quality_report(conn)
+    quality_rows = [
+        {
+            "department": q["department"],
+            "department_name": q["department_name"],
+            "rows": q["rows"],
+            "rejection_rate": ratio(q["rejected_rows"], q["rows"]),
+            "conflict_rate_permille": q["conflict_rate_permille"],
+            "meets_target": q["meets_target"],
+            "late_rate": ratio(q["late"], q["with_deadline"]),
+        }
+        for q in quality["departments"]
+        if department is None or q["department"] == department
+    ]
+
+    current = window[-1]
+    sizes = []
+    for row in repo.list_activity(conn, current.first_day, current.last_day, today, department):
+        members = int(row["members_at_end"] or 0)
+        if not members:
+            continue
+        try:
+            lt = sanctions.list_type(row["list_type"])
+            name, kind = lt.name, lt.kind
+        except NotFound:
+            name, kind = UNKNOWN, None
+        sizes.append(
+            {"list_type": row["list_type"], "name": name, "kind": kind, "members": members}
+        )
+    sizes.sort(key=lambda x: (-x["members"], x["list_type"]))
+    organisations = repo.organisation_count(conn)
+    black = repo.black_listed_subjects(conn, today, BLACK_KINDS)
+
+    out: dict[str, Any] = {
+        "timezone": "Asia/Shanghai",
+        "department": department,
+        "months": [m.label for m in window],
+        "generated_at": now.astimezone(CHINA_TZ).isoformat(timespec="seconds"),
+        "records": records,
+        "quality": {"target_permille": quality["target_permille"], "departments": quality_rows},
+        "lists": {
+            "on": today.isoformat(),
+            "types": sizes,
+            "black_listed_subjects": black,
+            "organisations": organisations,
+            "black_list_ratio": ratio(black, organisations) if department is None else None,
+        },
+        "checks": checks,
+    }
+    if department is None:
+        counts = repo.alerts_by_status(conn)
+        out["alerts"] = [
+            {"status": code, "name": label, "count": counts.get(code, 0)}
+            for code, label in ALERT_STATUSES.items()
+        ]
+    return out

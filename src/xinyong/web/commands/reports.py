@@ -158,6 +158,90 @@ def monthly_cmd(
         typer.echo(f"\n已写出 Excel 文件：{xlsx}")
 
 
+@app.command("dashboard")
+def dashboard_cmd(
+    months: Annotated[int, typer.Option("--months", help="统计月数（含本月）")] = 12,
+    department: Annotated[str | None, typer.Option("--department", help="只统计该部门")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="输出 JSON")] = False,
+    purpose: PurposeOpt = None,
+) -> None:
+    """工作台统计：按部门和月份的报送、数据质量、名单规模与黑名单占比、核查与措施、预警。须说明查询用途。"""
+    from xinyong.reports import service as reports
+
+    platform = _platform()
+    try:
+        with platform.engine.begin() as conn:
+            target = f"dashboard:{months}" + (f":{department}" if department else "")
+            audit_read(conn, platform, "read_dashboard", target, purpose)
+            stats = reports.dashboard(
+                conn,
+                platform.sanctions,
+                today=platform.clock.today(),
+                now=platform.clock.now(),
+                months=months,
+                department=department,
+            )
+    except XinyongError as exc:
+        _fail(exc, as_json)
+    if as_json:
+        typer.echo(json.dumps(stats, ensure_ascii=False))
+        return
+    scope = f"，部门 {department}" if department else ""
+    typer.echo(f"工作台统计（{stats['months'][0]} 至 {stats['months'][-1]}，北京时间{scope}）")
+    typer.echo("\n报送（按月、按部门）")
+    rows: list[list[Any]] = [
+        [
+            r["month"],
+            r["department_name"],
+            r["rows"],
+            r["accepted"],
+            r["rejected"],
+            _percent(r["on_time_rate"]),
+        ]
+        for r in stats["records"]
+    ]
+    for text in _table(("月份", "部门", "报送行", "接收", "拒收", "按时率"), rows):
+        typer.echo("  " + text)
+    q = stats["quality"]
+    typer.echo(f"\n数据质量（重码/错码率目标 ≤ {q['target_permille']}‰）")
+    rows = [
+        [
+            d["department_name"],
+            d["rows"],
+            _percent(d["rejection_rate"]),
+            f"{d['conflict_rate_permille']}‰",
+            "达标" if d["meets_target"] else "未达标",
+        ]
+        for d in q["departments"]
+    ]
+    for text in _table(("部门", "报送行", "拒收率", "重错码率", "目标"), rows):
+        typer.echo("  " + text)
+    lists = stats["lists"]
+    typer.echo(f"\n名单（{lists['on']} 在列）")
+    for t in lists["types"]:
+        typer.echo(f"  {t['name']}：{t['members']}")
+    if lists["black_list_ratio"] is not None:
+        typer.echo(
+            f"  黑名单主体 {lists['black_listed_subjects']} / 市场主体 {lists['organisations']}"
+            f"（{_percent(lists['black_list_ratio'])}）"
+        )
+    typer.echo("\n核查与措施（按月）")
+    rows = [
+        [
+            c["month"],
+            c["checks"],
+            c["checks_with_measures"],
+            c["measures_returned"],
+            c["measures_applied"],
+        ]
+        for c in stats["checks"]
+    ]
+    for text in _table(("月份", "核查", "有措施", "返回措施", "已实施"), rows):
+        typer.echo("  " + text)
+    if "alerts" in stats:
+        typer.echo("\n预警：" + "，".join(f"{a['name']} {a['count']}" for a in stats["alerts"]))
+
+
 def _print_case(case: dict[str, Any]) -> None:
     state = f"[{case['state_name']}] " if "state_name" in case else ""
     typer.echo(f"#{case['id']} {state}{case['category_name']}｜{case['title']}")

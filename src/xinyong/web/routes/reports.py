@@ -12,6 +12,7 @@ from xinyong.access import service as access
 from xinyong.access.service import Principal
 from xinyong.bootstrap import Platform
 from xinyong.reports import service as reports
+from xinyong.reports.rules import DASHBOARD_MONTHS, MAX_DASHBOARD_MONTHS
 from xinyong.reports.xlsx import monthly_workbook
 from xinyong.web.deps import PUBLIC, Office, OptionalCaller, PlatformDep, Reader, department_scope
 from xinyong.web.schemas import reports as schemas
@@ -86,6 +87,37 @@ def monthly_xlsx(
             "Content-Disposition": f'attachment; filename="monthly-{stats["month"]}{suffix}.xlsx"'
         },
     )
+
+
+@router.get(
+    "/api/v1/reports/dashboard",
+    summary="工作台统计",
+    response_model=schemas.Dashboard,
+    response_model_exclude_unset=True,
+    responses=declared(401, 403, 422),
+)
+def dashboard(
+    platform: PlatformDep,
+    who: Reader,
+    months: Annotated[
+        int, Query(description="统计月数（含本月）", ge=1, le=MAX_DASHBOARD_MONTHS)
+    ] = DASHBOARD_MONTHS,
+    purpose: Purpose = None,
+) -> dict[str, Any]:
+    """近若干月（北京时间，含本月）的工作台统计：按部门和月份的报送量、按时报送率与拒收率；各部门拒收率与重码/错码率对照目标；今日各名单在列数与黑名单占比；每月核查次数与措施；预警（仅信用办与审计）。部门业务系统只看到本部门的数据。"""
+    stated = access.require_purpose(purpose)
+    with platform.engine.begin() as conn:
+        access.audit(
+            conn, who.actor, "read_report", f"dashboard:{months}", platform.clock.now(), stated
+        )
+        return reports.dashboard(
+            conn,
+            platform.sanctions,
+            today=platform.clock.today(),
+            now=platform.clock.now(),
+            months=months,
+            department=department_scope(who, None),
+        )
 
 
 class TypicalCaseIn(BaseModel):

@@ -67,6 +67,79 @@ class Monthly(Schema):
     totals: Totals
 
 
+class DashboardRecords(Schema):
+    month: str = Field(description="月份 YYYY-MM（北京时间）")
+    department: str
+    department_name: str
+    batches: int = Field(description="报送批次数")
+    rows: int = Field(description="报送行数")
+    accepted: int = Field(description="接收行数")
+    rejected: int = Field(description="拒收行数")
+    late: int = Field(description="超期报送行数")
+    on_time_rate: float | None = Field(description="按时报送率（接收行中未超期的比例）")
+    rejection_rate: float | None = Field(description="拒收率")
+
+
+class DashboardQualityRow(Schema):
+    department: str
+    department_name: str
+    rows: int
+    rejection_rate: float | None
+    conflict_rate_permille: float = Field(description="重码/错码率（‰）")
+    meets_target: bool = Field(description="是否达到 ≤ 目标值")
+    late_rate: float | None = Field(description="超期报送率")
+
+
+class DashboardQuality(Schema):
+    target_permille: float = Field(description="重码/错码率目标（‰）")
+    departments: list[DashboardQualityRow]
+
+
+class DashboardListType(Schema):
+    list_type: str
+    name: str
+    kind: str | None
+    members: int = Field(description="今日在列数")
+
+
+class DashboardLists(Schema):
+    on: str = Field(description="统计日")
+    types: list[DashboardListType]
+    black_listed_subjects: int = Field(description="在严重失信名单或市场禁入中的主体数")
+    organisations: int = Field(description="平台已知的市场主体数（不含自然人）")
+    black_list_ratio: float | None = Field(description="黑名单占比（仅全省视图）")
+
+
+class DashboardChecks(Schema):
+    month: str
+    checks: int
+    checks_with_measures: int
+    measures_returned: int
+    measures_applied: int = Field(description="反馈已实施的措施数")
+
+
+class DashboardAlerts(Schema):
+    status: str
+    name: str
+    count: int
+
+
+class Dashboard(Schema):
+    """工作台统计：近若干月的报送、数据质量、名单规模、核查与措施、预警。"""
+
+    timezone: str
+    department: str | None = Field(description="仅统计该部门时为部门代码")
+    months: list[str]
+    generated_at: str = Field(description="生成时间（北京时间）")
+    records: list[DashboardRecords]
+    quality: DashboardQuality
+    lists: DashboardLists
+    checks: list[DashboardChecks]
+    alerts: list[DashboardAlerts] | None = Field(
+        default=None, description="预警（仅信用办与审计视图）"
+    )
+
+
 class CaseMeasure(Schema):
     measure: str
     name: str

@@ -83,12 +83,9 @@ def test_penalties_show_what_is_public_today_newest_first(
     ]
     assert body["total"] == 4
     row = body["rows"][1]
-    assert row["subject"] == {
-        "code": ORG,
-        "name": "西安市碑林区示例科技有限公司",
-        "url": f"/subjects/{ORG}",
-        "division": {"code": "610102", "name": "新城区"},
-    } or row["subject"]["division"]["code"] == "610102"
+    assert row["subject"]["code"] == ORG and row["subject"]["url"] == f"/subjects/{ORG}"
+    assert row["subject"]["name"] == "西安市碑林区示例科技有限公司"
+    assert row["subject"]["division"]["code"] == "610102"
     texts = {f["name"]: f["text"] for f in row["fields"]}
     assert texts["处罚内容"] == "罚款人民币6000元"  # the correction, not the first version
     assert texts["处罚类别"] == "罚款"  # the catalogue's label
@@ -217,3 +214,27 @@ def test_typical_cases_pages_show_published_cases_only(
     assert client.get(f"/typical-cases/{draft['id']}").status_code == 404
     assert client.get("/typical-cases/0").status_code == 400
     assert client.get("/typical-cases", params={"page": 0}).status_code == 400
+
+
+def test_subject_page_has_a_status_banner_and_tabs_without_javascript(
+    client: TestClient, platform: Platform, penalties: None
+) -> None:
+    list_subject(platform, ORG, "SAMR_SERIOUS")
+    page = client.get(f"/subjects/{ORG}")
+    assert page.status_code == 200
+    html = page.text
+    assert "<script" not in html
+    for label in ("基础信息", "行政管理", "诚实守信", "严重失信", "经营异常", "信用承诺", "其他"):
+        assert f"{label}（" in html
+    # The banner names the active list; the first tab (基础信息) holds no penalty.
+    assert "严重失信主体名单：市场监督管理严重违法失信名单" in html
+    assert "陕市监罚〔2026〕1号" not in html.split('id="tabs"', 1)[1]
+    admin = client.get(f"/subjects/{ORG}", params={"tab": "administrative"}).text
+    assert "行政处罚信息" in admin and "陕市监罚〔2026〕1号" in admin
+    assert 'aria-current="page">行政管理（3）' in admin
+    assert "陕市监罚〔2026〕3号" not in admin  # revoked
+    serious = client.get(f"/subjects/{ORG}", params={"tab": "serious"}).text
+    assert "市场监督管理严重违法失信名单" in serious.split('id="tabs"', 1)[1]
+    assert 'href="?tab=serious#e' in html  # the banner's record link opens its tab
+    assert client.get(f"/subjects/{ORG}", params={"tab": "x" * 33}).status_code == 400
+    assert client.get(f"/subjects/{ORG}", params={"tab": "nosuch"}).status_code == 200

@@ -84,14 +84,76 @@ class Tab:
     categories: tuple[str, ...]  # category labels, in catalogue order
 
 
+def tab_of(catalogue: Catalogue, category_label: str) -> str:
+    """The tab a catalogue category (by its label) is shown under."""
+    values = catalogue.code_table(TAB_TABLE).values
+    category = catalogue.lookup_code(CATEGORY_TABLE, category_label)
+    key = category.code if category is not None else category_label
+    return next((v for v in values if key in v.aliases), values[-1]).code
+
+
+def item_tab(catalogue: Catalogue, item_code: str) -> str:
+    """The tab an item's records are shown under (an uncatalogued one: the last tab)."""
+    try:
+        return tab_of(catalogue, catalogue.item(item_code).category)
+    except NotFound:
+        return catalogue.code_table(TAB_TABLE).values[-1].code
+
+
 def tabs(catalogue: Catalogue, category_labels: Sequence[str]) -> list[Tab]:
     """The subject page's tabs from the code table: each catalogue category (by its label, as
     the credit file groups) goes to the tab naming its code; one named by none goes last."""
     values = catalogue.code_table(TAB_TABLE).values
     placed: dict[str, list[str]] = {v.code: [] for v in values}
     for label in category_labels:
-        category = catalogue.lookup_code(CATEGORY_TABLE, label)
-        key = category.code if category is not None else label
-        tab = next((v for v in values if key in v.aliases), values[-1])
-        placed[tab.code].append(label)
+        placed[tab_of(catalogue, label)].append(label)
     return [Tab(v.code, v.label, tuple(placed[v.code])) for v in values]
+
+
+def subject_tabs(
+    catalogue: Catalogue, cf: Mapping[str, Any], selected: str
+) -> dict[str, Any]:
+    """The subject page's tabs over a public credit file (``CreditFile.as_dict``): each tab
+    with its record count, the groups of the selected one (the first when unknown), and the
+    tab each highlight's full record is under."""
+    groups = list(cf.get("groups", []))
+    counts: dict[str, int] = {}
+    by_tab: dict[str, list[Any]] = {}
+    for g in groups:
+        code = tab_of(catalogue, g["category"])
+        by_tab.setdefault(code, []).append(g)
+        counts[code] = counts.get(code, 0) + sum(len(i["records"]) for i in g["items"])
+    values = catalogue.code_table(TAB_TABLE).values
+    codes = [v.code for v in values]
+    current = selected if selected in codes else codes[0]
+    return {
+        "tabs": [
+            {"code": v.code, "label": v.label, "count": counts.get(v.code, 0)} for v in values
+        ],
+        "current": current,
+        "groups": by_tab.get(current, []),
+        "highlight_tabs": {
+            h["entry_id"]: item_tab(catalogue, h["item"]) for h in cf.get("highlights", [])
+        },
+    }
+
+
+EVALUATION_CATEGORY = "evaluation"
+
+
+def banner(catalogue: Catalogue, cf: Mapping[str, Any]) -> list[dict[str, str]]:
+    """The status line above the tabs: each active list and ban (by kind) and, when the
+    public file has one, the newest credit evaluation (信用评价结果) as the grade."""
+    out = [
+        {"kind": h["list"]["kind"], "label": h["list"]["kind_label"], "text": h["title"]}
+        for h in cf.get("highlights", [])
+        if h.get("list")
+    ]
+    for g in cf.get("groups", []):
+        category = catalogue.lookup_code(CATEGORY_TABLE, g["category"])
+        if category is None or category.code != EVALUATION_CATEGORY:
+            continue
+        records = [r for i in g["items"] for r in i["records"]]
+        if records:
+            out.append({"kind": "grade", "label": "信用评价", "text": records[0]["heading"]})
+    return out

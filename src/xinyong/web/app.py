@@ -44,6 +44,7 @@ from xinyong.ingest.rejections import opened as opened_rejection
 from xinyong.ingest.service import revoke_record
 from xinyong.kernel.errors import NotFound, Unauthenticated
 from xinyong.ledger import repository as ledger_repo
+from xinyong.portal import rules as portal_rules
 from xinyong.web import docs, errors
 from xinyong.web.deps import (
     PUBLIC,
@@ -447,6 +448,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         request: Request,
         code: Annotated[str, PathParam(max_length=40)],
         as_of: dt.date | None = None,
+        tab: Annotated[str, Query(max_length=32, pattern=r"^[a-z_]*$")] = "",
     ) -> HTMLResponse:
         day = as_of or platform.clock.today()
         # NotFound (an unknown or invalid code, a person) becomes the Chinese 404 page.
@@ -459,7 +461,16 @@ def create_app(platform: Platform | None = None) -> FastAPI:
                 view="public",
                 sanctions=platform.sanctions,
             )
-        return TEMPLATES.TemplateResponse(request, "file.html", {"cf": cf.as_dict()})
+        shown = cf.as_dict()
+        return TEMPLATES.TemplateResponse(
+            request,
+            "file.html",
+            {
+                "cf": shown,
+                "t": portal_rules.subject_tabs(platform.catalogue, shown, tab),
+                "banner": portal_rules.banner(platform.catalogue, shown),
+            },
+        )
 
     return app
 

@@ -84,6 +84,10 @@ class Publicity(Paging):
 
 
 class Basis(Schema):
+    title: str = Field(description="法律文件名称")
+    doc_no: str = Field(description="文号")
+    articles: str = Field(description="条款")
+    confirmed: bool = Field(description="已核实（公开页面只显示已核实的依据）")
     text: str
 
 

@@ -61,7 +61,10 @@ def penalties(platform: Platform) -> None:
     )
     _import(platform, [penalty(CF_WSH="陕环罚〔2026〕7号", CF_JDRQ="2026-02-02")], "sthj")
     # A correction: the same record sent again with other content is one row, the new one.
-    _import(platform, [penalty(CF_WSH="陕市监罚〔2026〕2号", CF_JDRQ="2026-05-01", CF_NR="罚款人民币6000元")])
+    _import(
+        platform,
+        [penalty(CF_WSH="陕市监罚〔2026〕2号", CF_JDRQ="2026-05-01", CF_NR="罚款人民币6000元")],
+    )
     revoke(platform, "scjg", "XZCF", ORG, "陕市监罚〔2026〕3号", "原决定被撤销")
 
 
@@ -83,7 +86,8 @@ def test_penalties_show_what_is_public_today_newest_first(
     ]
     assert body["total"] == 4
     row = body["rows"][1]
-    assert row["subject"]["code"] == ORG and row["subject"]["url"] == f"/subjects/{ORG}"
+    assert row["subject"]["code"] == ORG
+    assert row["subject"]["url"] == f"/subjects/{ORG}"
     assert row["subject"]["name"] == "西安市碑林区示例科技有限公司"
     assert row["subject"]["division"]["code"] == "610102"
     texts = {f["name"]: f["text"] for f in row["fields"]}
@@ -94,8 +98,10 @@ def test_penalties_show_what_is_public_today_newest_first(
     assert row["decision_date"] == "2026-05-01"
     assert row["publication"]["from"] == "2026-05-01"
     text = resp.text
-    assert resident_id(seq="456") not in text and "李四" not in text
-    assert "张三" not in text and resident_id() not in text  # legal representative
+    assert resident_id(seq="456") not in text
+    assert "李四" not in text
+    assert "张三" not in text
+    assert resident_id() not in text
 
 
 def test_penalties_filter_by_authority_region_and_dates(
@@ -109,9 +115,9 @@ def test_penalties_filter_by_authority_region_and_dates(
     assert by_region["filters"]["region"]["code"] == "610103"
     city = client.get("/api/v1/publicity/penalties", params={"region": "610100"}).json()
     assert city["total"] == 4
-    assert client.get("/api/v1/publicity/penalties", params={"region": "620100"}).json()[
-        "total"
-    ] == 0
+    assert (
+        client.get("/api/v1/publicity/penalties", params={"region": "620100"}).json()["total"] == 0
+    )
     dated = client.get(
         "/api/v1/publicity/penalties",
         params={"decided_from": "2026-03-01", "decided_to": "2026-05-01"},
@@ -126,7 +132,8 @@ def test_penalties_page_and_refuse_bad_parameters(
     first = client.get("/api/v1/publicity/penalties").json()
     second = client.get("/api/v1/publicity/penalties", params={"page": 2}).json()
     assert (first["pages"], first["has_next"], second["has_previous"]) == (2, True, True)
-    assert len(first["rows"]) == 3 and _numbers(second) == ["陕环罚〔2026〕7号"]
+    assert len(first["rows"]) == 3
+    assert _numbers(second) == ["陕环罚〔2026〕7号"]
     for params in (
         {"page": 0},
         {"page": 10**6},
@@ -143,21 +150,22 @@ def test_penalties_page_and_refuse_bad_parameters(
         assert "text/html" in page.headers["content-type"]
 
 
-def test_penalty_page_links_subjects_and_shows_labels(
-    client: TestClient, penalties: None
-) -> None:
+def test_penalty_page_links_subjects_and_shows_labels(client: TestClient, penalties: None) -> None:
     page = client.get("/publicity/penalties")
     assert page.status_code == 200
     html = page.text
     assert f'href="/subjects/{ORG}"' in html
-    assert "陕市监罚〔2026〕1号" in html and "处罚类别" in html and "罚款" in html
+    assert "陕市监罚〔2026〕1号" in html
+    assert "处罚类别" in html
+    assert "罚款" in html
     assert "陕市监罚〔2026〕3号" not in html  # revoked
     assert "陕市监罚〔2019〕9号" not in html  # window over
     assert "陕市监罚〔2026〕4号" not in html  # a natural person
     assert "共 4 条" in html
     assert "<script" not in html
     licences = client.get("/publicity/licences")
-    assert licences.status_code == 200 and "行政许可公示" in licences.text
+    assert licences.status_code == 200
+    assert "行政许可公示" in licences.text
     assert client.get("/api/v1/publicity/licences").json()["total"] == 0
 
 
@@ -176,14 +184,16 @@ def test_public_lists_show_active_public_members_only(
     body = members.json()
     assert [r["subject"]["code"] for r in body["rows"]] == [ORG]
     row = body["rows"][0]
-    assert row["entry_criteria"] and row["legal_basis"]
+    assert row["entry_criteria"]
+    assert row["legal_basis"]
     assert row["listed_on"] == "2026-06-15"
     assert row["period"]["text"] == "2026-06-15 至 2029-06-14"
     assert person not in members.text
     assert client.get("/api/v1/lists/WATCH").status_code == 404
     assert client.get("/api/v1/lists/NO_SUCH").status_code == 404
     html = client.get("/lists/SAMR_SERIOUS").text
-    assert "市场监督管理严重违法失信名单" in html and f'href="/subjects/{ORG}"' in html
+    assert "市场监督管理严重违法失信名单" in html
+    assert f'href="/subjects/{ORG}"' in html
     assert client.get("/lists/WATCH").status_code == 404
     assert "/lists/SAMR_SERIOUS" in client.get("/lists").text
 
@@ -208,9 +218,11 @@ def test_typical_cases_pages_show_published_cases_only(
         )
     index = client.get("/typical-cases")
     assert index.status_code == 200
-    assert "已发布的案例" in index.text and "草稿案例" not in index.text
+    assert "已发布的案例" in index.text
+    assert "草稿案例" not in index.text
     one = client.get(f"/typical-cases/{shown['id']}")
-    assert one.status_code == 200 and "政府采购" in one.text
+    assert one.status_code == 200
+    assert "政府采购" in one.text
     assert client.get(f"/typical-cases/{draft['id']}").status_code == 404
     assert client.get("/typical-cases/0").status_code == 400
     assert client.get("/typical-cases", params={"page": 0}).status_code == 400
@@ -230,7 +242,8 @@ def test_subject_page_has_a_status_banner_and_tabs_without_javascript(
     assert "严重失信主体名单：市场监督管理严重违法失信名单" in html
     assert "陕市监罚〔2026〕1号" not in html.split('id="tabs"', 1)[1]
     admin = client.get(f"/subjects/{ORG}", params={"tab": "administrative"}).text
-    assert "行政处罚信息" in admin and "陕市监罚〔2026〕1号" in admin
+    assert "行政处罚信息" in admin
+    assert "陕市监罚〔2026〕1号" in admin
     assert 'aria-current="page">行政管理（3）' in admin
     assert "陕市监罚〔2026〕3号" not in admin  # revoked
     serious = client.get(f"/subjects/{ORG}", params={"tab": "serious"}).text

@@ -110,9 +110,7 @@ def tabs(catalogue: Catalogue, category_labels: Sequence[str]) -> list[Tab]:
     return [Tab(v.code, v.label, tuple(placed[v.code])) for v in values]
 
 
-def subject_tabs(
-    catalogue: Catalogue, cf: Mapping[str, Any], selected: str
-) -> dict[str, Any]:
+def subject_tabs(catalogue: Catalogue, cf: Mapping[str, Any], selected: str) -> dict[str, Any]:
     """The subject page's tabs over a public credit file (``CreditFile.as_dict``): each tab
     with its record count, the groups of the selected one (the first when unknown), and the
     tab each highlight's full record is under."""

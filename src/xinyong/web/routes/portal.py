@@ -37,7 +37,9 @@ Department = Annotated[
 ]
 Region = Annotated[
     str | None,
-    Query(description="地区：6位行政区划代码（GB/T 2260），如 610100 西安市", pattern=r"^(\d{6})?$"),
+    Query(
+        description="地区：6位行政区划代码（GB/T 2260），如 610100 西安市", pattern=r"^(\d{6})?$"
+    ),
 ]
 DecidedFrom = Annotated[dt.date | None, Query(description="决定日期起（含），YYYY-MM-DD")]
 DecidedTo = Annotated[dt.date | None, Query(description="决定日期止（含），YYYY-MM-DD")]

@@ -31,6 +31,10 @@ NO_KEY = {
     ("get", "/api/v1/catalogue/items"),
     ("get", "/api/v1/scenarios"),
     ("get", "/healthz"),
+    ("get", "/api/v1/publicity/licences"),
+    ("get", "/api/v1/publicity/penalties"),
+    ("get", "/api/v1/lists"),
+    ("get", "/api/v1/lists/{code}"),
 }
 OPTIONAL_KEY = {("get", "/api/v1/subjects/{code}/file"), ("get", "/api/v1/typical-cases")}
 
@@ -324,6 +328,12 @@ def test_real_answers_declare_every_field(client: TestClient, platform: Platform
         headers=scjg,
     )
     call("GET", "/healthz")
+    penalties = call("GET", "/api/v1/publicity/penalties")
+    assert penalties["rows"], penalties  # the model is tried on real rows
+    call("GET", "/api/v1/publicity/licences", params={"region": "610100"})
+    call("GET", "/api/v1/lists")
+    members = call("GET", "/api/v1/lists/{code}", "SAMR_SERIOUS")
+    assert members["rows"], members
 
     models = _models(client.app)
     covered = {(m, t) for m, t, _ in answers}

@@ -20,6 +20,10 @@ PUBLIC = {
     ("GET", "/api/v1/scenarios"),
     ("GET", "/api/v1/subjects/{code}/file"),
     ("GET", "/api/v1/typical-cases"),
+    ("GET", "/api/v1/publicity/licences"),
+    ("GET", "/api/v1/publicity/penalties"),
+    ("GET", "/api/v1/lists"),
+    ("GET", "/api/v1/lists/{code}"),
 }
 
 

@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     max_import_json_keys: int = 1_000  # keys of one JSON record
     # How much of a rejected value an error, a rejection or the rejection file repeats.
     max_echo_chars: int = 200
+    # Rows per page of the public portal's listings (双公示, lists); the page number itself is
+    # bounded by the routes (PAGE_MAX).
+    portal_page_size: int = Field(default=20, ge=1, le=200)
     # How long an authenticated API key is remembered in the server process: a revoked key
     # stops working within this many seconds (0 = look the key up on every request).
     api_key_cache_seconds: float = 30.0

@@ -88,6 +88,8 @@ entries = Table(
 Index("ix_entries_subject", entries.c.subject_key, entries.c.id)
 Index("ix_entries_record", entries.c.item_code, entries.c.record_key)
 Index("ix_entries_batch", entries.c.batch_id, entries.c.seq)
+# The public 双公示 listings: one item's entries, newest decision first (migration 0020).
+Index("ix_entries_item_decided", entries.c.item_code, entries.c.decision_date, entries.c.id)
 
 rejected_rows = Table(
     "rejected_rows",

@@ -433,6 +433,16 @@ def get_typical_case(
     return _internal_view(_require(conn, case_id), sanctions, repo.department_names(conn))
 
 
+def get_published_typical_case(
+    conn: Connection, sanctions: SanctionsCatalogue, case_id: int
+) -> dict[str, Any]:
+    """A published case in its public view; a draft or withdrawn one is not found."""
+    row = repo.get_typical_case(conn, case_id)
+    if row is None or row["state"] != "published":
+        raise NotFound(f"no published typical case {case_id}", f"典型案例 {case_id} 不存在或未发布")
+    return _public_view(row, sanctions, repo.department_names(conn))
+
+
 def list_typical_cases(
     conn: Connection,
     sanctions: SanctionsCatalogue,

@@ -44,6 +44,7 @@ from xinyong.ingest.rejections import opened as opened_rejection
 from xinyong.ingest.service import revoke_record
 from xinyong.kernel.errors import NotFound, Unauthenticated
 from xinyong.ledger import repository as ledger_repo
+from xinyong.portal import rules as portal_rules
 from xinyong.web import docs, errors
 from xinyong.web.deps import (
     PUBLIC,
@@ -56,6 +57,7 @@ from xinyong.web.deps import (
 )
 from xinyong.web.routes import checks as checks_routes
 from xinyong.web.routes import lists as lists_routes
+from xinyong.web.routes import portal as portal_routes
 from xinyong.web.routes import reports as reports_routes
 from xinyong.web.routes import warnings as warnings_routes
 from xinyong.web.schemas import catalogue as catalogue_schemas
@@ -91,6 +93,10 @@ TAGS = [
     {"name": "逢办必查", "description": "办理业务前核查主体的名单身份与适用措施，并反馈实施情况。"},
     {"name": "名单认定", "description": "名单认定办件：提出拟列入、逐步办理、待办与超期。"},
     {"name": "统计与典型案例", "description": "月度统计（北京时间）与典型案例的登记、发布、撤回。"},
+    {
+        "name": "信用公示",
+        "description": "双公示（行政许可、行政处罚）与公开名单：今日公示中的信息，不含自然人。公开信息，无需密钥。",
+    },
     {"name": "预警", "description": "易地开张等预警：信用办、审计查看，信用办处理。"},
     {"name": "运维", "description": "运行状态。"},
 ]
@@ -110,6 +116,7 @@ DESCRIPTION = """信用记录报送（双公示等）、信用档案查询、逢
 ROUTERS: list[APIRouter] = [
     checks_routes.router,
     lists_routes.router,
+    portal_routes.router,
     reports_routes.router,
     warnings_routes.router,
 ]
@@ -444,6 +451,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         request: Request,
         code: Annotated[str, PathParam(max_length=40)],
         as_of: dt.date | None = None,
+        tab: Annotated[str, Query(max_length=32, pattern=r"^[a-z_]*$")] = "",
     ) -> HTMLResponse:
         day = as_of or platform.clock.today()
         # NotFound (an unknown or invalid code, a person) becomes the Chinese 404 page.
@@ -456,7 +464,16 @@ def create_app(platform: Platform | None = None) -> FastAPI:
                 view="public",
                 sanctions=platform.sanctions,
             )
-        return TEMPLATES.TemplateResponse(request, "file.html", {"cf": cf.as_dict()})
+        shown = cf.as_dict()
+        return TEMPLATES.TemplateResponse(
+            request,
+            "file.html",
+            {
+                "cf": shown,
+                "t": portal_rules.subject_tabs(platform.catalogue, shown, tab),
+                "banner": portal_rules.banner(platform.catalogue, shown),
+            },
+        )
 
     return app
 

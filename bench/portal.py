@@ -71,7 +71,7 @@ def main(rows: int) -> None:
             for _ in range(5):
                 with engine.connect() as c:
                     start = time.perf_counter()
-                    got, total = repo.publicity(c, q, CHINA_TZ, limit=20, offset=0)
+                    _got, total = repo.publicity(c, q, CHINA_TZ, limit=20, offset=0)
                     best.append(time.perf_counter() - start)
             print(
                 f"{label:32} dept={q.department or '-':4} rows={rows} total={total} "

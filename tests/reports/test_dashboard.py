@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.helpers import ORG, ORG2, csv_bytes, penalty
+from tests.helpers import ORG2, csv_bytes, penalty
 from tests.reports.support import Story, build_story, cst
 from xinyong.access import service as access
 from xinyong.bootstrap import Platform

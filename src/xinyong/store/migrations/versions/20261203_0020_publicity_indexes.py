@@ -1,7 +1,7 @@
 """publicity indexes: the public 双公示 listings read entries by item, newest decision first
 
 Revision ID: 0020
-Revises: 0015
+Revises: 0021
 Create Date: 2026-12-03 10:00:00
 
 ``/publicity/licences`` and ``/publicity/penalties`` (``portal.repository.publicity``) page
@@ -17,7 +17,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0020"
-down_revision = "0015"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 

@@ -27,6 +27,7 @@ FILL = {
     "notice_id": "999999",
     "receipt": "R00000000000000000000",
     "code": ORG,
+    "year": "2027",
 }
 
 

@@ -114,7 +114,9 @@ def _code_label(catalogue: Catalogue, item: ItemVersion | None, field: str, code
     if f.code_table is None:
         return code
     value = catalogue.lookup_code(f.code_table, code)
-    return f"{code} {value.label}" if value is not None else code
+    if value is None or value.label == code:
+        return code
+    return f"{value.code} {value.label}"
 
 
 def _field_name(item: ItemVersion | None, field: str) -> str:
@@ -426,8 +428,13 @@ def list_type_versions(sanctions: SanctionsCatalogue, code: str) -> list[dict[st
 
 
 def _decisions(p: PublicationPolicy) -> str:
-    start = p.decisions_from.isoformat() if p.decisions_from else "不限"
-    end = p.decisions_until.isoformat() if p.decisions_until else "至今"
+    start, end = p.decisions_from, p.decisions_until
+    if start is None and end is None:
+        return "不限"
+    if end is None:
+        return f"{start} 起"
+    if start is None:
+        return f"{end} 及以前"
     return f"{start} 至 {end}"
 
 

@@ -44,10 +44,12 @@ def test_item_page_shows_fields_flags_code_tables_versions_bases_and_policies(
     client: TestClient,
 ) -> None:
     listing = _text(client, "/catalogue/items")
-    assert "行政处罚信息 XZCF" in listing and "失信信息" in listing
+    assert "行政处罚信息 XZCF" in listing
+    assert "失信信息" in listing
     page = client.get("/catalogue/items/XZCF").text
     text = _text(client, "/catalogue/items/XZCF")
-    assert "版本 2024.1" in text and "1900-01-01 起，现行有效" in text
+    assert "版本 2024.1" in text
+    assert "1900-01-01 起，现行有效" in text
     assert "中华人民共和国行政处罚法（2021年修订）第四十八条 已读原文" in text
     # The 2024 catalogue's document number is seen in third-party code only: marked.
     assert "发改财金规〔2024〕203号） 待核实（仅见于第三方系统）" in text
@@ -57,7 +59,8 @@ def test_item_page_shows_fields_flags_code_tables_versions_bases_and_policies(
         text,
     )
     # 处罚类别: required, several codes of the penalty_kind table, linked.
-    assert "CF_CFLB 处罚类别" in text and "代码（多选） 是 否 是 处罚类别" in text
+    assert "CF_CFLB 处罚类别" in text
+    assert "代码（多选） 是 否 是 处罚类别" in text
     assert '<a href="/catalogue/code-tables/penalty_kind">处罚类别</a>' in page
     # Publication policies that govern a penalty, with the decision dates they govern.
     assert "信用修复管理办法（国家发展改革委令2025年第36号） NDRC-2025-36 2026-04-01 起" in text
@@ -85,7 +88,8 @@ def test_list_type_page_shows_authority_bases_windows_period_and_measures(
         "市场监督管理严重违法失信名单管理办法（国家市场监督管理总局令第44号）"
         "第二条、第五条至第十四条、第十六条至第二十一条 已读原文"
     ) in text
-    assert "公示期限 20 个工作日" in text and "撤销列入 3 个工作日" in text
+    assert "公示期限 20 个工作日" in text
+    assert "撤销列入 3 个工作日" in text
     assert "列入满 12 个月后可申请" in text
     # Both versions, the older with its last day.
     assert "2021.1 2021-09-01 起，至 2025-12-24 止" in text
@@ -111,14 +115,16 @@ def test_policies_page_shows_periods_dates_and_sources(client: TestClient) -> No
     text = _text(client, "/catalogue/policies")
     assert "信用修复管理办法（国家发展改革委令2025年第36号） NDRC-2025-36" in text
     assert "适用的决定日期 2026-04-01 起" in text
-    assert "严重 最短1年，最长3年" in text and "轻微 不公示" in text
+    assert "严重 最短1年，最长3年" in text
+    assert "轻微 不公示" in text
     assert "national/policies/ndrc-2025-36.yaml" in text
     assert 'id="SAMR-2025-107"' in client.get("/catalogue/policies").text
 
 
 def test_calendar_lists_every_year_with_its_status(client: TestClient) -> None:
     text = _text(client, "/catalogue/calendar")
-    assert "2027年 暂定" in text and "2026年 正式 国务院办公厅关于2026年部分节假日安排的通知" in text
+    assert "2027年 暂定" in text
+    assert "2026年 正式 国务院办公厅关于2026年部分节假日安排的通知" in text
     assert "2004年 正式" in text
 
 
@@ -140,11 +146,13 @@ def test_provisional_year_says_it_is_provisional_and_why(client: TestClient) -> 
 def test_official_year_shows_make_up_working_days(client: TestClient) -> None:
     page = client.get("/catalogue/calendar/2026").text
     text = _text(client, "/catalogue/calendar/2026")
-    assert "2026年法定工作日历 正式" in text and "本年为暂定日历" not in text
+    assert "2026年法定工作日历 正式" in text
+    assert "本年为暂定日历" not in text
     assert "春节 2026-02-15 至 2026-02-23" in text
     assert "2026-02-14（春节）" in text
     assert 'class="makeup" title="2026-02-14 星期六，春节调休上班"' in page
-    assert 'href="/catalogue/calendar/2027"' in page and 'href="/catalogue/calendar/2025"' in page
+    assert 'href="/catalogue/calendar/2027"' in page
+    assert 'href="/catalogue/calendar/2025"' in page
 
 
 @pytest.mark.parametrize(
@@ -188,15 +196,31 @@ def test_code_tables_api(client: TestClient) -> None:
     tables = {t["code"]: t for t in resp.json()["code_tables"]}
     kinds = tables["penalty_kind"]
     assert kinds["name"] == "处罚类别"
-    assert {"code": "01", "label": "警告", "aliases": ["1"], "valid_from": None, "valid_until": None} in kinds["value_list"]
-    assert {"item": "XZCF", "item_name": "行政处罚信息", "field": "CF_CFLB", "field_name": "处罚类别"} in kinds["used_by"]
+    assert {
+        "code": "01",
+        "label": "警告",
+        "aliases": ["1"],
+        "valid_from": None,
+        "valid_until": None,
+    } in kinds["value_list"]
+    assert {
+        "item": "XZCF",
+        "item_name": "行政处罚信息",
+        "field": "CF_CFLB",
+        "field_name": "处罚类别",
+    } in kinds["used_by"]
 
 
 def test_calendar_api(client: TestClient) -> None:
     body = client.get("/api/v1/calendar/2027").json()
-    assert (body["status"], body["status_label"], body["provisional"]) == ("provisional", "暂定", True)
+    assert (body["status"], body["status_label"], body["provisional"]) == (
+        "provisional",
+        "暂定",
+        True,
+    )
     assert "尚未公布" in body["why_provisional"]
-    assert body["law"]["version"] == "2024" and body["law"]["statutory_days"] == 13
+    assert body["law"]["version"] == "2024"
+    assert body["law"]["statutory_days"] == 13
     assert {"date": "2027-02-09", "for": "春节"} in body["compensation"]
     assert body["makeup_workdays"] == []
     assert len(body["months"]) == 12
@@ -205,7 +229,8 @@ def test_calendar_api(client: TestClient) -> None:
     assert {c["date"]: c["kind"] for c in feb}["2027-02-09"] == "compensation"
 
     official = client.get("/api/v1/calendar/2026").json()
-    assert official["provisional"] is False and official["why_provisional"] is None
+    assert official["provisional"] is False
+    assert official["why_provisional"] is None
     assert {"date": "2026-02-14", "for": "春节"} in official["makeup_workdays"]
     assert official["working_days"] > 240
 

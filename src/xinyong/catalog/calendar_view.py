@@ -77,7 +77,9 @@ def year_detail(cal: WorkCalendar, year: int) -> dict[str, Any]:
     if year not in cal.years:
         known = sorted(cal.years)
         span = f"{known[0]}—{known[-1]}年" if known else "无"
-        raise NotFound(f"no calendar loaded for {year}", f"没有{year}年的节假日安排（已载入：{span}）")
+        raise NotFound(
+            f"no calendar loaded for {year}", f"没有{year}年的节假日安排（已载入：{span}）"
+        )
     s = cal.schedule(year)
     law = _law(year)
     days_off = s.listed_days_off()
@@ -87,7 +89,7 @@ def year_detail(cal: WorkCalendar, year: int) -> dict[str, Any]:
     for month in range(1, 13):
         weeks = []
         for week in stdcal.Calendar(firstweekday=0).monthdatescalendar(year, month):
-            cells = []
+            cells: list[dict[str, Any] | None] = []
             for day in week:
                 if day.month != month:
                     cells.append(None)

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any
 
-from xinyong.catalog.catalogue import Catalogue
+from xinyong.catalog.catalogue import Catalogue, governs
 from xinyong.catalog.model import (
     LIST_KIND_LABELS,
     ROLE_NAMES,
@@ -155,10 +155,6 @@ def condition_text(catalogue: Catalogue, item: ItemVersion | None, c: Condition)
 # -- items ----------------------------------------------------------------------------------
 
 
-def _governs(p: PublicationPolicy, item: ItemVersion) -> bool:
-    return item.code in p.items if p.items else item.nature is Nature.NEGATIVE
-
-
 def item_summary(v: ItemVersion) -> dict[str, Any]:
     return {
         "code": v.code,
@@ -196,9 +192,7 @@ def _field(catalogue: Catalogue, v: ItemVersion, f: Any) -> dict[str, Any]:
     }
 
 
-def item_detail(
-    catalogue: Catalogue, sanctions: SanctionsCatalogue, code: str
-) -> dict[str, Any]:
+def item_detail(catalogue: Catalogue, sanctions: SanctionsCatalogue, code: str) -> dict[str, Any]:
     """Every version of an item (newest first) with its fields, the publication policies that
     govern it and the measures its records can trigger. NotFound for an unknown code."""
     versions = catalogue.item_versions(code)
@@ -230,9 +224,14 @@ def item_detail(
             }
         )
     policies = [
-        {"code": p.code, "name": p.name, "decisions": _decisions(p), "sectors": _sectors(catalogue, p)}
+        {
+            "code": p.code,
+            "name": p.name,
+            "decisions": _decisions(p),
+            "sectors": _sectors(catalogue, p),
+        }
         for p in catalogue.policies()
-        if _governs(p, latest)
+        if governs(p, latest)
     ]
     measures = [
         {"code": m.code, "name": m.name, "kind_label": MEASURE_KIND_LABELS[m.kind]}
@@ -304,10 +303,8 @@ def _scenario(sanctions: SanctionsCatalogue, code: str) -> dict[str, str]:
 
 def _trigger(catalogue: Catalogue, sanctions: SanctionsCatalogue, t: Trigger) -> dict[str, Any]:
     if t.list_type is not None:
-        try:
-            what = sanctions.list_type(t.list_type).name
-        except Exception:  # noqa: BLE001 - the loader checked it; the code is shown anyway
-            what = t.list_type
+        # The loader refused a trigger naming an unknown list type.
+        what = sanctions.list_type(t.list_type).name
         source = {"kind": "list", "code": t.list_type, "name": what}
         item = None
     else:
@@ -446,7 +443,9 @@ def _period(catalogue: Catalogue, rule: PeriodRule) -> dict[str, Any]:
     if not rule.publish:
         text = "不公示"
     elif rule.max_months is None:
-        text = "不设上限" if rule.min_months is None else f"最短{_months(rule.min_months)}，不设上限"
+        text = (
+            "不设上限" if rule.min_months is None else f"最短{_months(rule.min_months)}，不设上限"
+        )
     else:
         low = f"最短{_months(rule.min_months)}，" if rule.min_months else ""
         text = f"{low}最长{_months(rule.max_months)}"

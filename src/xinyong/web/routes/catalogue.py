@@ -25,9 +25,7 @@ router = APIRouter(tags=["目录"])
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
 PAGE = ["GET", "HEAD"]
 
-Code = Annotated[
-    str, PathParam(max_length=48, pattern=r"^[A-Za-z0-9_-]+$", description="代码")
-]
+Code = Annotated[str, PathParam(max_length=48, pattern=r"^[A-Za-z0-9_-]+$", description="代码")]
 # The calendar's years are four digits; a year outside those loaded is a 404.
 Year = Annotated[int, PathParam(ge=1900, le=2999, description="年份，如 2027")]
 
@@ -231,4 +229,6 @@ def calendar_page(request: Request, platform: PlatformDep) -> HTMLResponse:
     include_in_schema=False,
 )
 def calendar_year_page(request: Request, platform: PlatformDep, year: Year) -> HTMLResponse:
-    return _page(request, "calendar_year", {"y": calendar_view.year_detail(platform.calendar, year)})
+    return _page(
+        request, "calendar_year", {"y": calendar_view.year_detail(platform.calendar, year)}
+    )

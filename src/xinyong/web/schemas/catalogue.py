@@ -185,7 +185,9 @@ class Window(Schema):
 class Day(Schema):
     date: str = Field(description="日期")
     day: int = Field(description="日")
-    kind: str = Field(description="holiday、compensation（暂定补假）、makeup（调休上班）、weekend、workday")
+    kind: str = Field(
+        description="holiday、compensation（暂定补假）、makeup（调休上班）、weekend、workday"
+    )
     kind_label: str = Field(description="类别（中文）")
     name: str = Field(description="节日名称")
     uncertain: bool = Field(description="是否在通知可能调整的范围内（暂定年份）")

@@ -118,6 +118,9 @@ def test_policies_page_shows_periods_dates_and_sources(client: TestClient) -> No
     assert "严重 最短1年，最长3年" in text
     assert "轻微 不公示" in text
     assert "national/policies/ndrc-2025-36.yaml" in text
+    # 令107: a penalty of 警告 alone is not published; the code is shown with its label.
+    assert "轻微 最长3个月 处罚类别（CF_CFLB）仅含01 警告时不公示" in text
+    assert "本政策的严重程度认定： 行政处罚信息" in text
     assert 'id="SAMR-2025-107"' in client.get("/catalogue/policies").text
 
 

@@ -28,6 +28,7 @@ from xinyong.catalog.model import (
     Trigger,
 )
 from xinyong.catalog.sanctions import SanctionsCatalogue
+from xinyong.kernel.errors import NotFound
 
 FIELD_TYPE_LABELS: Mapping[str, str] = MappingProxyType(
     {
@@ -439,7 +440,15 @@ def _sectors(catalogue: Catalogue, p: PublicationPolicy) -> list[str]:
     return [_sector(catalogue, s) for s in p.sectors]
 
 
-def _period(catalogue: Catalogue, rule: PeriodRule) -> dict[str, Any]:
+def _governed_item(catalogue: Catalogue, p: PublicationPolicy, field: str) -> ItemVersion | None:
+    """An item the policy governs that has ``field``, to label the field and its codes."""
+    for v in catalogue.items():
+        if governs(p, v) and any(f.code == field for f in v.fields):
+            return v
+    return None
+
+
+def _period(catalogue: Catalogue, p: PublicationPolicy, rule: PeriodRule) -> dict[str, Any]:
     if not rule.publish:
         text = "不公示"
     elif rule.max_months is None:
@@ -449,9 +458,11 @@ def _period(catalogue: Catalogue, rule: PeriodRule) -> dict[str, Any]:
     else:
         low = f"最短{_months(rule.min_months)}，" if rule.min_months else ""
         text = f"{low}最长{_months(rule.max_months)}"
-    unpublished = [
-        f"{k}仅含" + "、".join(vals) + "时不公示" for k, vals in rule.unpublished_if_only.items()
-    ]
+    unpublished = []
+    for field, codes in rule.unpublished_if_only.items():
+        item = _governed_item(catalogue, p, field)
+        labelled = "、".join(_code_label(catalogue, item, field, c) for c in codes)
+        unpublished.append(f"{_field_name(item, field)}仅含{labelled}时不公示")
     return {
         "publish": rule.publish,
         "min_months": rule.min_months,
@@ -461,6 +472,13 @@ def _period(catalogue: Catalogue, rule: PeriodRule) -> dict[str, Any]:
         "legal_basis": bases(rule.legal_basis),
         "note": rule.note,
     }
+
+
+def _item_or_none(catalogue: Catalogue, code: str) -> ItemVersion | None:
+    try:
+        return catalogue.item(code)
+    except NotFound:
+        return None
 
 
 def policy_view(catalogue: Catalogue, p: PublicationPolicy) -> dict[str, Any]:
@@ -477,7 +495,27 @@ def policy_view(catalogue: Catalogue, p: PublicationPolicy) -> dict[str, Any]:
         "sectors": _sectors(catalogue, p),
         "legal_basis": bases(p.legal_basis),
         "periods": [
-            {"severity": sev.value, **_period(catalogue, rule)} for sev, rule in p.periods.items()
+            {"severity": sev.value, **_period(catalogue, p, rule)}
+            for sev, rule in p.periods.items()
+        ],
+        "severity_rules": [
+            {
+                "item": {"code": code, "name": names.get(code, code)},
+                "rules": [
+                    {
+                        "severity": r.severity.value,
+                        "conditions": [
+                            condition_text(catalogue, _item_or_none(catalogue, code), c)
+                            for c in r.conditions
+                        ],
+                        "sectors": [_sector(catalogue, x) for x in r.sectors],
+                        "legal_basis": bases(r.legal_basis),
+                        "note": r.note,
+                    }
+                    for r in rules
+                ],
+            }
+            for code, rules in p.severity_rules.items()
         ],
         "publish_natural_persons": p.publish_natural_persons,
         "natural_persons_basis": bases(p.natural_persons_basis),

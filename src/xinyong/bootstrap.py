@@ -101,13 +101,17 @@ class Platform:
     def close(self) -> None:
         """At shutdown: let running import jobs finish, write the queued check receipts, stop
         the read model's refresher."""
-        if self._import_jobs is not None:
-            # A job still running after this is left "running" and re-run at the next start.
-            self._import_jobs.stop(timeout=JOB_STOP_WAIT_S)
+        self.stop_import_jobs()
         if self._receipts is not None:
             self._receipts.close()
         if self._check_model is not None:
             self._check_model.close()
+
+    def stop_import_jobs(self) -> None:
+        """Stop the import job worker, if it runs; a job still running after the wait is
+        left "running" and re-run at the next start."""
+        if self._import_jobs is not None:
+            self._import_jobs.stop(timeout=JOB_STOP_WAIT_S)
 
     def read_engine(self) -> Engine:
         """The engine in autocommit mode, for read-only paths that need no BEGIN/COMMIT round

@@ -24,6 +24,7 @@ import json
 import logging
 import os
 import queue
+import re
 import shutil
 import socket
 import threading
@@ -57,6 +58,7 @@ RESULT_COUNTS = (
     "past_deadline",
 )
 SOURCE_NAME_CHARS = 255
+_JOB_ID = re.compile(r"[0-9a-f]{32}")
 _STOP = ""  # a job id is never empty: the worker's signal to stop
 
 LOST_SPOOL = (
@@ -334,9 +336,10 @@ def view(job: dict[str, Any]) -> dict[str, Any]:
 
 
 def get_job(conn: Connection, job_id: str) -> dict[str, Any]:
-    job = repo.get_job(conn, job_id)
+    job = repo.get_job(conn, job_id) if _JOB_ID.fullmatch(job_id) else None
     if job is None:
-        raise NotFound(f"no import job {job_id}", f"报送任务 {job_id} 不存在")
+        shown = job_id if _JOB_ID.fullmatch(job_id) else "（编号格式不对：应为32位十六进制）"
+        raise NotFound("no such import job", f"报送任务 {shown} 不存在")
     return job
 
 

@@ -336,10 +336,10 @@ def view(job: dict[str, Any]) -> dict[str, Any]:
 
 
 def get_job(conn: Connection, job_id: str) -> dict[str, Any]:
+    # The id is not repeated: 32 digits typed by mistake may hold an ID number.
     job = repo.get_job(conn, job_id) if _JOB_ID.fullmatch(job_id) else None
     if job is None:
-        shown = job_id if _JOB_ID.fullmatch(job_id) else "（编号格式不对：应为32位十六进制）"
-        raise NotFound("no such import job", f"报送任务 {shown} 不存在")
+        raise NotFound("no such import job", "该报送任务不存在（任务编号为32位十六进制数字）")
     return job
 
 

@@ -61,7 +61,7 @@ log = logging.getLogger(__name__)
 
 REGISTRATION_ITEM = "DJZC"
 # How often (in rows validated) an import reports its progress to a ``progress`` callback.
-PROGRESS_EVERY_ROWS = 5_000
+PROGRESS_EVERY_ROWS = 1_000
 
 # progress(phase, rows_done, rows_total): "validating" while rows are checked, "recording"
 # once the batch is being written (no more calls until the import returns). Called outside

@@ -149,6 +149,28 @@ def test_the_job_row_holds_no_personal_data_in_clear(
     assert "李四" not in repr(stored)
 
 
+def test_the_spool_is_readable_by_the_platform_user_only(platform: Platform) -> None:
+    import io
+
+    add_department(platform)
+    gate = platform.import_gate
+    gate.acquire()  # the job waits: its spool file is there to look at
+    try:
+        job = platform.import_jobs().submit(
+            io.BytesIO(csv_bytes(_rows(1))),
+            filename="p.csv",
+            department_code="scjg",
+            item_code="XZCF",
+            channel="api",
+            actor="client:1:scjg系统",
+        )
+        spool = platform.settings.data_dir / "import-spool"
+        assert spool.stat().st_mode & 0o777 == 0o700
+        assert (spool / f"{job['id']}.upload").stat().st_mode & 0o777 == 0o600
+    finally:
+        gate.release()
+
+
 def test_concurrent_async_uploads_queue_and_all_land(
     client: TestClient, platform: Platform
 ) -> None:

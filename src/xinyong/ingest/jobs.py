@@ -128,10 +128,12 @@ class ImportJobs:
         """Spool ``source`` and queue its import; the job row as stored. Blocking I/O: the
         web layer calls it in a worker thread."""
         job_id = uuid.uuid4().hex
-        self.spool_dir.mkdir(parents=True, exist_ok=True)
+        # The spool holds the file as sent, personal data in clear: the platform's user only.
+        self.spool_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         path = self.spool_path(job_id)
         try:
-            with path.open("xb") as out:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as out:
                 shutil.copyfileobj(source, out, 1024 * 1024)
                 out.flush()
                 os.fsync(out.fileno())  # a 202 promises the file survives a crash

@@ -127,6 +127,7 @@ class ImportJobs:
     ) -> dict[str, Any]:
         """Spool ``source`` and queue its import; the job row as stored. Blocking I/O: the
         web layer calls it in a worker thread."""
+        self.start()  # first, so that its recovery does not see this job as left over
         job_id = uuid.uuid4().hex
         # The spool holds the file as sent, personal data in clear: the platform's user only.
         self.spool_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -160,7 +161,6 @@ class ImportJobs:
         except BaseException:
             path.unlink(missing_ok=True)
             raise
-        self.start()
         self._queue.put(job_id)
         return row
 

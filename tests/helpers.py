@@ -263,3 +263,19 @@ def drop_write_guards(conn: Any) -> None:
         else:  # each SQLite test has its own copy of the database
             for kind in ("no_delete", "no_update"):
                 conn.execute(text(f"DROP TRIGGER IF EXISTS {table}_{kind}"))
+
+
+def wait_for_job(
+    client: Any, poll_url: str, headers: dict[str, str], timeout: float = 120.0
+) -> dict[str, Any]:
+    """Poll an import job (``GET poll_url``) until it is done or failed; its last answer."""
+    import time
+
+    end = time.monotonic() + timeout
+    while True:
+        resp = client.get(poll_url, headers=headers)
+        assert resp.status_code == 200, resp.text
+        job: dict[str, Any] = resp.json()
+        if job["state"] in ("done", "failed") or time.monotonic() > end:
+            return job
+        time.sleep(0.05)

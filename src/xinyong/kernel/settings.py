@@ -43,6 +43,13 @@ class Settings(BaseSettings):
     # Imports one web process runs at once, each in a worker thread off the event loop; more
     # wait their turn, so imports never take every thread the other sync routes need.
     import_workers: int = Field(default=2, ge=1, le=64)
+    # An upload larger than this (bytes), or any sent with "Prefer: respond-async", is answered
+    # 202 at once and imported by the job worker from a spool file under data_dir; smaller
+    # ones are imported within the request (201), as before.
+    async_import_bytes: int = Field(default=16 * 1024 * 1024, ge=0)
+    # Runs of one import job a restart may start: a job that was interrupted this many times
+    # (the file crashes the process?) is marked failed instead of being run again.
+    import_job_attempts: int = Field(default=3, ge=1, le=100)
     # Largest body of any other request (JSON API calls), in bytes (web/security.py).
     max_json_body_bytes: int = 1024 * 1024
     # Largest number of data rows an import accepts.

@@ -173,6 +173,13 @@ def has_file(conn: Connection, department_code: str, item_code: str, file_sha256
     return repo.batch_with_file(conn, department_code, item_code, file_sha256) is not None
 
 
+def batch_of_file(
+    conn: Connection, department_code: str, item_code: str, file_sha256: str
+) -> int | None:
+    """The batch that recorded this exact file of this department for this item, if any."""
+    return repo.batch_with_file(conn, department_code, item_code, file_sha256)
+
+
 def entry(conn: Connection, entry_id: int) -> StoredEntry:
     found = repo.entries_by_ids(conn, [entry_id])
     if not found:

@@ -13,6 +13,7 @@ from xinyong.web.commands import access as access_commands
 from xinyong.web.commands import backup as backup_commands
 from xinyong.web.commands import calendar as calendar_commands
 from xinyong.web.commands import checks as checks_commands
+from xinyong.web.commands import imports as imports_commands
 from xinyong.web.commands import lists as lists_commands
 from xinyong.web.commands import reports as reports_commands
 from xinyong.web.commands import warnings as warnings_commands
@@ -39,6 +40,7 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(calendar_commands.app, name="calendar")
 app.add_typer(access_commands.department_app, name="department")
 app.add_typer(access_commands.key_app, name="key")
+app.add_typer(imports_commands.app, name="imports")
 app.add_typer(lists_commands.app, name="lists")
 app.add_typer(reports_commands.app, name="reports")
 app.add_typer(warnings_commands.app, name="warnings")

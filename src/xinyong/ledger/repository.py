@@ -167,7 +167,7 @@ def iter_batches(conn: Connection) -> Iterator[dict[str, Any]]:
 
 def iter_entry_rows(conn: Connection, batch_id: int) -> Iterator[dict[str, Any]]:
     stmt = select(entries).where(entries.c.batch_id == batch_id).order_by(entries.c.seq)
-    for row in conn.execution_options(yield_per=5000).execute(stmt):
+    for row in conn.execute(stmt.execution_options(yield_per=5000)):
         yield dict(row._mapping)
 
 
@@ -191,7 +191,7 @@ def iter_for_derivation(conn: Connection, batch_size: int) -> Iterator[Mapping[s
         )
         .order_by(entries.c.id)
     )
-    for row in conn.execution_options(yield_per=batch_size).execute(stmt):
+    for row in conn.execute(stmt.execution_options(yield_per=batch_size)):
         yield cast(Mapping[str, Any], row._mapping)  # read-only, no copy per row
 
 
@@ -368,5 +368,5 @@ def iter_relation_sources(
         .where(entries.c.item_code.in_(list(item_codes)), entries.c.subject_kind != "person")
         .order_by(byte_order(conn, entries.c.subject_key), entries.c.id)
     )
-    for row in conn.execution_options(yield_per=batch_size).execute(stmt):
+    for row in conn.execute(stmt.execution_options(yield_per=batch_size)):
         yield cast(Mapping[str, Any], row._mapping)

@@ -1,7 +1,7 @@
 """import jobs: uploads imported off the request (202), their progress and result
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0020
 Create Date: 2026-12-03 10:00:00
 
 Starts empty: before this revision every upload was imported within its request.
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0017"
-down_revision = "0015"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 

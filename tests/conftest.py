@@ -99,7 +99,7 @@ def _truncate_all(engine: Engine) -> None:
                 text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY")
             )
             # A tamper test may have disabled the ledger's guards (tests.helpers).
-            for t in ("entries", "batches", "audit_log"):
+            for t in ("entries", "batches", "audit_log", "ledger_anchors"):
                 conn.execute(text(f'ALTER TABLE "{t}" ENABLE TRIGGER USER'))
         else:
             for t in tables:

@@ -246,7 +246,7 @@ def api_routes(routes: Iterable[Any]) -> Iterator[APIRoute]:
             yield from api_routes(inner.routes)
 
 
-LEDGER_GUARDED = ("entries", "batches", "audit_log")
+LEDGER_GUARDED = ("entries", "batches", "audit_log", "ledger_anchors")
 
 
 def drop_write_guards(conn: Any) -> None:

@@ -20,6 +20,8 @@ PUBLIC = {
     ("GET", "/api/v1/scenarios"),
     ("GET", "/api/v1/subjects/{code}/file"),
     ("GET", "/api/v1/typical-cases"),
+    ("GET", "/api/v1/ledger/anchors"),
+    ("GET", "/api/v1/ledger/anchors.jsonl"),
 }
 
 

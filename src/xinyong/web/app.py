@@ -55,6 +55,7 @@ from xinyong.web.deps import (
     require_role,
 )
 from xinyong.web.routes import checks as checks_routes
+from xinyong.web.routes import ledger as ledger_routes
 from xinyong.web.routes import lists as lists_routes
 from xinyong.web.routes import reports as reports_routes
 from xinyong.web.routes import warnings as warnings_routes
@@ -92,6 +93,10 @@ TAGS = [
     {"name": "名单认定", "description": "名单认定办件：提出拟列入、逐步办理、待办与超期。"},
     {"name": "统计与典型案例", "description": "月度统计（北京时间）与典型案例的登记、发布、撤回。"},
     {"name": "预警", "description": "易地开张等预警：信用办、审计查看，信用办处理。"},
+    {
+        "name": "账本锚点",
+        "description": "每日签署并公布的账本头（Ed25519 签名）与公钥，供外部保存和核验。公开信息，无需密钥。",
+    },
     {"name": "运维", "description": "运行状态。"},
 ]
 DESCRIPTION = """信用记录报送（双公示等）、信用档案查询、逢办必查、名单认定、统计与预警。
@@ -110,6 +115,7 @@ DESCRIPTION = """信用记录报送（双公示等）、信用档案查询、逢
 ROUTERS: list[APIRouter] = [
     checks_routes.router,
     lists_routes.router,
+    ledger_routes.router,
     reports_routes.router,
     warnings_routes.router,
 ]
@@ -458,7 +464,21 @@ def create_app(platform: Platform | None = None) -> FastAPI:
             )
         return TEMPLATES.TemplateResponse(request, "file.html", {"cf": cf.as_dict()})
 
+    @app.api_route("/ledger/anchors", methods=PAGE, response_class=HTMLResponse, include_in_schema=False)
+    def anchors_page(
+        request: Request, page: Annotated[int, Query(ge=1, le=1_000_000)] = 1
+    ) -> HTMLResponse:
+        size = ANCHORS_PER_PAGE
+        view = ledger_routes.anchors_view(platform, size, (page - 1) * size)
+        pages = max(1, -(-view["total"] // size))
+        return TEMPLATES.TemplateResponse(
+            request, "anchors.html", {"view": view, "page": page, "pages": pages}
+        )
+
     return app
+
+
+ANCHORS_PER_PAGE = 60  # two months of daily anchors
 
 
 def _quote(name: str) -> str:

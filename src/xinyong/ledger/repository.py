@@ -173,8 +173,16 @@ def iter_batches(conn: Connection) -> Iterator[dict[str, Any]]:
 
 
 def iter_entry_rows(conn: Connection, batch_id: int) -> Iterator[dict[str, Any]]:
-    stmt = select(entries).where(entries.c.batch_id == batch_id).order_by(entries.c.seq)
-    for row in conn.execution_options(yield_per=5000).execute(stmt):
+    # yield_per on the statement: Connection.execution_options sets it on the connection for
+    # good, and every later statement of the transaction (an insert) would get a server-side
+    # cursor on PostgreSQL.
+    stmt = (
+        select(entries)
+        .where(entries.c.batch_id == batch_id)
+        .order_by(entries.c.seq)
+        .execution_options(yield_per=5000)
+    )
+    for row in conn.execute(stmt):
         yield dict(row._mapping)
 
 
@@ -411,6 +419,6 @@ def anchors_page(conn: Connection, limit: int, offset: int) -> list[dict[str, An
 
 def iter_anchors(conn: Connection) -> Iterator[dict[str, Any]]:
     """Every anchor, oldest first (streamed)."""
-    stmt = select(ledger_anchors).order_by(ledger_anchors.c.id)
-    for row in conn.execution_options(yield_per=1000).execute(stmt):
+    stmt = select(ledger_anchors).order_by(ledger_anchors.c.id).execution_options(yield_per=1000)
+    for row in conn.execute(stmt):
         yield dict(row._mapping)

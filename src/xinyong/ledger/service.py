@@ -505,7 +505,7 @@ class _Walk:
 
 
 def _walk_to(conn: Connection, upto: int, wanted: set[int]) -> _Walk:
-    walk = _Walk()
+    walk = _Walk(at={0: (GENESIS, 0)})  # an anchor of the empty ledger signs the genesis
     prev, expected, entries_seen = GENESIS, 1, 0
     for batch in repo.iter_batches_after(conn, 0, upto):
         bid = int(batch["id"])

@@ -324,3 +324,37 @@ def test_a_malformed_anchors_file_names_the_line(line: str, reason: str) -> None
     with pytest.raises(InputError) as exc:
         parse_jsonl(f"{good}\n{line}\n".encode())
     assert "第 2 行" in exc.value.message_zh and reason in exc.value.message_zh
+
+
+# Database roles are PostgreSQL's; SQLite is guarded by its triggers alone.
+@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
+def test_the_application_role_may_anchor_but_not_delete_anchors(platform: Platform) -> None:
+    from sqlalchemy import text
+
+    with platform.engine.connect() as conn:
+        conn.execute(text("SET ROLE xinyong_app"))
+        ledger.anchor_head(conn, KEY, platform.clock.now())
+        for statement in (
+            delete(ledger_anchors),
+            text("TRUNCATE ledger_anchors"),
+            text("ALTER TABLE ledger_anchors DISABLE TRIGGER USER"),
+        ):
+            nested = conn.begin_nested()
+            with pytest.raises(DBAPIError, match=r"permission denied|must be owner"):
+                conn.execute(statement)
+            nested.rollback()
+        conn.rollback()
+
+
+def test_the_job_without_a_key_is_skipped_and_logged(
+    platform: Platform, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    from xinyong.jobs.registry import run_job
+
+    with caplog.at_level(logging.ERROR, logger="xinyong.jobs"):
+        assert run_job(platform, "anchor_ledger")["skipped"] == "no anchor key"
+    assert any("XINYONG_ANCHOR_KEY_FILE" in r.getMessage() for r in caplog.records)
+    with platform.engine.connect() as conn:
+        assert ledger.anchors_page(conn, 10, 0)[0] == 0

@@ -98,7 +98,9 @@ def test_anchor_is_idempotent_while_the_head_stays(platform: Platform, clock: Fi
         assert ledger.anchors_page(conn, 10, 0)[0] == 1
     _import(platform, "b", 1)
     moved, new = _anchor(platform)
-    assert new and moved.batch_id == 2 and moved.id == first.id + 1
+    assert new
+    assert moved.batch_id == 2
+    assert moved.id == first.id + 1
 
 
 def test_the_signature_covers_the_documented_message(platform: Platform) -> None:
@@ -119,7 +121,8 @@ def test_the_signature_covers_the_documented_message(platform: Platform) -> None
 
 def test_an_empty_ledger_is_anchored_at_genesis(platform: Platform) -> None:
     anchor, new = _anchor(platform)
-    assert new and (anchor.batch_id, anchor.head_hash, anchor.entry_count) == (0, GENESIS, 0)
+    assert new
+    assert (anchor.batch_id, anchor.head_hash, anchor.entry_count) == (0, GENESIS, 0)
     assert _check(platform, [anchor]) == []
 
 
@@ -169,7 +172,9 @@ def _rewrite_from(conn: Connection, first: int) -> None:
         conn.execute(select(batches.c.chain_hash).where(batches.c.id == first - 1)).scalar()
         or GENESIS
     )
-    for b in conn.execute(select(batches).where(batches.c.id >= first).order_by(batches.c.id)).all():
+    for b in conn.execute(
+        select(batches).where(batches.c.id >= first).order_by(batches.c.id)
+    ).all():
         batch = dict(b._mapping)
         leaves = list(
             conn.execute(
@@ -191,9 +196,7 @@ def _rewrite_from(conn: Connection, first: int) -> None:
     conn.execute(update(ledger_head).values(chain_hash=prev))
 
 
-def test_a_consistently_rewritten_suffix_is_detected(
-    platform: Platform, clock: FixedClock
-) -> None:
+def test_a_consistently_rewritten_suffix_is_detected(platform: Platform, clock: FixedClock) -> None:
     kept = _kept(platform, clock)
     with platform.engine.begin() as conn:
         _rewrite_from(conn, 2)
@@ -203,7 +206,8 @@ def test_a_consistently_rewritten_suffix_is_detected(
     assert [p.kind for p in report.problems] == ["rewritten", "rewritten"]
     first = report.problems[0]
     assert first.batch_id == 2
-    assert "批次 2 的链哈希" in first.message_zh and "rewritten" in first.message_en
+    assert "批次 2 的链哈希" in first.message_zh
+    assert "rewritten" in first.message_en
 
 
 def test_a_rewrite_after_the_last_anchor_is_refused_when_signing(
@@ -246,9 +250,7 @@ def _fields(a: Anchor) -> dict[str, object]:
     return {name: getattr(a, name) for name in Anchor.__slots__}
 
 
-def test_anchors_deleted_from_the_table_are_detected(
-    platform: Platform, clock: FixedClock
-) -> None:
+def test_anchors_deleted_from_the_table_are_detected(platform: Platform, clock: FixedClock) -> None:
     kept = _kept(platform, clock)
     with platform.engine.begin() as conn:
         drop_write_guards(conn)
@@ -323,7 +325,8 @@ def test_a_malformed_anchors_file_names_the_line(line: str, reason: str) -> None
     assert len(parse_jsonl(f"{good}\n\n".encode())) == 1
     with pytest.raises(InputError) as exc:
         parse_jsonl(f"{good}\n{line}\n".encode())
-    assert "第 2 行" in exc.value.message_zh and reason in exc.value.message_zh
+    assert "第 2 行" in exc.value.message_zh
+    assert reason in exc.value.message_zh
 
 
 # Database roles are PostgreSQL's; SQLite is guarded by its triggers alone.

@@ -43,9 +43,7 @@ def _days_of_anchors(platform: Platform, clock: FixedClock, days: int) -> None:
     assert run_job(platform, "anchor_ledger")["new"] is False  # the head did not move
 
 
-def test_api_pages_anchors_newest_first_with_the_key(
-    platform: Platform, clock: FixedClock
-) -> None:
+def test_api_pages_anchors_newest_first_with_the_key(platform: Platform, clock: FixedClock) -> None:
     _days_of_anchors(platform, clock, 3)
     client = TestClient(create_app(platform))
     body = client.get("/api/v1/ledger/anchors", params={"limit": 2}).json()
@@ -100,7 +98,8 @@ def test_page_shows_the_anchors_key_and_how_to_verify(
     public = client.get("/api/v1/ledger/anchors").json()
     assert public["key"]["key_fingerprint"] in text
     assert public["anchors"][0]["head_hash"] in text
-    assert "如何核验" in text and "xinyong audit verify --anchors" in text
+    assert "如何核验" in text
+    assert "xinyong audit verify --anchors" in text
     assert "xinyong-ledger-anchor-v1" in text
     assert client.head("/ledger/anchors").status_code == 200
     assert client.get("/ledger/anchors", params={"page": 0}).status_code == 400
@@ -109,6 +108,9 @@ def test_page_shows_the_anchors_key_and_how_to_verify(
 def test_page_without_a_key_says_so(platform: Platform) -> None:
     client = TestClient(create_app(platform))
     text = client.get("/ledger/anchors").text
-    assert "尚未配置签名密钥" in text and "尚无锚点" in text
+    assert "尚未配置签名密钥" in text
+    assert "尚无锚点" in text
     body = client.get("/api/v1/ledger/anchors").json()
-    assert body["key"] is None and body["anchors"] == [] and body["total"] == 0
+    assert body["key"] is None
+    assert body["anchors"] == []
+    assert body["total"] == 0

@@ -50,7 +50,8 @@ def test_keygen_anchor_export_and_verify(env: Path, engine: Engine) -> None:
     assert "-----BEGIN PUBLIC KEY-----" in out
     before = key_file.read_bytes()
     code, out = _run("audit", "keygen")
-    assert code == 2 and "不予覆盖" in out
+    assert code == 2
+    assert "不予覆盖" in out
     assert key_file.read_bytes() == before
 
     code, out = _run("audit", "anchor-key", "--json")
@@ -63,18 +64,22 @@ def test_keygen_anchor_export_and_verify(env: Path, engine: Engine) -> None:
     code, out = _run("audit", "anchor", "--json")
     assert code == 0, out
     first = json.loads(out)
-    assert first["new"] is True and first["batch_id"] == 1
+    assert first["new"] is True
+    assert first["batch_id"] == 1
     assert first["key_fingerprint"] == published["key_fingerprint"]
     code, out = _run("audit", "anchor")
-    assert code == 0 and "未重复签署" in out
+    assert code == 0
+    assert "未重复签署" in out
     _import(env, "b")
     code, out = _run("audit", "anchor")
-    assert code == 0 and "已签署新锚点 #2" in out
+    assert code == 0
+    assert "已签署新锚点 #2" in out
 
     kept = env / "outside" / "anchors.jsonl"
     kept.parent.mkdir()
     code, out = _run("audit", "anchors-export", str(kept))
-    assert code == 0 and "2 个锚点" in out
+    assert code == 0
+    assert "2 个锚点" in out
     assert len(kept.read_text().splitlines()) == 2
 
     args = ("audit", "verify", "--anchors", str(kept), "--public-key", str(env / "anchor.pub.pem"))
@@ -88,7 +93,8 @@ def test_keygen_anchor_export_and_verify(env: Path, engine: Engine) -> None:
         conn.execute(delete(ledger_anchors).where(ledger_anchors.c.id == 1))
     code, out = _run(*args)
     assert code == 1
-    assert "锚点不符：锚点 #1" in out and "not in the anchors table" in out
+    assert "锚点不符：锚点 #1" in out
+    assert "not in the anchors table" in out
     assert "锚点 1 处不符（第一处：锚点 #1" in out
 
 
@@ -104,17 +110,22 @@ def test_verify_names_a_bad_signature_and_refuses_a_bad_file(env: Path, engine: 
         conn.execute(update(ledger_anchors).values(signature="00" * 64))
     code, out = _run("audit", "verify", "--anchors", str(kept))  # the configured key
     assert code == 1
-    assert "锚点表中的锚点 #1（批次 1）签名无效" in out and "bad signature" in out
+    assert "锚点表中的锚点 #1（批次 1）签名无效" in out
+    assert "bad signature" in out
 
     kept.write_text("{broken\n")
     code, out = _run("audit", "verify", "--anchors", str(kept))
-    assert code == 2 and "锚点文件第 1 行" in out
+    assert code == 2
+    assert "锚点文件第 1 行" in out
     code, out = _run("audit", "verify", "--anchors", str(env / "missing.jsonl"))
-    assert code == 2 and "无法读取锚点文件" in out
+    assert code == 2
+    assert "无法读取锚点文件" in out
 
 
 def test_anchor_without_a_key_says_how_to_make_one(env: Path) -> None:
     code, out = _run("audit", "anchor")
-    assert code == 2 and "xinyong audit keygen" in out
+    assert code == 2
+    assert "xinyong audit keygen" in out
     code, out = _run("audit", "anchor-key")
-    assert code == 2 and "XINYONG_ANCHOR_KEY_FILE" in out
+    assert code == 2
+    assert "XINYONG_ANCHOR_KEY_FILE" in out

@@ -14,7 +14,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from xinyong.kernel.errors import Conflict, ConfigurationError
+from xinyong.kernel.errors import ConfigurationError, Conflict
 
 
 def _required(path: Path | None) -> Path:

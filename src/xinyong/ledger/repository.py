@@ -369,11 +369,7 @@ def set_due(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
 
 def iter_batches_after(conn: Connection, after: int, upto: int) -> Iterator[dict[str, Any]]:
     """Batches with ``after < id <= upto`` in id order."""
-    stmt = (
-        select(batches)
-        .where(batches.c.id > after, batches.c.id <= upto)
-        .order_by(batches.c.id)
-    )
+    stmt = select(batches).where(batches.c.id > after, batches.c.id <= upto).order_by(batches.c.id)
     for row in conn.execute(stmt):
         yield dict(row._mapping)
 
@@ -387,9 +383,7 @@ def entry_hashes_of_batch(conn: Connection, batch_id: int) -> list[str]:
 
 def entries_up_to(conn: Connection, batch_id: int) -> int:
     """Entries the batches 1..``batch_id`` recorded (each batch's stated count)."""
-    stmt = select(func.coalesce(func.sum(batches.c.entry_count), 0)).where(
-        batches.c.id <= batch_id
-    )
+    stmt = select(func.coalesce(func.sum(batches.c.entry_count), 0)).where(batches.c.id <= batch_id)
     return int(conn.execute(stmt).scalar_one())
 
 
@@ -399,9 +393,7 @@ def insert_anchor(conn: Connection, values: dict[str, Any]) -> int:
 
 
 def last_anchor(conn: Connection) -> dict[str, Any] | None:
-    row = conn.execute(
-        select(ledger_anchors).order_by(ledger_anchors.c.id.desc()).limit(1)
-    ).first()
+    row = conn.execute(select(ledger_anchors).order_by(ledger_anchors.c.id.desc()).limit(1)).first()
     return None if row is None else dict(row._mapping)
 
 
@@ -411,9 +403,7 @@ def count_anchors(conn: Connection) -> int:
 
 def anchors_page(conn: Connection, limit: int, offset: int) -> list[dict[str, Any]]:
     """Anchors newest first."""
-    stmt = (
-        select(ledger_anchors).order_by(ledger_anchors.c.id.desc()).limit(limit).offset(offset)
-    )
+    stmt = select(ledger_anchors).order_by(ledger_anchors.c.id.desc()).limit(limit).offset(offset)
     return [dict(r._mapping) for r in conn.execute(stmt)]
 
 

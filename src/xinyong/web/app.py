@@ -464,7 +464,9 @@ def create_app(platform: Platform | None = None) -> FastAPI:
             )
         return TEMPLATES.TemplateResponse(request, "file.html", {"cf": cf.as_dict()})
 
-    @app.api_route("/ledger/anchors", methods=PAGE, response_class=HTMLResponse, include_in_schema=False)
+    @app.api_route(
+        "/ledger/anchors", methods=PAGE, response_class=HTMLResponse, include_in_schema=False
+    )
     def anchors_page(
         request: Request, page: Annotated[int, Query(ge=1, le=1_000_000)] = 1
     ) -> HTMLResponse:

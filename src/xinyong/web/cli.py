@@ -305,8 +305,7 @@ def audit_verify(
             f"派生字段 {derived.mismatches} 处不一致（{derived.mismatched_entries} 条记录"
             f"{_by_column(derived.by_column)}），投影 {len(drift)} 处不一致，"
             f"审计日志{'断链' if broken else '完整'}{anchor_note}"
-            f"（{n_batches} 个批次，{n_entries} 条记录）"
-            + _pending_note(derived.pending),
+            f"（{n_batches} 个批次，{n_entries} 条记录）" + _pending_note(derived.pending),
             err=True,
         )
         raise typer.Exit(1)

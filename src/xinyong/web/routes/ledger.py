@@ -59,9 +59,7 @@ def anchors_view(platform: Platform, limit: int, offset: int) -> dict[str, Any]:
         "offset": offset,
         "key": published_key(platform),
         "message_format": MESSAGE_FORMAT,
-        "anchors": [
-            {**a.as_json(), "anchored_at_text": beijing_time(a.anchored_at)} for a in page
-        ],
+        "anchors": [{**a.as_json(), "anchored_at_text": beijing_time(a.anchored_at)} for a in page],
     }
 
 

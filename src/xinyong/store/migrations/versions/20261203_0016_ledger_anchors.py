@@ -41,8 +41,7 @@ def upgrade() -> None:
         sa.Column("key_fingerprint", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ledger_anchors")),
         comment=(
-            "Signed heads of the ledger, published for outsiders to keep; "
-            "never updated or deleted."
+            "Signed heads of the ledger, published for outsiders to keep; never updated or deleted."
         ),
     )
     with op.batch_alter_table(TABLE, schema=None) as batch_op:
@@ -68,7 +67,9 @@ def upgrade() -> None:
 def downgrade() -> None:
     postgres = op.get_bind().dialect.name == "postgresql"
     for kind in ("delete", "update"):
-        op.execute(f"DROP TRIGGER IF EXISTS {TABLE}_no_{kind}" + (f" ON {TABLE}" if postgres else ""))
+        op.execute(
+            f"DROP TRIGGER IF EXISTS {TABLE}_no_{kind}" + (f" ON {TABLE}" if postgres else "")
+        )
     with op.batch_alter_table(TABLE, schema=None) as batch_op:
         batch_op.drop_index("ix_ledger_anchors_batch")
     op.drop_table(TABLE)

@@ -392,14 +392,9 @@ def anchor_head(conn: Connection, key: Ed25519PrivateKey, now: dt.datetime) -> t
     last = repo.last_anchor(conn)
     if last is not None and int(last["batch_id"]) == head_id and last["head_hash"] == head_hash:
         return _anchor_of(last), False
-    start_id, start_hash = (
-        (0, GENESIS)
-        if last is None
-        else (
-            int(last["batch_id"]),
-            str(last["head_hash"]),
-        )
-    )
+    start_id, start_hash = 0, GENESIS
+    if last is not None:
+        start_id, start_hash = int(last["batch_id"]), str(last["head_hash"])
     if start_id > head_id:
         broken: str | None = f"the head (batch {head_id}) is behind the last anchor"
     else:

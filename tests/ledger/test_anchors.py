@@ -361,3 +361,17 @@ def test_the_job_without_a_key_is_skipped_and_logged(
     assert any("XINYONG_ANCHOR_KEY_FILE" in r.getMessage() for r in caplog.records)
     with platform.engine.connect() as conn:
         assert ledger.anchors_page(conn, 10, 0)[0] == 0
+
+
+def test_a_chain_that_does_not_recompute_leaves_later_anchors_unconfirmed(
+    platform: Platform, clock: FixedClock
+) -> None:
+    kept = _kept(platform, clock)
+    with platform.engine.begin() as conn:
+        drop_write_guards(conn)
+        conn.execute(update(batches).where(batches.c.id == 1).values(row_count=99))
+    with platform.engine.connect() as conn:
+        report = ledger.verify_anchors(conn, kept, [KEY.public_key()])
+    assert [p.kind for p in report.problems] == ["chain_broken", "chain_broken"]
+    assert "链在批次 1 处无法重算" in report.problems[0].message_zh
+    assert report.checked_up_to == 0

@@ -246,8 +246,16 @@ def api_routes(routes: Iterable[Any]) -> Iterator[APIRoute]:
             yield from api_routes(inner.routes)
 
 
-# Append-only tables: migrations 0015 (ledger, audit log) and 0021 (identity links).
-LEDGER_GUARDED = ("entries", "batches", "audit_log", "relations", "subject_key_aliases")
+# Append-only tables: migrations 0015 (ledger, audit log), 0016 (anchors) and 0021 (identity
+# links).
+LEDGER_GUARDED = (
+    "entries",
+    "batches",
+    "audit_log",
+    "ledger_anchors",
+    "relations",
+    "subject_key_aliases",
+)
 
 
 def drop_write_guards(conn: Any) -> None:

@@ -25,11 +25,14 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 DOWNLOADS = {
     ("get", "/api/v1/batches/{batch_id}/rejections"),
     ("get", "/api/v1/reports/monthly.xlsx"),
+    ("get", "/api/v1/ledger/anchors.jsonl"),
 }
 NO_KEY = {
     ("get", "/api/v1/list-types"),
     ("get", "/api/v1/catalogue/items"),
     ("get", "/api/v1/scenarios"),
+    ("get", "/api/v1/ledger/anchors"),
+    ("get", "/api/v1/ledger/anchors.jsonl"),
     ("get", "/healthz"),
     ("get", "/api/v1/publicity/licences"),
     ("get", "/api/v1/publicity/penalties"),
@@ -368,6 +371,13 @@ def test_real_answers_declare_every_field(client: TestClient, platform: Platform
     call("GET", "/api/v1/lists")
     members = call("GET", "/api/v1/lists/{code}", "SAMR_SERIOUS")
     assert members["rows"], members
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from xinyong.ledger.service import anchor_head
+
+    with platform.engine.begin() as conn:
+        anchor_head(conn, Ed25519PrivateKey.generate(), platform.clock.now())
+    assert call("GET", "/api/v1/ledger/anchors")["anchors"]
 
     models = _models(client.app)
     covered = {(m, t, s) for m, t, s, _ in answers}

@@ -80,6 +80,10 @@ class Settings(BaseSettings):
     # and trigger records that catches up with the ledger at most this often (see
     # checks.readmodel); 0 catches up before every check; -1 reads the database every time.
     check_cache_refresh_ms: int = 1000
+    # The Ed25519 private key (PEM, mode 600) that signs the ledger's head for publication
+    # (`xinyong audit keygen` writes it; `xinyong audit anchor` and the job anchor_ledger sign
+    # with it). Keep it off the database host's backups: whoever holds it can sign a head.
+    anchor_key_file: Path | None = None
     # The command line's log on stderr (DEBUG shows the traceback of an unexpected error).
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
     # A file that receives the command line's full log (DEBUG, tracebacks included).

@@ -57,6 +57,7 @@ from xinyong.web.deps import (
     require_role,
 )
 from xinyong.web.routes import checks as checks_routes
+from xinyong.web.routes import ledger as ledger_routes
 from xinyong.web.routes import lists as lists_routes
 from xinyong.web.routes import portal as portal_routes
 from xinyong.web.routes import reports as reports_routes
@@ -107,6 +108,10 @@ TAGS = [
         "description": "双公示（行政许可、行政处罚）与公开名单：今日公示中的信息，不含自然人。公开信息，无需密钥。",
     },
     {"name": "预警", "description": "易地开张等预警：信用办、审计查看，信用办处理。"},
+    {
+        "name": "账本锚点",
+        "description": "每日签署并公布的账本头（Ed25519 签名）与公钥，供外部保存和核验。公开信息，无需密钥。",
+    },
     {"name": "运维", "description": "运行状态。"},
 ]
 DESCRIPTION = """信用记录报送（双公示等）、信用档案查询、逢办必查、名单认定、统计与预警。
@@ -126,6 +131,7 @@ ROUTERS: list[APIRouter] = [
     checks_routes.router,
     lists_routes.router,
     portal_routes.router,
+    ledger_routes.router,
     reports_routes.router,
     warnings_routes.router,
 ]
@@ -562,6 +568,19 @@ def create_app(platform: Platform | None = None) -> FastAPI:
             },
         )
 
+    @app.api_route(
+        "/ledger/anchors", methods=PAGE, response_class=HTMLResponse, include_in_schema=False
+    )
+    def anchors_page(
+        request: Request, page: Annotated[int, Query(ge=1, le=1_000_000)] = 1
+    ) -> HTMLResponse:
+        size = ANCHORS_PER_PAGE
+        view = ledger_routes.anchors_view(platform, size, (page - 1) * size)
+        pages = max(1, -(-view["total"] // size))
+        return TEMPLATES.TemplateResponse(
+            request, "anchors.html", {"view": view, "page": page, "pages": pages}
+        )
+
     return app
 
 
@@ -582,6 +601,9 @@ def _gated(platform: Platform, run: Callable[[], T]) -> T:
     """``run`` once the platform's import gate lets it (imports at once, jobs included)."""
     with platform.import_gate:
         return run()
+
+
+ANCHORS_PER_PAGE = 60  # two months of daily anchors
 
 
 def _quote(name: str) -> str:

@@ -30,7 +30,6 @@ from fastapi import (
     Path as PathParam,
 )
 from fastapi.responses import HTMLResponse, Response
-from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 
 from xinyong import __version__
@@ -64,6 +63,7 @@ from xinyong.web.schemas import ingest as ingest_schemas
 from xinyong.web.schemas.common import OPTIONAL_KEY, SUBJECT_CODE, Id, Purpose, Status
 from xinyong.web.schemas.common import errors as declared
 from xinyong.web.security import IMPORT_PATH, Guard
+from xinyong.web.templating import TEMPLATES
 
 
 async def authorise_write(platform: Platform, key: str, path: str) -> None:
@@ -74,7 +74,6 @@ async def authorise_write(platform: Platform, key: str, path: str) -> None:
         require_role(who, "department")
 
 
-TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 # Pages answer HEAD as well: FastAPI's @app.get does not.
 PAGE = ["GET", "HEAD"]
 
@@ -141,6 +140,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         import_limit=platform.settings.max_import_bytes,
         body_limit=platform.settings.max_json_body_bytes,
         script_hashes=docs.inline_script_hashes(app),
+        inline_style_paths=docs.PAGES,
         authenticate=lambda key, path: authorise_write(platform, key, path),
     )
 

@@ -17,14 +17,14 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse, Response
-from fastapi.staticfiles import StaticFiles
 
 from xinyong.web.schemas.common import ERRORS
+from xinyong.web.templating import STATIC_DIR, STATIC_URL, CachedStaticFiles
 
-STATIC_DIR = Path(__file__).parent / "static"
-STATIC_URL = "/static"
 SWAGGER = f"{STATIC_URL}/vendor/swagger-ui-dist-5.35.0"
 REDOC = f"{STATIC_URL}/vendor/redoc-2.5.2"
+# The two pages, whose vendored scripts write styles inline (web/security.py allows it here).
+PAGES = ("/docs", "/redoc")
 # ReDoc's sidebar footer loads its logo from the vendor's CDN, with no option to turn it off.
 # The vendored file stays as published (its hash is in the README); the page gets it with
 # that one address replaced by an empty image, so it makes no request to another host.
@@ -35,8 +35,9 @@ _EMPTY_IMAGE = b"data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg'/%3
 
 
 def install(app: FastAPI) -> None:
-    """Serve ``static/`` and the two documentation pages (GET and HEAD)."""
-    app.mount(STATIC_URL, StaticFiles(directory=STATIC_DIR), name="static")
+    """Serve ``static/`` (with a long cache, see ``web/templating.py``) and the two
+    documentation pages (GET and HEAD)."""
+    app.mount(STATIC_URL, CachedStaticFiles(directory=STATIC_DIR), name="static")
     build = app.openapi
 
     def openapi() -> dict[str, Any]:

@@ -83,26 +83,36 @@ def _declared_error(status: int) -> dict[str, Any]:
     }
 
 
+def _in_chinese(page: HTMLResponse) -> HTMLResponse:
+    """The page with its language declared (FastAPI writes a bare ``<html>``)."""
+    body = bytes(page.body).replace(b"<html>", b'<html lang="zh-CN">', 1)
+    return HTMLResponse(body, status_code=page.status_code)
+
+
 def swagger_page(app: FastAPI) -> HTMLResponse:
     openapi_url = app.openapi_url or "/openapi.json"
-    return get_swagger_ui_html(
-        openapi_url=openapi_url,
-        title=f"{app.title} · 接口文档",
-        swagger_js_url=f"{SWAGGER}/swagger-ui-bundle.js",
-        swagger_css_url=f"{SWAGGER}/swagger-ui.css",
-        swagger_favicon_url=f"{SWAGGER}/favicon-32x32.png",
-        # The default validator badge would call validator.swagger.io.
-        swagger_ui_parameters={"validatorUrl": None, "persistAuthorization": True},
+    return _in_chinese(
+        get_swagger_ui_html(
+            openapi_url=openapi_url,
+            title=f"{app.title} · 接口文档",
+            swagger_js_url=f"{SWAGGER}/swagger-ui-bundle.js",
+            swagger_css_url=f"{SWAGGER}/swagger-ui.css",
+            swagger_favicon_url=f"{SWAGGER}/favicon-32x32.png",
+            # The default validator badge would call validator.swagger.io.
+            swagger_ui_parameters={"validatorUrl": None, "persistAuthorization": True},
+        )
     )
 
 
 def redoc_page(app: FastAPI) -> HTMLResponse:
-    return get_redoc_html(
-        openapi_url=app.openapi_url or "/openapi.json",
-        title=f"{app.title} · 接口文档（ReDoc）",
-        redoc_js_url=REDOC_JS_URL,
-        redoc_favicon_url=f"{SWAGGER}/favicon-32x32.png",
-        with_google_fonts=False,
+    return _in_chinese(
+        get_redoc_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{app.title} · 接口文档（ReDoc）",
+            redoc_js_url=REDOC_JS_URL,
+            redoc_favicon_url=f"{SWAGGER}/favicon-32x32.png",
+            with_google_fonts=False,
+        )
     )
 
 

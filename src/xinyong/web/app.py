@@ -62,7 +62,7 @@ from xinyong.web.schemas import creditfile as creditfile_schemas
 from xinyong.web.schemas import ingest as ingest_schemas
 from xinyong.web.schemas.common import OPTIONAL_KEY, SUBJECT_CODE, Id, Purpose, Status
 from xinyong.web.schemas.common import errors as declared
-from xinyong.web.security import IMPORT_PATH, Guard
+from xinyong.web.security import IMPORT_PATH, Guard, security_headers
 from xinyong.web.templating import TEMPLATES
 
 
@@ -133,13 +133,16 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.platform = platform
-    errors.install(app, TEMPLATES)
+    script_hashes = docs.inline_script_hashes(app)
+    # A 500 is answered outside the middleware (Starlette's outermost error handler), so it
+    # carries the guard's headers itself.
+    errors.install(app, TEMPLATES, unexpected_headers=security_headers(script_hashes))
     docs.install(app)
     app.add_middleware(
         Guard,
         import_limit=platform.settings.max_import_bytes,
         body_limit=platform.settings.max_json_body_bytes,
-        script_hashes=docs.inline_script_hashes(app),
+        script_hashes=script_hashes,
         inline_style_paths=docs.PAGES,
         authenticate=lambda key, path: authorise_write(platform, key, path),
     )

@@ -212,8 +212,12 @@ def is_page(request: Request) -> bool:
     return not path.startswith("/api/") and path not in _JSON_PATHS
 
 
-def install(app: FastAPI, templates: Jinja2Templates) -> None:
-    """Register the handlers on ``app``; pages render ``error.html`` from ``templates``."""
+def install(
+    app: FastAPI, templates: Jinja2Templates, *, unexpected_headers: dict[str, str] | None = None
+) -> None:
+    """Register the handlers on ``app``; pages render ``error.html`` from ``templates``.
+    ``unexpected_headers`` go on the answer to an unexpected error (a 500 is sent from
+    outside the middleware, see ``web/security.py``)."""
 
     def answer(
         request: Request,
@@ -308,7 +312,7 @@ def install(app: FastAPI, templates: Jinja2Templates) -> None:
         )
         # The page shows the number on a line of its own.
         quoted = "" if is_page(request) else f"并提供请求编号 {request_id}"
-        return answer(
+        response = answer(
             request,
             500,
             "internal_error",
@@ -317,6 +321,9 @@ def install(app: FastAPI, templates: Jinja2Templates) -> None:
             f"internal error ({type(exc).__name__}); request {request_id}",
             request_id=request_id,
         )
+        for name, value in (unexpected_headers or {}).items():
+            response.headers.setdefault(name, value)
+        return response
 
     app.add_exception_handler(XinyongError, platform_error)
     app.add_exception_handler(RequestValidationError, validation_error)

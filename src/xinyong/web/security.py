@@ -64,6 +64,24 @@ def content_security_policy(script_hashes: Iterable[str], *, inline_styles: bool
     )
 
 
+def _headers(csp: bytes) -> list[tuple[bytes, bytes]]:
+    return [
+        (b"content-security-policy", csp),
+        (b"x-frame-options", b"DENY"),
+        (b"referrer-policy", b"no-referrer"),
+        (b"x-content-type-options", b"nosniff"),
+    ]
+
+
+def security_headers(script_hashes: Iterable[str]) -> dict[str, str]:
+    """The guard's headers for an answer written outside it (an unexpected error's 500,
+    which is never to be cached either)."""
+    csp = content_security_policy(script_hashes).encode()
+    out = {k.decode(): v.decode() for k, v in _headers(csp)}
+    out["cache-control"] = "no-store"
+    return out
+
+
 class Guard:
     """The ASGI middleware: key before body, bounded bodies, security headers."""
 
@@ -162,12 +180,7 @@ class Guard:
     def _with_headers(self, message: Message, keyed: bool, csp: bytes) -> Message:
         if message["type"] != "http.response.start":
             return message
-        extra = [
-            (b"content-security-policy", csp),
-            (b"x-frame-options", b"DENY"),
-            (b"referrer-policy", b"no-referrer"),
-            (b"x-content-type-options", b"nosniff"),
-        ]
+        extra = _headers(csp)
         if keyed:
             extra.append((b"cache-control", b"no-store"))
         have = {k.lower() for k, _ in message.get("headers", [])}

@@ -122,7 +122,8 @@ def _richest_subject(platform: Platform) -> tuple[str, str, int]:
             score = (len(cf["highlights"]), cf["counts"]["records"], s["key"], s["name"])
             if best is None or score[:2] > best[:2]:
                 best = score
-    assert best is not None and best[0] > 0, "the demo province has no subject with highlights"
+    assert best is not None, "the demo province has no organisations"
+    assert best[0] > 0, "the demo province has no subject with highlights"
     return best[2], best[3], best[0]
 
 
@@ -216,9 +217,11 @@ class Visit:
         where = message.location.get("url", "")
         # Chromium logs the error status of the page it was sent to open; the status itself
         # is checked by the test.
-        if message.text.startswith("Failed to load resource: the server responded with a status of"):
-            if any(where == url for url, _ in self.expected_errors):
-                return
+        status_line = "Failed to load resource: the server responded with a status of"
+        if message.text.startswith(status_line) and any(
+            where == url for url, _ in self.expected_errors
+        ):
+            return
         self.problems.append(f"console error: {message.text} ({where})")
 
     def _response(self, response: Any) -> None:

@@ -89,7 +89,8 @@ def test_the_frame_shows_the_configured_site(client: TestClient) -> None:
     # The home page has its own search box; every other page has the header's.
     assert page.count('type="search"') == 1
     other = _html(client.get("/no/such/page"), 404)
-    assert SITE in other and ICP in other
+    assert SITE in other
+    assert ICP in other
 
 
 def test_without_settings_the_footer_has_no_filing_number(platform: Platform) -> None:

@@ -11,7 +11,6 @@ import base64
 import functools
 import hashlib
 import re
-from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI

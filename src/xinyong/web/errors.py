@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -195,7 +196,7 @@ def _loggable(exc: Exception) -> str:
     return redact_identifiers(str(exc))
 
 
-def _retry_after(headers: dict[str, str] | None) -> int | None:
+def _retry_after(headers: Mapping[str, str] | None) -> int | None:
     """The seconds of a ``Retry-After`` header, for the 429 page (None for a date or none)."""
     value = (headers or {}).get("Retry-After", "")
     return int(value) if value.isdigit() and len(value) <= 6 else None

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.browser.conftest import SITE_CONTACT, SITE_ICP, LiveSite, Visit
 
 
@@ -98,6 +100,9 @@ SWAGGER_UI_AXE_EXCEPTIONS = ("nested-interactive", "color-contrast")
 REDOC_AXE_EXCEPTIONS = ("select-name", "color-contrast")
 
 
+# The documentation pages read nothing from the database: one engine is enough (and axe over
+# Swagger UI's thirty operations is the slowest check here).
+@pytest.mark.parametrize("live_site", ["sqlite"], indirect=True)
 def test_api_documentation_pages(visit: Visit, live_site: LiveSite) -> None:
     visit.open("/docs")
     page = visit.page

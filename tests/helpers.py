@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -114,6 +115,31 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def live_server(app: Any) -> Iterator[str]:
+    """``app`` served by uvicorn on a free loopback port, in a thread; its base URL."""
+    import threading
+    import time
+
+    import uvicorn
+
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    live = uvicorn.Server(config)
+    thread = threading.Thread(target=live.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if live.started:
+            break
+        time.sleep(0.05)
+    assert live.started
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        live.should_exit = True
+        thread.join(timeout=10)
 
 
 def cli_env(url: str, data_dir: Any, **settings: str) -> dict[str, str]:

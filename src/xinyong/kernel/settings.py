@@ -84,6 +84,12 @@ class Settings(BaseSettings):
     # (`xinyong audit keygen` writes it; `xinyong audit anchor` and the job anchor_ledger sign
     # with it). Keep it off the database host's backups: whoever holds it can sign a head.
     anchor_key_file: Path | None = None
+    # The portal's frame (web/templates/base.html): the site's name in the header and the
+    # page titles, and the footer's ICP filing number (备案号, shown only when set) and the
+    # contact line (also named on the error pages).
+    site_name: str = Field(default="信用信息公示平台", min_length=1, max_length=60)
+    site_icp: str = Field(default="", max_length=60)
+    site_contact: str = Field(default="", max_length=200)
     # The command line's log on stderr (DEBUG shows the traceback of an unexpected error).
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
     # A file that receives the command line's full log (DEBUG, tracebacks included).

@@ -30,7 +30,6 @@ from fastapi import (
     Path as PathParam,
 )
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 
 from xinyong import __version__
@@ -74,7 +73,8 @@ from xinyong.web.schemas.common import (
     Status,
 )
 from xinyong.web.schemas.common import errors as declared
-from xinyong.web.security import IMPORT_PATH, Guard
+from xinyong.web.security import IMPORT_PATH, Guard, security_headers
+from xinyong.web.templating import TEMPLATES
 
 
 async def authorise_write(platform: Platform, key: str, path: str) -> None:
@@ -86,7 +86,6 @@ async def authorise_write(platform: Platform, key: str, path: str) -> None:
 
 
 T = TypeVar("T")
-TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 # Pages answer HEAD as well: FastAPI's @app.get does not.
 PAGE = ["GET", "HEAD"]
 
@@ -158,13 +157,17 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.platform = platform
-    errors.install(app, TEMPLATES)
+    script_hashes = docs.inline_script_hashes(app)
+    # A 500 is answered outside the middleware (Starlette's outermost error handler), so it
+    # carries the guard's headers itself.
+    errors.install(app, TEMPLATES, unexpected_headers=security_headers(script_hashes))
     docs.install(app)
     app.add_middleware(
         Guard,
         import_limit=platform.settings.max_import_bytes,
         body_limit=platform.settings.max_json_body_bytes,
-        script_hashes=docs.inline_script_hashes(app),
+        script_hashes=script_hashes,
+        inline_style_paths=docs.PAGES,
         authenticate=lambda key, path: authorise_write(platform, key, path),
     )
 

@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: help demo test lint typecheck unit bench-ingest bench-check clean
+.PHONY: help demo test lint typecheck unit browser screenshots bench-ingest bench-check clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -29,7 +29,15 @@ typecheck: $(STAMP)  ## mypy --strict
 unit: $(STAMP)  ## the test suite on SQLite and PostgreSQL (127.0.0.1:5432)
 	$(BIN)/pytest -n 2 -q
 
-test: lint typecheck unit  ## everything CI runs
+browser: $(STAMP)  ## the browser tests alone (Playwright on /usr/bin/chromium), both engines
+	$(BIN)/pytest -q tests/browser
+
+screenshots: $(STAMP)  ## PNGs of every page of the browser journeys, phone and desktop, in var/screenshots/
+	rm -rf var/screenshots
+	XINYONG_SCREENSHOTS=var/screenshots $(BIN)/pytest -q -p no:cacheprovider tests/browser -k sqlite
+	@ls var/screenshots
+
+test: lint typecheck unit  ## everything CI runs (unit includes tests/browser)
 
 bench-ingest: $(STAMP)  ## ingest benchmark against PostgreSQL (1,000,000 rows)
 	$(BIN)/python bench/ingest.py

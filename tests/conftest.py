@@ -150,15 +150,18 @@ def platform(
     clock: FixedClock,
     settings: Settings,
     national: tuple[Catalogue, SanctionsCatalogue, WorkCalendar],
-) -> Platform:
+) -> Iterator[Platform]:
     if settings.local_catalog_dir is not None:  # a test's own catalogue: load it
-        return build_platform(settings, clock=clock, engine=engine)
-    catalogue, sanctions, calendar = national
-    return build_platform(
-        settings,
-        clock=clock,
-        engine=engine,
-        catalogue=catalogue,
-        sanctions=sanctions,
-        calendar=calendar,
-    )
+        built = build_platform(settings, clock=clock, engine=engine)
+    else:
+        catalogue, sanctions, calendar = national
+        built = build_platform(
+            settings,
+            clock=clock,
+            engine=engine,
+            catalogue=catalogue,
+            sanctions=sanctions,
+            calendar=calendar,
+        )
+    yield built
+    built.stop_import_jobs()  # the worker threads of a test's import jobs, if it started any

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -114,6 +115,31 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def live_server(app: Any) -> Iterator[str]:
+    """``app`` served by uvicorn on a free loopback port, in a thread; its base URL."""
+    import threading
+    import time
+
+    import uvicorn
+
+    port = free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    live = uvicorn.Server(config)
+    thread = threading.Thread(target=live.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if live.started:
+            break
+        time.sleep(0.05)
+    assert live.started
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        live.should_exit = True
+        thread.join(timeout=10)
 
 
 def cli_env(url: str, data_dir: Any, **settings: str) -> dict[str, str]:
@@ -246,8 +272,16 @@ def api_routes(routes: Iterable[Any]) -> Iterator[APIRoute]:
             yield from api_routes(inner.routes)
 
 
-# Append-only tables: migrations 0015 (ledger, audit log) and 0021 (identity links).
-LEDGER_GUARDED = ("entries", "batches", "audit_log", "relations", "subject_key_aliases")
+# Append-only tables: migrations 0015 (ledger, audit log), 0016 (anchors) and 0021 (identity
+# links).
+LEDGER_GUARDED = (
+    "entries",
+    "batches",
+    "audit_log",
+    "ledger_anchors",
+    "relations",
+    "subject_key_aliases",
+)
 
 
 def drop_write_guards(conn: Any) -> None:
@@ -263,3 +297,19 @@ def drop_write_guards(conn: Any) -> None:
         else:  # each SQLite test has its own copy of the database
             for kind in ("no_delete", "no_update"):
                 conn.execute(text(f"DROP TRIGGER IF EXISTS {table}_{kind}"))
+
+
+def wait_for_job(
+    client: Any, poll_url: str, headers: dict[str, str], timeout: float = 120.0
+) -> dict[str, Any]:
+    """Poll an import job (``GET poll_url``) until it is done or failed; its last answer."""
+    import time
+
+    end = time.monotonic() + timeout
+    while True:
+        resp = client.get(poll_url, headers=headers)
+        assert resp.status_code == 200, resp.text
+        job: dict[str, Any] = resp.json()
+        if job["state"] in ("done", "failed") or time.monotonic() > end:
+            return job
+        time.sleep(0.05)

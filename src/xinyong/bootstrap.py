@@ -18,11 +18,15 @@ from xinyong.checks.readmodel import CheckReadModel
 from xinyong.checks.writer import ReceiptWriter
 from xinyong.events import service as events
 from xinyong.identity.pii import PiiVault
+from xinyong.ingest.jobs import ImportJobs
 from xinyong.ingest.service import Importer
 from xinyong.kernel.calendar import WorkCalendar, local_calendar_dirs
 from xinyong.kernel.clock import Clock, SystemClock
 from xinyong.kernel.settings import Settings, get_settings
 from xinyong.store.db import make_engine
+
+# How long a server stop waits for a running import job (it is re-run at the next start).
+JOB_STOP_WAIT_S = 10.0
 
 
 @dataclass
@@ -39,9 +43,32 @@ class Platform:
     _receipts: ReceiptWriter | None = None
     _reader: Engine | None = None
     _check_model: CheckReadModel | None = None
+    _import_jobs: ImportJobs | None = None
 
     def __post_init__(self) -> None:
         self.principal_cache = PrincipalCache(self.settings.api_key_cache_seconds)
+        # Imports this process runs at once, in requests and as jobs: one on SQLite (one
+        # writer; a second import would wait on its lock and could time out).
+        self.import_gate = threading.BoundedSemaphore(self.import_slots)
+
+    @property
+    def import_slots(self) -> int:
+        return 1 if self.engine.dialect.name == "sqlite" else self.settings.import_workers
+
+    def import_jobs(self) -> ImportJobs:
+        """The process's import job worker (started by the first submission or the server's
+        start-up, which recovers jobs a crash left)."""
+        if self._import_jobs is None:
+            self._import_jobs = ImportJobs(
+                engine=self.engine,
+                importer=self.importer,
+                clock=self.clock,
+                data_dir=self.settings.data_dir,
+                gate=self.import_gate,
+                workers=self.import_slots,
+                max_attempts=self.settings.import_job_attempts,
+            )
+        return self._import_jobs
 
     def receipt_writer(self) -> ReceiptWriter | None:
         """The process's batched receipt writer, or None when receipts are written inline."""
@@ -72,11 +99,19 @@ class Platform:
             ).start()
 
     def close(self) -> None:
-        """At shutdown: write the queued check receipts, stop the read model's refresher."""
+        """At shutdown: let running import jobs finish, write the queued check receipts, stop
+        the read model's refresher."""
+        self.stop_import_jobs()
         if self._receipts is not None:
             self._receipts.close()
         if self._check_model is not None:
             self._check_model.close()
+
+    def stop_import_jobs(self) -> None:
+        """Stop the import job worker, if it runs; a job still running after the wait is
+        left "running" and re-run at the next start."""
+        if self._import_jobs is not None:
+            self._import_jobs.stop(timeout=JOB_STOP_WAIT_S)
 
     def read_engine(self) -> Engine:
         """The engine in autocommit mode, for read-only paths that need no BEGIN/COMMIT round

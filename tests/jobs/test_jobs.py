@@ -140,7 +140,13 @@ def test_scheduler_has_the_catalogued_triggers(platform: Platform) -> None:
     assert (
         set(jobs)
         == set(JOBS)
-        == {"expire_lists", "dispatch_events", "apply_calendar", "scan_overdue_cases"}
+        == {
+            "expire_lists",
+            "dispatch_events",
+            "anchor_ledger",
+            "apply_calendar",
+            "scan_overdue_cases",
+        }
     )
     for name, job in jobs.items():
         trigger = job.trigger
@@ -157,6 +163,7 @@ def test_scheduler_has_the_catalogued_triggers(platform: Platform) -> None:
     assert next_runs(after) == {
         "expire_lists": "2026-06-16T00:10:00+08:00",
         "dispatch_events": "2026-06-15T10:00:00+08:00",
+        "anchor_ledger": "2026-06-16T01:00:00+08:00",
         "apply_calendar": "2026-06-16T07:00:00+08:00",
         "scan_overdue_cases": "2026-06-16T08:30:00+08:00",
     }

@@ -25,6 +25,7 @@ FILL = {
     "case_id": "999999",
     "alert_id": "999999",
     "notice_id": "999999",
+    "job_id": "0" * 32,
     "receipt": "R00000000000000000000",
     "code": ORG,
     "year": "2027",

@@ -24,8 +24,7 @@ def _text(client: TestClient, url: str, status: int = 200) -> str:
     resp = client.get(url)  # no key: public
     assert resp.status_code == status, (url, resp.text[:500])
     assert resp.headers["content-type"].startswith("text/html")
-    main = resp.text.split("<main>", 1)[1].split("</main>", 1)[0]
-    main = re.sub(r"<style>.*?</style>", "", main, flags=re.S)
+    main = re.split(r"<main[^>]*>", resp.text, maxsplit=1)[1].split("</main>", 1)[0]
     return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", main)))
 
 
@@ -37,6 +36,12 @@ def test_index_links_every_section_and_names_the_provisional_year(client: TestCl
     assert "2027年为暂定" in _text(client, "/catalogue")
     # The portal's navigation links the catalogue from every page.
     assert '<a href="/catalogue">信用目录</a>' in client.get("/lists").text
+    # The calendar grid's own style sheet, from this host (the CSP allows no inline style).
+    css = re.search(
+        r'href="(/static/catalogue\.css\?v=\w+)"', client.get("/catalogue/calendar/2027").text
+    )
+    assert css is not None
+    assert "td.makeup" in client.get(css.group(1)).text
     assert client.head("/catalogue").status_code == 200
 
 

@@ -27,7 +27,15 @@ ITEM_KEY = "versions[0].effective_from"
 CALENDAR_KEY = "holidays[0].from"
 # Commands that read no catalogue, calendar or settings file beyond the database URL.
 # draft: from the law file only; backup and restore copy the database and read no catalogue.
-NO_CATALOGUE = {("db", "upgrade"), ("calendar", "draft"), ("backup",), ("restore",)}
+# The anchor key commands read the key file only (a signing key is not catalogue data).
+NO_CATALOGUE = {
+    ("db", "upgrade"),
+    ("calendar", "draft"),
+    ("backup",),
+    ("restore",),
+    ("audit", "keygen"),
+    ("audit", "anchor-key"),
+}
 
 
 def _commands() -> Iterator[tuple[tuple[str, ...], Any]]:

@@ -85,3 +85,69 @@ def test_healthz_answers_promptly_while_a_large_import_runs(
     assert isinstance(result, dict)
     assert result["accepted"] == ROWS, result
     assert result["rejected"] == 0, result
+
+
+ASYNC_ROWS = 4_000
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"], indirect=True)
+def test_health_and_the_poll_answer_promptly_while_an_async_import_runs(
+    platform: Platform, server: str
+) -> None:
+    """A large upload answered 202: /healthz and the department's poll of the job stay fast
+    while the job imports (on PostgreSQL the poll must not wait for the import's
+    transaction: progress is written in short transactions of its own)."""
+    key = add_department(platform)
+    rows = [
+        penalty(
+            CF_WSH=f"陕市监罚〔2026〕{i + 1}号",
+            CF_XDR_SHXYM=make_uscc("9", "1", "610102", f"MA{i:06d}"),
+        )
+        for i in range(ASYNC_ROWS)
+    ]
+    data = csv_bytes(rows)
+    platform.settings.async_import_bytes = len(data) // 2  # over the threshold: a job
+    body, content_type = _multipart("penalties.csv", data)
+    upload = urllib.request.Request(  # noqa: S310 - loopback test server
+        f"{server}/api/v1/imports?item=XZCF",
+        data=body,
+        method="POST",
+        headers={"X-API-Key": key, "Content-Type": content_type},
+    )
+    begun = time.monotonic()
+    with urllib.request.urlopen(upload, timeout=60) as resp:  # noqa: S310
+        assert resp.status == 202
+        accepted = json.loads(resp.read())
+        assert resp.headers["Location"] == accepted["poll_url"]
+    answered = time.monotonic() - begun
+    poll = urllib.request.Request(  # noqa: S310
+        f"{server}{accepted['poll_url']}", headers={"X-API-Key": key}
+    )
+    waits: dict[str, list[float]] = {"health": [], "poll": []}
+    seen: list[tuple[str, str | None, int]] = []
+    while True:
+        started = time.monotonic()
+        with urllib.request.urlopen(f"{server}/healthz", timeout=30) as resp:  # noqa: S310
+            assert resp.status == 200
+        waits["health"].append(time.monotonic() - started)
+        started = time.monotonic()
+        with urllib.request.urlopen(poll, timeout=30) as resp:  # noqa: S310
+            job = json.loads(resp.read())
+        waits["poll"].append(time.monotonic() - started)
+        seen.append((job["state"], job["phase"], job["progress"]["rows_done"]))
+        if job["state"] in ("done", "failed"):
+            break
+        assert time.monotonic() - begun < 300, seen
+        time.sleep(0.05)
+    took = time.monotonic() - begun
+
+    assert job["state"] == "done", job
+    assert job["result"]["accepted"] == ASYNC_ROWS, job
+    assert answered < PROBE_LIMIT_S * 5, answered  # spooled, not imported, before the 202
+    assert took > 2 * PROBE_LIMIT_S, took  # long enough to stall a probe behind it
+    running = [s for s in seen if s[0] == "running"]
+    assert len(running) >= 5, seen  # the probes fell inside the import
+    assert {phase for _, phase, _ in running} >= {"validating", "recording"}, seen
+    assert any(0 < done < ASYNC_ROWS for _, _, done in running), seen  # progress moved
+    assert max(waits["health"]) < PROBE_LIMIT_S, (waits, took)
+    assert max(waits["poll"]) < PROBE_LIMIT_S, (waits, took)

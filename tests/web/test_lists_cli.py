@@ -154,6 +154,7 @@ def test_jobs_listing(env: Path) -> None:
     assert {r["name"]: r["next_run"] for r in rows} == {
         "expire_lists": "2026-06-16T00:10:00+08:00",
         "dispatch_events": "2026-06-15T10:00:00+08:00",
+        "anchor_ledger": "2026-06-16T01:00:00+08:00",
         "apply_calendar": "2026-06-16T07:00:00+08:00",
         "scan_overdue_cases": "2026-06-16T08:30:00+08:00",
     }

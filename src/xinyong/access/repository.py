@@ -129,7 +129,7 @@ def insert_audit(conn: Connection, values: dict[str, Any]) -> None:
 
 def iter_audit_rows(conn: Connection) -> Iterator[dict[str, Any]]:
     stmt = select(audit_log).order_by(audit_log.c.id)
-    for row in conn.execution_options(yield_per=5000).execute(stmt):
+    for row in conn.execute(stmt.execution_options(yield_per=5000)):
         yield dict(row._mapping)
 
 

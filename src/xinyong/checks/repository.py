@@ -121,7 +121,7 @@ def all_trigger_entries(conn: Connection, fields: FieldsOf) -> Iterator[EntryRow
     load)."""
     if not fields:
         return
-    result = conn.execution_options(yield_per=20_000).execute(_trigger_stmt(list(fields)))
+    result = conn.execute(_trigger_stmt(list(fields)).execution_options(yield_per=20_000))
     for r in result:
         yield _entry_row(r, fields)
 
@@ -150,7 +150,7 @@ def known_subject(conn: Connection, key: str) -> bool:
 def all_subject_keys(conn: Connection) -> Iterator[str]:
     """Every organisation's and business's key (the read model's set of known subjects)."""
     stmt = select(subjects.c.key).where(_NOT_PERSON)
-    yield from conn.execution_options(yield_per=50_000).execute(stmt).scalars()
+    yield from conn.execute(stmt.execution_options(yield_per=50_000)).scalars()
 
 
 def all_status_rows(conn: Connection) -> Iterator[tuple[str, list[Any], int]]:
@@ -159,8 +159,8 @@ def all_status_rows(conn: Connection) -> Iterator[tuple[str, list[Any], int]]:
         subject_status.c.memberships,
         subject_status.c.data_version,
     )
-    for key, memberships, version in conn.execution_options(yield_per=20_000).execute(
-        select(*cols)
+    for key, memberships, version in conn.execute(
+        select(*cols).execution_options(yield_per=20_000)
     ):
         yield key, json.loads(memberships), int(version)
 

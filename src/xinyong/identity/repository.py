@@ -200,5 +200,5 @@ def iter_relations_by_org(conn: Connection, batch_size: int = 5000) -> Iterator[
         .select_from(relations.outerjoin(person, person.c.key == relations.c.person_key))
         .order_by(byte_order(conn, relations.c.org_key), relations.c.id)
     )
-    for row in conn.execution_options(yield_per=batch_size).execute(stmt):
+    for row in conn.execute(stmt.execution_options(yield_per=batch_size)):
         yield dict(row._mapping)

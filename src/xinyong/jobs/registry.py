@@ -25,7 +25,9 @@ from xinyong.cases import recalc
 from xinyong.cases import service as cases
 from xinyong.events import service as events
 from xinyong.kernel.calendar import WorkCalendar, local_calendar_dirs
-from xinyong.kernel.errors import NotFound
+from xinyong.kernel.errors import ConfigurationError, NotFound
+from xinyong.ledger import anchorkey
+from xinyong.ledger import service as ledger
 from xinyong.lists import service as lists
 
 log = logging.getLogger("xinyong.jobs")
@@ -171,6 +173,28 @@ def apply_calendar(platform: Platform) -> dict[str, Any]:
     }
 
 
+def anchor_ledger(platform: Platform) -> dict[str, Any]:
+    """Sign the ledger's head and store it as an anchor (published on /ledger/anchors), as
+    `xinyong audit anchor` does. A head that has not moved since the last anchor writes
+    nothing; no key configured is logged as an error and skipped, not raised: the other
+    jobs of the worker go on."""
+    try:
+        key = anchorkey.load_private(platform.settings.anchor_key_file)
+    except ConfigurationError as exc:
+        log.error("anchor_ledger: skipped, %s", exc)
+        return {"skipped": "no anchor key"}
+    with platform.engine.begin() as conn:
+        anchor, new = ledger.anchor_head(conn, key, platform.clock.now())
+    log.info(
+        "anchor_ledger: %s anchor #%d at batch %d (%s)",
+        "new" if new else "unchanged head, kept",
+        anchor.id,
+        anchor.batch_id,
+        anchor.head_hash,
+    )
+    return {"new": new, **anchor.as_json()}
+
+
 JOBS: Mapping[str, Job] = MappingProxyType(
     {
         j.name: j
@@ -188,6 +212,14 @@ JOBS: Mapping[str, Job] = MappingProxyType(
                 "补发领域事件（预警等）",
                 dispatch_events,
                 Schedule(minute="*/5"),
+            ),
+            # After midnight and before the nightly backup (01:30, docs/operations.md), so the
+            # backup holds the day's anchor; one signed head per day that had imports.
+            Job(
+                "anchor_ledger",
+                "签署并发布账本锚点",
+                anchor_ledger,
+                Schedule(minute="0", hour="1"),
             ),
             # Before the overdue scan: a year file added overnight moves deadlines first.
             Job(

@@ -43,6 +43,13 @@ class Settings(BaseSettings):
     # Imports one web process runs at once, each in a worker thread off the event loop; more
     # wait their turn, so imports never take every thread the other sync routes need.
     import_workers: int = Field(default=2, ge=1, le=64)
+    # An upload larger than this (bytes), or any sent with "Prefer: respond-async", is answered
+    # 202 at once and imported by the job worker from a spool file under data_dir; smaller
+    # ones are imported within the request (201), as before.
+    async_import_bytes: int = Field(default=16 * 1024 * 1024, ge=0)
+    # Runs of one import job a restart may start: a job that was interrupted this many times
+    # (the file crashes the process?) is marked failed instead of being run again.
+    import_job_attempts: int = Field(default=3, ge=1, le=100)
     # Largest body of any other request (JSON API calls), in bytes (web/security.py).
     max_json_body_bytes: int = 1024 * 1024
     # Largest number of data rows an import accepts.
@@ -73,6 +80,16 @@ class Settings(BaseSettings):
     # and trigger records that catches up with the ledger at most this often (see
     # checks.readmodel); 0 catches up before every check; -1 reads the database every time.
     check_cache_refresh_ms: int = 1000
+    # The Ed25519 private key (PEM, mode 600) that signs the ledger's head for publication
+    # (`xinyong audit keygen` writes it; `xinyong audit anchor` and the job anchor_ledger sign
+    # with it). Keep it off the database host's backups: whoever holds it can sign a head.
+    anchor_key_file: Path | None = None
+    # The portal's frame (web/templates/base.html): the site's name in the header and the
+    # page titles, and the footer's ICP filing number (备案号, shown only when set) and the
+    # contact line (also named on the error pages).
+    site_name: str = Field(default="信用信息公示平台", min_length=1, max_length=60)
+    site_icp: str = Field(default="", max_length=60)
+    site_contact: str = Field(default="", max_length=200)
     # The command line's log on stderr (DEBUG shows the traceback of an unexpected error).
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
     # A file that receives the command line's full log (DEBUG, tracebacks included).

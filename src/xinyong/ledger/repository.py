@@ -13,7 +13,14 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from xinyong.ledger.hashing import GENESIS
 from xinyong.ledger.model import StoredEntry
-from xinyong.ledger.tables import batch_headers, batches, entries, ledger_head, rejected_rows
+from xinyong.ledger.tables import (
+    batch_headers,
+    batches,
+    entries,
+    ledger_anchors,
+    ledger_head,
+    rejected_rows,
+)
 from xinyong.store.db import bulk_insert, byte_order, is_postgres, matching
 
 ENTRY_COLUMNS = [c.name for c in entries.columns if c.name != "id"]
@@ -166,8 +173,16 @@ def iter_batches(conn: Connection) -> Iterator[dict[str, Any]]:
 
 
 def iter_entry_rows(conn: Connection, batch_id: int) -> Iterator[dict[str, Any]]:
-    stmt = select(entries).where(entries.c.batch_id == batch_id).order_by(entries.c.seq)
-    for row in conn.execution_options(yield_per=5000).execute(stmt):
+    # yield_per on the statement: Connection.execution_options sets it on the connection for
+    # good, and every later statement of the transaction (an insert) would get a server-side
+    # cursor on PostgreSQL.
+    stmt = (
+        select(entries)
+        .where(entries.c.batch_id == batch_id)
+        .order_by(entries.c.seq)
+        .execution_options(yield_per=5000)
+    )
+    for row in conn.execute(stmt):
         yield dict(row._mapping)
 
 
@@ -191,7 +206,7 @@ def iter_for_derivation(conn: Connection, batch_size: int) -> Iterator[Mapping[s
         )
         .order_by(entries.c.id)
     )
-    for row in conn.execution_options(yield_per=batch_size).execute(stmt):
+    for row in conn.execute(stmt.execution_options(yield_per=batch_size)):
         yield cast(Mapping[str, Any], row._mapping)  # read-only, no copy per row
 
 
@@ -368,5 +383,55 @@ def iter_relation_sources(
         .where(entries.c.item_code.in_(list(item_codes)), entries.c.subject_kind != "person")
         .order_by(byte_order(conn, entries.c.subject_key), entries.c.id)
     )
-    for row in conn.execution_options(yield_per=batch_size).execute(stmt):
+    for row in conn.execute(stmt.execution_options(yield_per=batch_size)):
         yield cast(Mapping[str, Any], row._mapping)
+
+
+# -- anchors (signed heads) ---------------------------------------------------------------------
+
+
+def iter_batches_after(conn: Connection, after: int, upto: int) -> Iterator[dict[str, Any]]:
+    """Batches with ``after < id <= upto`` in id order."""
+    stmt = select(batches).where(batches.c.id > after, batches.c.id <= upto).order_by(batches.c.id)
+    for row in conn.execute(stmt):
+        yield dict(row._mapping)
+
+
+def entry_hashes_of_batch(conn: Connection, batch_id: int) -> list[str]:
+    stmt = (
+        select(entries.c.entry_hash).where(entries.c.batch_id == batch_id).order_by(entries.c.seq)
+    )
+    return [str(r[0]) for r in conn.execute(stmt)]
+
+
+def entries_up_to(conn: Connection, batch_id: int) -> int:
+    """Entries the batches 1..``batch_id`` recorded (each batch's stated count)."""
+    stmt = select(func.coalesce(func.sum(batches.c.entry_count), 0)).where(batches.c.id <= batch_id)
+    return int(conn.execute(stmt).scalar_one())
+
+
+def insert_anchor(conn: Connection, values: dict[str, Any]) -> int:
+    result = conn.execute(insert(ledger_anchors).values(**values))
+    return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+
+def last_anchor(conn: Connection) -> dict[str, Any] | None:
+    row = conn.execute(select(ledger_anchors).order_by(ledger_anchors.c.id.desc()).limit(1)).first()
+    return None if row is None else dict(row._mapping)
+
+
+def count_anchors(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(ledger_anchors)).scalar_one())
+
+
+def anchors_page(conn: Connection, limit: int, offset: int) -> list[dict[str, Any]]:
+    """Anchors newest first."""
+    stmt = select(ledger_anchors).order_by(ledger_anchors.c.id.desc()).limit(limit).offset(offset)
+    return [dict(r._mapping) for r in conn.execute(stmt)]
+
+
+def iter_anchors(conn: Connection) -> Iterator[dict[str, Any]]:
+    """Every anchor, oldest first (streamed)."""
+    stmt = select(ledger_anchors).order_by(ledger_anchors.c.id).execution_options(yield_per=1000)
+    for row in conn.execute(stmt):
+        yield dict(row._mapping)

@@ -8,12 +8,23 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from sqlalchemy import Connection
 
-from xinyong.kernel.errors import NotFound
+from xinyong.kernel.errors import Conflict, NotFound
 from xinyong.ledger import repository as repo
+from xinyong.ledger.anchors import (
+    Anchor,
+    AnchorProblem,
+    AnchorReport,
+    anchor_time,
+    fingerprint,
+    sign,
+    signature_valid,
+    utc_text,
+)
 from xinyong.ledger.hashing import (
     GENESIS,
     canonical_json,
@@ -173,6 +184,13 @@ def has_file(conn: Connection, department_code: str, item_code: str, file_sha256
     return repo.batch_with_file(conn, department_code, item_code, file_sha256) is not None
 
 
+def batch_of_file(
+    conn: Connection, department_code: str, item_code: str, file_sha256: str
+) -> int | None:
+    """The batch that recorded this exact file of this department for this item, if any."""
+    return repo.batch_with_file(conn, department_code, item_code, file_sha256)
+
+
 def entry(conn: Connection, entry_id: int) -> StoredEntry:
     found = repo.entries_by_ids(conn, [entry_id])
     if not found:
@@ -317,3 +335,248 @@ def due_candidates(
 def set_due(conn: Connection, rows: Sequence[dict[str, object]]) -> None:
     """Store recomputed publication deadlines (derived columns: the entry hash is unchanged)."""
     repo.set_due(conn, rows)
+
+
+# -- anchors: the signed head, published ------------------------------------------------------
+
+
+def _anchor_of(row: Mapping[str, object]) -> Anchor:
+    return Anchor(
+        id=int(row["id"]),  # type: ignore[call-overload]
+        anchored_at=row["anchored_at"],  # type: ignore[arg-type]
+        batch_id=int(row["batch_id"]),  # type: ignore[call-overload]
+        head_hash=str(row["head_hash"]),
+        entry_count=int(row["entry_count"]),  # type: ignore[call-overload]
+        signature=str(row["signature"]),
+        key_fingerprint=str(row["key_fingerprint"]),
+    )
+
+
+def _chain_break(
+    conn: Connection, after: int, after_hash: str, upto: int, upto_hash: str
+) -> str | None:
+    """Recompute the batches ``after < id <= upto`` from ``after_hash``: links, Merkle roots
+    over the stored entry hashes, entry counts and chain hashes, ending at ``upto_hash``.
+    The first break (English), or None."""
+    prev, expected = after_hash, after + 1
+    for batch in repo.iter_batches_after(conn, after, upto):
+        bid = int(batch["id"])
+        if bid != expected:
+            return f"batch {expected} is missing"
+        if not _recomputes(conn, batch, prev, entries=True):
+            return f"batch {bid} does not recompute"
+        prev, expected = str(batch["chain_hash"]), bid + 1
+    if expected != upto + 1:
+        return f"batch {expected} is missing"
+    if prev != upto_hash:
+        return f"the ledger head's hash is not batch {upto}'s"
+    return None
+
+
+def _recomputes(
+    conn: Connection, batch: Mapping[str, object], prev: str, *, entries: bool = False
+) -> bool:
+    """Whether a batch links to ``prev`` and its Merkle root, entry count and chain hash
+    recompute; with ``entries`` each entry's hash is recomputed from its facts too (before
+    signing; `verify` does that for the whole ledger, the anchor walk does not repeat it)."""
+    bid = int(batch["id"])  # type: ignore[call-overload]
+    if entries:
+        leaves = []
+        for row in repo.iter_entry_rows(conn, bid):
+            if entry_hash(row) != row["entry_hash"]:
+                return False
+            leaves.append(str(row["entry_hash"]))
+    else:
+        leaves = repo.entry_hashes_of_batch(conn, bid)
+    return (
+        batch["prev_hash"] == prev
+        and len(leaves) == batch["entry_count"]
+        and merkle_root(leaves) == batch["merkle_root"]
+        and chain_hash(prev, batch) == batch["chain_hash"]
+    )
+
+
+def anchor_head(conn: Connection, key: Ed25519PrivateKey, now: dt.datetime) -> tuple[Anchor, bool]:
+    """Sign the current head and store it: (the anchor, whether it is new). When the head has
+    not moved since the last anchor, that anchor is returned and nothing is written.
+
+    Holds the head lock (appends wait; two anchor runs at once give one anchor). Before
+    signing, the batches since the last anchor are recomputed from its hash: a head whose
+    chain does not recompute from the last signed head is refused, never signed."""
+    head_id, head_hash = repo.lock_head(conn)
+    last = repo.last_anchor(conn)
+    if last is not None and int(last["batch_id"]) == head_id and last["head_hash"] == head_hash:
+        return _anchor_of(last), False
+    start_id, start_hash = 0, GENESIS
+    if last is not None:
+        start_id, start_hash = int(last["batch_id"]), str(last["head_hash"])
+    if start_id > head_id:
+        broken: str | None = f"the head (batch {head_id}) is behind the last anchor"
+    else:
+        broken = _chain_break(conn, start_id, start_hash, head_id, head_hash)
+    if broken is not None:
+        raise Conflict(
+            f"not signed: {broken} (last anchor at batch {start_id}); run xinyong audit verify",
+            f"拒绝签署：账本自上次签署的批次 {start_id} 起无法重算（{broken}），"
+            "请先运行 xinyong audit verify",
+        )
+    anchored_at = anchor_time(now)
+    count = repo.entries_up_to(conn, head_id)
+    signature, fp = sign(
+        key, batch_id=head_id, head_hash=head_hash, entry_count=count, anchored_at=anchored_at
+    )
+    values = {
+        "anchored_at": anchored_at,
+        "batch_id": head_id,
+        "head_hash": head_hash,
+        "entry_count": count,
+        "signature": signature,
+        "key_fingerprint": fp,
+    }
+    anchor_id = repo.insert_anchor(conn, values)
+    return _anchor_of({"id": anchor_id, **values}), True
+
+
+def anchors_page(conn: Connection, limit: int, offset: int) -> tuple[int, list[Anchor]]:
+    """(total, anchors newest first)."""
+    return repo.count_anchors(conn), [_anchor_of(r) for r in repo.anchors_page(conn, limit, offset)]
+
+
+def all_anchors(conn: Connection) -> list[Anchor]:
+    """Every anchor, oldest first (the anchors file)."""
+    return [_anchor_of(r) for r in repo.iter_anchors(conn)]
+
+
+def verify_anchors(
+    conn: Connection, kept: Sequence[Anchor], keys: Sequence[Ed25519PublicKey]
+) -> AnchorReport:
+    """Check the ledger and its anchors table against anchors an outsider kept.
+
+    Every kept and stored anchor's signature is checked with the key its fingerprint names
+    (among ``keys``); every kept anchor must still be in the table; for every anchor with a
+    valid signature the ledger must still hold its batch, the chain from the first batch up
+    to it must recompute, and the stored chain hash there must be the signed one."""
+    by_fp = {fingerprint(k): k for k in keys}
+    problems: list[AnchorProblem] = []
+    stored = all_anchors(conn)
+    trusted: list[Anchor] = []
+    for source_zh, source_en, group in (("文件", "file", kept), ("锚点表", "table", stored)):
+        for a in group:
+            key = by_fp.get(a.key_fingerprint)
+            if key is None:
+                problems.append(
+                    AnchorProblem(
+                        "unknown_key",
+                        a.id,
+                        a.batch_id,
+                        f"{source_zh}中的锚点 #{a.id}（批次 {a.batch_id}）由未知密钥签署"
+                        f"（指纹 {a.key_fingerprint[:16]}…）",
+                        f"{source_en} anchor #{a.id} (batch {a.batch_id}) is signed by an "
+                        f"unknown key {a.key_fingerprint[:16]}",
+                    )
+                )
+            elif not signature_valid(a, key):
+                problems.append(
+                    AnchorProblem(
+                        "bad_signature",
+                        a.id,
+                        a.batch_id,
+                        f"{source_zh}中的锚点 #{a.id}（批次 {a.batch_id}）签名无效",
+                        f"{source_en} anchor #{a.id} (batch {a.batch_id}): bad signature",
+                    )
+                )
+            elif not any(a.same_as(t) for t in trusted):
+                trusted.append(a)
+    for a in kept:
+        if not any(a.same_as(s) for s in stored):
+            problems.append(
+                AnchorProblem(
+                    "anchor_missing",
+                    a.id,
+                    a.batch_id,
+                    f"锚点 #{a.id}（批次 {a.batch_id}，{utc_text(a.anchored_at)}）在文件中有、"
+                    "锚点表中已没有：锚点被删除或改动",
+                    f"anchor #{a.id} (batch {a.batch_id}, {utc_text(a.anchored_at)}) is in the "
+                    "file but not in the anchors table: deleted or altered",
+                )
+            )
+    upto = max((a.batch_id for a in trusted), default=0)
+    walked = _walk_to(conn, upto, {a.batch_id for a in trusted})
+    head_id, _ = repo.head(conn)
+    for a in sorted(trusted, key=lambda t: (t.batch_id, t.id)):
+        problem = _against(a, head_id, walked)
+        if problem is not None:
+            problems.append(problem)
+    return AnchorReport(len(kept), len(stored), walked.reached, tuple(problems))
+
+
+@dataclass(slots=True)
+class _Walk:
+    reached: int = 0  # last batch id the chain recomputed to without a break
+    broken_at: int | None = None  # first batch id that is missing or does not recompute
+    missing: bool = False  # the break is a missing batch (deleted)
+    at: dict[int, tuple[str, int]] = field(default_factory=dict)  # id -> (hash, entries up to)
+
+
+def _walk_to(conn: Connection, upto: int, wanted: set[int]) -> _Walk:
+    walk = _Walk(at={0: (GENESIS, 0)})  # an anchor of the empty ledger signs the genesis
+    prev, expected, entries_seen = GENESIS, 1, 0
+    for batch in repo.iter_batches_after(conn, 0, upto):
+        bid = int(batch["id"])
+        if bid != expected:
+            walk.broken_at, walk.missing = expected, True
+            break
+        if not _recomputes(conn, batch, prev):
+            walk.broken_at = bid
+            break
+        entries_seen += int(batch["entry_count"])
+        if bid in wanted:
+            walk.at[bid] = (str(batch["chain_hash"]), entries_seen)
+        walk.reached, prev, expected = bid, str(batch["chain_hash"]), bid + 1
+    if walk.broken_at is None and expected <= upto:
+        walk.broken_at, walk.missing = expected, True
+    return walk
+
+
+def _against(a: Anchor, head_id: int, walk: _Walk) -> AnchorProblem | None:
+    def problem(kind: str, zh: str, en: str) -> AnchorProblem:
+        return AnchorProblem(kind, a.id, a.batch_id, zh, en)
+
+    name_zh = f"锚点 #{a.id}（{utc_text(a.anchored_at)} 签署批次 {a.batch_id}）"
+    name_en = f"anchor #{a.id} (batch {a.batch_id}, signed {utc_text(a.anchored_at)})"
+    if head_id < a.batch_id:
+        return problem(
+            "truncated",
+            f"账本被截断：{name_zh}，但账本头只到批次 {head_id}",
+            f"ledger truncated: {name_en}, but the ledger head is at batch {head_id}",
+        )
+    if walk.broken_at is not None and walk.broken_at <= a.batch_id:
+        if walk.missing:
+            return problem(
+                "truncated",
+                f"账本被截断：批次 {walk.broken_at} 已不存在（{name_zh}）",
+                f"ledger truncated: batch {walk.broken_at} is missing ({name_en})",
+            )
+        return problem(
+            "chain_broken",
+            f"链在批次 {walk.broken_at} 处无法重算，{name_zh}无法确认",
+            f"the chain does not recompute at batch {walk.broken_at}; {name_en} unconfirmed",
+        )
+    stored_hash, entries_seen = walk.at[a.batch_id]
+    if stored_hash != a.head_hash:
+        return problem(
+            "rewritten",
+            f"账本被改写：批次 {a.batch_id} 的链哈希与{name_zh}不符，"
+            "而链本身可以重算（批次被整体改写并重算了哈希）",
+            f"ledger rewritten: batch {a.batch_id}'s chain hash differs from {name_en} "
+            "although the chain recomputes (a suffix rewritten with its hashes)",
+        )
+    if entries_seen != a.entry_count:
+        return problem(
+            "rewritten",
+            f"账本被改写：批次 {a.batch_id} 及之前共 {entries_seen} 条记录，"
+            f"{name_zh}为 {a.entry_count} 条",
+            f"ledger rewritten: {entries_seen} entries up to batch {a.batch_id}, "
+            f"{name_en} says {a.entry_count}",
+        )
+    return None

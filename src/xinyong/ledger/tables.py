@@ -127,3 +127,17 @@ ledger_head = Table(
     Column("last_batch_id", BigId, nullable=False),
     Column("chain_hash", String(64), nullable=False),
 )
+
+ledger_anchors = Table(
+    "ledger_anchors",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("anchored_at", UtcDateTime(), nullable=False),
+    Column("batch_id", BigId, nullable=False),  # the head batch signed (its seq in the chain)
+    Column("head_hash", String(64), nullable=False),
+    Column("entry_count", BigId, nullable=False),  # entries in batches 1..batch_id
+    Column("signature", String(128), nullable=False),  # Ed25519, hex
+    Column("key_fingerprint", String(64), nullable=False),  # SHA-256 of the raw public key
+    comment="Signed heads of the ledger, published for outsiders to keep; never updated or deleted.",
+)
+Index("ix_ledger_anchors_batch", ledger_anchors.c.batch_id)

@@ -143,7 +143,7 @@ def all_list_facts(conn: Connection, fed_items: Iterable[str]) -> Iterator[Fact]
     stmt = _FACT_QUERY.where(
         or_(entries.c.record_key.like(f"%{LIST_MARK}%"), entries.c.item_code.in_(sorted(fed_items)))
     ).order_by(entries.c.id)
-    for r in conn.execution_options(yield_per=10_000).execute(stmt):
+    for r in conn.execute(stmt.execution_options(yield_per=10_000)):
         yield _fact(r)
 
 

@@ -24,6 +24,7 @@ TABLE_MODULES = (
     "xinyong.checks.tables",
     "xinyong.events.tables",
     "xinyong.identity.tables",
+    "xinyong.ingest.tables",
     "xinyong.ledger.tables",
     "xinyong.lists.tables",
     "xinyong.reports.tables",

@@ -12,9 +12,9 @@ a Chinese error page. Response models are in ``web/schemas/``; the documentation
 import contextlib
 import datetime as dt
 import functools
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import anyio
 import anyio.to_thread
@@ -29,8 +29,7 @@ from fastapi import (
 from fastapi import (
     Path as PathParam,
 )
-from fastapi.responses import HTMLResponse, Response
-from fastapi.templating import Jinja2Templates
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from xinyong import __version__
@@ -38,6 +37,7 @@ from xinyong.access import service as access
 from xinyong.bootstrap import Platform, build_platform
 from xinyong.creditfile.service import build_credit_file, read_credit_file
 from xinyong.identity import repository as identity_repo
+from xinyong.ingest import jobs as import_jobs
 from xinyong.ingest.export import export_rejections
 from xinyong.ingest.readers import RawTable
 from xinyong.ingest.rejections import opened as opened_rejection
@@ -57,6 +57,7 @@ from xinyong.web.deps import (
 )
 from xinyong.web.routes import catalogue as catalogue_routes
 from xinyong.web.routes import checks as checks_routes
+from xinyong.web.routes import ledger as ledger_routes
 from xinyong.web.routes import lists as lists_routes
 from xinyong.web.routes import portal as portal_routes
 from xinyong.web.routes import reports as reports_routes
@@ -64,9 +65,17 @@ from xinyong.web.routes import warnings as warnings_routes
 from xinyong.web.schemas import catalogue as catalogue_schemas
 from xinyong.web.schemas import creditfile as creditfile_schemas
 from xinyong.web.schemas import ingest as ingest_schemas
-from xinyong.web.schemas.common import OPTIONAL_KEY, SUBJECT_CODE, Id, Purpose, Status
+from xinyong.web.schemas.common import (
+    JOB_ID,
+    OPTIONAL_KEY,
+    SUBJECT_CODE,
+    Id,
+    Purpose,
+    Status,
+)
 from xinyong.web.schemas.common import errors as declared
-from xinyong.web.security import IMPORT_PATH, Guard
+from xinyong.web.security import IMPORT_PATH, Guard, security_headers
+from xinyong.web.templating import TEMPLATES
 
 
 async def authorise_write(platform: Platform, key: str, path: str) -> None:
@@ -77,7 +86,7 @@ async def authorise_write(platform: Platform, key: str, path: str) -> None:
         require_role(who, "department")
 
 
-TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+T = TypeVar("T")
 # Pages answer HEAD as well: FastAPI's @app.get does not.
 PAGE = ["GET", "HEAD"]
 
@@ -102,6 +111,10 @@ TAGS = [
         "description": "双公示（行政许可、行政处罚）与公开名单：今日公示中的信息，不含自然人。公开信息，无需密钥。",
     },
     {"name": "预警", "description": "易地开张等预警：信用办、审计查看，信用办处理。"},
+    {
+        "name": "账本锚点",
+        "description": "每日签署并公布的账本头（Ed25519 签名）与公钥，供外部保存和核验。公开信息，无需密钥。",
+    },
     {"name": "运维", "description": "运行状态。"},
 ]
 DESCRIPTION = """信用记录报送（双公示等）、信用档案查询、逢办必查、名单认定、统计与预警。
@@ -122,6 +135,7 @@ ROUTERS: list[APIRouter] = [
     checks_routes.router,
     lists_routes.router,
     portal_routes.router,
+    ledger_routes.router,
     reports_routes.router,
     warnings_routes.router,
 ]
@@ -133,6 +147,8 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         platform.warm_up()
+        # Import jobs a stop or crash left are taken up again (or failed, with the reason).
+        await anyio.to_thread.run_sync(platform.import_jobs().start)
         yield
         platform.close()  # queued check receipts are written before the process ends
 
@@ -146,13 +162,17 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.platform = platform
-    errors.install(app, TEMPLATES)
+    script_hashes = docs.inline_script_hashes(app)
+    # A 500 is answered outside the middleware (Starlette's outermost error handler), so it
+    # carries the guard's headers itself.
+    errors.install(app, TEMPLATES, unexpected_headers=security_headers(script_hashes))
     docs.install(app)
     app.add_middleware(
         Guard,
         import_limit=platform.settings.max_import_bytes,
         body_limit=platform.settings.max_json_body_bytes,
-        script_hashes=docs.inline_script_hashes(app),
+        script_hashes=script_hashes,
+        inline_style_paths=docs.PAGES,
         authenticate=lambda key, path: authorise_write(platform, key, path),
     )
 
@@ -181,9 +201,17 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         summary="报送文件",
         response_model=ingest_schemas.ImportResult,
         response_model_exclude_unset=True,
-        responses=declared(401, 403, 404, 422),
+        responses={
+            202: {
+                "model": ingest_schemas.ImportAccepted,
+                "description": "大文件（或请求头 Prefer: respond-async）：已受理，稍后导入；"
+                "按 poll_url（响应头 Location）查询进度与结果",
+            },
+            **declared(401, 403, 404, 422),
+        },
     )
     async def submit(
+        request: Request,
         file: Annotated[UploadFile, File(description="CSV、XLSX 或 JSON 文件")],
         who: DepartmentClient,
         item: Annotated[
@@ -192,30 +220,98 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         source: Annotated[
             str | None, Query(description="报送部门；只能是密钥所属部门", max_length=64)
         ] = None,
-    ) -> dict[str, Any]:
-        """部门业务系统报送一个文件。返回接收、拒收（逐行逐字段原因）、重复、超期统计。"""
+    ) -> Any:
+        """部门业务系统报送一个文件。返回接收、拒收（逐行逐字段原因）、重复、超期统计（201）。
+        大于设定大小（默认 16 MiB）的文件，或请求头带 `Prefer: respond-async` 的，立即返回 202
+        与报送任务编号，导入在后台进行，按 `poll_url` 查询进度与结果。"""
         assert who.department_code is not None  # noqa: S101 - DepartmentClient guarantees it
         if source is not None:
             require_own(who, source, "数据", action="报送")
+        if _respond_async(request, file, platform.settings.async_import_bytes):
+            # Spooling a large file is disk I/O: off the loop too.
+            job = await anyio.to_thread.run_sync(
+                functools.partial(
+                    platform.import_jobs().submit,
+                    file.file,
+                    filename=file.filename or "upload",
+                    department_code=who.department_code,
+                    item_code=item,
+                    channel="api",
+                    actor=who.actor,
+                )
+            )
+            poll = f"/api/v1/imports/{job['id']}"
+            return JSONResponse(
+                {"job_id": job["id"], "state": job["state"], "poll_url": poll},
+                status_code=202,
+                headers={"Location": poll},
+            )
         data = await file.read(platform.settings.max_import_bytes + 1)
         # The importer is synchronous and runs for seconds on a large file: on the event loop
         # it would stall every other request of this process (/healthz included). It runs in
         # a worker thread instead, at most import_workers at once, so imports leave the
-        # shared thread pool to the sync routes.
+        # shared thread pool to the sync routes; inside, the platform's import gate (one on
+        # SQLite) is shared with the import jobs.
         result = await anyio.to_thread.run_sync(
             functools.partial(
-                platform.importer().import_bytes,
-                data,
-                filename=file.filename or "upload",
-                department_code=who.department_code,
-                item_code=item,
-                channel="api",
+                _gated,
+                platform,
+                functools.partial(
+                    platform.importer().import_bytes,
+                    data,
+                    filename=file.filename or "upload",
+                    department_code=who.department_code,
+                    item_code=item,
+                    channel="api",
+                ),
             ),
             limiter=import_slots,
         )
         out = result.as_dict()
         if result.batch_id is not None and result.rejected:
             out["rejection_file_url"] = f"/api/v1/batches/{result.batch_id}/rejections"
+        return out
+
+    @app.get(
+        "/api/v1/imports/{job_id}",
+        tags=["报送"],
+        summary="报送任务进度",
+        response_model=ingest_schemas.ImportJob,
+        response_model_exclude_unset=True,
+        responses=declared(401, 403, 404, 422),
+    )
+    def import_job(
+        job_id: Annotated[
+            str, PathParam(pattern=JOB_ID, max_length=32, description="报送任务编号")
+        ],
+        who: Caller,
+        purpose: Purpose = None,
+    ) -> dict[str, Any]:
+        """报送任务的状态、进度（已读取的行数）与完成后的批次和统计。部门只能查看本部门的任务
+        （无须说明用途）；信用办和审计须说明查询用途（记入审计日志）。"""
+        if who.role == "department":
+            # A plain read in its own short transaction: a poll never waits for the import.
+            with platform.engine.connect() as conn:
+                job = import_jobs.get_job(conn, job_id)
+            require_own(who, job["department_code"], "报送任务")
+        else:
+            stated = access.require_purpose(purpose)
+            with platform.engine.begin() as conn:
+                job = import_jobs.get_job(conn, job_id)
+                access.audit(
+                    conn,
+                    who.actor,
+                    "read_import_job",
+                    f"import_job:{job_id}",
+                    platform.clock.now(),
+                    stated,
+                    detail={"department": job["department_code"]},
+                )
+        out = import_jobs.view(job)
+        if out["batch_id"] is not None:
+            out["batch_url"] = f"/api/v1/batches/{out['batch_id']}"
+            if out["result"] and out["result"]["rejected"]:
+                out["rejection_file_url"] = f"/api/v1/batches/{out['batch_id']}/rejections"
         return out
 
     class Revocation(BaseModel):
@@ -480,7 +576,42 @@ def create_app(platform: Platform | None = None) -> FastAPI:
             },
         )
 
+    @app.api_route(
+        "/ledger/anchors", methods=PAGE, response_class=HTMLResponse, include_in_schema=False
+    )
+    def anchors_page(
+        request: Request, page: Annotated[int, Query(ge=1, le=1_000_000)] = 1
+    ) -> HTMLResponse:
+        size = ANCHORS_PER_PAGE
+        view = ledger_routes.anchors_view(platform, size, (page - 1) * size)
+        pages = max(1, -(-view["total"] // size))
+        return TEMPLATES.TemplateResponse(
+            request, "anchors.html", {"view": view, "page": page, "pages": pages}
+        )
+
     return app
+
+
+def _respond_async(request: Request, file: UploadFile, threshold: int) -> bool:
+    """Whether an upload is answered 202: asked for (RFC 7240 ``Prefer: respond-async``) or
+    larger than ``XINYONG_ASYNC_IMPORT_BYTES``."""
+    prefer = ",".join(request.headers.getlist("prefer")).lower()
+    if "respond-async" in (p.split(";", 1)[0].strip() for p in prefer.split(",")):
+        return True
+    size = file.size
+    if size is None:
+        size = file.file.seek(0, 2)
+        file.file.seek(0)
+    return size > threshold
+
+
+def _gated(platform: Platform, run: Callable[[], T]) -> T:
+    """``run`` once the platform's import gate lets it (imports at once, jobs included)."""
+    with platform.import_gate:
+        return run()
+
+
+ANCHORS_PER_PAGE = 60  # two months of daily anchors
 
 
 def _quote(name: str) -> str:

@@ -10,9 +10,11 @@ import typer
 
 from xinyong.kernel.errors import XinyongError
 from xinyong.web.commands import access as access_commands
+from xinyong.web.commands import anchors as anchors_commands
 from xinyong.web.commands import backup as backup_commands
 from xinyong.web.commands import calendar as calendar_commands
 from xinyong.web.commands import checks as checks_commands
+from xinyong.web.commands import imports as imports_commands
 from xinyong.web.commands import lists as lists_commands
 from xinyong.web.commands import reports as reports_commands
 from xinyong.web.commands import warnings as warnings_commands
@@ -39,9 +41,14 @@ app.add_typer(audit_app, name="audit")
 app.add_typer(calendar_commands.app, name="calendar")
 app.add_typer(access_commands.department_app, name="department")
 app.add_typer(access_commands.key_app, name="key")
+app.add_typer(imports_commands.app, name="imports")
 app.add_typer(lists_commands.app, name="lists")
 app.add_typer(reports_commands.app, name="reports")
 app.add_typer(warnings_commands.app, name="warnings")
+audit_app.command("keygen")(anchors_commands.keygen_cmd)
+audit_app.command("anchor-key")(anchors_commands.anchor_key_cmd)
+audit_app.command("anchor")(anchors_commands.anchor_cmd)
+audit_app.command("anchors-export")(anchors_commands.anchors_export_cmd)
 app.command("check")(checks_commands.check_cmd)
 app.command("backup")(backup_commands.backup_cmd)
 app.command("restore")(backup_commands.restore_cmd)
@@ -245,13 +252,35 @@ def credit_file(
 
 
 @audit_app.command("verify")
-def audit_verify() -> None:
+def audit_verify(
+    anchors: Annotated[
+        Path | None,
+        typer.Option(
+            "--anchors",
+            help="此前下载并在外部保存的锚点文件（JSON Lines）：逐个核验签名，"
+            "并核对账本仍有所签批次及其哈希、锚点未被删除",
+        ),
+    ] = None,
+    public_key: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--public-key",
+            help="核验签名所用的公钥文件（PEM 或 base64，可重复），默认为本机配置的签名密钥的公钥",
+        ),
+    ] = None,
+) -> None:
     """重算全部条目哈希、批次默克尔根与链，发现篡改或删除即以非零状态退出并指明条目。"""
     from xinyong.access.service import verify_audit
     from xinyong.ledger.service import verify
     from xinyong.lists.service import projection_differences
 
     platform = _platform()
+    # The file and keys first: a mistyped path is refused before minutes of recomputation.
+    report = (
+        anchors_commands.check_anchors(platform, anchors, public_key)
+        if anchors is not None
+        else None
+    )
     with platform.engine.connect() as conn:
         n_batches, n_entries, problems = verify(conn)
         n_audit, broken = verify_audit(conn)
@@ -261,7 +290,8 @@ def audit_verify() -> None:
         check.rollback()  # a check, not a repair (xinyong rebuild repairs)
     derived = _verify_derived(platform)
     relations = _verify_relations(platform)
-    if problems or drift or broken or derived.mismatches or relations:
+    anchored = report.problems if report is not None else ()
+    if problems or drift or broken or derived.mismatches or relations or anchored:
         for p in problems:
             typer.echo(f"篡改/缺失：{p.message}", err=True)
         for zh, _ in drift:
@@ -270,20 +300,32 @@ def audit_verify() -> None:
             typer.echo(f"关系表不一致：{r.message_zh}", err=True)
         if broken is not None:
             typer.echo(f"审计日志断链：{broken.message_zh}（第一处）", err=True)
+        for a in anchored:
+            typer.echo(f"锚点不符：{a.message_zh}（{a.message_en}）", err=True)
+        anchor_note = (
+            f"，锚点 {len(anchored)} 处不符（第一处：{anchored[0].message_zh}）" if anchored else ""
+        )
         typer.echo(
             f"校验失败：账本 {len(problems)} 处问题，"
             f"派生字段 {derived.mismatches} 处不一致（{derived.mismatched_entries} 条记录"
             f"{_by_column(derived.by_column)}），投影 {len(drift)} 处不一致，"
             f"关系表 {len(relations)} 处不一致，"
-            f"审计日志{'断链' if broken else '完整'}（{n_batches} 个批次，{n_entries} 条记录）"
-            + _pending_note(derived.pending),
+            f"审计日志{'断链' if broken else '完整'}{anchor_note}"
+            f"（{n_batches} 个批次，{n_entries} 条记录）" + _pending_note(derived.pending),
             err=True,
         )
         raise typer.Exit(1)
+    anchors_ok = (
+        f"；锚点文件 {report.kept} 个锚点签名有效、均在锚点表中（共 {report.stored} 个），"
+        f"账本至批次 {report.checked_up_to} 与所签哈希一致"
+        if report is not None
+        else ""
+    )
     typer.echo(
         f"账本完整：{n_batches} 个批次，{n_entries} 条记录，哈希链一致；"
         f"派生字段（公示期、严重程度、公示政策、公示时限）与重算结果一致；"
         f"名单成员、主体状态与法定代表人等关系与账本重建结果一致；审计日志 {n_audit} 条，链完整"
+        + anchors_ok
         + _pending_note(derived.pending)
     )
 

@@ -11,20 +11,19 @@ import base64
 import functools
 import hashlib
 import re
-from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse, Response
-from fastapi.staticfiles import StaticFiles
 
 from xinyong.web.schemas.common import ERRORS
+from xinyong.web.templating import STATIC_DIR, STATIC_URL, CachedStaticFiles
 
-STATIC_DIR = Path(__file__).parent / "static"
-STATIC_URL = "/static"
 SWAGGER = f"{STATIC_URL}/vendor/swagger-ui-dist-5.35.0"
 REDOC = f"{STATIC_URL}/vendor/redoc-2.5.2"
+# The two pages, whose vendored scripts write styles inline (web/security.py allows it here).
+PAGES = ("/docs", "/redoc")
 # ReDoc's sidebar footer loads its logo from the vendor's CDN, with no option to turn it off.
 # The vendored file stays as published (its hash is in the README); the page gets it with
 # that one address replaced by an empty image, so it makes no request to another host.
@@ -35,8 +34,9 @@ _EMPTY_IMAGE = b"data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg'/%3
 
 
 def install(app: FastAPI) -> None:
-    """Serve ``static/`` and the two documentation pages (GET and HEAD)."""
-    app.mount(STATIC_URL, StaticFiles(directory=STATIC_DIR), name="static")
+    """Serve ``static/`` (with a long cache, see ``web/templating.py``) and the two
+    documentation pages (GET and HEAD)."""
+    app.mount(STATIC_URL, CachedStaticFiles(directory=STATIC_DIR), name="static")
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -82,26 +82,36 @@ def _declared_error(status: int) -> dict[str, Any]:
     }
 
 
+def _in_chinese(page: HTMLResponse) -> HTMLResponse:
+    """The page with its language declared (FastAPI writes a bare ``<html>``)."""
+    body = bytes(page.body).replace(b"<html>", b'<html lang="zh-CN">', 1)
+    return HTMLResponse(body, status_code=page.status_code)
+
+
 def swagger_page(app: FastAPI) -> HTMLResponse:
     openapi_url = app.openapi_url or "/openapi.json"
-    return get_swagger_ui_html(
-        openapi_url=openapi_url,
-        title=f"{app.title} · 接口文档",
-        swagger_js_url=f"{SWAGGER}/swagger-ui-bundle.js",
-        swagger_css_url=f"{SWAGGER}/swagger-ui.css",
-        swagger_favicon_url=f"{SWAGGER}/favicon-32x32.png",
-        # The default validator badge would call validator.swagger.io.
-        swagger_ui_parameters={"validatorUrl": None, "persistAuthorization": True},
+    return _in_chinese(
+        get_swagger_ui_html(
+            openapi_url=openapi_url,
+            title=f"{app.title} · 接口文档",
+            swagger_js_url=f"{SWAGGER}/swagger-ui-bundle.js",
+            swagger_css_url=f"{SWAGGER}/swagger-ui.css",
+            swagger_favicon_url=f"{SWAGGER}/favicon-32x32.png",
+            # The default validator badge would call validator.swagger.io.
+            swagger_ui_parameters={"validatorUrl": None, "persistAuthorization": True},
+        )
     )
 
 
 def redoc_page(app: FastAPI) -> HTMLResponse:
-    return get_redoc_html(
-        openapi_url=app.openapi_url or "/openapi.json",
-        title=f"{app.title} · 接口文档（ReDoc）",
-        redoc_js_url=REDOC_JS_URL,
-        redoc_favicon_url=f"{SWAGGER}/favicon-32x32.png",
-        with_google_fonts=False,
+    return _in_chinese(
+        get_redoc_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title=f"{app.title} · 接口文档（ReDoc）",
+            redoc_js_url=REDOC_JS_URL,
+            redoc_favicon_url=f"{SWAGGER}/favicon-32x32.png",
+            with_google_fonts=False,
+        )
     )
 
 

@@ -15,6 +15,8 @@ masked (``identity.redact``) before it is shown or logged.
 from __future__ import annotations
 
 import logging
+import secrets
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -84,7 +86,9 @@ _STATUS_TEXT = {
     413: ("请求过大", "request too large"),
     415: ("不支持的内容类型", "unsupported media type"),
     422: ("请求有误", "unprocessable request"),
+    429: ("访问过于频繁", "too many requests"),
     500: ("系统内部错误", "internal error"),
+    503: ("服务暂不可用", "service unavailable"),
 }
 _HTTP_CODES = {
     400: "bad_request",
@@ -94,6 +98,7 @@ _HTTP_CODES = {
     405: "method_not_allowed",
     413: "too_large",
     415: "unsupported_media_type",
+    429: "rate_limited",
 }
 
 
@@ -191,14 +196,29 @@ def _loggable(exc: Exception) -> str:
     return redact_identifiers(str(exc))
 
 
+def _retry_after(headers: Mapping[str, str] | None) -> int | None:
+    """The seconds of a ``Retry-After`` header, for the 429 page (None for a date or none)."""
+    value = (headers or {}).get("Retry-After", "")
+    return int(value) if value.isdigit() and len(value) <= 6 else None
+
+
+def new_request_id() -> str:
+    """The number of one failed request, shown to the reader and written in the log."""
+    return secrets.token_hex(8)
+
+
 def is_page(request: Request) -> bool:
     """Whether the request is for a page (answered in HTML) rather than the JSON API."""
     path = request.url.path
     return not path.startswith("/api/") and path not in _JSON_PATHS
 
 
-def install(app: FastAPI, templates: Jinja2Templates) -> None:
-    """Register the handlers on ``app``; pages render ``error.html`` from ``templates``."""
+def install(
+    app: FastAPI, templates: Jinja2Templates, *, unexpected_headers: dict[str, str] | None = None
+) -> None:
+    """Register the handlers on ``app``; pages render ``error.html`` from ``templates``.
+    ``unexpected_headers`` go on the answer to an unexpected error (a 500 is sent from
+    outside the middleware, see ``web/security.py``)."""
 
     def answer(
         request: Request,
@@ -207,7 +227,11 @@ def install(app: FastAPI, templates: Jinja2Templates) -> None:
         message: str,
         message_en: str,
         fields: list[dict[str, str]] | None = None,
+        *,
+        request_id: str | None = None,
+        retry_after: int | None = None,
     ) -> Response:
+        headers = {"X-Request-ID": request_id} if request_id else {}
         if is_page(request):
             # A page's reader sees 400 for anything wrong with the request.
             shown = 400 if status == 422 else status
@@ -215,12 +239,20 @@ def install(app: FastAPI, templates: Jinja2Templates) -> None:
             return templates.TemplateResponse(
                 request,
                 "error.html",
-                {"status": shown, "title": title, "message": message},
+                {
+                    "status": shown,
+                    "title": title,
+                    "message": message,
+                    "request_id": request_id,
+                    "retry_after": retry_after,
+                },
                 status_code=shown,
+                headers=headers or None,
             )
-        headers = {"WWW-Authenticate": "ApiKey"} if status == 401 else None
+        if status == 401:
+            headers["WWW-Authenticate"] = "ApiKey"
         return JSONResponse(
-            error_payload(code, message, message_en, fields), status, headers=headers
+            error_payload(code, message, message_en, fields), status, headers=headers or None
         )
 
     async def platform_error(request: Request, exc: Exception) -> Response:
@@ -260,27 +292,39 @@ def install(app: FastAPI, templates: Jinja2Templates) -> None:
         if isinstance(exc.detail, str) and exc.detail:
             en = exc.detail
         code = _HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")
-        response = answer(request, exc.status_code, code, zh, en)
+        response = answer(
+            request, exc.status_code, code, zh, en, retry_after=_retry_after(exc.headers)
+        )
         if exc.headers:
             response.headers.update(exc.headers)
         return response
 
     async def unexpected(request: Request, exc: Exception) -> Response:
-        # The server logs the traceback as well; this line names the request.
+        # The server logs the traceback as well; this line names the request, and the number
+        # the reader is shown (page, API message, X-Request-ID) finds it in the log.
+        request_id = new_request_id()
         log.error(
-            "unhandled %s on %s %s: %s",
+            "unhandled %s on %s %s: %s [request %s]",
             type(exc).__name__,
             request.method,
             request.url.path,
             _loggable(exc),
+            request_id,
         )
-        return answer(
+        # The page shows the number on a line of its own.
+        quoted = "" if is_page(request) else f"并提供请求编号 {request_id}"
+        response = answer(
             request,
             500,
             "internal_error",
-            "系统内部错误，请求未能正常完成。请先查询确认办理结果再决定是否重试；如果问题持续，请联系平台管理员。",
-            f"internal error ({type(exc).__name__})",
+            "系统内部错误，请求未能正常完成。请先查询确认办理结果再决定是否重试；"
+            f"如果问题持续，请联系平台管理员{quoted}。",
+            f"internal error ({type(exc).__name__}); request {request_id}",
+            request_id=request_id,
         )
+        for name, value in (unexpected_headers or {}).items():
+            response.headers.setdefault(name, value)
+        return response
 
     app.add_exception_handler(XinyongError, platform_error)
     app.add_exception_handler(RequestValidationError, validation_error)

@@ -11,7 +11,8 @@
   the limit. Imports get ``XINYONG_MAX_IMPORT_BYTES`` plus room for the multipart envelope;
   every other request ``XINYONG_MAX_JSON_BODY_BYTES``.
 - **Security headers** on every response: a Content-Security-Policy that allows this host only
-  (the API documentation's one inline start-up script by its hash), no framing, no referrer,
+  (the API documentation's one inline start-up script by its hash; inline styles on those two
+  pages only, the portal's styles are a file), no framing, no referrer,
   no MIME sniffing, and ``Cache-Control: no-store`` on any answer to a request that carried a
   key (internal data must not sit in a proxy or browser cache).
 
@@ -40,14 +41,17 @@ class BodyTooLarge(XinyongError):
     code = "body_too_large"
 
 
-def content_security_policy(script_hashes: Iterable[str]) -> str:
+def content_security_policy(script_hashes: Iterable[str], *, inline_styles: bool = False) -> str:
+    """The policy of every answer. Styles come from this host only (the portal's
+    ``static/portal.css``); ``inline_styles`` is for the API documentation pages, whose
+    vendored Swagger UI and ReDoc write their styles inline (styles cannot run code)."""
     scripts = " ".join(f"'{h}'" for h in sorted(set(script_hashes)))
+    styles = "style-src 'self' 'unsafe-inline'" if inline_styles else "style-src 'self'"
     return "; ".join(
         [
             "default-src 'self'",
             f"script-src 'self' {scripts}".rstrip(),
-            # Our pages and ReDoc put styles inline; styles cannot run code.
-            "style-src 'self' 'unsafe-inline'",
+            styles,
             "img-src 'self' data:",
             "font-src 'self' data:",
             "worker-src 'self' blob:",
@@ -60,6 +64,24 @@ def content_security_policy(script_hashes: Iterable[str]) -> str:
     )
 
 
+def _headers(csp: bytes) -> list[tuple[bytes, bytes]]:
+    return [
+        (b"content-security-policy", csp),
+        (b"x-frame-options", b"DENY"),
+        (b"referrer-policy", b"no-referrer"),
+        (b"x-content-type-options", b"nosniff"),
+    ]
+
+
+def security_headers(script_hashes: Iterable[str]) -> dict[str, str]:
+    """The guard's headers for an answer written outside it (an unexpected error's 500,
+    which is never to be cached either)."""
+    csp = content_security_policy(script_hashes).encode()
+    out = {k.decode(): v.decode() for k, v in _headers(csp)}
+    out["cache-control"] = "no-store"
+    return out
+
+
 class Guard:
     """The ASGI middleware: key before body, bounded bodies, security headers."""
 
@@ -70,6 +92,7 @@ class Guard:
         import_limit: int,
         body_limit: int,
         script_hashes: Iterable[str] = (),
+        inline_style_paths: Iterable[str] = (),
         authenticate: Callable[[str, str], Awaitable[object]] | None = None,
     ) -> None:
         """``authenticate(key, path)`` raises a ``XinyongError`` for a key that is refused
@@ -78,7 +101,10 @@ class Guard:
         self.authenticate = authenticate
         self.import_limit = import_limit + MULTIPART_ALLOWANCE
         self.body_limit = body_limit
-        self.csp = content_security_policy(script_hashes).encode()
+        hashes = list(script_hashes)
+        self.csp = content_security_policy(hashes).encode()
+        self.inline_style_paths = frozenset(inline_style_paths)
+        self.csp_inline_styles = content_security_policy(hashes, inline_styles=True).encode()
 
     def _limit(self, path: str) -> int:
         return self.import_limit if path == IMPORT_PATH else self.body_limit
@@ -92,15 +118,17 @@ class Guard:
         keyed = b"x-api-key" in headers
         overflow = False
 
+        path: str = scope.get("path", "")
+        csp = self.csp_inline_styles if path in self.inline_style_paths else self.csp
+
         async def send_with_headers(message: Message) -> None:
             if overflow:  # the application's answer to a cut-off body is replaced by the 413
                 return
-            await send(self._with_headers(message, keyed))
+            await send(self._with_headers(message, keyed, csp))
 
         async def send_refusal(message: Message) -> None:
-            await send(self._with_headers(message, keyed))
+            await send(self._with_headers(message, keyed, csp))
 
-        path: str = scope.get("path", "")
         method: str = scope.get("method", "GET")
         has_body = b"transfer-encoding" in headers or headers.get(b"content-length", b"0") != b"0"
         if method in _WRITE_METHODS and path.startswith("/api/") and has_body:
@@ -149,15 +177,10 @@ class Guard:
         if overflow:
             await self._refuse(_too_large(limit), send_refusal)
 
-    def _with_headers(self, message: Message, keyed: bool) -> Message:
+    def _with_headers(self, message: Message, keyed: bool, csp: bytes) -> Message:
         if message["type"] != "http.response.start":
             return message
-        extra = [
-            (b"content-security-policy", self.csp),
-            (b"x-frame-options", b"DENY"),
-            (b"referrer-policy", b"no-referrer"),
-            (b"x-content-type-options", b"nosniff"),
-        ]
+        extra = _headers(csp)
         if keyed:
             extra.append((b"cache-control", b"no-store"))
         have = {k.lower() for k, _ in message.get("headers", [])}

@@ -5,13 +5,11 @@ personal. Shaping is ``catalog.views`` / ``catalog.calendar_view``; list types r
 
 # No "from __future__ import annotations": FastAPI resolves these annotations at runtime.
 
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse
-from fastapi.templating import Jinja2Templates
 
 from xinyong.bootstrap import Platform
 from xinyong.catalog import calendar_view, views
@@ -20,9 +18,9 @@ from xinyong.lists import casework
 from xinyong.web.deps import PUBLIC, PlatformDep
 from xinyong.web.schemas import catalogue as schemas
 from xinyong.web.schemas.common import errors as declared
+from xinyong.web.templating import TEMPLATES
 
 router = APIRouter(tags=["目录"])
-TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
 PAGE = ["GET", "HEAD"]
 
 Code = Annotated[str, PathParam(max_length=48, pattern=r"^[A-Za-z0-9_-]+$", description="代码")]

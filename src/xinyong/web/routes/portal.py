@@ -5,13 +5,11 @@ a natural person."""
 # No "from __future__ import annotations": FastAPI resolves these annotations at runtime.
 
 import datetime as dt
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse
-from fastapi.templating import Jinja2Templates
 
 from xinyong.bootstrap import Platform
 from xinyong.identity.divisions import default_divisions
@@ -23,9 +21,9 @@ from xinyong.web.deps import PUBLIC, PlatformDep
 from xinyong.web.schemas import portal as schemas
 from xinyong.web.schemas.common import Id
 from xinyong.web.schemas.common import errors as declared
+from xinyong.web.templating import TEMPLATES
 
 router = APIRouter(tags=["信用公示"])
-TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
 PAGE = ["GET", "HEAD"]
 # The deepest page a listing serves: further is refused (422), not scanned.
 PAGE_MAX = 10_000

@@ -15,12 +15,15 @@ SUBJECT_CODE = (
     r"^([0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{2}\d{6}[0-9A-HJ-NPQRTUWXYa-hj-npqrtuwxy]{10}"
     r"|[Pp][0-9a-fA-F]{32})$"
 )
+# An import job's id (ingest.jobs): 32 lowercase hex digits.
+JOB_ID = r"^[0-9a-f]{32}$"
 # What a pattern means, for the reason a malformed request is refused (never the value).
 PATTERN_LABELS = {
     SUBJECT_CODE: (
         "应为18位统一社会信用代码（或平台的自然人主体标识）",
         "a USCC of 18 characters (or the platform's person key)",
     ),
+    JOB_ID: ("应为32位小写十六进制的报送任务编号", "an import job id of 32 lowercase hex digits"),
 }
 
 # The largest id a database column holds (BIGINT); a larger number is refused with a 422

@@ -85,3 +85,63 @@ class Revoked(Schema):
 
     entry: int = Field(description="撤销条目号")
     status: str = Field(description="revoked")
+
+
+class ImportAccepted(Schema):
+    """已受理、稍后导入的报送（202）：按 poll_url 查询进度与结果。"""
+
+    job_id: str = Field(description="报送任务编号")
+    state: str = Field(description="任务状态：queued（排队）、running、done、failed")
+    poll_url: str = Field(description="查询进度与结果的地址")
+
+
+class JobProgress(Schema):
+    rows_done: int = Field(description="已读取并校验的行数")
+    rows_total: int | None = Field(description="文件的数据行数；读完文件前为空")
+
+
+class JobError(Schema):
+    code: str | None = Field(description="错误代码，同接口错误的 code")
+    message: str | None = Field(description="中文说明（不含身份证号码等个人信息）")
+    message_en: str | None = Field(description="英文说明")
+
+
+class JobResult(Schema):
+    rows: int = Field(description="数据行数")
+    accepted: int = Field(description="接收行数")
+    rejected: int = Field(description="拒收行数")
+    duplicates: int = Field(description="重复而未入账的行数")
+    corrections: int = Field(description="更正行数")
+    late: int = Field(description="超期行数")
+    past_deadline: int = Field(description="补录时超过报送时限的行数")
+    item: str = Field(description="目录信息项代码")
+    item_name: str = Field(description="目录信息项名称")
+    resent: bool = Field(description="同一文件此前已入账（如服务中断后重新执行），批次为当时的批次")
+    catalogue_version: str = Field(description="校验所依据的目录版本")
+
+
+class ImportJob(Schema):
+    """报送任务：状态、进度，完成后为批次与统计（逐行拒收原因见批次的退回文件）。"""
+
+    job_id: str = Field(description="报送任务编号")
+    state: str = Field(
+        description="queued（排队）、running（导入中）、done（完成）、failed（失败）"
+    )
+    phase: str | None = Field(description="导入中所处阶段：reading、validating、recording")
+    department: str = Field(description="报送部门代码")
+    item: str | None = Field(description="报送时指定的目录信息项代码")
+    source_name: str = Field(description="报送文件名")
+    size_bytes: int = Field(description="文件大小（字节）")
+    format: str = Field(description="文件格式：csv、xlsx、json")
+    progress: JobProgress
+    attempts: int = Field(description="已开始执行的次数（服务中断后会重新执行）")
+    created_at: str = Field(description="受理时间")
+    started_at: str | None = Field(description="开始导入时间")
+    finished_at: str | None = Field(description="结束时间")
+    batch_id: int | None = Field(description="完成后：批次号（没有新内容时为空）")
+    batch_url: str | None = Field(default=None, description="完成后：批次概况的地址")
+    rejection_file_url: str | None = Field(
+        default=None, description="有拒收行时：退回文件的下载地址"
+    )
+    result: JobResult | None = Field(description="完成后：统计")
+    error: JobError | None = Field(description="失败时：原因")

@@ -163,9 +163,7 @@ def create_user(
         )
     display_name = display_name.strip()
     if not display_name or len(display_name) > DISPLAY_NAME_MAX:
-        raise InputError(
-            "display name: 1-100 characters", f"姓名应为1至{DISPLAY_NAME_MAX}个字符"
-        )
+        raise InputError("display name: 1-100 characters", f"姓名应为1至{DISPLAY_NAME_MAX}个字符")
     _check_role(conn, role, department_code or None)
     check_password(password, name, policy.min_length)
     if repo.user_by_name(conn, name) is not None:
@@ -266,11 +264,7 @@ def sign_in(
             detail={"name": user["name"], "reason": "disabled", "ip": ip_hash},
         )
         return SignIn("invalid")
-    failed += 1
-    lock = now + policy.lock if failed >= policy.max_failures else None
-    repo.update_user(
-        conn, user_id, {"failed_count": 0 if lock else failed, "locked_until": lock}
-    )
+    lock, failed = _count_failure(conn, user, policy, now, failed)
     audit(
         conn,
         "anonymous",
@@ -288,6 +282,21 @@ def sign_in(
     return SignIn("locked", locked_until=lock) if lock else SignIn("invalid")
 
 
+def _count_failure(
+    conn: Connection, user: dict[str, Any], policy: AccountPolicy, now: dt.datetime, failed: int
+) -> tuple[dt.datetime | None, int]:
+    """One more failure; at the limit the account locks (counter back to 0) and its sessions
+    end. Returns (locked until or None, failures counted)."""
+    failed += 1
+    lock = now + policy.lock if failed >= policy.max_failures else None
+    repo.update_user(
+        conn, int(user["id"]), {"failed_count": 0 if lock else failed, "locked_until": lock}
+    )
+    if lock is not None:
+        repo.delete_user_sessions(conn, int(user["id"]))
+    return lock, failed
+
+
 def open_session(
     conn: Connection, policy: AccountPolicy, token: str | None, now: dt.datetime
 ) -> ConsoleSession | None:
@@ -298,9 +307,8 @@ def open_session(
     row = repo.session_by_hash(conn, hash_key(token))
     if row is None:
         return None
-    expires = _aware(row["expires_at"])
-    seen = _aware(row["last_seen_at"])
-    assert expires is not None and seen is not None  # noqa: S101 - NOT NULL columns
+    expires: dt.datetime = row["expires_at"].astimezone(dt.UTC)
+    seen: dt.datetime = row["last_seen_at"].astimezone(dt.UTC)
     if row["disabled"] or now >= expires or now - seen >= policy.idle:
         repo.delete_session(conn, int(row["session_id"]))
         return None
@@ -337,24 +345,27 @@ def change_password(
     current: str,
     new: str,
     now: dt.datetime,
-) -> None:
-    """A user changes their own password; their other sessions end."""
+) -> bool:
+    """A user changes their own password; their other sessions end. False (audited, and
+    counted like a failed sign-in, so the form cannot be used to guess) when the current
+    password is wrong: the caller commits either way. A new password the policy refuses is
+    an InputError."""
     user = _require_user(conn, session.user_id)
     if not hasher.verify(user["password_hash"], current):
+        lock, failed = _count_failure(conn, user, policy, now, int(user["failed_count"]))
         audit(
             conn,
             session.principal.actor,
             "user_password_change_failed",
             f"user:{session.user_id}",
             now,
+            detail={"failures": failed, "locked_until": lock.isoformat() if lock else None},
         )
-        raise InputError("current password is wrong", "当前口令不正确")
+        return False
     if new == current:
         raise InputError("new password equals the current one", "新口令不得与当前口令相同")
     check_password(new, user["name"], policy.min_length)
-    repo.update_user(
-        conn, session.user_id, {"password_hash": hasher.hash(new), "updated_at": now}
-    )
+    repo.update_user(conn, session.user_id, {"password_hash": hasher.hash(new), "updated_at": now})
     ended = repo.delete_user_sessions(conn, session.user_id, keep=session.session_id)
     audit(
         conn,
@@ -364,6 +375,7 @@ def change_password(
         now,
         detail={"other_sessions_ended": ended},
     )
+    return True
 
 
 def users(conn: Connection) -> list[dict[str, Any]]:

@@ -227,8 +227,11 @@ def delete_user_sessions(conn: Connection, user_id: int, keep: int | None = None
     return conn.execute(stmt).rowcount
 
 
-def delete_expired_sessions(conn: Connection, absolute_before: dt.datetime, idle_before: dt.datetime) -> int:
+def delete_expired_sessions(
+    conn: Connection, absolute_before: dt.datetime, idle_before: dt.datetime
+) -> int:
     stmt = delete(user_sessions).where(
-        (user_sessions.c.expires_at <= absolute_before) | (user_sessions.c.last_seen_at <= idle_before)
+        (user_sessions.c.expires_at <= absolute_before)
+        | (user_sessions.c.last_seen_at <= idle_before)
     )
     return conn.execute(stmt).rowcount

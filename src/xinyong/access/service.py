@@ -99,9 +99,7 @@ def issue_key(
 ) -> str:
     """Create an API client and return its key (shown once; only its hash is stored)."""
     if role not in KEY_ROLES:
-        raise InputError(
-            f"unknown role {role}", f"未知角色“{role}”，可选：{'、'.join(KEY_ROLES)}"
-        )
+        raise InputError(f"unknown role {role}", f"未知角色“{role}”，可选：{'、'.join(KEY_ROLES)}")
     if role == "department":
         if department_code is None:
             raise InputError("department clients need a department", "部门客户端须指定所属部门")

@@ -55,6 +55,7 @@ from xinyong.web.deps import (
     require_role,
 )
 from xinyong.web.routes import checks as checks_routes
+from xinyong.web.routes import console as console_routes
 from xinyong.web.routes import lists as lists_routes
 from xinyong.web.routes import reports as reports_routes
 from xinyong.web.routes import warnings as warnings_routes
@@ -146,6 +147,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
 
     for router in ROUTERS:
         app.include_router(router)
+    console_routes.install(app)  # the staff console's pages (cookie sessions, not keys)
 
     import_slots = anyio.CapacityLimiter(platform.settings.import_workers)
 

@@ -56,7 +56,8 @@ def test_sign_in_sets_a_host_cookie_and_shows_the_role_home(
 ) -> None:
     client = _client(platform)
     resp = console_sign_in(client, "officer")
-    assert resp.status_code == 303 and resp.headers["location"] == "/console"
+    assert resp.status_code == 303
+    assert resp.headers["location"] == "/console"
     cookie = next(h for h in resp.headers.get_list("set-cookie") if h.startswith(SESSION))
     attributes = {a.strip().lower() for a in cookie.split(";")}
     assert {"secure", "httponly", "samesite=lax", "path=/"} <= attributes
@@ -68,9 +69,11 @@ def test_sign_in_sets_a_host_cookie_and_shows_the_role_home(
     assert stored == [access.hash_key(token)]
     home = client.get("/console")
     assert home.status_code == 200
-    assert "部门经办人员" in home.text and "部门scjg（scjg）" in home.text
+    assert "部门经办人员" in home.text
+    assert "部门scjg（scjg）" in home.text
     assert home.headers["cache-control"] == "no-store"
-    assert "content-security-policy" in home.headers and "<script" not in home.text
+    assert "content-security-policy" in home.headers
+    assert "<script" not in home.text
     rows = _audit(platform, "console_login")
     assert [r["actor"] for r in rows] == [f"user:{staff['officer']}:officer"]
 
@@ -204,7 +207,8 @@ def test_csrf_is_required_on_every_form(platform: Platform, staff: dict[str, int
     assert "newuser" not in names
     assert all("newuser" not in str(r["detail"]) for r in _audit(platform, "user_add"))
     resp = client.post("/console/users", data={**form, "csrf": good})
-    assert resp.status_code == 200 and "只显示这一次" in resp.text
+    assert resp.status_code == 200
+    assert "只显示这一次" in resp.text
 
 
 def test_only_the_office_administers_accounts(platform: Platform, staff: dict[str, int]) -> None:
@@ -251,11 +255,13 @@ def test_office_adds_resets_and_disables_accounts(
         "/console/users",
         data={"csrf": token, "name": "lisi", "display_name": "李四", "role": "department_officer"},
     )
-    assert refused.status_code == 400 and "部门经办人员须指定所属部门" in refused.text
+    assert refused.status_code == 400
+    assert "部门经办人员须指定所属部门" in refused.text
     user_id = int(re.findall(r"<td>(\d+)</td><td>zhang.san</td>", added.text)[0])
     reset = admin.post(f"/console/users/{user_id}/reset-password", data={"csrf": token})
     second = re.search(r"<code>([^<]+)</code>", reset.text)
-    assert second is not None and second.group(1) != first.group(1)
+    assert second is not None
+    assert second.group(1) != first.group(1)
     assert user.get("/console", follow_redirects=False).status_code == 303  # session ended
     assert console_sign_in(_client(platform), "zhang.san", first.group(1)).status_code == 401
     user = _client(platform)
@@ -293,15 +299,18 @@ def test_change_own_password(platform: Platform, staff: dict[str, int]) -> None:
         )
 
     wrong = change("Not-the-password-1", new, new)
-    assert wrong.status_code == 400 and "当前口令不正确" in wrong.text  # type: ignore[attr-defined]
+    assert wrong.status_code == 400
+    assert "当前口令不正确" in wrong.text
     weak = change(CONSOLE_PASSWORD, "short", "short")
-    assert weak.status_code == 400 and "口令长度不得少于" in weak.text  # type: ignore[attr-defined]
+    assert weak.status_code == 400
+    assert "口令长度不得少于" in weak.text
     named = change(CONSOLE_PASSWORD, "Auditor-2027-xx", "Auditor-2027-xx")
     assert "不得包含用户名" in named.text  # type: ignore[attr-defined]
     mismatch = change(CONSOLE_PASSWORD, new, new + "x")
     assert "不一致" in mismatch.text  # type: ignore[attr-defined]
     ok = change(CONSOLE_PASSWORD, new, new)
-    assert ok.status_code == 200 and "口令已修改" in ok.text  # type: ignore[attr-defined]
+    assert ok.status_code == 200
+    assert "口令已修改" in ok.text
     assert client.get("/console").status_code == 200  # this session goes on
     assert other.get("/console", follow_redirects=False).status_code == 303  # the other ended
     assert console_sign_in(_client(platform), "auditor").status_code == 401
@@ -352,7 +361,8 @@ def test_plain_http_cookies_for_loopback_development(platform: Platform) -> None
     client = TestClient(create_app(platform))  # http://testserver
     resp = console_sign_in(client, "admin")
     cookie = next(h for h in resp.headers.get_list("set-cookie") if "xinyong_session=" in h)
-    assert cookie.startswith("xinyong_session=") and "secure" not in cookie.lower()
+    assert cookie.startswith("xinyong_session=")
+    assert "secure" not in cookie.lower()
     assert client.get("/console").status_code == 200
 
 

@@ -14,9 +14,8 @@ from xinyong.kernel.errors import XinyongError
 from xinyong.ledger.service import verify
 from xinyong.store.migrate import upgrade
 
-
 # One account per console role. Demo only: the password is published in README.md.
-DEMO_PASSWORD = "Demo-2026-xinyong"
+DEMO_PASSWORD = "Demo-2026-xinyong"  # noqa: S105 - published, demo only
 DEMO_ACCOUNTS = (
     ("demo_admin", "演示·信用办管理员", "office_admin", None),
     ("demo_officer", "演示·部门经办人员", "department_officer", DEPARTMENTS[0][0]),

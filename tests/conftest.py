@@ -142,6 +142,8 @@ def settings(tmp_path: Path) -> Settings:
         password_time_cost=1,
         password_memory_kib=8,
         password_parallelism=1,
+        # As deployed, whatever an in-process `xinyong demo` left in the environment.
+        console_cookie_secure=True,
     )
 
 

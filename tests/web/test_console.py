@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -292,7 +293,7 @@ def test_change_own_password(platform: Platform, staff: dict[str, int]) -> None:
     token = csrf_of(client.get("/console/account").text)
     new = "Another-Pass-2027"
 
-    def change(current: str, new: str, confirm: str) -> object:
+    def change(current: str, new: str, confirm: str) -> Any:
         return client.post(
             "/console/account/password",
             data={"csrf": token, "current": current, "new": new, "confirm": confirm},
@@ -305,9 +306,9 @@ def test_change_own_password(platform: Platform, staff: dict[str, int]) -> None:
     assert weak.status_code == 400
     assert "口令长度不得少于" in weak.text
     named = change(CONSOLE_PASSWORD, "Auditor-2027-xx", "Auditor-2027-xx")
-    assert "不得包含用户名" in named.text  # type: ignore[attr-defined]
+    assert "不得包含用户名" in named.text
     mismatch = change(CONSOLE_PASSWORD, new, new + "x")
-    assert "不一致" in mismatch.text  # type: ignore[attr-defined]
+    assert "不一致" in mismatch.text
     ok = change(CONSOLE_PASSWORD, new, new)
     assert ok.status_code == 200
     assert "口令已修改" in ok.text
@@ -366,7 +367,7 @@ def test_plain_http_cookies_for_loopback_development(platform: Platform) -> None
     assert client.get("/console").status_code == 200
 
 
-def test_weak_hash_parameters_are_refused_outside_tests(tmp_path: object) -> None:
+def test_weak_hash_parameters_are_refused_outside_tests() -> None:
     weak = {"password_time_cost": 1, "password_memory_kib": 8, "password_parallelism": 1}
     with pytest.raises(ConfigurationError):
         HashParameters.from_settings(Settings(**weak))  # type: ignore[arg-type]

@@ -166,6 +166,13 @@ def test_idle_and_absolute_session_expiry(
     assert (resp.status_code, resp.headers["location"]) == (303, "/console/login")
     with platform.engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM user_sessions").scalar() == 0
+    # A session left to run out is deleted at the next sign-in.
+    forgotten = _client(platform)
+    console_sign_in(forgotten, "inspector")
+    clock.advance(idle)
+    console_sign_in(_client(platform), "inspector")
+    with platform.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM user_sessions").scalar() == 1
     # Active all along, the session still ends at its absolute limit.
     client = _client(platform)
     console_sign_in(client, "auditor")
@@ -258,6 +265,14 @@ def test_office_adds_resets_and_disables_accounts(
     )
     assert refused.status_code == 400
     assert "部门经办人员须指定所属部门" in refused.text
+    typed = resident_id()  # an ID number typed into a field is never shown back
+    echoed = admin.post(
+        "/console/users",
+        data={"csrf": token, "name": "lisi", "display_name": "李四", "role": typed},
+    )
+    assert echoed.status_code == 400
+    assert "未知角色" in echoed.text
+    assert typed not in echoed.text
     user_id = int(re.findall(r"<td>(\d+)</td><td>zhang.san</td>", added.text)[0])
     reset = admin.post(f"/console/users/{user_id}/reset-password", data={"csrf": token})
     second = re.search(r"<code>([^<]+)</code>", reset.text)

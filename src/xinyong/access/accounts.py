@@ -239,6 +239,8 @@ def sign_in(
         if hasher.needs_rehash(user["password_hash"]):
             values["password_hash"] = hasher.hash(password)
         repo.update_user(conn, user_id, values)
+        # Sessions that ran out are deleted here (they are refused anyway): no job needed.
+        repo.delete_expired_sessions(conn, now, now - policy.idle)
         token = secrets.token_urlsafe(TOKEN_BYTES)
         repo.insert_session(
             conn,

@@ -35,6 +35,7 @@ from xinyong.access import service as access
 from xinyong.access.accounts import ConsoleSession
 from xinyong.access.passwords import PASSWORD_MAX_LENGTH, generate_password
 from xinyong.bootstrap import Platform
+from xinyong.identity.redact import redact_identifiers
 from xinyong.kernel.clock import beijing_time
 from xinyong.kernel.errors import InputError, PermissionDenied, Unauthenticated
 from xinyong.web.deps import PlatformDep, require_role
@@ -344,7 +345,7 @@ def change_password(
             if not changed:
                 error = "当前口令不正确"
         except InputError as exc:
-            error = exc.message_zh
+            error = redact_identifiers(exc.message_zh)
     if error is not None:
         context = _context(platform, session, request=request, error=error)
         return _render(request, "account.html", context, 400)
@@ -423,7 +424,9 @@ def add_user(
                 actor=session.principal.actor,
             )
     except InputError as exc:
-        return _users_page(request, platform, session, status=400, error=exc.message_zh)
+        return _users_page(
+            request, platform, session, status=400, error=redact_identifiers(exc.message_zh)
+        )
     return _users_page(
         request,
         platform,
@@ -447,7 +450,9 @@ def disable_user(
                 conn, user_id, now=platform.clock.now(), actor=session.principal.actor
             )
     except InputError as exc:
-        return _users_page(request, platform, session, status=400, error=exc.message_zh)
+        return _users_page(
+            request, platform, session, status=400, error=redact_identifiers(exc.message_zh)
+        )
     return _no_store(RedirectResponse("/console/users", status_code=303))
 
 

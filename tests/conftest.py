@@ -134,7 +134,18 @@ def clock() -> FixedClock:
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     # The check read model catches up before every check: API tests see what they just wrote.
-    return Settings(data_dir=tmp_path / "var", secret_key=TEST_KEY, check_cache_refresh_ms=0)
+    # Cheap argon2id parameters (allowed only with password_hash_test_mode): sign-ins stay fast.
+    return Settings(
+        data_dir=tmp_path / "var",
+        secret_key=TEST_KEY,
+        check_cache_refresh_ms=0,
+        password_hash_test_mode=True,
+        password_time_cost=1,
+        password_memory_kib=8,
+        password_parallelism=1,
+        # As deployed, whatever an in-process `xinyong demo` left in the environment.
+        console_cookie_secure=True,
+    )
 
 
 @pytest.fixture(scope="session")

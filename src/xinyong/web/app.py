@@ -56,6 +56,7 @@ from xinyong.web.deps import (
     require_role,
 )
 from xinyong.web.routes import checks as checks_routes
+from xinyong.web.routes import console as console_routes
 from xinyong.web.routes import ledger as ledger_routes
 from xinyong.web.routes import lists as lists_routes
 from xinyong.web.routes import portal as portal_routes
@@ -173,6 +174,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
 
     for router in ROUTERS:
         app.include_router(router)
+    console_routes.install(app)  # the staff console's pages (cookie sessions, not keys)
 
     import_slots = anyio.CapacityLimiter(platform.settings.import_workers)
 

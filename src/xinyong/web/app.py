@@ -29,7 +29,7 @@ from fastapi import (
 from fastapi import (
     Path as PathParam,
 )
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, Field
 
@@ -57,6 +57,7 @@ from xinyong.web.deps import (
 from xinyong.web.routes import checks as checks_routes
 from xinyong.web.routes import lists as lists_routes
 from xinyong.web.routes import reports as reports_routes
+from xinyong.web.routes import search as search_routes
 from xinyong.web.routes import warnings as warnings_routes
 from xinyong.web.schemas import catalogue as catalogue_schemas
 from xinyong.web.schemas import creditfile as creditfile_schemas
@@ -111,6 +112,7 @@ ROUTERS: list[APIRouter] = [
     checks_routes.router,
     lists_routes.router,
     reports_routes.router,
+    search_routes.router,
     warnings_routes.router,
 ]
 
@@ -420,9 +422,11 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         }
 
     @app.api_route("/", methods=PAGE, response_class=HTMLResponse, include_in_schema=False)
-    def home(request: Request, q: Annotated[str, Query(max_length=200)] = "") -> HTMLResponse:
+    def home(request: Request, q: Annotated[str, Query(max_length=200)] = "") -> Response:
+        if q.strip():  # the search page answers queries (indexed, ranked, paged)
+            return RedirectResponse(f"/search?q={_quote(q)}", status_code=303)
+        results: list[dict[str, Any]] = []
         with platform.engine.connect() as conn:
-            results = identity_repo.search_subjects(conn, q.strip()) if q.strip() else []
             counts = identity_repo.count_subjects(conn)
             n_entries = ledger_repo.count_entries(conn)
         return TEMPLATES.TemplateResponse(

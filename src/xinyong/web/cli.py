@@ -15,6 +15,7 @@ from xinyong.web.commands import calendar as calendar_commands
 from xinyong.web.commands import checks as checks_commands
 from xinyong.web.commands import lists as lists_commands
 from xinyong.web.commands import reports as reports_commands
+from xinyong.web.commands import search as search_commands
 from xinyong.web.commands import warnings as warnings_commands
 from xinyong.web.commands.common import (
     ChineseErrors,
@@ -42,6 +43,7 @@ app.add_typer(access_commands.key_app, name="key")
 app.add_typer(lists_commands.app, name="lists")
 app.add_typer(reports_commands.app, name="reports")
 app.add_typer(warnings_commands.app, name="warnings")
+app.command("search")(search_commands.search_cmd)
 app.command("check")(checks_commands.check_cmd)
 app.command("backup")(backup_commands.backup_cmd)
 app.command("restore")(backup_commands.restore_cmd)

@@ -24,7 +24,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from xinyong.identity.redact import redact_identifiers
-from xinyong.kernel.errors import XinyongError
+from xinyong.kernel.errors import RateLimited, XinyongError
 from xinyong.web.schemas.common import PATTERN_LABELS
 
 log = logging.getLogger("xinyong.web")
@@ -84,6 +84,7 @@ _STATUS_TEXT = {
     413: ("请求过大", "request too large"),
     415: ("不支持的内容类型", "unsupported media type"),
     422: ("请求有误", "unprocessable request"),
+    429: ("请求过于频繁", "too many requests"),
     500: ("系统内部错误", "internal error"),
 }
 _HTTP_CODES = {
@@ -207,6 +208,7 @@ def install(app: FastAPI, templates: Jinja2Templates) -> None:
         message: str,
         message_en: str,
         fields: list[dict[str, str]] | None = None,
+        extra_headers: dict[str, str] | None = None,
     ) -> Response:
         if is_page(request):
             # A page's reader sees 400 for anything wrong with the request.
@@ -217,8 +219,10 @@ def install(app: FastAPI, templates: Jinja2Templates) -> None:
                 "error.html",
                 {"status": shown, "title": title, "message": message},
                 status_code=shown,
+                headers=extra_headers,
             )
-        headers = {"WWW-Authenticate": "ApiKey"} if status == 401 else None
+        headers = {"WWW-Authenticate": "ApiKey"} if status == 401 else {}
+        headers.update(extra_headers or {})
         return JSONResponse(
             error_payload(code, message, message_en, fields), status, headers=headers
         )
@@ -230,7 +234,8 @@ def install(app: FastAPI, templates: Jinja2Templates) -> None:
             log.error("%s on %s %s: %s", exc.code, request.method, request.url.path, en)
         else:
             log.info("%s %s: %s (%s)", request.method, request.url.path, exc.status, en)
-        return answer(request, exc.status, exc.code, zh, en)
+        retry = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
+        return answer(request, exc.status, exc.code, zh, en, extra_headers=retry)
 
     async def validation_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)  # noqa: S101

@@ -58,8 +58,9 @@ def legacy_codes(conn: Connection, fields: Mapping[str, str]) -> Iterator[tuple[
         .where(entries.c.item_code.in_(list(fields)))
         .where(entries.c.subject_kind != "person")
         .order_by(entries.c.id)
+        .execution_options(yield_per=5000)
     )
-    for key, item, payload in conn.execution_options(yield_per=5000).execute(query):
+    for key, item, payload in conn.execute(query):
         value = json.loads(payload).get(fields[item])
         if isinstance(value, str) and value.strip():
             yield key, value

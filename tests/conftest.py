@@ -133,7 +133,14 @@ def clock() -> FixedClock:
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     # The check read model catches up before every check: API tests see what they just wrote.
-    return Settings(data_dir=tmp_path / "var", secret_key=TEST_KEY, check_cache_refresh_ms=0)
+    # No search rate limit: tests drive the API many times from one client (the limit is
+    # tested on its own, tests/web/test_search_web.py).
+    return Settings(
+        data_dir=tmp_path / "var",
+        secret_key=TEST_KEY,
+        check_cache_refresh_ms=0,
+        search_rate_per_minute=0,
+    )
 
 
 @pytest.fixture(scope="session")

@@ -30,6 +30,7 @@ NO_KEY = {
     ("get", "/api/v1/list-types"),
     ("get", "/api/v1/catalogue/items"),
     ("get", "/api/v1/scenarios"),
+    ("get", "/api/v1/search"),
     ("get", "/healthz"),
 }
 OPTIONAL_KEY = {("get", "/api/v1/subjects/{code}/file"), ("get", "/api/v1/typical-cases")}
@@ -321,6 +322,7 @@ def test_real_answers_declare_every_field(client: TestClient, platform: Platform
         },
         headers=scjg,
     )
+    call("GET", "/api/v1/search", params={"q": "示例"})
     call("GET", "/healthz")
 
     models = _models(client.app)

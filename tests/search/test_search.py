@@ -74,7 +74,8 @@ def test_pinyin_initials_find_the_name(loaded: Platform) -> None:
 
 def test_full_and_partial_uscc_in_any_case(loaded: Platform) -> None:
     full = _find(loaded, XAJG.lower())
-    assert full.exact == XAJG and full.hits[0]["match"]["code"] == "exact_code"
+    assert full.exact == XAJG
+    assert full.hits[0]["match"]["code"] == "exact_code"
     assert _codes(loaded, XAJG[:8].lower()) == sorted([XAJG])  # prefix 91610100
     assert _codes(loaded, "ma6txajg") == [XAJG]  # a part from the middle
     assert _find(loaded, "91610100").hits[0]["match"]["code"] == "code_prefix"
@@ -99,7 +100,8 @@ def test_two_character_names_use_the_index(loaded: Platform) -> None:
 
 def test_ranking_exact_then_prefix_then_substring(loaded: Platform) -> None:
     hits = _find(loaded, "西安建工集团有限公司").hits
-    assert hits[0]["code"] == XAJG and hits[0]["match"]["code"] == "exact_name"
+    assert hits[0]["code"] == XAJG
+    assert hits[0]["match"]["code"] == "exact_name"
     hits = _find(loaded, "西安").hits
     assert {h["match"]["code"] for h in hits} == {"name_prefix"}
     hits = _find(loaded, "有限公司").hits
@@ -110,7 +112,9 @@ def test_ranking_exact_then_prefix_then_substring(loaded: Platform) -> None:
 
 def test_fuzzy_names(loaded: Platform) -> None:
     hits = _find(loaded, "西安建公集团有限公司").hits  # one wrong character
-    assert hits and hits[0]["code"] == XAJG and hits[0]["match"]["code"] == "fuzzy"
+    assert hits
+    assert hits[0]["code"] == XAJG
+    assert hits[0]["match"]["code"] == "fuzzy"
 
 
 def test_wildcards_are_literal(loaded: Platform) -> None:

@@ -32,6 +32,7 @@ from xinyong.search.rules import (
 )
 
 REINDEX_PAGE = 5000
+INDEX_SLICE = 20_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,17 +120,21 @@ def index_subjects(
     whose name and code did not change are left alone (pinyin is the costly part). Returns
     the number of rows written."""
     wanted = sorted(set(keys))
-    found = repo.organisations(conn, wanted)
-    have = repo.indexed(conn, [k for k, _, _ in found])
-    rows = []
-    for key, kind, name in found:
-        before = have.get(key)
-        old = code_key((old_codes or {}).get(key)) or (before[1] if before else None)
-        if before is not None and before == (name, old):
-            continue
-        rows.append(_row(key, kind, name, old, now))
-    repo.replace(conn, rows)
-    return len(rows)
+    written = 0
+    # In slices, so a million-row batch never holds a million index rows at once.
+    for i in range(0, len(wanted), INDEX_SLICE):
+        found = repo.organisations(conn, wanted[i : i + INDEX_SLICE])
+        have = repo.indexed(conn, [k for k, _, _ in found])
+        rows = []
+        for key, kind, name in found:
+            before = have.get(key)
+            old = code_key((old_codes or {}).get(key)) or (before[1] if before else None)
+            if before is not None and before == (name, old):
+                continue
+            rows.append(_row(key, kind, name, old, now))
+        repo.replace(conn, rows)
+        written += len(rows)
+    return written
 
 
 def reindex(conn: Connection, catalogue: Catalogue, *, now: dt.datetime) -> int:

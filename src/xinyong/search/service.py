@@ -159,12 +159,21 @@ def _tiers(conn: Connection, q: Query, limits: Limits) -> list[tuple[Tier, list[
     out: list[tuple[Tier, list[str]]] = []
     if q.kind in ("uscc", "code"):
         out.append((Tier.EXACT_CODE, repo.code_exact(conn, q.text, n)))
+        if q.kind == "uscc" and out[0][1]:
+            return out  # a whole code that exists: nothing else begins with or contains it
         out.append((Tier.CODE_PREFIX, repo.code_prefix(conn, q.text, n)))
         if len(q.text) >= MIN_CODE_SUBSTRING:
             out.append((Tier.CODE_SUBSTRING, repo.substring(conn, "codes", q.text, n)))
+        if not q.text.isdigit():  # letters and digits: also initials (a name with digits)
+            out.append((Tier.INITIALS_PREFIX, repo.initials_prefix(conn, q.initials, n)))
         return out
     out.append((Tier.EXACT_NAME, repo.name_exact(conn, q.text, n)))
     out.append((Tier.NAME_PREFIX, repo.name_prefix(conn, q.text, n)))
+    if out[0][1] and q.kind == "name":
+        # A whole name that exists: names that merely contain it (past its start, which the
+        # prefix tier covers) are rare, and its many common trigrams make that tier the
+        # costly one (measured: docs/benchmarks.md).
+        return out
     if q.kind == "initials":
         out.append((Tier.INITIALS_PREFIX, repo.initials_prefix(conn, q.initials, n)))
     if len(q.text) >= MIN_SUBSTRING:
@@ -204,7 +213,8 @@ def search(
             break
     # Near names only when the closer tiers leave the first page short: with many real
     # matches, lookalikes are noise.
-    if q.kind == "name" and len(order) < size and len(q.text) >= MIN_CODE_SUBSTRING:
+    exact_name = any(t is Tier.EXACT_NAME for t in order.values())
+    if q.kind == "name" and not exact_name and len(order) < size and len(q.text) >= 3:
         for key in _fuzzy(conn, q, limits):
             order.setdefault(key, Tier.FUZZY)
     ranked = list(order)[: limits.max_results]

@@ -141,25 +141,29 @@ def initials_prefix(conn: Connection, initials: str, limit: int) -> list[str]:
 
 def substring(conn: Connection, column: TrigramColumn, value: str, limit: int) -> list[str]:
     """Subjects whose ``column`` contains ``value`` (at least three characters), by the
-    trigram index; % and _ are literal."""
+    trigram index; % and _ are literal. Up to ``limit`` of them are fetched unordered and
+    sorted here (shorter names first): a common word matches tens of thousands of names,
+    and sorting them all in the database is what made this the slow tier."""
     if is_postgres(conn):
         query = (
-            select(_T.subject_key)
+            select(_T.subject_key, _T.name_key)
             .where(_T.public.is_(True))
             .where(search_index.c[column].like(f"%{escape_like(value)}%", escape="\\"))
-            .order_by(*_ORDER)
             .limit(limit)
         )
-        return _keys(conn, query)
-    rows = conn.execute(
-        text(
-            "SELECT i.subject_key FROM search_fts f JOIN search_index i ON i.id = f.rowid "
-            "WHERE search_fts MATCH :q AND i.public "
-            "ORDER BY length(i.name_key), i.name_key LIMIT :n"
-        ),
-        {"q": f"{column} : {fts_phrase(value)}", "n": limit},
-    )
-    return [k for (k,) in rows]
+        rows = list(conn.execute(query))
+    else:
+        rows = list(
+            conn.execute(
+                text(
+                    "SELECT i.subject_key, i.name_key FROM search_fts f "
+                    "JOIN search_index i ON i.id = f.rowid "
+                    "WHERE search_fts MATCH :q AND i.public LIMIT :n"
+                ),
+                {"q": f"{column} : {fts_phrase(value)}", "n": limit},
+            )
+        )
+    return [k for k, _ in sorted(rows, key=lambda r: (len(r[1]), r[1], r[0]))]
 
 
 def similar(conn: Connection, doubled: str, limit: int) -> list[tuple[str, str]]:

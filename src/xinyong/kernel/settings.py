@@ -111,6 +111,18 @@ class Settings(BaseSettings):
     # loopback interface during development (`xinyong demo`); `xinyong serve` refuses it on
     # any other address.
     console_cookie_secure: bool = True
+    # Public search (/search, /api/v1/search): query length after normalisation, how many
+    # ranked matches are counted and paged at most, page size, fuzzy candidates and the
+    # least rapidfuzz ratio a near name needs.
+    search_max_query_chars: int = Field(default=60, ge=1, le=200)
+    search_max_results: int = Field(default=1000, ge=1, le=100_000)
+    search_max_page_size: int = Field(default=50, ge=1, le=500)
+    search_fuzzy_candidates: int = Field(default=200, ge=0, le=10_000)
+    search_fuzzy_min_score: float = Field(default=60.0, ge=0, le=100)
+    # Searches per client (address) and minute, with bursts up to search_rate_burst; over it
+    # a 429 (0 = no limit). Per server process.
+    search_rate_per_minute: int = Field(default=60, ge=0, le=1_000_000)
+    search_rate_burst: int = Field(default=20, ge=1, le=1_000_000)
     # The command line's log on stderr (DEBUG shows the traceback of an unexpected error).
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
     # A file that receives the command line's full log (DEBUG, tracebacks included).

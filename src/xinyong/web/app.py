@@ -29,7 +29,7 @@ from fastapi import (
 from fastapi import (
     Path as PathParam,
 )
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from xinyong import __version__
@@ -61,6 +61,7 @@ from xinyong.web.routes import ledger as ledger_routes
 from xinyong.web.routes import lists as lists_routes
 from xinyong.web.routes import portal as portal_routes
 from xinyong.web.routes import reports as reports_routes
+from xinyong.web.routes import search as search_routes
 from xinyong.web.routes import warnings as warnings_routes
 from xinyong.web.schemas import catalogue as catalogue_schemas
 from xinyong.web.schemas import creditfile as creditfile_schemas
@@ -133,6 +134,7 @@ ROUTERS: list[APIRouter] = [
     portal_routes.router,
     ledger_routes.router,
     reports_routes.router,
+    search_routes.router,
     warnings_routes.router,
 ]
 
@@ -525,9 +527,11 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         }
 
     @app.api_route("/", methods=PAGE, response_class=HTMLResponse, include_in_schema=False)
-    def home(request: Request, q: Annotated[str, Query(max_length=200)] = "") -> HTMLResponse:
+    def home(request: Request, q: Annotated[str, Query(max_length=200)] = "") -> Response:
+        if q.strip():  # the search page answers queries (indexed, ranked, paged)
+            return RedirectResponse(f"/search?q={_quote(q)}", status_code=303)
+        results: list[dict[str, Any]] = []
         with platform.engine.connect() as conn:
-            results = identity_repo.search_subjects(conn, q.strip()) if q.strip() else []
             counts = identity_repo.count_subjects(conn)
             n_entries = ledger_repo.count_entries(conn)
         return TEMPLATES.TemplateResponse(

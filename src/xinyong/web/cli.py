@@ -17,6 +17,7 @@ from xinyong.web.commands import checks as checks_commands
 from xinyong.web.commands import imports as imports_commands
 from xinyong.web.commands import lists as lists_commands
 from xinyong.web.commands import reports as reports_commands
+from xinyong.web.commands import search as search_commands
 from xinyong.web.commands import users as users_commands
 from xinyong.web.commands import warnings as warnings_commands
 from xinyong.web.commands.common import (
@@ -51,6 +52,7 @@ audit_app.command("anchor-key")(anchors_commands.anchor_key_cmd)
 audit_app.command("anchor")(anchors_commands.anchor_cmd)
 audit_app.command("anchors-export")(anchors_commands.anchors_export_cmd)
 app.add_typer(users_commands.app, name="user")
+app.command("search")(search_commands.search_cmd)
 app.command("check")(checks_commands.check_cmd)
 app.command("backup")(backup_commands.backup_cmd)
 app.command("restore")(backup_commands.restore_cmd)

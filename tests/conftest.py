@@ -134,7 +134,21 @@ def clock() -> FixedClock:
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     # The check read model catches up before every check: API tests see what they just wrote.
-    return Settings(data_dir=tmp_path / "var", secret_key=TEST_KEY, check_cache_refresh_ms=0)
+    # Cheap argon2id parameters (allowed only with password_hash_test_mode): sign-ins stay fast.
+    # No search rate limit: tests drive the API many times from one client (the limit is
+    # tested on its own, tests/web/test_search_web.py).
+    return Settings(
+        data_dir=tmp_path / "var",
+        secret_key=TEST_KEY,
+        check_cache_refresh_ms=0,
+        password_hash_test_mode=True,
+        password_time_cost=1,
+        password_memory_kib=8,
+        password_parallelism=1,
+        # As deployed, whatever an in-process `xinyong demo` left in the environment.
+        console_cookie_secure=True,
+        search_rate_per_minute=0,
+    )
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ import contextlib
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -313,3 +314,55 @@ def wait_for_job(
         if job["state"] in ("done", "failed") or time.monotonic() > end:
             return job
         time.sleep(0.05)
+
+
+# The staff console (web/routes/console.py).
+CONSOLE_PASSWORD = "Console-Test-2026"
+CONSOLE_USERS = {
+    "office_admin": ("admin", None),
+    "department_officer": ("officer", "scjg"),
+    "inspector": ("inspector", None),
+    "auditor": ("auditor", None),
+}
+_CSRF = re.compile(r'name="csrf" value="([0-9a-f]{64})"')
+
+
+def add_user(
+    platform: Platform,
+    name: str,
+    role: str,
+    department: str | None = None,
+    password: str = CONSOLE_PASSWORD,
+) -> int:
+    from xinyong.access import accounts
+
+    with platform.engine.begin() as conn:
+        return accounts.create_user(
+            conn,
+            platform.password_hasher(),
+            platform.account_policy(),
+            name=name,
+            display_name=f"{name}姓名",
+            role=role,
+            department_code=department,
+            password=password,
+            now=platform.clock.now(),
+            actor="test",
+        )
+
+
+def csrf_of(html: str) -> str:
+    """The CSRF token of the first form on a console page."""
+    found = _CSRF.search(html)
+    assert found is not None, html
+    return found.group(1)
+
+
+def console_sign_in(client: Any, name: str, password: str = CONSOLE_PASSWORD) -> Any:
+    """GET the sign-in form (its cookie and token), POST it; the answer (303 on success)."""
+    form = client.get("/console/login")
+    return client.post(
+        "/console/login",
+        data={"name": name, "password": password, "csrf": csrf_of(form.text)},
+        follow_redirects=False,
+    )

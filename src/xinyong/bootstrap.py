@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, Engine
 
+from xinyong.access.accounts import AccountPolicy
 from xinyong.access.cache import PrincipalCache
+from xinyong.access.passwords import HashParameters, PasswordHasher
 from xinyong.alerts import service as alerts
 from xinyong.catalog.catalogue import Catalogue
 from xinyong.catalog.loader import load_catalogue
@@ -44,6 +46,7 @@ class Platform:
     _reader: Engine | None = None
     _check_model: CheckReadModel | None = None
     _import_jobs: ImportJobs | None = None
+    _hasher: PasswordHasher | None = None
 
     def __post_init__(self) -> None:
         self.principal_cache = PrincipalCache(self.settings.api_key_cache_seconds)
@@ -69,6 +72,17 @@ class Platform:
                 max_attempts=self.settings.import_job_attempts,
             )
         return self._import_jobs
+
+    def password_hasher(self) -> PasswordHasher:
+        """The console's argon2id hasher with the configured parameters (refused under the
+        floor outside tests), built once per process."""
+        if self._hasher is None:
+            self._hasher = PasswordHasher(HashParameters.from_settings(self.settings))
+        return self._hasher
+
+    def account_policy(self) -> AccountPolicy:
+        """Lock-out, session expiry and password length from the settings."""
+        return AccountPolicy.from_settings(self.settings)
 
     def receipt_writer(self) -> ReceiptWriter | None:
         """The process's batched receipt writer, or None when receipts are written inline."""

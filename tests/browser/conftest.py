@@ -91,7 +91,9 @@ def _browser_missing() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+# Module scope: while sync_playwright runs, its event loop is the thread's running loop, and a
+# later test of the same worker calling asyncio.run() (tests/web/test_security.py) would fail.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     missing = _browser_missing()
     if missing is not None:

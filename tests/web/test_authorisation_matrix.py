@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.helpers import ORG, add_department, csv_bytes, penalty
+from tests.helpers import ORG, add_department, api_routes, csv_bytes, penalty
 from xinyong.access import service as access
 from xinyong.bootstrap import Platform
 from xinyong.web.app import create_app
@@ -92,4 +92,81 @@ def test_every_operation_answers_every_caller_as_the_matrix_says(
                 ok = status not in (401, 403) and status < 500
             if not ok:
                 wrong[f"{method} {path} {role}"] = (cell, status)
+    assert wrong == {}
+
+
+CONSOLE_ROLES = ("anonymous", "office_admin", "department_officer", "inspector", "auditor")
+
+
+def console_matrix() -> dict[tuple[str, str], dict[str, str]]:
+    """The table under "## 控制台权限矩阵": | METHOD path | five cells |."""
+    text = DOC.read_text(encoding="utf-8").split("## 控制台权限矩阵", 1)[1].split("\n## ", 1)[0]
+    rows: dict[tuple[str, str], dict[str, str]] = {}
+    for line in text.splitlines():
+        m = re.match(r"\|\s*`(GET|POST) ([^`]+)`\s*\|(.*)\|\s*$", line)
+        if m:
+            cells = [c.strip() for c in m.group(3).split("|")]
+            rows[(m.group(1), m.group(2))] = dict(zip(CONSOLE_ROLES, cells[:5], strict=True))
+    return rows
+
+
+def _console_request(platform: Platform, app: Any, role: str, method: str, path: str) -> Any:
+    """One request as a fresh browser of ``role`` (signed in unless anonymous), with the
+    CSRF token its cookies call for: the answer shows the role's right, not the form's."""
+    from tests.helpers import CONSOLE_PASSWORD, CONSOLE_USERS, console_sign_in
+    from xinyong.access import accounts
+    from xinyong.web.routes.console import cookie_names, csrf_key
+
+    client = TestClient(app, base_url="https://testserver")
+    session_cookie, login_cookie = cookie_names(secure=True)
+    if role != "anonymous":
+        assert console_sign_in(client, CONSOLE_USERS[role][0]).status_code == 303
+    url = path.replace("{user_id}", "999999")
+    if method == "GET":
+        return client.get(url, follow_redirects=False)
+    key = csrf_key(platform)
+    if path == "/console/login":
+        client.cookies.set(login_cookie, "walk-seed")
+        seed = "walk-seed"
+    else:
+        seed = client.cookies.get(session_cookie) or ""
+    data = {
+        "csrf": accounts.csrf_token(key, seed) if seed else "0" * 64,
+        "name": "admin",
+        "password": CONSOLE_PASSWORD,
+    }
+    return client.post(url, data=data, follow_redirects=False)
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+def test_every_console_page_answers_every_role_as_the_matrix_says(platform: Platform) -> None:
+    from tests.helpers import CONSOLE_USERS, add_user
+
+    add_department(platform)
+    for role, (name, department) in CONSOLE_USERS.items():
+        add_user(platform, name, role, department)
+    app = create_app(platform)
+    rows = console_matrix()
+    pages = {
+        (method, route.path)
+        for route in api_routes(app.routes)
+        if route.path.startswith("/console")
+        for method in route.methods - {"HEAD"}
+    }
+    assert pages - rows.keys() == set(), "console pages missing from the matrix"
+    assert rows.keys() - pages == set(), "matrix rows for console pages that do not exist"
+    wrong = {}
+    for (method, path), cells in sorted(rows.items()):
+        for role in CONSOLE_ROLES:
+            cell = cells[role]
+            resp = _console_request(platform, app, role, method, path)
+            if cell == "登录":
+                ok = resp.status_code == 303 and resp.headers["location"] == "/console/login"
+            elif cell in REFUSED:
+                ok = resp.status_code == REFUSED[cell]
+            else:
+                assert cell == "✓", (method, path, role, cell)
+                ok = resp.status_code not in (401, 403) and resp.status_code < 500
+            if not ok:
+                wrong[f"{method} {path} {role}"] = (cell, resp.status_code)
     assert wrong == {}

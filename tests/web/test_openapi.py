@@ -33,6 +33,7 @@ NO_KEY = {
     ("get", "/api/v1/scenarios"),
     ("get", "/api/v1/ledger/anchors"),
     ("get", "/api/v1/ledger/anchors.jsonl"),
+    ("get", "/api/v1/search"),
     ("get", "/healthz"),
     ("get", "/api/v1/publicity/licences"),
     ("get", "/api/v1/publicity/penalties"),
@@ -371,6 +372,7 @@ def test_real_answers_declare_every_field(client: TestClient, platform: Platform
         },
         headers=scjg,
     )
+    call("GET", "/api/v1/search", params={"q": "示例"})
     call("GET", "/healthz")
     penalties = call("GET", "/api/v1/publicity/penalties")
     assert penalties["rows"], penalties  # the model is tried on real rows

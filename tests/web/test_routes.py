@@ -18,6 +18,7 @@ PUBLIC = {
     ("GET", "/api/v1/list-types"),
     ("GET", "/api/v1/catalogue/items"),
     ("GET", "/api/v1/scenarios"),
+    ("GET", "/api/v1/search"),
     ("GET", "/api/v1/subjects/{code}/file"),
     ("GET", "/api/v1/typical-cases"),
     ("GET", "/api/v1/publicity/licences"),

@@ -58,7 +58,11 @@ class PrincipalCache:
     def forget_client(self, client_id: int) -> None:
         """Drop every remembered key of this client (it was just revoked)."""
         with self._lock:
-            for digest in [d for d, (_, p) in self._entries.items() if p.client_id == client_id]:
+            for digest in [
+                d
+                for d, (_, p) in self._entries.items()
+                if p.kind == "client" and p.client_id == client_id
+            ]:
                 del self._entries[digest]
 
     def __len__(self) -> int:

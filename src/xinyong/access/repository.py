@@ -6,9 +6,9 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import Connection, Select, func, insert, select, text, update
+from sqlalchemy import Connection, Select, delete, func, insert, select, text, update
 
-from xinyong.access.tables import api_clients, audit_log, departments
+from xinyong.access.tables import api_clients, audit_log, departments, user_sessions, users
 
 
 def get_department(conn: Connection, code: str) -> dict[str, Any] | None:
@@ -135,3 +135,103 @@ def iter_audit_rows(conn: Connection) -> Iterator[dict[str, Any]]:
 
 def audit_rows(conn: Connection) -> list[dict[str, Any]]:
     return [dict(r._mapping) for r in conn.execute(select(audit_log).order_by(audit_log.c.id))]
+
+
+# Console accounts and sessions.
+
+
+def insert_user(conn: Connection, values: dict[str, Any]) -> int:
+    result = conn.execute(insert(users).values(**values).returning(users.c.id))
+    return int(result.scalar_one())
+
+
+def user_by_name(conn: Connection, name: str, *, for_update: bool = False) -> dict[str, Any] | None:
+    stmt = select(users).where(users.c.name == name)
+    if for_update:  # counting failures: two wrong passwords at once both count
+        stmt = stmt.with_for_update()
+    row = conn.execute(stmt).first()
+    return None if row is None else dict(row._mapping)
+
+
+def user_by_id(conn: Connection, user_id: int) -> dict[str, Any] | None:
+    row = conn.execute(select(users).where(users.c.id == user_id)).first()
+    return None if row is None else dict(row._mapping)
+
+
+def list_users(conn: Connection) -> list[dict[str, Any]]:
+    """Every account with its department's name; the password hash is never read."""
+    stmt = (
+        select(
+            users.c.id,
+            users.c.name,
+            users.c.display_name,
+            users.c.role,
+            users.c.department_code,
+            departments.c.name.label("department_name"),
+            users.c.disabled,
+            users.c.failed_count,
+            users.c.locked_until,
+            users.c.created_at,
+            users.c.updated_at,
+        )
+        .select_from(users.outerjoin(departments))
+        .order_by(users.c.id)
+    )
+    return [dict(r._mapping) for r in conn.execute(stmt)]
+
+
+def update_user(conn: Connection, user_id: int, values: dict[str, Any]) -> None:
+    conn.execute(update(users).where(users.c.id == user_id).values(**values))
+
+
+def insert_session(conn: Connection, values: dict[str, Any]) -> None:
+    conn.execute(insert(user_sessions).values(**values))
+
+
+def session_by_hash(conn: Connection, token_hash: str) -> dict[str, Any] | None:
+    """The session and its user's account columns (a disabled user's session is refused)."""
+    stmt = (
+        select(
+            user_sessions.c.id.label("session_id"),
+            user_sessions.c.user_id,
+            user_sessions.c.created_at,
+            user_sessions.c.last_seen_at,
+            user_sessions.c.expires_at,
+            users.c.name,
+            users.c.display_name,
+            users.c.role,
+            users.c.department_code,
+            users.c.disabled,
+        )
+        .select_from(user_sessions.join(users))
+        .where(user_sessions.c.token_hash == token_hash)
+    )
+    row = conn.execute(stmt).first()
+    return None if row is None else dict(row._mapping)
+
+
+def touch_session(conn: Connection, session_id: int, now: dt.datetime) -> None:
+    conn.execute(
+        update(user_sessions).where(user_sessions.c.id == session_id).values(last_seen_at=now)
+    )
+
+
+def delete_session(conn: Connection, session_id: int) -> None:
+    conn.execute(delete(user_sessions).where(user_sessions.c.id == session_id))
+
+
+def delete_user_sessions(conn: Connection, user_id: int, keep: int | None = None) -> int:
+    stmt = delete(user_sessions).where(user_sessions.c.user_id == user_id)
+    if keep is not None:
+        stmt = stmt.where(user_sessions.c.id != keep)
+    return conn.execute(stmt).rowcount
+
+
+def delete_expired_sessions(
+    conn: Connection, absolute_before: dt.datetime, idle_before: dt.datetime
+) -> int:
+    stmt = delete(user_sessions).where(
+        (user_sessions.c.expires_at <= absolute_before)
+        | (user_sessions.c.last_seen_at <= idle_before)
+    )
+    return conn.execute(stmt).rowcount

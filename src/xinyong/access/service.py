@@ -14,21 +14,34 @@ from sqlalchemy import Connection
 from xinyong.access import repository as repo
 from xinyong.kernel.errors import InputError, NotFound, Unauthenticated
 
-ROLES = ("department", "office", "auditor")
-ROLE_LABELS = {"department": "部门业务系统", "office": "信用办", "auditor": "审计"}
+# The roles the authorisation rules know (web/deps.py). API keys are issued for the first
+# three; inspector is a person's role (检查人员, console accounts: access.accounts), mapped onto
+# the same Principal so console pages reuse the rules.
+ROLES = ("department", "office", "auditor", "inspector")
+KEY_ROLES = ("department", "office", "auditor")
+ROLE_LABELS = {
+    "department": "部门业务系统",
+    "office": "信用办",
+    "auditor": "审计",
+    "inspector": "检查人员",
+}
 PURPOSE_MAX_LENGTH = 200
 
 
 @dataclass(frozen=True, slots=True)
 class Principal:
+    """Who calls: an API client (``kind`` "client", ``client_id`` its id) or a console user
+    (``kind`` "user", ``client_id`` the user's id), with the role the rules check."""
+
     client_id: int
     name: str
     role: str
     department_code: str | None
+    kind: str = "client"
 
     @property
     def actor(self) -> str:
-        return f"client:{self.client_id}:{self.name}"
+        return f"{self.kind}:{self.client_id}:{self.name}"
 
 
 def hash_key(key: str) -> str:
@@ -85,8 +98,8 @@ def issue_key(
     actor: str = "system",
 ) -> str:
     """Create an API client and return its key (shown once; only its hash is stored)."""
-    if role not in ROLES:
-        raise InputError(f"unknown role {role}", f"未知角色“{role}”，可选：{'、'.join(ROLES)}")
+    if role not in KEY_ROLES:
+        raise InputError(f"unknown role {role}", f"未知角色“{role}”，可选：{'、'.join(KEY_ROLES)}")
     if role == "department":
         if department_code is None:
             raise InputError("department clients need a department", "部门客户端须指定所属部门")

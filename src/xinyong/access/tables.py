@@ -56,3 +56,36 @@ audit_log = Table(
     Column("hash", String(64), nullable=False),
     comment="Hash-chained record of writes and non-public reads.",
 )
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(64), nullable=False, unique=True),  # the sign-in name, lower case
+    Column("display_name", String(100), nullable=False),
+    # office_admin | department_officer | inspector | auditor (access.accounts.USER_ROLES)
+    Column("role", String(32), nullable=False),
+    # Department-bound roles only (department_officer).
+    Column("department_code", String(64), ForeignKey("departments.code")),
+    Column("password_hash", String(255), nullable=False),  # argon2id, PHC string
+    Column("disabled", Boolean, nullable=False, default=False),
+    Column("failed_count", Integer, nullable=False, default=0),
+    Column("locked_until", UtcDateTime()),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+    comment="Staff console accounts (local sign-in; the unified identity platform later).",
+)
+
+user_sessions = Table(
+    "user_sessions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    # SHA-256 of the opaque cookie token: a copy of the table opens no session.
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False, index=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("last_seen_at", UtcDateTime(), nullable=False),
+    Column("expires_at", UtcDateTime(), nullable=False),  # absolute end
+    Column("ip_hash", String(64), nullable=False, default=""),  # keyed hash of the address
+    comment="Console sessions (cookie token stored hashed; idle and absolute expiry).",
+)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+from xinyong.access import accounts
 from xinyong.access import repository as access_repo
 from xinyong.access import service as access
 from xinyong.bootstrap import Platform
@@ -13,6 +14,38 @@ from xinyong.demo.generator import DEPARTMENTS, department_uscc, generate_files
 from xinyong.kernel.errors import XinyongError
 from xinyong.ledger.service import verify
 from xinyong.store.migrate import upgrade
+
+# One account per console role. Demo only: the password is published in README.md.
+DEMO_PASSWORD = "Demo-2026-xinyong"  # noqa: S105 - published, demo only
+DEMO_ACCOUNTS = (
+    ("demo_admin", "演示·信用办管理员", "office_admin", None),
+    ("demo_officer", "演示·部门经办人员", "department_officer", DEPARTMENTS[0][0]),
+    ("demo_inspector", "演示·检查人员", "inspector", None),
+    ("demo_auditor", "演示·审计人员", "auditor", None),
+)
+
+
+def add_demo_accounts(platform: Platform) -> list[str]:
+    """The demo's console accounts that do not exist yet; returns their names."""
+    added = []
+    with platform.engine.begin() as conn:
+        for name, display, role, department in DEMO_ACCOUNTS:
+            if access_repo.user_by_name(conn, name) is not None:
+                continue
+            accounts.create_user(
+                conn,
+                platform.password_hasher(),
+                platform.account_policy(),
+                name=name,
+                display_name=display,
+                role=role,
+                department_code=department,
+                password=DEMO_PASSWORD,
+                now=platform.clock.now(),
+                actor="demo",
+            )
+            added.append(name)
+    return added
 
 
 def run_demo(
@@ -66,3 +99,9 @@ def run_demo(
         f"账本校验：{n_batches} 个批次、{n_entries} 条记录，{'完整' if not problems else '发现问题'}"
     )
     echo(f"部门与信用办的 API 密钥保存在 {keys_file}")
+    add_demo_accounts(platform)
+    echo(
+        "控制台 /console/login 演示账户（仅供演示）："
+        + "、".join(name for name, *_ in DEMO_ACCOUNTS)
+        + f"，口令均为 {DEMO_PASSWORD}"
+    )

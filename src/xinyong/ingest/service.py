@@ -56,6 +56,7 @@ from xinyong.ledger.hashing import canonical_json, content_hash
 from xinyong.ledger.model import BatchDraft, NewEntry
 from xinyong.lists import projection as list_projection
 from xinyong.publication.derived import REVOKED_REASON, Deriver, RecordFacts
+from xinyong.search import service as search
 
 log = logging.getLogger(__name__)
 
@@ -299,6 +300,9 @@ class Importer:
             )
             new_entries: list[NewEntry] = []
             sightings: list[Sighting] = []
+            # The old registration number (工商注册号) the rows report, for the search index.
+            old_field = item.subject.legacy_codes[0] if item.subject.legacy_codes else None
+            old_codes: dict[str, str] = {}
             corrections = late = past_deadline = 0
             deriver = Deriver(self.catalogue, self.calendar)
             for row, payload, chash in unique:
@@ -329,6 +333,9 @@ class Importer:
                 late += entry.late
                 new_entries.append(entry)
                 sightings.append(self._sighting(item, row))
+                old_code = row.values.get(old_field) if old_field else None
+                if old_code:
+                    old_codes[row.subject_key] = old_code
             accepted = len(new_entries)
             batch_id: int | None = None
             flags: list[dict[str, Any]] = []
@@ -411,6 +418,14 @@ class Importer:
                     for f in found
                 ]
                 clock.lap("identity")
+                # Same transaction: the public search finds what the batch named at once.
+                search.index_subjects(
+                    conn,
+                    [s.subject_key for s in sightings],
+                    now=received_at,
+                    old_codes=old_codes,
+                )
+                clock.lap("search")
                 fed = self.sanctions is not None and item.code in self.sanctions.record_fed_items()
                 if self.sanctions is not None and fed:
                     list_projection.apply_entries(

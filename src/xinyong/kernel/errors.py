@@ -67,6 +67,17 @@ class Conflict(XinyongError):
     code = "conflict"
 
 
+class RateLimited(XinyongError):
+    """Too many requests from one client in a short time; ``retry_after`` in seconds."""
+
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, message_en: str, message_zh: str | None = None, retry_after: int = 1):
+        super().__init__(message_en, message_zh)
+        self.retry_after = retry_after
+
+
 class InputError(XinyongError):
     """A whole input (file, request) cannot be processed at all."""
 

@@ -90,6 +90,39 @@ class Settings(BaseSettings):
     site_name: str = Field(default="信用信息公示平台", min_length=1, max_length=60)
     site_icp: str = Field(default="", max_length=60)
     site_contact: str = Field(default="", max_length=200)
+    # Staff console accounts (access.accounts). Passwords are hashed with argon2id; these
+    # are its time cost, memory (KiB) and lanes. Values under the safe floor (t=2, 19 MiB,
+    # OWASP's minimum) are refused unless password_hash_test_mode is set, which only the test
+    # suite does to stay fast.
+    password_time_cost: int = Field(default=3, ge=1, le=20)
+    password_memory_kib: int = Field(default=64 * 1024, ge=8, le=4 * 1024 * 1024)
+    password_parallelism: int = Field(default=4, ge=1, le=64)
+    password_hash_test_mode: bool = False
+    # Shortest password accepted (等保: complexity and length); at most 128 characters.
+    password_min_length: int = Field(default=12, ge=8, le=64)
+    # Consecutive failed sign-ins that lock an account, and for how long.
+    login_max_failures: int = Field(default=5, ge=1, le=100)
+    login_lock_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    # A console session ends after this long without a request, and at the latest this long
+    # after sign-in.
+    session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    session_absolute_minutes: int = Field(default=8 * 60, ge=5, le=7 * 24 * 60)
+    # Console cookies carry Secure (and the __Host- prefix). False only for plain http on the
+    # loopback interface during development (`xinyong demo`); `xinyong serve` refuses it on
+    # any other address.
+    console_cookie_secure: bool = True
+    # Public search (/search, /api/v1/search): query length after normalisation, how many
+    # ranked matches are counted and paged at most, page size, fuzzy candidates and the
+    # least rapidfuzz ratio a near name needs.
+    search_max_query_chars: int = Field(default=60, ge=1, le=200)
+    search_max_results: int = Field(default=1000, ge=1, le=100_000)
+    search_max_page_size: int = Field(default=50, ge=1, le=500)
+    search_fuzzy_candidates: int = Field(default=200, ge=0, le=10_000)
+    search_fuzzy_min_score: float = Field(default=60.0, ge=0, le=100)
+    # Searches per client (address) and minute, with bursts up to search_rate_burst; over it
+    # a 429 (0 = no limit). Per server process.
+    search_rate_per_minute: int = Field(default=60, ge=0, le=1_000_000)
+    search_rate_burst: int = Field(default=20, ge=1, le=1_000_000)
     # The command line's log on stderr (DEBUG shows the traceback of an unexpected error).
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
     # A file that receives the command line's full log (DEBUG, tracebacks included).

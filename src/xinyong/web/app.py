@@ -29,7 +29,7 @@ from fastapi import (
 from fastapi import (
     Path as PathParam,
 )
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
 from xinyong import __version__
@@ -57,10 +57,12 @@ from xinyong.web.deps import (
 )
 from xinyong.web.routes import catalogue as catalogue_routes
 from xinyong.web.routes import checks as checks_routes
+from xinyong.web.routes import console as console_routes
 from xinyong.web.routes import ledger as ledger_routes
 from xinyong.web.routes import lists as lists_routes
 from xinyong.web.routes import portal as portal_routes
 from xinyong.web.routes import reports as reports_routes
+from xinyong.web.routes import search as search_routes
 from xinyong.web.routes import warnings as warnings_routes
 from xinyong.web.schemas import catalogue as catalogue_schemas
 from xinyong.web.schemas import creditfile as creditfile_schemas
@@ -137,6 +139,7 @@ ROUTERS: list[APIRouter] = [
     portal_routes.router,
     ledger_routes.router,
     reports_routes.router,
+    search_routes.router,
     warnings_routes.router,
 ]
 
@@ -178,6 +181,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
 
     for router in ROUTERS:
         app.include_router(router)
+    console_routes.install(app)  # the staff console's pages (cookie sessions, not keys)
 
     import_slots = anyio.CapacityLimiter(platform.settings.import_workers)
 
@@ -528,9 +532,11 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         }
 
     @app.api_route("/", methods=PAGE, response_class=HTMLResponse, include_in_schema=False)
-    def home(request: Request, q: Annotated[str, Query(max_length=200)] = "") -> HTMLResponse:
+    def home(request: Request, q: Annotated[str, Query(max_length=200)] = "") -> Response:
+        if q.strip():  # the search page answers queries (indexed, ranked, paged)
+            return RedirectResponse(f"/search?q={_quote(q)}", status_code=303)
+        results: list[dict[str, Any]] = []
         with platform.engine.connect() as conn:
-            results = identity_repo.search_subjects(conn, q.strip()) if q.strip() else []
             counts = identity_repo.count_subjects(conn)
             n_entries = ledger_repo.count_entries(conn)
         return TEMPLATES.TemplateResponse(

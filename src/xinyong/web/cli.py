@@ -17,6 +17,8 @@ from xinyong.web.commands import checks as checks_commands
 from xinyong.web.commands import imports as imports_commands
 from xinyong.web.commands import lists as lists_commands
 from xinyong.web.commands import reports as reports_commands
+from xinyong.web.commands import search as search_commands
+from xinyong.web.commands import users as users_commands
 from xinyong.web.commands import warnings as warnings_commands
 from xinyong.web.commands.common import (
     ChineseErrors,
@@ -49,6 +51,8 @@ audit_app.command("keygen")(anchors_commands.keygen_cmd)
 audit_app.command("anchor-key")(anchors_commands.anchor_key_cmd)
 audit_app.command("anchor")(anchors_commands.anchor_cmd)
 audit_app.command("anchors-export")(anchors_commands.anchors_export_cmd)
+app.add_typer(users_commands.app, name="user")
+app.command("search")(search_commands.search_cmd)
 app.command("check")(checks_commands.check_cmd)
 app.command("backup")(backup_commands.backup_cmd)
 app.command("restore")(backup_commands.restore_cmd)
@@ -420,6 +424,9 @@ def quality(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
         typer.echo("尚无报送数据")
 
 
+_LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
 @app.command("serve")
 def serve(
     host: Annotated[str, typer.Option("--host")] = "127.0.0.1",
@@ -428,7 +435,18 @@ def serve(
     """启动 REST API 与网页。"""
     import uvicorn
 
+    from xinyong.kernel.settings import get_settings
     from xinyong.web.app import create_app
+
+    if not get_settings().console_cookie_secure and host not in _LOOPBACK:
+        # Without Secure the session cookie would cross the network in clear.
+        _fail(
+            XinyongError(
+                "XINYONG_CONSOLE_COOKIE_SECURE=false outside loopback",
+                "XINYONG_CONSOLE_COOKIE_SECURE=false 只允许在本机回环地址（127.0.0.1、::1、"
+                "localhost）上使用；对外服务须经 HTTPS 并保持 Secure Cookie",
+            )
+        )
 
     uvicorn.run(create_app(), host=host, port=port, log_level="info")
 
@@ -470,6 +488,18 @@ def _demo_secret_key() -> None:
     )
 
 
+def _demo_cookies() -> None:
+    """The demo serves plain http on 127.0.0.1: console cookies without Secure (and so
+    without the __Host- prefix), unless the environment says otherwise."""
+    import os
+
+    from xinyong.kernel.settings import get_settings
+
+    if "XINYONG_CONSOLE_COOKIE_SECURE" not in os.environ:
+        os.environ["XINYONG_CONSOLE_COOKIE_SECURE"] = "false"
+        get_settings.cache_clear()
+
+
 @app.command("demo")
 def demo(
     subjects: Annotated[int, typer.Option("--subjects", help="模拟主体数量")] = 300,
@@ -482,6 +512,7 @@ def demo(
     from xinyong.demo.run import run_demo
 
     _demo_secret_key()
+    _demo_cookies()
     platform = _platform()
     run_demo(platform, subjects=subjects, echo=typer.echo)
     if serve_after:

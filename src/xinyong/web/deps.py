@@ -27,7 +27,7 @@ from xinyong.bootstrap import Platform
 from xinyong.kernel.errors import PermissionDenied
 
 API_KEY_HEADER = "X-API-Key"
-ROLE_LABELS = {"department": "部门业务系统", "office": "信用办", "auditor": "审计"}
+ROLE_LABELS = access.ROLE_LABELS
 
 # Declares the scheme in the OpenAPI document; auto_error=False because a missing key is
 # answered by access.authenticate in the platform's error shape (401), and public

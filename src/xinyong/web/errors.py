@@ -26,7 +26,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from xinyong.identity.redact import redact_identifiers
-from xinyong.kernel.errors import XinyongError
+from xinyong.kernel.errors import RateLimited, XinyongError
 from xinyong.web.schemas.common import PATTERN_LABELS
 
 log = logging.getLogger("xinyong.web")
@@ -232,6 +232,8 @@ def install(
         retry_after: int | None = None,
     ) -> Response:
         headers = {"X-Request-ID": request_id} if request_id else {}
+        if retry_after is not None:
+            headers["Retry-After"] = str(retry_after)
         if is_page(request):
             # A page's reader sees 400 for anything wrong with the request.
             shown = 400 if status == 422 else status
@@ -262,7 +264,8 @@ def install(
             log.error("%s on %s %s: %s", exc.code, request.method, request.url.path, en)
         else:
             log.info("%s %s: %s (%s)", request.method, request.url.path, exc.status, en)
-        return answer(request, exc.status, exc.code, zh, en)
+        retry = exc.retry_after if isinstance(exc, RateLimited) else None
+        return answer(request, exc.status, exc.code, zh, en, retry_after=retry)
 
     async def validation_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)  # noqa: S101

@@ -64,7 +64,7 @@ class ErrorDetail(Schema):
     code: str = Field(
         description="稳定的机器可读错误代码，如 not_found、permission_denied、unauthenticated、"
         "conflict、invalid_transition、version_conflict、duplicate_case、invalid_input、"
-        "input_limit_exceeded、unsupported_encoding、validation_error、body_too_large、internal_error"
+        "input_limit_exceeded、unsupported_encoding、validation_error、body_too_large、rate_limited、internal_error"
     )
     message: str = Field(description="中文说明，可直接展示给用户；不含身份证号码等个人信息")
     message_en: str = Field(description="英文说明，供日志和开发人员使用")
@@ -95,6 +95,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     409: _error("与当前状态冲突：已被他人更新、当前状态不允许该操作或重复提交"),
     413: _error("请求体超过上限（XINYONG_MAX_JSON_BODY_BYTES，报送文件 XINYONG_MAX_IMPORT_BYTES）"),
     422: _error("请求格式或内容有误（逐项说明字段和原因，不回显所填的值）"),
+    429: _error("请求过于频繁（XINYONG_SEARCH_RATE_PER_MINUTE），稍后再试；Retry-After 给出秒数"),
 }
 
 

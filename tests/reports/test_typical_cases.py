@@ -14,10 +14,11 @@ from tests.reports.support import ORG3, build_story, cst
 from xinyong.access.tables import audit_log
 from xinyong.bootstrap import Platform
 from xinyong.checks import service as checks
+from xinyong.identity.ric import resident_ids_in
 from xinyong.kernel.clock import FixedClock
 from xinyong.kernel.errors import InputError, NotFound
 from xinyong.reports import service as reports
-from xinyong.reports.rules import CaseStateError, resident_ids_in
+from xinyong.reports.rules import CaseStateError
 from xinyong.reports.tables import typical_cases
 
 SUMMARY = (

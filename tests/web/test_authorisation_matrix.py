@@ -26,6 +26,7 @@ FILL = {
     "alert_id": "999999",
     "notice_id": "999999",
     "job_id": "0" * 32,
+    "announcement_id": "999999",
     "receipt": "R00000000000000000000",
     "code": ORG,
     "year": "2027",
@@ -121,7 +122,8 @@ def _console_request(platform: Platform, app: Any, role: str, method: str, path:
     session_cookie, login_cookie = cookie_names(secure=True)
     if role != "anonymous":
         assert console_sign_in(client, CONSOLE_USERS[role][0]).status_code == 303
-    url = path.replace("{user_id}", "999999")
+    # Path parameters as in the API walk (an unknown id: the role's answer comes first).
+    url = re.sub(r"{(\w+)}", lambda m: FILL.get(m.group(1), "999999"), path)
     if method == "GET":
         return client.get(url, follow_redirects=False)
     key = csrf_key(platform)

@@ -42,6 +42,8 @@ NO_KEY = {
     ("get", "/api/v1/catalogue/code-tables"),
     ("get", "/api/v1/catalogue/measures"),
     ("get", "/api/v1/calendar/{year}"),
+    ("get", "/api/v1/announcements"),
+    ("get", "/api/v1/announcements/{announcement_id}"),
 }
 OPTIONAL_KEY = {("get", "/api/v1/subjects/{code}/file"), ("get", "/api/v1/typical-cases")}
 # Operations that answer either at once or "accepted, poll here" (202), each with its model.
@@ -359,6 +361,21 @@ def test_real_answers_declare_every_field(client: TestClient, platform: Platform
     )
     call("POST", "/api/v1/typical-cases/{case_id}/publish", typical["id"], headers=office)
     call("GET", "/api/v1/typical-cases")
+    notice = call(
+        "POST",
+        "/api/v1/announcements",
+        json={"category": "通知公告", "title": "关于开展信用修复的通知", "body": "正文。"},
+        headers=office,
+    )
+    call("GET", "/api/v1/announcements")
+    call("GET", "/api/v1/announcements/{announcement_id}", notice["id"])
+    call(
+        "POST",
+        "/api/v1/announcements/{announcement_id}/withdraw",
+        notice["id"],
+        json={"reason": "内容有误"},
+        headers=office,
+    )
     call("GET", "/api/v1/typical-cases", params={"purpose": "核查"}, headers=office)
     call("POST", "/api/v1/typical-cases/{case_id}/withdraw", typical["id"], json={}, headers=office)
     call(

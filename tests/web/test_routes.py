@@ -30,6 +30,8 @@ PUBLIC = {
     ("GET", "/api/v1/catalogue/code-tables"),
     ("GET", "/api/v1/catalogue/measures"),
     ("GET", "/api/v1/calendar/{year}"),
+    ("GET", "/api/v1/announcements"),
+    ("GET", "/api/v1/announcements/{announcement_id}"),
 }
 
 
@@ -88,5 +90,7 @@ def test_role_dependencies_are_used_where_roles_are_checked(platform: Platform) 
         ("POST", "/api/v1/typical-cases"): "role_office",
         ("POST", "/api/v1/typical-cases/{case_id}/publish"): "role_office",
         ("POST", "/api/v1/typical-cases/{case_id}/withdraw"): "role_office",
+        ("POST", "/api/v1/announcements"): "role_office",
+        ("POST", "/api/v1/announcements/{announcement_id}/withdraw"): "role_office",
     }
     assert {op: role for op, role in expected.items() if role not in names[op]} == {}

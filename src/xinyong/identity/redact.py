@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date
 
-from xinyong.identity.ric import mask_resident_id
+from xinyong.identity.ric import mask_resident_id, resident_ids_in
 from xinyong.identity.uscc import check_uscc
+from xinyong.kernel.errors import InputError
 
 _DIGIT = "0-9０-９"
 _ALNUM = "0-9A-Za-z０-９Ａ-Ｚａ-ｚ"
@@ -35,3 +37,28 @@ def _masked(match: re.Match[str]) -> str:
 def redact_identifiers(text: str) -> str:
     """``text`` with every ID-number-like run masked (``610102********4410``)."""
     return _RUN.sub(_masked, text)
+
+
+_PERSON_KEY = re.compile(r"(?<![0-9A-Za-z])P[0-9a-f]{32}(?![0-9A-Za-z])")
+
+
+def refuse_personal_text(
+    field: str, label: str, text: str, today: date, *, what_zh: str, what_en: str
+) -> None:
+    """Refuse text to be published (``what_zh``: 典型案例, 公告 …) that would disclose a
+    natural person's ID number or subject key; the message shows the number masked."""
+    ids = resident_ids_in(text, today)
+    if ids:
+        raise InputError(
+            f"{field} contains what looks like a resident ID number ({ids[0]}); "
+            f"{what_en} may not disclose it",
+            f"{label}（{field}）中含有疑似居民身份证号码“{ids[0]}”：{what_zh}不得公开自然人的"
+            "身份证号码，请删除后再提交",
+        )
+    key = _PERSON_KEY.search(text)
+    if key is not None:
+        shown = key.group()[:9] + "…"
+        raise InputError(
+            f"{field} contains a natural person's subject key ({shown})",
+            f"{label}（{field}）中含有自然人主体标识“{shown}”：{what_zh}不得公开自然人信息",
+        )

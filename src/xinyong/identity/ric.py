@@ -9,6 +9,7 @@ here; a retired one is normal (the number is for life).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
@@ -210,3 +211,30 @@ def mask_person_name(name: str) -> str:
     if len(stripped) <= 1:
         return _MASK * len(stripped)
     return stripped[0] + _MASK * (len(stripped) - 1)
+
+
+# Digit runs of 15 to 18 characters, tolerating single spaces or hyphens between digits
+# (numbers are often typed in groups); the look-arounds keep parts of longer numbers out.
+_ID_CANDIDATE = re.compile(
+    r"(?<![0-9A-Za-z])(?<![0-9A-Za-z][ \-])"
+    r"[0-9](?:[ \-]?[0-9]){13,16}(?:[ \-]?[0-9Xx])"
+    r"(?![ \-]?[0-9A-Za-z])"
+)
+
+
+def resident_ids_in(text: str, today: date) -> list[str]:
+    """Numbers in ``text`` that look like resident ID numbers (masked, for messages).
+
+    "Looks like" is format plus a real birth date: a wrong check character still counts, since
+    a mistyped ID number is as personal as a correct one.
+    """
+    folded = unicodedata.normalize("NFKC", text)
+    found: list[str] = []
+    for match in _ID_CANDIDATE.finditer(folded):
+        number = re.sub(r"[ \-]", "", match.group()).upper()
+        if len(number) not in (15, 18) or (len(number) == 15 and not number.isdigit()):
+            continue
+        check = check_resident_id(number, today=today)
+        if {issue.code for issue in check.errors} <= {"check_digit"}:
+            found.append(mask_resident_id(check.number))
+    return found

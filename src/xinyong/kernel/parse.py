@@ -26,7 +26,7 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 from typing import Final
 
-from xinyong.kernel.errors import XinyongError
+from xinyong.kernel.errors import InputError, XinyongError
 
 __all__ = [
     "ParseError",
@@ -399,3 +399,16 @@ def name_key(name: str) -> str:
     # Invisible characters go before NFKC so they cannot block its composition.
     text = unicodedata.normalize("NFKC", name.translate(_NAME_INVISIBLE)).translate(_NAME_TABLE)
     return "".join(text.split()).upper()
+
+
+def clean_text(field: str, label: str, value: str, max_chars: int) -> str:
+    """``value`` stripped, required and at most ``max_chars`` characters."""
+    text = value.strip()
+    if not text:
+        raise InputError(f"{field} may not be empty", f"{label}（{field}）不能为空")
+    if len(text) > max_chars:
+        raise InputError(
+            f"{field} has {len(text)} characters, at most {max_chars} allowed",
+            f"{label}（{field}）共{len(text)}个字符，最多{max_chars}个",
+        )
+    return text

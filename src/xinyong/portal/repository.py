@@ -11,13 +11,14 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, exists, func, or_, select, true
+from sqlalchemy import ColumnElement, Connection, and_, exists, func, or_, select, true, update
 
 from xinyong.access.tables import departments
 from xinyong.identity.tables import subjects
 from xinyong.ledger.tables import entries
 from xinyong.lists.repository import active_on
 from xinyong.lists.tables import list_memberships
+from xinyong.portal.tables import announcements
 
 PERSON = "person"
 
@@ -166,3 +167,46 @@ def department_options(conn: Connection) -> list[dict[str, str]]:
     """Every department (code, name) for the deciding-authority filter."""
     rows = conn.execute(select(departments.c.code, departments.c.name).order_by(departments.c.code))
     return [{"code": r.code, "name": r.name} for r in rows]
+
+
+# -- announcements (通知公告) -------------------------------------------------------------------
+
+
+def insert_announcement(conn: Connection, values: dict[str, Any]) -> int:
+    result = conn.execute(announcements.insert().values(**values))
+    return int(result.inserted_primary_key[0])  # type: ignore[index]
+
+
+def get_announcement(conn: Connection, announcement_id: int) -> dict[str, Any] | None:
+    row = conn.execute(select(announcements).where(announcements.c.id == announcement_id)).first()
+    return None if row is None else dict(row._mapping)
+
+
+def list_announcements(
+    conn: Connection, *, states: tuple[str, ...], category: str | None, limit: int, offset: int
+) -> tuple[list[dict[str, Any]], int]:
+    """One page, newest first, and the number matching."""
+    where: ColumnElement[bool] = announcements.c.state.in_(list(states))
+    if category is not None:
+        where = and_(where, announcements.c.category == category)
+    total = conn.execute(select(func.count()).select_from(announcements).where(where)).scalar_one()
+    rows = conn.execute(
+        select(announcements)
+        .where(where)
+        .order_by(announcements.c.published_at.desc(), announcements.c.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return [dict(r._mapping) for r in rows], int(total)
+
+
+def set_announcement_state(
+    conn: Connection, announcement_id: int, expected: str, values: dict[str, Any]
+) -> bool:
+    """Change the state if it is still ``expected`` (False: someone moved it first)."""
+    result = conn.execute(
+        update(announcements)
+        .where(announcements.c.id == announcement_id, announcements.c.state == expected)
+        .values(**values)
+    )
+    return bool(result.rowcount)

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from xinyong.identity.ric import check_resident_id, mask_resident_id
+from xinyong.identity.redact import refuse_personal_text
 from xinyong.kernel.clock import CHINA_TZ
 from xinyong.kernel.errors import Conflict, InputError
 
@@ -35,15 +34,6 @@ MAX_DASHBOARD_MONTHS = 36
 
 TITLE_MAX = 200
 SUMMARY_MAX = 5000
-
-# Digit runs of 15 to 18 characters, tolerating single spaces or hyphens between digits
-# (numbers are often typed in groups); the look-arounds keep parts of longer numbers out.
-_ID_CANDIDATE = re.compile(
-    r"(?<![0-9A-Za-z])(?<![0-9A-Za-z][ \-])"
-    r"[0-9](?:[ \-]?[0-9]){13,16}(?:[ \-]?[0-9Xx])"
-    r"(?![ \-]?[0-9A-Za-z])"
-)
-_PERSON_KEY = re.compile(r"(?<![0-9A-Za-z])P[0-9a-f]{32}(?![0-9A-Za-z])")
 
 
 class CaseStateError(Conflict):
@@ -159,18 +149,6 @@ def parse_category(value: str) -> str:
     )
 
 
-def clean_text(field: str, label: str, value: str, max_chars: int) -> str:
-    text = value.strip()
-    if not text:
-        raise InputError(f"{field} may not be empty", f"{label}（{field}）不能为空")
-    if len(text) > max_chars:
-        raise InputError(
-            f"{field} has {len(text)} characters, at most {max_chars} allowed",
-            f"{label}（{field}）共{len(text)}个字符，最多{max_chars}个",
-        )
-    return text
-
-
 def clean_measure_codes(codes: Iterable[str]) -> list[str]:
     """Upper-cased, de-duplicated, in the order given; at least one."""
     out = list(dict.fromkeys(c.strip().upper() for c in codes if c.strip()))
@@ -181,41 +159,9 @@ def clean_measure_codes(codes: Iterable[str]) -> list[str]:
     return out
 
 
-def resident_ids_in(text: str, today: dt.date) -> list[str]:
-    """Numbers in ``text`` that look like resident ID numbers (masked, for messages).
-
-    "Looks like" is format plus a real birth date: a wrong check character still counts, since
-    a mistyped ID number is as personal as a correct one.
-    """
-    folded = unicodedata.normalize("NFKC", text)
-    found: list[str] = []
-    for match in _ID_CANDIDATE.finditer(folded):
-        number = re.sub(r"[ \-]", "", match.group()).upper()
-        if len(number) not in (15, 18) or (len(number) == 15 and not number.isdigit()):
-            continue
-        check = check_resident_id(number, today=today)
-        if {issue.code for issue in check.errors} <= {"check_digit"}:
-            found.append(mask_resident_id(check.number))
-    return found
-
-
 def check_publishable(field: str, label: str, text: str, today: dt.date) -> None:
-    """Refuse text that would disclose a natural person's ID number or subject key."""
-    ids = resident_ids_in(text, today)
-    if ids:
-        raise InputError(
-            f"{field} contains what looks like a resident ID number ({ids[0]}); "
-            "a typical case may not disclose it",
-            f"{label}（{field}）中含有疑似居民身份证号码“{ids[0]}”：典型案例不得公开自然人的"
-            "身份证号码，请删除后再提交",
-        )
-    key = _PERSON_KEY.search(text)
-    if key is not None:
-        shown = key.group()[:9] + "…"
-        raise InputError(
-            f"{field} contains a natural person's subject key ({shown})",
-            f"{label}（{field}）中含有自然人主体标识“{shown}”：典型案例不得公开自然人信息",
-        )
+    """Refuse text of a typical case that would disclose a natural person."""
+    refuse_personal_text(field, label, text, today, what_zh="典型案例", what_en="a typical case")
 
 
 def next_state(case_id: int, state: str, transition: str) -> str:

@@ -21,6 +21,7 @@ from xinyong.identity.uscc import check_uscc
 from xinyong.ingest.quality import IMPORT_FORMATS, quality_report
 from xinyong.kernel.clock import CHINA_TZ
 from xinyong.kernel.errors import InputError, NotFound
+from xinyong.kernel.parse import clean_text
 from xinyong.reports import repository as repo
 from xinyong.reports.rules import (
     CATEGORIES,
@@ -33,7 +34,6 @@ from xinyong.reports.rules import (
     CaseStateError,
     check_publishable,
     clean_measure_codes,
-    clean_text,
     coverage,
     months_back,
     next_state,

@@ -44,6 +44,7 @@ from xinyong.ingest.rejections import opened as opened_rejection
 from xinyong.ingest.service import revoke_record
 from xinyong.kernel.errors import NotFound, Unauthenticated
 from xinyong.ledger import repository as ledger_repo
+from xinyong.portal import announcements as notices
 from xinyong.portal import rules as portal_rules
 from xinyong.web import docs, errors
 from xinyong.web.deps import (
@@ -55,9 +56,11 @@ from xinyong.web.deps import (
     require_own,
     require_role,
 )
+from xinyong.web.routes import announcements as announcements_routes
 from xinyong.web.routes import catalogue as catalogue_routes
 from xinyong.web.routes import checks as checks_routes
 from xinyong.web.routes import console as console_routes
+from xinyong.web.routes import console_announcements as console_announcements_routes
 from xinyong.web.routes import ledger as ledger_routes
 from xinyong.web.routes import lists as lists_routes
 from xinyong.web.routes import portal as portal_routes
@@ -112,6 +115,10 @@ TAGS = [
         "name": "信用公示",
         "description": "双公示（行政许可、行政处罚）与公开名单：今日公示中的信息，不含自然人。公开信息，无需密钥。",
     },
+    {
+        "name": "通知公告",
+        "description": "信用办发布的通知公告、政策文件与工作动态。阅读公开，无需密钥；发布与撤回限信用办。",
+    },
     {"name": "预警", "description": "易地开张等预警：信用办、审计查看，信用办处理。"},
     {
         "name": "账本锚点",
@@ -133,6 +140,7 @@ DESCRIPTION = """信用记录报送（双公示等）、信用档案查询、逢
 
 
 ROUTERS: list[APIRouter] = [
+    announcements_routes.router,
     catalogue_routes.router,
     checks_routes.router,
     lists_routes.router,
@@ -181,7 +189,10 @@ def create_app(platform: Platform | None = None) -> FastAPI:
 
     for router in ROUTERS:
         app.include_router(router)
-    console_routes.install(app)  # the staff console's pages (cookie sessions, not keys)
+    console_routes.install(app)
+    console_announcements_routes.install(
+        app
+    )  # the staff console's pages (cookie sessions, not keys)
 
     import_slots = anyio.CapacityLimiter(platform.settings.import_workers)
 
@@ -539,10 +550,14 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         with platform.engine.connect() as conn:
             counts = identity_repo.count_subjects(conn)
             n_entries = ledger_repo.count_entries(conn)
+            latest = notices.published_page(
+                conn, platform.catalogue, category=None, page=1, page_size=HOME_ANNOUNCEMENTS
+            )
         return TEMPLATES.TemplateResponse(
             request,
             "home.html",
             {
+                "announcements": latest["announcements"],
                 "q": q,
                 "results": results,
                 "counts": counts,
@@ -618,6 +633,7 @@ def _gated(platform: Platform, run: Callable[[], T]) -> T:
 
 
 ANCHORS_PER_PAGE = 60  # two months of daily anchors
+HOME_ANNOUNCEMENTS = 5  # the newest announcements on the home page
 
 
 def _quote(name: str) -> str:

@@ -11,6 +11,7 @@ import typer
 from xinyong.kernel.errors import XinyongError
 from xinyong.web.commands import access as access_commands
 from xinyong.web.commands import anchors as anchors_commands
+from xinyong.web.commands import announcements as announcements_commands
 from xinyong.web.commands import backup as backup_commands
 from xinyong.web.commands import calendar as calendar_commands
 from xinyong.web.commands import checks as checks_commands
@@ -38,6 +39,7 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="数据库结构（迁移）", no_args_is_help=True)
 audit_app = typer.Typer(help="账本完整性审计", no_args_is_help=True)
+app.add_typer(announcements_commands.app, name="announcements")
 app.add_typer(db_app, name="db")
 app.add_typer(audit_app, name="audit")
 app.add_typer(calendar_commands.app, name="calendar")

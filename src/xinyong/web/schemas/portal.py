@@ -129,3 +129,37 @@ class ListMembers(Paging):
 class PublicListTypes(Schema):
     as_of: str
     list_types: list[PublicListType]
+
+
+class Announcement(Schema):
+    """公告（公开内容）。"""
+
+    id: int
+    category: CodeName = Field(description="栏目（代码表 announcement_category）")
+    title: str
+    body: str
+    published_at: str = Field(description="发布时间（北京时间，ISO 8601）")
+    published_on: str = Field(description="发布日期（北京时间）")
+
+
+class AnnouncementInternal(Announcement):
+    """公告（含状态与经办人，信用办视图）。"""
+
+    state: str = Field(description="published 已发布 | withdrawn 已撤回")
+    state_name: str
+    published_by: str
+    withdrawn_by: str | None
+    withdrawn_at: str | None
+    withdraw_reason: str | None
+
+
+class Announcements(Schema):
+    category: str | None = Field(description="所筛选的栏目代码")
+    categories: list[CodeName]
+    page: int
+    page_size: int
+    total: int
+    pages: int
+    has_previous: bool
+    has_next: bool
+    announcements: list[Announcement]

@@ -117,6 +117,43 @@ def test_fuzzy_names(loaded: Platform) -> None:
     assert hits[0]["match"]["code"] == "fuzzy"
 
 
+@pytest.mark.parametrize(
+    "typo",
+    [
+        "西安建工集有限公司",  # a character missing
+        "西安建工集团团有限公司",  # one too many
+        "西安工建集团有限公司",  # two neighbours swapped
+        "陕西安建工集团有限公司",  # an extra character before the name
+    ],
+)
+def test_fuzzy_finds_one_edit_anywhere(loaded: Platform, typo: str) -> None:
+    hits = _find(loaded, typo).hits
+    assert hits and hits[0]["code"] == XAJG
+    assert hits[0]["match"]["code"] == "fuzzy"
+
+
+def test_fuzzy_finds_nothing_two_edits_from_a_short_name(loaded: Platform) -> None:
+    assert _codes(loaded, "东京工建集团") == []
+
+
+def test_one_edit_patterns_keep_all_but_the_edited_place() -> None:
+    patterns = rules.one_edit_patterns("建工集")
+    assert "%__工工集集%" in patterns  # first character substituted
+    assert "%建建集集%" in patterns  # 工 extra in the query
+    assert "%建建__工工集集%" in patterns  # a character missing after 建
+    assert "%工工建建集集%" in patterns  # swapped
+    assert len(patterns) == len(set(patterns))
+    # Wildcards in the query are literal (escaped, doubled like every character).
+    assert set(rules.one_edit_patterns("a%")) == {
+        "%__\\%\\%%",
+        "%\\%\\%%",
+        "%aa%",
+        "%aa__\\%\\%%",
+        "%\\%\\%aa%",
+        "%aa__%",
+    }
+
+
 def test_wildcards_are_literal(loaded: Platform) -> None:
     assert _codes(loaded, "%商贸") == [PCT]
     assert _codes(loaded, "%商") == [PCT]  # two characters, through the doubled column

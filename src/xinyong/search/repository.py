@@ -16,7 +16,7 @@ from sqlalchemy import Connection, delete, func, select, text
 
 from xinyong.identity.tables import subjects
 from xinyong.ledger.tables import entries
-from xinyong.search.rules import escape_like, fts_phrase, prefix_bound
+from xinyong.search.rules import escape_like, fts_phrase, one_edit_patterns, prefix_bound
 from xinyong.search.tables import search_index
 from xinyong.store.db import bulk_insert, is_postgres, matching
 
@@ -166,18 +166,22 @@ def substring(conn: Connection, column: TrigramColumn, value: str, limit: int) -
     return [k for k, _ in sorted(rows, key=lambda r: (len(r[1]), r[1], r[0]))]
 
 
-def similar(conn: Connection, doubled: str, limit: int) -> list[tuple[str, str]]:
-    """(subject key, name key) of up to ``limit`` names sharing the most trigrams with the
-    doubled query: pg_trgm similarity (``%``, threshold pg_trgm.similarity_threshold) on
-    PostgreSQL, FTS5 bm25 over any of its trigrams on SQLite. The caller scores them."""
+def similar(conn: Connection, key: str, doubled: str, limit: int) -> list[tuple[str, str]]:
+    """(subject key, name key) of up to ``limit`` names near the query (``key``, its doubled
+    form ``doubled``); the caller scores them. PostgreSQL: names containing the query after
+    one edit (``rules.one_edit_patterns``, fetched unordered through the trigram index).
+    SQLite: FTS5 bm25 over any of the doubled query's trigrams."""
     if is_postgres(conn):
+        patterns = one_edit_patterns(key)
+        if not patterns:
+            return []
+        alternatives = " OR ".join(f"doubled LIKE :p{i} ESCAPE '\\'" for i in range(len(patterns)))
         rows = conn.execute(
             text(
                 "SELECT subject_key, name_key FROM search_index "
-                "WHERE doubled % :q AND public "
-                "ORDER BY similarity(doubled, :q) DESC, subject_key LIMIT :n"
+                f"WHERE ({alternatives}) AND public LIMIT :n"
             ),
-            {"q": doubled, "n": limit},
+            {"n": limit, **{f"p{i}": p for i, p in enumerate(patterns)}},
         )
         return [(k, n) for k, n in rows]
     grams = sorted({doubled[i : i + 3] for i in range(len(doubled) - 2)})

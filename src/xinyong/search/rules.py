@@ -165,6 +165,29 @@ def highlight(name: str, query: Query) -> list[tuple[str, bool]]:
     return [(name, False)]
 
 
+def one_edit_patterns(text: str) -> list[str]:
+    """LIKE patterns (escape ``\\``) over the doubled column, together matching every name
+    that contains ``text`` after one edit: a character substituted, missing, extra, or two
+    neighbours swapped. Each keeps all of ``text`` but the edited place, so the trigram index
+    answers it from the query's rarest trigrams (the 字号) instead of reading the posting
+    lists of the common ones (有限公司, the region) that a similarity probe reads."""
+    out: dict[str, None] = {}
+
+    def like(*parts: str) -> None:
+        out["%" + "".join(parts) + "%"] = None
+
+    dbl = [escape_like(c + c) for c in text]
+    n = len(text)
+    for p in range(n):
+        like(*dbl[:p], "__", *dbl[p + 1 :])  # substituted
+        like(*dbl[:p], *dbl[p + 1 :])  # extra in the query
+        if p:
+            like(*dbl[:p], "__", *dbl[p:])  # missing from the query
+        if p + 1 < n:
+            like(*dbl[:p], dbl[p + 1], dbl[p], *dbl[p + 2 :])  # swapped
+    return list(out)
+
+
 def escape_like(text: str) -> str:
     """``text`` as a literal inside a LIKE pattern with ESCAPE '\\'."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

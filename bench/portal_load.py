@@ -36,14 +36,17 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, func, select, text
 
 from xinyong.access import service as access
 from xinyong.bootstrap import build_platform
 from xinyong.demo.generator import XZCF_HEADERS, penalty_rows
+from xinyong.identity.tables import subjects
 from xinyong.kernel.clock import CHINA_TZ, FixedClock
 from xinyong.kernel.settings import Settings
+from xinyong.ledger.tables import entries
 from xinyong.search import service as search
+from xinyong.search.tables import search_index
 from xinyong.store.db import make_engine
 from xinyong.store.migrate import upgrade
 
@@ -163,8 +166,8 @@ def sample(url: str, k: int) -> tuple[dict[str, list[str]], list[str], dict[str,
     rng = random.Random(9)
     with engine.connect() as conn:
         sizes = {
-            t: int(conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one())
-            for t in ("subjects", "entries", "search_index")
+            t.name: int(conn.execute(select(func.count()).select_from(t)).scalar_one())
+            for t in (subjects, entries, search_index)
         }
         top = int(conn.execute(text("SELECT max(id) FROM search_index")).scalar_one())
         ids = rng.sample(range(1, top + 1), k)

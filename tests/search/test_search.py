@@ -128,7 +128,8 @@ def test_fuzzy_names(loaded: Platform) -> None:
 )
 def test_fuzzy_finds_one_edit_anywhere(loaded: Platform, typo: str) -> None:
     hits = _find(loaded, typo).hits
-    assert hits and hits[0]["code"] == XAJG
+    assert hits
+    assert hits[0]["code"] == XAJG
     assert hits[0]["match"]["code"] == "fuzzy"
 
 

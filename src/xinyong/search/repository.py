@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Literal
 
-from sqlalchemy import Connection, delete, func, select, text
+from sqlalchemy import Connection, delete, func, or_, select, text
 
 from xinyong.identity.tables import subjects
 from xinyong.ledger.tables import entries
@@ -175,14 +175,13 @@ def similar(conn: Connection, key: str, doubled: str, limit: int) -> list[tuple[
         patterns = one_edit_patterns(key)
         if not patterns:
             return []
-        alternatives = " OR ".join(f"doubled LIKE :p{i} ESCAPE '\\'" for i in range(len(patterns)))
-        rows = conn.execute(
-            text(
-                "SELECT subject_key, name_key FROM search_index "
-                f"WHERE ({alternatives}) AND public LIMIT :n"
-            ),
-            {"n": limit, **{f"p{i}": p for i, p in enumerate(patterns)}},
+        query = (
+            select(_T.subject_key, _T.name_key)
+            .where(or_(*(_T.doubled.like(p, escape="\\") for p in patterns)))
+            .where(_T.public.is_(True))
+            .limit(limit)
         )
+        rows = conn.execute(query)
         return [(k, n) for k, n in rows]
     grams = sorted({doubled[i : i + 3] for i in range(len(doubled) - 2)})
     if not grams:

@@ -30,6 +30,7 @@ import os
 import random
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -208,6 +209,28 @@ def script(path: Path, targets: list[str]) -> str:
     return str(path)
 
 
+def warm_up(url: str) -> None:
+    """Wait until the server processes have loaded their read models (the check's subjects:
+    each reads its million rows at start), so that no run measures a server still starting."""
+    engine = make_engine(url)
+    quiet = 0
+    try:
+        for _ in range(600):
+            with engine.connect() as conn:
+                busy = conn.execute(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                        " AND pid <> pg_backend_pid() AND state <> 'idle'"
+                    )
+                ).scalar_one()
+            quiet = quiet + 1 if busy == 0 else 0
+            if quiet == 3:
+                return
+            time.sleep(1.0)
+    finally:
+        engine.dispose()
+
+
 def load() -> str:
     return "/".join(f"{x:.1f}" for x in os.getloadavg())
 
@@ -241,6 +264,7 @@ def main() -> None:
     os.environ["XINYONG_SEARCH_RATE_PER_MINUTE"] = "0"  # one address sends everything
     server, base = start_server(url, args.port, args.workers, work)
     try:
+        warm_up(url)
         print(
             f"wrk -t1 -c{args.connections}, server uvicorn --workers {args.workers}; "
             "latencies in ms"
@@ -261,7 +285,11 @@ def main() -> None:
             )
     finally:
         os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=30)
         shutil.rmtree(work, ignore_errors=True)
         if not args.keep:
             drop(args.subjects)

@@ -175,12 +175,17 @@ def similar(conn: Connection, key: str, doubled: str, limit: int) -> list[tuple[
         patterns = one_edit_patterns(key)
         if not patterns:
             return []
-        query = (
+        # Planned apart from the LIMIT (a materialised CTE): with it, the planner expects
+        # the few hundred estimated matches early in a sequential scan and reads the table
+        # (27 s at 1,000,000 names) instead of the index (docs/benchmarks.md).
+        near = (
             select(_T.subject_key, _T.name_key)
             .where(or_(*(_T.doubled.like(p, escape="\\") for p in patterns)))
             .where(_T.public.is_(True))
-            .limit(limit)
+            .cte("near")
+            .prefix_with("MATERIALIZED")
         )
+        query = select(near.c.subject_key, near.c.name_key).limit(limit)
         rows = conn.execute(query)
         return [(k, n) for k, n in rows]
     grams = sorted({doubled[i : i + 3] for i in range(len(doubled) - 2)})

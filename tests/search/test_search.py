@@ -117,6 +117,38 @@ def test_fuzzy_names(loaded: Platform) -> None:
     assert hits[0]["match"]["code"] == "fuzzy"
 
 
+@pytest.mark.parametrize(
+    "typo",
+    [
+        "西安建工集有限公司",  # a character missing
+        "西安建工集团团有限公司",  # one too many
+        "西安工建集团有限公司",  # two neighbours swapped
+        "陕西安建工集团有限公司",  # an extra character before the name
+    ],
+)
+def test_fuzzy_finds_one_edit_anywhere(loaded: Platform, typo: str) -> None:
+    hits = _find(loaded, typo).hits
+    assert hits
+    assert hits[0]["code"] == XAJG
+    assert hits[0]["match"]["code"] == "fuzzy"
+
+
+def test_fuzzy_finds_nothing_two_edits_from_a_short_name(loaded: Platform) -> None:
+    assert _codes(loaded, "东京工建集团") == []
+
+
+def test_one_edit_patterns_keep_all_but_the_edited_place() -> None:
+    assert rules.one_edit_patterns("建工集") == [
+        "%工工集集%",  # the first character substituted, missing or extra
+        "%工工建建集集%",  # the first two swapped
+        "%建建%集集%",
+        "%建建集集工工%",
+        "%建建工工%",
+    ]
+    # Wildcards in the query are literal (escaped, doubled like every character).
+    assert rules.one_edit_patterns("a%") == ["%\\%\\%%", "%\\%\\%aa%", "%aa%"]
+
+
 def test_wildcards_are_literal(loaded: Platform) -> None:
     assert _codes(loaded, "%商贸") == [PCT]
     assert _codes(loaded, "%商") == [PCT]  # two characters, through the doubled column

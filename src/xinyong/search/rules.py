@@ -165,6 +165,24 @@ def highlight(name: str, query: Query) -> list[tuple[str, bool]]:
     return [(name, False)]
 
 
+def one_edit_patterns(text: str) -> list[str]:
+    """LIKE patterns (escape ``\\``) over the doubled column, together matching every name
+    that contains ``text`` after one edit: a character substituted, missing or extra (one
+    pattern per place: the text before it, anything, the text after it), or two neighbours
+    swapped. Each keeps all of ``text`` but the edited place, so the trigram index answers it
+    from the query's rarest trigrams (the 字号) instead of reading the posting lists of the
+    common ones (有限公司, the region) that a similarity probe reads."""
+    out: dict[str, None] = {}
+    dbl = [escape_like(c + c) for c in text]
+    for p in range(len(text)):
+        parts = ("".join(dbl[:p]), "".join(dbl[p + 1 :]))
+        out["%" + "%".join(x for x in parts if x) + "%"] = None
+        if p + 1 < len(text):
+            swapped = [*dbl[:p], dbl[p + 1], dbl[p], *dbl[p + 2 :]]
+            out["%" + "".join(swapped) + "%"] = None
+    return list(out)
+
+
 def escape_like(text: str) -> str:
     """``text`` as a literal inside a LIKE pattern with ESCAPE '\\'."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

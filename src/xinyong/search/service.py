@@ -185,7 +185,7 @@ def _tiers(conn: Connection, q: Query, limits: Limits) -> list[tuple[Tier, list[
 
 def _fuzzy(conn: Connection, q: Query, limits: Limits) -> list[str]:
     scored = []
-    for key, nk in repo.similar(conn, q.doubled, limits.fuzzy_candidates):
+    for key, nk in repo.similar(conn, q.text, q.doubled, limits.fuzzy_candidates):
         score = fuzz.ratio(q.text, nk)
         if score >= limits.fuzzy_min_score:
             scored.append((-score, len(nk), nk, key))

@@ -29,6 +29,7 @@ TABLE_MODULES = (
     "xinyong.lists.tables",
     "xinyong.reports.tables",
     "xinyong.search.tables",
+    "xinyong.selfservice.tables",
 )
 
 

@@ -265,7 +265,7 @@ def activate(
         reason = "used_code"
     elif found["superseded_at"] is not None:
         reason = "superseded_code"
-    elif now >= _aware(found["expires_at"]):  # type: ignore[operator]
+    elif now >= found["expires_at"].astimezone(dt.UTC):
         reason = "expired_code"
     elif not repo.use_code(conn, int(found["id"]), now):
         reason = "used_code"

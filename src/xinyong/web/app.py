@@ -62,6 +62,7 @@ from xinyong.web.routes import lists as lists_routes
 from xinyong.web.routes import portal as portal_routes
 from xinyong.web.routes import reports as reports_routes
 from xinyong.web.routes import search as search_routes
+from xinyong.web.routes import subject_account as subject_account_routes
 from xinyong.web.routes import warnings as warnings_routes
 from xinyong.web.schemas import catalogue as catalogue_schemas
 from xinyong.web.schemas import creditfile as creditfile_schemas
@@ -177,6 +178,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     console_routes.install(app)  # the staff console's pages (cookie sessions, not keys)
+    subject_account_routes.install(app)  # subject accounts (their own cookie sessions)
 
     import_slots = anyio.CapacityLimiter(platform.settings.import_workers)
 

@@ -123,14 +123,18 @@ def test_issue_activate_sign_in_and_read_the_own_complete_file(
     assert page.headers["cache-control"] == "no-store"
     text = page.text
     assert "本主体完整信用信息（含未公开信息）" in text
-    assert WARNING_NO in text and FINE_NO in text
+    assert WARNING_NO in text
+    assert FINE_NO in text
     assert "未公开" in text
     assert OTHER_NO not in text  # another subject's record
-    assert "即将提供" in text and "信用修复申请" in text
-    assert "<script" not in text and "style=" not in text
+    assert "即将提供" in text
+    assert "信用修复申请" in text
+    assert "<script" not in text
+    assert "style=" not in text
     # The public sees the fine, not the warning.
     public = client.get(f"/api/v1/subjects/{ORG}/file").text
-    assert FINE_NO in public and WARNING_NO not in public
+    assert FINE_NO in public
+    assert WARNING_NO not in public
     assert WARNING_NO not in client.get(f"/subjects/{ORG}?tab=penalties").text
     reads = _audit(platform, "read_file")
     assert [(r["actor"], r["target"], r["purpose"]) for r in reads] == [
@@ -187,25 +191,30 @@ def test_a_code_is_used_once_expires_and_a_newer_one_retires_it(
     second = _issue(platform)  # retires the first
     client = _client(platform)
     resp = _activate(client, first)
-    assert resp.status_code == 401 and INVALID_CODE in resp.text
+    assert resp.status_code == 401
+    assert INVALID_CODE in resp.text
     assert _activate(client, second).status_code == 303
     again = _client(platform)
     resp = _activate(again, second, password="Another-Pass-2026")
-    assert resp.status_code == 401 and INVALID_CODE in resp.text
+    assert resp.status_code == 401
+    assert INVALID_CODE in resp.text
     # Expired: the same message.
     late = _issue(platform, ORG2, days=2)
     clock.advance(dt.timedelta(days=2))
     resp = _activate(_client(platform), late, uscc=ORG2)
-    assert resp.status_code == 401 and INVALID_CODE in resp.text
+    assert resp.status_code == 401
+    assert INVALID_CODE in resp.text
     # An unknown USCC and a code of another subject: the same message.
     resp = _activate(_client(platform), second, uscc=IBIZ)
-    assert resp.status_code == 401 and INVALID_CODE in resp.text
+    assert resp.status_code == 401
+    assert INVALID_CODE in resp.text
     reasons = [
         json.loads(r["detail"])["reason"] for r in _audit(platform, "subject_activation_failed")
     ]
     assert reasons == ["superseded_code", "used_code", "expired_code", "unknown_account"]
     unknown = _audit(platform, "subject_activation_failed")[-1]
-    assert unknown["target"] == "subject_account:unknown" and IBIZ not in unknown["detail"]
+    assert unknown["target"] == "subject_account:unknown"
+    assert IBIZ not in unknown["detail"]
 
 
 def test_wrong_codes_and_passwords_lock_the_account(
@@ -217,7 +226,8 @@ def test_wrong_codes_and_passwords_lock_the_account(
     for _ in range(limit - 1):
         assert _activate(client, "AAAA-BBBB-CCCC-DDDD-EEEE").status_code == 401
     locked = _activate(client, "AAAA-BBBB-CCCC-DDDD-EEEE")
-    assert locked.status_code == 429 and "锁定" in locked.text
+    assert locked.status_code == 429
+    assert "锁定" in locked.text
     assert int(locked.headers["retry-after"]) > 0
     # Even the right code is refused while locked (not checked).
     assert _activate(client, code).status_code == 429
@@ -227,7 +237,8 @@ def test_wrong_codes_and_passwords_lock_the_account(
     other = _client(platform)
     for _ in range(limit - 1):
         resp = _sign_in(other, password="Wrong-Pass-2026")
-        assert resp.status_code == 401 and INVALID_LOGIN in resp.text
+        assert resp.status_code == 401
+        assert INVALID_LOGIN in resp.text
     assert _sign_in(other, password="Wrong-Pass-2026").status_code == 429
     assert _sign_in(other).status_code == 429
     # Locking ended the open session.
@@ -251,9 +262,11 @@ def test_forms_need_their_token_and_the_password_policy_spends_no_code(
     forged = {**data, "csrf": csrf_of(staff_form.text)}
     assert client.post("/account/activate", data=forged).status_code == 403
     resp = _activate(client, code, password="short")
-    assert resp.status_code == 400 and "口令长度" in resp.text
+    assert resp.status_code == 400
+    assert "口令长度" in resp.text
     resp = _activate(client, code, confirm="Different-Pass-2026")
-    assert resp.status_code == 400 and "不一致" in resp.text
+    assert resp.status_code == 400
+    assert "不一致" in resp.text
     assert _audit(platform, "subject_activation_failed") == []
     assert _activate(client, code).status_code == 303  # still valid
     page = client.get("/account")
@@ -266,7 +279,8 @@ def test_issue_refuses_persons_unknown_and_invalid_codes(platform: Platform, rec
     number = resident_id(seq="456")
     with pytest.raises(InputError) as person:
         _issue(platform, number)
-    assert "自然人" in person.value.message_zh and number not in person.value.message_zh
+    assert "自然人" in person.value.message_zh
+    assert number not in person.value.message_zh
     with pytest.raises(NotFound):
         _issue(platform, IBIZ)  # a valid code the platform has no record of
     with pytest.raises(InputError) as bad:
@@ -289,7 +303,8 @@ def test_disable_ends_the_session_and_a_reissued_code_resets_the_password(
         accounts.disable(conn, ORG, now=platform.clock.now(), actor="cli:张管理")
     assert other.get("/account", follow_redirects=False).status_code == 303
     resp = _sign_in(_client(platform), password="Second-Pass-2026")
-    assert resp.status_code == 401 and INVALID_LOGIN in resp.text
+    assert resp.status_code == 401
+    assert INVALID_LOGIN in resp.text
     with pytest.raises(Conflict):
         _issue(platform)
     with platform.engine.begin() as conn:
@@ -306,7 +321,8 @@ def test_pages_without_a_session(platform: Platform) -> None:
     assert client.post("/account/logout", data={"csrf": "0" * 64}).status_code == 401
     for page in ("/account/login", "/account/activate"):
         resp = client.get(page)
-        assert resp.status_code == 200 and 'name="csrf"' in resp.text
+        assert resp.status_code == 200
+        assert 'name="csrf"' in resp.text
     # Bounded fields: an endless value is a 400 page, not a 500.
     form = client.get("/account/login")
     resp = client.post(
@@ -315,3 +331,118 @@ def test_pages_without_a_session(platform: Platform) -> None:
     )
     assert resp.status_code == 400
     assert "9" * 50 not in resp.text
+
+
+SUBJECT_ROLES = ("anonymous", "subject", "office_admin")
+
+
+def subject_matrix() -> dict[tuple[str, str], dict[str, str]]:
+    """The table under "## 主体账户权限矩阵" in docs/operations.md."""
+    from tests.web.test_authorisation_matrix import DOC
+
+    text = DOC.read_text(encoding="utf-8").split("## 主体账户权限矩阵", 1)[1].split("\n## ", 1)[0]
+    rows: dict[tuple[str, str], dict[str, str]] = {}
+    for line in text.splitlines():
+        m = re.match(r"\|\s*`(GET|POST) ([^`]+)`\s*\|(.*)\|\s*$", line)
+        if m:
+            cells = [c.strip() for c in m.group(3).split("|")]
+            rows[(m.group(1), m.group(2))] = dict(zip(SUBJECT_ROLES, cells[:3], strict=True))
+    return rows
+
+
+def _as(platform: Platform, app: Any, role: str) -> TestClient:
+    client = TestClient(app, base_url="https://testserver")
+    if role == "subject":
+        assert _sign_in(client).status_code == 303
+    elif role == "office_admin":
+        assert console_sign_in(client, "admin").status_code == 303
+    return client
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+def test_every_subject_page_answers_as_the_matrix_says_and_a_subject_reaches_nothing_else(
+    platform: Platform, records: None
+) -> None:
+    from tests.helpers import api_routes
+    from xinyong.web.routes.subject_account import cookie_names, csrf_key
+
+    add_user(platform, "admin", "office_admin")
+    assert _activate(_client(platform), _issue(platform)).status_code == 303
+    app = create_app(platform)
+    rows = subject_matrix()
+    pages = {
+        (method, route.path)
+        for route in api_routes(app.routes)
+        if route.path == "/account" or route.path.startswith("/account/")
+        for method in route.methods - {"HEAD"}
+    }
+    assert pages - rows.keys() == set(), "subject pages missing from the matrix"
+    assert rows.keys() - pages == set(), "matrix rows for subject pages that do not exist"
+    session_cookie, login_cookie = cookie_names(secure=True)
+    wrong = {}
+    for (method, path), cells in sorted(rows.items()):
+        for role in SUBJECT_ROLES:
+            client = _as(platform, app, role)
+            if method == "GET":
+                resp = client.get(path, follow_redirects=False)
+            else:
+                # A valid token for whatever the form is bound to: the answer is the role's.
+                if path == "/account/logout":
+                    seed = client.cookies.get(session_cookie) or ""
+                else:
+                    client.cookies.set(login_cookie, "walk-seed")
+                    seed = "walk-seed"
+                token = accounts_csrf(csrf_key(platform), seed) if seed else "0" * 64
+                data = {"csrf": token, "uscc": ORG, "password": PASSWORD}
+                if path == "/account/activate":
+                    data.update(code="AAAA", confirm="mismatch")  # a 400, nothing counted
+                resp = client.post(path, data=data, follow_redirects=False)
+            cell = cells[role]
+            if cell == "登录":
+                ok = resp.status_code == 303 and resp.headers["location"] == "/account/login"
+            elif cell in ("401", "403"):
+                ok = resp.status_code == int(cell)
+            else:
+                assert cell == "✓", (method, path, role, cell)
+                ok = resp.status_code not in (401, 403) and resp.status_code < 500
+            if not ok:
+                wrong[f"{method} {path} {role}"] = (cell, resp.status_code)
+    assert wrong == {}
+    # A subject session opens no console page and no keyed API operation.
+    subject = _as(platform, app, "subject")
+    reached = {}
+    walked = 0
+    for route in api_routes(app.routes):
+        if not (route.path.startswith("/console") or route.path.startswith("/api/v1")):
+            continue
+        if route.path == "/console/login":
+            continue
+        url = re.sub(r"{(\w+)}", "999999", route.path).replace("999999", ORG, 1)
+        for method in route.methods - {"HEAD"}:
+            resp = subject.request(
+                method, url, params={"view": "internal", "purpose": "试"}, follow_redirects=False
+            )
+            if route.path.startswith("/console"):
+                ok = resp.status_code == 401 or (
+                    resp.status_code == 303 and resp.headers["location"] == "/console/login"
+                )
+            else:
+                public = resp.status_code not in (401, 403)
+                ok = resp.status_code == 401 or (public and _is_public(app, method, route.path))
+            walked += 1
+            if not ok:
+                reached[f"{method} {route.path}"] = resp.status_code
+    assert reached == {}
+    assert walked > 40
+
+
+def accounts_csrf(key: bytes, seed: str) -> str:
+    from xinyong.access import accounts as staff_accounts
+
+    return staff_accounts.csrf_token(key, seed)
+
+
+def _is_public(app: Any, method: str, path: str) -> bool:
+    from tests.web.test_authorisation_matrix import matrix
+
+    return matrix().get((method, path), {}).get("anonymous") == "✓"

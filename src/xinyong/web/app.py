@@ -57,6 +57,7 @@ from xinyong.web.deps import (
 )
 from xinyong.web.routes import checks as checks_routes
 from xinyong.web.routes import console as console_routes
+from xinyong.web.routes import console_subject_accounts as console_subject_accounts_routes
 from xinyong.web.routes import ledger as ledger_routes
 from xinyong.web.routes import lists as lists_routes
 from xinyong.web.routes import portal as portal_routes
@@ -178,6 +179,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     console_routes.install(app)  # the staff console's pages (cookie sessions, not keys)
+    app.include_router(console_subject_accounts_routes.router)
     subject_account_routes.install(app)  # subject accounts (their own cookie sessions)
 
     import_slots = anyio.CapacityLimiter(platform.settings.import_workers)

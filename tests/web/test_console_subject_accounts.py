@@ -106,4 +106,4 @@ def test_only_the_office_administrator(platform: Platform, admin: TestClient) ->
     officer = TestClient(create_app(platform), base_url="https://testserver")
     assert console_sign_in(officer, "officer").status_code == 303
     assert officer.get(PATH).status_code == 403
-    assert "主体账户" not in officer.get("/console").text
+    assert PATH not in officer.get("/console").text

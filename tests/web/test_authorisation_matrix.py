@@ -27,6 +27,7 @@ FILL = {
     "notice_id": "999999",
     "job_id": "0" * 32,
     "announcement_id": "999999",
+    "uscc": ORG,
     "receipt": "R00000000000000000000",
     "code": ORG,
     "year": "2027",

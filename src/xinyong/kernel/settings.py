@@ -107,6 +107,10 @@ class Settings(BaseSettings):
     # after sign-in.
     session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
     session_absolute_minutes: int = Field(default=8 * 60, ge=5, le=7 * 24 * 60)
+    # Subject accounts (selfservice.accounts): days a one-time activation code the credit
+    # office issues stays valid. Their sign-in, lock-out and sessions follow the login_* and
+    # session_* settings above, with their own cookie.
+    subject_code_days: int = Field(default=14, ge=1, le=365)
     # Console cookies carry Secure (and the __Host- prefix). False only for plain http on the
     # loopback interface during development (`xinyong demo`); `xinyong serve` refuses it on
     # any other address.

@@ -30,6 +30,7 @@ TABLE_MODULES = (
     "xinyong.portal.tables",
     "xinyong.reports.tables",
     "xinyong.search.tables",
+    "xinyong.selfservice.tables",
 )
 
 

@@ -61,11 +61,13 @@ from xinyong.web.routes import catalogue as catalogue_routes
 from xinyong.web.routes import checks as checks_routes
 from xinyong.web.routes import console as console_routes
 from xinyong.web.routes import console_announcements as console_announcements_routes
+from xinyong.web.routes import console_subject_accounts as console_subject_accounts_routes
 from xinyong.web.routes import ledger as ledger_routes
 from xinyong.web.routes import lists as lists_routes
 from xinyong.web.routes import portal as portal_routes
 from xinyong.web.routes import reports as reports_routes
 from xinyong.web.routes import search as search_routes
+from xinyong.web.routes import subject_account as subject_account_routes
 from xinyong.web.routes import warnings as warnings_routes
 from xinyong.web.schemas import catalogue as catalogue_schemas
 from xinyong.web.schemas import creditfile as creditfile_schemas
@@ -189,10 +191,10 @@ def create_app(platform: Platform | None = None) -> FastAPI:
 
     for router in ROUTERS:
         app.include_router(router)
-    console_routes.install(app)
-    console_announcements_routes.install(
-        app
-    )  # the staff console's pages (cookie sessions, not keys)
+    console_routes.install(app)  # the staff console's pages (cookie sessions, not keys)
+    console_announcements_routes.install(app)
+    app.include_router(console_subject_accounts_routes.router)
+    subject_account_routes.install(app)  # subject accounts (their own cookie sessions)
 
     import_slots = anyio.CapacityLimiter(platform.settings.import_workers)
 

@@ -19,6 +19,7 @@ from xinyong.web.commands import imports as imports_commands
 from xinyong.web.commands import lists as lists_commands
 from xinyong.web.commands import reports as reports_commands
 from xinyong.web.commands import search as search_commands
+from xinyong.web.commands import subject_accounts as subject_account_commands
 from xinyong.web.commands import users as users_commands
 from xinyong.web.commands import warnings as warnings_commands
 from xinyong.web.commands.common import (
@@ -54,6 +55,7 @@ audit_app.command("anchor-key")(anchors_commands.anchor_key_cmd)
 audit_app.command("anchor")(anchors_commands.anchor_cmd)
 audit_app.command("anchors-export")(anchors_commands.anchors_export_cmd)
 app.add_typer(users_commands.app, name="user")
+app.add_typer(subject_account_commands.app, name="subject-account")
 app.command("search")(search_commands.search_cmd)
 app.command("check")(checks_commands.check_cmd)
 app.command("backup")(backup_commands.backup_cmd)

@@ -64,6 +64,11 @@ CAPABILITIES: dict[str, list[tuple[str, str, str | None]]] = {
     "office_admin": [
         ("用户管理", "添加、停用、解锁控制台用户，重置口令", "/console/users"),
         ("通知公告", "在门户发布和撤回通知公告、政策文件、工作动态", "/console/announcements"),
+        (
+            "主体账户",
+            "为市场主体签发主体账户激活码，停用或启用主体账户",
+            "/console/subject-accounts",
+        ),
         ("信用信息公示查询", "按名称或统一社会信用代码查询公开信用档案", "/"),
         ("预警处理", "易地开张等预警的查看、确认与排除（API）", "/docs#/预警"),
         ("名单认定", "名单认定办件的办理（API）", "/docs#/名单认定"),

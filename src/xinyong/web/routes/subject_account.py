@@ -1,0 +1,339 @@
+"""Subject accounts (主体账户): a market entity activates its account with the one-time code
+the credit office issued, signs in with its USCC and password, and reads its own complete
+file. Pages only (not in the OpenAPI document).
+
+- **Its own cookie** ``__Host-xinyong_subject`` (before sign-in ``__Host-xinyong_subject_login``),
+  with the console's attributes (``Secure``, ``HttpOnly``, ``SameSite=Lax``, ``Path=/``; no
+  ``__Host-`` and no ``Secure`` with ``XINYONG_CONSOLE_COOKIE_SECURE=false``). The console reads
+  only its own cookie and the API only keys, so a subject session reaches neither.
+- **CSRF** on every form, as the console's, with a key of its own (derived from the master key).
+- **Who**: ``SubjectUser`` opens the session and gives a ``SubjectSession``, which holds the
+  USCC; no route takes a subject from the address, so there is no other file to ask for.
+"""
+
+# No "from __future__ import annotations": FastAPI resolves these annotations at runtime.
+
+import functools
+import secrets
+from typing import Annotated, Any
+
+import anyio.to_thread
+from fastapi import APIRouter, Depends, FastAPI, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from xinyong.access import accounts as staff_accounts
+from xinyong.access.passwords import PASSWORD_MAX_LENGTH
+from xinyong.bootstrap import Platform
+from xinyong.identity.redact import redact_identifiers
+from xinyong.kernel.clock import beijing_time
+from xinyong.kernel.errors import InputError, PermissionDenied, Unauthenticated
+from xinyong.selfservice import accounts, rules
+from xinyong.selfservice import service as selfservice
+from xinyong.selfservice.accounts import SubjectSession, SubjectSignIn
+from xinyong.web.deps import PlatformDep
+from xinyong.web.templating import TEMPLATES
+
+PAGE = ["GET", "HEAD"]
+LOGIN_PATH = "/account/login"
+HOME_PATH = "/account"
+INVALID_CODE = "统一社会信用代码或激活码有误，或激活码已过期、已使用"
+INVALID_LOGIN = "统一社会信用代码或口令错误"
+# The later online services, named (not linked) until they exist.
+LATER_SERVICES = (
+    ("信用信息异议申请", "对本主体信用信息有异议的，在线提出异议申请"),
+    ("信用修复申请", "符合条件的失信信息，在线申请信用修复"),
+    ("信用承诺", "在线作出、查看信用承诺"),
+    ("自愿注册信息", "自愿补充报送本主体的信用信息"),
+)
+
+router = APIRouter(include_in_schema=False)
+
+FormUscc = Annotated[str, Form(max_length=40)]
+FormCode = Annotated[str, Form(max_length=64)]
+FormPassword = Annotated[str, Form(max_length=PASSWORD_MAX_LENGTH)]
+CsrfToken = Annotated[str, Form(alias="csrf", max_length=128)]
+
+
+class SubjectSignInRequired(Unauthenticated):
+    """No live subject session: a page request goes to the subject sign-in page."""
+
+    code = "subject_sign_in_required"
+
+
+def cookie_names(secure: bool) -> tuple[str, str]:
+    """(session cookie, login cookie): the subject's own, never the console's."""
+    prefix = "__Host-" if secure else ""
+    return f"{prefix}xinyong_subject", f"{prefix}xinyong_subject_login"
+
+
+@functools.lru_cache(maxsize=4)
+def _keys(master: bytes) -> tuple[bytes, bytes]:
+    return (
+        staff_accounts.derive_key(master, "subject csrf"),
+        staff_accounts.derive_key(master, "address"),
+    )
+
+
+def csrf_key(platform: Platform) -> bytes:
+    return _keys(platform.settings.resolved_secret_key())[0]
+
+
+def _address_hash(platform: Platform, request: Request) -> str:
+    host = request.client.host if request.client else None
+    return staff_accounts.address_hash(_keys(platform.settings.resolved_secret_key())[1], host)
+
+
+def _secure(platform: Platform) -> bool:
+    return platform.settings.console_cookie_secure
+
+
+def _set_cookie(
+    platform: Platform, response: Response, name: str, value: str, max_age: int
+) -> None:
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        path="/",
+        secure=_secure(platform),
+        httponly=True,
+        samesite="lax",
+    )
+
+
+def _clear_cookie(platform: Platform, response: Response, name: str) -> None:
+    response.delete_cookie(name, path="/", secure=_secure(platform), httponly=True, samesite="lax")
+
+
+def _no_store(response: Response) -> Response:
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _render(
+    request: Request, template: str, context: dict[str, Any], status: int = 200
+) -> HTMLResponse:
+    response = TEMPLATES.TemplateResponse(
+        request, f"account/{template}", context, status_code=status
+    )
+    _no_store(response)
+    return response
+
+
+def _session_token(platform: Platform, request: Request) -> str | None:
+    return request.cookies.get(cookie_names(_secure(platform))[0])
+
+
+async def get_subject_session(request: Request, platform: PlatformDep) -> SubjectSession:
+    token = _session_token(platform, request)
+
+    def open_() -> SubjectSession | None:
+        with platform.engine.begin() as conn:
+            return accounts.open_session(
+                conn, platform.account_policy(), token, platform.clock.now()
+            )
+
+    session = await anyio.to_thread.run_sync(open_) if token else None
+    if session is None:
+        raise SubjectSignInRequired("no subject session", "请先登录主体账户")
+    return session
+
+
+SubjectUser = Annotated[SubjectSession, Depends(get_subject_session)]
+
+
+def _form_page(
+    platform: Platform,
+    request: Request,
+    template: str,
+    error: str | None = None,
+    status: int = 200,
+) -> Response:
+    """A sign-in or activation form with a token bound to the (new) login cookie."""
+    login_cookie = cookie_names(_secure(platform))[1]
+    seed = request.cookies.get(login_cookie)
+    fresh = not seed or len(seed) > 128
+    if fresh:
+        seed = secrets.token_urlsafe(32)
+    assert seed is not None  # noqa: S101 - set just above
+    context = {
+        "csrf": staff_accounts.csrf_token(csrf_key(platform), seed),
+        "error": error,
+        "min_length": platform.settings.password_min_length,
+    }
+    response = _render(request, template, context, status)
+    if fresh:
+        _set_cookie(platform, response, login_cookie, seed, max_age=3600)
+    return response
+
+
+def _check_form(platform: Platform, request: Request, csrf: str) -> None:
+    seed = request.cookies.get(cookie_names(_secure(platform))[1])
+    if not staff_accounts.csrf_valid(csrf_key(platform), seed, csrf):
+        raise PermissionDenied(
+            "subject form without a valid CSRF token",
+            "表单已失效或来源不明（缺少有效的防伪令牌），请刷新页面后重试",
+        )
+
+
+def _signed_in(
+    platform: Platform, request: Request, result: SubjectSignIn, template: str, invalid: str
+) -> Response:
+    """The answer to an activation or sign-in, after its transaction committed."""
+    session_cookie, login_cookie = cookie_names(_secure(platform))
+    if result.outcome == "locked":
+        assert result.locked_until is not None  # noqa: S101 - set with the outcome
+        response = _form_page(
+            platform,
+            request,
+            template,
+            "尝试失败次数过多，账户已暂时锁定，请于 "
+            f"{beijing_time(result.locked_until)} 后再试，或联系信用办",
+            status=429,
+        )
+        wait = max(1, int((result.locked_until - platform.clock.now()).total_seconds()))
+        response.headers["Retry-After"] = str(wait)
+        return response
+    if result.outcome != "ok":
+        return _form_page(platform, request, template, invalid, status=401)
+    assert result.token is not None  # noqa: S101 - set with the outcome
+    response = _no_store(RedirectResponse(HOME_PATH, status_code=303))
+    max_age = int(platform.account_policy().absolute.total_seconds())
+    _set_cookie(platform, response, session_cookie, result.token, max_age=max_age)
+    _clear_cookie(platform, response, login_cookie)
+    return response
+
+
+@router.api_route("/account/activate", methods=PAGE, response_class=HTMLResponse)
+def activate_form(request: Request, platform: PlatformDep) -> Response:
+    return _form_page(platform, request, "activate.html")
+
+
+@router.post("/account/activate", response_class=HTMLResponse)
+def activate(
+    request: Request,
+    platform: PlatformDep,
+    csrf: CsrfToken,
+    uscc: FormUscc,
+    code: FormCode,
+    password: FormPassword,
+    confirm: FormPassword,
+) -> Response:
+    """Activate with the office's one-time code. One message for a wrong, expired or used
+    code and an unknown USCC; failures count towards the lock-out."""
+    _check_form(platform, request, csrf)
+    if password != confirm:
+        return _form_page(platform, request, "activate.html", "两次输入的口令不一致", 400)
+    try:
+        # Committed whatever the outcome: a refusal counts and is audited.
+        with platform.engine.begin() as conn:
+            result = accounts.activate(
+                conn,
+                platform.password_hasher(),
+                platform.account_policy(),
+                uscc=uscc,
+                code=code,
+                password=password,
+                now=platform.clock.now(),
+                ip_hash=_address_hash(platform, request),
+            )
+    except InputError as exc:  # the password policy: nothing counted
+        message = redact_identifiers(exc.message_zh)
+        return _form_page(platform, request, "activate.html", message, 400)
+    return _signed_in(platform, request, result, "activate.html", INVALID_CODE)
+
+
+@router.api_route(LOGIN_PATH, methods=PAGE, response_class=HTMLResponse)
+def login_form(request: Request, platform: PlatformDep) -> Response:
+    """The sign-in form; a live session goes straight to the subject's page."""
+    with platform.engine.begin() as conn:
+        live = accounts.open_session(
+            conn, platform.account_policy(), _session_token(platform, request), platform.clock.now()
+        )
+    if live is not None:
+        return _no_store(RedirectResponse(HOME_PATH, status_code=303))
+    return _form_page(platform, request, "login.html")
+
+
+@router.post(LOGIN_PATH, response_class=HTMLResponse)
+def login(
+    request: Request,
+    platform: PlatformDep,
+    csrf: CsrfToken,
+    uscc: FormUscc,
+    password: FormPassword,
+) -> Response:
+    _check_form(platform, request, csrf)
+    with platform.engine.begin() as conn:
+        result = accounts.sign_in(
+            conn,
+            platform.password_hasher(),
+            platform.account_policy(),
+            uscc=uscc,
+            password=password,
+            now=platform.clock.now(),
+            ip_hash=_address_hash(platform, request),
+        )
+    return _signed_in(platform, request, result, "login.html", INVALID_LOGIN)
+
+
+@router.post("/account/logout", response_class=HTMLResponse)
+def logout(
+    request: Request, platform: PlatformDep, session: SubjectUser, csrf: CsrfToken
+) -> Response:
+    token = _session_token(platform, request) or ""
+    if not staff_accounts.csrf_valid(csrf_key(platform), token, csrf):
+        raise PermissionDenied(
+            "subject form without a valid CSRF token",
+            "表单已失效或来源不明（缺少有效的防伪令牌），请刷新页面后重试",
+        )
+    with platform.engine.begin() as conn:
+        accounts.sign_out(conn, session, platform.clock.now())
+    response = _no_store(RedirectResponse(LOGIN_PATH, status_code=303))
+    _clear_cookie(platform, response, cookie_names(_secure(platform))[0])
+    return response
+
+
+@router.api_route(HOME_PATH, methods=PAGE, response_class=HTMLResponse)
+def home(request: Request, platform: PlatformDep, session: SubjectUser) -> Response:
+    """The subject's own complete file, internal records included; each read is audited."""
+    with platform.engine.begin() as conn:
+        cf = selfservice.own_file(
+            conn,
+            platform.catalogue,
+            platform.sanctions,
+            session,
+            as_of=platform.clock.today(),
+            now=platform.clock.now(),
+        )
+    token = _session_token(platform, request) or ""
+    return _render(
+        request,
+        "home.html",
+        {
+            "cf": rules.for_subject(cf.as_dict()),
+            "csrf": staff_accounts.csrf_token(csrf_key(platform), token),
+            "expires": beijing_time(session.expires_at),
+            "services": LATER_SERVICES,
+        },
+    )
+
+
+def install(app: FastAPI) -> None:
+    """The subject pages, and their answer to a request without a subject session."""
+
+    async def sign_in_required(request: Request, exc: Exception) -> Response:
+        if request.method in PAGE:
+            return _no_store(RedirectResponse(LOGIN_PATH, status_code=303))
+        assert isinstance(exc, SubjectSignInRequired)  # noqa: S101 - registered for this class
+        return _no_store(
+            TEMPLATES.TemplateResponse(
+                request,
+                "error.html",
+                {"status": 401, "title": "未登录", "message": exc.message_zh},
+                status_code=401,
+            )
+        )
+
+    app.add_exception_handler(SubjectSignInRequired, sign_in_required)
+    app.include_router(router)

@@ -120,7 +120,9 @@ def _console_request(platform: Platform, app: Any, role: str, method: str, path:
     session_cookie, login_cookie = cookie_names(secure=True)
     if role != "anonymous":
         assert console_sign_in(client, CONSOLE_USERS[role][0]).status_code == 303
-    url = path.replace("{user_id}", "999999")
+    url = path
+    for name in ("user_id", "case_id", "attachment_id"):
+        url = url.replace("{" + name + "}", "999999")
     if method == "GET":
         return client.get(url, follow_redirects=False)
     key = csrf_key(platform)

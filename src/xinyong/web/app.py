@@ -57,6 +57,7 @@ from xinyong.web.deps import (
 )
 from xinyong.web.routes import checks as checks_routes
 from xinyong.web.routes import console as console_routes
+from xinyong.web.routes import console_cases
 from xinyong.web.routes import ledger as ledger_routes
 from xinyong.web.routes import lists as lists_routes
 from xinyong.web.routes import portal as portal_routes
@@ -171,12 +172,16 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         body_limit=platform.settings.max_json_body_bytes,
         script_hashes=script_hashes,
         inline_style_paths=docs.PAGES,
+        upload_paths=console_cases.UPLOAD_PATHS,
+        upload_limit=platform.settings.attachment_max_bytes
+        * platform.settings.attachment_max_files,
         authenticate=lambda key, path: authorise_write(platform, key, path),
     )
 
     for router in ROUTERS:
         app.include_router(router)
     console_routes.install(app)  # the staff console's pages (cookie sessions, not keys)
+    app.include_router(console_cases.router)  # console: list cases (名单认定办件)
 
     import_slots = anyio.CapacityLimiter(platform.settings.import_workers)
 

@@ -108,7 +108,7 @@ def test_listing_journey_from_proposal_to_revocation(tab: Any, live_site: LiveSi
     officer = tab("cases-officer")
     _sign_in(officer, "demo_officer")
     page = officer.page
-    page.get_by_role("link", name="名单认定").click()
+    page.get_by_role("link", name="名单认定", exact=True).click()
     page.wait_for_url("**/console/cases")
     officer.check("cases-inbox")
     page.get_by_role("link", name="提出拟列入").click()
@@ -126,9 +126,12 @@ def test_listing_journey_from_proposal_to_revocation(tab: Any, live_site: LiveSi
     assert _offered(officer) == {"notify", "drop"}
     officer.check("case-proposed")
 
-    _take(officer, "notify", "已送达拟列入告知书", files=[
-        {"name": "告知书.pdf", "mimeType": "application/pdf", "buffer": PDF}
-    ])
+    _take(
+        officer,
+        "notify",
+        "已送达拟列入告知书",
+        files=[{"name": "告知书.pdf", "mimeType": "application/pdf", "buffer": PDF}],
+    )
     assert page.get_by_role("link", name="告知书.pdf").is_visible()
 
     admin = tab("cases-admin")

@@ -144,7 +144,8 @@ def test_officer_proposes_and_works_a_case_the_office_publishes(
     assert page.status_code == 200
     assert "严重违法失信名单" in page.text
     assert "拟列入：食品安全严重违法" in page.text
-    assert "《" in page.text  # the list type's legal basis
+    # The list type's legal basis, with its document number.
+    assert "《市场监督管理严重违法失信名单管理办法》（国家市场监督管理总局令第44号）" in page.text
     # The officer is offered exactly the department's steps from "proposed".
     assert _offered(page.text) == {"notify", "drop"}
     assert _audit(platform, "read_case")[-1]["purpose"] == "控制台办理名单认定办件"
@@ -159,7 +160,9 @@ def test_officer_proposes_and_works_a_case_the_office_publishes(
     assert _offered(page.text) >= {"state_case", "drop"}
 
     assert _step(officer, case_id, "state_case", "当事人书面陈述").status_code == 303
-    resp = _step(officer, case_id, "list", "决定列入", decision_date=platform.clock.today().isoformat())
+    resp = _step(
+        officer, case_id, "list", "决定列入", decision_date=platform.clock.today().isoformat()
+    )
     assert resp.status_code == 303, resp.text
 
     admin = _as(platform, "admin")
@@ -205,7 +208,8 @@ def test_a_stale_form_is_a_409_page_showing_the_case_now(
     assert _step(officer, case_id, "notify").status_code == 303
     resp = _step(officer, case_id, "drop", "不予列入", version=old)
     assert resp.status_code == 409
-    assert "已被更新" in resp.text and "请刷新后重试" in resp.text
+    assert "已被更新" in resp.text
+    assert "请刷新后重试" in resp.text
     assert "已告知，陈述申辩期" in resp.text  # the case as it is now
     assert "决定不予列入" not in resp.text.split("办理记录", 1)[1].split("可办理的操作")[0]
 
@@ -248,16 +252,19 @@ def test_inbox_filters_overdue_and_paging(platform: Platform, staff: dict[str, i
         assert _step(officer, first, step).status_code == 303
     page = officer.get("/console/cases", params={"state": "listed"})
     assert page.status_code == 200
-    assert f"办件 {first}" in page.text and f"办件 {second}" not in page.text
+    assert f"办件 {first}" in page.text
+    assert f"办件 {second}" not in page.text
     assert "共 1 条" in page.text
     page = officer.get("/console/cases", params={"list_type": "SAMR_SERIOUS"})
     assert "共 2 条" in page.text
-    assert "公示期限" in page.text and OVERDUE not in page.text
+    assert "公示期限" in page.text
+    assert OVERDUE not in page.text
     # Past the publication deadline (20 working days for this list type): overdue.
     platform.clock.advance(dt.timedelta(days=60))  # type: ignore[attr-defined]
     officer = _as(platform, "officer")  # the session has long expired
     page = officer.get("/console/cases", params={"overdue": "true"})
-    assert f"办件 {first}" in page.text and OVERDUE in page.text
+    assert f"办件 {first}" in page.text
+    assert OVERDUE in page.text
     assert 'class="overdue"' in page.text
     assert f"办件 {second}" not in page.text
     assert _audit(platform, "list_cases")[-1]["purpose"] == "控制台查看待办办件"
@@ -279,7 +286,8 @@ def test_proposal_refusals_are_clear_and_echo_no_id_number(
     assert number not in resp.text
     assert _case_id(_propose(officer)) > 0
     again = _propose(officer)
-    assert again.status_code == 409 and "不能重复提出" in again.text
+    assert again.status_code == 409
+    assert "不能重复提出" in again.text
     assert _propose(officer, "91610000XXXXXXXX").status_code == 400
     assert _propose(officer, note="  ").status_code == 400
     # Another sector's officer is offered none of market regulation's list types.
@@ -288,10 +296,16 @@ def test_proposal_refusals_are_clear_and_echo_no_id_number(
     assert "SAMR_SERIOUS" not in form.text
     resp = eco.post(
         "/console/cases",
-        data={"csrf": csrf_of(form.text), "list_type": "SAMR_SERIOUS", "subject": ORG2, "note": "x"},
+        data={
+            "csrf": csrf_of(form.text),
+            "list_type": "SAMR_SERIOUS",
+            "subject": ORG2,
+            "note": "x",
+        },
         follow_redirects=False,
     )
-    assert resp.status_code == 403 and "本部门无权提出" in resp.text
+    assert resp.status_code == 403
+    assert "本部门无权提出" in resp.text
     assert _as(platform, "admin").get("/console/cases/new").status_code == 403
 
 
@@ -301,7 +315,9 @@ def test_attachments_are_checked_stored_by_content_and_downloaded_audited(
     officer = _as(platform, "officer")
     case_id = _case_id(_propose(officer))
     # A file named .pdf that is not one is refused, and the step is not taken.
-    resp = _step(officer, case_id, "notify", files=[("告知书.pdf", b"MZ\x90\x00", "application/pdf")])
+    resp = _step(
+        officer, case_id, "notify", files=[("告知书.pdf", b"MZ\x90\x00", "application/pdf")]
+    )
     assert resp.status_code == 400
     assert "第 1 个文件的类型不被接受" in resp.text
     assert "已告知" not in resp.text.split("可办理的操作")[0]
@@ -329,11 +345,15 @@ def test_attachments_are_checked_stored_by_content_and_downloaded_audited(
     # Too large (limit from the settings): refused with the limit named.
     big = b"%PDF-" + b"0" * platform.settings.attachment_max_bytes
     resp = _step(officer, second, "notify", files=[("big.pdf", big, "application/pdf")])
-    assert resp.status_code == 400 and "超过大小上限" in resp.text
+    assert resp.status_code == 400
+    assert "超过大小上限" in resp.text
     # Too many files.
-    many = [(f"{n}.png", PNG, "image/png") for n in range(platform.settings.attachment_max_files + 1)]
+    many = [
+        (f"{n}.png", PNG, "image/png") for n in range(platform.settings.attachment_max_files + 1)
+    ]
     resp = _step(officer, second, "notify", files=many)
-    assert resp.status_code == 400 and "最多上传" in resp.text
+    assert resp.status_code == 400
+    assert "最多上传" in resp.text
 
 
 def test_sniff_and_file_names() -> None:
@@ -351,19 +371,24 @@ def test_sniff_and_file_names() -> None:
     assert attachments.clean_file_name("a\x00b\r\n.pdf") == "ab.pdf"
     assert attachments.clean_file_name("") == "附件"
     long = attachments.clean_file_name("长" * 300 + ".pdf")
-    assert len(long) == attachments.FILE_NAME_MAX and long.endswith(".pdf")
+    assert len(long) == attachments.FILE_NAME_MAX
+    assert long.endswith(".pdf")
 
 
 def test_bad_step_input_is_a_clear_page(platform: Platform, staff: dict[str, int]) -> None:
     officer = _as(platform, "officer")
     case_id = _case_id(_propose(officer))
     resp = _step(officer, case_id, "nonsense")
-    assert resp.status_code == 400 and "不是名单认定的操作" in resp.text
+    assert resp.status_code == 400
+    assert "不是名单认定的操作" in resp.text
     resp = _step(officer, case_id, "notify", note=" ")
-    assert resp.status_code == 400 and "必须填写" in resp.text
+    assert resp.status_code == 400
+    assert "必须填写" in resp.text
     resp = _step(officer, case_id, "notify", decision_date="2026-13-01")
-    assert resp.status_code == 400 and "decision_date" in resp.text
+    assert resp.status_code == 400
+    assert "decision_date" in resp.text
     resp = _step(officer, case_id, "notify", term_months="12")
-    assert resp.status_code == 400 and "term_months" in resp.text
+    assert resp.status_code == 400
+    assert "term_months" in resp.text
     page = officer.get(f"/console/cases/{case_id}")
     assert "已告知，陈述申辩期" not in page.text.split("办理记录")[0]

@@ -83,9 +83,7 @@ def sniff(content: bytes) -> str | None:
         try:
             with zipfile.ZipFile(io.BytesIO(content)) as z:
                 infos = z.infolist()
-                if len(infos) <= _ZIP_MEMBERS_MAX and any(
-                    i.filename == _OFD_ENTRY for i in infos
-                ):
+                if len(infos) <= _ZIP_MEMBERS_MAX and any(i.filename == _OFD_ENTRY for i in infos):
                     return "application/ofd"
         except (zipfile.BadZipFile, ValueError, OSError):
             return None
@@ -98,7 +96,7 @@ def clean_file_name(name: str) -> str:
     shown = "".join(c for c in base if unicodedata.category(c)[0] != "C").strip()
     shown = shown.lstrip(".") or "附件"
     if len(shown) > FILE_NAME_MAX:
-        stem, dot, ext = shown.rpartition(".")
+        _stem, dot, ext = shown.rpartition(".")
         keep = FILE_NAME_MAX - len(ext) - 1 if dot and len(ext) <= 10 else FILE_NAME_MAX
         shown = shown[:keep] + (f".{ext}" if dot and len(ext) <= 10 else "")
     return shown

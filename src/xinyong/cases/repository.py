@@ -303,7 +303,8 @@ def record_applied(conn: Connection, rows: Collection[dict[str, Any]]) -> None:
 
 
 def insert_attachment(conn: Connection, values: dict[str, Any]) -> int:
-    return int(conn.execute(insert(case_attachments).values(**values)).inserted_primary_key[0])
+    stmt = insert(case_attachments).values(**values).returning(case_attachments.c.id)
+    return int(conn.execute(stmt).scalar_one())
 
 
 def attachments_of_case(conn: Connection, case_id: int) -> list[dict[str, Any]]:

@@ -38,9 +38,7 @@ def upgrade() -> None:
         comment="Files attached to a case's steps (decision letters, notices, evidence).",
     )
     with op.batch_alter_table("case_attachments") as batch_op:
-        batch_op.create_index(
-            "ix_case_attachments_case", ["case_id", "event_seq"], unique=False
-        )
+        batch_op.create_index("ix_case_attachments_case", ["case_id", "event_seq"], unique=False)
 
 
 def downgrade() -> None:

@@ -152,6 +152,14 @@ def test_officer_proposes_and_works_a_case_the_office_publishes(
 
     resp = _step(officer, case_id, "notify", "已送达告知书", files=[("告知书.pdf", PDF, "x/y")])
     assert resp.status_code == 303, resp.text
+    link = re.search(
+        r'href="(/console/cases/\d+/attachments/\d+)">告知书.pdf<',
+        officer.get(f"/console/cases/{case_id}").text,
+    )
+    assert link is not None
+    got = officer.get(link.group(1))
+    assert got.content == PDF and got.headers["content-type"] == "application/pdf"  # not x/y
+    assert "filename*=utf-8''%E5%91%8A%E7%9F%A5%E4%B9%A6.pdf" in got.headers["content-disposition"]
     assert resp.headers["location"] == f"/console/cases/{case_id}?done=notify"
     page = officer.get(resp.headers["location"])
     assert "已办理：告知拟列入的事由、依据和权利" in page.text
@@ -337,6 +345,8 @@ def test_attachments_are_checked_stored_by_content_and_downloaded_audited(
     row = _audit(platform, "read_attachment")[-1]
     assert row["target"] == f"case:{case_id}/attachment:{links[0][0].rsplit('/', 1)[1]}"
     assert row["purpose"] == "控制台下载办件附件"
+    named = officer.get(next(u for u, n in links if n == "c.ofd"))
+    assert named.headers["content-type"] == "application/ofd"
     # Another department cannot download it; an attachment id under another case is unknown.
     assert _as(platform, "other").get(links[0][0]).status_code == 403
     second = _case_id(_propose(officer, ORG2))

@@ -253,7 +253,14 @@ def propose(
 
 def _visible_case(conn: Connection, case_id: int, who: Principal) -> Case:
     case = casework.get_list_case(conn, case_id)  # 404 first: unknown is unknown to all
-    require_own(who, case.department_code, "办件")
+    try:
+        require_own(who, case.department_code, "办件")
+    except PermissionDenied as exc:  # the API's words speak of a key; a person has an account
+        raise PermissionDenied(
+            exc.message_en,
+            f"您的账号属于部门“{who.department_code}”，只能查看和办理本部门的办件，"
+            f"办件 {case.id} 不属于本部门",
+        ) from None
     return case
 
 

@@ -402,3 +402,28 @@ def test_bad_step_input_is_a_clear_page(platform: Platform, staff: dict[str, int
     assert "term_months" in resp.text
     page = officer.get(f"/console/cases/{case_id}")
     assert "已告知，陈述申辩期" not in page.text.split("办理记录")[0]
+
+
+def test_the_step_form_has_the_attachment_body_limit_and_other_forms_do_not() -> None:
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+
+    from xinyong.web.routes.console_cases import UPLOAD_PATHS
+    from xinyong.web.security import MULTIPART_ALLOWANCE, Guard
+
+    async def echo(request: Request) -> PlainTextResponse:
+        return PlainTextResponse(str(len(await request.body())))
+
+    inner = Starlette(routes=[Route("/{path:path}", echo, methods=["POST"])])
+    upload = 5000
+    app = Guard(
+        inner, import_limit=10, body_limit=1000, upload_paths=UPLOAD_PATHS, upload_limit=upload
+    )
+    client = TestClient(app)
+    assert client.post("/console/cases/7/steps", content=b"x" * 3000).text == "3000"
+    assert client.post("/console/cases", content=b"x" * 3000).status_code == 413
+    assert client.post("/console/cases/7/steps/x", content=b"x" * 3000).status_code == 413
+    over = upload + MULTIPART_ALLOWANCE + 1
+    assert client.post("/console/cases/7/steps", content=b"x" * over).status_code == 413

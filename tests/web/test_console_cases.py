@@ -158,7 +158,8 @@ def test_officer_proposes_and_works_a_case_the_office_publishes(
     )
     assert link is not None
     got = officer.get(link.group(1))
-    assert got.content == PDF and got.headers["content-type"] == "application/pdf"  # not x/y
+    assert got.content == PDF
+    assert got.headers["content-type"] == "application/pdf"
     assert "filename*=utf-8''%E5%91%8A%E7%9F%A5%E4%B9%A6.pdf" in got.headers["content-disposition"]
     assert resp.headers["location"] == f"/console/cases/{case_id}?done=notify"
     page = officer.get(resp.headers["location"])

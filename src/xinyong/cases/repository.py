@@ -10,7 +10,13 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, and_, func, insert, or_, select, true, update
 
 from xinyong.cases.model import Case, Event
-from xinyong.cases.tables import calendar_applied, case_events, case_notices, cases
+from xinyong.cases.tables import (
+    calendar_applied,
+    case_attachments,
+    case_events,
+    case_notices,
+    cases,
+)
 from xinyong.kernel.calendar import Deadline
 
 
@@ -291,3 +297,27 @@ def record_applied(conn: Connection, rows: Collection[dict[str, Any]]) -> None:
         )
         if done.rowcount == 0:
             conn.execute(insert(calendar_applied).values(**row))
+
+
+# -- attachments -------------------------------------------------------------------------------
+
+
+def insert_attachment(conn: Connection, values: dict[str, Any]) -> int:
+    stmt = insert(case_attachments).values(**values).returning(case_attachments.c.id)
+    return int(conn.execute(stmt).scalar_one())
+
+
+def attachments_of_case(conn: Connection, case_id: int) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        select(case_attachments)
+        .where(case_attachments.c.case_id == case_id)
+        .order_by(case_attachments.c.event_seq, case_attachments.c.id)
+    )
+    return [dict(r._mapping) for r in rows]
+
+
+def get_attachment(conn: Connection, attachment_id: int) -> dict[str, Any] | None:
+    row = conn.execute(
+        select(case_attachments).where(case_attachments.c.id == attachment_id)
+    ).first()
+    return None if row is None else dict(row._mapping)

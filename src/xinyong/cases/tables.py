@@ -87,3 +87,21 @@ calendar_applied = Table(
     Column("applied_at", UtcDateTime(), nullable=False),
     comment="Per calendar year, the file whose days the stored deadlines were last computed on.",
 )
+
+case_attachments = Table(
+    "case_attachments",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("case_id", BigId, nullable=False),
+    Column("event_seq", Integer, nullable=False),  # the step (case_events.seq) it came with
+    # The content's SHA-256: the file is data_dir/attachments/<sha256> (content-addressed,
+    # so the same file attached twice is stored once).
+    Column("sha256", String(64), nullable=False),
+    Column("file_name", String(200), nullable=False),
+    Column("media_type", String(64), nullable=False),
+    Column("size", BigId, nullable=False),
+    Column("uploaded_by", String(200), nullable=False),
+    Column("uploaded_at", UtcDateTime(), nullable=False),
+    comment="Files attached to a case's steps (decision letters, notices, evidence).",
+)
+Index("ix_case_attachments_case", case_attachments.c.case_id, case_attachments.c.event_seq)

@@ -127,6 +127,14 @@ class Settings(BaseSettings):
     # a 429 (0 = no limit). Per server process.
     search_rate_per_minute: int = Field(default=60, ge=0, le=1_000_000)
     search_rate_burst: int = Field(default=20, ge=1, le=1_000_000)
+    # Attachments to a list case's steps (console /console/cases/{id}): the largest file,
+    # how many files one step may carry, and the media types accepted (checked against the
+    # file's content: PDF, JPEG, PNG, OFD). Stored under data_dir/attachments/<sha256>.
+    attachment_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=512 * 1024 * 1024)
+    attachment_max_files: int = Field(default=5, ge=1, le=50)
+    attachment_media_types: str = Field(
+        default="application/pdf,image/jpeg,image/png,application/ofd", max_length=500
+    )
     # The command line's log on stderr (DEBUG shows the traceback of an unexpected error).
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "WARNING"
     # A file that receives the command line's full log (DEBUG, tracebacks included).

@@ -61,6 +61,7 @@ from xinyong.web.routes import catalogue as catalogue_routes
 from xinyong.web.routes import checks as checks_routes
 from xinyong.web.routes import console as console_routes
 from xinyong.web.routes import console_announcements as console_announcements_routes
+from xinyong.web.routes import console_cases
 from xinyong.web.routes import console_subject_accounts as console_subject_accounts_routes
 from xinyong.web.routes import ledger as ledger_routes
 from xinyong.web.routes import lists as lists_routes
@@ -186,6 +187,9 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         body_limit=platform.settings.max_json_body_bytes,
         script_hashes=script_hashes,
         inline_style_paths=docs.PAGES,
+        upload_paths=console_cases.UPLOAD_PATHS,
+        upload_limit=platform.settings.attachment_max_bytes
+        * platform.settings.attachment_max_files,
         authenticate=lambda key, path: authorise_write(platform, key, path),
     )
 
@@ -195,6 +199,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     console_announcements_routes.install(app)
     app.include_router(console_subject_accounts_routes.router)
     subject_account_routes.install(app)  # subject accounts (their own cookie sessions)
+    app.include_router(console_cases.router)  # console: list cases (名单认定办件)
 
     import_slots = anyio.CapacityLimiter(platform.settings.import_workers)
 

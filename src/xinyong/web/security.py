@@ -9,7 +9,8 @@
 - **Bounded bodies.** A declared ``Content-Length`` over the limit is refused (413) at once; a
   body sent without one (chunked) is counted as it arrives and refused the moment it passes
   the limit. Imports get ``XINYONG_MAX_IMPORT_BYTES`` plus room for the multipart envelope;
-  every other request ``XINYONG_MAX_JSON_BODY_BYTES``.
+  a form with attachments (``upload_paths``) the attachment limits; every other request
+  ``XINYONG_MAX_JSON_BODY_BYTES``.
 - **Security headers** on every response: a Content-Security-Policy that allows this host only
   (the API documentation's one inline start-up script by its hash; inline styles on those two
   pages only, the portal's styles are a file), no framing, no referrer,
@@ -22,6 +23,7 @@ Errors have the application's one shape (``web/errors.py``), in Chinese with Eng
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
@@ -93,6 +95,8 @@ class Guard:
         body_limit: int,
         script_hashes: Iterable[str] = (),
         inline_style_paths: Iterable[str] = (),
+        upload_paths: re.Pattern[str] | None = None,
+        upload_limit: int = 0,
         authenticate: Callable[[str, str], Awaitable[object]] | None = None,
     ) -> None:
         """``authenticate(key, path)`` raises a ``XinyongError`` for a key that is refused
@@ -101,13 +105,20 @@ class Guard:
         self.authenticate = authenticate
         self.import_limit = import_limit + MULTIPART_ALLOWANCE
         self.body_limit = body_limit
+        # Forms that carry files (a case step's attachments): their own, larger limit.
+        self.upload_paths = upload_paths
+        self.upload_limit = upload_limit + MULTIPART_ALLOWANCE
         hashes = list(script_hashes)
         self.csp = content_security_policy(hashes).encode()
         self.inline_style_paths = frozenset(inline_style_paths)
         self.csp_inline_styles = content_security_policy(hashes, inline_styles=True).encode()
 
     def _limit(self, path: str) -> int:
-        return self.import_limit if path == IMPORT_PATH else self.body_limit
+        if path == IMPORT_PATH:
+            return self.import_limit
+        if self.upload_paths is not None and self.upload_paths.match(path):
+            return max(self.upload_limit, self.body_limit)
+        return self.body_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

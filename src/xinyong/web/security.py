@@ -31,6 +31,9 @@ from xinyong.kernel.errors import Unauthenticated, XinyongError
 from xinyong.web.errors import error_payload
 
 IMPORT_PATH = "/api/v1/imports"
+# The console's upload form posts here: the import limit, and the session before the body.
+CONSOLE_IMPORT_PATH = "/console/imports"
+IMPORT_PATHS = frozenset({IMPORT_PATH, CONSOLE_IMPORT_PATH})
 # Multipart headers, boundaries and the other form fields around the file.
 MULTIPART_ALLOWANCE = 64 * 1024
 _WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -94,11 +97,17 @@ class Guard:
         script_hashes: Iterable[str] = (),
         inline_style_paths: Iterable[str] = (),
         authenticate: Callable[[str, str], Awaitable[object]] | None = None,
+        authenticate_session: Callable[[str], Awaitable[object]] | None = None,
+        render_page: Callable[[XinyongError], bytes] | None = None,
     ) -> None:
         """``authenticate(key, path)`` raises a ``XinyongError`` for a key that is refused
-        (401), or whose role may not write to ``path`` at all (403), before the body is read."""
+        (401), or whose role may not write to ``path`` at all (403), before the body is read;
+        ``authenticate_session(cookie header)`` does the same for the console's upload form.
+        ``render_page`` writes a refusal of a page request (not under ``/api/``) as HTML."""
         self.app = app
         self.authenticate = authenticate
+        self.authenticate_session = authenticate_session
+        self.render_page = render_page
         self.import_limit = import_limit + MULTIPART_ALLOWANCE
         self.body_limit = body_limit
         hashes = list(script_hashes)
@@ -107,7 +116,7 @@ class Guard:
         self.csp_inline_styles = content_security_policy(hashes, inline_styles=True).encode()
 
     def _limit(self, path: str) -> int:
-        return self.import_limit if path == IMPORT_PATH else self.body_limit
+        return self.import_limit if path in IMPORT_PATHS else self.body_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -129,6 +138,8 @@ class Guard:
         async def send_refusal(message: Message) -> None:
             await send(self._with_headers(message, keyed, csp))
 
+        page = not path.startswith("/api/")
+
         method: str = scope.get("method", "GET")
         has_body = b"transfer-encoding" in headers or headers.get(b"content-length", b"0") != b"0"
         if method in _WRITE_METHODS and path.startswith("/api/") and has_body:
@@ -143,6 +154,18 @@ class Guard:
                 except XinyongError as exc:
                     await self._refuse(_body_unread(exc), send_refusal)
                     return
+        elif (
+            method == "POST"
+            and path == CONSOLE_IMPORT_PATH
+            and has_body
+            and self.authenticate_session is not None
+        ):
+            cookie = b"; ".join(v for k, v in raw_headers if k == b"cookie").decode("latin-1")
+            try:
+                await self.authenticate_session(cookie)
+            except XinyongError as exc:
+                await self._refuse(_body_unread(exc), send_refusal, page)
+                return
         limit = self._limit(path)
         declared = headers.get(b"content-length")
         if declared is not None:
@@ -151,7 +174,7 @@ class Guard:
             except ValueError:
                 size = -1
             if size > limit:
-                await self._refuse(_too_large(limit), send_refusal)
+                await self._refuse(_too_large(limit), send_refusal, page)
                 return
         received = 0
 
@@ -175,7 +198,7 @@ class Guard:
             if not overflow:
                 raise
         if overflow:
-            await self._refuse(_too_large(limit), send_refusal)
+            await self._refuse(_too_large(limit), send_refusal, page)
 
     def _with_headers(self, message: Message, keyed: bool, csp: bytes) -> Message:
         if message["type"] != "http.response.start":
@@ -190,16 +213,18 @@ class Guard:
         ]
         return message
 
-    @staticmethod
-    async def _refuse(exc: XinyongError, send: Any) -> None:
-        payload = error_payload(exc.code, exc.message_zh, exc.message_en)
-        body = json.dumps(payload, ensure_ascii=False).encode()
+    async def _refuse(self, exc: XinyongError, send: Any, page: bool = False) -> None:
+        if page and self.render_page is not None:
+            body, media = self.render_page(exc), b"text/html; charset=utf-8"
+        else:
+            payload = error_payload(exc.code, exc.message_zh, exc.message_en)
+            body, media = json.dumps(payload, ensure_ascii=False).encode(), b"application/json"
         headers = [
-            (b"content-type", b"application/json"),
+            (b"content-type", media),
             (b"content-length", str(len(body)).encode()),
             (b"connection", b"close"),
         ]
-        if exc.status == 401:  # as web/errors.py answers a 401
+        if exc.status == 401 and not page:  # as web/errors.py answers a 401
             headers.append((b"www-authenticate", b"ApiKey"))
         await send({"type": "http.response.start", "status": exc.status, "headers": headers})
         await send({"type": "http.response.body", "body": body})

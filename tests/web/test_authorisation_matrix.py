@@ -121,6 +121,8 @@ def _console_request(platform: Platform, app: Any, role: str, method: str, path:
     if role != "anonymous":
         assert console_sign_in(client, CONSOLE_USERS[role][0]).status_code == 303
     url = path.replace("{user_id}", "999999")
+    for name, value in FILL.items():
+        url = url.replace("{" + name + "}", value)
     if method == "GET":
         return client.get(url, follow_redirects=False)
     key = csrf_key(platform)

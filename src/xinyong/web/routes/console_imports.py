@@ -22,6 +22,7 @@ see what is exactly the API's:
 
 # No "from __future__ import annotations": FastAPI resolves these annotations at runtime.
 
+import datetime as dt
 import functools
 import hashlib
 import math
@@ -131,11 +132,14 @@ def _batch_row(platform: Platform, b: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _job_row(platform: Platform, job: dict[str, Any]) -> dict[str, Any]:
-    out = import_jobs.view(job)
-    out["item_name"] = _item_label(platform, job["item_code"])
-    out["created_text"] = beijing_time(job["created_at"])
-    return out
+def _job_row(platform: Platform, shown: dict[str, Any]) -> dict[str, Any]:
+    """A job as ``import_jobs.view`` shows it, with its item's label and its time for people."""
+    created = dt.datetime.fromisoformat(shown["created_at"])
+    return {
+        **shown,
+        "item_name": _item_label(platform, shown["item"]),
+        "created_text": beijing_time(created),
+    }
 
 
 def _list_page(
@@ -356,7 +360,7 @@ def job_page(
                 stated,
                 detail={"department": job["department_code"]},
             )
-    shown = _job_row(platform, job) if job is not None else None
+    shown = _job_row(platform, import_jobs.view(job)) if job is not None else None
     running = shown is not None and shown["state"] in ("queued", "running")
     context = _context(
         platform,

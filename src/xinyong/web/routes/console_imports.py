@@ -346,7 +346,7 @@ def job_page(
     if _is_officer(session):
         with platform.engine.connect() as conn:
             job = import_jobs.get_job(conn, job_id)
-        require_own(who, job["department_code"], "报送任务")
+        require_own(who, job["department_code"], "报送任务", action="查看")
     elif purpose.strip():
         stated = access.require_purpose(purpose)
         with platform.engine.begin() as conn:
@@ -390,7 +390,7 @@ def batch_page(
     result: dict[str, Any] | None = None
     with platform.engine.begin() as conn:
         found = batches.get_batch(conn, batch_id)
-        require_own(who, found["department_code"], "批次")
+        require_own(who, found["department_code"], "批次", action="查看")
         if stated is not None:
             batch = _batch_row(platform, found)
             result = batches.batch_result(conn, batch_id)
@@ -430,7 +430,7 @@ def rejection_file(
         return _see_other(f"/console/imports/{batch_id}")
     with platform.engine.begin() as conn:
         found = batches.get_batch(conn, batch_id)
-        require_own(who, found["department_code"], "批次")
+        require_own(who, found["department_code"], "批次", action="查看")
         out = batches.rejection_file(
             conn,
             found,

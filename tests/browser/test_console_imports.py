@@ -105,7 +105,8 @@ def test_officer_uploads_downloads_rejections_and_resends(
     second_batch = page.url.rsplit("/", 1)[1]
     assert second_batch != first_batch
     counts = page.locator("ul.counts").inner_text()
-    assert re.search(r"2\s*接收", counts) and re.search(r"0\s*拒收", counts), counts
+    assert re.search(r"2\s*接收", counts), counts
+    assert re.search(r"0\s*拒收", counts), counts
     assert page.locator("table.rejections").count() == 0
     visit.check("console-imports-resent")
 

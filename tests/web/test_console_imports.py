@@ -31,6 +31,7 @@ from xinyong.bootstrap import Platform
 from xinyong.identity.uscc import make_uscc
 from xinyong.ingest.tables import import_jobs
 from xinyong.kernel.settings import Settings
+from xinyong.ledger.tables import batches
 from xinyong.web.app import create_app
 
 BAD_DATE = "2026-13-01"
@@ -119,13 +120,16 @@ def test_officer_uploads_sees_rejections_downloads_and_resends(
     assert f"批次 {batch_id}：行政处罚信息（XZCF）" in text
     rejected_rows = re.findall(r'<tr><td class="num">(\d+)</td><td>([^<]*)</td>', text)
     assert {int(n) for n, _ in rejected_rows} == {4, 6}
-    assert "下载退回文件" in text and "重新报送" in text
+    assert "下载退回文件" in text
+    assert "重新报送" in text
     # Values masked on the page: the person's ID number never appears.
     assert PERSON_ID not in text
     assert "拒收" in text
     with platform.engine.connect() as conn:
-        stored = conn.exec_driver_sql(
-            f"SELECT department_code, accepted, rejected, channel FROM batches WHERE id = {batch_id}"
+        stored = conn.execute(
+            select(batches.c.department_code, batches.c.accepted, batches.c.rejected)
+            .add_columns(batches.c.channel)
+            .where(batches.c.id == batch_id)
         ).one()
     assert tuple(stored) == ("scjg", 3, 2, "console")
     [imported] = _audit(platform, "import")
@@ -183,7 +187,8 @@ def test_another_departments_batch_job_and_file_are_refused(
     for url in (batch_url, f"{batch_url}/rejections"):
         resp = other.get(url)
         assert resp.status_code == 403, url
-        assert "本部门" in resp.text and "<html" in resp.text
+        assert "本部门" in resp.text
+        assert "<html" in resp.text
     # As the API: refused before anything is read, so nothing to audit.
     after = len(_audit(platform, "read_batch")), len(_audit(platform, "download_rejections"))
     assert after == before
@@ -205,14 +210,17 @@ def test_office_and_auditor_state_a_purpose_and_get_masked_files(
         client = _client(platform, name)
         ask = client.get("/console/imports")
         assert ask.status_code == 200
-        assert "查询用途" in ask.text and batch_url not in ask.text
+        assert "查询用途" in ask.text
+        assert batch_url not in ask.text
         listed = client.get("/console/imports", params={"department": "scjg", "purpose": "检查"})
         assert f'href="{batch_url}?purpose=' in listed.text
         rows = [r for r in _audit(platform, "read_batches") if name in r["actor"]]
-        assert rows and rows[-1]["purpose"] == "检查"
+        assert rows
+        assert rows[-1]["purpose"] == "检查"
         assert "查询用途" in client.get(batch_url).text  # nothing shown without one
         page = client.get(batch_url, params={"purpose": "检查"})
-        assert "拒收的行" in page.text and "重新报送" not in page.text
+        assert "拒收的行" in page.text
+        assert "重新报送" not in page.text
         file = client.get(f"{batch_url}/rejections", params={"purpose": "检查"})
         assert file.status_code == 200
         assert PERSON_ID not in file.content.decode("utf-8-sig")
@@ -241,17 +249,20 @@ def test_refused_uploads_write_nothing(platform: Platform, staff: dict[str, Any]
     assert no_csrf.status_code == 403
     # An unknown item, an empty file, a file that is not a table.
     unknown = _upload(client, _bad_file(), item="NOPE")
-    assert 400 <= unknown.status_code < 500 and "NOPE" in unknown.text
+    assert 400 <= unknown.status_code < 500
+    assert "NOPE" in unknown.text
     empty = _upload(client, b"")
-    assert empty.status_code == 422 and "文件为空" in empty.text
-    garbage = _upload(client, "名称\n" .encode() + b"\xff\xfe\x00" * 50)
+    assert empty.status_code == 422
+    assert "文件为空" in empty.text
+    garbage = _upload(client, "名称\n".encode() + b"\xff\xfe\x00" * 50)
     assert 400 <= garbage.status_code < 500
     assert '<p class="error" role="alert">' in garbage.text
     # Without a session: 401 before the body is read.
     anonymous = _client(platform).post(
         "/console/imports", files={"file": ("p.csv", _bad_file(), "text/csv")}
     )
-    assert anonymous.status_code == 401 and "请先登录控制台" in anonymous.text
+    assert anonymous.status_code == 401
+    assert "请先登录控制台" in anonymous.text
     assert counts(platform) == before
 
 
@@ -278,7 +289,8 @@ def test_an_oversized_upload_is_a_chinese_page_and_writes_nothing(
     )
     assert refused.status_code == 413
     assert refused.headers["content-type"].startswith("text/html")
-    assert "上传的文件过大" in refused.text and "未导入" in refused.text
+    assert "上传的文件过大" in refused.text
+    assert "未导入" in refused.text
     assert counts(platform) == before
 
 

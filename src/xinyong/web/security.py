@@ -5,7 +5,10 @@
   200 MB upload with a missing or wrong key costs the server nothing. The check here is
   needed: FastAPI reads and parses a route's body *before* it resolves the route's
   dependencies, the key among them. It goes through the same per-process key cache as the
-  route's own dependency, so the route's second look at the key is a memory hit.
+  route's own dependency, so the route's second look at the key is a memory hit. The console's
+  upload form (``POST /console/imports``) is the one page write treated alike: its session
+  cookie must be a department officer's before the body is read, and its refusals are the
+  Chinese error page rather than JSON.
 - **Bounded bodies.** A declared ``Content-Length`` over the limit is refused (413) at once; a
   body sent without one (chunked) is counted as it arrives and refused the moment it passes
   the limit. Imports get ``XINYONG_MAX_IMPORT_BYTES`` plus room for the multipart envelope;

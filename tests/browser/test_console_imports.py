@@ -125,3 +125,54 @@ def test_officer_uploads_downloads_rejections_and_resends(
     assert page.get_by_role("heading", name="无权访问").is_visible()
     assert "本账号属于部门“scjg”，只能查看本部门的批次" in page.inner_text("main")
     visit.check("console-imports-403")
+
+
+def test_a_large_file_is_a_job_whose_page_follows_it_then_the_office_reviews(
+    visit: Visit, live_site: LiveSite
+) -> None:
+    platform = live_site.platform
+    tag = uuid.uuid4().hex[:6]
+    officer, admin = f"officer_{tag}", f"admin_{tag}"
+    add_user(platform, officer, "department_officer", "scjg")
+    add_user(platform, admin, "office_admin")
+    saved = platform.settings
+    # Every file is "large": the upload is spooled and imported as a job.
+    platform.settings = saved.model_copy(update={"async_import_bytes": 0})
+    try:
+        _sign_in(visit, officer)
+        visit.open("/console/imports")
+        page = visit.page
+        _upload(visit, f"job-{tag}.csv", csv_bytes(_rows(tag, fixed=False)))
+        page.get_by_role("button", name="上传并报送").click()
+        page.wait_for_url(re.compile(r".*/console/imports/jobs/[0-9a-f]{32}$"))
+        # The page reloads itself (meta refresh, no script) until the job is done.
+        page.get_by_text("已完成").wait_for(timeout=60_000)
+        assert page.locator('meta[http-equiv="refresh"]').count() == 0
+        assert "拒收 2" in page.inner_text("main")
+        visit.check("console-imports-job")
+        page.get_by_role("link", name=re.compile("查看批次")).click()
+        page.wait_for_url(re.compile(r".*/console/imports/\d+$"))
+        batch_path = "/console/imports/" + page.url.rsplit("/", 1)[1]
+        assert sorted(page.locator("table.rejections tr td.num").all_inner_texts()) == ["3", "5"]
+    finally:
+        platform.settings = saved
+    page.get_by_role("button", name="退出登录").click()
+    page.wait_for_url("**/console/login")
+
+    # The office: every department's history, for a stated purpose; rejected values masked.
+    _sign_in(visit, admin)
+    page.get_by_role("link", name="报送与退回").first.click()
+    page.wait_for_url("**/console/imports")
+    assert page.locator("table.imports").count() == 0
+    page.get_by_label("部门").select_option("scjg")
+    page.get_by_label("查询用途（必填，记入审计日志）").fill("数据质量检查")
+    page.get_by_role("button", name="查看报送记录").click()
+    page.wait_for_url("**/console/imports?*")
+    assert page.locator("table.imports").first.is_visible()
+    visit.no_horizontal_scroll()
+    visit.check("console-imports-office")
+    page.locator(f'table.imports a[href^="{batch_path}?"]').first.click()
+    page.wait_for_url(re.compile(r".*/console/imports/\d+\?purpose=.*"))
+    assert page.get_by_role("heading", name="拒收的行").is_visible()
+    assert page.get_by_role("button", name="重新报送").count() == 0
+    visit.check("console-imports-office-batch")

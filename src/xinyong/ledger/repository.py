@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, cast
 
-from sqlalchemy import Connection, bindparam, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, bindparam, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -213,6 +213,27 @@ def iter_for_derivation(conn: Connection, batch_size: int) -> Iterator[Mapping[s
 def get_batch(conn: Connection, batch_id: int) -> dict[str, Any] | None:
     row = conn.execute(select(batches).where(batches.c.id == batch_id)).first()
     return None if row is None else dict(row._mapping)
+
+
+def list_batches(
+    conn: Connection,
+    *,
+    department_code: str | None,
+    formats: Sequence[str],
+    limit: int,
+    offset: int,
+) -> tuple[list[dict[str, Any]], int]:
+    """Batches read from files of ``formats`` (not the ones the platform writes itself),
+    newest first, with the total that matches; one department's, or every one's (None)."""
+    where: list[ColumnElement[bool]] = [batches.c.format.in_(list(formats))]
+    if department_code is not None:
+        where.append(batches.c.department_code == department_code)
+    total = conn.execute(select(func.count()).select_from(batches).where(*where)).scalar_one()
+    columns = [c for c in batches.c if c.name not in ("merkle_root", "prev_hash", "chain_hash")]
+    rows = conn.execute(
+        select(*columns).where(*where).order_by(batches.c.id.desc()).limit(limit).offset(offset)
+    ).mappings()
+    return [dict(r) for r in rows], int(total)
 
 
 def batch_with_file(

@@ -13,7 +13,6 @@ import contextlib
 import datetime as dt
 import functools
 from collections.abc import AsyncIterator, Callable
-from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import anyio
@@ -37,12 +36,10 @@ from xinyong.access import service as access
 from xinyong.bootstrap import Platform, build_platform
 from xinyong.creditfile.service import build_credit_file, read_credit_file
 from xinyong.identity import repository as identity_repo
+from xinyong.ingest import batches
 from xinyong.ingest import jobs as import_jobs
-from xinyong.ingest.export import export_rejections
-from xinyong.ingest.readers import RawTable
-from xinyong.ingest.rejections import opened as opened_rejection
 from xinyong.ingest.service import revoke_record
-from xinyong.kernel.errors import NotFound, Unauthenticated
+from xinyong.kernel.errors import NotFound, Unauthenticated, XinyongError
 from xinyong.ledger import repository as ledger_repo
 from xinyong.portal import announcements as notices
 from xinyong.portal import rules as portal_rules
@@ -62,6 +59,7 @@ from xinyong.web.routes import checks as checks_routes
 from xinyong.web.routes import console as console_routes
 from xinyong.web.routes import console_announcements as console_announcements_routes
 from xinyong.web.routes import console_cases
+from xinyong.web.routes import console_imports as console_imports_routes
 from xinyong.web.routes import console_subject_accounts as console_subject_accounts_routes
 from xinyong.web.routes import ledger as ledger_routes
 from xinyong.web.routes import lists as lists_routes
@@ -82,8 +80,8 @@ from xinyong.web.schemas.common import (
     Status,
 )
 from xinyong.web.schemas.common import errors as declared
-from xinyong.web.security import IMPORT_PATH, Guard, security_headers
-from xinyong.web.templating import TEMPLATES
+from xinyong.web.security import IMPORT_PATH, BodyTooLarge, Guard, security_headers
+from xinyong.web.templating import TEMPLATES, Site, static_url
 
 
 async def authorise_write(platform: Platform, key: str, path: str) -> None:
@@ -92,6 +90,42 @@ async def authorise_write(platform: Platform, key: str, path: str) -> None:
     who = await principal_for(platform, key)
     if path == IMPORT_PATH:
         require_role(who, "department")
+
+
+async def authorise_console_upload(platform: Platform, cookie_header: str) -> None:
+    """The guard's question before the console's upload form is read: a live session of a
+    department officer (the API's department role), or the body is not read at all."""
+    from http.cookies import CookieError, SimpleCookie
+
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(cookie_header)
+    except CookieError:
+        jar = SimpleCookie()
+    name = console_routes.cookie_names(platform.settings.console_cookie_secure)[0]
+    morsel = jar.get(name)
+    session = await console_routes.session_of_token(platform, morsel.value if morsel else None)
+    require_role(session.principal, "department")
+
+
+def refusal_page(platform: Platform, exc: XinyongError) -> bytes:
+    """The guard's refusal of a page request, as the Chinese error page."""
+    message = exc.message_zh
+    if exc.code == BodyTooLarge.code:
+        mib = platform.settings.max_import_bytes / (1024 * 1024)
+        message = (
+            f"上传的文件过大：报送文件不得超过 {mib:,.1f} MiB，文件未读取、未导入；"
+            "请拆分为较小的文件后分批报送"
+        )
+    settings = platform.settings
+    html = TEMPLATES.get_template("error.html").render(
+        status=exc.status,
+        title={401: "需要授权", 403: "无权访问", 413: "文件过大"}.get(exc.status, "请求有误"),
+        message=message,
+        site=Site(settings.site_name, settings.site_icp, settings.site_contact),
+        static_url=static_url,
+    )
+    return html.encode()
 
 
 T = TypeVar("T")
@@ -191,6 +225,8 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         upload_limit=platform.settings.attachment_max_bytes
         * platform.settings.attachment_max_files,
         authenticate=lambda key, path: authorise_write(platform, key, path),
+        authenticate_session=lambda cookie: authorise_console_upload(platform, cookie),
+        render_page=lambda exc: refusal_page(platform, exc),
     )
 
     for router in ROUTERS:
@@ -200,6 +236,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     app.include_router(console_subject_accounts_routes.router)
     subject_account_routes.install(app)  # subject accounts (their own cookie sessions)
     app.include_router(console_cases.router)  # console: list cases (名单认定办件)
+    app.include_router(console_imports_routes.router)
 
     import_slots = anyio.CapacityLimiter(platform.settings.import_workers)
 
@@ -426,43 +463,23 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     def rejections(batch_id: Id, who: Caller, purpose: Purpose = None) -> Response:
         """下载被拒收的行（与报送文件同格式，附“错误原因”列），修改后可重新报送。
         报送部门取得原样数据（含个人信息），其他调用方取得脱敏数据；须说明查询用途（记入审计日志）。"""
-        import json
-
         with platform.engine.begin() as conn:
             b = _own_batch(conn, batch_id, who)
-            stated = access.require_purpose(purpose)
-            meta = ledger_repo.get_batch_headers(conn, batch_id)
-            rows = ledger_repo.rejected_of_batch(conn, batch_id)
-            if meta is None or not rows:
-                raise NotFound("no rejected rows", "该批次没有被拒收的行")
-            # Clear personal values go back only to the department that sent them.
-            clear = who.department_code == b["department_code"]
-            access.audit(
+            found = batches.rejection_file(
                 conn,
-                who.actor,
-                "download_rejections",
-                f"batch:{batch_id}",
-                platform.clock.now(),
-                purpose=stated,
-                detail={"department": b["department_code"], "rows": len(rows), "clear": clear},
+                b,
+                unseal=platform.vault.unseal,
+                asker_department=who.department_code,
+                actor=who.actor,
+                purpose=access.require_purpose(purpose),
+                now=platform.clock.now(),
             )
-        table = RawTable(
-            format=b["format"],
-            encoding=meta["encoding"],
-            headers=tuple(json.loads(meta["headers"])),
-            rows=[],
-            source_name=b["source_name"],
-            sheet=meta["sheet"],
-            delimiter=meta["delimiter"],
-        )
-        unseal = platform.vault.unseal if clear else None
-        rejected = [opened_rejection(r, unseal) for r in rows]
-        content, suffix, media = export_rejections(table, rejected)
-        name = Path(b["source_name"]).stem + suffix
         return Response(
-            content,
-            media_type=media,
-            headers={"Content-Disposition": f"attachment; filename*=UTF-8''{_quote(name)}"},
+            found.content,
+            media_type=found.media_type,
+            headers={
+                "Content-Disposition": f"attachment; filename*=UTF-8''{_quote(found.filename)}"
+            },
         )
 
     def _own_batch(conn: Any, batch_id: int, who: access.Principal) -> dict[str, Any]:

@@ -153,6 +153,7 @@ def require_own(
         raise PermissionDenied(
             f"department client of {who.department_code} is limited to its own department "
             f"({department_code} requested)",
-            f"本密钥属于部门“{who.department_code}”，只能{action}本部门的{what}，"
+            f"{'本账号' if who.kind == 'user' else '本密钥'}属于部门“{who.department_code}”，"
+            f"只能{action}本部门的{what}，"
             f"不能{action}部门“{department_code}”的{what}",
         )

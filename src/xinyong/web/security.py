@@ -5,7 +5,10 @@
   200 MB upload with a missing or wrong key costs the server nothing. The check here is
   needed: FastAPI reads and parses a route's body *before* it resolves the route's
   dependencies, the key among them. It goes through the same per-process key cache as the
-  route's own dependency, so the route's second look at the key is a memory hit.
+  route's own dependency, so the route's second look at the key is a memory hit. The console's
+  upload form (``POST /console/imports``) is the one page write treated alike: its session
+  cookie must be a department officer's before the body is read, and its refusals are the
+  Chinese error page rather than JSON.
 - **Bounded bodies.** A declared ``Content-Length`` over the limit is refused (413) at once; a
   body sent without one (chunked) is counted as it arrives and refused the moment it passes
   the limit. Imports get ``XINYONG_MAX_IMPORT_BYTES`` plus room for the multipart envelope;
@@ -33,6 +36,9 @@ from xinyong.kernel.errors import Unauthenticated, XinyongError
 from xinyong.web.errors import error_payload
 
 IMPORT_PATH = "/api/v1/imports"
+# The console's upload form posts here: the import limit, and the session before the body.
+CONSOLE_IMPORT_PATH = "/console/imports"
+IMPORT_PATHS = frozenset({IMPORT_PATH, CONSOLE_IMPORT_PATH})
 # Multipart headers, boundaries and the other form fields around the file.
 MULTIPART_ALLOWANCE = 64 * 1024
 _WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -98,11 +104,17 @@ class Guard:
         upload_paths: re.Pattern[str] | None = None,
         upload_limit: int = 0,
         authenticate: Callable[[str, str], Awaitable[object]] | None = None,
+        authenticate_session: Callable[[str], Awaitable[object]] | None = None,
+        render_page: Callable[[XinyongError], bytes] | None = None,
     ) -> None:
         """``authenticate(key, path)`` raises a ``XinyongError`` for a key that is refused
-        (401), or whose role may not write to ``path`` at all (403), before the body is read."""
+        (401), or whose role may not write to ``path`` at all (403), before the body is read;
+        ``authenticate_session(cookie header)`` does the same for the console's upload form.
+        ``render_page`` writes a refusal of a page request (not under ``/api/``) as HTML."""
         self.app = app
         self.authenticate = authenticate
+        self.authenticate_session = authenticate_session
+        self.render_page = render_page
         self.import_limit = import_limit + MULTIPART_ALLOWANCE
         self.body_limit = body_limit
         # Forms that carry files (a case step's attachments): their own, larger limit.
@@ -114,7 +126,7 @@ class Guard:
         self.csp_inline_styles = content_security_policy(hashes, inline_styles=True).encode()
 
     def _limit(self, path: str) -> int:
-        if path == IMPORT_PATH:
+        if path in IMPORT_PATHS:
             return self.import_limit
         if self.upload_paths is not None and self.upload_paths.match(path):
             return max(self.upload_limit, self.body_limit)
@@ -140,6 +152,8 @@ class Guard:
         async def send_refusal(message: Message) -> None:
             await send(self._with_headers(message, keyed, csp))
 
+        page = not path.startswith("/api/")
+
         method: str = scope.get("method", "GET")
         has_body = b"transfer-encoding" in headers or headers.get(b"content-length", b"0") != b"0"
         if method in _WRITE_METHODS and path.startswith("/api/") and has_body:
@@ -154,6 +168,18 @@ class Guard:
                 except XinyongError as exc:
                     await self._refuse(_body_unread(exc), send_refusal)
                     return
+        elif (
+            method == "POST"
+            and path == CONSOLE_IMPORT_PATH
+            and has_body
+            and self.authenticate_session is not None
+        ):
+            cookie = b"; ".join(v for k, v in raw_headers if k == b"cookie").decode("latin-1")
+            try:
+                await self.authenticate_session(cookie)
+            except XinyongError as exc:
+                await self._refuse(_body_unread(exc), send_refusal, page)
+                return
         limit = self._limit(path)
         declared = headers.get(b"content-length")
         if declared is not None:
@@ -162,7 +188,7 @@ class Guard:
             except ValueError:
                 size = -1
             if size > limit:
-                await self._refuse(_too_large(limit), send_refusal)
+                await self._refuse(_too_large(limit), send_refusal, page)
                 return
         received = 0
 
@@ -186,7 +212,7 @@ class Guard:
             if not overflow:
                 raise
         if overflow:
-            await self._refuse(_too_large(limit), send_refusal)
+            await self._refuse(_too_large(limit), send_refusal, page)
 
     def _with_headers(self, message: Message, keyed: bool, csp: bytes) -> Message:
         if message["type"] != "http.response.start":
@@ -201,16 +227,18 @@ class Guard:
         ]
         return message
 
-    @staticmethod
-    async def _refuse(exc: XinyongError, send: Any) -> None:
-        payload = error_payload(exc.code, exc.message_zh, exc.message_en)
-        body = json.dumps(payload, ensure_ascii=False).encode()
+    async def _refuse(self, exc: XinyongError, send: Any, page: bool = False) -> None:
+        if page and self.render_page is not None:
+            body, media = self.render_page(exc), b"text/html; charset=utf-8"
+        else:
+            payload = error_payload(exc.code, exc.message_zh, exc.message_en)
+            body, media = json.dumps(payload, ensure_ascii=False).encode(), b"application/json"
         headers = [
-            (b"content-type", b"application/json"),
+            (b"content-type", media),
             (b"content-length", str(len(body)).encode()),
             (b"connection", b"close"),
         ]
-        if exc.status == 401:  # as web/errors.py answers a 401
+        if exc.status == 401 and not page:  # as web/errors.py answers a 401
             headers.append((b"www-authenticate", b"ApiKey"))
         await send({"type": "http.response.start", "status": exc.status, "headers": headers})
         await send({"type": "http.response.body", "body": body})

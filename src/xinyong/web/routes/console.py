@@ -69,6 +69,7 @@ CAPABILITIES: dict[str, list[tuple[str, str, str | None]]] = {
             "为市场主体签发主体账户激活码，停用或启用主体账户",
             "/console/subject-accounts",
         ),
+        ("报送记录", "各部门的报送批次、拒收情况与后台导入任务（须说明用途）", "/console/imports"),
         ("信用信息公示查询", "按名称或统一社会信用代码查询公开信用档案", "/"),
         ("预警处理", "易地开张等预警的查看、确认与排除（API）", "/docs#/预警"),
         ("名单认定", "名单认定办件：待办、办理记录与公示", "/console/cases"),
@@ -76,7 +77,12 @@ CAPABILITIES: dict[str, list[tuple[str, str, str | None]]] = {
     ],
     "department_officer": [
         ("信用信息公示查询", "按名称或统一社会信用代码查询公开信用档案", "/"),
-        ("报送与撤销", "本部门信用记录的报送、批次查看与撤销（API）", "/docs#/报送"),
+        (
+            "报送与退回",
+            "上传报送文件，查看本部门批次结果，下载退回文件并重新报送",
+            "/console/imports",
+        ),
+        ("撤销记录", "撤销本部门报送的记录（API）", "/docs#/报送"),
         ("逢办必查", "办理业务前核查主体名单身份与适用措施（API）", "/docs#/逢办必查"),
         ("名单认定", "本部门提出与办理名单认定：待办、告知、决定、移出", "/console/cases"),
     ],
@@ -86,6 +92,7 @@ CAPABILITIES: dict[str, list[tuple[str, str, str | None]]] = {
     ],
     "auditor": [
         ("信用信息公示查询", "按名称或统一社会信用代码查询公开信用档案", "/"),
+        ("报送记录", "各部门的报送批次与拒收情况（须说明用途）", "/console/imports"),
         ("预警与统计", "查看预警和月度统计（API）", "/docs#/预警"),
         ("名单认定办件", "查看名单认定办件及其办理记录、附件", "/console/cases"),
         ("审计核验", "审计日志与账本的完整性核验（命令行 xinyong audit verify）", None),
@@ -156,8 +163,8 @@ def _session_token(platform: Platform, request: Request) -> str | None:
     return request.cookies.get(cookie_names(platform.settings.console_cookie_secure)[0])
 
 
-async def get_console_session(request: Request, platform: PlatformDep) -> ConsoleSession:
-    token = _session_token(platform, request)
+async def session_of_token(platform: Platform, token: str | None) -> ConsoleSession:
+    """The live session of this cookie value; ``SignInRequired`` without one."""
 
     def open_() -> ConsoleSession | None:
         with platform.engine.begin() as conn:
@@ -169,6 +176,10 @@ async def get_console_session(request: Request, platform: PlatformDep) -> Consol
     if session is None:
         raise SignInRequired("no console session", "请先登录控制台")
     return session
+
+
+async def get_console_session(request: Request, platform: PlatformDep) -> ConsoleSession:
+    return await session_of_token(platform, _session_token(platform, request))
 
 
 ConsoleUser = Annotated[ConsoleSession, Depends(get_console_session)]

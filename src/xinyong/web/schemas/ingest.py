@@ -61,7 +61,7 @@ class Batch(Schema):
     id: int = Field(description="批次号")
     department_code: str = Field(description="报送部门代码")
     item_code: str = Field(description="目录信息项代码")
-    channel: str = Field(description="报送渠道：api、cli、system")
+    channel: str = Field(description="报送渠道：api、cli、console、system")
     source_name: str = Field(description="文件名")
     file_sha256: str = Field(description="文件的 SHA-256")
     format: str = Field(description="文件格式：csv、xlsx、json")

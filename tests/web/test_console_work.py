@@ -135,7 +135,8 @@ def test_a_check_by_code_shows_measures_with_basis_and_the_receipt(
             (receipt.group(1),),
         ).one()
     assert row[0] == "scjg"
-    assert row[1].startswith("user:") and row[1].endswith(":officer")
+    assert row[1].startswith("user:")
+    assert row[1].endswith(":officer")
     assert row[2] == "government_procurement"
 
 
@@ -213,9 +214,7 @@ def test_feedback_by_the_department_that_checked_only(platform: Platform, record
     token = csrf_of(page.text)
 
     def post(client: TestClient, token: str, **data: str) -> Any:
-        return client.post(
-            f"{url}/feedback", data={"csrf": token, **data}, follow_redirects=False
-        )
+        return client.post(f"{url}/feedback", data={"csrf": token, **data}, follow_redirects=False)
 
     no_reason = post(officer, token, measure="M04", applied="no", reason=" ")
     assert no_reason.status_code == 400
@@ -232,7 +231,8 @@ def test_feedback_by_the_department_that_checked_only(platform: Platform, record
     assert "未实施：采购项目已完成资格审查" in shown.text
     assert _count(platform, "check_feedback") == 1
     reads = _audit(platform, "read_receipt")
-    assert reads and reads[-1]["purpose"] == "控制台查看本部门核查回执"
+    assert reads
+    assert reads[-1]["purpose"] == "控制台查看本部门核查回执"
 
     other = _signed_in(platform, "other")  # another department
     assert other.get(url).status_code == 403
@@ -276,7 +276,8 @@ def test_the_office_acknowledges_and_dismisses_with_a_reason(
     admin = _signed_in(platform, "admin")
     page = admin.get("/console/alerts/1")
     assert page.status_code == 200
-    assert ORG2_NAME in page.text and "法定代表人" in page.text
+    assert ORG2_NAME in page.text
+    assert "法定代表人" in page.text
     token = csrf_of(page.text)
     no_reason = admin.post("/console/alerts/1/dismiss", data={"csrf": token, "note": ""})
     assert no_reason.status_code == 400
@@ -294,7 +295,8 @@ def test_the_office_acknowledges_and_dismisses_with_a_reason(
     )
     assert ok.status_code == 303
     shown = admin.get("/console/alerts/1")
-    assert "已确认" in shown.text and "已转执法部门核查" in shown.text
+    assert "已确认" in shown.text
+    assert "已转执法部门核查" in shown.text
     again = admin.post("/console/alerts/1/acknowledge", data={"csrf": token})
     assert again.status_code == 409
     assert "不能再确认" in again.text
@@ -342,19 +344,22 @@ def test_the_office_drafts_publishes_and_withdraws(platform: Platform, records: 
     assert "典型案例 1 已发布" in published.text
     assert "某公司被列入严重违法失信名单" in public.get("/typical-cases").text
     seen = officer.get("/console/typical-cases").text
-    assert "某公司被列入严重违法失信名单" in seen and "发布案例" not in seen
+    assert "某公司被列入严重违法失信名单" in seen
+    assert "发布案例" not in seen
     again = admin.post("/console/typical-cases/1/publish", data={"csrf": token})
     assert again.status_code == 409
     withdrawn = admin.post(
         "/console/typical-cases/1/withdraw", data={"csrf": token, "reason": "主体已完成信用修复"}
     )
     assert withdrawn.status_code == 200
-    assert "已撤回" in withdrawn.text and "主体已完成信用修复" in withdrawn.text
+    assert "已撤回" in withdrawn.text
+    assert "主体已完成信用修复" in withdrawn.text
     assert "某公司被列入严重违法失信名单" not in public.get("/typical-cases").text
     assert admin.post("/console/typical-cases/99/publish", data={"csrf": token}).status_code == 404
     assert _audit(platform, "read_typical_cases")[-1]["purpose"] == "控制台典型案例管理"
     auditor_view = _signed_in(platform, "auditor").get("/console/typical-cases").text
-    assert "已撤回" in auditor_view and "登记草稿" not in auditor_view
+    assert "已撤回" in auditor_view
+    assert "登记草稿" not in auditor_view
 
 
 def test_a_draft_with_an_id_number_is_refused_and_not_echoed(

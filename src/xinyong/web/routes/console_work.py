@@ -372,6 +372,8 @@ def _alert_page(
         )
     for key in ("created_at", "handled_at"):
         found[f"{key}_text"] = beijing_time(_parse_iso(found[key])) if found[key] else ""
+    recorded = (found["detail"].get("relation") or {}).get("recorded_at")
+    found["relation_recorded_text"] = beijing_time(_parse_iso(recorded)) if recorded else ""
     context = _context(
         platform,
         session,

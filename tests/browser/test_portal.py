@@ -42,8 +42,8 @@ def test_search_then_open_a_subject_file(visit: Visit, live_site: LiveSite) -> N
     page = visit.page
     page.get_by_role("searchbox").fill(live_site.subject_name)
     page.get_by_role("searchbox").press("Enter")
-    page.wait_for_url("**/?q=*")
-    assert page.get_by_role("heading", name=re.compile("查询结果")).is_visible()
+    page.wait_for_url("**/search?q=*")
+    assert page.get_by_role("heading", name=re.compile("共找到")).is_visible()
     visit.no_horizontal_scroll()
     visit.check("search-results")
 
@@ -63,8 +63,9 @@ def test_header_search_from_a_subject_file(visit: Visit, live_site: LiveSite) ->
     box = page.locator("header").get_by_role("searchbox")
     box.fill(live_site.subject_code)
     page.locator("header").get_by_role("button", name="查询").click()
-    page.wait_for_url("**/?q=*")
-    assert page.get_by_role("link", name=live_site.subject_name).is_visible()
+    # A whole code is the subject itself: the search goes straight to its page.
+    page.wait_for_url(f"**/subjects/{live_site.subject_code}")
+    assert page.get_by_role("heading", level=1).inner_text() == live_site.subject_name
     _frame(visit)
     visit.check("header-search")
 
@@ -82,8 +83,8 @@ def test_not_found_page(visit: Visit, live_site: LiveSite) -> None:
     # Its search box leads to the results.
     page.get_by_role("searchbox").fill(live_site.subject_code)
     page.get_by_role("searchbox").press("Enter")
-    page.wait_for_url("**/?q=*")
-    assert page.get_by_role("link", name=live_site.subject_name).is_visible()
+    page.wait_for_url(f"**/subjects/{live_site.subject_code}")
+    assert page.get_by_role("heading", level=1).inner_text() == live_site.subject_name
     visit.check("not-found-search")
 
 

@@ -55,7 +55,7 @@ def test_doc_pages_load_every_asset_from_the_application(client: TestClient, pag
 def test_vendored_files_are_packaged_with_their_licences() -> None:
     vendor = STATIC_DIR / "vendor"
     folders = sorted(p.name for p in vendor.iterdir() if p.is_dir())
-    assert folders == ["redoc-2.5.2", "swagger-ui-dist-5.35.0"]
+    assert folders == ["echarts-6.1.0", "redoc-2.5.2", "swagger-ui-dist-5.35.0"]
     readme = (vendor / "README.md").read_text(encoding="utf-8")
     for folder in folders:
         assert (vendor / folder / "LICENSE").stat().st_size > 500

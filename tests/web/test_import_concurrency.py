@@ -149,5 +149,8 @@ def test_health_and_the_poll_answer_promptly_while_an_async_import_runs(
     assert len(running) >= 5, seen  # the probes fell inside the import
     assert {phase for _, phase, _ in running} >= {"validating", "recording"}, seen
     assert any(0 < done < ASYNC_ROWS for _, _, done in running), seen  # progress moved
-    assert max(waits["health"]) < PROBE_LIMIT_S, (waits, took)
-    assert max(waits["poll"]) < PROBE_LIMIT_S, (waits, took)
+    # An import on the event loop would hold a probe for the whole import; a loaded shared
+    # CI machine (the GIL shared with the worker thread) may delay one by a second or two.
+    bound = max(PROBE_LIMIT_S, took / 4)
+    assert max(waits["health"]) < bound, (max(waits["health"]), took)
+    assert max(waits["poll"]) < bound, (max(waits["poll"]), took)

@@ -39,6 +39,9 @@ NO_KEY = {
     ("get", "/api/v1/publicity/penalties"),
     ("get", "/api/v1/lists"),
     ("get", "/api/v1/lists/{code}"),
+    ("get", "/api/v1/catalogue/code-tables"),
+    ("get", "/api/v1/catalogue/measures"),
+    ("get", "/api/v1/calendar/{year}"),
 }
 OPTIONAL_KEY = {("get", "/api/v1/subjects/{code}/file"), ("get", "/api/v1/typical-cases")}
 # Operations that answer either at once or "accepted, poll here" (202), each with its model.
@@ -225,6 +228,10 @@ def test_real_answers_declare_every_field(client: TestClient, platform: Platform
     )
     call("GET", "/api/v1/list-types")
     call("GET", "/api/v1/catalogue/items")
+    call("GET", "/api/v1/catalogue/code-tables")
+    call("GET", "/api/v1/catalogue/measures")
+    call("GET", "/api/v1/calendar/{year}", 2027)  # provisional: windows and compensation
+    call("GET", "/api/v1/calendar/{year}", 2026)  # official: make-up working days
     call("GET", "/api/v1/scenarios")
     call("GET", "/api/v1/subjects/{code}/file", ORG)
     call(

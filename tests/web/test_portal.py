@@ -238,9 +238,13 @@ def test_subject_page_has_a_status_banner_and_tabs_without_javascript(
     assert "<script" not in html
     for label in ("基础信息", "行政管理", "诚实守信", "严重失信", "经营异常", "信用承诺", "其他"):
         assert f"{label}（" in html
-    # The banner names the active list; the first tab (基础信息) holds no penalty.
+    # The banner names the active list; with 基础信息 empty the page opens on the first tab
+    # that has records (行政管理, the penalties); 基础信息 asked for holds no penalty.
     assert "严重失信主体名单：市场监督管理严重违法失信名单" in html
-    assert "陕市监罚〔2026〕1号" not in html.split('id="tabs"', 1)[1]
+    assert 'aria-current="page">行政管理（' in html
+    assert "陕市监罚〔2026〕1号" in html.split('id="tabs"', 1)[1]
+    basic = client.get(f"/subjects/{ORG}", params={"tab": "basic"}).text
+    assert "陕市监罚〔2026〕1号" not in basic.split('id="tabs"', 1)[1]
     admin = client.get(f"/subjects/{ORG}", params={"tab": "administrative"}).text
     assert "行政处罚信息" in admin
     assert "陕市监罚〔2026〕1号" in admin

@@ -27,6 +27,9 @@ PUBLIC = {
     ("GET", "/api/v1/lists/{code}"),
     ("GET", "/api/v1/ledger/anchors"),
     ("GET", "/api/v1/ledger/anchors.jsonl"),
+    ("GET", "/api/v1/catalogue/code-tables"),
+    ("GET", "/api/v1/catalogue/measures"),
+    ("GET", "/api/v1/calendar/{year}"),
 }
 
 

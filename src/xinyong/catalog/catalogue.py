@@ -194,7 +194,7 @@ class Catalogue:
         best: PublicationPolicy | None = None
         best_rank = (-1, -1)
         for p in self._policies:
-            if not _governs(p, item) or not _in_force(p, decision_date):
+            if not governs(p, item) or not _in_force(p, decision_date):
                 continue
             if p.sectors and sector not in p.sectors:
                 continue
@@ -223,7 +223,8 @@ class Catalogue:
         return m.get(text.strip()) or m.get(normalise_header(text))
 
 
-def _governs(p: PublicationPolicy, item: ItemVersion) -> bool:
+def governs(p: PublicationPolicy, item: ItemVersion) -> bool:
+    """Whether ``p`` governs records of ``item`` at all (dates and sectors aside)."""
     return item.code in p.items if p.items else item.nature is Nature.NEGATIVE
 
 

@@ -112,7 +112,8 @@ def tabs(catalogue: Catalogue, category_labels: Sequence[str]) -> list[Tab]:
 
 def subject_tabs(catalogue: Catalogue, cf: Mapping[str, Any], selected: str) -> dict[str, Any]:
     """The subject page's tabs over a public credit file (``CreditFile.as_dict``): each tab
-    with its record count, the groups of the selected one (the first when unknown), and the
+    with its record count, the groups of the selected one (when none or an unknown one is asked for, the first
+    with records), and the
     tab each highlight's full record is under."""
     groups = list(cf.get("groups", []))
     counts: dict[str, int] = {}
@@ -123,7 +124,9 @@ def subject_tabs(catalogue: Catalogue, cf: Mapping[str, Any], selected: str) -> 
         counts[code] = counts.get(code, 0) + sum(len(i["records"]) for i in g["items"])
     values = catalogue.code_table(TAB_TABLE).values
     codes = [v.code for v in values]
-    current = selected if selected in codes else codes[0]
+    # No tab asked for: the first that has records (a subject only penalised would otherwise
+    # open on an empty 基础信息 tab), the first tab when none has.
+    current = selected if selected in codes else next((c for c in codes if counts.get(c)), codes[0])
     return {
         "tabs": [
             {"code": v.code, "label": v.label, "count": counts.get(v.code, 0)} for v in values

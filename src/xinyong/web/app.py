@@ -55,6 +55,7 @@ from xinyong.web.deps import (
     require_own,
     require_role,
 )
+from xinyong.web.routes import catalogue as catalogue_routes
 from xinyong.web.routes import checks as checks_routes
 from xinyong.web.routes import console as console_routes
 from xinyong.web.routes import console_work as console_work_routes
@@ -101,7 +102,10 @@ TAGS = [
         "name": "信用档案",
         "description": "主体信用档案：公开视图无需密钥；内部视图需授权并记入审计。",
     },
-    {"name": "目录", "description": "现行目录信息项与名单类型，含法律依据。公开信息，无需密钥。"},
+    {
+        "name": "目录",
+        "description": "目录信息项、代码表、名单类型、措施与法定工作日历，含法律依据。公开信息，无需密钥。",
+    },
     {"name": "逢办必查", "description": "办理业务前核查主体的名单身份与适用措施，并反馈实施情况。"},
     {"name": "名单认定", "description": "名单认定办件：提出拟列入、逐步办理、待办与超期。"},
     {"name": "统计与典型案例", "description": "月度统计（北京时间）与典型案例的登记、发布、撤回。"},
@@ -130,6 +134,7 @@ DESCRIPTION = """信用记录报送（双公示等）、信用档案查询、逢
 
 
 ROUTERS: list[APIRouter] = [
+    catalogue_routes.router,
     checks_routes.router,
     lists_routes.router,
     portal_routes.router,

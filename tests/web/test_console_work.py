@@ -339,8 +339,12 @@ def test_the_office_drafts_publishes_and_withdraws(platform: Platform, records: 
     officer = _signed_in(platform, "officer")
     assert "某公司被列入严重违法失信名单" not in officer.get("/console/typical-cases").text
     token = csrf_of(drafted.text)
-    published = admin.post("/console/typical-cases/1/publish", data={"csrf": token})
-    assert published.status_code == 200
+    step = admin.post(
+        "/console/typical-cases/1/publish", data={"csrf": token}, follow_redirects=False
+    )
+    assert step.status_code == 303  # back to the list: a reload publishes nothing again
+    assert step.headers["location"] == "/console/typical-cases?done=published-1"
+    published = admin.get(step.headers["location"])
     assert "典型案例 1 已发布" in published.text
     assert "某公司被列入严重违法失信名单" in public.get("/typical-cases").text
     seen = officer.get("/console/typical-cases").text

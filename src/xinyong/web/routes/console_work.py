@@ -449,6 +449,15 @@ def dismiss_alert(
 # -- 典型案例 --------------------------------------------------------------------------------
 
 
+# After a step the office is sent back to the list (a reload repeats nothing), told what it did.
+DONE_MESSAGES = {
+    "drafted": "已登记典型案例 {}（草稿）",
+    "published": "典型案例 {} 已发布",
+    "withdrawn": "典型案例 {} 已撤回",
+}
+DONE_PATTERN = r"^(drafted|published|withdrawn)-[0-9]{1,19}$"
+
+
 def _measure_choices(platform: Platform) -> list[dict[str, Any]]:
     """The catalogue's measures grouped by the typical case category they may be cited under."""
     sanctions = platform.sanctions
@@ -510,11 +519,20 @@ def _typical_page(
 
 @router.api_route("/console/typical-cases", methods=PAGE, response_class=HTMLResponse)
 def typical_cases_page(
-    request: Request, platform: PlatformDep, session: ConsoleUser, page: PageNo = 1
+    request: Request,
+    platform: PlatformDep,
+    session: ConsoleUser,
+    page: PageNo = 1,
+    done: Annotated[str | None, Query(max_length=40, pattern=DONE_PATTERN)] = None,
 ) -> Response:
     """Typical cases: every state with its history for the office and auditors (audited),
-    the published ones for others (as ``GET /api/v1/typical-cases``)."""
-    return _typical_page(request, platform, session, page)
+    the published ones for others (as ``GET /api/v1/typical-cases``). ``done`` names the step
+    the office just took (the page a step redirects to)."""
+    message = None
+    if done:
+        step, case_id = done.split("-", 1)
+        message = DONE_MESSAGES[step].format(case_id)
+    return _typical_page(request, platform, session, page, message=message)
 
 
 @router.post("/console/typical-cases", response_class=HTMLResponse)
@@ -583,9 +601,7 @@ def add_typical_case(
             error=_message(exc),
             form=form,
         )
-    return _typical_page(
-        request, platform, session, message=f"已登记典型案例 {created['id']}（草稿）"
-    )
+    return _see_other(f"/console/typical-cases?done=drafted-{created['id']}")
 
 
 def _typical_step(
@@ -620,8 +636,8 @@ def _typical_step(
         return _typical_page(
             request, platform, session, status=_shown_status(exc), error=_message(exc)
         )
-    done = "已发布" if step == "publish" else "已撤回"
-    return _typical_page(request, platform, session, message=f"典型案例 {case_id} {done}")
+    done = "published" if step == "publish" else "withdrawn"
+    return _see_other(f"/console/typical-cases?done={done}-{case_id}")
 
 
 @router.post("/console/typical-cases/{case_id}/publish", response_class=HTMLResponse)

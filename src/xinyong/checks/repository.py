@@ -208,6 +208,29 @@ def insert_feedback(conn: Connection, values: dict[str, Any]) -> None:
     conn.execute(insert(check_feedback).values(**values))
 
 
+def receipt_row(conn: Connection, receipt: str) -> dict[str, Any] | None:
+    """The whole receipt row (measure lists decoded), or None."""
+    row = conn.execute(select(check_receipts).where(check_receipts.c.receipt == receipt)).first()
+    if row is None:
+        return None
+    out = dict(row._mapping)
+    out["measures"] = list(json.loads(out["measures"]))
+    out["to_verify"] = list(json.loads(out["to_verify"]))
+    return out
+
+
+def feedback_rows(conn: Connection, receipt: str) -> list[dict[str, Any]]:
+    """The feedback recorded on a receipt, oldest first (served by ix_feedback_receipt)."""
+    f = check_feedback.c
+    stmt = (
+        select(f.measure, f.applied, f.reason, f.actor, f.at)
+        .where(f.receipt == receipt)
+        .order_by(f.id)
+        .limit(1000)
+    )
+    return [dict(r._mapping) for r in conn.execute(stmt)]
+
+
 # -- name lookup ------------------------------------------------------------------------------
 
 _NOT_PERSON = subjects.c.kind != "person"

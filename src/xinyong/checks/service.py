@@ -604,3 +604,106 @@ def feedback(
             "at": now,
         },
     )
+
+
+# -- a past receipt ----------------------------------------------------------------------------
+
+
+def _receipt_subject(conn: Connection, key: str) -> dict[str, Any]:
+    """What a receipt's page shows of its subject: an organisation's code and name, a person's
+    masked ID number (never the key's clear number: the platform does not hold it in clear),
+    or that a name lookup identified no subject."""
+    if key.startswith("N") and len(key) == 40:
+        return {
+            "code": None,
+            "kind": "name",
+            "kind_label": "按名称查找（未确定主体）",
+            "name": None,
+        }
+    row = identity_repo.get_subject(conn, key)
+    kind = row["kind"] if row is not None else ("person" if key.startswith("P") else "organisation")
+    if kind == "person":
+        masked = row["id_masked"] if row is not None else None
+        return {
+            "code": masked or "（已脱敏）",
+            "kind": kind,
+            "kind_label": SUBJECT_KIND_LABELS.get(kind, kind),
+            "name": None,
+        }
+    return {
+        "code": key,
+        "kind": kind,
+        "kind_label": SUBJECT_KIND_LABELS.get(kind, kind),
+        "name": row["name"] if row is not None else None,
+    }
+
+
+def _measure_line(sanctions: SanctionsCatalogue, code: str, day: dt.date | None) -> dict[str, Any]:
+    try:
+        m = sanctions.measure(code, day)
+    except NotFound:
+        return {
+            "measure": code,
+            "name": "（目录中已无此措施）",
+            "kind": None,
+            "implementing_department": "",
+            "legal_basis": [],
+        }
+    return {
+        "measure": code,
+        "name": m.name,
+        "kind": m.kind,
+        "implementing_department": m.implementing_department,
+        "legal_basis": _basis(m),
+    }
+
+
+def receipt_view(
+    conn: Connection,
+    sanctions: SanctionsCatalogue,
+    receipt: str,
+    *,
+    actor: str,
+    department_code: str | None,
+) -> dict[str, Any]:
+    """A past check as its maker sees it again: when, scenario, subject, the measure codes the
+    answer listed (named from the catalogue version of its day), and the feedback recorded.
+    Only the department that made the check (a caller without a department: the same caller)
+    may see it; the answer itself is not stored, only its hash."""
+    found = repo.receipt_row(conn, receipt)
+    if found is None:
+        raise NotFound(f"no receipt {receipt}", f"没有回执号为 {receipt} 的核查")
+    own = found["department_code"] == department_code and (
+        department_code is not None or found["actor"] == actor
+    )
+    if not own:
+        raise PermissionDenied(
+            f"receipt {receipt} was made by another caller",
+            "只有作出该次核查的部门（或本人）可以查看该回执",
+        )
+    day = found["as_of"]
+    scenario = found["scenario"]
+    sc = sanctions.scenarios.get(scenario)
+    feedback_by: dict[str, list[dict[str, Any]]] = {}
+    for f in repo.feedback_rows(conn, receipt):
+        feedback_by.setdefault(f["measure"], []).append(
+            {**f, "at": f["at"].astimezone(CHINA_TZ).isoformat(timespec="seconds")}
+        )
+
+    def lines(codes: list[str]) -> list[dict[str, Any]]:
+        return [
+            {**_measure_line(sanctions, c, day), "feedback": feedback_by.get(c, [])} for c in codes
+        ]
+
+    return {
+        "receipt": found["receipt"],
+        "checked_at": found["at"].astimezone(CHINA_TZ).isoformat(timespec="seconds"),
+        "department_code": found["department_code"],
+        "subject": _receipt_subject(conn, found["subject_key"]),
+        "scenario": {"code": scenario, "name": sc.name if sc is not None else scenario},
+        "as_of": day.isoformat() if day is not None else None,
+        "data_version": int(found["data_version"]),
+        "answer_hash": found["answer_hash"],
+        "measures": lines(found["measures"]),
+        "to_verify": lines(found["to_verify"]),
+    }

@@ -120,7 +120,7 @@ def _console_request(platform: Platform, app: Any, role: str, method: str, path:
     session_cookie, login_cookie = cookie_names(secure=True)
     if role != "anonymous":
         assert console_sign_in(client, CONSOLE_USERS[role][0]).status_code == 303
-    url = path.replace("{user_id}", "999999")
+    url = re.sub(r"\{[a-z_]+\}", "999999", path)
     if method == "GET":
         return client.get(url, follow_redirects=False)
     key = csrf_key(platform)

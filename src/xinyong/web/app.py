@@ -57,6 +57,7 @@ from xinyong.web.deps import (
 )
 from xinyong.web.routes import checks as checks_routes
 from xinyong.web.routes import console as console_routes
+from xinyong.web.routes import console_admin as console_admin_routes
 from xinyong.web.routes import ledger as ledger_routes
 from xinyong.web.routes import lists as lists_routes
 from xinyong.web.routes import portal as portal_routes
@@ -177,6 +178,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     console_routes.install(app)  # the staff console's pages (cookie sessions, not keys)
+    app.include_router(console_admin_routes.router)  # dashboard, audit trail, administration
 
     import_slots = anyio.CapacityLimiter(platform.settings.import_workers)
 

@@ -62,13 +62,18 @@ class SignInRequired(Unauthenticated):
 # that exist; the rest of a role's work is done through the API (its documentation).
 CAPABILITIES: dict[str, list[tuple[str, str, str | None]]] = {
     "office_admin": [
+        ("工作台", "全省报送、数据质量、名单、核查与预警的统计图表", "/console/dashboard"),
+        ("审计日志", "按操作者、操作、对象和时间查询审计日志，核验审计链", "/console/audit"),
         ("用户管理", "添加、停用、解锁控制台用户，重置口令", "/console/users"),
+        ("部门管理", "登记报送部门（行业领域取自目录）", "/console/departments"),
+        ("API 密钥", "签发、停用部门业务系统、信用办和审计的 API 密钥", "/console/keys"),
         ("信用信息公示查询", "按名称或统一社会信用代码查询公开信用档案", "/"),
         ("预警处理", "易地开张等预警的查看、确认与排除（API）", "/docs#/预警"),
         ("名单认定", "名单认定办件的办理（API）", "/docs#/名单认定"),
         ("统计与典型案例", "月度统计，典型案例的登记、发布与撤回（API）", "/docs#/统计与典型案例"),
     ],
     "department_officer": [
+        ("工作台", "本部门报送、数据质量、名单与核查的统计图表", "/console/dashboard"),
         ("信用信息公示查询", "按名称或统一社会信用代码查询公开信用档案", "/"),
         ("报送与撤销", "本部门信用记录的报送、批次查看与撤销（API）", "/docs#/报送"),
         ("逢办必查", "办理业务前核查主体名单身份与适用措施（API）", "/docs#/逢办必查"),
@@ -80,8 +85,11 @@ CAPABILITIES: dict[str, list[tuple[str, str, str | None]]] = {
     ],
     "auditor": [
         ("信用信息公示查询", "按名称或统一社会信用代码查询公开信用档案", "/"),
+        ("工作台", "全省报送、数据质量、名单、核查与预警的统计图表", "/console/dashboard"),
+        ("审计日志", "按操作者、操作、对象和时间查询审计日志，核验审计链", "/console/audit"),
+        ("记录审计轨迹", "某一主体、批次、办件等记录的全部审计记录", "/console/audit/record"),
         ("预警与统计", "查看预警和月度统计（API）", "/docs#/预警"),
-        ("审计核验", "审计日志与账本的完整性核验（命令行 xinyong audit verify）", None),
+        ("账本核验", "账本的完整性核验（命令行 xinyong audit verify）", None),
     ],
 }
 

@@ -56,7 +56,8 @@ MONTH_CHOICES = tuple(m for m in (3, 6, 12, 24, 36) if m <= MAX_DASHBOARD_MONTHS
 
 Text64 = Annotated[str | None, Query(max_length=64)]
 Filter = Annotated[str | None, Query(max_length=access.AUDIT_FILTER_MAX_LENGTH)]
-Day = Annotated[dt.date | None, Query(description="北京时间日期 YYYY-MM-DD")]
+# A date as the form sends it: empty when not filled in.
+Day = Annotated[str | None, Query(description="北京时间日期 YYYY-MM-DD", max_length=10)]
 ClientId = Annotated[int, PathParam(ge=1, le=MAX_ID, description="API 密钥编号")]
 
 
@@ -136,6 +137,18 @@ def dashboard(
 
 
 # -- audit trail --
+
+
+def _day(value: str | None, field: str, label: str) -> dt.date | None:
+    text = (value or "").strip()
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError(
+            f"{field}: not a date", f"{label}（{field}）须为日期，格式 YYYY-MM-DD"
+        ) from None
 
 
 def _day_start(day: dt.date | None) -> dt.datetime | None:
@@ -224,8 +237,8 @@ def audit_trail(
         "actor": (actor or "").strip(),
         "action": (action or "").strip(),
         "target": (target or "").strip(),
-        "since": since,
-        "until": until,
+        "since": _day(since, "since", "起始日期"),
+        "until": _day(until, "until", "截止日期"),
     }
     return _audit_page(
         request,

@@ -15,7 +15,7 @@
   var base = {
     animation: false,
     tooltip: { trigger: 'axis' },
-    grid: { left: 48, right: 16, top: 40, bottom: 64, containLabel: true },
+    grid: { left: 16, right: 24, top: 64, bottom: 16, containLabel: true },
   };
 
   function draw(id, option) {
@@ -73,6 +73,7 @@
   var target = d.quality.target_permille;
   draw('chart-quality', {
     legend: { top: 0 },
+    grid: { left: 16, right: 64, top: 64, bottom: 16, containLabel: true },
     xAxis: { type: 'category', data: quality.map(function (q) { return q.department_name; }), axisLabel: { rotate: 30 } },
     yAxis: { type: 'value', name: '‰' },
     series: [{

@@ -66,7 +66,8 @@ def test_an_officer_sees_only_their_department(visit: Visit, live_site: LiveSite
     assert "（scjg）" in heading, heading
     page.locator("#h-records ~ details summary").click()
     departments = page.locator("table").first.locator("tr td:nth-child(2)").all_inner_texts()
-    assert departments and all(d.endswith("（scjg）") for d in departments), departments
+    assert departments
+    assert all(d.endswith("（scjg）") for d in departments), departments
     visit.no_horizontal_scroll()
     visit.check("console-dashboard-officer")
     visit.expect_error_status("/console/dashboard?department=swj", 403)
@@ -82,7 +83,9 @@ def test_the_audit_page_lists_the_sign_in(visit: Visit, live_site: LiveSite) -> 
     page.get_by_label("操作", exact=True).select_option("console_login")
     page.locator("form.audit-filter").get_by_role("button", name="查询").click()
     page.wait_for_url("**/console/audit?*")
-    rows = page.get_by_role("table", name="审计日志").locator("tr td:nth-child(3)").all_inner_texts()
+    rows = (
+        page.get_by_role("table", name="审计日志").locator("tr td:nth-child(3)").all_inner_texts()
+    )
     assert any(r.endswith(":demo_auditor") for r in rows), rows
     visit.check("console-audit")
 

@@ -81,7 +81,8 @@ def test_the_dashboard_draws_the_api_figures_for_the_province(
     assert re.findall(r"<script[^>]*>", page.text) == [
         s for s in re.findall(r"<script[^>]*>", page.text) if " src=" in s
     ]
-    assert "echarts.common.min.js" in page.text and "console-dashboard.js" in page.text
+    assert "echarts.common.min.js" in page.text
+    assert "console-dashboard.js" in page.text
     figures = _figures(page.text)
     api = client.get(
         "/api/v1/reports/dashboard?months=3&purpose=x", headers={"X-API-Key": story.keys["office"]}
@@ -106,7 +107,8 @@ def test_the_dashboard_draws_the_api_figures_for_the_province(
     assert "33.3%" in page.text  # scjg's June rejection rate, in the table
     assert "占登记组织 2 个的 <strong>50.0%</strong>" in page.text
     read = _audit(platform, "read_report")[-2]  # the API's read is the last
-    assert read["actor"].startswith("user:") and read["actor"].endswith(":admin")
+    assert read["actor"].startswith("user:")
+    assert read["actor"].endswith(":admin")
     assert (read["target"], read["purpose"]) == ("dashboard:3", "控制台工作台")
 
 
@@ -159,7 +161,8 @@ def test_the_audit_page_lists_the_sign_in_and_audits_its_own_read(
     assert "审计链完整" in page.text
     assert "console_login" in page.text
     ids = [int(i) for i in re.findall(r"<tr><td>(\d+)</td>", page.text)]
-    assert ids == sorted(ids, reverse=True) and len(ids) == 50  # newest first, one page
+    assert ids == sorted(ids, reverse=True)
+    assert len(ids) == 50
     read = _audit(platform, "read_audit")[-1]
     assert (read["target"], read["purpose"]) == ("audit_log", "控制台审计查询")
     assert ids[0] == read["id"]  # the page shows its own read first
@@ -168,7 +171,8 @@ def test_the_audit_page_lists_the_sign_in_and_audits_its_own_read(
     assert more is not None
     older = client.get(html.unescape(more.group(1)))
     older_ids = [int(i) for i in re.findall(r"<tr><td>(\d+)</td>", older.text)]
-    assert older_ids and max(older_ids) < min(ids)
+    assert older_ids
+    assert max(older_ids) < min(ids)
 
 
 def test_audit_filters_by_actor_action_target_and_days(platform: Platform, story: Story) -> None:
@@ -179,17 +183,20 @@ def test_audit_filters_by_actor_action_target_and_days(platform: Platform, story
     assert rows[0][0].endswith(":admin")
     batch = client.get("/console/audit", params={"target": "batch:*"})
     targets = re.findall(r"<td>(batch:\d+)</td>", batch.text)
-    assert targets and all(t.startswith("batch:") for t in targets)
-    assert "共 0 条" in client.get(
-        "/console/audit", params={"since": "2026-01-01", "until": "2026-01-31"}
-    ).text
+    assert targets
+    assert all(t.startswith("batch:") for t in targets)
+    assert (
+        "共 0 条"
+        in client.get("/console/audit", params={"since": "2026-01-01", "until": "2026-01-31"}).text
+    )
     june = client.get("/console/audit", params={"since": "2026-06-15", "until": "2026-06-15"})
     assert "june.csv" in june.text or "batch:" in june.text
     assert "2026-07-15" not in re.sub(r"生成于[^。]*", "", june.text.split("<caption>")[1])
     # A literal "_" or "%" is not a wildcard.
     assert "共 0 条" in client.get("/console/audit", params={"target": "%"}).text
     bad = client.get("/console/audit", params={"since": "2026-07-02", "until": "2026-07-01"})
-    assert bad.status_code == 400 and "起始日期须早于截止日期" in bad.text
+    assert bad.status_code == 400
+    assert "起始日期须早于截止日期" in bad.text
     assert client.get("/console/audit", params={"actor": "a*b"}).status_code == 400
     assert client.get("/console/audit", params={"since": "7月"}).status_code == 400
     # The form sends the dates it was not given as empty values.
@@ -208,9 +215,11 @@ def test_the_audit_trail_of_one_record(platform: Platform, story: Story) -> None
     assert f"<td>{batch}</td>" in page.text
     assert set(re.findall(r"<td>(batch:\d+)</td>", page.text)) == {batch}
     read = _audit(platform, "read_audit")[-1]
-    assert read["target"] == "audit_log" and json.loads(read["detail"])["target"] == batch
+    assert read["target"] == "audit_log"
+    assert json.loads(read["detail"])["target"] == batch
     wrong = client.get("/console/audit/record", params={"kind": "nosuch", "code": "1"})
-    assert wrong.status_code == 400 and "记录类型" in wrong.text
+    assert wrong.status_code == 400
+    assert "记录类型" in wrong.text
     assert _client(platform, "officer").get("/console/audit/record").status_code == 403
 
 
@@ -220,7 +229,8 @@ def test_a_broken_chain_is_shown(platform: Platform, story: Story) -> None:
         conn.execute(text("UPDATE audit_log SET purpose = 'x' WHERE id = 3"))
     try:
         page = _client(platform, "admin").get("/console/audit")
-        assert "审计链核验未通过" in page.text and "审计记录 3 的内容被改动" in page.text
+        assert "审计链核验未通过" in page.text
+        assert "审计记录 3 的内容被改动" in page.text
     finally:
         if platform.engine.dialect.name == "postgresql":
             with platform.engine.begin() as conn:
@@ -236,7 +246,8 @@ def test_the_office_adds_a_department_with_a_key_shown_once(
     client = _client(platform, "admin")
     page = client.get("/console/departments")
     assert page.status_code == 200
-    assert "scjg" in page.text and "市场监管" in page.text
+    assert "scjg" in page.text
+    assert "市场监管" in page.text
     assert _audit(platform, "read_departments")
     form = {"csrf": csrf_of(page.text), "code": "jtt", "name": "交通运输厅"}
     added = client.post(
@@ -255,7 +266,8 @@ def test_the_office_adds_a_department_with_a_key_shown_once(
     assert (who.role, who.department_code) == ("department", "jtt")
     assert key.group(1) not in client.get("/console/departments").text
     row = _audit(platform, "department_add")[-1]
-    assert row["target"] == "department:jtt" and row["actor"].endswith(":admin")
+    assert row["target"] == "department:jtt"
+    assert row["actor"].endswith(":admin")
     again = client.post("/console/departments", data=form | {"sector": who.role})
     assert again.status_code == 400
 
@@ -327,19 +339,22 @@ def test_the_office_issues_and_revokes_a_key(platform: Platform, story: Story) -
     assert client.get(api, headers={"X-API-Key": key}).status_code == 401
     assert _audit(platform, "key_revoke")[-1]["target"] == f"api_client:{client_id}"
     again = client.post(f"/console/keys/{client_id}/revoke", data={"csrf": csrf})
-    assert again.status_code == 409 and "已停用" in again.text
+    assert again.status_code == 409
+    assert "已停用" in again.text
     assert client.post("/console/keys/999999/revoke", data={"csrf": csrf}).status_code == 404
     # A department key needs a department that exists.
     bad = client.post("/console/keys", data={"csrf": csrf, "name": "x", "role": "department"})
-    assert bad.status_code == 400 and "所属部门（department）" in bad.text
+    assert bad.status_code == 400
+    assert "所属部门（department）" in bad.text
     unknown = client.post(
         "/console/keys",
         data={"csrf": csrf, "name": "x", "role": "department", "department": "nosuch"},
     )
     assert unknown.status_code == 404
-    assert client.post(
-        "/console/keys", data={"csrf": csrf, "name": "x", "role": "root"}
-    ).status_code == 400
+    assert (
+        client.post("/console/keys", data={"csrf": csrf, "name": "x", "role": "root"}).status_code
+        == 400
+    )
     officer = _client(platform, "officer")
     assert officer.get("/console/keys").status_code == 403
     assert officer.get("/console/departments").status_code == 403
@@ -359,3 +374,33 @@ def test_time_range_is_china_time(platform: Platform, story: Story, clock: Fixed
         params={"since": "2026-07-15", "until": "2026-07-15", "action": "console_login"},
     )
     assert "共 0 条" in page.text
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/console/dashboard?months=18446744073709551616",
+        "/console/dashboard?department=" + "x" * 65,
+        "/console/audit?before=9223372036854775808",
+        "/console/audit?before=0",
+        "/console/audit?action=" + "a" * 65,
+        "/console/audit?until=2026-02-30",
+        "/console/audit/record?kind=" + "k" * 33,
+        "/console/audit/record?kind=batch&code=" + "1" * 201,
+        "/console/audit/record?kind=batch&code=1*",
+    ],
+)
+def test_out_of_bounds_parameters_are_a_400_page(
+    platform: Platform, story: Story, url: str
+) -> None:
+    resp = _client(platform, "admin").get(url)
+    assert resp.status_code == 400, (url, resp.status_code)
+    assert "text/html" in resp.headers["content-type"]
+    assert "x" * 65 not in resp.text and "1" * 201 not in resp.text
+
+
+def test_a_revocation_of_a_huge_id_is_a_400(platform: Platform, story: Story) -> None:
+    client = _client(platform, "admin")
+    csrf = csrf_of(client.get("/console/keys").text)
+    resp = client.post("/console/keys/9223372036854775808/revoke", data={"csrf": csrf})
+    assert resp.status_code == 400

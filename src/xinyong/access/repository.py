@@ -278,7 +278,9 @@ def audit_filtered(
         where.append(audit_log.c.at >= since)
     if until is not None:
         where.append(audit_log.c.at < until)
-    total = int(conn.execute(select(func.count()).select_from(audit_log).where(*where)).scalar_one())
+    total = int(
+        conn.execute(select(func.count()).select_from(audit_log).where(*where)).scalar_one()
+    )
     stmt = select(audit_log).where(*where)
     if before is not None:
         stmt = stmt.where(audit_log.c.id < before)

@@ -233,10 +233,11 @@ def audit_trail(
     before: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> Response:
     """The audit log, newest first, filtered by actor, action, target and days (北京时间)."""
+    wanted = (target or "").strip()
     filters = {
         "actor": (actor or "").strip(),
         "action": (action or "").strip(),
-        "target": (target or "").strip(),
+        "target": wanted,
         "since": _day(since, "since", "起始日期"),
         "until": _day(until, "until", "截止日期"),
     }
@@ -246,7 +247,7 @@ def audit_trail(
         session,
         "audit.html",
         filters=filters,
-        target=filters["target"] or None,
+        target=wanted or None,
         before=before,
     )
 

@@ -396,7 +396,8 @@ def test_out_of_bounds_parameters_are_a_400_page(
     resp = _client(platform, "admin").get(url)
     assert resp.status_code == 400, (url, resp.status_code)
     assert "text/html" in resp.headers["content-type"]
-    assert "x" * 65 not in resp.text and "1" * 201 not in resp.text
+    assert "x" * 65 not in resp.text
+    assert "1" * 201 not in resp.text
 
 
 def test_a_revocation_of_a_huge_id_is_a_400(platform: Platform, story: Story) -> None:

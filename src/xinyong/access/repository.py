@@ -235,3 +235,60 @@ def delete_expired_sessions(
         | (user_sessions.c.last_seen_at <= idle_before)
     )
     return conn.execute(stmt).rowcount
+
+
+# The audit trail as the console reads it.
+
+
+def _like_prefix(prefix: str) -> str:
+    """A LIKE pattern matching ``prefix`` literally at the start (``\\`` escapes)."""
+    escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return escaped + "%"
+
+
+def _match(column: Any, value: str) -> Any:
+    """Equal to ``value``; or, for a value ending in ``*``, starting with what precedes it."""
+    if value.endswith("*"):
+        return column.like(_like_prefix(value[:-1]), escape="\\")
+    return column == value
+
+
+def audit_filtered(
+    conn: Connection,
+    *,
+    actor: str | None = None,
+    action: str | None = None,
+    target: str | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    before: int | None = None,
+    limit: int = 50,
+) -> tuple[list[dict[str, Any]], int]:
+    """Audit rows matching every filter given, newest first, at most ``limit`` with an id
+    below ``before`` (keyset paging: a read appends a row, offsets would shift); and how
+    many rows match in all. ``since`` is inclusive, ``until`` exclusive."""
+    where: list[Any] = []
+    if actor:
+        where.append(_match(audit_log.c.actor, actor))
+    if action:
+        where.append(audit_log.c.action == action)
+    if target:
+        where.append(_match(audit_log.c.target, target))
+    if since is not None:
+        where.append(audit_log.c.at >= since)
+    if until is not None:
+        where.append(audit_log.c.at < until)
+    total = int(
+        conn.execute(select(func.count()).select_from(audit_log).where(*where)).scalar_one()
+    )
+    stmt = select(audit_log).where(*where)
+    if before is not None:
+        stmt = stmt.where(audit_log.c.id < before)
+    rows = conn.execute(stmt.order_by(audit_log.c.id.desc()).limit(limit))
+    return [dict(r._mapping) for r in rows], total
+
+
+def audit_actions(conn: Connection) -> list[str]:
+    """Every action the audit log holds, for the console's filter."""
+    stmt = select(audit_log.c.action).distinct().order_by(audit_log.c.action)
+    return [str(a) for a in conn.execute(stmt).scalars()]

@@ -269,3 +269,129 @@ def audit(
             "hash": digest,
         },
     )
+
+
+# The audit trail as the console reads it: filtered, newest first, and the reading audited.
+
+# What a record's audit trail can be asked for: the prefix of its audit targets.
+RECORD_KINDS = {
+    "subject": "主体（统一社会信用代码）",
+    "batch": "报送批次",
+    "entry": "信用记录（账本条目）",
+    "case": "名单认定办件",
+    "alert": "预警",
+    "notice": "告知书",
+    "typical_case": "典型案例",
+    "import_job": "导入任务",
+    "department": "部门",
+    "api_client": "API 密钥",
+    "user": "控制台用户",
+}
+AUDIT_FILTER_MAX_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    rows: list[dict[str, Any]]
+    total: int
+    # The id to pass as ``before`` for the next (older) page; None on the last page.
+    next_before: int | None
+
+
+def record_target(kind: str, code: str) -> str:
+    """The audit target of one record, e.g. ``subject:9161…``; refused for an unknown kind."""
+    if kind not in RECORD_KINDS:
+        raise InputError(
+            f"unknown record kind {kind}",
+            f"记录类型（kind）须为：{'、'.join(RECORD_KINDS)}",
+        )
+    value = code.strip()
+    if not value or "*" in value:
+        raise InputError("record code missing", "请填写记录编号或代码（code），不含“*”")
+    return f"{kind}:{value}"
+
+
+def read_audit_trail(
+    conn: Connection,
+    reader: str,
+    now: dt.datetime,
+    *,
+    purpose: str,
+    actor: str | None = None,
+    action: str | None = None,
+    target: str | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    before: int | None = None,
+    limit: int = 50,
+) -> AuditPage:
+    """One page of the audit log matching the filters (``*`` at the end of ``actor`` or
+    ``target`` matches by prefix). Reading the log is itself audited, first, so the page
+    shows its own read."""
+    for field, label, value in (("actor", "操作者", actor), ("target", "对象", target)):
+        if value is not None and "*" in value[:-1]:
+            raise InputError(
+                f"{field}: '*' only at the end",
+                f"{label}（{field}）中的“*”只能放在末尾，表示按前缀匹配",
+            )
+    if since is not None and until is not None and since >= until:
+        raise InputError("since must be before until", "起始日期须早于截止日期")
+    filters = {"actor": actor, "action": action, "target": target}
+    audit(
+        conn,
+        reader,
+        "read_audit",
+        # Not the filter: a read of a record's trail would otherwise join that trail.
+        "audit_log",
+        now,
+        purpose,
+        detail={
+            **{k: v for k, v in filters.items() if v},
+            "since": since.isoformat() if since else None,
+            "until": until.isoformat() if until else None,
+            "before": before,
+        },
+    )
+    rows, total = repo.audit_filtered(
+        conn,
+        actor=actor,
+        action=action,
+        target=target,
+        since=since,
+        until=until,
+        before=before,
+        limit=limit + 1,
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return AuditPage(rows, total, int(rows[-1]["id"]) if more and rows else None)
+
+
+def audit_actions(conn: Connection) -> list[str]:
+    return repo.audit_actions(conn)
+
+
+DEPARTMENT_CODE_MAX = 32
+DEPARTMENT_NAME_MAX = 100
+
+
+def check_department_fields(code: str, name: str) -> tuple[str, str]:
+    """A new department's code (lower-case letters, digits, ``_`` or ``-``, starting with a
+    letter) and name (not blank), trimmed; refused with the field named."""
+    code, name = code.strip(), name.strip()
+    if not (
+        0 < len(code) <= DEPARTMENT_CODE_MAX
+        and code[0].isascii()
+        and code[0].islower()
+        and all(c.isascii() and (c.islower() or c.isdigit() or c in "_-") for c in code)
+    ):
+        raise InputError(
+            "bad department code",
+            f"部门代码（code）须以小写字母开头，由小写字母、数字、“_”或“-”组成，"
+            f"不超过{DEPARTMENT_CODE_MAX}个字符",
+        )
+    if not name or len(name) > DEPARTMENT_NAME_MAX:
+        raise InputError(
+            "bad department name", f"部门名称（name）不能为空，不超过{DEPARTMENT_NAME_MAX}个字符"
+        )
+    return code, name

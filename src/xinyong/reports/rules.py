@@ -7,6 +7,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from xinyong.identity.redact import refuse_personal_text
 from xinyong.kernel.clock import CHINA_TZ
@@ -174,3 +175,27 @@ def next_state(case_id: int, state: str, transition: str) -> str:
             f"才能{action}",
         )
     return end
+
+
+def department_totals(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The dashboard's records per department and month summed over the window, with the
+    window's on-time and rejection rates (the rates of the sums, not a mean of rates)."""
+    out: dict[str, dict[str, Any]] = {}
+    for r in records:
+        t = out.setdefault(
+            r["department"],
+            {
+                "department": r["department"],
+                "department_name": r["department_name"],
+                "rows": 0,
+                "accepted": 0,
+                "rejected": 0,
+                "late": 0,
+            },
+        )
+        for field in ("rows", "accepted", "rejected", "late"):
+            t[field] += int(r[field])
+    for t in out.values():
+        t["on_time_rate"] = ratio(t["accepted"] - t["late"], t["accepted"])
+        t["rejection_rate"] = ratio(t["rejected"], t["rows"])
+    return sorted(out.values(), key=lambda t: str(t["department"]))

@@ -57,6 +57,7 @@ from xinyong.web.routes import announcements as announcements_routes
 from xinyong.web.routes import catalogue as catalogue_routes
 from xinyong.web.routes import checks as checks_routes
 from xinyong.web.routes import console as console_routes
+from xinyong.web.routes import console_admin as console_admin_routes
 from xinyong.web.routes import console_announcements as console_announcements_routes
 from xinyong.web.routes import console_cases
 from xinyong.web.routes import console_imports as console_imports_routes
@@ -239,6 +240,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     app.include_router(console_cases.router)  # console: list cases (名单认定办件)
     app.include_router(console_imports_routes.router)
     app.include_router(console_work_routes.router)  # check, alerts, typical cases
+    app.include_router(console_admin_routes.router)  # dashboard, audit trail, administration
 
     import_slots = anyio.CapacityLimiter(platform.settings.import_workers)
 

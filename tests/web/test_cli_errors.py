@@ -55,6 +55,7 @@ VALUES = {
     "n": "3",
     "case_id": "1",
     "alert_id": "1",
+    "announcement_id": "1",
     "month": "2026-06",
     "subject": ORG,
     "code": ORG,

@@ -140,7 +140,7 @@ def test_not_found_page_has_a_search_box_and_links(client: TestClient) -> None:
     page = _html(client.get("/subjects/91610000MA6T0000XX"), 404)
     assert "<h1>未找到</h1>" in page
     main = page.split('<main id="main">', 1)[1].split("</main>", 1)[0]
-    assert '<form class="search large" method="get" action="/" role="search">' in main
+    assert '<form class="search large" method="get" action="/search" role="search">' in main
     assert '<a href="/">返回首页</a>' in main
     # Its one search box is the page's own (none in the header).
     assert page.count('type="search"') == 1

@@ -33,6 +33,7 @@ def add_cmd(
     """发布公告（立即在门户公开）。正文不得含自然人身份证号码。"""
     from xinyong.portal import announcements as notices
 
+    platform = _platform()  # a broken catalogue or setting is named before anything else
     try:
         raw = body_file.read_bytes()[: BODY_FILE_MAX + 1]
     except OSError:
@@ -46,7 +47,6 @@ def add_cmd(
     except UnicodeDecodeError:
         typer.echo("正文文件须为 UTF-8 编码", err=True)
         raise typer.Exit(2) from None
-    platform = _platform()
     try:
         with platform.engine.begin() as conn:
             item = notices.publish(

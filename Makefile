@@ -32,7 +32,7 @@ unit: $(STAMP)  ## the test suite on SQLite and PostgreSQL (127.0.0.1:5432)
 browser: $(STAMP)  ## the browser tests alone (Playwright on /usr/bin/chromium), both engines
 	$(BIN)/pytest -q tests/browser
 
-screenshots: $(STAMP)  ## PNGs of every page of the browser journeys, phone and desktop, in docs/screenshots/ (committed: the pages as they look)
+screenshots: $(STAMP)  ## JPEG screenshots of every page of the browser journeys, phone and desktop, in docs/screenshots/ (committed: the pages as they look)
 	rm -rf docs/screenshots
 	XINYONG_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q -p no:cacheprovider tests/browser -k sqlite
 	@ls docs/screenshots

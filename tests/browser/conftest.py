@@ -10,7 +10,7 @@ console error, an uncaught script error, a Content-Security-Policy violation, a 
 request, an error status of any sub-resource, or any request to another host (aborted); and
 which runs axe-core (vendored, ``vendor/README.md``) and fails on serious or critical
 violations. With ``XINYONG_SCREENSHOTS=<dir>`` (``make screenshots``) each visit also saves a
-full-page PNG there.
+full-page JPEG there (not of the vendored API documentation pages).
 """
 
 from __future__ import annotations
@@ -127,6 +127,9 @@ def _richest_subject(platform: Platform) -> tuple[str, str, int]:
     assert best is not None, "the demo province has no organisations"
     assert best[0] > 0, "the demo province has no subject with highlights"
     return best[2], best[3], best[0]
+
+
+VENDORED_PAGES = frozenset({"docs", "redoc"})
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
@@ -255,9 +258,17 @@ class Visit:
             nodes = "; ".join(n["target"][0] if n["target"] else "?" for n in v["nodes"][:3])
             self.problems.append(f"axe {v['impact']} {v['id']}: {v['help']} ({nodes})")
         shots = os.environ.get("XINYONG_SCREENSHOTS")
-        if shots:
+        # The API documentation pages are vendored (Swagger UI, ReDoc): not ours to show.
+        if shots and name not in VENDORED_PAGES:
             Path(shots).mkdir(parents=True, exist_ok=True)
-            self.page.screenshot(path=str(Path(shots) / f"{name}-{self.label}.png"), full_page=True)
+            # JPEG: full pages of tables as PNG run to megabytes each (docs/screenshots/ is
+            # committed); quality 70 keeps Chinese text legible.
+            self.page.screenshot(
+                path=str(Path(shots) / f"{name}-{self.label}.jpg"),
+                full_page=True,
+                type="jpeg",
+                quality=70,
+            )
         assert self.problems == [], f"{name} ({self.label}):\n" + "\n".join(self.problems)
 
     def no_horizontal_scroll(self) -> None:

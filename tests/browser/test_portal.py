@@ -115,3 +115,27 @@ def test_api_documentation_pages(visit: Visit, live_site: LiveSite) -> None:
     page.wait_for_selector("[data-section-id]")
     assert "主体信用档案" in page.inner_text("body")
     visit.check("redoc", axe_exclude=REDOC_AXE_EXCEPTIONS)
+
+
+@pytest.mark.parametrize(
+    ("path", "heading"),
+    [
+        ("/publicity/penalties", "行政处罚公示"),
+        ("/publicity/licences", "行政许可公示"),
+        ("/lists", None),
+        ("/lists/SAMR_SERIOUS", "市场监督管理严重违法失信名单"),
+        ("/typical-cases", "典型案例"),
+        ("/announcements", "通知公告"),
+        ("/ledger/anchors", None),
+    ],
+)
+def test_the_portal_columns(
+    visit: Visit, live_site: LiveSite, path: str, heading: str | None
+) -> None:
+    """The public columns (双公示, lists, typical cases, announcements, anchors) under the same
+    checks as every page: no console error, CSP clean, no foreign request, axe, phone width."""
+    visit.open(path)
+    if heading is not None:
+        assert visit.page.get_by_role("heading", level=1).first.inner_text() == heading
+    visit.no_horizontal_scroll()
+    visit.check("portal" + path.replace("/", "-"))

@@ -38,6 +38,12 @@ from xinyong.kernel.clock import beijing_time
 from xinyong.kernel.errors import InputError, PermissionDenied, Unauthenticated
 from xinyong.web.deps import PlatformDep, require_role
 from xinyong.web.schemas.common import MAX_ID
+from xinyong.web.session_pages import (
+    clear_session_cookie,
+    no_store,
+    render,
+    set_session_cookie,
+)
 from xinyong.web.templating import TEMPLATES
 
 PAGE = ["GET", "HEAD"]
@@ -133,40 +139,22 @@ def _address_hash(platform: Platform, request: Request) -> str:
 def _set_cookie(
     platform: Platform, response: Response, name: str, value: str, max_age: int
 ) -> None:
-    response.set_cookie(
-        name,
-        value,
-        max_age=max_age,
-        path="/",
-        secure=platform.settings.console_cookie_secure,
-        httponly=True,
-        samesite="lax",
+    set_session_cookie(
+        response, name, value, max_age, secure=platform.settings.console_cookie_secure
     )
 
 
 def _clear_cookie(platform: Platform, response: Response, name: str) -> None:
-    response.delete_cookie(
-        name,
-        path="/",
-        secure=platform.settings.console_cookie_secure,
-        httponly=True,
-        samesite="lax",
-    )
+    clear_session_cookie(response, name, secure=platform.settings.console_cookie_secure)
 
 
-def _no_store(response: Response) -> Response:
-    response.headers["Cache-Control"] = "no-store"
-    return response
+_no_store = no_store
 
 
 def _render(
     request: Request, template: str, context: dict[str, Any], status: int = 200
 ) -> HTMLResponse:
-    response = TEMPLATES.TemplateResponse(
-        request, f"console/{template}", context, status_code=status
-    )
-    _no_store(response)
-    return response
+    return render(request, f"console/{template}", context, status)
 
 
 def _session_token(platform: Platform, request: Request) -> str | None:

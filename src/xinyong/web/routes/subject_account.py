@@ -31,6 +31,12 @@ from xinyong.selfservice import accounts, rules
 from xinyong.selfservice import service as selfservice
 from xinyong.selfservice.accounts import SubjectSession, SubjectSignIn
 from xinyong.web.deps import PlatformDep
+from xinyong.web.session_pages import (
+    clear_session_cookie,
+    no_store,
+    render,
+    set_session_cookie,
+)
 from xinyong.web.templating import TEMPLATES
 
 PAGE = ["GET", "HEAD"]
@@ -90,34 +96,20 @@ def _secure(platform: Platform) -> bool:
 def _set_cookie(
     platform: Platform, response: Response, name: str, value: str, max_age: int
 ) -> None:
-    response.set_cookie(
-        name,
-        value,
-        max_age=max_age,
-        path="/",
-        secure=_secure(platform),
-        httponly=True,
-        samesite="lax",
-    )
+    set_session_cookie(response, name, value, max_age, secure=_secure(platform))
 
 
 def _clear_cookie(platform: Platform, response: Response, name: str) -> None:
-    response.delete_cookie(name, path="/", secure=_secure(platform), httponly=True, samesite="lax")
+    clear_session_cookie(response, name, secure=_secure(platform))
 
 
-def _no_store(response: Response) -> Response:
-    response.headers["Cache-Control"] = "no-store"
-    return response
+_no_store = no_store
 
 
 def _render(
     request: Request, template: str, context: dict[str, Any], status: int = 200
 ) -> HTMLResponse:
-    response = TEMPLATES.TemplateResponse(
-        request, f"account/{template}", context, status_code=status
-    )
-    _no_store(response)
-    return response
+    return render(request, f"account/{template}", context, status)
 
 
 def _session_token(platform: Platform, request: Request) -> str | None:

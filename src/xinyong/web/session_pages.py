@@ -1,0 +1,39 @@
+"""What the pages of signed-in people share (the staff console, the subject's own pages):
+their session cookies and their never-cached HTML answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, Response
+
+from xinyong.web.templating import TEMPLATES
+
+
+def set_session_cookie(
+    response: Response, name: str, value: str, max_age: int, *, secure: bool
+) -> None:
+    """A session or login cookie: the whole site, unreadable by scripts, not sent on
+    cross-site posts; ``secure`` off only for plain http on loopback (the demo)."""
+    response.set_cookie(
+        name, value, max_age=max_age, path="/", secure=secure, httponly=True, samesite="lax"
+    )
+
+
+def clear_session_cookie(response: Response, name: str, *, secure: bool) -> None:
+    response.delete_cookie(name, path="/", secure=secure, httponly=True, samesite="lax")
+
+
+def no_store(response: Response) -> Response:
+    """A page with a person's data is never kept by a browser or a proxy."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def render(
+    request: Request, template: str, context: dict[str, Any], status: int = 200
+) -> HTMLResponse:
+    response = TEMPLATES.TemplateResponse(request, template, context, status_code=status)
+    no_store(response)
+    return response

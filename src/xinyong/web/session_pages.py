@@ -3,11 +3,13 @@ their session cookies and their never-cached HTML answers."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from xinyong.kernel.errors import XinyongError
 from xinyong.web.templating import TEMPLATES
 
 
@@ -37,3 +39,17 @@ def render(
     response = TEMPLATES.TemplateResponse(request, template, context, status_code=status)
     no_store(response)
     return response
+
+
+def sign_in_required(login_path: str) -> Callable[[Request, Exception], Awaitable[Response]]:
+    """The answer to a request without the session its pages need: a page is sent to
+    ``login_path`` (303), any other method is the Chinese 401 page."""
+
+    async def answer(request: Request, exc: Exception) -> Response:
+        if request.method in ("GET", "HEAD"):
+            return no_store(RedirectResponse(login_path, status_code=303))
+        assert isinstance(exc, XinyongError)  # noqa: S101 - registered for such classes only
+        context = {"status": 401, "title": "未登录", "message": exc.message_zh}
+        return render(request, "error.html", context, 401)
+
+    return answer

@@ -43,8 +43,8 @@ from xinyong.web.session_pages import (
     no_store,
     render,
     set_session_cookie,
+    sign_in_required,
 )
-from xinyong.web.templating import TEMPLATES
 
 PAGE = ["GET", "HEAD"]
 LOGIN_PATH = "/console/login"
@@ -510,18 +510,5 @@ def reset_password(
 def install(app: FastAPI) -> None:
     """The console's pages, and its answer to a request without a session."""
 
-    async def sign_in_required(request: Request, exc: Exception) -> Response:
-        if request.method in PAGE:
-            return _no_store(RedirectResponse(LOGIN_PATH, status_code=303))
-        assert isinstance(exc, SignInRequired)  # noqa: S101 - registered for this class only
-        return _no_store(
-            TEMPLATES.TemplateResponse(
-                request,
-                "error.html",
-                {"status": 401, "title": "未登录", "message": exc.message_zh},
-                status_code=401,
-            )
-        )
-
-    app.add_exception_handler(SignInRequired, sign_in_required)
+    app.add_exception_handler(SignInRequired, sign_in_required(LOGIN_PATH))
     app.include_router(router)

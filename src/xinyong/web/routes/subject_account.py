@@ -36,8 +36,8 @@ from xinyong.web.session_pages import (
     no_store,
     render,
     set_session_cookie,
+    sign_in_required,
 )
-from xinyong.web.templating import TEMPLATES
 
 PAGE = ["GET", "HEAD"]
 LOGIN_PATH = "/account/login"
@@ -314,18 +314,5 @@ def home(request: Request, platform: PlatformDep, session: SubjectUser) -> Respo
 def install(app: FastAPI) -> None:
     """The subject pages, and their answer to a request without a subject session."""
 
-    async def sign_in_required(request: Request, exc: Exception) -> Response:
-        if request.method in PAGE:
-            return _no_store(RedirectResponse(LOGIN_PATH, status_code=303))
-        assert isinstance(exc, SubjectSignInRequired)  # noqa: S101 - registered for this class
-        return _no_store(
-            TEMPLATES.TemplateResponse(
-                request,
-                "error.html",
-                {"status": 401, "title": "未登录", "message": exc.message_zh},
-                status_code=401,
-            )
-        )
-
-    app.add_exception_handler(SubjectSignInRequired, sign_in_required)
+    app.add_exception_handler(SubjectSignInRequired, sign_in_required(LOGIN_PATH))
     app.include_router(router)

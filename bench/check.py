@@ -234,6 +234,27 @@ def write_check_script(path: Path, pool: list[str], scenarios: list[str], key: s
     )
 
 
+def wait_ready(
+    server: subprocess.Popen[bytes], base: str, workers: int, limit: float = 600
+) -> None:
+    """Until every worker is ready (/readyz: its check read model loaded; at a million
+    subjects that takes a while after start). Each probe lands on one worker, so readiness
+    is believed after many answers in a row, more than the workers could all give by chance."""
+    needed, in_a_row, started = 10 * workers, 0, time.monotonic()
+    while in_a_row < needed:
+        if server.poll() is not None:
+            raise SystemExit(f"server exited with {server.returncode} before it was ready")
+        if time.monotonic() - started > limit:
+            raise SystemExit(f"server not ready after {limit:.0f} s")
+        try:
+            urllib.request.urlopen(base + "/readyz", timeout=5).read()  # noqa: S310
+            in_a_row += 1
+        except OSError:  # not listening yet, or 503 loading
+            in_a_row = 0
+            time.sleep(0.5)
+    print(f"server ready after {time.monotonic() - started:.0f} s", flush=True)
+
+
 def start_server(
     url: str, port: int, workers: int, work: Path
 ) -> tuple[subprocess.Popen[bytes], str]:
@@ -265,12 +286,7 @@ def start_server(
         start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=1).read()  # noqa: S310
-            break
-        except OSError:
-            time.sleep(0.2)
+    wait_ready(server, base, workers)
     return server, base
 
 

@@ -280,11 +280,16 @@ def main() -> None:
     ap.add_argument("--queries", type=int, default=2000)
     ap.add_argument("--port", type=int, default=8731)
     ap.add_argument("--keep", action="store_true")
+    ap.add_argument(
+        "--seed-only", action="store_true", help="seed (and keep) the database, run no load"
+    )
     args = ap.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install wrk")
     work = Path(tempfile.mkdtemp(prefix="bench-portal-"))
-    url = prepare(args.subjects, args.keep, work)
+    url = prepare(args.subjects, args.keep or args.seed_only, work)
+    if args.seed_only:
+        return
     kinds, codes, sizes = sample(url, args.queries)
     print(f"machine: {machine()}; load average (1/5/15 min) {load()}")
     print("database: " + ", ".join(f"{t} {v:,}" for t, v in sizes.items()))

@@ -112,6 +112,16 @@ class Platform:
                 target=model.current, name="check-read-model-load", daemon=True
             ).start()
 
+    def ready(self) -> bool:
+        """Whether this process serves checks without waiting: its check read model (when it
+        keeps one) has finished loading. A load balancer sends traffic only to ready
+        processes; at a million subjects the load takes a while after start."""
+        interval = self.settings.check_cache_refresh_ms
+        # Below 0 no model is kept; at 0 (the tests) it loads on first use: nothing to wait for.
+        if interval <= 0:
+            return True
+        return self._check_model is not None and self._check_model.loaded
+
     def close(self) -> None:
         """At shutdown: let running import jobs finish, write the queued check receipts, stop
         the read model's refresher."""

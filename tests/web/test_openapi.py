@@ -35,6 +35,7 @@ NO_KEY = {
     ("get", "/api/v1/ledger/anchors.jsonl"),
     ("get", "/api/v1/search"),
     ("get", "/healthz"),
+    ("get", "/readyz"),
     ("get", "/api/v1/publicity/licences"),
     ("get", "/api/v1/publicity/penalties"),
     ("get", "/api/v1/lists"),
@@ -391,6 +392,7 @@ def test_real_answers_declare_every_field(client: TestClient, platform: Platform
     )
     call("GET", "/api/v1/search", params={"q": "示例"})
     call("GET", "/healthz")
+    call("GET", "/readyz")
     penalties = call("GET", "/api/v1/publicity/penalties")
     assert penalties["rows"], penalties  # the model is tried on real rows
     call("GET", "/api/v1/publicity/licences", params={"region": "610100"})

@@ -78,6 +78,11 @@ class CheckReadModel:
     def head(self) -> int:
         return max(self._head, 0)
 
+    @property
+    def loaded(self) -> bool:
+        """Whether the first load has finished (until then a check waits for it)."""
+        return self._head >= 0
+
     def current(self) -> CheckReadModel:
         """The copy: loaded on first use (then kept current by the refresher thread), or, with
         ``interval`` 0, caught up first."""

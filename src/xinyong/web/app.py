@@ -257,6 +257,22 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         # contend for the GIL twice more (the probe is meant to show the loop is responsive).
         return {"status": "ok"}
 
+    @app.get(
+        "/readyz",
+        tags=["运维"],
+        summary="就绪状态",
+        response_model=Status,
+        response_model_exclude_unset=True,
+        responses={503: {"model": Status, "description": "本进程仍在加载核查数据"}},
+    )
+    async def readyz() -> JSONResponse:
+        """本进程可以立即办理核查时返回 ready；启动后加载核查数据期间返回 503 loading。"""
+        # Liveness (/healthz) and readiness are apart: a process loading its check read model
+        # is alive and must not be restarted, but should not yet get check traffic.
+        if platform.ready():
+            return JSONResponse({"status": "ready"})
+        return JSONResponse({"status": "loading"}, status_code=503)
+
     @app.post(
         "/api/v1/imports",
         status_code=201,

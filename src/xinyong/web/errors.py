@@ -32,7 +32,7 @@ from xinyong.web.schemas.common import PATTERN_LABELS
 log = logging.getLogger("xinyong.web")
 
 # Paths outside /api/ that answer JSON.
-_JSON_PATHS = frozenset({"/healthz", "/openapi.json"})
+_JSON_PATHS = frozenset({"/healthz", "/readyz", "/openapi.json"})
 
 _LOCATIONS = {
     "body": ("请求体字段", "body"),

@@ -201,6 +201,16 @@ def counts(platform: Platform) -> tuple[int, int]:
     return int(n_batches), int(n_entries)
 
 
+def listing_details(step: str, n: int = 1) -> dict[str, str]:
+    """What the listing decision (the ``list`` step) must state; nothing for other steps."""
+    if step != "list":
+        return {}
+    return {
+        "decision_number": f"陕市监信列〔2026〕{n}号",
+        "grounds": "提供虚假材料取得行政许可，被依法吊销许可证",
+    }
+
+
 LISTING_STEPS = (
     ("notify", "department"),
     ("state_case", "subject"),
@@ -245,6 +255,7 @@ def list_subject(
                 actor="t",
                 role=role,
                 now=platform.clock.now(),
+                **listing_details(step),
             )
     return case.id
 

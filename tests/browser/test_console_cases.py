@@ -79,10 +79,17 @@ def _check(visit: Visit, key: str, code: str) -> list[str]:
     return [m["list_type"] for m in resp.json()["memberships"]]
 
 
+LISTING_NUMBER = "陕市监信列〔2026〕88号"
+LISTING_GROUNDS = "以欺骗手段取得食品经营许可，被依法撤销许可"
+
+
 def _take(visit: Visit, step: str, note: str, *, files: list[dict[str, Any]] | None = None) -> None:
     page = visit.page
     form = page.locator(f"form:has(input[name='name'][value='{step}'])")
     form.locator("textarea[name='note']").fill(note)
+    if step == "list":  # the listing decision states its number and grounds
+        form.get_by_label("列入决定书文号").fill(LISTING_NUMBER)
+        form.get_by_label("列入事由").fill(LISTING_GROUNDS)
     if files:
         form.locator("input[type='file']").set_input_files(files)
     form.locator("button[type=submit]").click()
@@ -153,6 +160,10 @@ def test_listing_journey_from_proposal_to_revocation(tab: Any, live_site: LiveSi
 
     portal.open(f"/lists/{LIST_TYPE}")
     assert portal.page.get_by_role("link", name=name).first.is_visible()
+    # The listing is published with the decision's own number and grounds.
+    listing = portal.page.locator("section", has=portal.page.get_by_role("link", name=name))
+    assert LISTING_NUMBER in listing.inner_text()
+    assert LISTING_GROUNDS in listing.inner_text()
     assert LIST_TYPE in _check(portal, key, code)
 
     officer.open(case_path)

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.calendar_files import HYPOTHETICAL_OFFICIAL_2027, write_year
-from tests.helpers import IBIZ, ORG, ORG2, add_department, csv_bytes, penalty
+from tests.helpers import IBIZ, ORG, ORG2, add_department, csv_bytes, listing_details, penalty
 from xinyong.bootstrap import Platform
 from xinyong.cases import recalc
 from xinyong.cases import service as cases
@@ -87,6 +87,7 @@ def _step(
             actor="t",
             role="subject" if name == "state_case" else "department",
             now=clock.now(),
+            **listing_details(name),
         )
 
 

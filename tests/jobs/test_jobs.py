@@ -10,7 +10,7 @@ import pytest
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import func, select, text
 
-from tests.helpers import ORG, add_department, csv_bytes, penalty
+from tests.helpers import ORG, add_department, csv_bytes, listing_details, penalty
 from xinyong.bootstrap import Platform
 from xinyong.cases import service as cases
 from xinyong.jobs.registry import JOBS, _lock_key, get_job, run_job
@@ -50,6 +50,7 @@ def _open_case(platform: Platform, clock: FixedClock, *steps: str) -> int:
                 actor="t",
                 role="office" if name == "publish" else "department",
                 now=clock.now(),
+                **listing_details(name),
             )
     return case.id
 

@@ -7,7 +7,16 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from tests.helpers import ORG, ORG2, add_department, csv_bytes, list_subject, penalty, resident_id
+from tests.helpers import (
+    ORG,
+    ORG2,
+    add_department,
+    csv_bytes,
+    list_subject,
+    listing_details,
+    penalty,
+    resident_id,
+)
 from xinyong.bootstrap import Platform
 from xinyong.checks import service as checks
 from xinyong.kernel.clock import CHINA_TZ, FixedClock
@@ -207,6 +216,7 @@ def _step(
             role=role,
             now=platform.clock.now(),
             decided_on=decided,
+            **listing_details(name),
         )
 
 

@@ -8,7 +8,15 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from tests.helpers import ORG, add_department, csv_bytes, penalty, person_penalty, resident_id
+from tests.helpers import (
+    ORG,
+    add_department,
+    csv_bytes,
+    listing_details,
+    penalty,
+    person_penalty,
+    resident_id,
+)
 from xinyong.access import service as access
 from xinyong.bootstrap import Platform
 from xinyong.checks.tables import check_receipts
@@ -189,6 +197,7 @@ def test_check_endpoint_with_receipt_and_feedback(client: TestClient, platform: 
                 actor="t",
                 role="department",
                 now=platform.clock.now(),
+                **listing_details(name),
             )
     assert (
         client.post(

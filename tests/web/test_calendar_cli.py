@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from tests.calendar_files import HYPOTHETICAL_OFFICIAL_2027, write_year
-from tests.helpers import ORG, add_department, csv_bytes, penalty
+from tests.helpers import ORG, add_department, csv_bytes, listing_details, penalty
 from xinyong.bootstrap import Platform, build_platform
 from xinyong.jobs.registry import run_job
 from xinyong.kernel.clock import CHINA_TZ, FixedClock
@@ -162,7 +162,16 @@ def test_a_list_case_from_provisional_to_official(env: Path, clock: FixedClock) 
     code, out = _run("lists", "inbox", "--purpose", "办件核查", "--department", "xyb")
     assert "暂定：2027-02-12 至 2027-02-19，按 2027-02-19 掌握" in out
     clock.set(dt.datetime(2027, 2, 17, 10, 0, tzinfo=CHINA_TZ))
-    code, out = _run("lists", "step", str(case["id"]), "list")
+    code, out = _run(
+        "lists",
+        "step",
+        str(case["id"]),
+        "list",
+        "--decision-number",
+        "陕市监信列〔2027〕1号",
+        "--grounds",
+        "提供虚假材料取得行政许可",
+    )
     assert code == 2
     assert "陈述申辩期至 2027-02-19（含当日）届满" in out
 
@@ -236,7 +245,9 @@ def test_api_shows_the_status_and_the_department_reads_its_notice(
     assert due["status_label"].startswith("暂定（2027年国务院放假安排尚未公布）")
     clock.set(dt.datetime(2027, 2, 18, 10, 0, tzinfo=CHINA_TZ))
     refused = client.post(
-        f"/api/v1/list-cases/{case_id}/transitions", json={"name": "list"}, headers=h
+        f"/api/v1/list-cases/{case_id}/transitions",
+        json={"name": "list", **listing_details("list")},
+        headers=h,
     )
     assert refused.status_code == 409
     assert "2027-02-19" in refused.json()["detail"]["message"]
@@ -270,5 +281,9 @@ def test_api_shows_the_status_and_the_department_reads_its_notice(
         == 0
     )
     # After the official end the decision may be taken.
-    ok = client.post(f"/api/v1/list-cases/{case_id}/transitions", json={"name": "list"}, headers=h)
+    ok = client.post(
+        f"/api/v1/list-cases/{case_id}/transitions",
+        json={"name": "list", **listing_details("list")},
+        headers=h,
+    )
     assert ok.status_code == 200, ok.text

@@ -20,6 +20,7 @@ from tests.helpers import (
     console_sign_in,
     csrf_of,
     csv_bytes,
+    listing_details,
     penalty,
     resident_id,
 )
@@ -115,6 +116,7 @@ def _step(
         "name": name,
         "note": note,
         "version": str(version if version is not None else _version(page.text)),
+        **listing_details(name),
         **extra,
     }
     upload = [("attachments", (n, c, t)) for n, c, t in files or []]

@@ -11,7 +11,15 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from tests.helpers import ORG, add_department, csv_bytes, error_detail, penalty, resident_id
+from tests.helpers import (
+    ORG,
+    add_department,
+    csv_bytes,
+    error_detail,
+    listing_details,
+    penalty,
+    resident_id,
+)
 from xinyong.access import service as access
 from xinyong.bootstrap import Platform
 from xinyong.web.app import create_app
@@ -212,7 +220,11 @@ def test_a_conflict_is_409_everywhere(
     codes.append((early.status_code, error_detail(early)["code"]))
     # A case that moved on since the caller read it.
     assert client.post(step, json={"name": "notify"}, headers=scjg).status_code == 200
-    stale = client.post(step, json={"name": "list", "version": case["version"]}, headers=scjg)
+    stale = client.post(
+        step,
+        json={"name": "list", "version": case["version"], **listing_details("list")},
+        headers=scjg,
+    )
     codes.append((stale.status_code, error_detail(stale)["code"]))
     # A typical case published twice.
     typical = client.post(

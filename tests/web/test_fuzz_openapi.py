@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 
 from tests.alerts.support import org2_penalty
-from tests.helpers import ORG, add_department, csv_bytes, penalty
+from tests.helpers import ORG, add_department, csv_bytes, listing_details, penalty
 from xinyong.access import service as access
 from xinyong.bootstrap import Platform
 from xinyong.web.app import create_app
@@ -63,7 +63,7 @@ def _seed(platform: Platform, client: TestClient, keys: dict[str, str]) -> dict[
         ok(
             client.post(
                 f"/api/v1/list-cases/{case['id']}/transitions",
-                json={"name": step, "note": "依法办理"},
+                json={"name": step, "note": "依法办理", **listing_details(step)},
                 headers=who,
             )
         )

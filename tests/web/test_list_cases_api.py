@@ -15,6 +15,7 @@ from tests.helpers import (
     add_department,
     csv_bytes,
     error_detail,
+    listing_details,
     penalty,
     resident_id,
 )
@@ -72,7 +73,9 @@ def _propose(
 
 def _step(client: TestClient, key: str, case_id: int, name: str, **body: Any) -> Any:
     return client.post(
-        f"/api/v1/list-cases/{case_id}/transitions", json={"name": name, **body}, headers=_h(key)
+        f"/api/v1/list-cases/{case_id}/transitions",
+        json={"name": name, **listing_details(name), **body},
+        headers=_h(key),
     )
 
 
@@ -388,3 +391,49 @@ def test_case_reads_without_a_purpose_are_refused(
             assert "查询用途" in _message(resp)
     with platform.engine.connect() as conn:
         assert conn.execute(select(audit_log.c.id)).all() == before  # nothing read, nothing logged
+
+
+def test_the_listing_decision_states_its_number_and_grounds_and_both_are_published(
+    client: TestClient, keys: dict[str, str]
+) -> None:
+    cid = _propose(client, keys["scjg"]).json()["id"]
+    assert _step(client, keys["scjg"], cid, "notify").status_code == 200
+    # Either given on another step: refused, naming the field.
+    early = _step(client, keys["scjg"], cid, "state_case", decision_number="陕市监信列〔2026〕7号")
+    assert early.status_code == 422
+    assert "decision_number" in _message(early)
+    for missing, body in (
+        ("decision_number", {"decision_number": "  "}),
+        ("grounds", {"grounds": ""}),
+    ):
+        resp = _step(client, keys["scjg"], cid, "list", **body)
+        assert resp.status_code == 422, resp.text
+        assert f"（{missing}）不能为空" in _message(resp)
+    # Published text never carries a person's ID number (shown masked in the refusal).
+    leaky = _step(
+        client, keys["scjg"], cid, "list", grounds="法定代表人110101199003074514提供虚假材料"
+    )
+    assert leaky.status_code == 422
+    assert "110101199003074514" not in leaky.text
+    state = client.get(f"/api/v1/list-cases/{cid}", params=READ, headers=_h(keys["scjg"])).json()
+    assert state["state"] == "notified"  # nothing of the refused steps was taken
+    listed = _step(
+        client,
+        keys["scjg"],
+        cid,
+        "list",
+        decision_number="陕市监信列〔2026〕7号",
+        grounds="以欺骗手段取得食品经营许可，被依法撤销许可",
+    )
+    assert listed.status_code == 200, listed.text
+    assert _step(client, keys["office"], cid, "publish").status_code == 200
+    rows = client.get("/api/v1/lists/SAMR_SERIOUS").json()["rows"]
+    row = next(r for r in rows if r["subject"]["code"] == ORG)
+    assert row["decision_number"] == "陕市监信列〔2026〕7号"
+    assert row["reason"] == [
+        {
+            "name": "列入事由",
+            "text": "以欺骗手段取得食品经营许可，被依法撤销许可",
+        }
+    ]
+    assert row["entry_criteria"] == []  # the case's own grounds replace the list's conditions

@@ -88,7 +88,18 @@ def test_case_from_proposal_through_inbox_to_expiry(env: Path, clock: FixedClock
     code, out = _run("lists", "step", cid, "state_case", "--role", "subject", "--note", "申辩")
     assert code == 0, out
     assert "已陈述申辩，待决定" in out
-    listed = _json("lists", "step", cid, "list", "--actor", "scjg:张科员")
+    listed = _json(
+        "lists",
+        "step",
+        cid,
+        "list",
+        "--actor",
+        "scjg:张科员",
+        "--decision-number",
+        "陕市监信列〔2026〕1号",
+        "--grounds",
+        "提供虚假材料取得行政许可",
+    )
     due = WorkCalendar.load().add_workdays(dt.date(2026, 6, 15), 20)
     assert listed["due_on"] == due.isoformat()
     assert listed["history"][-1]["actor"] == "scjg:张科员"

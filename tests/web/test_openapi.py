@@ -14,7 +14,16 @@ from fastapi.testclient import TestClient
 from pydantic import BaseModel, TypeAdapter
 
 from tests.alerts.support import REP, org2_penalty
-from tests.helpers import ORG, ORG2, add_department, api_routes, csv_bytes, penalty, wait_for_job
+from tests.helpers import (
+    ORG,
+    ORG2,
+    add_department,
+    api_routes,
+    csv_bytes,
+    listing_details,
+    penalty,
+    wait_for_job,
+)
 from xinyong.access import service as access
 from xinyong.bootstrap import Platform
 from xinyong.web.app import TAGS, create_app
@@ -255,7 +264,7 @@ def test_real_answers_declare_every_field(client: TestClient, platform: Platform
             "POST",
             "/api/v1/list-cases/{case_id}/transitions",
             case["id"],
-            json={"name": step, "note": "依法办理"},
+            json={"name": step, "note": "依法办理", **listing_details(step)},
             headers=who,
         )
     call(

@@ -15,6 +15,7 @@ from tests.helpers import (
     add_department,
     csv_bytes,
     list_subject,
+    listing_details,
     penalty,
     person_penalty,
     resident_id,
@@ -184,7 +185,10 @@ def test_public_lists_show_active_public_members_only(
     body = members.json()
     assert [r["subject"]["code"] for r in body["rows"]] == [ORG]
     row = body["rows"][0]
-    assert row["entry_criteria"]
+    # The listing decision's own grounds and number (tests.helpers.listing_details).
+    assert row["reason"] == [{"name": "列入事由", "text": listing_details("list")["grounds"]}]
+    assert row["decision_number"] == listing_details("list")["decision_number"]
+    assert row["entry_criteria"] == []
     assert row["legal_basis"]
     assert row["listed_on"] == "2026-06-15"
     assert row["period"]["text"] == "2026-06-15 至 2029-06-14"

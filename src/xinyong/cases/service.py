@@ -213,13 +213,15 @@ def transition(
     note: str = "",
     expected_version: int | None = None,
     decided_on: dt.date | None = None,
+    details: Mapping[str, str] | None = None,
 ) -> Case:
     """Take transition ``name``. With ``expected_version`` (the version the caller last saw)
     the step is refused when anyone moved the case since, so a user never acts on a stale page.
 
     ``decided_on`` is the date the step's decision bears when it is not the day it is entered
     (a decision signed yesterday, recorded today): not in the future, and not before the case
-    reached its current state."""
+    reached its current state. ``details`` are facts of the step's decision the case type
+    needs later (a decision number, the grounds), kept in the step's ledger entry."""
     case = repo.get_case(conn, case_id, lock=True)
     if case is None:
         raise NotFound(f"no case {case_id}", f"办件 {case_id} 不存在")
@@ -257,6 +259,7 @@ def transition(
         catalogue_version=catalogue_version,
         due=due,
         decided_on=decided_on,
+        extra={"details": dict(details)} if details else None,
     )
     return get(conn, case.id)
 
@@ -287,6 +290,15 @@ def step_decision_date(conn: Connection, case: Case, transition_name: str) -> dt
         if event.transition == transition_name and event.entry_id is not None:
             return ledger.entry(conn, event.entry_id).decision_date
     return None
+
+
+def step_details(conn: Connection, case: Case, transition_name: str) -> dict[str, str]:
+    """The ``details`` recorded with the case's last ``transition_name`` step ({} if none)."""
+    for event in reversed(case.events):
+        if event.transition == transition_name and event.entry_id is not None:
+            details = ledger.entry(conn, event.entry_id).payload.get("details") or {}
+            return {str(k): str(v) for k, v in details.items()}
+    return {}
 
 
 def _check_window(wf: Workflow, case: Case, name: str, today: dt.date) -> None:

@@ -90,8 +90,8 @@ def stage(platform: Platform, files: Sequence[GeneratedFile], echo: Callable[[st
     # The re-establisher first: its listing raises the alert (demo.generator).
     order = [known[RE_ESTABLISHER], *(c for i, c in enumerate(known) if i != RE_ESTABLISHER)]
     published: list[tuple[int, str, str]] = []
-    for scene, (code, name) in zip(SCENES, order, strict=False):
-        case_id = _play(platform, scene, code)
+    for n, (scene, (code, name)) in enumerate(zip(SCENES, order, strict=False), start=1):
+        case_id = _play(platform, scene, code, n)
         if scene.steps == TO_PUBLISHED and scene.list_type == "SAMR_SERIOUS":
             published.append((case_id, code, name))
     echo(
@@ -100,7 +100,11 @@ def stage(platform: Platform, files: Sequence[GeneratedFile], echo: Callable[[st
     _typical_cases(platform, published, echo)
 
 
-def _play(platform: Platform, scene: Scene, code: str) -> int:
+# The deciding department's word for its listing decisions (决定书文号 prefix).
+DECISION_PREFIX = {"scjg": "陕市监信列", "swj": "陕税稽列"}
+
+
+def _play(platform: Platform, scene: Scene, code: str, n: int) -> int:
     # One transaction per case, through Platform.transaction: the outbox hands a published
     # listing to the alerts consumer after commit.
     with platform.transaction() as conn:
@@ -117,6 +121,7 @@ def _play(platform: Platform, scene: Scene, code: str) -> int:
             catalogue_version=platform.catalogue.snapshot.version,
             note=scene.note,
         )
+        number = f"{DECISION_PREFIX[scene.department]}〔{now.year}〕{n}号"
         for step, role in scene.steps:
             lists.advance(
                 conn,
@@ -129,6 +134,8 @@ def _play(platform: Platform, scene: Scene, code: str) -> int:
                 role=role,
                 now=now,
                 note=scene.note,
+                decision_number=number if step == lists.DECISION_STEP else None,
+                grounds=scene.note if step == lists.DECISION_STEP else None,
             )
     return case.id
 

@@ -24,9 +24,11 @@ from xinyong.catalog.model import Disclosure, ListType
 from xinyong.catalog.sanctions import SanctionsCatalogue
 from xinyong.events import service as events
 from xinyong.events.model import LIST_EXITED, LIST_PUBLISHED
+from xinyong.identity.redact import refuse_personal_text
 from xinyong.kernel.calendar import WorkCalendar
 from xinyong.kernel.clock import CHINA_TZ
 from xinyong.kernel.errors import InputError, NotFound, PermissionDenied
+from xinyong.kernel.parse import clean_text
 from xinyong.ledger import service as ledger
 from xinyong.lists import projection
 from xinyong.lists import repository as repo
@@ -36,6 +38,10 @@ from xinyong.publication.rules import add_months
 
 WORKFLOW = "list_determination"
 EXIT_TRANSITIONS = {"expire": "expired", "exit_early": "early_exit", "revoke": "revoked"}
+DECISION_STEP = "list"  # the listing decision, whose number and grounds are published
+DETAIL_LABELS = {"decision_number": "决定书文号", "grounds": "列入事由"}
+MAX_DECISION_NUMBER = 100
+MAX_GROUNDS = 500
 
 
 def _item_code(lt: ListType) -> str:
@@ -100,8 +106,14 @@ def advance(
     term_months: int | None = None,
     expected_version: int | None = None,
     decided_on: dt.date | None = None,
+    decision_number: str | None = None,
+    grounds: str | None = None,
 ) -> Case:
     """Take a transition; publication and exits also write the ledger and projections.
+
+    The listing decision (``list``) states its number (决定书文号) and its grounds (列入事由,
+    the facts found): both are required there, published with the listing, and refused on
+    any other step.
 
     ``expected_version`` refuses the step if the case moved on since the caller read it;
     ``decided_on`` is the date the step's decision bears (the listing decision's date, from
@@ -111,6 +123,7 @@ def advance(
         _check_term(sanctions, before, name, term_months)
     if name == "exit_early":
         _check_early_exit(conn, sanctions, before, now)
+    details = _decision_details(name, decision_number, grounds, now)
     case = cases.transition(
         conn,
         case_id,
@@ -123,12 +136,39 @@ def advance(
         note=note,
         expected_version=expected_version,
         decided_on=decided_on,
+        details=details,
     )
     if name == "publish":
         _publish(conn, sanctions, catalogue, case, now, term_months)
     elif name in EXIT_TRANSITIONS and before.state == "published":
         _exit(conn, sanctions, catalogue, case, EXIT_TRANSITIONS[name], now, note)
     return case
+
+
+def _decision_details(
+    name: str, decision_number: str | None, grounds: str | None, now: dt.datetime
+) -> dict[str, str] | None:
+    if name != DECISION_STEP:
+        given = [f for f, v in (("decision_number", decision_number), ("grounds", grounds)) if v]
+        if given:
+            raise InputError(
+                f"{', '.join(given)} apply to {DECISION_STEP} only, not {name}",
+                f"{'、'.join(DETAIL_LABELS[f] + f'（{f}）' for f in given)}只在“决定列入”"
+                f"（{DECISION_STEP}）时填写，不适用于“{name}”",
+            )
+        return None
+    today = now.astimezone(CHINA_TZ).date()
+    details = {}
+    for field, value, limit in (
+        ("decision_number", decision_number, MAX_DECISION_NUMBER),
+        ("grounds", grounds, MAX_GROUNDS),
+    ):
+        label = DETAIL_LABELS[field]
+        text = clean_text(field, label, value or "", limit)
+        # Both are published with the listing: never a person's ID number.
+        refuse_personal_text(field, label, text, today, what_zh="名单公示", what_en="a listing")
+        details[field] = text
+    return details
 
 
 def _check_term(sanctions: SanctionsCatalogue, case: Case, name: str, term_months: int) -> None:
@@ -182,7 +222,8 @@ def _publish(
     published_on = now.astimezone(CHINA_TZ).date()
     # The period runs from the date the list type's rule names: the listing decision (the
     # ``list`` step's decision date), or publication.
-    decided = cases.step_decision_date(conn, case, "list")
+    decided = cases.step_decision_date(conn, case, DECISION_STEP)
+    stated = cases.step_details(conn, case, DECISION_STEP)
     listed_on = decided if lt.period_start == "decision" and decided is not None else published_on
     months = (
         term_months if (term_months is not None and lt.period_by_decision) else lt.period_months
@@ -198,6 +239,11 @@ def _publish(
         "认定部门": case.department_code,
         "办件": case.id,
     }
+    # Cases decided before the step asked for them have neither.
+    if "decision_number" in stated:
+        payload["决定书文号"] = stated["decision_number"]
+    if "grounds" in stated:
+        payload["列入事由"] = stated["grounds"]
     for field, values in lt.linked_item_match.items():
         payload[field] = values[0]
     subject_kind = "person" if case.subject_key.startswith("P") else "organisation"

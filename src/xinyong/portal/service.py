@@ -220,11 +220,19 @@ def list_page(
         is_case = r["source"] == "case"
         fields = [] if is_case else _fields(catalogue, version, payload)
         reason = labels.field_texts(fields, version.display.reason) if version else []
+        if is_case and payload.get("列入事由"):
+            reason = [{"name": "列入事由", "text": str(payload["列入事由"])}]
         authority = labels.field_texts(fields, version.display.authority if version else ())
         department_name = r["department_name"] or r["department_code"]
         ends = [d for d in (r["until"], r["exited_on"]) if d is not None]
+        # A listing decided here shows its decision's number; one decided before the list
+        # step asked for it, the case number.
         number = (
-            [{"code": "办件", "name": "办件编号", "text": str(payload.get("办件", ""))}]
+            [
+                {"code": "决定书文号", "name": "决定书文号", "text": str(payload["决定书文号"])}
+                if payload.get("决定书文号")
+                else {"code": "办件", "name": "办件编号", "text": str(payload.get("办件", ""))}
+            ]
             if is_case
             else labels.record_number(version, fields, version.subject.uscc if version else None)
         )
@@ -237,7 +245,7 @@ def list_page(
                     "url": f"/subjects/{r['subject_key']}",
                 },
                 "reason": reason,
-                # A listing decided here carries no reason of its own: the list's conditions.
+                # A listing without stated grounds (an older case): the list's conditions.
                 "entry_criteria": list(lt.entry_criteria) if not reason else [],
                 "legal_basis": bases,
                 "authority": authority[0]["text"] if authority else department_name,

@@ -195,6 +195,12 @@ def step_cmd(
             "--decision-date", help="该步决定书载明的日期（列入决定的期限自此起算），默认今天"
         ),
     ] = None,
+    decision_number: Annotated[
+        str | None, typer.Option("--decision-number", help="决定列入时必填：列入决定书文号")
+    ] = None,
+    grounds: Annotated[
+        str | None, typer.Option("--grounds", help="决定列入时必填：列入事由（认定的失信事实）")
+    ] = None,
     actor: Annotated[
         str | None, typer.Option("--actor", help="经办人（记入办理记录；默认 xinyong --operator）")
     ] = None,
@@ -233,6 +239,8 @@ def step_cmd(
                 term_months=term_months,
                 expected_version=version,
                 decided_on=_date(decision_date, platform.clock.today()) if decision_date else None,
+                decision_number=decision_number,
+                grounds=grounds,
             )
             access.audit(
                 conn,

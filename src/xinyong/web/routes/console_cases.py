@@ -297,6 +297,7 @@ def _case_page(
     lt = _list_type(platform, view)
     for t in view["transitions"]:
         t["takes_decision_date"] = t["name"] in DECISION_STEPS
+        t["takes_details"] = t["name"] == lists.DECISION_STEP
         t["takes_term"] = t["name"] == "publish" and lt is not None and lt.period_by_decision
     policy = _policy(platform)
     context = _context(
@@ -370,6 +371,8 @@ def take_step(
     version: Annotated[int, Form(ge=1, le=MAX_ID)],
     decision_date: Annotated[dt.date | None, Form()] = None,
     term_months: Annotated[int | None, Form(ge=1, le=1200)] = None,
+    decision_number: Annotated[str | None, Form(max_length=100)] = None,
+    grounds: Annotated[str | None, Form(max_length=500)] = None,
     files: Annotated[list[UploadFile] | None, File(alias="attachments")] = None,
 ) -> Response:
     """One step, as POST /api/v1/list-cases/{case_id}/transitions, with a required reason and
@@ -433,6 +436,8 @@ def take_step(
                 term_months=term_months,
                 expected_version=version,
                 decided_on=decision_date,
+                decision_number=decision_number,
+                grounds=grounds,
             )
             if checked:
                 seq = casework.get_list_case(conn, case_id).events[-1].seq

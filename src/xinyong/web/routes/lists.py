@@ -160,6 +160,16 @@ class Step(BaseModel):
         description="该步决定书载明的日期（如列入决定的作出日期，名单期限自此起算），默认当天；"
         "不得晚于今天或早于办件进入当前环节的日期",
     )
+    decision_number: str | None = Field(
+        default=None,
+        description="决定列入（list）时必填：列入决定书文号，随名单公示",
+        max_length=100,
+    )
+    grounds: str | None = Field(
+        default=None,
+        description="决定列入（list）时必填：列入事由（认定的失信事实），随名单公示",
+        max_length=500,
+    )
 
 
 @router.post(
@@ -203,6 +213,8 @@ def take_step(
             term_months=body.term_months,
             expected_version=body.version,
             decided_on=body.decision_date,
+            decision_number=body.decision_number,
+            grounds=body.grounds,
         )
         return _view(platform, conn, case_id, who)
 

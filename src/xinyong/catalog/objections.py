@@ -108,7 +108,9 @@ class ObjectionRegimes:
         if day is not None:
             versions = tuple(v for v in versions if in_force(v, day))
         if not versions:
-            raise NotFound(f"no objection regime {code} in force", f"没有现行有效的异议规则“{code}”")
+            raise NotFound(
+                f"no objection regime {code} in force", f"没有现行有效的异议规则“{code}”"
+            )
         return versions[-1]
 
     def code_for(self, *, item_code: str, list_type: str | None) -> str:
@@ -117,16 +119,16 @@ class ObjectionRegimes:
             return self.list_types[list_type]
         return self.items.get(item_code, self.default)
 
-    def for_target(
-        self, *, item_code: str, list_type: str | None, day: dt.date
-    ) -> ObjectionRegime:
+    def for_target(self, *, item_code: str, list_type: str | None, day: dt.date) -> ObjectionRegime:
         return self.regime(self.code_for(item_code=item_code, list_type=list_type), day)
 
     def all(self) -> list[ObjectionRegime]:
         return [v for vs in self.regimes.values() for v in vs]
 
 
-def _parse(src: Source, out: dict[str, list[ObjectionRegime]], targets: dict[str, dict[str, str]]) -> str | None:
+def _parse(
+    src: Source, out: dict[str, list[ObjectionRegime]], targets: dict[str, dict[str, str]]
+) -> str | None:
     body = parse(src, KIND)
     only_keys(src, body, ("default", "regimes", "targets"))
     rows = body.get("regimes", [])
@@ -173,9 +175,10 @@ def load_regimes(extra_dirs: Sequence[Path] = ()) -> ObjectionRegimes:
             f"no default objection regime in {OBJECTIONS_FILE}",
             f"缺少异议规则文件 {OBJECTIONS_FILE} 或其 default（默认规则）",
         )
-    for where, mapping in (("default", {"": default}), *(
-        (f"targets.{k}", v) for k, v in targets.items()
-    )):
+    for where, mapping in (
+        ("default", {"": default}),
+        *((f"targets.{k}", v) for k, v in targets.items()),
+    ):
         for name, code in mapping.items():
             if code not in regimes:
                 raise error(

@@ -75,12 +75,10 @@ def find(
         where.append(o.department_code == department_code)
     if open_only:
         where.append(o.open_key.is_not(None))
-    base = select(objections, c.state, c.due_on, c.due_provisional, c.due_earliest, c.due_latest, c.version).join(
-        cases, cases.c.id == o.case_id
-    )
-    total = conn.execute(
-        select(func.count()).select_from(objections).where(*where)
-    ).scalar_one()
+    base = select(
+        objections, c.state, c.due_on, c.due_provisional, c.due_earliest, c.due_latest, c.version
+    ).join(cases, cases.c.id == o.case_id)
+    total = conn.execute(select(func.count()).select_from(objections).where(*where)).scalar_one()
     rows = conn.execute(
         base.where(*where)
         .order_by(o.closed_at.is_not(None), c.due_on.is_(None), c.due_on, o.id.desc())
@@ -98,8 +96,18 @@ def open_marks(conn: Connection, subject_keys: Sequence[str]) -> list[dict[str, 
     for where in matching(conn, o.subject_key, list(subject_keys)):
         rows = conn.execute(
             select(
-                o.id, o.case_id, o.subject_key, o.item_code, o.record_key, o.entry_id,
-                o.target_kind, o.list_type, o.measure, o.regime, o.filed_at, cases.c.state,
+                o.id,
+                o.case_id,
+                o.subject_key,
+                o.item_code,
+                o.record_key,
+                o.entry_id,
+                o.target_kind,
+                o.list_type,
+                o.measure,
+                o.regime,
+                o.filed_at,
+                cases.c.state,
             )
             .join(cases, cases.c.id == o.case_id)
             .where(where, o.open_key.is_not(None))
@@ -113,8 +121,18 @@ def all_open_marks(conn: Connection) -> list[dict[str, Any]]:
     o = objections.c
     rows = conn.execute(
         select(
-            o.id, o.case_id, o.subject_key, o.item_code, o.record_key, o.entry_id,
-            o.target_kind, o.list_type, o.measure, o.regime, o.filed_at, cases.c.state,
+            o.id,
+            o.case_id,
+            o.subject_key,
+            o.item_code,
+            o.record_key,
+            o.entry_id,
+            o.target_kind,
+            o.list_type,
+            o.measure,
+            o.regime,
+            o.filed_at,
+            cases.c.state,
         )
         .join(cases, cases.c.id == o.case_id)
         .where(o.open_key.is_not(None))
@@ -130,9 +148,7 @@ def insert_notice(conn: Connection, values: dict[str, Any]) -> int:
     return int(result.scalar_one())
 
 
-def notices_of(
-    conn: Connection, subject_key: str, *, public_only: bool
-) -> list[dict[str, Any]]:
+def notices_of(conn: Connection, subject_key: str, *, public_only: bool) -> list[dict[str, Any]]:
     n = correction_notices.c
     q = select(correction_notices).where(n.subject_key == subject_key)
     if public_only:

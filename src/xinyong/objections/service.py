@@ -13,6 +13,7 @@ notice about one is never published.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -159,7 +160,9 @@ def file(
         )
     statement = statement.strip()
     if not statement:
-        raise InputError("statement is empty", "statement（异议说明）不能为空：请写明异议的事实和理由")
+        raise InputError(
+            "statement is empty", "statement（异议说明）不能为空：请写明异议的事实和理由"
+        )
     if len(statement) > MAX_STATEMENT:
         raise InputError(
             f"statement longer than {MAX_STATEMENT}",
@@ -370,12 +373,15 @@ def step(
         if outcome not in OUTCOMES:
             options = "、".join(f"{c}（{label}）" for c, label in OUTCOMES.items())
             raise InputError(
-                f"outcome {outcome!r} unknown", f"outcome（核查结论）“{outcome}”无效，可选：{options}"
+                f"outcome {outcome!r} unknown",
+                f"outcome（核查结论）“{outcome}”无效，可选：{options}",
             )
         note = _reason(reason, f"核查结论“{OUTCOMES[outcome]}”")
         extra = {"outcome": outcome, "reason": note}
         if outcome == "correct":
-            extra["corrected_fields"] = sorted(_check_corrections(conn, catalogue, row, corrections))
+            extra["corrected_fields"] = sorted(
+                _check_corrections(conn, catalogue, row, corrections)
+            )
         elif corrections:
             raise InputError(
                 "corrections only with outcome correct",
@@ -407,8 +413,16 @@ def step(
     elif name == "decide":
         assert outcome is not None  # noqa: S101 - checked above
         outcome_entry = _apply(
-            conn, sanctions, catalogue, calendar, row, outcome, corrections or {}, note,
-            actor=actor, now=now,
+            conn,
+            sanctions,
+            catalogue,
+            calendar,
+            row,
+            outcome,
+            corrections or {},
+            note,
+            actor=actor,
+            now=now,
         )
         repo.close(
             conn, row["id"], outcome=outcome, reason=note, outcome_entry=outcome_entry, now=now
@@ -443,7 +457,8 @@ def _check_corrections(
             )
         if not isinstance(value, str) or not value.strip():
             raise InputError(
-                f"field {code!r} needs a value", f"corrections（更正内容）中字段“{code}”的值不能为空"
+                f"field {code!r} needs a value",
+                f"corrections（更正内容）中字段“{code}”的值不能为空",
             )
     return set(corrections)
 
@@ -471,8 +486,16 @@ def _apply(
         # A listing decided here: its own case records the revocation (the list's exit).
         list_case = int(wrong.record_key.rsplit(LIST_MARK, 1)[1])
         lists.advance(
-            conn, sanctions, catalogue, calendar, list_case, "revoke",
-            actor=actor, role="department", now=now, note=f"异议核查撤销：{reason}",
+            conn,
+            sanctions,
+            catalogue,
+            calendar,
+            list_case,
+            "revoke",
+            actor=actor,
+            role="department",
+            now=now,
+            note=f"异议核查撤销：{reason}",
         )
         entry_id = ledger.latest_by_record(conn, wrong.item_code, [wrong.record_key])[
             wrong.record_key
@@ -634,7 +657,9 @@ def summary(
         "outcome_label": OUTCOMES.get(row["outcome"] or "", None),
         "reason": row["outcome_reason"],
         "outcome_entry": row["outcome_entry"],
-        "closed_at": row["closed_at"].astimezone(CHINA_TZ).isoformat() if row["closed_at"] else None,
+        "closed_at": row["closed_at"].astimezone(CHINA_TZ).isoformat()
+        if row["closed_at"]
+        else None,
     }
 
 
@@ -663,10 +688,8 @@ def view(
     case = cases.get(conn, row["case_id"])
     out = summary(row, case, catalogue, sanctions, regimes, today)
     out["statement"] = row["statement"]
-    try:
+    with contextlib.suppress(NotFound):
         out["regime"] = regimes.regime(row["regime"]).as_json()
-    except NotFound:
-        pass
     out["history"] = [
         {
             "seq": e.seq,

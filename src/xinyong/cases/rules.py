@@ -42,7 +42,14 @@ def due_date(
     parameters, e.g. the list type's statement window), with its calendar status and bounds.
     None when the state has no deadline."""
     days = deadline_days(workflow, state, params)
-    return None if days is None else calendar.deadline(entered_on, days)
+    if days is None:
+        return None
+    param = workflow.states[state].deadline_param
+    if params.get(f"{param}_unit") == "calendar_days":
+        # A period the rule counts in calendar days (the courts' 15 days): no holiday moves it.
+        end = entered_on + dt.timedelta(days=days)
+        return Deadline.official(end)
+    return calendar.deadline(entered_on, days)
 
 
 def act_on(state: State, due: Deadline) -> dt.date:
@@ -142,4 +149,48 @@ LIST_DETERMINATION = Workflow(
     },
 )
 
-WORKFLOWS: dict[str, Workflow] = {w.code: w for w in (LIST_DETERMINATION,)}
+# An objection (异议) to a record, list entry or measure, handled by the department that
+# provided it (谁认定、谁核查) on the deadlines of the record's regime (catalog/objections.py):
+# the office pushes it (令36: 1 working day), the department accepts or refuses, verifies
+# (令36: 7 working days after acceptance), may extend only by a recorded notice to the
+# applicant (no cap: the notice names the new date), and decides: correct, revoke or keep.
+OBJECTION = Workflow(
+    code="objection",
+    name="异议处理",
+    initial="submitted",
+    states={
+        "submitted": State(
+            "submitted", "已提交，待推送/受理", deadline_param="first_deadline_working_days"
+        ),
+        "pushed": State(
+            "pushed",
+            "已推送认定部门，待受理",
+            deadline_param="accept_working_days",
+            deadline_label="受理期限",
+        ),
+        "accepted": State(
+            "accepted", "已受理，核查中", deadline_param="verify_days", deadline_label="核查期限"
+        ),
+        "extended": State("extended", "已告知延期，核查中", deadline_label="延长后的核查期限"),
+        "refused": State("refused", "不予受理", terminal=True),
+        "closed": State("closed", "已办结", terminal=True),
+    },
+    transitions={
+        t.name: t
+        for t in (
+            _t("push", "推送认定部门", {"submitted"}, "pushed", {"office", "system"}),
+            _t("accept", "受理", {"submitted", "pushed"}, "accepted", {"department"}),
+            _t("refuse", "不予受理", {"submitted", "pushed"}, "refused", {"department"}),
+            _t(
+                "notify_extension",
+                "告知申请人延长核查期限",
+                {"accepted", "extended"},
+                "extended",
+                {"department"},
+            ),
+            _t("decide", "作出核查决定", {"accepted", "extended"}, "closed", {"department"}),
+        )
+    },
+)
+
+WORKFLOWS: dict[str, Workflow] = {w.code: w for w in (LIST_DETERMINATION, OBJECTION)}

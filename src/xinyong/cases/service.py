@@ -157,6 +157,8 @@ def open_case(
     calendar: WorkCalendar,
     catalogue_version: str,
     note: str = "",
+    role: str = "department",
+    extra: Mapping[str, object] | None = None,
 ) -> Case:
     wf = _workflow(workflow_code)
     today = now.astimezone(CHINA_TZ).date()
@@ -184,11 +186,12 @@ def open_case(
         from_state=None,
         to_state=wf.initial,
         actor=actor,
-        role="department",
+        role=role,
         note=note,
         now=now,
         catalogue_version=catalogue_version,
         due=due,
+        extra=extra,
     )
     return get(conn, case_id)
 
@@ -213,15 +216,17 @@ def transition(
     note: str = "",
     expected_version: int | None = None,
     decided_on: dt.date | None = None,
-    details: Mapping[str, str] | None = None,
+    extra: Mapping[str, object] | None = None,
+    due_until: Deadline | None = None,
 ) -> Case:
     """Take transition ``name``. With ``expected_version`` (the version the caller last saw)
     the step is refused when anyone moved the case since, so a user never acts on a stale page.
 
     ``decided_on`` is the date the step's decision bears when it is not the day it is entered
     (a decision signed yesterday, recorded today): not in the future, and not before the case
-    reached its current state. ``details`` are facts of the step's decision the case type
-    needs later (a decision number, the grounds), kept in the step's ledger entry."""
+    reached its current state. ``extra`` adds to the step's ledger payload (an objection's
+    outcome and reasons; the listing decision's number and grounds under ``details``, read
+    back by ``step_details``)."""
     case = repo.get_case(conn, case_id, lock=True)
     if case is None:
         raise NotFound(f"no case {case_id}", f"办件 {case_id} 不存在")
@@ -240,7 +245,8 @@ def transition(
     # A back-dated decision is still taken against the subject: its own date may not fall
     # inside the subject's window either.
     _check_window(wf, case, t.name, decided_on or today)
-    due = due_date(wf, t.target, case.params, today, calendar)
+    # ``due_until``: a deadline the step itself sets (an extension notice names its date).
+    due = due_until or due_date(wf, t.target, case.params, today, calendar)
     if not repo.update_state(conn, case.id, case.version, t.target, due):
         raise VersionConflict(
             f"case {case.id} changed concurrently", "该办件已被他人处理，请刷新后重试"
@@ -259,7 +265,7 @@ def transition(
         catalogue_version=catalogue_version,
         due=due,
         decided_on=decided_on,
-        extra={"details": dict(details)} if details else None,
+        extra=extra,
     )
     return get(conn, case.id)
 

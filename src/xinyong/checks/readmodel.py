@@ -46,6 +46,7 @@ from sqlalchemy import Engine
 from xinyong.catalog.sanctions import SanctionsCatalogue
 from xinyong.checks import repository as repo
 from xinyong.checks.rules import CurrentRecord, EntryRow, classify, current
+from xinyong.objections import service as objections
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +67,9 @@ class CheckReadModel:
         self._status: dict[str, tuple[list[Any], int]] = {}
         self._records: dict[str, tuple[CurrentRecord, ...]] = {}
         self._versions: dict[str, int] = {}  # newest trigger-item entry id per subject
+        # Open objections per subject: each step of one is a ledger entry about the subject,
+        # so a catch-up reloads them with the rest.
+        self._objections: dict[str, tuple[dict[str, Any], ...]] = {}
         self._known = array("Q")  # sorted digests of the keys at the last full load
         self._known_since: set[str] = set()  # keys seen in entries since then
         self._sectors: dict[str, str] = {}  # department code -> sector
@@ -129,6 +133,9 @@ class CheckReadModel:
     def records(self, keys: Sequence[str]) -> dict[str, list[CurrentRecord]]:
         return {k: list(self._records[k]) for k in keys if k in self._records}
 
+    def objection_marks(self, keys: Sequence[str]) -> list[dict[str, Any]]:
+        return [m for k in keys for m in self._objections.get(k, ())]
+
     def record_version(self, keys: Sequence[str]) -> int:
         return max((self._versions.get(k, 0) for k in keys), default=0)
 
@@ -174,7 +181,9 @@ class CheckReadModel:
             status = {k: (m, v) for k, m, v in repo.all_status_rows(conn)}
             known = array("Q", sorted({_digest(k) for k in repo.all_subject_keys(conn)}))
             self._group(e for e in repo.all_trigger_entries(conn, self._fields) if e.id <= head)
+            marks = _by_subject(objections.all_open_marks(conn))
         self._status = status
+        self._objections = marks
         self._known = known
         self._known_since = set()
         self._head = head
@@ -201,6 +210,7 @@ class CheckReadModel:
                 keys = sorted(changed)
                 status = repo.status_rows(conn, keys)
                 entries = repo.trigger_entries(conn, keys, self._fields)
+                marks = _by_subject(objections.open_marks(conn, keys))
         if changed is None:
             self._load()
             return
@@ -210,6 +220,11 @@ class CheckReadModel:
                 self._status[k] = status[k]
             else:
                 self._status.pop(k, None)
+        for k in keys:
+            if k in marks:
+                self._objections[k] = marks[k]
+            else:
+                self._objections.pop(k, None)
         present = {e.subject_key for e in entries}
         for k in keys:
             if k not in present:
@@ -219,3 +234,10 @@ class CheckReadModel:
         # Rows newer than ``head`` may have been read too; their subjects are read again at the
         # next catch-up, which is harmless. Moving past ``head`` could skip other subjects.
         self._head = head
+
+
+def _by_subject(marks: Iterable[dict[str, Any]]) -> dict[str, tuple[dict[str, Any], ...]]:
+    out: dict[str, list[dict[str, Any]]] = {}
+    for m in marks:
+        out.setdefault(m["subject_key"], []).append(m)
+    return {k: tuple(v) for k, v in out.items()}

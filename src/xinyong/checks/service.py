@@ -49,6 +49,8 @@ from xinyong.identity.uscc import check_uscc
 from xinyong.kernel.clock import CHINA_TZ
 from xinyong.kernel.errors import InputError, NotFound, PermissionDenied
 from xinyong.lists.rules import is_active
+from xinyong.objections.rules import MARK_LABEL
+from xinyong.objections.service import open_marks
 
 MAX_CANDIDATES = 20
 
@@ -242,9 +244,47 @@ def _answer(
         "commitment_allowed": not blocked,
         "commitment_blocked_by": blocked,
     }
+    marks = model.objection_marks([key]) if model is not None else open_marks(_needs(conn), [key])
+    if marks:
+        _mark_objections(answer, marks)
     if not on_record:
         answer["message"] = NOT_ON_RECORD
     return answer
+
+
+def _mark_objections(answer: dict[str, Any], marks: list[dict[str, Any]]) -> None:
+    """An open objection marks the record, list entry or measure 异议处理中 in the answer; the
+    measures still apply (publication and measures continue during an objection unless the
+    regime says otherwise: the department applies the answer as it stands)."""
+    answer["objections"] = [
+        {
+            k: m[k]
+            for k in (
+                "objection",
+                "entry",
+                "item",
+                "target_kind",
+                "list_type",
+                "measure",
+                "state",
+                "state_label",
+                "label",
+                "since",
+            )
+        }
+        for m in marks
+    ]
+    entries = {m["entry"] for m in marks}
+    for membership in answer["memberships"]:
+        if membership.get("entry") in entries:
+            membership["objection"] = MARK_LABEL
+    for group in ("measures", "to_verify"):
+        for measure in answer[group]:
+            via = [measure["via"], *measure.get("triggered_by", [])]
+            if any(
+                v.get("record_entry") in entries or v.get("list_entry") in entries for v in via
+            ) or any(m["measure"] == measure["measure"] for m in marks):
+                measure["objection"] = MARK_LABEL
 
 
 def _sector_of(

@@ -38,6 +38,7 @@ from xinyong.ledger import service as ledger
 from xinyong.ledger.model import RecordVersion, StoredEntry
 from xinyong.lists import projection
 from xinyong.lists.rules import LIST_MARK, Fact, Membership, is_active
+from xinyong.objections import service as objections
 from xinyong.publication.rules import is_public_on, publication_status
 
 __all__ = ["CreditFile", "View", "build_credit_file"]
@@ -81,12 +82,15 @@ class FileRecord:
     history: list[dict[str, Any]] = field(default_factory=list)
     revoked: bool = False
     penalty_kinds: list[dict[str, str]] | None = None
+    objection: dict[str, Any] | None = None  # an open objection's mark (异议处理中)
 
     def as_dict(self) -> dict[str, Any]:
         out = dict(self.__dict__)
         out["anchor"] = f"e{self.entry_id}"
         if self.penalty_kinds is None:
             del out["penalty_kinds"]
+        if self.objection is None:
+            del out["objection"]
         return out
 
 
@@ -99,9 +103,11 @@ class CreditFile:
     highlights: list[dict[str, Any]]
     groups: list[dict[str, Any]]  # [{category, items: [{item, item_name, records: [...]}]}]
     counts: dict[str, int]
+    # 更正公告 of records found wrong on an objection (public ones only in the public view).
+    correction_notices: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "subject": self.subject,
             "as_of": self.as_of,
             "view": self.view,
@@ -110,6 +116,9 @@ class CreditFile:
             "highlights": self.highlights,
             "groups": self.groups,
         }
+        if self.correction_notices:
+            out["correction_notices"] = self.correction_notices
+        return out
 
 
 def _end_of_day(day: dt.date) -> dt.datetime:
@@ -193,6 +202,24 @@ def build_credit_file(
             highlights.append(highlight)
     highlights.sort(key=rules.highlight_order)
     counts["highlights"] = len(highlights)
+    # An open objection marks its record 异议处理中 at once, in every view (the record itself
+    # stays published unless its regime says otherwise).
+    # FileRecord.record_key is shown without the subject key in front.
+    marks = {
+        (m["item"], m["record_key"].split("|", 1)[-1]): m
+        for m in objections.open_marks(conn, [key])
+    }
+    marked_entries: dict[int, dict[str, Any]] = {}
+    for group in groups.values():
+        for records in group.values():
+            for r in records:
+                m = marks.get((r.item, r.record_key))
+                if m is not None:
+                    r.objection = _mark_view(m)
+                    marked_entries[r.entry_id] = r.objection
+    for h in highlights:
+        if h.get("entry_id") in marked_entries:
+            h["objection"] = marked_entries[h["entry_id"]]
     order = {c: i for i, c in enumerate(_category_order(catalogue))}
     ordered = [
         {
@@ -216,7 +243,18 @@ def build_credit_file(
         highlights=highlights,
         groups=ordered,
         counts=counts,
+        correction_notices=objections.correction_notices(conn, key, public_only=view == "public"),
     )
+
+
+def _mark_view(m: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "label": m["label"],
+        "objection": m["objection"],
+        "state": m["state"],
+        "state_label": m["state_label"],
+        "since": m["since"],
+    }
 
 
 def _subject_view(

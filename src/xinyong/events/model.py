@@ -5,7 +5,8 @@
 | ``list.published`` | ``lists.service`` (a listing decided here is published) | listed subject | ``case``, ``entry`` (= membership id), ``list_type``, ``listed_on``, ``until``, ``published_on`` |
 | ``list.exited`` | ``lists.service`` (expiry, early exit, revocation of a listing) | listed subject | ``case``, ``entry`` (the exit entry), ``membership``, ``list_type``, ``reason``, ``exited_on`` |
 | ``batch.imported`` | ``ingest.service`` (a batch with accepted rows) | — | ``batch``, ``item``, ``department``, ``first_entry``, ``last_entry``, ``entries``, ``received_on``, ``fed_lists`` |
-| ``record.revoked`` | ``ingest.service.revoke_record`` | the record's subject | ``entry`` (the revoke entry), ``supersedes``, ``item``, ``record_key``, ``fed_list`` |
+| ``record.revoked`` | ``ingest.service.revoke_record`` (and an objection's revoke outcome) | the record's subject | ``entry`` (the revoke entry), ``supersedes``, ``item``, ``record_key``, ``fed_list`` |
+| ``objection.submitted`` / ``.pushed`` / ``.accepted`` / ``.refused`` / ``.extension_notified`` / ``.decided`` | ``objections.service`` (every step of an objection) | the record's subject | ``objection``, ``case``, ``entry``, ``item``, ``record`` (without the subject key), ``department``, ``state``, ``due`` (the next deadline, with ``provisional``), ``outcome`` and ``reason`` when decided or refused |
 
 Memberships of lists fed by department records arrive with ``batch.imported`` (one event per
 batch, not per row); a revocation that ends one says so with ``fed_list``.
@@ -24,7 +25,11 @@ LIST_PUBLISHED = "list.published"
 LIST_EXITED = "list.exited"
 BATCH_IMPORTED = "batch.imported"
 RECORD_REVOKED = "record.revoked"
-KINDS = frozenset({LIST_PUBLISHED, LIST_EXITED, BATCH_IMPORTED, RECORD_REVOKED})
+OBJECTION_KINDS = frozenset(
+    f"objection.{step}"
+    for step in ("submitted", "pushed", "accepted", "refused", "extension_notified", "decided")
+)
+KINDS = frozenset({LIST_PUBLISHED, LIST_EXITED, BATCH_IMPORTED, RECORD_REVOKED}) | OBJECTION_KINDS
 
 
 @dataclass(frozen=True, slots=True)

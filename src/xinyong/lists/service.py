@@ -136,7 +136,7 @@ def advance(
         note=note,
         expected_version=expected_version,
         decided_on=decided_on,
-        details=details,
+        extra={"details": details} if details else None,
     )
     if name == "publish":
         _publish(conn, sanctions, catalogue, case, now, term_months)

@@ -27,6 +27,7 @@ TABLE_MODULES = (
     "xinyong.ingest.tables",
     "xinyong.ledger.tables",
     "xinyong.lists.tables",
+    "xinyong.notifications.tables",
     "xinyong.portal.tables",
     "xinyong.reports.tables",
     "xinyong.search.tables",

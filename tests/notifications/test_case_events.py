@@ -8,6 +8,7 @@ import datetime as dt
 from tests.helpers import ORG, add_department
 from tests.notifications.support import at, message_rows, open_case, outbox, step
 from xinyong.bootstrap import Platform
+from xinyong.events.model import Event
 from xinyong.jobs.registry import run_job
 from xinyong.kernel.clock import FixedClock
 from xinyong.notifications import service as notifications
@@ -51,7 +52,8 @@ def test_every_step_is_an_event_with_its_deadline_provisional_in_2027(
     told = message_rows(platform, "subject")
     assert [m["kind"] for m in told] == [e["kind"] for e in steps]
     assert all(m["recipient"] == ORG and m["case_id"] == case.id for m in told)
-    assert "已立案" in told[0]["body"] and "2026-12-31" in told[0]["body"]
+    assert "已立案" in told[0]["body"]
+    assert "2026-12-31" in told[0]["body"]
     assert "按暂定日历计算" not in told[0]["body"]
     assert "陈述申辩期至 2027-01-" in told[1]["body"]
     assert "（按暂定日历计算）" in told[1]["body"]
@@ -76,13 +78,15 @@ def test_a_case_past_its_deadline_is_announced_once_per_state(
     again = run_job(platform, "scan_overdue_cases")
     assert (again["overdue"], again["announced"]) == (1, 0)  # still late, not told again
     (overdue,) = outbox(platform, "case.overdue")
-    assert overdue["case_id"] == case.id and overdue["subject_key"] == ORG
+    assert overdue["case_id"] == case.id
+    assert overdue["subject_key"] == ORG
     assert overdue["payload"]["state"] == "proposed"
     assert overdue["payload"]["due"]["date"] == "2026-06-18"
     for kind, recipient in (("department", "scjg"), ("office", "office")):
         told = [m for m in message_rows(platform, kind) if m["kind"] == "case.overdue"]
         assert [m["recipient"] for m in told] == [recipient]
-        assert "办件超期" in told[0]["body"] and "2026-06-18" in told[0]["body"]
+        assert "办件超期" in told[0]["body"]
+        assert "2026-06-18" in told[0]["body"]
 
     # The next state, once its own deadline has passed, is announced in turn.
     step(platform, case.id, "notify")  # window of 5 working days: to 2026-06-29
@@ -99,9 +103,7 @@ def test_a_redelivered_event_writes_no_second_message(platform: Platform) -> Non
     add_department(platform)
     open_case(platform, ORG)
     before = message_rows(platform)
-    events = [e for e in outbox(platform, "case.")]
-    from xinyong.events.model import Event
-
+    events = outbox(platform, "case.")
     with platform.engine.begin() as conn:
         for e in events:
             event = Event(e["id"], e["kind"], e["subject_key"], e["payload"], e["occurred_at"])

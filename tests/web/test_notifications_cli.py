@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,9 +17,9 @@ runner = CliRunner()
 
 
 @pytest.fixture
-def cli(platform: Platform, monkeypatch: pytest.MonkeyPatch) -> Iterator[Platform]:
+def cli(platform: Platform, monkeypatch: pytest.MonkeyPatch) -> Platform:
     monkeypatch.setattr("xinyong.web.commands.notifications._platform", lambda: platform)
-    yield platform
+    return platform
 
 
 def _run(*args: str) -> tuple[int, str]:

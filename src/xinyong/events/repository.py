@@ -75,16 +75,18 @@ def after(conn: Connection, position: int, limit: int) -> list[Event]:
         .order_by(outbox_events.c.id)
         .limit(limit)
     )
-    return [
-        Event(
-            id=int(r.id),
-            kind=r.kind,
-            subject_key=r.subject_key,
-            payload=json.loads(r.payload),
-            occurred_at=r.occurred_at,
-        )
-        for r in rows
-    ]
+    return [event_of(r) for r in rows]
+
+
+def event_of(row: Any) -> Event:
+    """An outbox row as an event (its JSON payload read)."""
+    return Event(
+        id=int(row.id),
+        kind=row.kind,
+        subject_key=row.subject_key,
+        payload=json.loads(row.payload),
+        occurred_at=row.occurred_at,
+    )
 
 
 _HEAD = func.coalesce(func.max(outbox_events.c.id), 0)

@@ -4,7 +4,6 @@ department may read (its cases, the entries it provided, the subjects of its cas
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 from sqlalchemy import Connection, and_, func, or_, select, update
@@ -12,6 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from xinyong.cases.tables import cases
 from xinyong.events.model import Event
+from xinyong.events.repository import event_of
 from xinyong.events.tables import outbox_events
 from xinyong.ledger.tables import entries
 from xinyong.notifications.tables import messages
@@ -93,17 +93,7 @@ def feed(
             )
         )
     rows = list(conn.execute(stmt.order_by(e.id).limit(limit + 1)))
-    found = [
-        Event(
-            id=int(r.id),
-            kind=r.kind,
-            subject_key=r.subject_key,
-            payload=json.loads(r.payload),
-            occurred_at=r.occurred_at,
-        )
-        for r in rows[:limit]
-    ]
-    return found, len(rows) > limit
+    return [event_of(r) for r in rows[:limit]], len(rows) > limit
 
 
 def case_workflows(conn: Connection, case_ids: list[int]) -> dict[int, str]:

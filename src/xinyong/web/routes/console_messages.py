@@ -4,7 +4,6 @@ The same use cases as ``GET /api/v1/messages`` (web/routes/notifications.py)."""
 
 # No "from __future__ import annotations": FastAPI resolves these annotations at runtime.
 
-from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -14,17 +13,17 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from xinyong.access.accounts import ConsoleSession
 from xinyong.notifications import service as notifications
 from xinyong.portal.rules import Page
-from xinyong.web.deps import PlatformDep, require_role
+from xinyong.web.deps import PlatformDep
 from xinyong.web.routes.console import (
     MESSAGE_ROLES,
     PAGE,
-    ConsoleUser,
     CsrfToken,
     _context,
     _no_store,
     _render,
     require_csrf,
 )
+from xinyong.web.routes.console_work import _role
 from xinyong.web.schemas.common import MAX_ID
 
 router = APIRouter(include_in_schema=False)
@@ -33,15 +32,7 @@ PAGE_MAX = 10_000
 MessageId = Annotated[int, PathParam(ge=1, le=MAX_ID, description="消息号")]
 
 
-def _recipient_role() -> Callable[[ConsoleSession], Awaitable[ConsoleSession]]:
-    async def dependency(session: ConsoleUser) -> ConsoleSession:
-        require_role(session.principal, *MESSAGE_ROLES)
-        return session
-
-    return dependency
-
-
-MessageReader = Annotated[ConsoleSession, Depends(_recipient_role())]
+MessageReader = Annotated[ConsoleSession, Depends(_role(*MESSAGE_ROLES))]
 
 
 @router.api_route("/console/messages", methods=PAGE, response_class=HTMLResponse)

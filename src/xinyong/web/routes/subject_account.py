@@ -173,6 +173,16 @@ def _check_form(platform: Platform, request: Request, csrf: str) -> None:
         )
 
 
+def _check_session_form(platform: Platform, request: Request, csrf: str) -> None:
+    """A signed-in subject's form carries the token bound to its session cookie."""
+    token = _session_token(platform, request) or ""
+    if not staff_accounts.csrf_valid(csrf_key(platform), token, csrf):
+        raise PermissionDenied(
+            "subject form without a valid CSRF token",
+            "表单已失效或来源不明（缺少有效的防伪令牌），请刷新页面后重试",
+        )
+
+
 def _signed_in(
     platform: Platform, request: Request, result: SubjectSignIn, template: str, invalid: str
 ) -> Response:
@@ -278,12 +288,7 @@ def login(
 def logout(
     request: Request, platform: PlatformDep, session: SubjectUser, csrf: CsrfToken
 ) -> Response:
-    token = _session_token(platform, request) or ""
-    if not staff_accounts.csrf_valid(csrf_key(platform), token, csrf):
-        raise PermissionDenied(
-            "subject form without a valid CSRF token",
-            "表单已失效或来源不明（缺少有效的防伪令牌），请刷新页面后重试",
-        )
+    _check_session_form(platform, request, csrf)
     with platform.engine.begin() as conn:
         accounts.sign_out(conn, session, platform.clock.now())
     response = _no_store(RedirectResponse(LOGIN_PATH, status_code=303))
@@ -361,12 +366,7 @@ def mark_message_read(
     csrf: CsrfToken,
     message_id: Annotated[int, PathParam(ge=1, le=MAX_ID, description="消息号")],
 ) -> Response:
-    token = _session_token(platform, request) or ""
-    if not staff_accounts.csrf_valid(csrf_key(platform), token, csrf):
-        raise PermissionDenied(
-            "subject form without a valid CSRF token",
-            "表单已失效或来源不明（缺少有效的防伪令牌），请刷新页面后重试",
-        )
+    _check_session_form(platform, request, csrf)
     with platform.engine.begin() as conn:
         notifications.mark_read(
             conn,

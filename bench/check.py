@@ -278,6 +278,11 @@ def start_server(
             str(port),
             "--workers",
             str(workers),
+            # The check read model's first load (a million subjects: tens of seconds) holds the
+            # GIL long enough to miss uvicorn's 5 s worker health check, whose answer is a
+            # restart: the load would start over, forever (docs/operations.md).
+            "--timeout-worker-healthcheck",
+            "300",
             "--log-level",
             "warning",
             "--no-access-log",
@@ -286,7 +291,12 @@ def start_server(
         start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
-    wait_ready(server, base, workers)
+    try:
+        wait_ready(server, base, workers)
+    except BaseException:  # not ready: leave no server behind holding the port
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait(timeout=30)
+        raise
     return server, base
 
 

@@ -145,6 +145,7 @@ def prepare(n: int, keep: bool, work: Path) -> str:
         seed(url, n, work)
         print(f"  seeded in {time.perf_counter() - t0:.0f} s", flush=True)
     engine = make_engine(url)
+    upgrade(engine)  # a kept database seeded before the newest migrations
     with engine.connect() as conn:
         conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("VACUUM ANALYZE"))
     engine.dispose()

@@ -25,6 +25,7 @@ from xinyong.ingest.service import Importer
 from xinyong.kernel.calendar import WorkCalendar, local_calendar_dirs
 from xinyong.kernel.clock import Clock, SystemClock
 from xinyong.kernel.settings import Settings, get_settings
+from xinyong.notifications import service as notifications
 from xinyong.store.db import make_engine
 
 # How long a server stop waits for a running import job (it is re-run at the next start).
@@ -146,7 +147,7 @@ class Platform:
 
     def consumers(self) -> list[events.Consumer]:
         """Who reacts to domain events (see events.service), in the order they run."""
-        return [alerts.consumer(self.sanctions, self.clock)]
+        return [alerts.consumer(self.sanctions, self.clock), notifications.consumer(self.catalogue)]
 
     def dispatch_events(self) -> events.DispatchReport:
         """Hand every committed event to its consumers; then this process's check read model

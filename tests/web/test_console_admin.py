@@ -101,9 +101,10 @@ def test_the_dashboard_draws_the_api_figures_for_the_province(
         }
     ]
     # Every chart has a canvas to be, and its numbers in a table.
-    for chart in ("records", "rates", "quality", "lists", "checks", "alerts"):
+    for chart in ("records", "rates", "quality", "lists", "checks", "cases", "alerts"):
         assert f'id="chart-{chart}"' in page.text
-    assert page.text.count("<table>") == 6
+    assert page.text.count("<table>") == 7
+    assert [w["workflow"] for w in figures["dashboard"]["cases"]] == ["list_determination"]
     assert "33.3%" in page.text  # scjg's June rejection rate, in the table
     assert "占登记组织 2 个的 <strong>50.0%</strong>" in page.text
     read = _audit(platform, "read_report")[-2]  # the API's read is the last

@@ -415,6 +415,11 @@ def test_real_answers_declare_every_field(client: TestClient, platform: Platform
     with platform.engine.begin() as conn:
         anchor_head(conn, Ed25519PrivateKey.generate(), platform.clock.now())
     assert call("GET", "/api/v1/ledger/anchors")["anchors"]
+    feed = call("GET", "/api/v1/events", params={"limit": 500}, headers=office)
+    assert {e["type"] for e in feed["events"]} >= {"batch.imported", "case.list_determination.open"}
+    call("GET", "/api/v1/events", headers=scjg)
+    assert call("GET", "/api/v1/messages", headers=scjg)["messages"]  # the new case's
+    call("GET", "/api/v1/messages", headers=office)
 
     models = _models(client.app)
     covered = {(m, t, s) for m, t, s, _ in answers}

@@ -15,6 +15,7 @@ from xinyong.cases.tables import (
     case_attachments,
     case_events,
     case_notices,
+    case_overdue,
     cases,
 )
 from xinyong.kernel.calendar import Deadline
@@ -321,3 +322,24 @@ def get_attachment(conn: Connection, attachment_id: int) -> dict[str, Any] | Non
         select(case_attachments).where(case_attachments.c.id == attachment_id)
     ).first()
     return None if row is None else dict(row._mapping)
+
+
+def overdue_marked(conn: Connection, pairs: Collection[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Which (case, version) of ``pairs`` were already found overdue."""
+    if not pairs:
+        return set()
+    ids = sorted({case_id for case_id, _ in pairs})
+    rows = conn.execute(
+        select(case_overdue.c.case_id, case_overdue.c.version).where(
+            case_overdue.c.case_id.in_(ids)
+        )
+    )
+    return {(int(r.case_id), int(r.version)) for r in rows} & set(pairs)
+
+
+def mark_overdue(
+    conn: Connection, case_id: int, version: int, due_on: dt.date | None, now: dt.datetime
+) -> None:
+    conn.execute(
+        insert(case_overdue).values(case_id=case_id, version=version, due_on=due_on, found_at=now)
+    )

@@ -16,6 +16,8 @@ from sqlalchemy import Connection
 from xinyong.cases import repository as repo
 from xinyong.cases.model import RIGHT, Case, InvalidTransition, Workflow
 from xinyong.cases.rules import WORKFLOWS, due_date, window_open
+from xinyong.events import service as events
+from xinyong.events.model import CASE_OVERDUE, case_step_kind
 from xinyong.kernel.calendar import Deadline, WorkCalendar, provisional_label
 from xinyong.kernel.clock import CHINA_TZ
 from xinyong.kernel.errors import InputError, NotFound
@@ -110,8 +112,10 @@ def append_step(
     extra: Mapping[str, object] | None = None,
     decided_on: dt.date | None = None,
 ) -> int:
-    """Record one step: its ledger entry and its row in the case history (with the deadline
-    of the state it leads to). Returns the ledger entry id."""
+    """Record one step: its ledger entry, its row in the case history (with the deadline
+    of the state it leads to) and its domain event ``case.<workflow>.<transition>``, so every
+    case type's steps reach the feed and the messages without code of its own. Returns the
+    ledger entry id."""
     entry_id = _record(
         conn,
         case,
@@ -141,6 +145,23 @@ def append_step(
             **repo.due_columns(due),
             "entry_id": entry_id,
         },
+    )
+    events.emit(
+        conn,
+        case_step_kind(case.workflow, transition),
+        subject_key=case.subject_key,
+        payload={
+            "case": case.id,
+            "workflow": case.workflow,
+            "department": case.department_code,
+            "seq": seq,
+            "transition": transition,
+            "from": from_state,
+            "to": to_state,
+            "entry": entry_id,
+            "due": due.as_dict() if due is not None else None,
+        },
+        now=now,
     )
     return entry_id
 
@@ -389,3 +410,34 @@ def overdue(conn: Connection, today: dt.date) -> list[Case]:
     earliest date a provisional calendar allows; for a subject's window, past the latest)."""
     rights = {code: right_states(wf) for code, wf in WORKFLOWS.items()}
     return repo.open_cases_due_before(conn, today, terminal_by_workflow(), rights)
+
+
+def mark_overdue(conn: Connection, now: dt.datetime) -> list[Case]:
+    """Announce every open case newly past its current step's deadline: one ``case.overdue``
+    event per case and state reached (its version), however often this runs; a later state that
+    is overdue in turn is announced again. Returns the cases announced now."""
+    found = overdue(conn, now.astimezone(CHINA_TZ).date())
+    current = {(c.id, c.version): c for c in found}
+    seen = repo.overdue_marked(conn, set(current))
+    announced = []
+    for (case_id, version), case in sorted(current.items()):
+        if (case_id, version) in seen:
+            continue
+        repo.mark_overdue(conn, case_id, version, case.due_on, now)
+        due = case.deadline
+        events.emit(
+            conn,
+            CASE_OVERDUE,
+            subject_key=case.subject_key,
+            payload={
+                "case": case.id,
+                "workflow": case.workflow,
+                "department": case.department_code,
+                "version": version,
+                "state": case.state,
+                "due": due.as_dict() if due is not None else None,
+            },
+            now=now,
+        )
+        announced.append(case)
+    return announced

@@ -61,6 +61,18 @@ case_events = Table(
     comment="Every step of every case, with who took it and the ledger entry that records it.",
 )
 
+case_overdue = Table(
+    "case_overdue",
+    metadata,
+    # One row per case and state reached (the case's version) found past its deadline: the
+    # overdue event is emitted once.
+    Column("case_id", BigId, primary_key=True, autoincrement=False),
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("due_on", Date),
+    Column("found_at", UtcDateTime(), nullable=False),
+    comment="Case steps found overdue (and announced once as case.overdue).",
+)
+
 case_notices = Table(
     "case_notices",
     metadata,

@@ -7,6 +7,11 @@
 | ``batch.imported`` | ``ingest.service`` (a batch with accepted rows) | — | ``batch``, ``item``, ``department``, ``first_entry``, ``last_entry``, ``entries``, ``received_on``, ``fed_lists`` |
 | ``record.revoked`` | ``ingest.service.revoke_record`` (and an objection's revoke outcome) | the record's subject | ``entry`` (the revoke entry), ``supersedes``, ``item``, ``record_key``, ``fed_list`` |
 | ``objection.submitted`` / ``.pushed`` / ``.accepted`` / ``.refused`` / ``.extension_notified`` / ``.decided`` | ``objections.service`` (every step of an objection) | the record's subject | ``objection``, ``case``, ``entry``, ``item``, ``record`` (without the subject key), ``department``, ``state``, ``due`` (the next deadline, with ``provisional``), ``outcome`` and ``reason`` when decided or refused |
+| ``case.<workflow>.<transition>`` | ``cases.service.append_step`` (every step of every case: ``open``, each transition, a deadline recomputed by a new calendar) | the case's subject | ``case``, ``workflow``, ``department``, ``seq``, ``transition``, ``from``, ``to``, ``entry`` (the step's ledger entry), ``due`` (the new state's deadline: ``date``, ``provisional``, ``earliest``, ``latest``, ``status``; null without one) |
+| ``case.overdue`` | ``cases.service.mark_overdue`` (the ``scan_overdue_cases`` job), once per case and step | the case's subject | ``case``, ``workflow``, ``department``, ``seq``, ``state``, ``due`` |
+
+Case kinds are open-ended (one per workflow and transition, so a new case type needs no
+change here): :func:`is_kind` accepts any ``case.<workflow>.<transition>``.
 
 Memberships of lists fed by department records arrive with ``batch.imported`` (one event per
 batch, not per row); a revocation that ends one says so with ``fed_list``.
@@ -29,7 +34,25 @@ OBJECTION_KINDS = frozenset(
     f"objection.{step}"
     for step in ("submitted", "pushed", "accepted", "refused", "extension_notified", "decided")
 )
-KINDS = frozenset({LIST_PUBLISHED, LIST_EXITED, BATCH_IMPORTED, RECORD_REVOKED}) | OBJECTION_KINDS
+CASE_OVERDUE = "case.overdue"
+CASE_PREFIX = "case."
+KINDS = (
+    frozenset({LIST_PUBLISHED, LIST_EXITED, BATCH_IMPORTED, RECORD_REVOKED, CASE_OVERDUE})
+    | OBJECTION_KINDS
+)
+
+
+def case_step_kind(workflow: str, transition: str) -> str:
+    return f"{CASE_PREFIX}{workflow}.{transition}"
+
+
+def is_case_step(kind: str) -> bool:
+    parts = kind.split(".")
+    return len(parts) == 3 and parts[0] == "case" and all(parts)
+
+
+def is_kind(kind: str) -> bool:
+    return kind in KINDS or is_case_step(kind)
 
 
 @dataclass(frozen=True, slots=True)

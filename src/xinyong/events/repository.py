@@ -46,10 +46,25 @@ def append(
             subject_key=subject_key,
             payload=json.dumps(payload, ensure_ascii=False, sort_keys=True),
             occurred_at=now,
+            **concerns(payload),
         )
         .returning(outbox_events.c.id)
     ).scalar_one()
     return int(row)
+
+
+def concerns(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """The case, ledger entry and department an event's payload names (stored beside it)."""
+
+    def _id(value: object) -> int | None:
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    department = payload.get("department")
+    return {
+        "case_id": _id(payload.get("case")),
+        "entry_id": _id(payload.get("entry")),
+        "department_code": department if isinstance(department, str) else None,
+    }
 
 
 def after(conn: Connection, position: int, limit: int) -> list[Event]:
@@ -60,16 +75,18 @@ def after(conn: Connection, position: int, limit: int) -> list[Event]:
         .order_by(outbox_events.c.id)
         .limit(limit)
     )
-    return [
-        Event(
-            id=int(r.id),
-            kind=r.kind,
-            subject_key=r.subject_key,
-            payload=json.loads(r.payload),
-            occurred_at=r.occurred_at,
-        )
-        for r in rows
-    ]
+    return [event_of(r) for r in rows]
+
+
+def event_of(row: Any) -> Event:
+    """An outbox row as an event (its JSON payload read)."""
+    return Event(
+        id=int(row.id),
+        kind=row.kind,
+        subject_key=row.subject_key,
+        payload=json.loads(row.payload),
+        occurred_at=row.occurred_at,
+    )
 
 
 _HEAD = func.coalesce(func.max(outbox_events.c.id), 0)

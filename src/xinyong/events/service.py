@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from xinyong.events import repository as repo
-from xinyong.events.model import KINDS, Event
+from xinyong.events.model import Event, is_kind
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +44,12 @@ class Consumer:
     kinds: frozenset[str]
     handle: Handler
     from_start: bool = True
+    # Kind prefixes also handled (e.g. "case." for every case step of every workflow, whose
+    # kinds are open-ended).
+    prefixes: tuple[str, ...] = ()
+
+    def wants(self, kind: str) -> bool:
+        return kind in self.kinds or kind.startswith(self.prefixes)
 
 
 @dataclass(slots=True)
@@ -64,7 +70,7 @@ def emit(
     now: dt.datetime,
 ) -> int:
     """Write an event in the caller's transaction; returns its id."""
-    if kind not in KINDS:
+    if not is_kind(kind):
         raise ValueError(f"unknown event kind {kind!r}")
     event_id = repo.append(conn, kind, subject_key, payload, now)
     conn.info[_PENDING] = True
@@ -106,7 +112,7 @@ def _drain(engine: Engine, consumer: Consumer, now: Callable[[], dt.datetime], b
             if not events:
                 return handled
             for event in events:
-                if event.kind in consumer.kinds:
+                if consumer.wants(event.kind):
                     consumer.handle(conn, event)
                     handled += 1
             repo.advance(conn, consumer.name, position, events[-1].id, now())

@@ -17,9 +17,17 @@ outbox_events = Table(
     Column("subject_key", String(40)),  # the subject it is about, when there is one
     Column("payload", Text, nullable=False),  # JSON, per kind (events.model)
     Column("occurred_at", UtcDateTime(), nullable=False),
+    # What the event concerns, copied from the payload's ``case``, ``entry`` and ``department``
+    # so the feed (notifications) can select a department's events without reading JSON.
+    Column("case_id", BigId),
+    Column("entry_id", BigId),
+    Column("department_code", String(64)),
     comment="Domain events, written in the transaction that made the change (outbox).",
 )
 Index("ix_outbox_events_subject", outbox_events.c.subject_key, outbox_events.c.id)
+Index("ix_outbox_events_case", outbox_events.c.case_id)
+Index("ix_outbox_events_entry", outbox_events.c.entry_id)
+Index("ix_outbox_events_department", outbox_events.c.department_code, outbox_events.c.id)
 
 outbox_consumers = Table(
     "outbox_consumers",

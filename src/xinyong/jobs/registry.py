@@ -99,9 +99,11 @@ def dispatch_events(platform: Platform) -> dict[str, Any]:
 
 def scan_overdue_cases(platform: Platform) -> dict[str, Any]:
     """Count open cases past their current step's working-day deadline, by department and
-    state, and log them (read only)."""
+    state, and log them; a case newly past it is announced once (``case.overdue``, which
+    tells its department and the feed)."""
     today = platform.clock.today()
-    with platform.engine.connect() as conn:
+    with platform.transaction() as conn:
+        announced = cases.mark_overdue(conn, platform.clock.now())
         found = cases.overdue(conn, today)
     by_department = Counter(c.department_code for c in found)
     by_state = Counter(f"{c.workflow}.{c.state}" for c in found)
@@ -119,6 +121,7 @@ def scan_overdue_cases(platform: Platform) -> dict[str, Any]:
     return {
         "as_of": today.isoformat(),
         "overdue": len(found),
+        "announced": len(announced),
         "by_department": dict(sorted(by_department.items())),
         "by_state": dict(sorted(by_state.items())),
         "oldest_due_on": oldest.isoformat() if oldest else None,

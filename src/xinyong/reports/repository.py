@@ -31,6 +31,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 from xinyong.access.tables import departments
 from xinyong.alerts.tables import alerts
+from xinyong.cases.tables import case_events, cases
 from xinyong.checks.tables import check_feedback, check_receipts
 from xinyong.identity.tables import subjects
 from xinyong.ledger.tables import batches
@@ -282,3 +283,49 @@ def receipt_subject(conn: Connection, receipt: str) -> str | None:
     return conn.execute(
         select(check_receipts.c.subject_key).where(check_receipts.c.receipt == receipt)
     ).scalar_one_or_none()
+
+
+def cases_opened(
+    conn: Connection, start: dt.datetime, end: dt.datetime, department: str | None
+) -> dict[str, int]:
+    """Cases opened in [start, end), per workflow."""
+    c = cases.c
+    stmt = (
+        select(c.workflow, func.count().label("n"))
+        .where(c.opened_at >= start, c.opened_at < end)
+        .group_by(c.workflow)
+    )
+    if department is not None:
+        stmt = stmt.where(c.department_code == department)
+    return {r.workflow: int(r.n) for r in conn.execute(stmt)}
+
+
+def case_steps_in(
+    conn: Connection, start: dt.datetime, end: dt.datetime, department: str | None
+) -> list[dict[str, Any]]:
+    """The steps taken in [start, end) that left a state (not a deadline recomputed in it),
+    each with the deadline the state had when it was left (on the step before it). A row per
+    step: a month's decisions are a handful per department, unlike the checks above."""
+    e = case_events.alias("e")
+    before = case_events.alias("before")
+    stmt = (
+        select(
+            cases.c.workflow,
+            e.c.from_state,
+            e.c.to_state,
+            e.c.at,
+            before.c.due_on,
+            before.c.due_provisional,
+            before.c.due_earliest,
+            before.c.due_latest,
+        )
+        .select_from(
+            e.join(cases, cases.c.id == e.c.case_id).join(
+                before, and_(before.c.case_id == e.c.case_id, before.c.seq == e.c.seq - 1)
+            )
+        )
+        .where(e.c.at >= start, e.c.at < end, e.c.from_state != e.c.to_state)
+    )
+    if department is not None:
+        stmt = stmt.where(cases.c.department_code == department)
+    return [dict(r._mapping) for r in conn.execute(stmt)]

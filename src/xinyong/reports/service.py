@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import Counter
 from typing import Any
 
 from sqlalchemy import Connection
@@ -15,10 +16,13 @@ from sqlalchemy import Connection
 from xinyong.access import service as access
 from xinyong.alerts.rules import STATUSES as ALERT_STATUSES
 from xinyong.cases import service as cases
+from xinyong.cases.model import DUTY, Case, Workflow
+from xinyong.cases.rules import WORKFLOWS, act_on
 from xinyong.catalog.sanctions import SanctionsCatalogue
 from xinyong.identity.ric import check_resident_id
 from xinyong.identity.uscc import check_uscc
 from xinyong.ingest.quality import IMPORT_FORMATS, quality_report
+from xinyong.kernel.calendar import Deadline
 from xinyong.kernel.clock import CHINA_TZ
 from xinyong.kernel.errors import InputError, NotFound
 from xinyong.kernel.parse import clean_text
@@ -32,6 +36,7 @@ from xinyong.reports.rules import (
     SUMMARY_MAX,
     TITLE_MAX,
     CaseStateError,
+    Month,
     check_publishable,
     clean_measure_codes,
     coverage,
@@ -463,6 +468,73 @@ def list_typical_cases(
 # -- dashboard ------------------------------------------------------------------------------
 
 
+def case_statistics(
+    conn: Connection, window: list[Month], today: dt.date, department: str | None
+) -> list[dict[str, Any]]:
+    """Per workflow of the kernel (every case type, with no code of its own here) and month:
+    cases opened, cases closed (reached a terminal state), and the steps that left a state
+    with a working-day duty deadline, with the share taken by it (timeliness: the date that
+    counts for the duty, the earliest a provisional calendar allows, as the overdue scan);
+    and the cases overdue today."""
+    overdue = Counter(c.workflow for c in cases.overdue(conn, today) if _mine(c, department))
+    per_month = [
+        (m, repo.cases_opened(conn, m.start, m.end, department), _steps(conn, m, department))
+        for m in window
+    ]
+    out = []
+    for code, wf in WORKFLOWS.items():
+        terminal = {s for s, st in wf.states.items() if st.terminal}
+        months = []
+        for m, opened, steps in per_month:
+            mine = [r for r in steps if r["workflow"] == code]
+            timely = [
+                r["at"].astimezone(CHINA_TZ).date() <= due
+                for r in mine
+                if (due := _duty_deadline(wf, r)) is not None
+            ]
+            decided, on_time = len(timely), sum(timely)
+            months.append(
+                {
+                    "month": m.label,
+                    "opened": opened.get(code, 0),
+                    "closed": sum(1 for r in mine if r["to_state"] in terminal),
+                    "decided": decided,
+                    "decided_on_time": on_time,
+                    "on_time_rate": ratio(on_time, decided),
+                }
+            )
+        out.append(
+            {"workflow": code, "name": wf.name, "overdue": overdue.get(code, 0), "months": months}
+        )
+    return out
+
+
+def _mine(case: Case, department: str | None) -> bool:
+    return department is None or case.department_code == department
+
+
+def _steps(conn: Connection, m: Month, department: str | None) -> list[dict[str, Any]]:
+    return repo.case_steps_in(conn, m.start, m.end, department)
+
+
+def _duty_deadline(wf: Workflow, step: dict[str, Any]) -> dt.date | None:
+    """The date by which the state this step left had to be left, if it was the office's or
+    a department's duty with a deadline (a subject's window is the subject's time, not a
+    measure of the authority's timeliness)."""
+    state = wf.states.get(step["from_state"] or "")
+    if state is None or state.deadline_kind != DUTY or step["due_on"] is None:
+        return None
+    return act_on(
+        state,
+        Deadline(
+            step["due_on"],
+            bool(step["due_provisional"]),
+            step["due_earliest"] or step["due_on"],
+            step["due_latest"] or step["due_on"],
+        ),
+    )
+
+
 def dashboard(
     conn: Connection,
     sanctions: SanctionsCatalogue,
@@ -566,6 +638,7 @@ def dashboard(
         },
         "checks": checks,
     }
+    out["cases"] = case_statistics(conn, window, today, department)
     if department is None:
         counts = repo.alerts_by_status(conn)
         out["alerts"] = [

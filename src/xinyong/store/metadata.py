@@ -28,6 +28,7 @@ TABLE_MODULES = (
     "xinyong.ledger.tables",
     "xinyong.lists.tables",
     "xinyong.objections.tables",
+    "xinyong.notifications.tables",
     "xinyong.portal.tables",
     "xinyong.reports.tables",
     "xinyong.search.tables",

@@ -61,10 +61,12 @@ from xinyong.web.routes import console_admin as console_admin_routes
 from xinyong.web.routes import console_announcements as console_announcements_routes
 from xinyong.web.routes import console_cases
 from xinyong.web.routes import console_imports as console_imports_routes
+from xinyong.web.routes import console_messages as console_messages_routes
 from xinyong.web.routes import console_subject_accounts as console_subject_accounts_routes
 from xinyong.web.routes import console_work as console_work_routes
 from xinyong.web.routes import ledger as ledger_routes
 from xinyong.web.routes import lists as lists_routes
+from xinyong.web.routes import notifications as notifications_routes
 from xinyong.web.routes import portal as portal_routes
 from xinyong.web.routes import reports as reports_routes
 from xinyong.web.routes import search as search_routes
@@ -160,6 +162,11 @@ TAGS = [
     },
     {"name": "预警", "description": "易地开张等预警：信用办、审计查看，信用办处理。"},
     {
+        "name": "事件与消息",
+        "description": "领域事件流（办件每一步、期限与超期、名单、报送）供其他系统按事件号读取；"
+        "部门与信用办的站内消息。",
+    },
+    {
         "name": "账本锚点",
         "description": "每日签署并公布的账本头（Ed25519 签名）与公钥，供外部保存和核验。公开信息，无需密钥。",
     },
@@ -183,6 +190,7 @@ ROUTERS: list[APIRouter] = [
     catalogue_routes.router,
     checks_routes.router,
     lists_routes.router,
+    notifications_routes.router,
     portal_routes.router,
     ledger_routes.router,
     reports_routes.router,
@@ -240,6 +248,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     app.include_router(console_cases.router)  # console: list cases (名单认定办件)
     app.include_router(console_imports_routes.router)
     app.include_router(console_work_routes.router)  # check, alerts, typical cases
+    app.include_router(console_messages_routes.router)  # 消息 (in-app messages)
     app.include_router(console_admin_routes.router)  # dashboard, audit trail, administration
 
     import_slots = anyio.CapacityLimiter(platform.settings.import_workers)

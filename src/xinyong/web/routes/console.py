@@ -36,6 +36,7 @@ from xinyong.bootstrap import Platform
 from xinyong.identity.redact import redact_identifiers
 from xinyong.kernel.clock import beijing_time
 from xinyong.kernel.errors import InputError, PermissionDenied, Unauthenticated
+from xinyong.notifications import service as notifications
 from xinyong.web.deps import PlatformDep, require_role
 from xinyong.web.schemas.common import MAX_ID
 from xinyong.web.session_pages import (
@@ -49,6 +50,7 @@ from xinyong.web.session_pages import (
 PAGE = ["GET", "HEAD"]
 LOGIN_PATH = "/console/login"
 CSRF_FIELD = "csrf"
+MESSAGE_ROLES = ("department", "office")  # who has in-app messages (notifications)
 
 router = APIRouter(include_in_schema=False)
 
@@ -202,10 +204,17 @@ def require_csrf(platform: Platform, request: Request, token: str) -> None:
 def _context(platform: Platform, session: ConsoleSession, **extra: Any) -> dict[str, Any]:
     token = _session_token(platform, extra.pop("request")) or ""
     department = None
-    if session.department_code:
-        with platform.engine.connect() as conn:
+    unread = None
+    who = session.principal
+    with platform.engine.connect() as conn:
+        if session.department_code:
             department = access_repo.get_department(conn, session.department_code)
+        if who.role in MESSAGE_ROLES:
+            # The nav shows the unread count of the department's (or office's) messages.
+            kind, recipient = notifications.recipient_of(who.role, who.department_code)
+            unread = notifications.unread(conn, kind, recipient)
     return {
+        "unread_messages": unread,
         "session": session,
         "department": department,
         "csrf": accounts.csrf_token(csrf_key(platform), token),

@@ -18,7 +18,8 @@ import secrets
 from typing import Annotated, Any
 
 import anyio.to_thread
-from fastapi import APIRouter, Depends, FastAPI, Form, Request
+from fastapi import APIRouter, Depends, FastAPI, Form, Query, Request
+from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from xinyong.access import accounts as staff_accounts
@@ -27,10 +28,14 @@ from xinyong.bootstrap import Platform
 from xinyong.identity.redact import redact_identifiers
 from xinyong.kernel.clock import beijing_time
 from xinyong.kernel.errors import InputError, PermissionDenied, Unauthenticated
+from xinyong.notifications import service as notifications
+from xinyong.notifications.rules import SUBJECT
+from xinyong.portal.rules import Page
 from xinyong.selfservice import accounts, rules
 from xinyong.selfservice import service as selfservice
 from xinyong.selfservice.accounts import SubjectSession, SubjectSignIn
 from xinyong.web.deps import PlatformDep
+from xinyong.web.schemas.common import MAX_ID
 from xinyong.web.session_pages import (
     clear_session_cookie,
     no_store,
@@ -168,6 +173,16 @@ def _check_form(platform: Platform, request: Request, csrf: str) -> None:
         )
 
 
+def _check_session_form(platform: Platform, request: Request, csrf: str) -> None:
+    """A signed-in subject's form carries the token bound to its session cookie."""
+    token = _session_token(platform, request) or ""
+    if not staff_accounts.csrf_valid(csrf_key(platform), token, csrf):
+        raise PermissionDenied(
+            "subject form without a valid CSRF token",
+            "表单已失效或来源不明（缺少有效的防伪令牌），请刷新页面后重试",
+        )
+
+
 def _signed_in(
     platform: Platform, request: Request, result: SubjectSignIn, template: str, invalid: str
 ) -> Response:
@@ -273,12 +288,7 @@ def login(
 def logout(
     request: Request, platform: PlatformDep, session: SubjectUser, csrf: CsrfToken
 ) -> Response:
-    token = _session_token(platform, request) or ""
-    if not staff_accounts.csrf_valid(csrf_key(platform), token, csrf):
-        raise PermissionDenied(
-            "subject form without a valid CSRF token",
-            "表单已失效或来源不明（缺少有效的防伪令牌），请刷新页面后重试",
-        )
+    _check_session_form(platform, request, csrf)
     with platform.engine.begin() as conn:
         accounts.sign_out(conn, session, platform.clock.now())
     response = _no_store(RedirectResponse(LOGIN_PATH, status_code=303))
@@ -298,6 +308,7 @@ def home(request: Request, platform: PlatformDep, session: SubjectUser) -> Respo
             as_of=platform.clock.today(),
             now=platform.clock.now(),
         )
+        unread = notifications.unread(conn, SUBJECT, session.uscc)
     token = _session_token(platform, request) or ""
     return _render(
         request,
@@ -307,8 +318,65 @@ def home(request: Request, platform: PlatformDep, session: SubjectUser) -> Respo
             "csrf": staff_accounts.csrf_token(csrf_key(platform), token),
             "expires": beijing_time(session.expires_at),
             "services": LATER_SERVICES,
+            "unread": unread,
         },
     )
+
+
+MESSAGES_PAGE_MAX = 10_000
+
+
+@router.api_route("/account/messages", methods=PAGE, response_class=HTMLResponse)
+def messages_page(
+    request: Request,
+    platform: PlatformDep,
+    session: SubjectUser,
+    page: Annotated[int, Query(ge=1, le=MESSAGES_PAGE_MAX, description="页码")] = 1,
+    done: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+) -> Response:
+    """What the platform told this subject about its own cases (each step and its deadline),
+    newest first; unread ones carry a 标为已读 form."""
+    size = platform.settings.portal_page_size
+    with platform.engine.connect() as conn:
+        found = notifications.list_messages(
+            conn, platform.catalogue, SUBJECT, session.uscc, limit=size, offset=(page - 1) * size
+        )
+    token = _session_token(platform, request) or ""
+    return _render(
+        request,
+        "messages.html",
+        {
+            "uscc": session.uscc,
+            "messages": found["messages"],
+            "unread": found["unread"],
+            "pg": Page(page, size, found["total"]).as_dict(),
+            "query": "",
+            "csrf": staff_accounts.csrf_token(csrf_key(platform), token),
+            "expires": beijing_time(session.expires_at),
+            "message": f"消息 {done} 已标为已读" if done else None,
+        },
+    )
+
+
+@router.post("/account/messages/{message_id}/read", response_class=HTMLResponse)
+def mark_message_read(
+    request: Request,
+    platform: PlatformDep,
+    session: SubjectUser,
+    csrf: CsrfToken,
+    message_id: Annotated[int, PathParam(ge=1, le=MAX_ID, description="消息号")],
+) -> Response:
+    _check_session_form(platform, request, csrf)
+    with platform.engine.begin() as conn:
+        notifications.mark_read(
+            conn,
+            message_id,
+            SUBJECT,
+            session.uscc,
+            reader=session.actor,
+            now=platform.clock.now(),
+        )
+    return _no_store(RedirectResponse(f"/account/messages?done={message_id}", status_code=303))
 
 
 def install(app: FastAPI) -> None:

@@ -124,6 +124,22 @@ class DashboardAlerts(Schema):
     count: int
 
 
+class DashboardCaseMonth(Schema):
+    month: str = Field(description="月份 YYYY-MM（北京时间）")
+    opened: int = Field(description="当月立案数")
+    closed: int = Field(description="当月办结数（进入终结状态）")
+    decided: int = Field(description="当月办理的有办理期限的环节数")
+    decided_on_time: int = Field(description="其中在期限内办理的环节数")
+    on_time_rate: float | None = Field(description="按期办理率（暂定日历按可能的最早日期计）")
+
+
+class DashboardCaseWorkflow(Schema):
+    workflow: str = Field(description="办件类型代码，如 list_determination")
+    name: str = Field(description="办件类型（中文）")
+    overdue: int = Field(description="今日超期未办结的办件数")
+    months: list[DashboardCaseMonth]
+
+
 class Dashboard(Schema):
     """工作台统计：近若干月的报送、数据质量、名单规模、核查与措施、预警。"""
 
@@ -135,6 +151,9 @@ class Dashboard(Schema):
     quality: DashboardQuality
     lists: DashboardLists
     checks: list[DashboardChecks]
+    cases: list[DashboardCaseWorkflow] = Field(
+        description="各类办件每月立案、办结与按期办理率，及今日超期数"
+    )
     alerts: list[DashboardAlerts] | None = Field(
         default=None, description="预警（仅信用办与审计视图）"
     )

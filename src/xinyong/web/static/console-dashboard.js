@@ -127,6 +127,30 @@
     }),
   });
 
+  // Cases of every workflow: opened and closed per month (bars), the share of duty steps
+  // taken by their deadline (a line on the right axis).
+  var caseSeries = [];
+  d.cases.forEach(function (w) {
+    caseSeries.push({ name: w.name + '·立案', type: 'bar', data: w.months.map(function (m) { return m.opened; }) });
+    caseSeries.push({ name: w.name + '·办结', type: 'bar', data: w.months.map(function (m) { return m.closed; }) });
+    caseSeries.push({
+      name: w.name + '·按期办理率',
+      type: 'line',
+      yAxisIndex: 1,
+      connectNulls: true,
+      data: w.months.map(function (m) { return pct(m.on_time_rate); }),
+    });
+  });
+  draw('chart-cases', {
+    legend: { type: 'scroll', top: 0 },
+    xAxis: { type: 'category', data: d.months, axisLabel: { rotate: 45 } },
+    yAxis: [
+      { type: 'value', name: '件数', minInterval: 1 },
+      { type: 'value', name: '%', max: 100, min: 0 },
+    ],
+    series: caseSeries,
+  });
+
   // Alerts by status (the office's and auditors' only).
   if (d.alerts) {
     draw('chart-alerts', {

@@ -6,6 +6,7 @@
 | ``list.exited`` | ``lists.service`` (expiry, early exit, revocation of a listing) | listed subject | ``case``, ``entry`` (the exit entry), ``membership``, ``list_type``, ``reason``, ``exited_on`` |
 | ``batch.imported`` | ``ingest.service`` (a batch with accepted rows) | — | ``batch``, ``item``, ``department``, ``first_entry``, ``last_entry``, ``entries``, ``received_on``, ``fed_lists`` |
 | ``record.revoked`` | ``ingest.service.revoke_record`` | the record's subject | ``entry`` (the revoke entry), ``supersedes``, ``item``, ``record_key``, ``fed_list`` |
+| ``repair.*`` | ``repair.service`` (every step of a credit repair case: ``submitted``, ``accepted``, ``incomplete``, ``completed``, ``extended``, ``approved``, ``refused``, ``masked``, ``restored``, ``voided``) | the applicant | ``case``, ``record`` (the record's entry), ``item``, ``state``, ``deadline`` (ISO date or null), ``provisional``, ``entry`` (the ledger entry that stopped or restored publication, if any) |
 
 Memberships of lists fed by department records arrive with ``batch.imported`` (one event per
 batch, not per row); a revocation that ends one says so with ``fed_list``.
@@ -24,7 +25,22 @@ LIST_PUBLISHED = "list.published"
 LIST_EXITED = "list.exited"
 BATCH_IMPORTED = "batch.imported"
 RECORD_REVOKED = "record.revoked"
-KINDS = frozenset({LIST_PUBLISHED, LIST_EXITED, BATCH_IMPORTED, RECORD_REVOKED})
+REPAIR_EVENTS = {
+    "submit": "repair.submitted",
+    "accept": "repair.accepted",
+    "incomplete": "repair.incomplete",
+    "complete": "repair.completed",
+    "extend": "repair.extended",
+    "approve": "repair.approved",
+    "complete_plan": "repair.approved",
+    "refuse": "repair.refused",
+    "mask": "repair.masked",
+    "restore": "repair.restored",
+    "void": "repair.voided",
+}
+KINDS = frozenset(
+    {LIST_PUBLISHED, LIST_EXITED, BATCH_IMPORTED, RECORD_REVOKED, *REPAIR_EVENTS.values()}
+)
 
 
 @dataclass(frozen=True, slots=True)

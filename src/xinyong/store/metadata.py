@@ -28,6 +28,7 @@ TABLE_MODULES = (
     "xinyong.ledger.tables",
     "xinyong.lists.tables",
     "xinyong.portal.tables",
+    "xinyong.repair.tables",
     "xinyong.reports.tables",
     "xinyong.search.tables",
     "xinyong.selfservice.tables",

@@ -13,8 +13,8 @@ from xinyong.access.accounts import AccountPolicy
 from xinyong.access.cache import PrincipalCache
 from xinyong.access.passwords import HashParameters, PasswordHasher
 from xinyong.alerts import service as alerts
-from xinyong.catalog.catalogue import Catalogue
 from xinyong.cases.attachments import AttachmentPolicy
+from xinyong.catalog.catalogue import Catalogue
 from xinyong.catalog.loader import load_catalogue
 from xinyong.catalog.repair import RepairCatalogue, load_repair_catalogue
 from xinyong.catalog.sanctions import SanctionsCatalogue, load_sanctions

@@ -193,7 +193,13 @@ CREDIT_REPAIR = Workflow(
                 {"department"},
             ),
             _t("mask", "临时修复（暂停公示）", {"submitted"}, "masked", {"department"}),
-            _t("complete_plan", "重整计划执行完毕，予以修复", {"masked"}, "repaired", {"department"}),
+            _t(
+                "complete_plan",
+                "重整计划执行完毕，予以修复",
+                {"masked"},
+                "repaired",
+                {"department"},
+            ),
             _t("restore", "重整计划未执行，恢复公示", {"masked"}, "restored", {"department"}),
             _t("void", "弄虚作假，撤销修复", {"repaired"}, "voided", {"department", "office"}),
         )

@@ -126,9 +126,7 @@ _TOP = ("regimes", "recheck", "commitment_text", "record_fields")
 
 def _parse(
     src: Source,
-) -> tuple[
-    list[tuple[RepairRegime, Key]], RecheckPolicy | None, str | None, RecordFields | None
-]:
+) -> tuple[list[tuple[RepairRegime, Key]], RecheckPolicy | None, str | None, RecordFields | None]:
     body = parse(src, KIND)
     only_keys(src, body, _TOP)
     rows = body.get("regimes", [])
@@ -200,9 +198,7 @@ def build(found: Sequence[tuple[str, Source]]) -> RepairCatalogue:
             "exactly one repair regime must be the default",
             f"{REPAIR_FILE}：须有且只有一条修复规则为 default: true",
         )
-    return RepairCatalogue(
-        tuple(by_code.values()), recheck, text.strip(), fields, snapshot(found)
-    )
+    return RepairCatalogue(tuple(by_code.values()), recheck, text.strip(), fields, snapshot(found))
 
 
 @lru_cache(maxsize=8)

@@ -42,7 +42,5 @@ def insert_sample(conn: Connection, values: dict[str, Any]) -> int:
 
 
 def samples(conn: Connection, limit: int) -> list[dict[str, Any]]:
-    rows = conn.execute(
-        select(repair_samples).order_by(repair_samples.c.month.desc()).limit(limit)
-    )
+    rows = conn.execute(select(repair_samples).order_by(repair_samples.c.month.desc()).limit(limit))
     return [dict(r._mapping) for r in rows]

@@ -132,7 +132,9 @@ def deadlines(regime: RepairRegime, target: Target) -> dict[str, int | None]:
         return own if own is not None else default
 
     return {
-        "acceptance_working_days": pick(target.list_acceptance_days, regime.acceptance_working_days),
+        "acceptance_working_days": pick(
+            target.list_acceptance_days, regime.acceptance_working_days
+        ),
         "decision_working_days": pick(
             target.list_decision_days, regime.decision_days(target.item_code)
         ),
@@ -177,9 +179,7 @@ def evaluate(
     conds: list[Condition] = []
     if not regime.repairable:
         conds.append(
-            Condition(
-                "REPAIRABLE", "可通过本平台修复", UNMET, regime.not_repairable_reason, basis
-            )
+            Condition("REPAIRABLE", "可通过本平台修复", UNMET, regime.not_repairable_reason, basis)
         )
     revocation = sorted(set(target.penalty_kinds) & set(regime.not_repairable_penalty_kinds))
     if revocation and kind == ORDINARY:
@@ -311,10 +311,14 @@ def _ordinary(
     )
     conds.append(_no_new_penalty(regime, target, later))
     for text in target.list_conditions:
-        conds.append(Condition("LIST_CONDITION", text, TO_VERIFY, "由认定单位核实", target.list_basis))
+        conds.append(
+            Condition("LIST_CONDITION", text, TO_VERIFY, "由认定单位核实", target.list_basis)
+        )
     for text in target.list_excluded_when:
         conds.append(
-            Condition("LIST_EXCLUDED", f"不存在：{text}", TO_VERIFY, "由认定单位核实", target.list_basis)
+            Condition(
+                "LIST_EXCLUDED", f"不存在：{text}", TO_VERIFY, "由认定单位核实", target.list_basis
+            )
         )
     return conds
 

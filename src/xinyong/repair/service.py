@@ -189,7 +189,7 @@ def _targets(conn: Connection, deps: Deps, subject_key: str, today: dt.date) -> 
             kinds = tuple(k for k in str(payload.get(rf.penalty_kinds) or "").split(",") if k)
             until = _date(payload.get(rf.restriction_until))
             violation = str(payload.get(rf.violation) or "")
-        lt = deps.sanctions.list_type_of_record(e.item_code, payload, e.decision_date or today)
+        fed = deps.sanctions.list_type_of_record(e.item_code, payload, e.decision_date or today)
         out.append(
             Target(
                 entry_id=e.id,
@@ -204,9 +204,9 @@ def _targets(conn: Connection, deps: Deps, subject_key: str, today: dt.date) -> 
                 penalty_kinds=kinds,
                 restriction_until=until,
                 violation=violation,
-                list_type=lt.code if lt else None,
-                list_name=lt.name if lt else "",
-                list_min_months=lt.early_exit.min_months if lt and lt.early_exit else None,
+                list_type=fed.code if fed else None,
+                list_name=fed.name if fed else "",
+                list_min_months=fed.early_exit.min_months if fed and fed.early_exit else None,
                 repaired=e.action == REPAIR_ACTION,
                 masked=e.action == MASK_ACTION,
             )
@@ -245,9 +245,10 @@ def fraud_bar_until(conn: Connection, deps: Deps, subject_key: str) -> dt.date |
     令107 第二十三条: read as a bar on every new application of the subject, the stricter of
     the two), or None."""
     ends = []
-    for c in _repair_cases(conn, subject_key):
-        if c.state != "voided" or not c.events:
+    for found in _repair_cases(conn, subject_key):
+        if found.state != "voided":
             continue
+        c = cases.get(conn, found.id)  # with its history: the day it was voided
         voided_on = c.events[-1].at.astimezone(CHINA_TZ).date()
         ends.append(fraud_bar_end(deps.regimes.regime(str(c.params["regime"])), voided_on))
     return max(ends) if ends else None
@@ -420,8 +421,7 @@ def apply(
     if regime.commitment_required and not commitment_signed:
         raise InputError(
             "the credit commitment must be signed",
-            "commitment_signed（信用承诺）：申请信用修复须签署信用承诺书（"
-            f"{_basis_text(regime)}）",
+            f"commitment_signed（信用承诺）：申请信用修复须签署信用承诺书（{_basis_text(regime)}）",
         )
     if regime.commitment_required and not signatory:
         raise InputError("signatory missing", "signatory（承诺人）：请填写签署承诺的人的姓名")
@@ -473,7 +473,9 @@ def apply(
 
 def _basis_text(regime: RepairRegime) -> str:
     b = regime.commitment_basis or regime.legal_basis[0]
-    return f"{b.title}{(' ' + b.doc_no) if b.doc_no else ''}{(' ' + b.articles) if b.articles else ''}"
+    return (
+        f"{b.title}{(' ' + b.doc_no) if b.doc_no else ''}{(' ' + b.articles) if b.articles else ''}"
+    )
 
 
 # -- steps ----------------------------------------------------------------------------------
@@ -583,7 +585,9 @@ def _current_entry(conn: Connection, case: Case) -> StoredEntry:
 
 def _require_current(conn: Connection, deps: Deps, case: Case, *, mask: bool) -> None:
     if case.params.get("list_case") is not None:
-        membership = lists_repo.open_membership_of_case(conn, int(cast(int, case.params["list_case"])))
+        membership = lists_repo.open_membership_of_case(
+            conn, int(cast(int, case.params["list_case"]))
+        )
         if membership is None:
             raise Conflict("listing ended", "该名单已移出，无需修复，请决定不予修复")
         return

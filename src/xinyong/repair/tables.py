@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Float, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import Column, Float, String, Table, Text, UniqueConstraint
 
 from xinyong.store.metadata import metadata
 from xinyong.store.types import BigId, UtcDateTime

@@ -481,30 +481,30 @@ def test_bad_input_changes_nothing(platform: Platform, clock: FixedClock) -> Non
     _import(platform)
     record = _penalty_entry(platform)
     before = _counts(platform)
-    with pytest.raises(repair.NotEligible) as exc:  # the minimum period runs to 09-09
+    with pytest.raises(repair.NotEligible) as exc1:  # the minimum period runs to 09-09
         _apply(platform, record)
-    assert "2026-09-10" in exc.value.message_zh
+    assert "2026-09-10" in exc1.value.message_zh
     clock.set(at(2026, 9, 29))
     with pytest.raises(NotFound):
         _apply(platform, 999_999)
-    with pytest.raises(InputError) as exc:
+    with pytest.raises(InputError) as exc2:
         _apply(platform, record, commitment_signed=False)
-    assert "信用承诺" in exc.value.message_zh
+    assert "信用承诺" in exc2.value.message_zh
     with pytest.raises(InputError):
         _apply(platform, record, signatory="  ")
-    with pytest.raises(InputError) as exc:
+    with pytest.raises(InputError) as exc3:
         _apply(platform, record, materials=[])
-    assert "materials" in exc.value.message_zh
-    with pytest.raises(InputError) as exc:
+    assert "materials" in exc3.value.message_zh
+    with pytest.raises(InputError) as exc4:
         _apply(platform, record, materials=[Upload("a.exe", b"MZ\x90\x00")])
-    assert "类型" in exc.value.message_zh
+    assert "类型" in exc4.value.message_zh
     small = dataclasses.replace(
         platform.repair_deps(),
         attachment_policy=dataclasses.replace(platform.attachment_policy(), max_bytes=10),
     )
-    with pytest.raises(InputError) as exc:
+    with pytest.raises(InputError) as exc5:
         _apply(platform, record, deps=small)
-    assert "大小上限" in exc.value.message_zh
+    assert "大小上限" in exc5.value.message_zh
     with pytest.raises(InputError):
         _apply(platform, record, kind="other")
     assert _counts(platform) == before
@@ -525,9 +525,9 @@ def test_bad_input_changes_nothing(platform: Platform, clock: FixedClock) -> Non
     assert _counts(platform) == after
     _step(platform, case_id, "accept")
     clock.set(at(2026, 10, 30))  # past the decision deadline
-    with pytest.raises(Conflict) as exc:
+    with pytest.raises(Conflict) as exc6:
         _step(platform, case_id, "extend", note="需核查")
-    assert "届满" in exc.value.message_zh
+    assert "届满" in exc6.value.message_zh
 
 
 def test_recheck_sample_is_recorded_and_replayable(platform: Platform, clock: FixedClock) -> None:

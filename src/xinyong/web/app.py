@@ -64,10 +64,10 @@ from xinyong.web.routes import console_cases
 from xinyong.web.routes import console_imports as console_imports_routes
 from xinyong.web.routes import console_subject_accounts as console_subject_accounts_routes
 from xinyong.web.routes import console_work as console_work_routes
-from xinyong.web.routes import repair as repair_routes
 from xinyong.web.routes import ledger as ledger_routes
 from xinyong.web.routes import lists as lists_routes
 from xinyong.web.routes import portal as portal_routes
+from xinyong.web.routes import repair as repair_routes
 from xinyong.web.routes import reports as reports_routes
 from xinyong.web.routes import search as search_routes
 from xinyong.web.routes import subject_account as subject_account_routes

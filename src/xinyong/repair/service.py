@@ -42,6 +42,9 @@ from xinyong.events import service as events
 from xinyong.events.model import REPAIR_EVENTS
 from xinyong.identity import repository as identity_repo
 from xinyong.identity.model import SUBJECT_KIND_LABELS
+from xinyong.identity.pii import PiiVault
+from xinyong.identity.resolve import resolve_subject, shown_code
+from xinyong.identity.service import canonical_key
 from xinyong.kernel.calendar import WorkCalendar
 from xinyong.kernel.clock import CHINA_TZ
 from xinyong.kernel.errors import Conflict, InputError, NotFound, PermissionDenied
@@ -116,6 +119,18 @@ class Deps:
 
 
 # -- the records of a subject -----------------------------------------------------------------
+
+
+def subject_key_of(conn: Connection, vault: PiiVault, code: str) -> str:
+    """The subject key of a USCC or resident ID number as typed (never echoed)."""
+    try:
+        key, kind, _shown = resolve_subject(code, vault, allow_subject_key=True)
+    except InputError as exc:
+        raise InputError(
+            f"subject {shown_code(code)}: {exc.message_en}",
+            f"subject（主体代码）“{shown_code(code)}”无效：{exc.message_zh}",
+        ) from None
+    return canonical_key(conn, key) if kind == "person" else key
 
 
 def _today(now: dt.datetime) -> dt.date:

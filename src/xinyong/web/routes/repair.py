@@ -19,9 +19,7 @@ from xinyong.access.service import Principal
 from xinyong.bootstrap import Platform
 from xinyong.cases import attachments
 from xinyong.cases.rules import CREDIT_REPAIR
-from xinyong.identity.resolve import resolve_subject, shown_code
-from xinyong.identity.service import canonical_key
-from xinyong.kernel.errors import InputError, PermissionDenied
+from xinyong.kernel.errors import PermissionDenied
 from xinyong.repair import service as repair
 from xinyong.web.deps import (
     Caller,
@@ -42,14 +40,7 @@ RepairId = Annotated[int, PathParam(ge=1, le=MAX_ID, description="信用修复�
 
 
 def subject_key_of(conn: Any, platform: Platform, code: str) -> str:
-    try:
-        key, kind, _shown = resolve_subject(code, platform.vault, allow_subject_key=True)
-    except InputError as exc:
-        raise InputError(
-            f"subject {shown_code(code)}: {exc.message_en}",
-            f"subject（主体代码）“{shown_code(code)}”无效：{exc.message_zh}",
-        ) from None
-    return canonical_key(conn, key) if kind == "person" else key
+    return repair.subject_key_of(conn, platform.vault, code)
 
 
 def read_uploads(files: list[UploadFile] | None, limit: int) -> list[attachments.Upload]:

@@ -73,7 +73,8 @@ def test_a_repair_from_the_command_line(env: Path, clock: FixedClock) -> None:
     code, out = _run(
         "repairs", "apply", ORG, entry, "--signatory", "王经理", "--material", str(proof)
     )
-    assert code == 2 and "信用承诺" in out  # not signed: refused
+    assert code == 2
+    assert "信用承诺" in out
     view = _json(
         "repairs",
         "apply",
@@ -86,18 +87,25 @@ def test_a_repair_from_the_command_line(env: Path, clock: FixedClock) -> None:
         str(proof),
     )
     case = str(view["id"])
-    assert view["state"] == "submitted" and view["due"]["date"] == "2026-10-08"
+    assert view["state"] == "submitted"
+    assert view["due"]["date"] == "2026-10-08"
     code, out = _run("repairs", "approve", case, "--department", "scjg")
-    assert code == 2 and "不能执行" in out  # out of order
+    assert code == 2
+    assert "不能执行" in out
     assert _json("repairs", "accept", case, "--department", "scjg")["state"] == "accepted"
     code, out = _run("repairs", "list", "--department", "scjg", "--purpose", "办理")
-    assert code == 0 and "已受理，待决定" in out and "共 1 件" in out
+    assert code == 0
+    assert "已受理，待决定" in out
+    assert "共 1 件" in out
     done = _json("repairs", "approve", case, "--department", "scjg", "--note", "予以修复")
     assert done["state"] == "repaired"
     code, out = _run("repairs", "show", case, "--purpose", "核查")
-    assert code == 0 and "已修复，停止公示" in out
+    assert code == 0
+    assert "已修复，停止公示" in out
     clock.set(dt.datetime(2026, 11, 2, 10, 0, tzinfo=CHINA_TZ))
     drawn = _json("repairs", "sample", "2026-09", "--seed", "abc")
-    assert drawn["population"] == [int(case)] and drawn["drawn"] == [int(case)]
+    assert drawn["population"] == [int(case)]
+    assert drawn["drawn"] == [int(case)]
     voided = _json("repairs", "void", case, "--note", "材料系伪造")
-    assert voided["state"] == "voided" and voided["fraud_bar_until"] == "2029-11-01"
+    assert voided["state"] == "voided"
+    assert voided["fraud_bar_until"] == "2029-11-01"

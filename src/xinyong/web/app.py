@@ -71,6 +71,7 @@ from xinyong.web.routes import repair as repair_routes
 from xinyong.web.routes import reports as reports_routes
 from xinyong.web.routes import search as search_routes
 from xinyong.web.routes import subject_account as subject_account_routes
+from xinyong.web.routes import subject_repair as subject_repair_routes
 from xinyong.web.routes import warnings as warnings_routes
 from xinyong.web.schemas import catalogue as catalogue_schemas
 from xinyong.web.schemas import creditfile as creditfile_schemas
@@ -236,6 +237,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
                 for p in (
                     console_cases.UPLOAD_PATHS,
                     repair_routes.UPLOAD_PATHS,
+                    subject_repair_routes.UPLOAD_PATHS,
                 )
             )
         ),
@@ -252,6 +254,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     console_announcements_routes.install(app)
     app.include_router(console_subject_accounts_routes.router)
     subject_account_routes.install(app)  # subject accounts (their own cookie sessions)
+    app.include_router(subject_repair_routes.router)  # the subject's credit repair pages
     app.include_router(console_cases.router)  # console: list cases (名单认定办件)
     app.include_router(console_imports_routes.router)
     app.include_router(console_work_routes.router)  # check, alerts, typical cases

@@ -62,6 +62,7 @@ from xinyong.web.routes import console_admin as console_admin_routes
 from xinyong.web.routes import console_announcements as console_announcements_routes
 from xinyong.web.routes import console_cases
 from xinyong.web.routes import console_imports as console_imports_routes
+from xinyong.web.routes import console_repairs as console_repairs_routes
 from xinyong.web.routes import console_subject_accounts as console_subject_accounts_routes
 from xinyong.web.routes import console_work as console_work_routes
 from xinyong.web.routes import ledger as ledger_routes
@@ -237,6 +238,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
                 for p in (
                     console_cases.UPLOAD_PATHS,
                     repair_routes.UPLOAD_PATHS,
+                    console_repairs_routes.UPLOAD_PATHS,
                     subject_repair_routes.UPLOAD_PATHS,
                 )
             )
@@ -256,6 +258,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     subject_account_routes.install(app)  # subject accounts (their own cookie sessions)
     app.include_router(subject_repair_routes.router)  # the subject's credit repair pages
     app.include_router(console_cases.router)  # console: list cases (名单认定办件)
+    app.include_router(console_repairs_routes.router)  # console: credit repair (信用修复)
     app.include_router(console_imports_routes.router)
     app.include_router(console_work_routes.router)  # check, alerts, typical cases
     app.include_router(console_admin_routes.router)  # dashboard, audit trail, administration

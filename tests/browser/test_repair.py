@@ -13,7 +13,9 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import DESKTOP, LiveSite, Visit
-from tests.helpers import add_user
+from tests.helpers import add_user, csv_bytes, penalty
+from xinyong.cases import repository as cases_repo
+from xinyong.demo.generator import department_uscc
 from xinyong.demo.run import DEMO_PASSWORD
 from xinyong.identity import repository as identity_repo
 from xinyong.repair import service as repair
@@ -43,22 +45,40 @@ def tab(browser: Any, live_site: LiveSite) -> Iterator[Any]:
 
 
 def _eligible(site: LiveSite) -> tuple[str, int, str, str]:
-    """(USCC, record entry, decision number, department) of a demo company with an eligible
-    public penalty no repair case concerns yet."""
+    """(USCC, record entry, decision number, department) of a demo company with a penalty it
+    may apply to repair today: the market regulator reports one (decided 2026-01-05, a fine:
+    令107's minimum of 3 months has passed) for a company no case concerns yet."""
     platform = site.platform
+    with platform.engine.connect() as conn:
+        company = next(
+            s
+            for s in identity_repo.search_subjects(conn, "", limit=10_000)
+            if s["key"].startswith("91")
+            and s["key"] != site.subject_code
+            and s["name"]
+            and not cases_repo.cases_of_subject(conn, s["key"])
+        )
+    number = f"陕市监罚〔2026〕修复{platform.engine.dialect.name}号"
+    row = penalty(
+        CF_XDR_MC=company["name"],
+        CF_XDR_SHXYM=company["key"],
+        CF_WSH=number,
+        CF_JDRQ="2026-01-05",
+        CF_CFJGDM=department_uscc("scjg"),
+        CF_SJLYDM=department_uscc("scjg"),
+    )
+    platform.importer().import_bytes(
+        csv_bytes([row]), filename="r.csv", department_code="scjg", item_code="XZCF"
+    )
     deps = platform.repair_deps()
     with platform.engine.connect() as conn:
-        for s in identity_repo.search_subjects(conn, "", limit=10_000):
-            key = s["key"]
-            if key == site.subject_code or key.startswith("P") or not key.startswith("91"):
-                continue
-            if repair.find(conn, deps, today=platform.clock.today(), subject_key=key)["total"]:
-                continue
-            for e in repair.eligibility(conn, deps, key, platform.clock.today()):
-                if e.eligible and e.target.item_code == "XZCF":
-                    number = e.target.record_key.split("|", 1)[1]
-                    return key, e.target.entry_id, number, e.target.department_code
-    raise AssertionError("the demo province has no eligible penalty")
+        found = next(
+            e
+            for e in repair.eligibility(conn, deps, company["key"], platform.clock.today())
+            if e.target.record_key.endswith(number)
+        )
+    assert found.eligible, found.reasons()
+    return company["key"], found.target.entry_id, number, found.target.department_code
 
 
 def test_a_subject_applies_and_the_department_approves(
@@ -74,7 +94,7 @@ def test_a_subject_applies_and_the_department_approves(
         ).code
     # The public sees the penalty before.
     public = tab("repair-public")
-    public.open(f"/subjects/{uscc}")
+    public.open(f"/subjects/{uscc}?tab=administrative")
     assert number in public.page.inner_text("main")
 
     subject = tab("repair-subject")
@@ -128,7 +148,7 @@ def test_a_subject_applies_and_the_department_approves(
 
     subject.open(case_url.split(subject.base.netloc, 1)[1])
     assert "已修复，停止公示" in page.inner_text("main")
-    public.open(f"/subjects/{uscc}")
+    public.open(f"/subjects/{uscc}?tab=administrative")
     assert number not in public.page.inner_text("main")
     public.open("/publicity/penalties")
     assert number not in public.page.inner_text("main")

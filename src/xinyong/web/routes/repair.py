@@ -36,6 +36,8 @@ from xinyong.web.schemas.common import errors as declared
 
 router = APIRouter(tags=["信用修复"])
 UPLOAD_PATHS = re.compile(r"^/api/v1/repairs(/\d{1,19}/steps)?$")
+# Files per request: the attachment policy (XINYONG_ATTACHMENT_MAX_FILES) decides; this bounds the form.
+MAX_FILES = 50
 RepairId = Annotated[int, PathParam(ge=1, le=MAX_ID, description="信用修复办件编号")]
 
 
@@ -109,7 +111,8 @@ def apply(
     ] = "ordinary",
     note: Annotated[str, Form(max_length=2000, description="申请说明")] = "",
     materials: Annotated[
-        list[UploadFile] | None, File(description="证明材料（PDF、JPEG、PNG、OFD）")
+        list[UploadFile] | None,
+        File(description="证明材料（PDF、JPEG、PNG、OFD）", max_length=MAX_FILES),
     ] = None,
 ) -> dict[str, Any]:
     """信用办在政务服务窗口代当事人录入信用修复申请（当事人本人通过“我的信用”页面申请）：须签署
@@ -226,7 +229,9 @@ def take_step(
     version: Annotated[
         int | None, Form(ge=1, le=MAX_INT, description="调用方看到的办件版本")
     ] = None,
-    materials: Annotated[list[UploadFile] | None, File(description="材料")] = None,
+    materials: Annotated[
+        list[UploadFile] | None, File(description="材料", max_length=MAX_FILES)
+    ] = None,
 ) -> dict[str, Any]:
     """认定部门办理本部门的信用修复办件：受理、一次性告知补正（列明全部材料）、延长（记录理由）、
     决定予以修复（当日停止公示、移出名单、解除措施）或不予修复（写明理由），破产重整的临时修复与

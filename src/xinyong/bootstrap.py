@@ -13,8 +13,10 @@ from xinyong.access.accounts import AccountPolicy
 from xinyong.access.cache import PrincipalCache
 from xinyong.access.passwords import HashParameters, PasswordHasher
 from xinyong.alerts import service as alerts
+from xinyong.cases.attachments import AttachmentPolicy
 from xinyong.catalog.catalogue import Catalogue
 from xinyong.catalog.loader import load_catalogue
+from xinyong.catalog.repair import RepairCatalogue, load_repair_catalogue
 from xinyong.catalog.sanctions import SanctionsCatalogue, load_sanctions
 from xinyong.checks.readmodel import CheckReadModel
 from xinyong.checks.writer import ReceiptWriter
@@ -26,6 +28,7 @@ from xinyong.kernel.calendar import WorkCalendar, local_calendar_dirs
 from xinyong.kernel.clock import Clock, SystemClock
 from xinyong.kernel.settings import Settings, get_settings
 from xinyong.notifications import service as notifications
+from xinyong.repair.service import Deps as RepairDeps
 from xinyong.store.db import make_engine
 
 # How long a server stop waits for a running import job (it is re-run at the next start).
@@ -80,6 +83,32 @@ class Platform:
         if self._hasher is None:
             self._hasher = PasswordHasher(HashParameters.from_settings(self.settings))
         return self._hasher
+
+    def attachment_policy(self) -> AttachmentPolicy:
+        """``XINYONG_ATTACHMENT_*``: the largest file, files per step, accepted media types."""
+        s = self.settings
+        return AttachmentPolicy(
+            max_bytes=s.attachment_max_bytes,
+            max_files=s.attachment_max_files,
+            media_types=frozenset(
+                t.strip() for t in s.attachment_media_types.split(",") if t.strip()
+            ),
+        )
+
+    def repair_regimes(self) -> RepairCatalogue:
+        """The credit repair regimes (national, replaced by a local folder's own)."""
+        extra = [self.settings.local_catalog_dir] if self.settings.local_catalog_dir else []
+        return load_repair_catalogue(extra)
+
+    def repair_deps(self) -> RepairDeps:
+        return RepairDeps(
+            catalogue=self.catalogue,
+            sanctions=self.sanctions,
+            calendar=self.calendar,
+            regimes=self.repair_regimes(),
+            data_dir=self.settings.data_dir,
+            attachment_policy=self.attachment_policy(),
+        )
 
     def account_policy(self) -> AccountPolicy:
         """Lock-out, session expiry and password length from the settings."""

@@ -421,6 +421,41 @@ def test_real_answers_declare_every_field(client: TestClient, platform: Platform
     assert call("GET", "/api/v1/messages", headers=scjg)["messages"]  # the new case's
     call("GET", "/api/v1/messages", headers=office)
 
+    # Credit repair: once the minimum period of ORG's penalty has passed.
+    import datetime as dt
+
+    from xinyong.kernel.clock import CHINA_TZ, FixedClock
+
+    assert isinstance(platform.clock, FixedClock)
+    platform.clock.set(dt.datetime(2026, 9, 29, 10, 0, tzinfo=CHINA_TZ))
+    purpose = {"purpose": "核查"}
+    eligible = call(
+        "GET", "/api/v1/subjects/{code}/repair-eligibility", ORG, params=purpose, headers=office
+    )
+    record = next(r for r in eligible["records"] if r["eligible"])["record"]["entry"]
+    applied = call(
+        "POST",
+        "/api/v1/repairs",
+        data={
+            "subject": ORG,
+            "record": str(record),
+            "signatory": "王经理",
+            "commitment_signed": "true",
+        },
+        files=[("materials", ("凭证.pdf", b"%PDF-1.7 proof", "application/pdf"))],
+        headers=office,
+    )
+    call("GET", "/api/v1/repairs", params=purpose, headers=scjg)
+    call("GET", "/api/v1/repairs/{repair_id}", applied["id"], params=purpose, headers=office)
+    call(
+        "POST",
+        "/api/v1/repairs/{repair_id}/steps",
+        applied["id"],
+        data={"name": "accept"},
+        headers=scjg,
+    )
+    call("POST", "/api/v1/repairs/recheck-samples", json={"month": "2026-08"}, headers=office)
+
     models = _models(client.app)
     covered = {(m, t, s) for m, t, s, _ in answers}
     json_ops = {op for op, model in models.items() if model is not None}

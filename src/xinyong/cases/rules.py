@@ -193,4 +193,68 @@ OBJECTION = Workflow(
     },
 )
 
-WORKFLOWS: dict[str, Workflow] = {w.code: w for w in (LIST_DETERMINATION, OBJECTION)}
+# Credit repair (信用修复, 令36 第十三条至第二十条, 令107 第十四条至第二十三条): the subject applies
+# with its commitment; the deciding authority (谁认定、谁修复) accepts or names every missing item
+# at once, decides, may extend on a recorded reason; approval stops publication the same day.
+# A repair voided for fraud restores publication; a bankruptcy case masks the record
+# temporarily and is either restored (the plan failed) or completed into a full repair.
+CREDIT_REPAIR = Workflow(
+    code="credit_repair",
+    name="信用修复",
+    initial="submitted",
+    states={
+        "submitted": State(
+            "submitted",
+            "已提交，待受理",
+            deadline_param="acceptance_working_days",
+            deadline_label="受理期限",
+        ),
+        "incomplete": State("incomplete", "材料不全，待补正"),
+        "accepted": State(
+            "accepted",
+            "已受理，待决定",
+            deadline_param="decision_working_days",
+            deadline_label="决定期限",
+        ),
+        "extended": State(
+            "extended",
+            "已延长决定期限，待决定",
+            deadline_param="extension_working_days",
+            deadline_label="延长后的决定期限",
+        ),
+        "repaired": State("repaired", "已修复，停止公示"),
+        "masked": State("masked", "已临时修复（破产重整），暂停公示"),
+        "refused": State("refused", "不予修复", terminal=True),
+        "voided": State("voided", "修复已撤销（弄虚作假），恢复公示", terminal=True),
+        "restored": State("restored", "临时修复已终止，恢复公示", terminal=True),
+    },
+    transitions={
+        t.name: t
+        for t in (
+            _t("accept", "受理", {"submitted"}, "accepted", {"department"}),
+            _t("incomplete", "一次性告知需补正的材料", {"submitted"}, "incomplete", {"department"}),
+            _t("complete", "补正材料", {"incomplete"}, "accepted", {"subject"}),
+            _t("extend", "延长决定期限", {"accepted"}, "extended", {"department"}),
+            _t("approve", "决定予以修复", {"accepted", "extended"}, "repaired", {"department"}),
+            _t(
+                "refuse",
+                "决定不予修复",
+                {"submitted", "incomplete", "accepted", "extended"},
+                "refused",
+                {"department"},
+            ),
+            _t("mask", "临时修复（暂停公示）", {"submitted"}, "masked", {"department"}),
+            _t(
+                "complete_plan",
+                "重整计划执行完毕，予以修复",
+                {"masked"},
+                "repaired",
+                {"department"},
+            ),
+            _t("restore", "重整计划未执行，恢复公示", {"masked"}, "restored", {"department"}),
+            _t("void", "弄虚作假，撤销修复", {"repaired"}, "voided", {"department", "office"}),
+        )
+    },
+)
+
+WORKFLOWS: dict[str, Workflow] = {w.code: w for w in (LIST_DETERMINATION, OBJECTION, CREDIT_REPAIR)}

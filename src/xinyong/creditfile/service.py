@@ -43,12 +43,19 @@ from xinyong.publication.rules import is_public_on, publication_status
 
 __all__ = ["CreditFile", "View", "build_credit_file"]
 
-ACTION_LABELS = {"assert": "报送", "correct": "更正", "revoke": "撤销"}
+ACTION_LABELS = {
+    "assert": "报送",
+    "correct": "更正",
+    "revoke": "撤销",
+    "repair": "信用修复，停止公示",
+    "mask": "临时信用修复，暂停公示",
+}
 EXIT_LABELS = {
     "expired": "期满移出",
     "early_exit": "提前移出",
     "revoked": "撤销列入",
     "removed": "移出",
+    "repaired": "信用修复移出",
 }
 SERIOUS_RECORD_LABEL = "严重失信信息"
 REGISTRATION_STATUS_TABLE = "registration_status"

@@ -12,6 +12,7 @@
 
 Case kinds are open-ended (one per workflow and transition, so a new case type needs no
 change here): :func:`is_kind` accepts any ``case.<workflow>.<transition>``.
+| ``repair.*`` | ``repair.service`` (every step of a credit repair case: ``submitted``, ``accepted``, ``incomplete``, ``completed``, ``extended``, ``approved``, ``refused``, ``masked``, ``restored``, ``voided``) | the applicant | ``case``, ``record`` (the record's entry), ``item``, ``state``, ``deadline`` (ISO date or null), ``provisional``, ``entry`` (the ledger entry that stopped or restored publication, if any) |
 
 Memberships of lists fed by department records arrive with ``batch.imported`` (one event per
 batch, not per row); a revocation that ends one says so with ``fed_list``.
@@ -30,6 +31,19 @@ LIST_PUBLISHED = "list.published"
 LIST_EXITED = "list.exited"
 BATCH_IMPORTED = "batch.imported"
 RECORD_REVOKED = "record.revoked"
+REPAIR_EVENTS = {
+    "submit": "repair.submitted",
+    "accept": "repair.accepted",
+    "incomplete": "repair.incomplete",
+    "complete": "repair.completed",
+    "extend": "repair.extended",
+    "approve": "repair.approved",
+    "complete_plan": "repair.approved",
+    "refuse": "repair.refused",
+    "mask": "repair.masked",
+    "restore": "repair.restored",
+    "void": "repair.voided",
+}
 OBJECTION_KINDS = frozenset(
     f"objection.{step}"
     for step in ("submitted", "pushed", "accepted", "refused", "extension_notified", "decided")
@@ -39,6 +53,7 @@ CASE_PREFIX = "case."
 KINDS = (
     frozenset({LIST_PUBLISHED, LIST_EXITED, BATCH_IMPORTED, RECORD_REVOKED, CASE_OVERDUE})
     | OBJECTION_KINDS
+    | frozenset(REPAIR_EVENTS.values())
 )
 
 

@@ -38,6 +38,7 @@ from xinyong.ledger import service as ledger
 from xinyong.publication.derived import (
     CALENDAR_COLUMNS,
     DERIVED_COLUMNS,
+    REPAIR_REASONS,
     Derived,
     Deriver,
     RecordFacts,
@@ -45,6 +46,7 @@ from xinyong.publication.derived import (
     list_exit,
     list_window,
     received_on,
+    repaired,
     revoked,
 )
 
@@ -142,19 +144,20 @@ class _Checker:
         department = str(row["department_code"])
         if department not in self.sectors:
             return f"报送部门 {department} 不存在"
-        return [
-            self.deriver.record(
-                RecordFacts(
-                    item=item,
-                    subject_kind=str(row["subject_kind"]),
-                    decision_date=row["decision_date"],
-                    values=json.loads(row["payload"]),
-                    sector=self.sectors[department],
-                    received_on=received_on(row["received_at"]),
-                    backfill=bool(row["backfill"]),
-                )
+        derived = self.deriver.record(
+            RecordFacts(
+                item=item,
+                subject_kind=str(row["subject_kind"]),
+                decision_date=row["decision_date"],
+                values=json.loads(row["payload"]),
+                sector=self.sectors[department],
+                received_on=received_on(row["received_at"]),
+                backfill=bool(row["backfill"]),
             )
-        ]
+        )
+        if row["action"] in REPAIR_REASONS:  # credit repair: the record, publication stopped
+            return [repaired(derived, str(row["action"]))]
+        return [derived]
 
     def _listing(self, row: Mapping[str, Any]) -> list[Derived] | str:
         if row["action"] == "revoke":

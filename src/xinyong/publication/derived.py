@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from xinyong.catalog.catalogue import Catalogue
@@ -34,6 +34,15 @@ REVOKED_REASON = "已撤销，停止公示"
 LIST_EXIT_REASON = "已移出名单，停止公示"
 LIST_PRIVATE_REASON = "名单信息不向社会公开"
 CASE_STEP_REASON = "办理过程记录，不向社会公开"
+# Credit repair restates a record with its publication stopped: action ``repair`` (the repair
+# decided) or ``mask`` (temporarily, during a bankruptcy reorganisation). The record keeps its
+# fields, class and policy; a voided repair restates it again as a ``correct`` entry.
+REPAIR_ACTION = "repair"
+MASK_ACTION = "mask"
+REPAIR_REASONS = {
+    REPAIR_ACTION: "经信用修复，停止公示",
+    MASK_ACTION: "破产重整期间临时信用修复，暂停公示",
+}
 PLATFORM_DEFAULT_REASON = "不向社会公开"
 
 # The derived columns, in the order verify reports them. ``severity`` is under the entry hash
@@ -330,6 +339,18 @@ def revoked(policy_code: str | None, severity: str | None) -> Derived:
     """A revocation of an imported record: out of publication at once; it keeps the policy and
     class of the entry it revokes."""
     return Derived(severity, False, None, None, None, policy_code, REVOKED_REASON)
+
+
+def repaired(base: Derived, action: str) -> Derived:
+    """A record's derived columns once repair stopped its publication (``base``: what the
+    record itself derives); the minimum period and deadline stay as they were."""
+    return replace(
+        base,
+        public=False,
+        public_from=None,
+        public_until=None,
+        window_reason=REPAIR_REASONS[action],
+    )
 
 
 def case_step() -> Derived:

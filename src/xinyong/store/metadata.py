@@ -30,6 +30,7 @@ TABLE_MODULES = (
     "xinyong.objections.tables",
     "xinyong.notifications.tables",
     "xinyong.portal.tables",
+    "xinyong.repair.tables",
     "xinyong.reports.tables",
     "xinyong.search.tables",
     "xinyong.selfservice.tables",

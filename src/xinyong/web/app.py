@@ -12,6 +12,7 @@ a Chinese error page. Response models are in ``web/schemas/``; the documentation
 import contextlib
 import datetime as dt
 import functools
+import re
 from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any, TypeVar
 
@@ -62,15 +63,18 @@ from xinyong.web.routes import console_announcements as console_announcements_ro
 from xinyong.web.routes import console_cases
 from xinyong.web.routes import console_imports as console_imports_routes
 from xinyong.web.routes import console_messages as console_messages_routes
+from xinyong.web.routes import console_repairs as console_repairs_routes
 from xinyong.web.routes import console_subject_accounts as console_subject_accounts_routes
 from xinyong.web.routes import console_work as console_work_routes
 from xinyong.web.routes import ledger as ledger_routes
 from xinyong.web.routes import lists as lists_routes
 from xinyong.web.routes import notifications as notifications_routes
 from xinyong.web.routes import portal as portal_routes
+from xinyong.web.routes import repair as repair_routes
 from xinyong.web.routes import reports as reports_routes
 from xinyong.web.routes import search as search_routes
 from xinyong.web.routes import subject_account as subject_account_routes
+from xinyong.web.routes import subject_repair as subject_repair_routes
 from xinyong.web.routes import warnings as warnings_routes
 from xinyong.web.schemas import catalogue as catalogue_schemas
 from xinyong.web.schemas import creditfile as creditfile_schemas
@@ -151,6 +155,10 @@ TAGS = [
     },
     {"name": "逢办必查", "description": "办理业务前核查主体的名单身份与适用措施，并反馈实施情况。"},
     {"name": "名单认定", "description": "名单认定办件：提出拟列入、逐步办理、待办与超期。"},
+    {
+        "name": "信用修复",
+        "description": "信用修复：每条记录的修复条件、代录申请、认定部门逐步办理、复查抽样。",
+    },
     {"name": "统计与典型案例", "description": "月度统计（北京时间）与典型案例的登记、发布、撤回。"},
     {
         "name": "信用公示",
@@ -194,6 +202,7 @@ ROUTERS: list[APIRouter] = [
     portal_routes.router,
     ledger_routes.router,
     reports_routes.router,
+    repair_routes.router,
     search_routes.router,
     warnings_routes.router,
 ]
@@ -231,7 +240,17 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         body_limit=platform.settings.max_json_body_bytes,
         script_hashes=script_hashes,
         inline_style_paths=docs.PAGES,
-        upload_paths=console_cases.UPLOAD_PATHS,
+        upload_paths=re.compile(
+            "|".join(
+                f"(?:{p.pattern})"
+                for p in (
+                    console_cases.UPLOAD_PATHS,
+                    repair_routes.UPLOAD_PATHS,
+                    console_repairs_routes.UPLOAD_PATHS,
+                    subject_repair_routes.UPLOAD_PATHS,
+                )
+            )
+        ),
         upload_limit=platform.settings.attachment_max_bytes
         * platform.settings.attachment_max_files,
         authenticate=lambda key, path: authorise_write(platform, key, path),
@@ -245,7 +264,9 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     console_announcements_routes.install(app)
     app.include_router(console_subject_accounts_routes.router)
     subject_account_routes.install(app)  # subject accounts (their own cookie sessions)
+    app.include_router(subject_repair_routes.router)  # the subject's credit repair pages
     app.include_router(console_cases.router)  # console: list cases (名单认定办件)
+    app.include_router(console_repairs_routes.router)  # console: credit repair (信用修复)
     app.include_router(console_imports_routes.router)
     app.include_router(console_work_routes.router)  # check, alerts, typical cases
     app.include_router(console_messages_routes.router)  # 消息 (in-app messages)

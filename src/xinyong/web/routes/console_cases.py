@@ -87,12 +87,7 @@ def _workflow_role(who: Principal) -> str:
 
 
 def _policy(platform: Platform) -> attachments.AttachmentPolicy:
-    s = platform.settings
-    return attachments.AttachmentPolicy(
-        max_bytes=s.attachment_max_bytes,
-        max_files=s.attachment_max_files,
-        media_types=frozenset(t.strip() for t in s.attachment_media_types.split(",") if t.strip()),
-    )
+    return platform.attachment_policy()
 
 
 def _page_status(exc: XinyongError) -> int:

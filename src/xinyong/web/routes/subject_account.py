@@ -52,7 +52,6 @@ INVALID_LOGIN = "统一社会信用代码或口令错误"
 # The later online services, named (not linked) until they exist.
 LATER_SERVICES = (
     ("信用信息异议申请", "对本主体信用信息有异议的，在线提出异议申请"),
-    ("信用修复申请", "符合条件的失信信息，在线申请信用修复"),
     ("信用承诺", "在线作出、查看信用承诺"),
     ("自愿注册信息", "自愿补充报送本主体的信用信息"),
 )

@@ -303,6 +303,10 @@ def main() -> None:
         ("/healthz (trivial, again)", None, args.duration),
     ] + [(f"/search: {k}", v, args.kind_duration) for k, v in searches.items()]
     os.environ["XINYONG_SEARCH_RATE_PER_MINUTE"] = "0"  # one address sends everything
+    # Portal processes: no check copy. The portal's pages never read it, and its first load at
+    # a million penalty entries outlasts the readiness wait under load (docs/benchmarks.md);
+    # a deployment serves the check API from its own processes.
+    os.environ["XINYONG_CHECK_CACHE_REFRESH_MS"] = "-1"
     server, base = start_server(url, args.port, args.workers, work)
     try:
         warm_up(url)

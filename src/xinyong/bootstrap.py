@@ -15,6 +15,7 @@ from xinyong.access.passwords import HashParameters, PasswordHasher
 from xinyong.alerts import service as alerts
 from xinyong.catalog.catalogue import Catalogue
 from xinyong.catalog.loader import load_catalogue
+from xinyong.catalog.objections import ObjectionRegimes, regimes_for
 from xinyong.catalog.sanctions import SanctionsCatalogue, load_sanctions
 from xinyong.checks.readmodel import CheckReadModel
 from xinyong.checks.writer import ReceiptWriter
@@ -79,6 +80,11 @@ class Platform:
         if self._hasher is None:
             self._hasher = PasswordHasher(HashParameters.from_settings(self.settings))
         return self._hasher
+
+    def objection_regimes(self) -> ObjectionRegimes:
+        """The objection regimes of this deployment (national, and the local folder's)."""
+        extra = [self.settings.local_catalog_dir] if self.settings.local_catalog_dir else []
+        return regimes_for(extra)
 
     def account_policy(self) -> AccountPolicy:
         """Lock-out, session expiry and password length from the settings."""

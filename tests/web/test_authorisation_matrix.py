@@ -25,6 +25,7 @@ FILL = {
     "case_id": "999999",
     "alert_id": "999999",
     "notice_id": "999999",
+    "objection_id": "999999",
     "job_id": "0" * 32,
     "announcement_id": "999999",
     "uscc": ORG,

@@ -65,6 +65,7 @@ from xinyong.web.routes import console_subject_accounts as console_subject_accou
 from xinyong.web.routes import console_work as console_work_routes
 from xinyong.web.routes import ledger as ledger_routes
 from xinyong.web.routes import lists as lists_routes
+from xinyong.web.routes import objections as objections_routes
 from xinyong.web.routes import portal as portal_routes
 from xinyong.web.routes import reports as reports_routes
 from xinyong.web.routes import search as search_routes
@@ -149,6 +150,10 @@ TAGS = [
     },
     {"name": "逢办必查", "description": "办理业务前核查主体的名单身份与适用措施，并反馈实施情况。"},
     {"name": "名单认定", "description": "名单认定办件：提出拟列入、逐步办理、待办与超期。"},
+    {
+        "name": "异议",
+        "description": "信用信息异议：代当事人提出、推送认定部门、受理、核查决定（更正、撤销、维持），待办与超期。",
+    },
     {"name": "统计与典型案例", "description": "月度统计（北京时间）与典型案例的登记、发布、撤回。"},
     {
         "name": "信用公示",
@@ -183,6 +188,7 @@ ROUTERS: list[APIRouter] = [
     catalogue_routes.router,
     checks_routes.router,
     lists_routes.router,
+    objections_routes.router,
     portal_routes.router,
     ledger_routes.router,
     reports_routes.router,

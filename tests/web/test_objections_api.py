@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from tests.helpers import ORG, add_department, error_detail
+from tests.helpers import add_department, error_detail
 from tests.objections.helpers import penalty_entry, public_file, records
 from xinyong.access import service as access
 from xinyong.bootstrap import Platform
@@ -173,7 +173,9 @@ def test_bad_input_names_the_field(
     assert resp.status_code == 422
     assert [f["field"] for f in error_detail(resp)["fields"]] == ["statement"]
     resp = client.post(
-        "/api/v1/objections", json={"grounds": "other", "statement": "x"}, headers=_h(keys["office"])
+        "/api/v1/objections",
+        json={"grounds": "other", "statement": "x"},
+        headers=_h(keys["office"]),
     )
     assert [f["field"] for f in error_detail(resp)["fields"]] == ["entry"]
     resp = _file(client, keys["office"], entry, grounds="bad")

@@ -17,6 +17,7 @@ from xinyong.web.commands import calendar as calendar_commands
 from xinyong.web.commands import checks as checks_commands
 from xinyong.web.commands import imports as imports_commands
 from xinyong.web.commands import lists as lists_commands
+from xinyong.web.commands import objections as objections_commands
 from xinyong.web.commands import reports as reports_commands
 from xinyong.web.commands import search as search_commands
 from xinyong.web.commands import subject_accounts as subject_account_commands
@@ -48,6 +49,7 @@ app.add_typer(access_commands.department_app, name="department")
 app.add_typer(access_commands.key_app, name="key")
 app.add_typer(imports_commands.app, name="imports")
 app.add_typer(lists_commands.app, name="lists")
+app.add_typer(objections_commands.app, name="objections")
 app.add_typer(reports_commands.app, name="reports")
 app.add_typer(warnings_commands.app, name="warnings")
 audit_app.command("keygen")(anchors_commands.keygen_cmd)

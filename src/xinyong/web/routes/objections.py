@@ -55,9 +55,7 @@ class Filing(BaseModel):
     response_model_exclude_unset=True,
     responses=declared(401, 403, 404, 409, 422),
 )
-def file_objection(
-    body: Filing, platform: PlatformDep, who: DepartmentOrOffice
-) -> dict[str, Any]:
+def file_objection(body: Filing, platform: PlatformDep, who: DepartmentOrOffice) -> dict[str, Any]:
     """部门（仅对本部门提供的记录）或信用办代当事人提出异议。记录即时标注“异议处理中”；
     办件交提供记录的部门核查，期限按该记录适用的异议规则计算。已有未办结异议时返回 409，
     超过异议期限时返回 422。"""

@@ -62,7 +62,8 @@ def test_file_to_correction(platform: Platform, env: Path) -> None:
     assert "信息内容有误" in out
     oid = _json("objections", "list", *READ)["objections"][0]["id"]
     code, out = _run("objections", "list", *READ)
-    assert f"异议 {oid}" in out and "期限 2026-06-16" in out
+    assert f"异议 {oid}" in out
+    assert "期限 2026-06-16" in out
     assert _json("objections", "push", str(oid))["state"] == "pushed"
     code, out = _run("objections", "accept", str(oid))
     assert code == 0, out
@@ -92,9 +93,11 @@ def test_file_to_correction(platform: Platform, env: Path) -> None:
 def test_refusals(platform: Platform, env: Path) -> None:
     entry = penalty_entry(platform)
     code, out = _run("objections", "list")
-    assert code == 2 and "用途" in out
+    assert code == 2
+    assert "用途" in out
     code, out = _run("objections", "file", str(entry), "--grounds", "x", "--statement", "金额有误")
-    assert code == 2 and "grounds" in out
+    assert code == 2
+    assert "grounds" in out
     code, out = _run(
         "objections",
         "file",
@@ -106,21 +109,26 @@ def test_refusals(platform: Platform, env: Path) -> None:
         "--department",
         "nobody",
     )
-    assert code == 2 and "本部门" in out
+    assert code == 2
+    assert "本部门" in out
     assert _json("objections", "list", *READ)["total"] == 0
     oid = _json("objections", "file", str(entry), "--grounds", "other", "--statement", "金额有误")[
         "id"
     ]
     code, out = _run("objections", "decide", str(oid), "--outcome", "keep", "--reason", "无误")
-    assert code == 2 and out.startswith("错误：")
+    assert code == 2
+    assert out.startswith("错误：")
     code, out = _run("objections", "accept", str(oid), "--department", "sthj")
-    assert code == 2 and "谁认定、谁核查" in out
+    assert code == 2
+    assert "谁认定、谁核查" in out
     code, out = _run("objections", "refuse", str(oid), "--reason", "未附证明材料")
-    assert code == 0 and "不予受理" in out
+    assert code == 0
+    assert "不予受理" in out
     code, out = _run(
         "objections", "extend", str(oid), "--until", "2026-07-01", "--reason", "调取档案"
     )
     assert code == 2
     code, out = _run("objections", "decide", str(oid), "--outcome", "correct", "--reason", "x",
                      "--set", "novalue")  # fmt: skip
-    assert code == 2 and "--set" in out
+    assert code == 2
+    assert "--set" in out

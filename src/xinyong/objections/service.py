@@ -796,19 +796,26 @@ def mark(r: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _notice_view(n: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "id": n["id"],
+        "objection": n["objection_id"],
+        "item": n["item_code"],
+        "wrong_entry": n["wrong_entry"],
+        "outcome": n["outcome"],
+        "outcome_label": OUTCOMES[n["outcome"]],
+        "text": n["text"],
+        "published_at": n["published_at"].astimezone(CHINA_TZ).isoformat(),
+    }
+
+
 def correction_notices(
     conn: Connection, subject_key: str, *, public_only: bool
 ) -> list[dict[str, Any]]:
-    return [
-        {
-            "id": n["id"],
-            "objection": n["objection_id"],
-            "item": n["item_code"],
-            "wrong_entry": n["wrong_entry"],
-            "outcome": n["outcome"],
-            "outcome_label": OUTCOMES[n["outcome"]],
-            "text": n["text"],
-            "published_at": n["published_at"].astimezone(CHINA_TZ).isoformat(),
-        }
-        for n in repo.notices_of(conn, subject_key, public_only=public_only)
-    ]
+    return [_notice_view(n) for n in repo.notices_of(conn, subject_key, public_only=public_only)]
+
+
+def list_correction_notices(conn: Connection, list_type: str) -> list[dict[str, Any]]:
+    """The public correction notices about entries of a list (shown on the list's page, where
+    the wrong entries were published)."""
+    return [_notice_view(n) for n in repo.notices_of_list(conn, list_type)]

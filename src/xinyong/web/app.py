@@ -61,6 +61,7 @@ from xinyong.web.routes import console_admin as console_admin_routes
 from xinyong.web.routes import console_announcements as console_announcements_routes
 from xinyong.web.routes import console_cases
 from xinyong.web.routes import console_imports as console_imports_routes
+from xinyong.web.routes import console_objections as console_objections_routes
 from xinyong.web.routes import console_subject_accounts as console_subject_accounts_routes
 from xinyong.web.routes import console_work as console_work_routes
 from xinyong.web.routes import ledger as ledger_routes
@@ -244,6 +245,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     app.include_router(console_subject_accounts_routes.router)
     subject_account_routes.install(app)  # subject accounts (their own cookie sessions)
     app.include_router(console_cases.router)  # console: list cases (名单认定办件)
+    app.include_router(console_objections_routes.router)  # console: objections (异议)
     app.include_router(console_imports_routes.router)
     app.include_router(console_work_routes.router)  # check, alerts, typical cases
     app.include_router(console_admin_routes.router)  # dashboard, audit trail, administration

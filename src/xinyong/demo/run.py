@@ -93,6 +93,7 @@ def run_demo(
         for r in sample_rejection[:4]:
             echo(f"    第{r['row']}行 {r['field']}：“{r['value']}” —— {r['reason']}")
     scenes.stage(platform, files, echo)
+    scenes.stage_objections(platform, files, echo)
     with platform.engine.connect() as conn:
         n_batches, n_entries, problems = verify(conn)
     echo(

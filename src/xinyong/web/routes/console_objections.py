@@ -12,11 +12,10 @@ the objection is refused (409) and the page shows it as it is now.
 # No "from __future__ import annotations": FastAPI resolves these annotations at runtime.
 
 import datetime as dt
-import math
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -30,17 +29,21 @@ from xinyong.kernel.clock import beijing_time
 from xinyong.kernel.errors import NotFound, PermissionDenied, XinyongError
 from xinyong.objections import service as objections
 from xinyong.objections.rules import OUTCOMES
+from xinyong.portal.rules import Page
 from xinyong.web import objection_calls as calls
-from xinyong.web.deps import PlatformDep, department_scope, require_own, require_role
+from xinyong.web.deps import PlatformDep, department_scope, require_own
 from xinyong.web.routes.console import (
     PAGE,
-    ConsoleUser,
     CsrfToken,
     _context,
     _no_store,
     _render,
     require_csrf,
 )
+
+# The roles of the list-case pages are the objection pages' too (read: department, office,
+# auditor; steps: department, office), refused before a form is read.
+from xinyong.web.routes.console_cases import Reader, Worker, _page_status
 from xinyong.web.routes.lists import ROLE_NAMES
 from xinyong.web.schemas.common import MAX_ID
 
@@ -54,23 +57,6 @@ CORRECTION_ROWS = 3
 
 ObjectionId = Annotated[int, PathParam(ge=1, le=MAX_ID, description="异议编号")]
 Reason = Annotated[str, Form(max_length=2000)]
-
-
-def _needs(*roles: str) -> Any:
-    # A dependency, so the role is refused (403) before the form is read and validated.
-    async def dependency(session: ConsoleUser) -> ConsoleSession:
-        require_role(session.principal, *roles)
-        return session
-
-    return Depends(dependency)
-
-
-Reader = Annotated[ConsoleSession, _needs("department", "office", "auditor")]
-Worker = Annotated[ConsoleSession, _needs("department", "office")]
-
-
-def _page_status(exc: XinyongError) -> int:
-    return 400 if exc.status == 422 else exc.status
 
 
 def _visible(conn: Any, objection_id: int, who: Principal) -> dict[str, Any]:
@@ -128,14 +114,7 @@ def inbox(
         filters["overdue"] = "true"
     if all_:
         filters["all"] = "true"
-    pages = max(1, math.ceil(box["total"] / PAGE_SIZE))
-    pager = {
-        "total": box["total"],
-        "page": page,
-        "pages": pages,
-        "has_previous": page > 1,
-        "has_next": page < pages,
-    }
+    pager = Page(page, PAGE_SIZE, box["total"]).as_dict()
     context = _context(
         platform,
         session,

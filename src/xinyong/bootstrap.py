@@ -16,6 +16,7 @@ from xinyong.alerts import service as alerts
 from xinyong.cases.attachments import AttachmentPolicy
 from xinyong.catalog.catalogue import Catalogue
 from xinyong.catalog.loader import load_catalogue
+from xinyong.catalog.objections import ObjectionRegimes, regimes_for
 from xinyong.catalog.repair import RepairCatalogue, load_repair_catalogue
 from xinyong.catalog.sanctions import SanctionsCatalogue, load_sanctions
 from xinyong.checks.readmodel import CheckReadModel
@@ -109,6 +110,11 @@ class Platform:
             data_dir=self.settings.data_dir,
             attachment_policy=self.attachment_policy(),
         )
+
+    def objection_regimes(self) -> ObjectionRegimes:
+        """The objection regimes of this deployment (national, and the local folder's)."""
+        extra = [self.settings.local_catalog_dir] if self.settings.local_catalog_dir else []
+        return regimes_for(extra)
 
     def account_policy(self) -> AccountPolicy:
         """Lock-out, session expiry and password length from the settings."""

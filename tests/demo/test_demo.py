@@ -94,3 +94,26 @@ def test_company_names_read_like_chinese_trade_names() -> None:
         industry = next(i for i in industries if n[: -len(suffix)].endswith(i))
         trade = n[: -len(suffix) - len(industry)][-2:]
         assert all(ch in TRADE_NAME_CHARS for ch in trade), n
+
+
+def test_demo_stages_objections_in_several_states(platform: Platform) -> None:
+    from xinyong.objections import service as objections
+
+    lines: list[str] = []
+    run_demo(platform, subjects=40, echo=lines.append)
+    with platform.engine.connect() as conn:
+        found = objections.find(
+            conn,
+            platform.catalogue,
+            platform.sanctions,
+            platform.objection_regimes(),
+            today=platform.clock.today(),
+        )
+    by_state = {o["state"]: o for o in found["objections"]}
+    assert set(by_state) == {"submitted", "accepted", "closed"}
+    assert by_state["closed"]["outcome"] == "keep"
+    assert by_state["closed"]["reason"]
+    assert all(o["applicant_kind"] == "subject" for o in found["objections"])
+    assert any(line.startswith("异议：3 件") for line in lines)
+    run_demo(platform, subjects=40, echo=lines.append)  # again: nothing new
+    assert "异议：已存在，保持不变" in lines

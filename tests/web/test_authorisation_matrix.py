@@ -26,6 +26,7 @@ FILL = {
     "repair_id": "999999",
     "alert_id": "999999",
     "notice_id": "999999",
+    "objection_id": "999999",
     "job_id": "0" * 32,
     "announcement_id": "999999",
     "uscc": ORG,
@@ -99,7 +100,13 @@ def test_every_operation_answers_every_caller_as_the_matrix_says(
 
 
 CONSOLE_ROLES = ("anonymous", "office_admin", "department_officer", "inspector", "auditor")
-CONSOLE_FILL = {"user_id": "999999", "receipt": "0" * 32, "alert_id": "999999", "case_id": "999999"}
+CONSOLE_FILL = {
+    "user_id": "999999",
+    "receipt": "0" * 32,
+    "alert_id": "999999",
+    "case_id": "999999",
+    "objection_id": "999999",
+}
 
 
 def console_matrix() -> dict[tuple[str, str], dict[str, str]]:

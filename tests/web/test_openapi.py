@@ -277,6 +277,53 @@ def test_real_answers_declare_every_field(client: TestClient, platform: Platform
     call(
         "GET", "/api/v1/list-cases", params={"state": "published", "purpose": "办理"}, headers=scjg
     )
+    # An objection to the penalty, from filing to a correction (every answer of the API).
+    from sqlalchemy import select
+
+    from xinyong.ledger.tables import entries
+
+    with platform.engine.connect() as conn:
+        penalty_entry = (
+            conn.execute(
+                select(entries.c.id).where(entries.c.item_code == "XZCF").order_by(entries.c.id)
+            )
+            .scalars()
+            .first()
+        )
+    objection = call(
+        "POST",
+        "/api/v1/objections",
+        json={"entry": penalty_entry, "grounds": "wrong_content", "statement": "金额有误"},
+        headers=office,
+    )
+    for body, who in (
+        ({"name": "push"}, office),
+        ({"name": "accept"}, scjg),
+        (
+            {
+                "name": "decide",
+                "outcome": "correct",
+                "reason": "录入错误",
+                "corrections": {"CF_NR": "罚款1000元"},
+            },
+            scjg,
+        ),
+    ):
+        call(
+            "POST",
+            "/api/v1/objections/{objection_id}/steps",
+            objection["id"],
+            json=body,
+            headers=who,
+        )
+    call(
+        "GET",
+        "/api/v1/objections/{objection_id}",
+        objection["id"],
+        params={"purpose": "办理"},
+        headers=scjg,
+    )
+    call("GET", "/api/v1/objections", params={"purpose": "办理"}, headers=office)
     # A notice to the case's department (the calendar's recomputation writes them).
     from xinyong.cases import repository as cases_repo
 

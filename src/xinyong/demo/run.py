@@ -94,6 +94,7 @@ def run_demo(
             echo(f"    第{r['row']}行 {r['field']}：“{r['value']}” —— {r['reason']}")
     scenes.stage(platform, files, echo)
     repairs.stage(platform, scenes.organisations(files), echo)
+    scenes.stage_objections(platform, files, echo)
     with platform.engine.connect() as conn:
         n_batches, n_entries, problems = verify(conn)
     echo(

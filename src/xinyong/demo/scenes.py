@@ -1,4 +1,5 @@
-"""The demo's casework: list cases in every state, a 易地开张 alert, typical cases.
+"""The demo's casework: list cases in every state, a 易地开张 alert, typical cases, and
+objections (异议) in three states: just filed, accepted and under verification, decided.
 
 Everything goes through the same use cases the console and the API call (lists.service,
 reports.service, the outbox that raises alerts), so the demo shows what the platform does,
@@ -15,10 +16,13 @@ from pathlib import Path
 
 from xinyong.bootstrap import Platform
 from xinyong.cases import repository as cases_repo
+from xinyong.creditfile.service import build_credit_file
 from xinyong.demo.generator import RE_ESTABLISHER, GeneratedFile
 from xinyong.identity import repository as identity_repo
 from xinyong.lists import service as lists
 from xinyong.lists.service import WORKFLOW
+from xinyong.objections import repository as objections_repo
+from xinyong.objections import service as objections
 from xinyong.reports import service as reports
 
 REGISTRATION = "DJZC"
@@ -169,3 +173,98 @@ def _typical_cases(
                     conn, platform.sanctions, draft["id"], actor="office:demo", now=now
                 )
     echo("典型案例：1 件已发布，1 件草稿")
+
+
+# Objections of the demo, each by the subject itself (as on its own pages), to one of its
+# penalties: (grounds, statement, steps after filing, decision). Staged on organisations from
+# the end of the registration file, away from the list scenes at its start.
+OBJECTION_SCENES: tuple[tuple[str, str, tuple[str, ...], dict[str, str] | None], ...] = (
+    ("wrong_content", "处罚决定书载明的罚款金额与公示不一致，请核查更正", (), None),
+    ("wrong_period", "该处罚已履行完毕，公示期限计算有误", ("push", "accept"), None),
+    (
+        "wrong_content",
+        "公示的处罚内容中违法事实有误，附情况说明",
+        ("push", "accept", "decide"),
+        # Kept, not corrected: the demo re-sends its files on every run, and a re-sent row
+        # that differs from a corrected record would be recorded again over the correction.
+        {"outcome": "keep", "reason": "经核查，公示内容与行政处罚决定书一致，予以维持"},
+    ),
+)
+
+
+def stage_objections(
+    platform: Platform, files: Sequence[GeneratedFile], echo: Callable[[str], None]
+) -> None:
+    """Objections in several states, through the objections service (idempotent)."""
+    with platform.engine.connect() as conn:
+        if objections_repo.find(conn, limit=1)[1]:
+            echo("异议：已存在，保持不变")
+            return
+    regimes = platform.objection_regimes()
+    staged = 0
+    candidates = list(reversed(organisations(files)))
+    for code, _ in candidates:
+        if staged == len(OBJECTION_SCENES):
+            break
+        entry = _public_penalty(platform, code)
+        if entry is None:
+            continue
+        grounds, statement, steps, decision = OBJECTION_SCENES[staged]
+        with platform.transaction() as conn:
+            now = platform.clock.now()
+            row = objections.file(
+                conn,
+                regimes,
+                platform.sanctions,
+                platform.calendar,
+                entry_id=entry,
+                grounds=grounds,
+                statement=statement,
+                actor=f"subject:{code}",
+                role="subject",
+                now=now,
+                catalogue_version=platform.catalogue.snapshot.version,
+                subject_uscc=code,
+            )
+            department = row["department_code"]
+            for step in steps:
+                role = "office" if step == "push" else "department"
+                deciding = step == "decide" and decision is not None
+                objections.step(
+                    conn,
+                    regimes,
+                    platform.sanctions,
+                    platform.catalogue,
+                    platform.calendar,
+                    row["id"],
+                    step,
+                    actor="office:demo" if role == "office" else f"{department}:demo",
+                    role=role,
+                    now=now,
+                    department_code=department if role == "department" else None,
+                    outcome=decision["outcome"] if deciding and decision else None,
+                    reason=decision["reason"] if deciding and decision else None,
+                    corrections={decision["field"]: decision["value"]}
+                    if deciding and decision and "field" in decision
+                    else None,
+                )
+        staged += 1
+    echo(f"异议：{staged} 件（已提交待推送、已受理核查中、已核查维持）")
+
+
+def _public_penalty(platform: Platform, code: str) -> int | None:
+    """The entry of a public administrative penalty of ``code``, if it has one."""
+    with platform.engine.connect() as conn:
+        cf = build_credit_file(
+            conn,
+            platform.catalogue,
+            code,
+            as_of=platform.clock.today(),
+            view="public",
+            sanctions=platform.sanctions,
+        ).as_dict()
+    for group in cf["groups"]:
+        for item in group["items"]:
+            if item["item"] == "XZCF" and item["records"]:
+                return int(item["records"][0]["entry_id"])
+    return None

@@ -62,6 +62,7 @@ def find(
     subject_key: str | None = None,
     department_code: str | None = None,
     open_only: bool = False,
+    state: str | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[dict[str, Any]], int]:
@@ -75,10 +76,14 @@ def find(
         where.append(o.department_code == department_code)
     if open_only:
         where.append(o.open_key.is_not(None))
+    count = select(func.count()).select_from(objections)
+    if state is not None:
+        where.append(c.state == state)
+        count = count.join(cases, cases.c.id == o.case_id)
     base = select(
         objections, c.state, c.due_on, c.due_provisional, c.due_earliest, c.due_latest, c.version
     ).join(cases, cases.c.id == o.case_id)
-    total = conn.execute(select(func.count()).select_from(objections).where(*where)).scalar_one()
+    total = conn.execute(count.where(*where)).scalar_one()
     rows = conn.execute(
         base.where(*where)
         .order_by(o.closed_at.is_not(None), c.due_on.is_(None), c.due_on, o.id.desc())

@@ -19,6 +19,11 @@ GROUNDS: dict[str, str] = {
     "other": "其他",
 }
 OUTCOMES: dict[str, str] = {"correct": "更正", "revoke": "撤销", "keep": "维持"}
+APPLICANT_KINDS: dict[str, str] = {
+    "subject": "信用主体本人",
+    "public": "社会公众",
+    "on_behalf": "部门或信用办代为提出",
+}
 TARGET_KINDS: dict[str, str] = {"record": "信用记录", "list_entry": "名单", "measure": "惩戒措施"}
 # The case's first step is the kernel's ``open``; the others are the workflow's transitions.
 STEP_EVENTS: dict[str, str] = {

@@ -42,6 +42,7 @@ from xinyong.lists.casework import due_view
 from xinyong.lists.rules import LIST_MARK
 from xinyong.objections import repository as repo
 from xinyong.objections.rules import (
+    APPLICANT_KINDS,
     GROUNDS,
     MARK_LABEL,
     OUTCOMES,
@@ -650,6 +651,7 @@ def summary(
         "grounds": row["grounds"],
         "grounds_label": GROUNDS.get(row["grounds"], row["grounds"]),
         "applicant_kind": row["applicant_kind"],
+        "applicant_kind_label": APPLICANT_KINDS.get(row["applicant_kind"], row["applicant_kind"]),
         "filed_at": row["filed_at"].astimezone(CHINA_TZ).isoformat(),
         "due": due_view(st, case.deadline),
         "overdue": is_overdue(st, case.deadline, today),
@@ -726,11 +728,15 @@ def find(
     department_code: str | None = None,
     open_only: bool = False,
     overdue_only: bool = False,
+    state: str | None = None,
     page: int = 1,
     page_size: int = 50,
 ) -> dict[str, Any]:
     """A page of objections: a department's inbox (open first, soonest deadline first), or
-    a subject's own."""
+    a subject's own; ``state`` narrows to one state of the workflow."""
+    if state is not None and state not in OBJECTION.states:
+        options = "、".join(f"{c}（{s.label}）" for c, s in OBJECTION.states.items())
+        raise InputError(f"state {state!r} unknown", f"state（状态）“{state}”无效，可选：{options}")
     if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
         raise InputError(
             f"bad page {page} / page_size {page_size}",
@@ -741,6 +747,7 @@ def find(
         subject_key=subject_key,
         department_code=department_code,
         open_only=open_only or overdue_only,
+        state=state,
         limit=MAX_PAGE_SIZE if overdue_only else page_size,
         offset=0 if overdue_only else (page - 1) * page_size,
     )
@@ -789,19 +796,26 @@ def mark(r: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def _notice_view(n: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "id": n["id"],
+        "objection": n["objection_id"],
+        "item": n["item_code"],
+        "wrong_entry": n["wrong_entry"],
+        "outcome": n["outcome"],
+        "outcome_label": OUTCOMES[n["outcome"]],
+        "text": n["text"],
+        "published_at": n["published_at"].astimezone(CHINA_TZ).isoformat(),
+    }
+
+
 def correction_notices(
     conn: Connection, subject_key: str, *, public_only: bool
 ) -> list[dict[str, Any]]:
-    return [
-        {
-            "id": n["id"],
-            "objection": n["objection_id"],
-            "item": n["item_code"],
-            "wrong_entry": n["wrong_entry"],
-            "outcome": n["outcome"],
-            "outcome_label": OUTCOMES[n["outcome"]],
-            "text": n["text"],
-            "published_at": n["published_at"].astimezone(CHINA_TZ).isoformat(),
-        }
-        for n in repo.notices_of(conn, subject_key, public_only=public_only)
-    ]
+    return [_notice_view(n) for n in repo.notices_of(conn, subject_key, public_only=public_only)]
+
+
+def list_correction_notices(conn: Connection, list_type: str) -> list[dict[str, Any]]:
+    """The public correction notices about entries of a list (shown on the list's page, where
+    the wrong entries were published)."""
+    return [_notice_view(n) for n in repo.notices_of_list(conn, list_type)]

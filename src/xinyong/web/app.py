@@ -63,12 +63,14 @@ from xinyong.web.routes import console_announcements as console_announcements_ro
 from xinyong.web.routes import console_cases
 from xinyong.web.routes import console_imports as console_imports_routes
 from xinyong.web.routes import console_messages as console_messages_routes
+from xinyong.web.routes import console_objections as console_objections_routes
 from xinyong.web.routes import console_repairs as console_repairs_routes
 from xinyong.web.routes import console_subject_accounts as console_subject_accounts_routes
 from xinyong.web.routes import console_work as console_work_routes
 from xinyong.web.routes import ledger as ledger_routes
 from xinyong.web.routes import lists as lists_routes
 from xinyong.web.routes import notifications as notifications_routes
+from xinyong.web.routes import objections as objections_routes
 from xinyong.web.routes import portal as portal_routes
 from xinyong.web.routes import repair as repair_routes
 from xinyong.web.routes import reports as reports_routes
@@ -159,6 +161,10 @@ TAGS = [
         "name": "信用修复",
         "description": "信用修复：每条记录的修复条件、代录申请、认定部门逐步办理、复查抽样。",
     },
+    {
+        "name": "异议",
+        "description": "信用信息异议：代当事人提出、推送认定部门、受理、核查决定（更正、撤销、维持），待办与超期。",
+    },
     {"name": "统计与典型案例", "description": "月度统计（北京时间）与典型案例的登记、发布、撤回。"},
     {
         "name": "信用公示",
@@ -199,6 +205,7 @@ ROUTERS: list[APIRouter] = [
     checks_routes.router,
     lists_routes.router,
     notifications_routes.router,
+    objections_routes.router,
     portal_routes.router,
     ledger_routes.router,
     reports_routes.router,
@@ -267,6 +274,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     app.include_router(subject_repair_routes.router)  # the subject's credit repair pages
     app.include_router(console_cases.router)  # console: list cases (名单认定办件)
     app.include_router(console_repairs_routes.router)  # console: credit repair (信用修复)
+    app.include_router(console_objections_routes.router)  # console: objections (异议)
     app.include_router(console_imports_routes.router)
     app.include_router(console_work_routes.router)  # check, alerts, typical cases
     app.include_router(console_messages_routes.router)  # 消息 (in-app messages)

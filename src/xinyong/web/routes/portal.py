@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse
 
 from xinyong.bootstrap import Platform
 from xinyong.identity.divisions import default_divisions
+from xinyong.objections import service as objections
 from xinyong.portal import repository as portal_repo
 from xinyong.portal import service as portal
 from xinyong.portal.rules import PUBLICITY_ITEMS, PUBLICITY_TITLES
@@ -204,6 +205,10 @@ def list_page(
     request: Request, platform: PlatformDep, code: ListCode, page: PageNo = 1
 ) -> HTMLResponse:
     data = _members(platform, code, page)
+    with platform.engine.connect() as conn:
+        data["correction_notices"] = objections.list_correction_notices(
+            conn, data["list_type"]["code"]
+        )
     return TEMPLATES.TemplateResponse(request, "list.html", {"d": data})
 
 

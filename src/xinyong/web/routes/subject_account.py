@@ -27,15 +27,24 @@ from xinyong.access.passwords import PASSWORD_MAX_LENGTH
 from xinyong.bootstrap import Platform
 from xinyong.identity.redact import redact_identifiers
 from xinyong.kernel.clock import beijing_time
-from xinyong.kernel.errors import InputError, PermissionDenied, Unauthenticated
+from xinyong.kernel.errors import (
+    Conflict,
+    InputError,
+    NotFound,
+    PermissionDenied,
+    Unauthenticated,
+)
 from xinyong.notifications import service as notifications
 from xinyong.notifications.rules import SUBJECT
+from xinyong.objections import service as objections
+from xinyong.objections.rules import GROUNDS
 from xinyong.portal.rules import Page
 from xinyong.selfservice import accounts, rules
 from xinyong.selfservice import service as selfservice
 from xinyong.selfservice.accounts import SubjectSession, SubjectSignIn
+from xinyong.web import objection_calls
 from xinyong.web.deps import PlatformDep
-from xinyong.web.schemas.common import MAX_ID
+from xinyong.web.schemas.common import MAX_ID, Id
 from xinyong.web.session_pages import (
     clear_session_cookie,
     no_store,
@@ -49,9 +58,16 @@ LOGIN_PATH = "/account/login"
 HOME_PATH = "/account"
 INVALID_CODE = "统一社会信用代码或激活码有误，或激活码已过期、已使用"
 INVALID_LOGIN = "统一社会信用代码或口令错误"
-# The later online services, named (not linked) until they exist.
+OBJECTIONS_PATH = "/account/objections"
+# The online services that exist, linked; the later ones named (not linked) until they exist.
+SERVICES = (
+    (
+        "信用信息异议申请",
+        "对本主体信用信息有异议的，在下方记录处点击“提出异议”，在此查看办理进度",
+        OBJECTIONS_PATH,
+    ),
+)
 LATER_SERVICES = (
-    ("信用信息异议申请", "对本主体信用信息有异议的，在线提出异议申请"),
     ("信用承诺", "在线作出、查看信用承诺"),
     ("自愿注册信息", "自愿补充报送本主体的信用信息"),
 )
@@ -61,6 +77,9 @@ router = APIRouter(include_in_schema=False)
 FormUscc = Annotated[str, Form(max_length=40)]
 FormCode = Annotated[str, Form(max_length=64)]
 FormPassword = Annotated[str, Form(max_length=PASSWORD_MAX_LENGTH)]
+FormEntry = Annotated[int, Form(ge=1, le=MAX_ID)]
+FormGrounds = Annotated[str, Form(max_length=32)]
+FormStatement = Annotated[str, Form(max_length=objections.MAX_STATEMENT)]
 CsrfToken = Annotated[str, Form(alias="csrf", max_length=128)]
 
 
@@ -283,6 +302,11 @@ def login(
     return _signed_in(platform, request, result, "login.html", INVALID_LOGIN)
 
 
+def _session_csrf(platform: Platform, request: Request) -> str:
+    """The token of the forms of a signed-in subject (bound to its session)."""
+    return staff_accounts.csrf_token(csrf_key(platform), _session_token(platform, request) or "")
+
+
 @router.post("/account/logout", response_class=HTMLResponse)
 def logout(
     request: Request, platform: PlatformDep, session: SubjectUser, csrf: CsrfToken
@@ -308,15 +332,15 @@ def home(request: Request, platform: PlatformDep, session: SubjectUser) -> Respo
             now=platform.clock.now(),
         )
         unread = notifications.unread(conn, SUBJECT, session.uscc)
-    token = _session_token(platform, request) or ""
     return _render(
         request,
         "home.html",
         {
             "cf": rules.for_subject(cf.as_dict()),
-            "csrf": staff_accounts.csrf_token(csrf_key(platform), token),
+            "csrf": _session_csrf(platform, request),
             "expires": beijing_time(session.expires_at),
-            "services": LATER_SERVICES,
+            "services": SERVICES,
+            "later_services": LATER_SERVICES,
             "unread": unread,
         },
     )
@@ -376,6 +400,128 @@ def mark_message_read(
             now=platform.clock.now(),
         )
     return _no_store(RedirectResponse(f"/account/messages?done={message_id}", status_code=303))
+
+
+# -- objections (异议) --------------------------------------------------------------------
+
+
+def _own_record(platform: Platform, session: SubjectSession, entry: int) -> dict[str, Any] | None:
+    """The record of ``entry`` as the subject's own file shows it, or None (not its own)."""
+    with platform.engine.begin() as conn:
+        cf = selfservice.own_file(
+            conn,
+            platform.catalogue,
+            platform.sanctions,
+            session,
+            as_of=platform.clock.today(),
+            now=platform.clock.now(),
+        )
+    for group in rules.for_subject(cf.as_dict())["groups"]:
+        for item in group["items"]:
+            for rec in item["records"]:
+                if rec["entry_id"] == entry:
+                    return {**rec, "item_name": item["item_name"]}
+    return None
+
+
+def _objection_form(
+    platform: Platform,
+    request: Request,
+    session: SubjectSession,
+    entry: int,
+    *,
+    error: str | None = None,
+    grounds: str = "",
+    statement: str = "",
+    status: int = 200,
+) -> Response:
+    record = _own_record(platform, session, entry)
+    if record is None:
+        raise NotFound(f"entry {entry} is not in the subject's file", "本主体信用信息中没有该记录")
+    return _render(
+        request,
+        "objection_new.html",
+        {
+            "record": record,
+            "grounds": GROUNDS,
+            "chosen": grounds,
+            "statement": statement,
+            "error": error,
+            "max_statement": objections.MAX_STATEMENT,
+            "csrf": _session_csrf(platform, request),
+        },
+        status,
+    )
+
+
+@router.api_route(f"{OBJECTIONS_PATH}/new", methods=PAGE, response_class=HTMLResponse)
+def objection_new(
+    request: Request,
+    platform: PlatformDep,
+    session: SubjectUser,
+    entry: Annotated[int, Query(ge=1, le=MAX_ID)],
+) -> Response:
+    """The form to object to one of the subject's own records."""
+    return _objection_form(platform, request, session, entry)
+
+
+@router.post(OBJECTIONS_PATH, response_class=HTMLResponse)
+def objection_file(
+    request: Request,
+    platform: PlatformDep,
+    session: SubjectUser,
+    csrf: CsrfToken,
+    entry: FormEntry,
+    grounds: FormGrounds,
+    statement: FormStatement,
+) -> Response:
+    """File the objection; a refusal (window passed, already open, bad input) shows the form
+    again with the reason, nothing filed."""
+    _check_session_form(platform, request, csrf)
+    try:
+        with platform.transaction() as conn:
+            row = objection_calls.file(
+                conn,
+                platform,
+                entry_id=entry,
+                grounds=grounds,
+                statement=statement,
+                actor=session.actor,
+                role="subject",
+                subject_uscc=session.uscc,
+            )
+    except (InputError, Conflict) as exc:
+        status = 409 if isinstance(exc, Conflict) else 422
+        return _objection_form(
+            platform,
+            request,
+            session,
+            entry,
+            error=exc.message_zh,
+            grounds=grounds,
+            statement=statement,
+            status=status,
+        )
+    return _no_store(RedirectResponse(f"{OBJECTIONS_PATH}/{row['id']}", status_code=303))
+
+
+@router.api_route(OBJECTIONS_PATH, methods=PAGE, response_class=HTMLResponse)
+def objection_list(request: Request, platform: PlatformDep, session: SubjectUser) -> Response:
+    """The subject's objections: state, deadline (provisional marked), outcome and reasons."""
+    with platform.engine.begin() as conn:
+        out = objection_calls.find(conn, platform, subject_key=session.uscc, page_size=200)
+    return _render(request, "objections.html", {"d": out, "csrf": _session_csrf(platform, request)})
+
+
+@router.api_route(f"{OBJECTIONS_PATH}/{{objection_id}}", methods=PAGE, response_class=HTMLResponse)
+def objection_page(
+    request: Request, platform: PlatformDep, session: SubjectUser, objection_id: Id
+) -> Response:
+    """One of the subject's objections with its history (without the staff's names)."""
+    with platform.engine.begin() as conn:
+        v = objection_calls.view(conn, platform, objection_id, for_subject=session.uscc)
+    v["steps"] = []  # the steps are the staff's
+    return _render(request, "objection.html", {"o": v, "csrf": _session_csrf(platform, request)})
 
 
 def install(app: FastAPI) -> None:

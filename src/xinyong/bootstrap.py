@@ -16,6 +16,7 @@ from xinyong.alerts import service as alerts
 from xinyong.cases.attachments import AttachmentPolicy
 from xinyong.catalog.catalogue import Catalogue
 from xinyong.catalog.loader import load_catalogue
+from xinyong.catalog.rectification import RectificationCatalogue, load_rectification_catalogue
 from xinyong.catalog.repair import RepairCatalogue, load_repair_catalogue
 from xinyong.catalog.sanctions import SanctionsCatalogue, load_sanctions
 from xinyong.checks.readmodel import CheckReadModel
@@ -28,6 +29,7 @@ from xinyong.kernel.calendar import WorkCalendar, local_calendar_dirs
 from xinyong.kernel.clock import Clock, SystemClock
 from xinyong.kernel.settings import Settings, get_settings
 from xinyong.notifications import service as notifications
+from xinyong.rectifications.service import Deps as RectificationDeps
 from xinyong.repair.service import Deps as RepairDeps
 from xinyong.store.db import make_engine
 
@@ -108,6 +110,16 @@ class Platform:
             regimes=self.repair_regimes(),
             data_dir=self.settings.data_dir,
             attachment_policy=self.attachment_policy(),
+        )
+
+    def rectification_rules(self) -> RectificationCatalogue:
+        """The rectification and interview rules (national, or a local folder's own)."""
+        extra = [self.settings.local_catalog_dir] if self.settings.local_catalog_dir else []
+        return load_rectification_catalogue(extra)
+
+    def rectification_deps(self) -> RectificationDeps:
+        return RectificationDeps(
+            catalogue=self.catalogue, calendar=self.calendar, rules=self.rectification_rules()
         )
 
     def account_policy(self) -> AccountPolicy:

@@ -35,7 +35,7 @@ def at(y: int, m: int, d: int, h: int = 10) -> dt.datetime:
 
 def _finding(platform: Platform) -> int:
     add_department(platform)
-    add_department(platform, "hbj", "ecology_environment", "生态环境厅")
+    add_department(platform, "hbj", "ecology", "生态环境厅")
     platform.importer().import_bytes(
         csv_bytes([penalty()]), filename="p.csv", department_code="scjg", item_code="XZCF"
     )

@@ -284,6 +284,7 @@ def hold(
     role: str,
     department_code: str | None,
     now: dt.datetime,
+    interview_id: int | None = None,
     expected_version: int | None = None,
 ) -> Case:
     """Record the interview held: attendees (by role and name), minutes, agreed actions with
@@ -292,6 +293,11 @@ def hold(
     case = _case_for_step(conn, case_id, "hold", role, department_code)
     today = _today(now)
     interview = repo.interviews(conn, case.id)[-1]
+    if interview_id is not None and int(interview["id"]) != interview_id:
+        raise NotFound(
+            f"interview {interview_id} is not the scheduled one of case {case.id}",
+            f"约谈 {interview_id} 不是办件 {case.id} 待记录的约谈",
+        )
     rules.held_date(held_on, interview["scheduled_on"], today)
     people = rules.attendees(attendees)
     minutes = rules.check_text("minutes", "约谈纪要", minutes, rules.MAX_MINUTES, required=True)

@@ -70,6 +70,7 @@ from xinyong.web.routes import ledger as ledger_routes
 from xinyong.web.routes import lists as lists_routes
 from xinyong.web.routes import notifications as notifications_routes
 from xinyong.web.routes import portal as portal_routes
+from xinyong.web.routes import rectifications as rectifications_routes
 from xinyong.web.routes import repair as repair_routes
 from xinyong.web.routes import reports as reports_routes
 from xinyong.web.routes import search as search_routes
@@ -159,6 +160,10 @@ TAGS = [
         "name": "信用修复",
         "description": "信用修复：每条记录的修复条件、代录申请、认定部门逐步办理、复查抽样。",
     },
+    {
+        "name": "限期整改与约谈",
+        "description": "限期整改与约谈：认定部门责令限期整改、安排并记录提示约谈或警示约谈（谁认定、谁约谈），超期标记。",
+    },
     {"name": "统计与典型案例", "description": "月度统计（北京时间）与典型案例的登记、发布、撤回。"},
     {
         "name": "信用公示",
@@ -203,6 +208,7 @@ ROUTERS: list[APIRouter] = [
     ledger_routes.router,
     reports_routes.router,
     repair_routes.router,
+    rectifications_routes.router,
     search_routes.router,
     warnings_routes.router,
 ]

@@ -63,6 +63,7 @@ from xinyong.web.routes import console_announcements as console_announcements_ro
 from xinyong.web.routes import console_cases
 from xinyong.web.routes import console_imports as console_imports_routes
 from xinyong.web.routes import console_messages as console_messages_routes
+from xinyong.web.routes import console_rectifications as console_rectifications_routes
 from xinyong.web.routes import console_repairs as console_repairs_routes
 from xinyong.web.routes import console_subject_accounts as console_subject_accounts_routes
 from xinyong.web.routes import console_work as console_work_routes
@@ -273,6 +274,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     app.include_router(subject_repair_routes.router)  # the subject's credit repair pages
     app.include_router(console_cases.router)  # console: list cases (名单认定办件)
     app.include_router(console_repairs_routes.router)  # console: credit repair (信用修复)
+    app.include_router(console_rectifications_routes.router)  # console: 限期整改与约谈
     app.include_router(console_imports_routes.router)
     app.include_router(console_work_routes.router)  # check, alerts, typical cases
     app.include_router(console_messages_routes.router)  # 消息 (in-app messages)

@@ -596,3 +596,18 @@ def find(
         "total": total,
         "rectifications": [_row(conn, deps, c, today, ivs[c.id]) for c in found],
     }
+
+
+def of_subject(
+    conn: Connection, deps: Deps, subject_key: str, today: dt.date
+) -> list[dict[str, Any]]:
+    """The subject's own orders, open and closed, newest first, each with its interviews
+    (dates, places and the actions agreed) for its account pages."""
+    mine = [c for c in cases_repo.cases_of_subject(conn, subject_key) if c.workflow == WORKFLOW]
+    ivs = repo.interviews_of_cases(conn, [c.id for c in mine])
+    out = []
+    for c in sorted(mine, key=lambda c: c.id, reverse=True):
+        row = _row(conn, deps, c, today, ivs[c.id])
+        row["interviews"] = [_interview_json(deps, r, full=True) for r in ivs[c.id]]
+        out.append(row)
+    return out

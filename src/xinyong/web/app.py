@@ -76,6 +76,7 @@ from xinyong.web.routes import repair as repair_routes
 from xinyong.web.routes import reports as reports_routes
 from xinyong.web.routes import search as search_routes
 from xinyong.web.routes import subject_account as subject_account_routes
+from xinyong.web.routes import subject_rectifications as subject_rectifications_routes
 from xinyong.web.routes import subject_repair as subject_repair_routes
 from xinyong.web.routes import warnings as warnings_routes
 from xinyong.web.schemas import catalogue as catalogue_schemas
@@ -272,6 +273,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     app.include_router(console_subject_accounts_routes.router)
     subject_account_routes.install(app)  # subject accounts (their own cookie sessions)
     app.include_router(subject_repair_routes.router)  # the subject's credit repair pages
+    app.include_router(subject_rectifications_routes.router)  # the subject's 限期整改
     app.include_router(console_cases.router)  # console: list cases (名单认定办件)
     app.include_router(console_repairs_routes.router)  # console: credit repair (信用修复)
     app.include_router(console_rectifications_routes.router)  # console: 限期整改与约谈

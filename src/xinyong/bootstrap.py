@@ -17,6 +17,7 @@ from xinyong.cases.attachments import AttachmentPolicy
 from xinyong.catalog.catalogue import Catalogue
 from xinyong.catalog.loader import load_catalogue
 from xinyong.catalog.objections import ObjectionRegimes, regimes_for
+from xinyong.catalog.rectification import RectificationCatalogue, load_rectification_catalogue
 from xinyong.catalog.repair import RepairCatalogue, load_repair_catalogue
 from xinyong.catalog.sanctions import SanctionsCatalogue, load_sanctions
 from xinyong.checks.readmodel import CheckReadModel
@@ -29,6 +30,7 @@ from xinyong.kernel.calendar import WorkCalendar, local_calendar_dirs
 from xinyong.kernel.clock import Clock, SystemClock
 from xinyong.kernel.settings import Settings, get_settings
 from xinyong.notifications import service as notifications
+from xinyong.rectifications.service import Deps as RectificationDeps
 from xinyong.repair.service import Deps as RepairDeps
 from xinyong.store.db import make_engine
 
@@ -115,6 +117,16 @@ class Platform:
         """The objection regimes of this deployment (national, and the local folder's)."""
         extra = [self.settings.local_catalog_dir] if self.settings.local_catalog_dir else []
         return regimes_for(extra)
+
+    def rectification_rules(self) -> RectificationCatalogue:
+        """The rectification and interview rules (national, or a local folder's own)."""
+        extra = [self.settings.local_catalog_dir] if self.settings.local_catalog_dir else []
+        return load_rectification_catalogue(extra)
+
+    def rectification_deps(self) -> RectificationDeps:
+        return RectificationDeps(
+            catalogue=self.catalogue, calendar=self.calendar, rules=self.rectification_rules()
+        )
 
     def account_policy(self) -> AccountPolicy:
         """Lock-out, session expiry and password length from the settings."""

@@ -24,6 +24,8 @@ FILL = {
     "batch_id": "999999",
     "case_id": "999999",
     "repair_id": "999999",
+    "rectification_id": "999999",
+    "interview_id": "999999",
     "alert_id": "999999",
     "notice_id": "999999",
     "objection_id": "999999",

@@ -503,6 +503,50 @@ def test_real_answers_declare_every_field(client: TestClient, platform: Platform
     )
     call("POST", "/api/v1/repairs/recheck-samples", json={"month": "2026-08"}, headers=office)
 
+    # Rectification and interviews, by the department that made the finding.
+    body = {"record": record, "obligation": "补缴罚款", "deadline": "2026-10-30"}
+    ordered = call("POST", "/api/v1/rectifications", json=body, headers=scjg)
+    rid = ordered["id"]
+    meeting = {"kind": "PROMPT", "date": "2026-10-20", "place": "三楼会议室"}
+    call(
+        "POST",
+        "/api/v1/rectifications/{rectification_id}/interviews",
+        rid,
+        json=meeting,
+        headers=scjg,
+    )
+    platform.clock.set(dt.datetime(2026, 10, 20, 15, 0, tzinfo=CHINA_TZ))
+    listed = call(
+        "GET",
+        "/api/v1/rectifications/{rectification_id}/interviews",
+        rid,
+        params=purpose,
+        headers=office,
+    )
+    held = {
+        "held_on": "2026-10-20",
+        "attendees": [{"side": "subject", "role": "法定代表人", "name": "王经理"}],
+        "minutes": "告知整改要求",
+        "actions": [{"action": "补缴罚款", "due": "2026-10-30"}],
+    }
+    call(
+        "POST",
+        "/api/v1/rectifications/{rectification_id}/interviews/{interview_id}/record",
+        rid,
+        listed["interviews"][0]["id"],
+        json=held,
+        headers=scjg,
+    )
+    call("GET", "/api/v1/rectifications", params=purpose, headers=office)
+    call("GET", "/api/v1/rectifications/{rectification_id}", rid, params=purpose, headers=scjg)
+    call(
+        "POST",
+        "/api/v1/rectifications/{rectification_id}/steps",
+        rid,
+        json={"name": "rectified"},
+        headers=scjg,
+    )
+
     models = _models(client.app)
     covered = {(m, t, s) for m, t, s, _ in answers}
     json_ops = {op for op, model in models.items() if model is not None}

@@ -257,4 +257,58 @@ CREDIT_REPAIR = Workflow(
     },
 )
 
-WORKFLOWS: dict[str, Workflow] = {w.code: w for w in (LIST_DETERMINATION, OBJECTION, CREDIT_REPAIR)}
+# Rectification by deadline (限期整改, 35号文 (九)): the department that made the finding orders
+# the subject to rectify by a date it names; a subject that has not rectified gets a 提示约谈 or
+# 警示约谈 scheduled and held by that department (谁认定、谁约谈); the case closes rectified or
+# failed. Every state's deadline is a date the department names (the rectification deadline,
+# the interview date), given with the step, so the kernel's overdue machinery flags it.
+RECTIFICATION = Workflow(
+    code="rectification",
+    name="限期整改",
+    initial="ordered",
+    states={
+        "ordered": State(
+            "ordered",
+            "已责令限期整改",
+            deadline_param="rectification_days",
+            deadline_label="整改期限",
+        ),
+        "interview_scheduled": State(
+            "interview_scheduled", "已安排约谈", deadline_label="约谈日期"
+        ),
+        "interview_held": State("interview_held", "已约谈，整改中", deadline_label="整改期限"),
+        "rectified": State("rectified", "已整改到位", terminal=True),
+        "failed": State("failed", "整改不到位", terminal=True),
+    },
+    transitions={
+        t.name: t
+        for t in (
+            _t(
+                "schedule",
+                "安排约谈",
+                {"ordered", "interview_held"},
+                "interview_scheduled",
+                {"department"},
+            ),
+            _t("hold", "记录约谈", {"interview_scheduled"}, "interview_held", {"department"}),
+            _t(
+                "rectified",
+                "确认整改到位",
+                {"ordered", "interview_scheduled", "interview_held"},
+                "rectified",
+                {"department"},
+            ),
+            _t(
+                "failed",
+                "认定整改不到位",
+                {"ordered", "interview_scheduled", "interview_held"},
+                "failed",
+                {"department"},
+            ),
+        )
+    },
+)
+
+WORKFLOWS: dict[str, Workflow] = {
+    w.code: w for w in (LIST_DETERMINATION, OBJECTION, CREDIT_REPAIR, RECTIFICATION)
+}

@@ -31,6 +31,7 @@ TABLE_MODULES = (
     "xinyong.notifications.tables",
     "xinyong.portal.tables",
     "xinyong.repair.tables",
+    "xinyong.rectifications.tables",
     "xinyong.reports.tables",
     "xinyong.search.tables",
     "xinyong.selfservice.tables",

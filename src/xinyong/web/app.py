@@ -64,6 +64,7 @@ from xinyong.web.routes import console_cases
 from xinyong.web.routes import console_imports as console_imports_routes
 from xinyong.web.routes import console_messages as console_messages_routes
 from xinyong.web.routes import console_objections as console_objections_routes
+from xinyong.web.routes import console_rectifications as console_rectifications_routes
 from xinyong.web.routes import console_repairs as console_repairs_routes
 from xinyong.web.routes import console_subject_accounts as console_subject_accounts_routes
 from xinyong.web.routes import console_work as console_work_routes
@@ -72,10 +73,12 @@ from xinyong.web.routes import lists as lists_routes
 from xinyong.web.routes import notifications as notifications_routes
 from xinyong.web.routes import objections as objections_routes
 from xinyong.web.routes import portal as portal_routes
+from xinyong.web.routes import rectifications as rectifications_routes
 from xinyong.web.routes import repair as repair_routes
 from xinyong.web.routes import reports as reports_routes
 from xinyong.web.routes import search as search_routes
 from xinyong.web.routes import subject_account as subject_account_routes
+from xinyong.web.routes import subject_rectifications as subject_rectifications_routes
 from xinyong.web.routes import subject_repair as subject_repair_routes
 from xinyong.web.routes import warnings as warnings_routes
 from xinyong.web.schemas import catalogue as catalogue_schemas
@@ -165,6 +168,10 @@ TAGS = [
         "name": "异议",
         "description": "信用信息异议：代当事人提出、推送认定部门、受理、核查决定（更正、撤销、维持），待办与超期。",
     },
+    {
+        "name": "限期整改与约谈",
+        "description": "限期整改与约谈：认定部门责令限期整改、安排并记录提示约谈或警示约谈（谁认定、谁约谈），超期标记。",
+    },
     {"name": "统计与典型案例", "description": "月度统计（北京时间）与典型案例的登记、发布、撤回。"},
     {
         "name": "信用公示",
@@ -210,6 +217,7 @@ ROUTERS: list[APIRouter] = [
     ledger_routes.router,
     reports_routes.router,
     repair_routes.router,
+    rectifications_routes.router,
     search_routes.router,
     warnings_routes.router,
 ]
@@ -272,9 +280,11 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     app.include_router(console_subject_accounts_routes.router)
     subject_account_routes.install(app)  # subject accounts (their own cookie sessions)
     app.include_router(subject_repair_routes.router)  # the subject's credit repair pages
+    app.include_router(subject_rectifications_routes.router)  # the subject's 限期整改
     app.include_router(console_cases.router)  # console: list cases (名单认定办件)
     app.include_router(console_repairs_routes.router)  # console: credit repair (信用修复)
     app.include_router(console_objections_routes.router)  # console: objections (异议)
+    app.include_router(console_rectifications_routes.router)  # console: 限期整改与约谈
     app.include_router(console_imports_routes.router)
     app.include_router(console_work_routes.router)  # check, alerts, typical cases
     app.include_router(console_messages_routes.router)  # 消息 (in-app messages)

@@ -19,6 +19,7 @@ from xinyong.web.commands import imports as imports_commands
 from xinyong.web.commands import lists as lists_commands
 from xinyong.web.commands import notifications as notifications_commands
 from xinyong.web.commands import objections as objections_commands
+from xinyong.web.commands import rectifications as rectification_commands
 from xinyong.web.commands import repair as repair_commands
 from xinyong.web.commands import reports as reports_commands
 from xinyong.web.commands import search as search_commands
@@ -55,6 +56,7 @@ app.add_typer(notifications_commands.events_app, name="events")
 app.add_typer(notifications_commands.messages_app, name="messages")
 app.add_typer(repair_commands.app, name="repairs")
 app.add_typer(objections_commands.app, name="objections")
+app.add_typer(rectification_commands.app, name="rectifications")
 app.add_typer(reports_commands.app, name="reports")
 app.add_typer(warnings_commands.app, name="warnings")
 audit_app.command("keygen")(anchors_commands.keygen_cmd)

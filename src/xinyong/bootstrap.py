@@ -17,6 +17,7 @@ from xinyong.cases.attachments import AttachmentPolicy
 from xinyong.catalog.catalogue import Catalogue
 from xinyong.catalog.loader import load_catalogue
 from xinyong.catalog.repair import RepairCatalogue, load_repair_catalogue
+from xinyong.catalog.voluntary import VoluntaryCatalogue, load_voluntary_catalogue
 from xinyong.catalog.sanctions import SanctionsCatalogue, load_sanctions
 from xinyong.checks.readmodel import CheckReadModel
 from xinyong.checks.writer import ReceiptWriter
@@ -29,6 +30,7 @@ from xinyong.kernel.clock import Clock, SystemClock
 from xinyong.kernel.settings import Settings, get_settings
 from xinyong.notifications import service as notifications
 from xinyong.repair.service import Deps as RepairDeps
+from xinyong.voluntary.service import Deps as VoluntaryDeps
 from xinyong.store.db import make_engine
 
 # How long a server stop waits for a running import job (it is re-run at the next start).
@@ -106,6 +108,20 @@ class Platform:
             sanctions=self.sanctions,
             calendar=self.calendar,
             regimes=self.repair_regimes(),
+            data_dir=self.settings.data_dir,
+            attachment_policy=self.attachment_policy(),
+        )
+
+    def voluntary_catalogue(self) -> VoluntaryCatalogue:
+        """The kinds of voluntary registration (national, replaced by a local folder's own)."""
+        extra = [self.settings.local_catalog_dir] if self.settings.local_catalog_dir else []
+        return load_voluntary_catalogue(extra)
+
+    def voluntary_deps(self) -> VoluntaryDeps:
+        return VoluntaryDeps(
+            catalogue=self.catalogue,
+            calendar=self.calendar,
+            voluntary=self.voluntary_catalogue(),
             data_dir=self.settings.data_dir,
             attachment_policy=self.attachment_policy(),
         )

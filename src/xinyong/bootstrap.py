@@ -17,8 +17,8 @@ from xinyong.cases.attachments import AttachmentPolicy
 from xinyong.catalog.catalogue import Catalogue
 from xinyong.catalog.loader import load_catalogue
 from xinyong.catalog.repair import RepairCatalogue, load_repair_catalogue
-from xinyong.catalog.voluntary import VoluntaryCatalogue, load_voluntary_catalogue
 from xinyong.catalog.sanctions import SanctionsCatalogue, load_sanctions
+from xinyong.catalog.voluntary import VoluntaryCatalogue, load_voluntary_catalogue
 from xinyong.checks.readmodel import CheckReadModel
 from xinyong.checks.writer import ReceiptWriter
 from xinyong.events import service as events
@@ -30,8 +30,8 @@ from xinyong.kernel.clock import Clock, SystemClock
 from xinyong.kernel.settings import Settings, get_settings
 from xinyong.notifications import service as notifications
 from xinyong.repair.service import Deps as RepairDeps
-from xinyong.voluntary.service import Deps as VoluntaryDeps
 from xinyong.store.db import make_engine
+from xinyong.voluntary.service import Deps as VoluntaryDeps
 
 # How long a server stop waits for a running import job (it is re-run at the next start).
 JOB_STOP_WAIT_S = 10.0

@@ -151,7 +151,8 @@ def test_registered_verified_public_and_in_the_file(platform: Platform, clock: F
             == []
         )
         kinds = [k for k, _p in conn.execute(select(outbox.c.kind, outbox.c.payload))]
-    assert entry.item_code == "ZYGS" and entry.public
+    assert entry.item_code == "ZYGS"
+    assert entry.public
     assert entry.payload["ZY_SBFS"] == "自主申报"
     assert entry.payload["ZY_HYDW"] == "部门scjg"
     assert entry.payload["ZY_HYRQ"] == "2026-11-05"
@@ -159,19 +160,23 @@ def test_registered_verified_public_and_in_the_file(platform: Platform, clock: F
     assert "证书编号：D261000001" in entry.payload["ZY_NR"]
     assert view["verified"]["by"] == "部门scjg"
     public = _file(platform, "public")
-    assert "建筑业企业资质证书" in public and "自主申报" in public
+    assert "建筑业企业资质证书" in public
+    assert "自主申报" in public
     assert "case.voluntary_registration.verify" in kinds
     with platform.engine.connect() as conn:
         report = voluntary.share_report(
             conn, platform.voluntary_deps(), divisions=default_divisions()
         )
-    assert report["overall"]["voluntary"] == 1 and report["overall"]["total"] == 2
+    assert report["overall"]["voluntary"] == 1
+    assert report["overall"]["total"] == 2
     assert report["overall"]["share_text"] == "50.0%"
     assert report["overall"]["reached"] is True
     [dept] = report["departments"]
-    assert dept["department"] == "scjg" and dept["share"] == 0.5
+    assert dept["department"] == "scjg"
+    assert dept["share"] == 0.5
     [region] = report["regions"]
-    assert region["region"] == "6101" and region["region_name"] == "西安市"
+    assert region["region"] == "6101"
+    assert region["region_name"] == "西安市"
 
 
 def test_authorised_only_kind_is_filed_but_not_public(
@@ -217,7 +222,8 @@ def test_registered_rejected_with_reason(platform: Platform, clock: FixedClock) 
         mine = voluntary.find(conn, today=clock.today(), subject_key=ORG)
     assert view["state"] == "rejected"
     assert view["rejection_reason"] == "证书编号与发证机关数据不符"
-    assert view["verified"] is None and view["transitions"] == []
+    assert view["verified"] is None
+    assert view["transitions"] == []
     assert mine["registrations"][0]["state_label"] == "核验未通过"
     assert "建筑业企业资质证书" not in _file(platform, "internal")
 

@@ -5,7 +5,6 @@ answers the API really gives."""
 from __future__ import annotations
 
 import json
-
 import re
 import types
 import typing

@@ -53,7 +53,6 @@ INVALID_LOGIN = "统一社会信用代码或口令错误"
 LATER_SERVICES = (
     ("信用信息异议申请", "对本主体信用信息有异议的，在线提出异议申请"),
     ("信用承诺", "在线作出、查看信用承诺"),
-    ("自愿注册信息", "自愿补充报送本主体的信用信息"),
 )
 
 router = APIRouter(include_in_schema=False)

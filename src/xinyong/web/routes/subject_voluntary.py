@@ -8,7 +8,7 @@ subject is the session's, never one from the address."""
 import re
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form, Request
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
@@ -33,6 +33,7 @@ UPLOAD_PATHS = re.compile(r"^/account/voluntary/register$")
 FIELD_PREFIX = "f_"
 FORM_TEXT_MAX = 4000
 CaseId = Annotated[int, PathParam(ge=1, le=MAX_ID, description="自愿注册编号")]
+CsrfToken = Annotated[str, Form(alias="csrf", max_length=128)]
 
 router = APIRouter(include_in_schema=False)
 
@@ -91,8 +92,16 @@ def _text(form: Any, name: str) -> str:
 
 
 @router.post(f"{VOLUNTARY_PATH}/register", response_class=HTMLResponse)
-async def register(request: Request, platform: PlatformDep, session: SubjectUser) -> Response:
-    """One registration: the kind's fields (``f_<code>``), commitment, authorisation, files."""
+async def register(
+    request: Request,
+    platform: PlatformDep,
+    session: SubjectUser,
+    csrf: CsrfToken,
+    kind: Annotated[str, Form(max_length=16)],
+) -> Response:
+    """One registration: the kind's fields (``f_<code>``), commitment, authorisation, files.
+    The declared fields are validated first, as on every form; the kind's own are read from
+    the form, whose fields depend on the kind."""
     limit = platform.settings.attachment_max_bytes
     form = await request.form(max_files=platform.settings.attachment_max_files + 1)
     uploads = [
@@ -100,7 +109,6 @@ async def register(request: Request, platform: PlatformDep, session: SubjectUser
         for f in form.getlist("materials")
         if isinstance(f, UploadFile) and f.filename
     ]
-    kind = _text(form, "kind")
     values = {
         k[len(FIELD_PREFIX) :]: _text(form, k)
         for k in form
@@ -108,7 +116,7 @@ async def register(request: Request, platform: PlatformDep, session: SubjectUser
     }
 
     def run() -> Response:
-        _check_csrf(platform, request, _text(form, "csrf"))
+        _check_csrf(platform, request, csrf)
         try:
             with platform.transaction() as conn:
                 case = voluntary.submit(

@@ -60,11 +60,11 @@ def _json(*args: str) -> Any:
 
 def test_voluntary_registration_from_the_command_line(env: Path, clock: FixedClock) -> None:
     clock.set(dt.datetime(2026, 11, 2, 10, 0, tzinfo=CHINA_TZ))
-    for code, name, sector in (
+    for dept, name, sector in (
         ("scjg", "省市场监督管理局", "market_regulation"),
         ("swj", "省税务局", "tax"),
     ):
-        assert _run("department", "add", code, name, "--sector", sector)[0] == 0
+        assert _run("department", "add", dept, name, "--sector", sector)[0] == 0
     path = env / "p.csv"
     path.write_bytes(csv_bytes([penalty()]))
     assert _run("import", str(path), "--source", "scjg", "--item", "XZCF")[0] == 0

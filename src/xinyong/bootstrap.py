@@ -20,6 +20,7 @@ from xinyong.catalog.objections import ObjectionRegimes, regimes_for
 from xinyong.catalog.rectification import RectificationCatalogue, load_rectification_catalogue
 from xinyong.catalog.repair import RepairCatalogue, load_repair_catalogue
 from xinyong.catalog.sanctions import SanctionsCatalogue, load_sanctions
+from xinyong.catalog.voluntary import VoluntaryCatalogue, load_voluntary_catalogue
 from xinyong.checks.readmodel import CheckReadModel
 from xinyong.checks.writer import ReceiptWriter
 from xinyong.events import service as events
@@ -33,6 +34,7 @@ from xinyong.notifications import service as notifications
 from xinyong.rectifications.service import Deps as RectificationDeps
 from xinyong.repair.service import Deps as RepairDeps
 from xinyong.store.db import make_engine
+from xinyong.voluntary.service import Deps as VoluntaryDeps
 
 # How long a server stop waits for a running import job (it is re-run at the next start).
 JOB_STOP_WAIT_S = 10.0
@@ -117,6 +119,20 @@ class Platform:
         """The objection regimes of this deployment (national, and the local folder's)."""
         extra = [self.settings.local_catalog_dir] if self.settings.local_catalog_dir else []
         return regimes_for(extra)
+
+    def voluntary_catalogue(self) -> VoluntaryCatalogue:
+        """The kinds of voluntary registration (national, replaced by a local folder's own)."""
+        extra = [self.settings.local_catalog_dir] if self.settings.local_catalog_dir else []
+        return load_voluntary_catalogue(extra)
+
+    def voluntary_deps(self) -> VoluntaryDeps:
+        return VoluntaryDeps(
+            catalogue=self.catalogue,
+            calendar=self.calendar,
+            voluntary=self.voluntary_catalogue(),
+            data_dir=self.settings.data_dir,
+            attachment_policy=self.attachment_policy(),
+        )
 
     def rectification_rules(self) -> RectificationCatalogue:
         """The rectification and interview rules (national, or a local folder's own)."""

@@ -26,6 +26,7 @@ FILL = {
     "repair_id": "999999",
     "rectification_id": "999999",
     "interview_id": "999999",
+    "registration_id": "999999",
     "alert_id": "999999",
     "notice_id": "999999",
     "objection_id": "999999",

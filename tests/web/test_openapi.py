@@ -4,6 +4,7 @@ answers the API really gives."""
 
 from __future__ import annotations
 
+import json
 import re
 import types
 import typing
@@ -546,6 +547,42 @@ def test_real_answers_declare_every_field(client: TestClient, platform: Platform
         json={"name": "rectified"},
         headers=scjg,
     )
+    # Voluntary registration: entered by the department on ORG's behalf, then verified.
+    registered = call(
+        "POST",
+        "/api/v1/voluntary-registrations",
+        data={
+            "subject": ORG,
+            "kind": "QUALIFICATION",
+            "values": json.dumps(
+                {
+                    "certificate_name": "资质证书",
+                    "certificate_no": "D1",
+                    "issuer": "住建厅",
+                    "issued_on": "2026-01-05",
+                }
+            ),
+            "commitment": "true",
+            "authorisation": "true",
+        },
+        headers=scjg,
+    )
+    call("GET", "/api/v1/voluntary-registrations", params=purpose, headers=office)
+    call(
+        "GET",
+        "/api/v1/voluntary-registrations/{registration_id}",
+        registered["id"],
+        params=purpose,
+        headers=scjg,
+    )
+    call(
+        "POST",
+        "/api/v1/voluntary-registrations/{registration_id}/steps",
+        registered["id"],
+        data={"name": "verify"},
+        headers=scjg,
+    )
+    call("GET", "/api/v1/voluntary-registrations/share", headers=office)
 
     models = _models(client.app)
     covered = {(m, t, s) for m, t, s, _ in answers}

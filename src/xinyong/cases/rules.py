@@ -309,6 +309,34 @@ RECTIFICATION = Workflow(
     },
 )
 
+# Voluntary registration (自愿注册, 35号文 (五), Shaanxi 2020 三(二)2): a subject registers
+# information of its own with a truthfulness commitment and an authorisation to use it; the
+# responsible department of its sector, or the credit office, verifies it (it then enters the
+# ledger as self-reported) or rejects it with the reason. The deadline is catalogue data.
+VOLUNTARY_REGISTRATION = Workflow(
+    code="voluntary_registration",
+    name="自愿注册",
+    initial="submitted",
+    states={
+        "submitted": State(
+            "submitted",
+            "已注册，待核验",
+            deadline_param="verification_working_days",
+            deadline_label="核验期限",
+        ),
+        "verified": State("verified", "已核验，纳入信用记录", terminal=True),
+        "rejected": State("rejected", "核验未通过", terminal=True),
+    },
+    transitions={
+        t.name: t
+        for t in (
+            _t("verify", "核验通过", {"submitted"}, "verified", {"department", "office"}),
+            _t("reject", "核验不通过", {"submitted"}, "rejected", {"department", "office"}),
+        )
+    },
+)
+
 WORKFLOWS: dict[str, Workflow] = {
-    w.code: w for w in (LIST_DETERMINATION, OBJECTION, CREDIT_REPAIR, RECTIFICATION)
+    w.code: w
+    for w in (LIST_DETERMINATION, OBJECTION, CREDIT_REPAIR, RECTIFICATION, VOLUNTARY_REGISTRATION)
 }

@@ -67,6 +67,7 @@ from xinyong.web.routes import console_objections as console_objections_routes
 from xinyong.web.routes import console_rectifications as console_rectifications_routes
 from xinyong.web.routes import console_repairs as console_repairs_routes
 from xinyong.web.routes import console_subject_accounts as console_subject_accounts_routes
+from xinyong.web.routes import console_voluntary as console_voluntary_routes
 from xinyong.web.routes import console_work as console_work_routes
 from xinyong.web.routes import ledger as ledger_routes
 from xinyong.web.routes import lists as lists_routes
@@ -80,6 +81,8 @@ from xinyong.web.routes import search as search_routes
 from xinyong.web.routes import subject_account as subject_account_routes
 from xinyong.web.routes import subject_rectifications as subject_rectifications_routes
 from xinyong.web.routes import subject_repair as subject_repair_routes
+from xinyong.web.routes import subject_voluntary as subject_voluntary_routes
+from xinyong.web.routes import voluntary as voluntary_routes
 from xinyong.web.routes import warnings as warnings_routes
 from xinyong.web.schemas import catalogue as catalogue_schemas
 from xinyong.web.schemas import creditfile as creditfile_schemas
@@ -172,6 +175,10 @@ TAGS = [
         "name": "限期整改与约谈",
         "description": "限期整改与约谈：认定部门责令限期整改、安排并记录提示约谈或警示约谈（谁认定、谁约谈），超期标记。",
     },
+    {
+        "name": "自愿注册",
+        "description": "自愿注册：信息类别、代为注册、核验（通过或不通过并说明理由）、自愿注册记录占比。",
+    },
     {"name": "统计与典型案例", "description": "月度统计（北京时间）与典型案例的登记、发布、撤回。"},
     {
         "name": "信用公示",
@@ -218,6 +225,7 @@ ROUTERS: list[APIRouter] = [
     reports_routes.router,
     repair_routes.router,
     rectifications_routes.router,
+    voluntary_routes.router,
     search_routes.router,
     warnings_routes.router,
 ]
@@ -263,6 +271,8 @@ def create_app(platform: Platform | None = None) -> FastAPI:
                     repair_routes.UPLOAD_PATHS,
                     console_repairs_routes.UPLOAD_PATHS,
                     subject_repair_routes.UPLOAD_PATHS,
+                    voluntary_routes.UPLOAD_PATHS,
+                    subject_voluntary_routes.UPLOAD_PATHS,
                 )
             )
         ),
@@ -285,6 +295,8 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     app.include_router(console_repairs_routes.router)  # console: credit repair (信用修复)
     app.include_router(console_objections_routes.router)  # console: objections (异议)
     app.include_router(console_rectifications_routes.router)  # console: 限期整改与约谈
+    app.include_router(subject_voluntary_routes.router)  # the subject's voluntary registration
+    app.include_router(console_voluntary_routes.router)  # console: voluntary registration
     app.include_router(console_imports_routes.router)
     app.include_router(console_work_routes.router)  # check, alerts, typical cases
     app.include_router(console_messages_routes.router)  # 消息 (in-app messages)

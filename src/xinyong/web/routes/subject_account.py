@@ -67,10 +67,7 @@ SERVICES = (
         OBJECTIONS_PATH,
     ),
 )
-LATER_SERVICES = (
-    ("信用承诺", "在线作出、查看信用承诺"),
-    ("自愿注册信息", "自愿补充报送本主体的信用信息"),
-)
+LATER_SERVICES = (("信用承诺", "在线作出、查看信用承诺"),)
 
 router = APIRouter(include_in_schema=False)
 

@@ -24,6 +24,7 @@ FILL = {
     "batch_id": "999999",
     "case_id": "999999",
     "repair_id": "999999",
+    "commitment_id": "999999",
     "alert_id": "999999",
     "notice_id": "999999",
     "job_id": "0" * 32,

@@ -63,6 +63,7 @@ from xinyong.web.routes import console_announcements as console_announcements_ro
 from xinyong.web.routes import console_cases
 from xinyong.web.routes import console_imports as console_imports_routes
 from xinyong.web.routes import console_messages as console_messages_routes
+from xinyong.web.routes import commitments as commitments_routes
 from xinyong.web.routes import console_repairs as console_repairs_routes
 from xinyong.web.routes import console_subject_accounts as console_subject_accounts_routes
 from xinyong.web.routes import console_work as console_work_routes
@@ -159,6 +160,10 @@ TAGS = [
         "name": "信用修复",
         "description": "信用修复：每条记录的修复条件、代录申请、认定部门逐步办理、复查抽样。",
     },
+    {
+        "name": "信用承诺",
+        "description": "信用承诺：承诺目录、业务系统报送、受理部门办理履约（容缺、核查、未履约、修复）、覆盖统计、复核抽样。",
+    },
     {"name": "统计与典型案例", "description": "月度统计（北京时间）与典型案例的登记、发布、撤回。"},
     {
         "name": "信用公示",
@@ -203,6 +208,7 @@ ROUTERS: list[APIRouter] = [
     ledger_routes.router,
     reports_routes.router,
     repair_routes.router,
+    commitments_routes.router,
     search_routes.router,
     warnings_routes.router,
 ]

@@ -57,13 +57,13 @@ from xinyong.web.deps import (
 from xinyong.web.routes import announcements as announcements_routes
 from xinyong.web.routes import catalogue as catalogue_routes
 from xinyong.web.routes import checks as checks_routes
+from xinyong.web.routes import commitments as commitments_routes
 from xinyong.web.routes import console as console_routes
 from xinyong.web.routes import console_admin as console_admin_routes
 from xinyong.web.routes import console_announcements as console_announcements_routes
 from xinyong.web.routes import console_cases
 from xinyong.web.routes import console_imports as console_imports_routes
 from xinyong.web.routes import console_messages as console_messages_routes
-from xinyong.web.routes import commitments as commitments_routes
 from xinyong.web.routes import console_repairs as console_repairs_routes
 from xinyong.web.routes import console_subject_accounts as console_subject_accounts_routes
 from xinyong.web.routes import console_work as console_work_routes

@@ -57,6 +57,7 @@ from xinyong.web.deps import (
 from xinyong.web.routes import announcements as announcements_routes
 from xinyong.web.routes import catalogue as catalogue_routes
 from xinyong.web.routes import checks as checks_routes
+from xinyong.web.routes import commitment_pages as commitment_pages_routes
 from xinyong.web.routes import commitments as commitments_routes
 from xinyong.web.routes import console as console_routes
 from xinyong.web.routes import console_admin as console_admin_routes
@@ -271,6 +272,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     app.include_router(console_subject_accounts_routes.router)
     subject_account_routes.install(app)  # subject accounts (their own cookie sessions)
     app.include_router(subject_repair_routes.router)  # the subject's credit repair pages
+    app.include_router(commitment_pages_routes.router)  # 信用承诺专栏 and /account/commitments
     app.include_router(console_cases.router)  # console: list cases (名单认定办件)
     app.include_router(console_repairs_routes.router)  # console: credit repair (信用修复)
     app.include_router(console_imports_routes.router)

@@ -135,8 +135,10 @@ def test_signed_then_fulfilled_by_materials(platform: Platform, clock: FixedCloc
     clock.set(at(2026, 9, 28))
     _setup(platform)
     view = _sign(platform, "GGFB_RQSL", "wsjk")
-    assert view["status"] == "signed" and view["status_label"] == "履约中"
-    assert view["type_label"] == "审批替代型" and view["classification_label"] == "应用场景型"
+    assert view["status"] == "signed"
+    assert view["status_label"] == "履约中"
+    assert view["type_label"] == "审批替代型"
+    assert view["classification_label"] == "应用场景型"
     # 10 working days from Monday 2026-09-28 across National Day (10-01..10-07 off, Saturday
     # 10-10 made up): 09-29, 09-30, 10-08, 10-09, 10-10, 10-12 … 10-16.
     assert view["due_date"] == "2026-10-16"
@@ -145,7 +147,8 @@ def test_signed_then_fulfilled_by_materials(platform: Platform, clock: FixedCloc
     assert "公共场所卫生许可容缺受理承诺书" in _public_text(platform)
     clock.set(at(2026, 10, 12))
     view = _step(platform, view["id"], "deliver", "wsjk", materials=["卫生检测报告"])
-    assert view["status"] == "signed" and view["delivered"] == ["卫生检测报告"]
+    assert view["status"] == "signed"
+    assert view["delivered"] == ["卫生检测报告"]
     view = _step(platform, view["id"], "deliver", "wsjk", materials=["从业人员健康合格证明"])
     assert view["status"] == "fulfilled"
     assert [s["step"] for s in view["steps"]] == ["sign", "deliver", "deliver"]
@@ -179,7 +182,8 @@ def test_breached_blocks_then_repaired(platform: Platform, clock: FixedClock) ->
         ) == [first["id"]]
     with platform.engine.connect() as conn:
         view = commitments.view(conn, platform.commitment_deps(), first["id"])
-    assert view["status"] == "breached" and view["list_proposal_offered"] is True
+    assert view["status"] == "breached"
+    assert view["list_proposal_offered"] is True
     assert "技术负责人职称证书" in view["steps"][-1]["note"]
     assert _xycn(platform)[-1] == ("correct", "3", True)
     answer = _answer(platform)
@@ -205,7 +209,8 @@ def test_breached_blocks_then_repaired(platform: Platform, clock: FixedClock) ->
     assert (action, status, public) == ("repair", "3", False)
     assert _answer(platform)["commitment_allowed"] is True
     assert _sign(platform, "SPJY_GZCN", "scjg")["status"] == "signed"
-    assert "commitment.breached" in _kinds(platform) and "commitment.repaired" in _kinds(platform)
+    assert "commitment.breached" in _kinds(platform)
+    assert "commitment.repaired" in _kinds(platform)
 
 
 def test_false_commitment_not_repairable(platform: Platform, clock: FixedClock) -> None:
@@ -220,12 +225,14 @@ def test_false_commitment_not_repairable(platform: Platform, clock: FixedClock) 
         _step(platform, view["id"], "deliver", "scjg", materials=["x"])
     clock.set(at(2026, 7, 1))
     view = _step(platform, view["id"], "verify", "scjg", result=False, note="现场核查不符合条件")
-    assert view["status"] == "false" and view["status_label"] == "虚假承诺"
+    assert view["status"] == "false"
+    assert view["status_label"] == "虚假承诺"
     assert _xycn(platform)[-1] == ("correct", "4", True)
     answer = _answer(platform)
     assert answer["commitment_allowed"] is False
     [bar] = answer["commitment_blocked_by"]
-    assert bar["period"]["from"] == "2026-07-01" and bar["period"]["until"] == "2029-07-01"
+    assert bar["period"]["from"] == "2026-07-01"
+    assert bar["period"]["until"] == "2029-07-01"
     before = _counts(platform)
     with pytest.raises(Conflict) as exc:
         _step(platform, view["id"], "repair", "scjg", note="申请修复")
@@ -251,7 +258,8 @@ def test_verified_true_is_fulfilled_and_sampled(platform: Platform, clock: Fixed
             now=clock.now(),
             seed="abc",
         )
-    assert sample["population"] == ids and len(sample["drawn"]) == 1
+    assert sample["population"] == ids
+    assert len(sample["drawn"]) == 1
     assert commitments.replay("abc", ids, 1) == sample["drawn"]
     with platform.transaction() as conn, pytest.raises(Conflict):
         commitments.draw_sample(
@@ -265,11 +273,13 @@ def test_verified_true_is_fulfilled_and_sampled(platform: Platform, clock: Fixed
         stats = commitments.statistics(conn, platform.commitment_deps())
         public = commitments.find(conn, platform.commitment_deps(), public=True, type_="1")
     by_type = {t["type"]: t for t in stats["by_type"]}
-    assert by_type["1"]["total"] == 3 and by_type["1"]["by_status"]["fulfilled"] == 3
+    assert by_type["1"]["total"] == 3
+    assert by_type["1"]["by_status"]["fulfilled"] == 3
     assert by_type["4"]["total"] == 0
     assert {i["item"]: i["total"] for i in stats["by_item"]}["SPJY_LOW"] == 3
     assert [d["department"] for d in stats["by_department"]] == ["scjg"]
-    assert public["total"] == 3 and "materials" not in public["items"][0]
+    assert public["total"] == 3
+    assert "materials" not in public["items"][0]
 
 
 @pytest.mark.parametrize(
@@ -301,7 +311,8 @@ def test_bad_input_named(platform: Platform, clock: FixedClock) -> None:
         _sign(platform, "NOPE", "scjg")
     with pytest.raises(InputError) as exc:
         _sign(platform, "ZD_CXJY", "scjg", subject="610102198001011234")
-    assert "610102198001011234" not in exc.value.message_zh and "subject" in exc.value.message_zh
+    assert "610102198001011234" not in exc.value.message_zh
+    assert "subject" in exc.value.message_zh
     with pytest.raises(NotFound):
         _sign(platform, "ZD_CXJY", "scjg", subject=ORG2)  # unknown to the platform
     view = _sign(platform, "GGFB_RQSL", "wsjk")

@@ -8,7 +8,7 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
-from tests.helpers import ORG, add_department, csrf_of, csv_bytes, penalty
+from tests.helpers import add_department, csrf_of, csv_bytes, penalty
 from tests.web.test_subject_repair import _signed_in
 from xinyong.bootstrap import Platform
 from xinyong.commitments.tables import commitments
@@ -30,25 +30,32 @@ def test_subject_signs_and_sees_it_published(platform: Platform, clock: FixedClo
     client = _signed_in(platform)
     assert "/account/commitments" in client.get("/account").text
     page = client.get("/account/commitments")
-    assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
-    assert "主动型诚信经营承诺书" in page.text and "该模板没有法律依据" in page.text
+    assert page.status_code == 200
+    assert page.headers["cache-control"] == "no-store"
+    assert "主动型诚信经营承诺书" in page.text
+    assert "该模板没有法律依据" in page.text
     csrf = csrf_of(page.text)
     # Not agreed: refused, nothing written.
     resp = client.post(
         "/account/commitments/sign",
         data={"csrf": csrf, "template": "ZD_CXJY", "department": "scjg"},
     )
-    assert resp.status_code == 400 and "勾选" in resp.text and _count(platform) == 0
+    assert resp.status_code == 400
+    assert "勾选" in resp.text
+    assert _count(platform) == 0
     resp = client.post(
         "/account/commitments/sign",
         data={"csrf": csrf, "template": "ZD_WYJ", "department": "scjg", "agreed": "true"},
     )
-    assert resp.status_code == 409 and "没有法律依据" in resp.text and _count(platform) == 0
+    assert resp.status_code == 409
+    assert "没有法律依据" in resp.text
+    assert _count(platform) == 0
     resp = client.post(
         "/account/commitments/sign",
         data={"csrf": "x", "template": "ZD_CXJY", "department": "scjg", "agreed": "true"},
     )
-    assert resp.status_code == 403 and _count(platform) == 0
+    assert resp.status_code == 403
+    assert _count(platform) == 0
     for template, dept in (("ZD_CXJY", "scjg"), ("GGFB_RQSL", "wsjk")):
         resp = client.post(
             "/account/commitments/sign",
@@ -57,12 +64,16 @@ def test_subject_signs_and_sees_it_published(platform: Platform, clock: FixedClo
         )
         assert resp.status_code == 303, resp.text
     mine = client.get("/account/commitments").text
-    assert "卫生检测报告" in mine and "2026-06-30" in mine and "履约中" in mine
+    assert "卫生检测报告" in mine
+    assert "2026-06-30" in mine
+    assert "履约中" in mine
     public = client.get("/commitments")
     assert public.status_code == 200
-    assert "主动型诚信经营承诺书" in public.text and "西安市碑林区示例科技有限公司" in public.text
+    assert "主动型诚信经营承诺书" in public.text
+    assert "西安市碑林区示例科技有限公司" in public.text
     assert "卫生检测报告" not in public.text  # the materials are not public
     only = client.get("/commitments", params={"type": "4"}).text
-    assert "主动型诚信经营承诺书" in only and "公共场所卫生许可容缺受理承诺书" not in only
+    assert "主动型诚信经营承诺书" in only
+    assert "公共场所卫生许可容缺受理承诺书" not in only
     assert "暂无" in client.get("/commitments", params={"department": "nope"}).text
     assert client.get("/commitments", params={"type": "9"}).status_code in (400, 422)

@@ -54,20 +54,24 @@ def _json(*args: str) -> Any:
 
 def test_commitments_from_the_command_line(env: Path, clock: FixedClock) -> None:
     clock.set(dt.datetime(2026, 6, 15, 10, 0, tzinfo=CHINA_TZ))
-    for code, name, sector in (
+    for dept, name, sector in (
         ("scjg", "省市场监督管理局", "market_regulation"),
         ("zjt", "省住建厅", "housing"),
     ):
-        assert _run("department", "add", code, name, "--sector", sector)[0] == 0
+        assert _run("department", "add", dept, name, "--sector", sector)[0] == 0
     path = env / "p.csv"
     path.write_bytes(csv_bytes([penalty()]))
     assert _run("import", str(path), "--source", "scjg", "--item", "XZCF")[0] == 0
     code, out = _run("commitments", "templates")
-    assert code == 0 and "JZQY_RQSL" in out and "审批替代型/应用领域型" in out
+    assert code == 0
+    assert "JZQY_RQSL" in out
+    assert "审批替代型/应用领域型" in out
     view = _json("commitments", "sign", ORG, "JZQY_RQSL", "--department", "zjt")
-    assert view["status"] == "signed" and view["due_date"] == "2026-07-07"
+    assert view["status"] == "signed"
+    assert view["due_date"] == "2026-07-07"
     code, out = _run("commitments", "sign", ORG, "WXHX_GZCN", "--department", "zjt")
-    assert code != 0 and "不在告知承诺事项清单内" in out
+    assert code != 0
+    assert "不在告知承诺事项清单内" in out
     code, out = _run(
         "commitments",
         "deliver",
@@ -77,22 +81,29 @@ def test_commitments_from_the_command_line(env: Path, clock: FixedClock) -> None
         "--department",
         "zjt",
     )
-    assert code == 0 and "履约中" in out
+    assert code == 0
+    assert "履约中" in out
     clock.set(dt.datetime(2026, 7, 8, 10, 0, tzinfo=CHINA_TZ))
     assert _json("commitments", "sweep") == {"breached": [view["id"]]}
     code, out = _run("commitments", "sign", ORG, "SPJY_GZCN", "--department", "scjg")
-    assert code != 0 and "不适用告知承诺制" in out
+    assert code != 0
+    assert "不适用告知承诺制" in out
     code, out = _run(
         "commitments", "repair", str(view["id"]), "--note", "已补齐", "--department", "scjg"
     )
-    assert code != 0 and "其他部门" in out
+    assert code != 0
+    assert "其他部门" in out
     code, out = _run("commitments", "repair", str(view["id"]), "--note", "已补齐并参加诚信教育")
-    assert code == 0 and "未履约（已信用修复）" in out
+    assert code == 0
+    assert "未履约（已信用修复）" in out
     signed = _json("commitments", "sign", ORG, "SPJY_GZCN", "--department", "scjg")
     assert _json("commitments", "verify", str(signed["id"]), "--true")["status"] == "fulfilled"
     code, out = _run("commitments", "list", "--purpose", "核查")
-    assert code == 0 and "共 2 项" in out
+    assert code == 0
+    assert "共 2 项" in out
     code, out = _run("commitments", "show", str(view["id"]), "--purpose", "核查")
-    assert code == 0 and "逾期未补齐材料" in out
+    assert code == 0
+    assert "逾期未补齐材料" in out
     sample = _json("commitments", "sample", "2026-07", "--seed", "s")
-    assert sample["population"] == [signed["id"]] and sample["drawn"] == [signed["id"]]
+    assert sample["population"] == [signed["id"]]
+    assert sample["drawn"] == [signed["id"]]

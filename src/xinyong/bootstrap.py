@@ -15,6 +15,7 @@ from xinyong.access.passwords import HashParameters, PasswordHasher
 from xinyong.alerts import service as alerts
 from xinyong.cases.attachments import AttachmentPolicy
 from xinyong.catalog.catalogue import Catalogue
+from xinyong.catalog.commitments import CommitmentCatalogue, load_commitment_catalogue
 from xinyong.catalog.loader import load_catalogue
 from xinyong.catalog.objections import ObjectionRegimes, regimes_for
 from xinyong.catalog.rectification import RectificationCatalogue, load_rectification_catalogue
@@ -23,6 +24,7 @@ from xinyong.catalog.sanctions import SanctionsCatalogue, load_sanctions
 from xinyong.catalog.voluntary import VoluntaryCatalogue, load_voluntary_catalogue
 from xinyong.checks.readmodel import CheckReadModel
 from xinyong.checks.writer import ReceiptWriter
+from xinyong.commitments.service import Deps as CommitmentDeps
 from xinyong.events import service as events
 from xinyong.identity.pii import PiiVault
 from xinyong.ingest.jobs import ImportJobs
@@ -132,6 +134,20 @@ class Platform:
             voluntary=self.voluntary_catalogue(),
             data_dir=self.settings.data_dir,
             attachment_policy=self.attachment_policy(),
+        )
+
+    def commitment_catalogue(self) -> CommitmentCatalogue:
+        """The commitment types, items and templates (national, replaced by a local folder's)."""
+        extra = [self.settings.local_catalog_dir] if self.settings.local_catalog_dir else []
+        return load_commitment_catalogue(extra)
+
+    def commitment_deps(self) -> CommitmentDeps:
+        return CommitmentDeps(
+            catalogue=self.catalogue,
+            sanctions=self.sanctions,
+            calendar=self.calendar,
+            commitments=self.commitment_catalogue(),
+            vault=self.vault,
         )
 
     def rectification_rules(self) -> RectificationCatalogue:

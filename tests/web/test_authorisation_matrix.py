@@ -27,6 +27,7 @@ FILL = {
     "rectification_id": "999999",
     "interview_id": "999999",
     "registration_id": "999999",
+    "commitment_id": "999999",
     "alert_id": "999999",
     "notice_id": "999999",
     "objection_id": "999999",

@@ -583,6 +583,29 @@ def test_real_answers_declare_every_field(client: TestClient, platform: Platform
         headers=scjg,
     )
     call("GET", "/api/v1/voluntary-registrations/share", headers=office)
+    # Credit commitments: ORG2 (a plain penalty) signs by its department's system.
+    call("GET", "/api/v1/commitments/catalogue", headers=scjg)
+    signed = call(
+        "POST", "/api/v1/commitments", json={"subject": ORG2, "template": "SPJY_GZCN"}, headers=scjg
+    )
+    call("GET", "/api/v1/commitments", params=purpose, headers=scjg)
+    call("GET", "/api/v1/commitments/{commitment_id}", signed["id"], params=purpose, headers=office)
+    call(
+        "POST",
+        "/api/v1/commitments/{commitment_id}/steps",
+        signed["id"],
+        json={"step": "verify", "result": False, "note": "核查不实"},
+        headers=scjg,
+    )
+    call("GET", "/api/v1/commitments/statistics", headers=office)
+    call(
+        "POST",
+        "/api/v1/commitments/{commitment_id}/list-proposal",
+        signed["id"],
+        json={"list_type": "SAMR_SERIOUS"},
+        headers=scjg,
+    )
+    call("POST", "/api/v1/commitments/recheck-samples", json={"month": "2026-08"}, headers=office)
 
     models = _models(client.app)
     covered = {(m, t, s) for m, t, s, _ in answers}

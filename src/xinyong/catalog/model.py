@@ -636,6 +636,8 @@ class CommitmentBar(Frozen):
     months: int | None = None
     # Date field of the item on which the fact was found (e.g. 认定日期); else decision date.
     start_field: str | None = None
+    # 42号: "在信用修复前不适用告知承诺": a record restated by a repair no longer bars.
+    ends_on_repair: bool = False
     legal_basis: tuple[LegalBasis, ...]
     version: str
     effective_from: dt.date

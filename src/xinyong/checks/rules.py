@@ -51,6 +51,7 @@ from typing import Any
 from xinyong.catalog.model import CommitmentBar, Duration, Evidence, ListType, Measure, Severity
 from xinyong.catalog.sanctions import SanctionsCatalogue, TriggerHit
 from xinyong.lists.rules import is_active
+from xinyong.publication.derived import REPAIR_ACTION
 from xinyong.publication.rules import add_months, is_public_on
 
 
@@ -498,6 +499,8 @@ def commitment_bars(
         for i in record.bars:
             bar = sanctions.commitment_bar(i)
             if not bar.in_force(day):
+                continue
+            if bar.ends_on_repair and record.entry.action == REPAIR_ACTION:
                 continue
             period = bar_period(bar, record)
             if period is not None and period.runs_on(day, record):

@@ -50,10 +50,19 @@ OBJECTION_KINDS = frozenset(
 )
 CASE_OVERDUE = "case.overdue"
 CASE_PREFIX = "case."
+COMMITMENT_EVENTS = {
+    "sign": "commitment.signed",
+    "deliver": "commitment.delivered",
+    "verify": "commitment.verified",
+    "breach": "commitment.breached",
+    "overdue": "commitment.breached",
+    "repair": "commitment.repaired",
+}
 KINDS = (
     frozenset({LIST_PUBLISHED, LIST_EXITED, BATCH_IMPORTED, RECORD_REVOKED, CASE_OVERDUE})
     | OBJECTION_KINDS
     | frozenset(REPAIR_EVENTS.values())
+    | frozenset(COMMITMENT_EVENTS.values())
 )
 
 

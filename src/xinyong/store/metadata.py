@@ -21,6 +21,7 @@ TABLE_MODULES = (
     "xinyong.access.tables",
     "xinyong.alerts.tables",
     "xinyong.cases.tables",
+    "xinyong.commitments.tables",
     "xinyong.checks.tables",
     "xinyong.events.tables",
     "xinyong.identity.tables",

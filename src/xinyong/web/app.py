@@ -57,6 +57,8 @@ from xinyong.web.deps import (
 from xinyong.web.routes import announcements as announcements_routes
 from xinyong.web.routes import catalogue as catalogue_routes
 from xinyong.web.routes import checks as checks_routes
+from xinyong.web.routes import commitment_pages as commitment_pages_routes
+from xinyong.web.routes import commitments as commitments_routes
 from xinyong.web.routes import console as console_routes
 from xinyong.web.routes import console_admin as console_admin_routes
 from xinyong.web.routes import console_announcements as console_announcements_routes
@@ -179,6 +181,10 @@ TAGS = [
         "name": "自愿注册",
         "description": "自愿注册：信息类别、代为注册、核验（通过或不通过并说明理由）、自愿注册记录占比。",
     },
+    {
+        "name": "信用承诺",
+        "description": "信用承诺：承诺目录、业务系统报送、受理部门办理履约（容缺、核查、未履约、修复）、覆盖统计、复核抽样。",
+    },
     {"name": "统计与典型案例", "description": "月度统计（北京时间）与典型案例的登记、发布、撤回。"},
     {
         "name": "信用公示",
@@ -226,6 +232,7 @@ ROUTERS: list[APIRouter] = [
     repair_routes.router,
     rectifications_routes.router,
     voluntary_routes.router,
+    commitments_routes.router,
     search_routes.router,
     warnings_routes.router,
 ]
@@ -291,6 +298,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     subject_account_routes.install(app)  # subject accounts (their own cookie sessions)
     app.include_router(subject_repair_routes.router)  # the subject's credit repair pages
     app.include_router(subject_rectifications_routes.router)  # the subject's 限期整改
+    app.include_router(commitment_pages_routes.router)  # 信用承诺专栏 and /account/commitments
     app.include_router(console_cases.router)  # console: list cases (名单认定办件)
     app.include_router(console_repairs_routes.router)  # console: credit repair (信用修复)
     app.include_router(console_objections_routes.router)  # console: objections (异议)

@@ -15,6 +15,7 @@ from xinyong.web.commands import announcements as announcements_commands
 from xinyong.web.commands import backup as backup_commands
 from xinyong.web.commands import calendar as calendar_commands
 from xinyong.web.commands import checks as checks_commands
+from xinyong.web.commands import commitments as commitments_commands
 from xinyong.web.commands import imports as imports_commands
 from xinyong.web.commands import lists as lists_commands
 from xinyong.web.commands import notifications as notifications_commands
@@ -59,6 +60,7 @@ app.add_typer(repair_commands.app, name="repairs")
 app.add_typer(objections_commands.app, name="objections")
 app.add_typer(rectification_commands.app, name="rectifications")
 app.add_typer(voluntary_commands.app, name="voluntary")
+app.add_typer(commitments_commands.app, name="commitments")
 app.add_typer(reports_commands.app, name="reports")
 app.add_typer(warnings_commands.app, name="warnings")
 audit_app.command("keygen")(anchors_commands.keygen_cmd)

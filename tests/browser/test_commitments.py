@@ -1,0 +1,82 @@
+"""A subject signs a credit commitment on the portal and sees it published in the 信用承诺专栏,
+in a real browser on SQLite and PostgreSQL (every page through ``conftest.Visit``: console
+errors, CSP, foreign requests, axe)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import DESKTOP, LiveSite, Visit
+from xinyong.commitments import service as commitments
+from xinyong.identity import repository as identity_repo
+from xinyong.selfservice import accounts
+
+PASSWORD = "Browser-Commit-2026"
+
+
+@pytest.fixture
+def tab(browser: Any, live_site: LiveSite) -> Iterator[Any]:
+    contexts: list[Any] = []
+
+    def open_tab(label: str) -> Visit:
+        context = browser.new_context(
+            viewport=DESKTOP, locale="zh-CN", timezone_id="Asia/Shanghai", service_workers="block"
+        )
+        context.set_default_timeout(30_000)
+        contexts.append(context)
+        return Visit(context, live_site.url, f"{label}-{live_site.platform.engine.dialect.name}")
+
+    try:
+        yield open_tab
+    finally:
+        for c in contexts:
+            c.close()
+
+
+def test_a_subject_signs_a_commitment_and_sees_it_published(tab: Any, live_site: LiveSite) -> None:
+    platform = live_site.platform
+    deps = platform.commitment_deps()
+    with platform.engine.connect() as conn:
+        signed = {c["subject"]["code"] for c in commitments.find(conn, deps, limit=500)["items"]}
+        company = next(
+            s
+            for s in identity_repo.search_subjects(conn, "", limit=10_000)
+            if s["key"].startswith("91")
+            and s["key"] != live_site.subject_code
+            and s["name"]
+            and s["key"] not in signed
+        )
+    with platform.engine.begin() as conn:
+        code = accounts.issue_code(
+            conn, uscc=company["key"], days=14, now=platform.clock.now(), actor="cli:浏览器测试"
+        ).code
+    subject = tab("commitment-subject")
+    page = subject.page
+    subject.open("/account/activate")
+    page.get_by_label("统一社会信用代码", exact=True).fill(company["key"])
+    page.get_by_label("激活码").fill(code)
+    page.get_by_label("设置口令").fill(PASSWORD)
+    page.get_by_label("再次输入口令").fill(PASSWORD)
+    page.get_by_role("button", name="激活").click()
+    page.wait_for_url("**/account")
+    page.get_by_role("link", name="信用承诺", exact=True).click()
+    page.wait_for_url("**/account/commitments")
+    subject.check("subject-commitments")
+    card = page.locator("#template-ZD_CXJY")
+    card.get_by_label("本单位作出以上承诺").check()
+    card.get_by_role("button", name="签署").click()
+    page.wait_for_url("**/account/commitments")
+    mine = page.locator("main").inner_text()
+    assert "主动型诚信经营承诺书" in mine
+    assert "履约中" in mine
+    subject.check("subject-commitment-signed")
+
+    public = tab("commitment-public")
+    public.open("/commitments?type=4")
+    text = public.page.inner_text("main")
+    assert company["name"] in text
+    assert "主动型诚信经营承诺书" in text
+    public.check("public-commitments")

@@ -66,6 +66,9 @@ VALUES = {
     "measure": "M11",
     "year": "2031",
     "client_id": "1",
+    "entry": "1",
+    "record": "1",
+    "until": "2026-01-05",
 }
 
 
@@ -76,10 +79,13 @@ def _args(cmd: Any, tmp: Path) -> list[str]:
     for p in cmd.params:
         if not p.required and p.name != "subject":
             continue
+        plausible = "1" if p.name.endswith("_id") else "x"  # every case type's number
         value = {"path": str(tmp / "p.csv"), "out": str(tmp / "out")}.get(
-            p.name, VALUES.get(p.name, "x")
+            p.name, VALUES.get(p.name, plausible)
         )
-        if p.param_type_name == "option":
+        if p.param_type_name == "option" and getattr(p, "is_flag", False):
+            args.append(p.opts[0])  # a required --yes/--no pair: either one
+        elif p.param_type_name == "option":
             args += [p.opts[0], value]
         else:
             args.append(value)

@@ -19,6 +19,7 @@ from tests.reports.support import Story, build_story, cst
 from xinyong.access import repository as access_repo
 from xinyong.access import service as access
 from xinyong.bootstrap import Platform
+from xinyong.cases.rules import WORKFLOWS
 from xinyong.kernel.clock import FixedClock
 from xinyong.web.app import create_app
 
@@ -104,7 +105,8 @@ def test_the_dashboard_draws_the_api_figures_for_the_province(
     for chart in ("records", "rates", "quality", "lists", "checks", "cases", "alerts"):
         assert f'id="chart-{chart}"' in page.text
     assert page.text.count("<table>") == 7
-    assert [w["workflow"] for w in figures["dashboard"]["cases"]] == ["list_determination"]
+    # One row per case type of the kernel, those without cases included.
+    assert [w["workflow"] for w in figures["dashboard"]["cases"]] == list(WORKFLOWS)
     assert "33.3%" in page.text  # scjg's June rejection rate, in the table
     assert "占登记组织 2 个的 <strong>50.0%</strong>" in page.text
     read = _audit(platform, "read_report")[-2]  # the API's read is the last

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from fastapi import Path as PathParam
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 from xinyong.access import service as access
 from xinyong.commitments import service as commitments
@@ -40,7 +40,7 @@ class Step(BaseModel):
     step: Literal["deliver", "verify", "breach", "repair"] = Field(
         description="deliver 提交容缺材料、verify 核查、breach 认定未履约、repair 信用修复"
     )
-    materials: list[str] = Field(
+    materials: list[Annotated[str, StringConstraints(max_length=200)]] = Field(
         default_factory=list, max_length=50, description="提交的材料名称（deliver）"
     )
     result: bool | None = Field(

@@ -50,6 +50,7 @@ def test_the_subject_applies_and_follows_its_case(platform: Platform, clock: Fix
     assert "暂不可申请" in page.text
     assert "2026-09-10 起可申请" in page.text
     assert "待核实" in page.text
+    assert "认定单位 部门scjg" in page.text  # the deciding unit by name, not its code
     assert "陕市监罚〔2026〕8号" not in page.text  # another subject's record
     assert "提交信用修复申请" not in page.text  # nothing eligible yet
     clock.set(dt.datetime(2026, 9, 29, 10, 0, tzinfo=CHINA_TZ))

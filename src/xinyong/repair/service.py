@@ -366,11 +366,16 @@ def eligibility_view(
     bankrupt = {
         e.target.entry_id: e for e in eligibility(conn, deps, subject_key, today, BANKRUPTCY)
     }
+    records = [_eligibility_json(e, bankrupt.get(e.target.entry_id)) for e in ordinary]
+    # People read the deciding unit's name; the code stays beside it.
+    names = {d["code"]: d["name"] for d in access.departments(conn)}
+    for r in records:
+        r["record"]["department_name"] = names.get(r["record"]["department"])
     return {
         "as_of": today.isoformat(),
         "subject": subject_view(conn, subject_key),
         "commitment_text": deps.regimes.commitment_text,
-        "records": [_eligibility_json(e, bankrupt.get(e.target.entry_id)) for e in ordinary],
+        "records": records,
     }
 
 

@@ -27,6 +27,7 @@ from typing import Any, cast
 
 from sqlalchemy import Connection
 
+from xinyong.access import repository as access_repo
 from xinyong.access import service as access
 from xinyong.cases import attachments
 from xinyong.cases import repository as cases_repo
@@ -368,7 +369,7 @@ def eligibility_view(
     }
     records = [_eligibility_json(e, bankrupt.get(e.target.entry_id)) for e in ordinary]
     # People read the deciding unit's name; the code stays beside it.
-    names = {d["code"]: d["name"] for d in access.departments(conn)}
+    names = {d["code"]: d["name"] for d in access_repo.list_departments(conn)}
     for r in records:
         r["record"]["department_name"] = names.get(r["record"]["department"])
     return {

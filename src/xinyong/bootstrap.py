@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,6 +27,7 @@ from xinyong.checks.readmodel import CheckReadModel
 from xinyong.checks.writer import ReceiptWriter
 from xinyong.commitments.service import Deps as CommitmentDeps
 from xinyong.events import service as events
+from xinyong.identity.divisions import default_divisions
 from xinyong.identity.pii import PiiVault
 from xinyong.ingest.jobs import ImportJobs
 from xinyong.ingest.service import Importer
@@ -35,6 +37,7 @@ from xinyong.kernel.settings import Settings, get_settings
 from xinyong.notifications import service as notifications
 from xinyong.rectifications.service import Deps as RectificationDeps
 from xinyong.repair.service import Deps as RepairDeps
+from xinyong.search.rules import initials
 from xinyong.store.db import make_engine
 from xinyong.voluntary.service import Deps as VoluntaryDeps
 
@@ -186,11 +189,25 @@ class Platform:
         """At server start: load the check read model in the background, so the first checks
         after a restart wait only for what is left of the load (with a refresh interval of
         0, the tests, it loads on first use)."""
+        # What pages load on first use is loaded now, so that it is frozen below with the
+        # rest: the division table and pypinyin's dictionaries are tens of thousands of
+        # long-lived objects.
+        default_divisions()
+        initials("预热")
         model = self.check_read_model()
         if model is not None and self.settings.check_cache_refresh_ms > 0:
             threading.Thread(
                 target=model.current, name="check-read-model-load", daemon=True
             ).start()
+
+    @staticmethod
+    def settle() -> None:
+        """Move everything alive after start-up out of the collector's reach (``gc.freeze``):
+        the catalogue, the division table, the dictionaries and the compiled templates are
+        never garbage, yet each full collection walked them all again, a pause of 100 to
+        500 ms at a time under load that set the tail of every page (docs/benchmarks.md)."""
+        gc.collect()
+        gc.freeze()
 
     def ready(self) -> bool:
         """Whether this process serves checks without waiting: its check read model (when it

@@ -99,7 +99,7 @@ from xinyong.web.schemas.common import (
 )
 from xinyong.web.schemas.common import errors as declared
 from xinyong.web.security import IMPORT_PATH, BodyTooLarge, Guard, security_headers
-from xinyong.web.templating import TEMPLATES, Site, static_url
+from xinyong.web.templating import TEMPLATES, Site, compile_all, static_url
 
 
 async def authorise_write(platform: Platform, key: str, path: str) -> None:
@@ -244,6 +244,8 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         platform.warm_up()
+        compile_all()
+        platform.settle()
         # Import jobs a stop or crash left are taken up again (or failed, with the reason).
         await anyio.to_thread.run_sync(platform.import_jobs().start)
         yield

@@ -12,8 +12,8 @@ import pytest
 
 from tests.browser.conftest import DESKTOP, LiveSite, Visit
 from tests.helpers import add_user
-from xinyong.demo.run import DEMO_PASSWORD
 from xinyong.commitments import service as commitments
+from xinyong.demo.run import DEMO_PASSWORD
 from xinyong.identity import repository as identity_repo
 from xinyong.selfservice import accounts
 

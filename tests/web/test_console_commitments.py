@@ -25,8 +25,10 @@ from tests.helpers import (
     penalty,
 )
 from xinyong.bootstrap import Platform
+from xinyong.cases.attachments import Upload
 from xinyong.commitments import service as commitments
 from xinyong.kernel.clock import CHINA_TZ, FixedClock
+from xinyong.voluntary import service as voluntary
 from xinyong.web.app import create_app
 
 
@@ -267,3 +269,36 @@ def test_dashboard_commitment_coverage_and_voluntary_share(
     mine = _figures(officer.get("/console/dashboard").text)
     assert [d["department"] for d in mine["commitments"]["by_department"]] == ["zjt"]
     assert sum(t["total"] for t in mine["commitments"]["by_type"]) == 1
+
+
+def test_voluntary_inbox_flags_a_registration_past_its_verification_deadline(
+    platform: Platform, clock: FixedClock
+) -> None:
+    _province(platform, clock)
+    with platform.transaction() as conn:
+        case = voluntary.submit(
+            conn,
+            platform.voluntary_deps(),
+            subject_key=ORG,
+            kind="QUALIFICATION",
+            values={
+                "certificate_name": "食品经营许可证",
+                "certificate_no": "JY16101020012345",
+                "issuer": "西安市市场监督管理局",
+                "issued_on": "2024-05-20",
+            },
+            department_code="scjg",
+            commitment=True,
+            authorisation=True,
+            materials=[Upload("证明.pdf", b"%PDF-1.4 x")],
+            actor=f"subject:{ORG}",
+            role="subject",
+            now=clock.now(),
+        )
+    officer = _client(platform, "officer")
+    row = officer.get("/console/voluntary").text.split(f"自愿注册 {case.id}<")[1].split("</tr>")[0]
+    assert "已超期" not in row
+    clock.set(dt.datetime(2026, 7, 15, 10, 0, tzinfo=CHINA_TZ))  # past the 10 working days
+    officer = _client(platform, "officer")
+    row = officer.get("/console/voluntary").text.split(f"自愿注册 {case.id}<")[1].split("</tr>")[0]
+    assert "已超期" in row

@@ -109,7 +109,7 @@ def test_an_officer_records_a_verification_result_in_the_console(
     spage.get_by_label("口令").fill(DEMO_PASSWORD)
     spage.get_by_role("button", name="登录").click()
     spage.wait_for_url("**/console")
-    spage.get_by_role("link", name="信用承诺", exact=True).click()
+    spage.get_by_role("link", name="信用承诺", exact=True).first.click()
     spage.wait_for_url("**/console/commitments")
     staff.check("console-commitments")
     spage.get_by_role("link", name=f"承诺 {cid}", exact=True).click()
@@ -125,6 +125,11 @@ def test_an_officer_records_a_verification_result_in_the_console(
     assert "已履约" in text
     assert "现场核查，经营条件与承诺一致" in text
     staff.check("console-commitment-verified")
+    spage.get_by_role("link", name="返回信用承诺").click()
+    spage.get_by_role("link", name="承诺类型、事项与承诺书模板").click()
+    spage.wait_for_url("**/console/commitment-templates")
+    assert "食品经营许可告知承诺书" in spage.inner_text("main")
+    staff.check("console-commitment-templates")
 
     public = tab("commitment-subject-page")
     public.open(f"/subjects/{uscc}?tab=commitment")

@@ -224,6 +224,7 @@ def test_recheck_draw_and_templates(platform: Platform, clock: FixedClock) -> No
     assert "不实行（" in text  # an item excluded from 告知承诺, with its reason
     assert "国办发〔2020〕42号" in text
     assert "有效期" in text
+    assert "market_regulation" not in text  # sectors by their names
 
 
 def _figures(html: str) -> dict[str, Any]:

@@ -360,5 +360,9 @@ def templates_page(request: Request, platform: PlatformDep, session: Reader) -> 
     """The four types, the items open to 告知承诺 (and the exclusions) and the templates in
     force, each with its legal basis and effective dates (GET /api/v1/commitments/catalogue)."""
     view = commitments.templates_view(platform.commitment_deps(), platform.clock.today())
+    sectors = platform.catalogue.sectors
+    for entry in (*view["items"], *view["templates"]):
+        code = entry["sector"]
+        entry["sector_label"] = sectors[code].name if code in sectors else code
     context = _context(platform, session, request=request, cat=view)
     return _render(request, "commitment_templates.html", context)

@@ -303,3 +303,19 @@ def test_voluntary_inbox_flags_a_registration_past_its_verification_deadline(
     officer = _client(platform, "officer")
     row = officer.get("/console/voluntary").text.split(f"自愿注册 {case.id}<")[1].split("</tr>")[0]
     assert "已超期" in row
+
+
+def test_a_promised_date_on_a_provisional_year_is_marked(
+    platform: Platform, clock: FixedClock
+) -> None:
+    _province(platform, clock)
+    clock.set(dt.datetime(2026, 12, 21, 10, 0, tzinfo=CHINA_TZ))
+    cid = _sign(platform, ORG2, "JZQY_RQSL", "zjt")
+    with platform.engine.connect() as conn:
+        view = commitments.view(conn, platform.commitment_deps(), cid)
+    assert view["due_provisional"], view["due_date"]  # 2027's holidays are not yet announced
+    builder = _client(platform, "builder")
+    row = builder.get("/console/commitments").text.split(f"承诺 {cid}<")[1].split("</tr>")[0]
+    assert "暂定" in row
+    assert f"最迟 {view['due_latest']}" in row
+    assert "已逾期" not in row

@@ -9,7 +9,7 @@ from typing import Any
 from tests.browser.conftest import LiveSite, Visit
 from xinyong.demo.run import DEMO_PASSWORD
 
-CHARTS = ("records", "rates", "quality", "lists", "checks", "cases")
+CHARTS = ("records", "rates", "quality", "lists", "checks", "cases", "commitments", "voluntary")
 
 
 def _sign_in(visit: Visit, name: str) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from tests.helpers import counts
 from xinyong.bootstrap import Platform
+from xinyong.commitments import service as commitments
 from xinyong.demo.generator import generate_files
 from xinyong.demo.run import run_demo
 from xinyong.identity.divisions import default_divisions
@@ -26,9 +27,18 @@ def test_demo_builds_a_province_through_the_real_pipeline(platform: Platform) ->
     assert "完整" in text  # the ledger verifies
     keys = json.loads((platform.settings.data_dir / "demo-keys.json").read_text())
     assert {"scjg", "gy", "office"} <= set(keys)
+    # Commitments of all four types, open (with a promised date), fulfilled, breached, false.
+    with platform.engine.connect() as conn:
+        signed = commitments.find(conn, platform.commitment_deps(), limit=100)["items"]
+    assert {c["type"] for c in signed} == {"1", "2", "3", "4"}
+    assert {c["status"] for c in signed} == {"signed", "fulfilled", "breached", "false"}
+    assert any(c["status"] == "signed" and c["due_date"] for c in signed)
+    assert "信用承诺：9 件" in text
     # Running it again re-sends the same rows: nothing new is recorded.
     run_demo(platform, subjects=40, echo=lines.append)
     assert counts(platform) == (n_batches, n_entries)
+    with platform.engine.connect() as conn:
+        assert commitments.find(conn, platform.commitment_deps())["total"] == len(signed)
 
 
 def test_generated_codes_are_valid_on_real_divisions(tmp_path: Path) -> None:

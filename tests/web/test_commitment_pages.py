@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import datetime as dt
 
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from tests.helpers import add_department, csrf_of, csv_bytes, penalty
+from tests.helpers import ORG, add_department, csrf_of, csv_bytes, penalty
 from tests.web.test_subject_repair import _signed_in
 from xinyong.bootstrap import Platform
+from xinyong.commitments import service as commitments_service
 from xinyong.commitments.tables import commitments
 from xinyong.kernel.clock import CHINA_TZ, FixedClock
+from xinyong.web.app import create_app
 
 
 def _count(platform: Platform) -> int:
@@ -77,3 +80,46 @@ def test_subject_signs_and_sees_it_published(platform: Platform, clock: FixedClo
     assert "公共场所卫生许可容缺受理承诺书" not in only
     assert "暂无" in client.get("/commitments", params={"department": "nope"}).text
     assert client.get("/commitments", params={"type": "9"}).status_code in (400, 422)
+
+
+def test_the_subject_page_shows_its_commitments_under_the_commitment_tab(
+    platform: Platform, clock: FixedClock
+) -> None:
+    clock.set(dt.datetime(2026, 6, 15, 10, 0, tzinfo=CHINA_TZ))
+    add_department(platform, name="省市场监督管理局")
+    platform.importer().import_bytes(
+        csv_bytes([penalty()]), filename="p.csv", department_code="scjg", item_code="XZCF"
+    )
+    deps = platform.commitment_deps()
+    with platform.transaction() as conn:
+        signed = commitments_service.sign(
+            conn,
+            deps,
+            subject=ORG,
+            template="ZD_CXJY",
+            department_code="scjg",
+            channel="cli",
+            actor="t",
+            now=clock.now(),
+        )
+    client = TestClient(create_app(platform), base_url="https://testserver")
+    page = client.get(f"/subjects/{ORG}", params={"tab": "commitment"}).text
+    assert "信用承诺（1）" in page
+    tab = page.split('id="tab-commitment"')[1]
+    assert "主动型诚信经营承诺书" in tab
+    assert "履约中" in tab
+    with platform.transaction() as conn:
+        commitments_service.step(
+            conn,
+            deps,
+            int(signed["id"]),
+            "breach",
+            actor="t",
+            now=clock.now(),
+            department_code="scjg",
+            note="违背承诺",
+        )
+    tab = client.get(f"/subjects/{ORG}", params={"tab": "commitment"}).text
+    tab = tab.split('id="tab-commitment"')[1]
+    assert "未履约" in tab
+    assert "履约中" not in tab  # the restated record replaces the signed one

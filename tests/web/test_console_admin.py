@@ -102,9 +102,20 @@ def test_the_dashboard_draws_the_api_figures_for_the_province(
         }
     ]
     # Every chart has a canvas to be, and its numbers in a table.
-    for chart in ("records", "rates", "quality", "lists", "checks", "cases", "alerts"):
+    for chart in (
+        "records",
+        "rates",
+        "quality",
+        "lists",
+        "checks",
+        "cases",
+        "commitments",
+        "voluntary",
+        "alerts",
+    ):
         assert f'id="chart-{chart}"' in page.text
-    assert page.text.count("<table>") == 7
+    # Commitments: per type, item and department; the voluntary share per department.
+    assert page.text.count("<table>") == 11
     # One row per case type of the kernel, those without cases included.
     assert [w["workflow"] for w in figures["dashboard"]["cases"]] == list(WORKFLOWS)
     assert "33.3%" in page.text  # scjg's June rejection rate, in the table

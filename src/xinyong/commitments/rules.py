@@ -140,6 +140,28 @@ def is_overdue(status: str, fulfilment: str, due_latest: dt.date | None, today: 
     )
 
 
+def past_due(status: str, due_date: dt.date | None, today: dt.date) -> bool:
+    """An open commitment whose promised date has passed: the console flags it (the breach
+    itself waits for the latest bound of a provisional deadline, ``is_overdue``)."""
+    return status == SIGNED and due_date is not None and today > due_date
+
+
+STAFF_STEPS = ("deliver", "verify", "breach", "repair")
+
+
+def open_steps(status: str, fulfilment: str) -> list[str]:
+    """The steps the accepting department may take on a commitment in ``status`` (the same
+    table ``next_status`` applies)."""
+    out = []
+    for name in STAFF_STEPS:
+        try:
+            next_status(status, name, fulfilment, result=True)
+        except ValueError:
+            continue
+        out.append(name)
+    return out
+
+
 def missing(promised: Sequence[str], delivered: Sequence[str]) -> list[str]:
     return [m for m in promised if m not in delivered]
 

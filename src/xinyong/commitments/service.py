@@ -611,7 +611,12 @@ def _dept_names(conn: Connection, codes: Sequence[str]) -> dict[str, str]:
 
 
 def _row_view(
-    deps: Deps, row: Mapping[str, Any], dept_name: str, *, public: bool = False
+    deps: Deps,
+    row: Mapping[str, Any],
+    dept_name: str,
+    *,
+    public: bool = False,
+    today: dt.date | None = None,
 ) -> dict[str, Any]:
     cat = deps.commitments
     t = cat.template(str(row["template"]))
@@ -653,14 +658,26 @@ def _row_view(
         training_certificate=row["training_certificate"],
         list_proposal_offered=row["status"] in (rules.BREACHED, rules.FALSE),
     )
+    if today is not None:
+        out["overdue"] = rules.past_due(str(row["status"]), row["due_date"], today)
     return out
 
 
-def view(conn: Connection, deps: Deps, cid: int) -> dict[str, Any]:
+def view(conn: Connection, deps: Deps, cid: int, *, today: dt.date | None = None) -> dict[str, Any]:
+    """One commitment with its steps; with ``today`` also its overdue flag and the steps
+    still open to the accepting department (the console's forms)."""
     row = _get(conn, cid)
     out = _row_view(
-        deps, row, _dept_names(conn, [str(row["department_code"])])[str(row["department_code"])]
+        deps,
+        row,
+        _dept_names(conn, [str(row["department_code"])])[str(row["department_code"])],
+        today=today,
     )
+    if today is not None:
+        out["open_steps"] = [
+            {"step": s, "label": rules.STEP_LABELS[s]}
+            for s in rules.open_steps(str(row["status"]), str(row["fulfilment"]))
+        ]
     out["steps"] = [
         {
             "step": s["step"],
@@ -695,9 +712,10 @@ def find(
     public: bool = False,
     limit: int = 20,
     offset: int = 0,
+    today: dt.date | None = None,
 ) -> dict[str, Any]:
     """Commitments, newest first; ``public``: only those the 信用承诺专栏 shows (社会公开), with
-    the public fields only."""
+    the public fields only; with ``today`` each internal one says whether it is overdue."""
     rows, total = repo.find(
         conn,
         subject_key=subject_key,
@@ -714,7 +732,8 @@ def find(
         "limit": limit,
         "offset": offset,
         "items": [
-            _row_view(deps, r, names[str(r["department_code"])], public=public) for r in rows
+            _row_view(deps, r, names[str(r["department_code"])], public=public, today=today)
+            for r in rows
         ],
     }
 
@@ -731,11 +750,12 @@ def public_view(conn: Connection, deps: Deps, cid: int) -> dict[str, Any]:
     )
 
 
-def statistics(conn: Connection, deps: Deps) -> dict[str, Any]:
+def statistics(conn: Connection, deps: Deps, *, department: str | None = None) -> dict[str, Any]:
     """Coverage: commitments per type (all four, zero included), per licensing item open to
-    commitment (zero included) and per department, each with counts per status."""
+    commitment (zero included) and per department, each with counts per status;
+    ``department`` counts only the commitments it accepted."""
     cat = deps.commitments
-    counts = repo.counts(conn)
+    counts = [c for c in repo.counts(conn) if department is None or c["department"] == department]
     names = _dept_names(conn, [str(c["department"]) for c in counts])
 
     def tally(pred: Any) -> dict[str, Any]:

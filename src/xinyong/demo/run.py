@@ -9,7 +9,7 @@ from xinyong.access import accounts
 from xinyong.access import repository as access_repo
 from xinyong.access import service as access
 from xinyong.bootstrap import Platform
-from xinyong.demo import rectifications, repairs, scenes, voluntary
+from xinyong.demo import commitments, rectifications, repairs, scenes, voluntary
 from xinyong.demo.generator import DEPARTMENTS, department_uscc, generate_files
 from xinyong.kernel.errors import XinyongError
 from xinyong.ledger.service import verify
@@ -97,6 +97,7 @@ def run_demo(
     scenes.stage_objections(platform, files, echo)
     rectifications.stage(platform, scenes.organisations(files), echo)
     voluntary.stage(platform, scenes.organisations(files), echo)
+    commitments.stage(platform, scenes.organisations(files), echo)
     with platform.engine.connect() as conn:
         n_batches, n_entries, problems = verify(conn)
     echo(

@@ -25,12 +25,15 @@ from xinyong.access import service as access
 from xinyong.access.accounts import ConsoleSession
 from xinyong.bootstrap import Platform
 from xinyong.catalog.model import LIST_KIND_LABELS
+from xinyong.commitments import service as commitments
+from xinyong.identity.divisions import default_divisions
 from xinyong.identity.redact import redact_identifiers
 from xinyong.identity.uscc import check_uscc, normalise_uscc
 from xinyong.kernel.clock import CHINA_TZ, beijing_time
 from xinyong.kernel.errors import InputError, NotFound
 from xinyong.reports import service as reports
 from xinyong.reports.rules import DASHBOARD_MONTHS, MAX_DASHBOARD_MONTHS, department_totals
+from xinyong.voluntary import service as voluntary
 from xinyong.web.deps import PlatformDep, department_scope, require_role
 from xinyong.web.routes.console import (
     PAGE,
@@ -116,6 +119,12 @@ def dashboard(
             department=scope,
         )
         departments = access.departments(conn) if who.role != "department" else []
+        # Two contexts beside the report (same layer as reports, so composed here): the
+        # commitments' coverage and the voluntary records' share against the target.
+        coverage = commitments.statistics(conn, platform.commitment_deps(), department=scope)
+        share = voluntary.share_report(
+            conn, platform.voluntary_deps(), department=scope, divisions=default_divisions()
+        )
     totals = department_totals(data["records"])
     lists = data["lists"]
     context = _context(
@@ -124,6 +133,8 @@ def dashboard(
         request=request,
         data=data,
         totals=totals,
+        coverage=coverage,
+        share=share,
         months=months,
         month_choices=sorted({*MONTH_CHOICES, months}),
         chosen=scope,

@@ -151,6 +151,49 @@
     series: caseSeries,
   });
 
+  // Commitments per type, stacked by status (the coverage of GET /api/v1/commitments/statistics).
+  var coverage = figures.commitments;
+  if (coverage) {
+    var statusCodes = Object.keys(coverage.status_labels);
+    draw('chart-commitments', {
+      legend: { top: 0 },
+      xAxis: { type: 'category', data: coverage.by_type.map(function (t) { return t.label; }), axisLabel: { rotate: 30 } },
+      yAxis: { type: 'value', name: '件数', minInterval: 1 },
+      series: statusCodes.map(function (code) {
+        return {
+          name: coverage.status_labels[code],
+          type: 'bar',
+          stack: 'commitments',
+          data: coverage.by_type.map(function (t) { return t.by_status[code]; }),
+        };
+      }),
+    });
+  }
+
+  // Voluntary records' share per department against the configured target (a mark line).
+  var share = figures.voluntary;
+  if (share) {
+    var goal = pct(share.target.share);
+    draw('chart-voluntary', {
+      grid: { left: 16, right: 64, top: 64, bottom: 16, containLabel: true },
+      xAxis: { type: 'category', data: share.departments.map(function (r) { return r.department_name; }), axisLabel: { rotate: 30 } },
+      yAxis: { type: 'value', name: '%', min: 0, max: 100 },
+      series: [{
+        name: '自愿注册记录占比（%）',
+        type: 'bar',
+        data: share.departments.map(function (r) {
+          return { value: pct(r.share), itemStyle: { color: r.reached ? '#2f855a' : '#2b6cb0' } };
+        }),
+        markLine: {
+          symbol: 'none',
+          lineStyle: { color: '#b7202e', type: 'dashed' },
+          label: { formatter: '目标 ' + goal + '%' },
+          data: [{ yAxis: goal }],
+        },
+      }],
+    });
+  }
+
   // Alerts by status (the office's and auditors' only).
   if (d.alerts) {
     draw('chart-alerts', {

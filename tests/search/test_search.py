@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from tests.helpers import add_department, csv_bytes, penalty, person_penalty, resident_id
@@ -231,3 +234,47 @@ def test_the_importer_keeps_the_index_current(loaded: Platform) -> None:
     with loaded.engine.connect() as conn:
         n = conn.execute(select(func.count()).select_from(search_index)).scalar_one()
     assert n == 5
+
+
+def _like(pattern: str, value: str) -> bool:
+    """LIKE with ESCAPE '\\' as the database reads it (only %, _ unused by the probes)."""
+    out, i = [], 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            out.append(re.escape(pattern[i + 1]))
+            i += 2
+            continue
+        out.append(".*" if c == "%" else re.escape(c))
+        i += 1
+    return re.fullmatch("".join(out), value, re.DOTALL) is not None
+
+
+NAME_CHARS = "西安建工集团有限公司鑫恒%_"
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    query=st.text(alphabet=NAME_CHARS, min_size=3, max_size=14),
+    name=st.text(alphabet=NAME_CHARS, min_size=1, max_size=18),
+    edit=st.integers(min_value=0, max_value=20),
+    typo=st.sampled_from(NAME_CHARS),
+)
+def test_probe_and_near_answer_as_the_one_edit_patterns(
+    query: str, name: str, edit: int, typo: str
+) -> None:
+    # Half the names hold the query with one place changed, so matches are common.
+    if edit % 2:
+        i = edit % len(query)
+        name = name[:2] + query[:i] + typo + query[i + 1 :] + name[2:]
+    stored = rules.doubled(name)
+    exact = any(_like(p, stored) for p in rules.one_edit_patterns(query))
+    assert rules.near(query, name) == exact
+    if exact:  # the wider probe never loses a match
+        assert any(_like(p, stored) for p in rules.probe_patterns(query))
+
+
+def test_long_queries_are_probed_with_fewer_patterns() -> None:
+    q = "西安建工集团有限公司"
+    assert len(rules.probe_patterns(q)) < len(rules.one_edit_patterns(q)) / 3
+    assert rules.probe_patterns("建工集") == rules.one_edit_patterns("建工集")

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, delete, func, or_, select, text
 
 from xinyong.identity.tables import subjects
 from xinyong.ledger.tables import entries
-from xinyong.search.rules import escape_like, fts_phrase, one_edit_patterns, prefix_bound
+from xinyong.search.rules import escape_like, fts_phrase, prefix_bound, probe_patterns
 from xinyong.search.tables import search_index
 from xinyong.store.db import bulk_insert, is_postgres, matching
 
@@ -169,10 +169,11 @@ def substring(conn: Connection, column: TrigramColumn, value: str, limit: int) -
 def similar(conn: Connection, key: str, doubled: str, limit: int) -> list[tuple[str, str]]:
     """(subject key, name key) of up to ``limit`` names near the query (``key``, its doubled
     form ``doubled``); the caller scores them. PostgreSQL: names containing the query after
-    one edit (``rules.one_edit_patterns``, fetched unordered through the trigram index).
+    one edit, probed with ``rules.probe_patterns`` (a superset, which the caller narrows with
+    ``rules.near``), fetched unordered through the trigram index.
     SQLite: FTS5 bm25 over any of the doubled query's trigrams."""
     if is_postgres(conn):
-        patterns = one_edit_patterns(key)
+        patterns = probe_patterns(key)
         if not patterns:
             return []
         # Planned apart from the LIMIT (a materialised CTE): with it, the planner expects

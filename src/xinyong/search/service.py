@@ -28,6 +28,7 @@ from xinyong.search.rules import (
     doubled,
     highlight,
     initials,
+    near,
     parse_query,
 )
 
@@ -186,6 +187,8 @@ def _tiers(conn: Connection, q: Query, limits: Limits) -> list[tuple[Tier, list[
 def _fuzzy(conn: Connection, q: Query, limits: Limits) -> list[str]:
     scored = []
     for key, nk in repo.similar(conn, q.text, q.doubled, limits.fuzzy_candidates):
+        if not near(q.text, nk):
+            continue
         score = fuzz.ratio(q.text, nk)
         if score >= limits.fuzzy_min_score:
             scored.append((-score, len(nk), nk, key))

@@ -193,7 +193,8 @@ def _work(
         with platform.transaction() as conn:
             action(conn)
     except XinyongError as exc:
-        if exc.status in (401, 404):
+        # Another department's session: the refusal page (its own page is not shown either).
+        if exc.status in (401, 403, 404):
             raise
         return _session_page(
             request,

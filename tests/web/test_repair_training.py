@@ -34,7 +34,8 @@ def settings(tmp_path: Path) -> Settings:
     [samr] = [r for r in doc["regimes"] if r["code"] == "SAMR_107"]
     samr["requires_training"] = True
     samr["training_basis"] = {
-        "title": "陕西省社会信用体系建设2018年工作要点",
+        "title": "陕西省2018年社会信用体系建设工作要点",
+        "doc_no": "陕发改财金〔2018〕448号",
         "articles": "（十六）",
         "evidence": "S",
         "note": "将失信主体参加诚信教育培训和签订信用承诺书作为其申请信用修复的必要环节",

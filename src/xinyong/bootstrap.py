@@ -26,6 +26,7 @@ from xinyong.catalog.voluntary import VoluntaryCatalogue, load_voluntary_catalog
 from xinyong.checks.readmodel import CheckReadModel
 from xinyong.checks.writer import ReceiptWriter
 from xinyong.commitments.service import Deps as CommitmentDeps
+from xinyong.commitments.service import certificates_for_repair
 from xinyong.events import service as events
 from xinyong.identity.divisions import default_divisions
 from xinyong.identity.pii import PiiVault
@@ -118,6 +119,7 @@ class Platform:
             regimes=self.repair_regimes(),
             data_dir=self.settings.data_dir,
             attachment_policy=self.attachment_policy(),
+            training_certificates=certificates_for_repair,
         )
 
     def objection_regimes(self) -> ObjectionRegimes:

@@ -28,6 +28,7 @@ FILL = {
     "interview_id": "999999",
     "registration_id": "999999",
     "commitment_id": "999999",
+    "training_id": "999999",
     "alert_id": "999999",
     "notice_id": "999999",
     "objection_id": "999999",

@@ -606,6 +606,29 @@ def test_real_answers_declare_every_field(client: TestClient, platform: Platform
         headers=scjg,
     )
     call("POST", "/api/v1/commitments/recheck-samples", json={"month": "2026-08"}, headers=office)
+    # Integrity education: a session held today, ORG2 attends and is certified.
+    session = call(
+        "POST",
+        "/api/v1/trainings",
+        json={"title": "诚信教育", "held_on": platform.clock.today().isoformat(), "place": "西安"},
+        headers=scjg,
+    )
+    call(
+        "POST",
+        "/api/v1/trainings/{training_id}/attendance",
+        session["id"],
+        json={"subject": ORG2, "representative": "王建国"},
+        headers=scjg,
+    )
+    call(
+        "POST",
+        "/api/v1/trainings/{training_id}/attendance/{code}/certificate",
+        session["id"],
+        ORG2,
+        headers=office,
+    )
+    call("GET", "/api/v1/trainings", headers=scjg)
+    call("GET", "/api/v1/trainings/{training_id}", session["id"], params=purpose, headers=office)
 
     models = _models(client.app)
     covered = {(m, t, s) for m, t, s, _ in answers}

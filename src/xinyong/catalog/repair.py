@@ -59,6 +59,11 @@ class RepairRegime(Frozen):
     min_months: int | None = Field(default=None, ge=0)  # floor when the record names none
     fraud_bar_months: int = Field(ge=0)
     commitment_required: bool = True
+    # Integrity education (诚信教育) as a step of repair: a provincial choice (Shaanxi 2018
+    # (十六) makes training and a signed commitment necessary before repair); no national rule
+    # asks for it, so false unless a local repair.yaml says otherwise.
+    requires_training: bool = False
+    training_basis: LegalBasis | None = None
     not_repairable_penalty_kinds: tuple[str, ...] = ()
     restriction_penalty_kinds: tuple[str, ...] = ()
     restriction_min_months: int | None = Field(default=None, ge=0)
@@ -226,5 +231,6 @@ def regime_json(r: RepairRegime) -> dict[str, Any]:
         "data_processing_working_days": r.data_processing_working_days,
         "bankruptcy_working_days": r.bankruptcy_working_days,
         "fraud_bar_months": r.fraud_bar_months,
+        "requires_training": r.requires_training,
         "remedies": r.remedies,
     }

@@ -142,10 +142,16 @@ def get_training(conn: Connection, tid: int) -> dict[str, Any] | None:
     return None if row is None else dict(row._mapping)
 
 
-def list_trainings(conn: Connection, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
-    total = int(conn.execute(select(func.count()).select_from(trainings)).scalar_one())
+def list_trainings(
+    conn: Connection, limit: int, offset: int, department_code: str | None = None
+) -> tuple[list[dict[str, Any]], int]:
+    where = [] if department_code is None else [trainings.c.department_code == department_code]
+    total = int(
+        conn.execute(select(func.count()).select_from(trainings).where(*where)).scalar_one()
+    )
     rows = conn.execute(
         select(trainings)
+        .where(*where)
         .order_by(trainings.c.held_on.desc(), trainings.c.id.desc())
         .limit(limit)
         .offset(offset)
@@ -167,8 +173,43 @@ def attendance(conn: Connection, tid: int, subject_key: str) -> dict[str, Any] |
     return None if row is None else dict(row._mapping)
 
 
-def insert_attendance(conn: Connection, values: dict[str, Any]) -> None:
-    conn.execute(insert(training_attendance).values(**values))
+def insert_attendance(conn: Connection, values: dict[str, Any]) -> int:
+    r = conn.execute(
+        insert(training_attendance).values(**values).returning(training_attendance.c.id)
+    )
+    return int(r.scalar_one())
+
+
+def attendance_counts(conn: Connection, tids: Sequence[int]) -> dict[int, tuple[int, int]]:
+    """(attendees, certificates) per session."""
+    a = training_attendance.c
+    rows = conn.execute(
+        select(a.training_id, func.count(), func.count(a.certificate))
+        .where(a.training_id.in_(list(tids)))
+        .group_by(a.training_id)
+    )
+    return {int(r[0]): (int(r[1]), int(r[2])) for r in rows}
+
+
+def trainings_of_subject(conn: Connection, subject_key: str) -> list[dict[str, Any]]:
+    """A subject's attendance rows with their session, newest session first."""
+    a, t = training_attendance.c, trainings.c
+    rows = conn.execute(
+        select(
+            a.training_id,
+            a.certificate,
+            a.certified_at,
+            a.representative_masked,
+            t.title,
+            t.held_on,
+            t.place,
+            t.department_code,
+        )
+        .select_from(training_attendance.join(trainings, trainings.c.id == a.training_id))
+        .where(a.subject_key == subject_key)
+        .order_by(t.held_on.desc(), a.id.desc())
+    )
+    return [dict(r._mapping) for r in rows]
 
 
 def certify(conn: Connection, aid: int, certificate: str, at: dt.datetime) -> None:

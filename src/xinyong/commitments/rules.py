@@ -16,6 +16,7 @@ from xinyong.catalog.commitments import (
     Template,
 )
 from xinyong.catalog.model import in_force
+from xinyong.identity.ric import check_resident_id, mask_person_name, mask_resident_id
 
 SIGNED = "signed"
 FULFILLED = "fulfilled"
@@ -180,3 +181,70 @@ def sample_size(population: int, ratio: float, minimum: int) -> int:
 def draw(seed: str, population: Sequence[int], n: int) -> list[int]:
     """The ids drawn from ``population`` with ``seed`` (replayable: sorted input, seeded PRNG)."""
     return sorted(random.Random(seed).sample(list(population), n))  # noqa: S311 - recorded, not secret
+
+
+# -- integrity education (诚信教育) -------------------------------------------------------------
+# Free of charge and never a condition of market entry (国办发〔2016〕33号 / 35号文 (二)): a
+# session carries no fee, and nothing here is asked for at registration or licensing; it is
+# read only where a repair regime makes it a step of repair (Shaanxi 2018 (十六)).
+
+TRAINING_TEXT_MAX = 200
+REPRESENTATIVE_NAME_MAX = 20
+CERTIFICATE_MAX = 40
+CERTIFICATE_PREFIX = "PX"
+
+
+def training_problems(title: str, place: str) -> list[str]:
+    """What is wrong with a session's fields (Chinese, field named; empty: nothing)."""
+    out = []
+    for field, label, value in (("title", "培训名称", title), ("place", "培训地点", place)):
+        if not value.strip():
+            out.append(f"{field}（{label}）不能为空")
+        elif len(value.strip()) > TRAINING_TEXT_MAX:
+            out.append(f"{field}（{label}）不得超过 {TRAINING_TEXT_MAX} 个字符")
+    return out
+
+
+def attendance_refusal(held_on: dt.date, today: dt.date) -> str | None:
+    """Attendance is recorded once the session has been held (on its day or later)."""
+    if held_on > today:
+        return f"培训定于 {held_on.isoformat()} 举办，尚未举办，不能登记参训"
+    return None
+
+
+def certificate_refusal(held_on: dt.date, today: dt.date, issued: str | None) -> str | None:
+    """A certificate is issued once, for an attendee, on or after the session's day."""
+    if held_on > today:
+        return f"培训定于 {held_on.isoformat()} 举办，尚未举办，不能发放证书"
+    if issued:
+        return f"该主体本次培训已取得证书 {issued}，不能重复发放"
+    return None
+
+
+def certificate_number(held_on: dt.date, department_code: str, attendance_id: int) -> str:
+    """``PX{year}{DEPARTMENT}{attendance id, 6 digits}``: deterministic and unique (the
+    attendance id is), readable (year and issuing department); at most 40 characters."""
+    room = CERTIFICATE_MAX - len(CERTIFICATE_PREFIX) - 4 - max(6, len(str(attendance_id)))
+    dept = "".join(ch for ch in department_code.upper() if ch.isalnum())[:room]
+    return f"{CERTIFICATE_PREFIX}{held_on.year:04d}{dept}{attendance_id:06d}"
+
+
+def masked_representative(name: str, id_number: str, today: dt.date) -> tuple[str, str | None]:
+    """The legal representative as stored: the masked name and, when given, the masked ID
+    number (never either in clear); or a problem (Chinese, the value never echoed)."""
+    name = name.strip()
+    if not name:
+        return "", "representative（法定代表人姓名）不能为空"
+    if len(name) > REPRESENTATIVE_NAME_MAX:
+        return "", f"representative（法定代表人姓名）不得超过 {REPRESENTATIVE_NAME_MAX} 个字符"
+    masked = mask_person_name(name)
+    number = id_number.strip()
+    if number:
+        check = check_resident_id(number, today=today)
+        if not check.valid:
+            return (
+                "",
+                f"representative_id（法定代表人身份证号码）无效：{check.errors[0].message_zh}",
+            )
+        masked += " " + mask_resident_id(check.number)
+    return masked, None

@@ -34,7 +34,7 @@ from xinyong.checks import service as checks
 from xinyong.commitments import repository as repo
 from xinyong.commitments import rules
 from xinyong.events import service as events
-from xinyong.events.model import COMMITMENT_EVENTS
+from xinyong.events.model import COMMITMENT_EVENTS, TRAINING_EVENTS
 from xinyong.identity import repository as identity_repo
 from xinyong.identity.pii import PiiVault
 from xinyong.identity.resolve import resolve_subject, shown_code
@@ -852,3 +852,275 @@ def sample_view(row: Mapping[str, Any]) -> dict[str, Any]:
 
 def samples(conn: Connection, limit: int = 24) -> list[dict[str, Any]]:
     return [sample_view(r) for r in repo.samples(conn, limit)]
+
+
+# -- integrity education (诚信教育) -------------------------------------------------------------
+# Sessions organised by a department (or by the credit office for a department), attendance
+# of an organisation with its legal representative masked, and the certificate a repair
+# application cites where the regime makes training a step of repair (Shaanxi 2018 (十六)).
+# Free of charge and never a condition of market entry (35号文 (二)): no fee is modelled and
+# nothing outside repair asks for a certificate. Every write is audited and emits an event.
+
+
+def _training(conn: Connection, tid: int) -> dict[str, Any]:
+    row = repo.get_training(conn, tid)
+    if row is None:
+        raise NotFound(f"no training {tid}", f"诚信教育培训 {tid} 不存在")
+    return row
+
+
+def _own_training(row: Mapping[str, Any], acting_department: str | None, what: str) -> None:
+    if acting_department is not None and row["department_code"] != acting_department:
+        raise PermissionDenied(
+            f"training {row['id']} is organised by another department",
+            f"该培训由其他部门组织，本部门不能{what}",
+        )
+
+
+def create_training(
+    conn: Connection,
+    *,
+    title: str,
+    held_on: dt.date,
+    place: str,
+    department_code: str,
+    acting_department: str | None,
+    actor: str,
+    now: dt.datetime,
+) -> dict[str, Any]:
+    """A session organised by ``department_code``; a department officer (``acting_department``)
+    organises only for its own department, the credit office (None) for any."""
+    problems = rules.training_problems(title, place)
+    if problems:
+        raise InputError("bad training fields", "；".join(problems))
+    code = department_code.strip()
+    if acting_department is not None and code != acting_department:
+        raise PermissionDenied(
+            "a department organises its own sessions",
+            f"department（组织部门）“{code}”不是本部门，部门只能为本部门组织诚信教育",
+        )
+    try:
+        dept = access.require_department(conn, code)
+    except NotFound:
+        raise InputError(
+            f"unknown department {code}", f"department（组织部门）“{code}”未登记"
+        ) from None
+    tid = repo.insert_training(
+        conn,
+        {
+            "title": title.strip(),
+            "held_on": held_on,
+            "place": place.strip(),
+            "department_code": dept["code"],
+            "created_by": actor,
+            "created_at": now,
+        },
+    )
+    access.audit(
+        conn,
+        actor,
+        "create_training",
+        f"training:{tid}",
+        now,
+        detail={"department": dept["code"], "held_on": held_on.isoformat()},
+    )
+    return training_view(conn, tid)
+
+
+def attend(
+    conn: Connection,
+    deps: Deps,
+    tid: int,
+    *,
+    subject: str,
+    representative: str,
+    representative_id: str = "",
+    acting_department: str | None,
+    actor: str,
+    now: dt.datetime,
+) -> dict[str, Any]:
+    """Record that the organisation ``subject`` (USCC) attended session ``tid`` with its legal
+    representative (stored masked only). Refused, nothing written: an unknown subject, a
+    session not yet held, a second attendance, another department's session."""
+    row = _training(conn, tid)
+    _own_training(row, acting_department, "登记参训")
+    today = _today(now)
+    key = organisation_key(deps.vault, subject)
+    known = identity_repo.subject_labels(conn, [key]).get(key)
+    if not known or not known.get("name"):
+        raise NotFound(
+            f"subject {key} not known to the platform",
+            f"subject（统一社会信用代码）“{key}”尚未在平台登记，不能登记参训",
+        )
+    masked, problem = rules.masked_representative(representative, representative_id, today)
+    if problem:
+        raise InputError("bad representative", problem)
+    refusal = rules.attendance_refusal(row["held_on"], today)
+    if refusal:
+        raise Conflict("training not yet held", refusal)
+    if repo.attendance(conn, tid, key) is not None:
+        raise Conflict(
+            "attendance already recorded",
+            f"主体“{known['name']}”本次培训的参训已登记，不能重复登记",
+        )
+    repo.insert_attendance(
+        conn,
+        {
+            "training_id": tid,
+            "subject_key": key,
+            "subject_name": known["name"],
+            "representative_masked": masked,
+            "recorded_by": actor,
+            "recorded_at": now,
+        },
+    )
+    access.audit(
+        conn, actor, "record_training_attendance", f"training:{tid}", now, detail={"subject": key}
+    )
+    _emit_training(conn, "attend", row, key, None, now)
+    return training_view(conn, tid)
+
+
+def certify(
+    conn: Connection,
+    tid: int,
+    subject: str,
+    *,
+    vault: PiiVault,
+    acting_department: str | None,
+    actor: str,
+    now: dt.datetime,
+) -> dict[str, Any]:
+    """Issue the certificate of the attendee ``subject`` of session ``tid`` (once, on or after
+    the session's day); returns the attendance with its number."""
+    row = _training(conn, tid)
+    _own_training(row, acting_department, "发放证书")
+    key = organisation_key(vault, subject)
+    att = repo.attendance(conn, tid, key)
+    if att is None:
+        raise Conflict("not an attendee", f"主体“{key}”未登记参加本次培训，不能发放诚信教育证书")
+    refusal = rules.certificate_refusal(row["held_on"], _today(now), att["certificate"])
+    if refusal:
+        raise Conflict("certificate refused", refusal)
+    number = rules.certificate_number(row["held_on"], str(row["department_code"]), int(att["id"]))
+    repo.certify(conn, int(att["id"]), number, now)
+    access.audit(
+        conn,
+        actor,
+        "issue_training_certificate",
+        f"training:{tid}",
+        now,
+        detail={"subject": key, "certificate": number},
+    )
+    _emit_training(conn, "certify", row, key, number, now)
+    return _attendance_view({**att, "certificate": number, "certified_at": now})
+
+
+def _emit_training(
+    conn: Connection,
+    step: str,
+    row: Mapping[str, Any],
+    subject_key: str,
+    certificate: str | None,
+    now: dt.datetime,
+) -> None:
+    payload: dict[str, Any] = {
+        "training": int(row["id"]),
+        "department": row["department_code"],
+        "held_on": row["held_on"].isoformat(),
+    }
+    if certificate is not None:
+        payload["certificate"] = certificate
+    events.emit(conn, TRAINING_EVENTS[step], subject_key=subject_key, payload=payload, now=now)
+
+
+def _attendance_view(a: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "subject": {"code": a["subject_key"], "name": a["subject_name"]},
+        "representative": a["representative_masked"],
+        "certificate": a["certificate"],
+        "certified_at": _at(a["certified_at"]) if a["certified_at"] else None,
+        "recorded_by": a["recorded_by"],
+        "recorded_at": _at(a["recorded_at"]),
+    }
+
+
+def _training_row(
+    row: Mapping[str, Any], dept_name: str, counts: tuple[int, int] = (0, 0)
+) -> dict[str, Any]:
+    return {
+        "id": int(row["id"]),
+        "title": row["title"],
+        "held_on": row["held_on"].isoformat(),
+        "place": row["place"],
+        "department": row["department_code"],
+        "department_label": dept_name,
+        "free_of_charge": True,
+        "market_entry_condition": False,
+        "attendees": counts[0],
+        "certified": counts[1],
+        "created_by": row["created_by"],
+        "created_at": _at(row["created_at"]),
+    }
+
+
+def training_view(conn: Connection, tid: int) -> dict[str, Any]:
+    """A session with its attendance (representatives masked) and certificates."""
+    row = _training(conn, tid)
+    code = str(row["department_code"])
+    people = repo.attendance_of(conn, tid)
+    out = _training_row(
+        row,
+        _dept_names(conn, [code])[code],
+        (len(people), sum(1 for a in people if a["certificate"])),
+    )
+    out["attendance"] = [_attendance_view(a) for a in people]
+    return out
+
+
+def find_trainings(
+    conn: Connection, *, department_code: str | None = None, limit: int = 50, offset: int = 0
+) -> dict[str, Any]:
+    """Sessions, the latest first (a department: its own)."""
+    rows, total = repo.list_trainings(conn, limit, offset, department_code)
+    names = _dept_names(conn, [str(r["department_code"]) for r in rows])
+    counts = repo.attendance_counts(conn, [int(r["id"]) for r in rows])
+    return {
+        "total": total,
+        "limit": limit,
+        "offset": offset,
+        "items": [
+            _training_row(r, names[str(r["department_code"])], counts.get(int(r["id"]), (0, 0)))
+            for r in rows
+        ],
+    }
+
+
+def subject_trainings(conn: Connection, subject_key: str) -> list[dict[str, Any]]:
+    """The sessions an organisation attended and its certificates (its own account page)."""
+    rows = repo.trainings_of_subject(conn, subject_key)
+    names = _dept_names(conn, [str(r["department_code"]) for r in rows])
+    return [
+        {
+            "training": int(r["training_id"]),
+            "title": r["title"],
+            "held_on": r["held_on"].isoformat(),
+            "place": r["place"],
+            "department": r["department_code"],
+            "department_label": names[str(r["department_code"])],
+            "representative": r["representative_masked"],
+            "certificate": r["certificate"],
+            "certified_at": _at(r["certified_at"]) if r["certified_at"] else None,
+        }
+        for r in rows
+    ]
+
+
+def certificates_for_repair(conn: Connection, subject_key: str) -> list[tuple[str, dt.date]]:
+    """(certificate, session day) of every certificate the subject holds: what repair reads
+    (wired by the composition root, repair sits below this context)."""
+    return [
+        (str(r["certificate"]), r["held_on"])
+        for r in repo.trainings_of_subject(conn, subject_key)
+        if r["certificate"]
+    ]

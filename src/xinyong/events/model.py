@@ -12,6 +12,7 @@
 
 Case kinds are open-ended (one per workflow and transition, so a new case type needs no
 change here): :func:`is_kind` accepts any ``case.<workflow>.<transition>``.
+| ``training.attended`` / ``training.certified`` | ``commitments.service`` (诚信教育: a subject's attendance recorded, its certificate issued) | the attending organisation | ``training``, ``department``, ``held_on``, ``certificate`` (certified only) |
 | ``repair.*`` | ``repair.service`` (every step of a credit repair case: ``submitted``, ``accepted``, ``incomplete``, ``completed``, ``extended``, ``approved``, ``refused``, ``masked``, ``restored``, ``voided``) | the applicant | ``case``, ``record`` (the record's entry), ``item``, ``state``, ``deadline`` (ISO date or null), ``provisional``, ``entry`` (the ledger entry that stopped or restored publication, if any) |
 
 Memberships of lists fed by department records arrive with ``batch.imported`` (one event per
@@ -44,6 +45,7 @@ REPAIR_EVENTS = {
     "restore": "repair.restored",
     "void": "repair.voided",
 }
+TRAINING_EVENTS = {"attend": "training.attended", "certify": "training.certified"}
 OBJECTION_KINDS = frozenset(
     f"objection.{step}"
     for step in ("submitted", "pushed", "accepted", "refused", "extension_notified", "decided")
@@ -63,6 +65,7 @@ KINDS = (
     | OBJECTION_KINDS
     | frozenset(REPAIR_EVENTS.values())
     | frozenset(COMMITMENT_EVENTS.values())
+    | frozenset(TRAINING_EVENTS.values())
 )
 
 

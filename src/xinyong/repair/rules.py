@@ -171,10 +171,12 @@ def evaluate(
     later_penalties: tuple[LaterPenalty, ...] = (),
     fraud_bar_until: dt.date | None = None,
     open_case: int | None = None,
+    training_certificates: tuple[tuple[str, dt.date], ...] = (),
 ) -> Eligibility:
     """Every condition of the regime for ``target`` on ``today`` (see the module docstring).
     ``fraud_bar_until`` is the last day of a bar after a voided repair; ``open_case`` an
-    application for the record still being handled."""
+    application for the record still being handled; ``training_certificates`` the subject's
+    诚信教育 certificates with their session day (read where the regime requires training)."""
     basis = regime.legal_basis
     conds: list[Condition] = []
     if not regime.repairable:
@@ -241,6 +243,8 @@ def evaluate(
                 basis,
             )
         )
+    if regime.requires_training and kind == ORDINARY:
+        conds.append(training_condition(regime, target, training_certificates))
     if regime.commitment_required:
         conds.append(
             Condition(
@@ -400,3 +404,31 @@ def _no_new_penalty(
 def fraud_bar_end(regime: RepairRegime, voided_on: dt.date) -> dt.date:
     """The last day of the bar on new applications after a repair voided for fraud."""
     return add_months(voided_on, regime.fraud_bar_months) - dt.timedelta(days=1)
+
+
+TRAINING_LABEL = "已参加诚信教育并取得证书"
+
+
+def valid_certificates(target: Target, certificates: tuple[tuple[str, dt.date], ...]) -> list[str]:
+    """The certificates that count for ``target``: from a session held on or after the
+    finding (the record's decision or the listing), since education follows the failure."""
+    start = target.listed_on or target.decision_date
+    return [n for n, held in certificates if start is None or held >= start]
+
+
+def training_condition(
+    regime: RepairRegime, target: Target, certificates: tuple[tuple[str, dt.date], ...]
+) -> Condition:
+    basis = (regime.training_basis or regime.legal_basis[0],)
+    found = valid_certificates(target, certificates)
+    if found:
+        return Condition(
+            "TRAINING", TRAINING_LABEL, MET, f"已取得诚信教育证书 {'、'.join(found)}", basis
+        )
+    return Condition(
+        "TRAINING",
+        TRAINING_LABEL,
+        UNMET,
+        "须在失信行为认定后参加诚信教育培训（免费）并取得证书，申请时填写证书编号",
+        basis,
+    )

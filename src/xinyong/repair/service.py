@@ -20,7 +20,7 @@ import json
 import math
 import random
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -78,6 +78,7 @@ from xinyong.repair.rules import (
     deadlines,
     evaluate,
     fraud_bar_end,
+    valid_certificates,
 )
 
 WORKFLOW = CREDIT_REPAIR.code
@@ -117,6 +118,9 @@ class Deps:
     regimes: RepairCatalogue
     data_dir: Path
     attachment_policy: attachments.AttachmentPolicy
+    # The subject's 诚信教育 certificates (number, session day): kept by the commitments
+    # context, which sits above repair, so the composition root hands the reader in.
+    training_certificates: Callable[[Connection, str], Sequence[tuple[str, dt.date]]] | None = None
 
 
 # -- the records of a subject -----------------------------------------------------------------
@@ -287,12 +291,20 @@ def _regime(deps: Deps, target: Target, today: dt.date) -> RepairRegime:
     )
 
 
+def _certificates(
+    conn: Connection, deps: Deps, subject_key: str
+) -> tuple[tuple[str, dt.date], ...]:
+    reader = deps.training_certificates
+    return tuple(reader(conn, subject_key)) if reader is not None else ()
+
+
 def eligibility(
     conn: Connection, deps: Deps, subject_key: str, today: dt.date, kind: str = ORDINARY
 ) -> list[Eligibility]:
     """Per record of the subject, every condition of its regime on ``today``."""
     later = _later_penalties(conn, deps, subject_key)
     bar = fraud_bar_until(conn, deps, subject_key)
+    certs = _certificates(conn, deps, subject_key)
     return [
         evaluate(
             _regime(deps, t, today),
@@ -302,6 +314,7 @@ def eligibility(
             later_penalties=later,
             fraud_bar_until=bar,
             open_case=_open_case_of(conn, subject_key, t),
+            training_certificates=certs,
         )
         for t in _targets(conn, deps, subject_key, today)
     ]
@@ -396,10 +409,13 @@ def apply(
     actor: str,
     now: dt.datetime,
     note: str = "",
+    training_certificate: str | None = None,
 ) -> Case:
     """Open a repair case for one record of the subject, refused with every reason when the
     record is not eligible, already has an open application, or the commitment or materials
-    are missing or refused (nothing is written then)."""
+    are missing or refused (nothing is written then). Where the regime requires integrity
+    education the application cites one of the subject's certificates
+    (``training_certificate``); one cited is checked in any case."""
     today = _today(now)
     if kind not in KIND_LABELS:
         options = "、".join(f"{k}（{v}）" for k, v in KIND_LABELS.items())
@@ -424,6 +440,7 @@ def apply(
             "bankruptcy masking applies to records, not listings",
             "破产重整临时修复适用于失信信息记录，名单请按提前移出申请",
         )
+    certs = _certificates(conn, deps, subject_key)
     ev = evaluate(
         regime,
         target,
@@ -431,6 +448,7 @@ def apply(
         kind=kind,
         later_penalties=_later_penalties(conn, deps, subject_key),
         fraud_bar_until=fraud_bar_until(conn, deps, subject_key),
+        training_certificates=certs,
     )
     if not ev.eligible:
         when = f"（{ev.eligible_from.isoformat()} 起可申请）" if ev.eligible_from else ""
@@ -450,6 +468,7 @@ def apply(
         raise InputError(
             "signatory too long", f"signatory（承诺人）不得超过 {SIGNATORY_MAX} 个字符"
         )
+    cited = _cited_certificate(regime, target, kind, certs, training_certificate)
     checked = attachments.check_uploads(materials, deps.attachment_policy)
     if not checked:
         what = "人民法院的裁定书" if kind == BANKRUPTCY else "纠正失信行为、履行义务的证明材料"
@@ -475,6 +494,8 @@ def apply(
         "commitment_signatory": signatory,
         "commitment_signed_at": now.isoformat(),
     }
+    if cited is not None:
+        params["training_certificate"] = cited
     case = cases.open_case(
         conn,
         WORKFLOW,
@@ -490,6 +511,36 @@ def apply(
     attachments.attach(conn, deps.data_dir, case.id, 1, checked, actor=actor, now=now)
     _emit(conn, case, "submit", now, None)
     return case
+
+
+def _cited_certificate(
+    regime: RepairRegime,
+    target: Target,
+    kind: str,
+    certificates: tuple[tuple[str, dt.date], ...],
+    cited: str | None,
+) -> str | None:
+    """The certificate the application cites, checked: the subject's own and, where the
+    regime requires training, from a session after the finding; required there."""
+    number = (cited or "").strip()
+    needed = regime.requires_training and kind == ORDINARY
+    if not number:
+        if needed:
+            raise InputError(
+                "a training certificate must be cited",
+                "training_certificate（诚信教育证书）：该修复规则要求申请前参加诚信教育，"
+                "请填写所取得的证书编号",
+            )
+        return None
+    own = valid_certificates(target, certificates) if needed else [n for n, _ in certificates]
+    if number not in own:
+        shown = number[:40]
+        raise InputError(
+            "training certificate not of this subject",
+            f"training_certificate（诚信教育证书）“{shown}”不存在、不属于该主体"
+            + ("或取得于失信行为认定之前" if needed else ""),
+        )
+    return number
 
 
 def _basis_text(regime: RepairRegime) -> str:
@@ -802,6 +853,7 @@ def case_view(
         "sha256": case.params.get("commitment_sha256"),
         "signatory": case.params.get("commitment_signatory"),
         "signed_at": case.params.get("commitment_signed_at"),
+        "training_certificate": case.params.get("training_certificate"),
     }
     view["history"] = [
         {

@@ -70,6 +70,7 @@ from xinyong.web.routes import console_objections as console_objections_routes
 from xinyong.web.routes import console_rectifications as console_rectifications_routes
 from xinyong.web.routes import console_repairs as console_repairs_routes
 from xinyong.web.routes import console_subject_accounts as console_subject_accounts_routes
+from xinyong.web.routes import console_trainings as console_trainings_routes
 from xinyong.web.routes import console_voluntary as console_voluntary_routes
 from xinyong.web.routes import console_work as console_work_routes
 from xinyong.web.routes import ledger as ledger_routes
@@ -85,6 +86,7 @@ from xinyong.web.routes import subject_account as subject_account_routes
 from xinyong.web.routes import subject_rectifications as subject_rectifications_routes
 from xinyong.web.routes import subject_repair as subject_repair_routes
 from xinyong.web.routes import subject_voluntary as subject_voluntary_routes
+from xinyong.web.routes import trainings as trainings_routes
 from xinyong.web.routes import voluntary as voluntary_routes
 from xinyong.web.routes import warnings as warnings_routes
 from xinyong.web.schemas import catalogue as catalogue_schemas
@@ -186,6 +188,10 @@ TAGS = [
         "name": "信用承诺",
         "description": "信用承诺：承诺目录、业务系统报送、受理部门办理履约（容缺、核查、未履约、修复）、覆盖统计、复核抽样。",
     },
+    {
+        "name": "诚信教育",
+        "description": "诚信教育：部门组织培训、登记参训主体（法定代表人脱敏）、发放证书（信用修复规则要求诚信教育的，修复申请引用证书）。免费开展，不作为市场准入条件。",
+    },
     {"name": "统计与典型案例", "description": "月度统计（北京时间）与典型案例的登记、发布、撤回。"},
     {
         "name": "信用公示",
@@ -234,6 +240,7 @@ ROUTERS: list[APIRouter] = [
     rectifications_routes.router,
     voluntary_routes.router,
     commitments_routes.router,
+    trainings_routes.router,
     search_routes.router,
     warnings_routes.router,
 ]
@@ -309,6 +316,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     app.include_router(subject_voluntary_routes.router)  # the subject's voluntary registration
     app.include_router(console_voluntary_routes.router)  # console: voluntary registration
     app.include_router(console_commitments_routes.router)  # console: 信用承诺
+    app.include_router(console_trainings_routes.router)  # console: 诚信教育 and the subject's page
     app.include_router(console_imports_routes.router)
     app.include_router(console_work_routes.router)  # check, alerts, typical cases
     app.include_router(console_messages_routes.router)  # 消息 (in-app messages)

@@ -25,6 +25,7 @@ from xinyong.web.commands import repair as repair_commands
 from xinyong.web.commands import reports as reports_commands
 from xinyong.web.commands import search as search_commands
 from xinyong.web.commands import subject_accounts as subject_account_commands
+from xinyong.web.commands import trainings as trainings_commands
 from xinyong.web.commands import users as users_commands
 from xinyong.web.commands import voluntary as voluntary_commands
 from xinyong.web.commands import warnings as warnings_commands
@@ -61,6 +62,7 @@ app.add_typer(objections_commands.app, name="objections")
 app.add_typer(rectification_commands.app, name="rectifications")
 app.add_typer(voluntary_commands.app, name="voluntary")
 app.add_typer(commitments_commands.app, name="commitments")
+app.add_typer(trainings_commands.app, name="trainings")
 app.add_typer(reports_commands.app, name="reports")
 app.add_typer(warnings_commands.app, name="warnings")
 audit_app.command("keygen")(anchors_commands.keygen_cmd)

@@ -132,6 +132,10 @@ def apply_cmd(
     materials: Files = None,
     note: Note = "",
     actor: Actor = None,
+    certificate: Annotated[
+        str | None,
+        typer.Option("--certificate", help="诚信教育证书编号（修复规则要求诚信教育的必填）"),
+    ] = None,
     as_json: AsJson = False,
 ) -> None:
     """代当事人录入信用修复申请（窗口受理的纸质申请）。"""
@@ -156,6 +160,7 @@ def apply_cmd(
                 actor=actor or operator,
                 now=platform.clock.now(),
                 note=note,
+                training_certificate=certificate,
             )
             access.audit(conn, operator, "repair_apply", f"case:{case.id}", platform.clock.now())
         with platform.engine.connect() as conn:

@@ -1,6 +1,7 @@
 """The 信用承诺专栏 (/commitments: commitments published per their disclosure level, paged,
 filtered by type and department) and the signed-in subject's commitments page
-(/account/commitments: sign a template, follow its own). Pages only (not in the API
+(/account/commitments: sign a template, follow its own), and its integrity education
+(/account/trainings: the sessions it attended, its certificates). Pages only (not in the API
 document); the subject is the session's, never one from the address."""
 
 # No "from __future__ import annotations": FastAPI resolves these annotations at runtime.
@@ -141,3 +142,19 @@ def sign(
             request, platform, session, error=redact_identifiers(exc.message_zh), status=status
         )
     return no_store(RedirectResponse(ACCOUNT_PATH, status_code=303))
+
+
+@router.api_route("/account/trainings", methods=PAGE, response_class=HTMLResponse)
+def trainings(request: Request, platform: PlatformDep, session: SubjectUser) -> Response:
+    """The sessions of integrity education the subject attended and its certificates."""
+    with platform.engine.begin() as conn:
+        mine = commitments.subject_trainings(conn, session.uscc)
+        access.audit(
+            conn,
+            session.actor,
+            "read_trainings",
+            f"subject:{session.uscc}",
+            platform.clock.now(),
+            "本主体查看诚信教育",
+        )
+    return render(request, "account/trainings.html", {"uscc": session.uscc, "mine": mine})

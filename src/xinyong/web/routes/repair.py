@@ -114,6 +114,9 @@ def apply(
         list[UploadFile] | None,
         File(description="证明材料（PDF、JPEG、PNG、OFD）", max_length=MAX_FILES),
     ] = None,
+    training_certificate: Annotated[
+        str, Form(max_length=40, description="诚信教育证书编号（修复规则要求诚信教育的必填）")
+    ] = "",
 ) -> dict[str, Any]:
     """信用办在政务服务窗口代当事人录入信用修复申请（当事人本人通过“我的信用”页面申请）：须签署
     信用承诺书并上传证明材料；记录不符合条件、已有未办结的申请、材料缺失或超限时拒绝并说明理由，
@@ -133,6 +136,7 @@ def apply(
             actor=who.actor,
             now=platform.clock.now(),
             note=note,
+            training_certificate=training_certificate or None,
         )
     with platform.engine.connect() as conn:
         return _view(platform, conn, case.id, who)

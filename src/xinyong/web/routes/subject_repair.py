@@ -105,6 +105,7 @@ def apply(
     kind: Annotated[str, Form(max_length=16)] = "ordinary",
     note: Annotated[str, Form(max_length=2000)] = "",
     materials: Annotated[list[UploadFile] | None, File()] = None,
+    training_certificate: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
     _check_csrf(platform, request, csrf)
     uploads = read_uploads(materials, platform.settings.attachment_max_bytes)
@@ -122,6 +123,7 @@ def apply(
                 actor=session.actor,
                 now=platform.clock.now(),
                 note=note,
+                training_certificate=training_certificate or None,
             )
     except XinyongError as exc:
         status = 400 if exc.status == 422 else exc.status

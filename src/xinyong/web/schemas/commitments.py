@@ -114,19 +114,37 @@ class ListProposal(Schema):
     list_case: int = Field(description="拟列入办件编号")
 
 
+class TrainingAttendance(Schema):
+    subject: dict[str, JsonValue] = Field(description="参训主体：code（统一社会信用代码）、name")
+    representative: str = Field(description="法定代表人（脱敏：姓名首字及身份证号码前6后4位）")
+    certificate: str | None = Field(description="诚信教育证书编号（未发放为 null）")
+    certified_at: str | None = Field(description="发证时间（北京时间）")
+    recorded_by: str
+    recorded_at: str = Field(description="登记时间（北京时间）")
+
+
 class Training(Schema):
     id: int = Field(description="培训编号")
-    title: str
-    held_on: str
-    place: str
-    department: str
-    free_of_charge: bool = Field(description="免费（恒为 true）")
-    market_entry_condition: bool = Field(description="是否为市场准入条件（恒为 false）")
-    attendance: list[dict[str, JsonValue]] | None = Field(
+    title: str = Field(description="培训名称")
+    held_on: str = Field(description="举办日期")
+    place: str = Field(description="培训地点")
+    department: str = Field(description="组织部门代码")
+    department_label: str = Field(description="组织部门名称")
+    free_of_charge: bool = Field(description="免费（恒为 true：开展诚信教育不得收费）")
+    market_entry_condition: bool = Field(
+        description="是否为市场准入条件（恒为 false：不得作为市场准入的必要条件）"
+    )
+    attendees: int = Field(description="参训主体数")
+    certified: int = Field(description="已发证书数")
+    created_by: str
+    created_at: str = Field(description="创建时间（北京时间）")
+    attendance: list[TrainingAttendance] | None = Field(
         default=None, description="参训主体：主体代码、名称、法定代表人（脱敏）、证书编号"
     )
 
 
 class Trainings(Schema):
     total: int
+    limit: int
+    offset: int
     items: list[Training]

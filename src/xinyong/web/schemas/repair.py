@@ -67,7 +67,9 @@ class RepairRow(Schema):
 
 class RepairView(RepairRow):
     params: dict[str, JsonValue] = Field(description="办件参数（各环节时限、规则版本）")
-    commitment: dict[str, JsonValue] = Field(description="信用承诺：文本、摘要、承诺人、签署时间")
+    commitment: dict[str, JsonValue] = Field(
+        description="信用承诺：文本、摘要、承诺人、签署时间、所引用的诚信教育证书"
+    )
     history: list[dict[str, JsonValue]] = Field(description="办理记录（每一步的说明与期限）")
     attachments: list[dict[str, JsonValue]] = Field(description="申请和补正材料")
     transitions: list[dict[str, JsonValue]] = Field(description="现在可以办理的操作")

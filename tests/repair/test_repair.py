@@ -26,6 +26,7 @@ from xinyong.kernel.clock import CHINA_TZ, FixedClock
 from xinyong.kernel.errors import Conflict, InputError, NotFound, PermissionDenied
 from xinyong.ledger import service as ledger
 from xinyong.ledger.tables import entries
+from xinyong.lists import service as lists
 from xinyong.portal import service as portal
 from xinyong.repair import service as repair
 
@@ -442,10 +443,147 @@ def test_a_listing_leaves_its_list(platform: Platform, clock: FixedClock) -> Non
     assert [m["list_type"] for m in _check(platform, "government_procurement")["memberships"]] == [
         "SAMR_SERIOUS"
     ]
+    assert ORG in _list_page(platform)
     _step(platform, case_id, "approve", note="予以提前移出")
     assert _check(platform, "government_procurement")["memberships"] == []
+    assert ORG not in _list_page(platform)
     with platform.engine.connect() as conn:
-        assert cases.get(conn, list_case).state == "exited"
+        # Left by the repair, not closed: a void may list the subject again.
+        assert cases.get(conn, list_case).state == "repaired"
+
+
+def _list_page(platform: Platform, code: str = "SAMR_SERIOUS") -> str:
+    with platform.engine.connect() as conn:
+        page = portal.list_page(
+            conn,
+            platform.catalogue,
+            platform.sanctions,
+            code,
+            day=platform.clock.today(),
+            page=1,
+            page_size=50,
+        )
+    return json.dumps(page, ensure_ascii=False, default=str)
+
+
+def _all_events(platform: Platform) -> list[tuple[str, dict[str, Any]]]:
+    with platform.engine.connect() as conn:
+        rows = conn.execute(select(outbox.c.kind, outbox.c.payload).order_by(outbox.c.id))
+        return [(k, json.loads(p)) for k, p in rows]
+
+
+def _listed_org(platform: Platform, clock: FixedClock) -> int:
+    add_department(platform)
+    clock.set(at(2026, 5, 4))
+    platform.importer().import_bytes(
+        csv_bytes([penalty(CF_JDRQ="2026-04-30", CF_YJ="《中华人民共和国广告法》第五十八条")]),
+        filename="p.csv",
+        department_code="scjg",
+        item_code="XZCF",
+    )
+    return list_subject(platform, ORG)
+
+
+def _listing_entry(platform: Platform) -> int:
+    listing = next(r for r in _eligibility(platform) if r["record"]["list_type"] == "SAMR_SERIOUS")
+    return int(listing["record"]["entry"])
+
+
+def _measures(platform: Platform) -> set[str]:
+    answer = _check(platform, "government_procurement")
+    return {m["measure"] for m in answer["measures"]} | {m["measure"] for m in answer["to_verify"]}
+
+
+def test_fraud_voids_a_listing_repair_and_lists_again(
+    platform: Platform, clock: FixedClock
+) -> None:
+    list_case = _listed_org(platform, clock)
+    listed_measures = _measures(platform)
+    assert listed_measures
+    clock.set(at(2027, 5, 6))
+    case_id = _apply(platform, _listing_entry(platform))
+    _step(platform, case_id, "accept")
+    _step(platform, case_id, "approve", note="予以提前移出")
+    assert _check(platform, "government_procurement")["memberships"] == []
+    assert "SAMR_SERIOUS" not in _public_text(platform)
+    clock.set(at(2027, 6, 1))
+    _step(platform, case_id, "void", role="office", department_code=None, note="整改报告系伪造")
+    # The listing is back: membership, check answer and its measures, the public list page
+    # and the public file, with its first listing date and period.
+    answer = _check(platform, "government_procurement")
+    [m] = answer["memberships"]
+    assert m["list_type"] == "SAMR_SERIOUS"
+    assert m["listed_on"] == "2026-05-04"
+    assert _measures(platform) == listed_measures
+    assert ORG in _list_page(platform)
+    assert "SAMR_SERIOUS" in _public_text(platform)
+    with platform.engine.connect() as conn:
+        assert cases.get(conn, list_case).state == "published"
+        assert cases.get(conn, case_id).state == "voided"
+    kinds = [k for k, _ in _all_events(platform)]
+    assert kinds.index("list.reinstated") < kinds.index("repair.voided")
+    assert "case.list_determination.reinstate" in kinds
+    reinstated = next(p for k, p in _all_events(platform) if k == "list.reinstated")
+    assert reinstated["case"] == list_case
+    assert reinstated["listed_on"] == "2026-05-04"
+    # Barred for three years; a rebuild of the projection gives the same rows.
+    listing = next(r for r in _eligibility(platform) if r["record"]["list_type"] == "SAMR_SERIOUS")
+    assert listing["result"] == "not_yet"
+    assert listing["eligible_from"] == "2030-06-01"
+    with platform.engine.begin() as conn:
+        assert lists.projection_differences(conn, platform.sanctions, platform.catalogue) == []
+        conn.rollback()
+
+
+def test_bankruptcy_suspends_a_listing_and_restores_it(
+    platform: Platform, clock: FixedClock
+) -> None:
+    list_case = _listed_org(platform, clock)
+    listed_measures = _measures(platform)
+    clock.set(at(2026, 6, 12))
+    # Masking does not wait for the list's minimum period (令107 第二十二条: 7 working days).
+    case_id = _apply(
+        platform, _listing_entry(platform), kind="bankruptcy", materials=[Upload("裁定书.pdf", PDF)]
+    )
+    with platform.engine.connect() as conn:
+        assert cases.get(conn, case_id).due_on == dt.date(2026, 6, 24)
+    _step(platform, case_id, "mask", note="重整计划已获法院批准")
+    assert _check(platform, "government_procurement")["memberships"] == []
+    assert not (_measures(platform) & listed_measures)
+    assert ORG not in _list_page(platform)
+    with platform.engine.connect() as conn:
+        assert cases.get(conn, list_case).state == "suspended"
+    clock.set(at(2026, 8, 3))
+    _step(platform, case_id, "restore", note="重整计划未执行")
+    [m] = _check(platform, "government_procurement")["memberships"]
+    assert m["listed_on"] == "2026-05-04"
+    assert ORG in _list_page(platform)
+    with platform.engine.connect() as conn:
+        assert cases.get(conn, list_case).state == "published"
+    # Masked again, then the plan is completed: a full repair takes the listing off.
+    again = _apply(
+        platform, _listing_entry(platform), kind="bankruptcy", materials=[Upload("裁定书.pdf", PDF)]
+    )
+    _step(platform, again, "mask", note="重整")
+    with pytest.raises(InputError):
+        _step(platform, again, "approve")  # a bankruptcy case completes its plan
+    _step(platform, again, "complete_plan", note="重整计划执行完毕")
+    assert _check(platform, "government_procurement")["memberships"] == []
+    assert ORG not in _list_page(platform)
+    with platform.engine.connect() as conn:
+        assert cases.get(conn, list_case).state == "repaired"
+    kinds = [k for k, _ in _events(platform)]
+    assert kinds == [
+        "repair.submitted",
+        "repair.masked",
+        "repair.restored",
+        "repair.submitted",
+        "repair.masked",
+        "repair.approved",
+    ]
+    with platform.engine.begin() as conn:
+        assert lists.projection_differences(conn, platform.sanctions, platform.catalogue) == []
+        conn.rollback()
 
 
 def test_revocation_type_penalties_are_not_repaired_early(

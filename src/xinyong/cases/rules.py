@@ -111,6 +111,10 @@ LIST_DETERMINATION = Workflow(
         ),
         "dropped": State("dropped", "决定不予列入", terminal=True),
         "published": State("published", "已列入并公示"),
+        # Left by a credit repair, not terminal: a repair voided for fraud (令36 第二十五条,
+        # 令107 第二十三条) or a failed bankruptcy plan (令36 第二十条) lists the subject again.
+        "suspended": State("suspended", "破产重整期间临时修复，暂停列入"),
+        "repaired": State("repaired", "经信用修复移出"),
         "exited": State("exited", "已移出", terminal=True),
     },
     transitions={
@@ -138,6 +142,22 @@ LIST_DETERMINATION = Workflow(
             _t("publish", "公示", {"listed"}, "published", {"department", "office", "system"}),
             _t("expire", "期满自动移出", {"published"}, "exited", {"system"}),
             _t("exit_early", "信用修复提前移出", {"published"}, "exited", {"department"}),
+            # Taken by a repair case only (谁认定、谁修复: its department decided there).
+            _t(
+                "repair_exit",
+                "经信用修复办件决定移出",
+                {"published", "suspended"},
+                "repaired",
+                {"system"},
+            ),
+            _t("suspend", "破产重整临时修复，暂停列入", {"published"}, "suspended", {"system"}),
+            _t(
+                "reinstate",
+                "恢复列入（修复被撤销或重整计划未执行）",
+                {"repaired", "suspended"},
+                "published",
+                {"system"},
+            ),
             _t(
                 "revoke",
                 "因据以列入的决定被撤销而移出",

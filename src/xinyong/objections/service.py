@@ -768,6 +768,25 @@ def find(
     }
 
 
+def settled_records(
+    conn: Connection, item_code: str, record_keys: Sequence[str], department_code: str
+) -> dict[str, dict[str, Any]]:
+    """Records of ``item_code`` (of the department that provided them) an objection corrected or revoked (the latest such objection
+    per record key): {record_key: {objection, outcome, outcome_label, outcome_entry, closed_on,
+    wrong_hash}}. What an import asks before it lets a department's row replace the outcome."""
+    return {
+        key: {
+            "objection": int(r["id"]),
+            "outcome": r["outcome"],
+            "outcome_label": OUTCOMES[r["outcome"]],
+            "outcome_entry": int(r["outcome_entry"]),
+            "closed_on": r["closed_at"].astimezone(CHINA_TZ).date(),
+            "wrong_hash": r["wrong_hash"],
+        }
+        for key, r in repo.settled_on_records(conn, item_code, record_keys, department_code).items()
+    }
+
+
 def open_marks(conn: Connection, subject_keys: Sequence[str]) -> list[dict[str, Any]]:
     """Open objections of these subjects as marks: {objection, case, item, record_key, entry,
     state, label}."""

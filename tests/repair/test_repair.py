@@ -7,21 +7,26 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
+from tests.calendar_files import HYPOTHETICAL_OFFICIAL_2027, write_year
 from tests.helpers import ORG, ORG2, add_department, csv_bytes, list_subject, penalty
 from xinyong.bootstrap import Platform
+from xinyong.cases import recalc
 from xinyong.cases import service as cases
 from xinyong.cases.attachments import Upload
+from xinyong.cases.rules import extended_due
 from xinyong.cases.tables import cases as cases_table
 from xinyong.checks import service as checks
 from xinyong.creditfile.service import build_credit_file
 from xinyong.events.tables import outbox_events as outbox
 from xinyong.identity.divisions import default_divisions
 from xinyong.ingest.rederive import derived_differences
+from xinyong.kernel.calendar import WorkCalendar
 from xinyong.kernel.clock import CHINA_TZ, FixedClock
 from xinyong.kernel.errors import Conflict, InputError, NotFound, PermissionDenied
 from xinyong.ledger import service as ledger
@@ -303,10 +308,17 @@ def test_incomplete_completed_extended_across_new_year(
     assert case.deadline.earliest <= case.deadline.date <= case.deadline.latest
     with pytest.raises(InputError):
         _step(platform, case_id, "extend")  # a reason is required
+    accepted_due = case.deadline
     case = _step(platform, case_id, "extend", note="需现场核查整改情况")
     assert case.state == "extended"
     assert case.deadline is not None
     assert case.deadline.provisional
+    # On from the decision deadline (2027-01-07, provisional: 01-05 .. 01-08), each bound too.
+    assert accepted_due.date == dt.date(2027, 1, 7)
+    assert case.deadline == extended_due(accepted_due, 10, platform.calendar)
+    assert case.deadline.date == platform.calendar.deadline(dt.date(2027, 1, 7), 10).date
+    assert case.deadline.earliest <= case.deadline.date <= case.deadline.latest
+    assert 2027 in case.deadline.provisional_years
     events = _events(platform)
     assert [k for k, _ in events] == [
         "repair.submitted",
@@ -325,6 +337,32 @@ def test_incomplete_completed_extended_across_new_year(
         )
     assert [a["step"] for a in view["attachments"]] == [1, 3]
     assert view["history"][1]["note"] == "缺少罚款缴纳凭证；缺少整改报告"
+
+
+def test_extension_runs_on_from_the_decision_deadline(
+    platform: Platform, clock: FixedClock
+) -> None:
+    _record, case_id = _eligible_case(platform, clock, at(2026, 9, 29))
+    clock.set(at(2026, 10, 8))
+    case = _step(platform, case_id, "accept")
+    # 令107: 7 working days to decide, from 2026-10-08 (after National Day).
+    assert case.due_on == dt.date(2026, 10, 16)
+    clock.set(at(2026, 10, 12))
+    case = _step(platform, case_id, "extend", note="需现场核查整改情况")
+    # +10 working days on from 10-16, not from 10-12 (that would be 10-26).
+    assert case.state == "extended"
+    assert case.due_on == dt.date(2026, 10, 30)
+    assert case.deadline is not None
+    assert not case.deadline.provisional
+    [*_, extended] = _events(platform)
+    assert extended[0] == "repair.extended"
+    assert extended[1]["deadline"] == "2026-10-30"
+    with platform.engine.connect() as conn:
+        view = repair.case_view(
+            conn, platform.repair_deps(), case_id, today=clock.today(), role=None
+        )
+    assert view["due"]["date"] == "2026-10-30"
+    assert view["history"][-1]["due"]["date"] == "2026-10-30"
 
 
 def test_overdue_cases_are_flagged(platform: Platform, clock: FixedClock) -> None:
@@ -691,3 +729,39 @@ def test_recheck_sample_is_recorded_and_replayable(platform: Platform, clock: Fi
         )
     assert empty["population"] == []
     assert empty["drawn"] == []
+
+
+def test_official_2027_recomputes_an_extension_on_from_the_decision_deadline(
+    platform: Platform, clock: FixedClock, tmp_path: Path
+) -> None:
+    write_year(tmp_path / "official", HYPOTHETICAL_OFFICIAL_2027)
+    official = WorkCalendar.load([tmp_path / "official"])
+    _record, case_id = _eligible_case(platform, clock, at(2026, 12, 24))
+    clock.set(at(2026, 12, 28))
+    _step(platform, case_id, "accept")
+    clock.set(at(2026, 12, 30))
+    case = _step(platform, case_id, "extend", note="需现场核查整改情况")
+    assert case.deadline is not None
+    assert case.deadline.provisional
+
+    def apply(calendar: WorkCalendar) -> recalc.ApplyReport:
+        with platform.engine.begin() as conn:
+            return recalc.apply_calendar(
+                conn,
+                calendar,
+                now=at(2027, 1, 4, 7),
+                catalogue_version="v",
+                publication_days=lambda _c, _v: None,
+                deadline_items=[],
+            )
+
+    assert apply(platform.calendar).cases == []  # the first run records the baseline
+    apply(official)
+    with platform.engine.connect() as conn:
+        after = cases.get(conn, case_id)
+    # On the official calendar: 7 working days from 12-28, then 10 more from that deadline
+    # (not from 12-30, the day the extension was recorded).
+    decision = official.deadline(dt.date(2026, 12, 28), 7)
+    assert after.deadline == official.deadline(decision.date, 10)
+    assert not after.deadline.provisional
+    assert after.events[-1].transition == "deadline_recalc"

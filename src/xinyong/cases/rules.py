@@ -31,19 +31,37 @@ def deadline_days(workflow: Workflow, state: str, params: Mapping[str, object]) 
     return days
 
 
+def extended_due(original: Deadline, days: int, calendar: WorkCalendar) -> Deadline:
+    """``days`` working days on from ``original`` (an extension of that deadline); a
+    provisional original keeps its bounds, each moved on."""
+    moved = calendar.deadline(original.date, days)
+    if not original.provisional:
+        return moved
+    earliest = calendar.deadline(original.earliest, days).earliest
+    latest = calendar.deadline(original.latest, days).latest
+    years = tuple(sorted(set(original.provisional_years) | set(moved.provisional_years)))
+    return Deadline(
+        moved.date, True, min(earliest, moved.earliest), max(latest, moved.latest), years
+    )
+
+
 def due_date(
     workflow: Workflow,
     state: str,
     params: Mapping[str, object],
     entered_on: dt.date,
     calendar: WorkCalendar,
+    previous: Deadline | None = None,
 ) -> Deadline | None:
     """Last day to leave ``state``: N working days after entering it (N from the case's
-    parameters, e.g. the list type's statement window), with its calendar status and bounds.
-    None when the state has no deadline."""
+    parameters, e.g. the list type's statement window), with its calendar status and bounds;
+    for an extension (``State.extends``), N working days on from ``previous``, the deadline
+    of the state it was entered from. None when the state has no deadline."""
     days = deadline_days(workflow, state, params)
     if days is None:
         return None
+    if workflow.states[state].extends and previous is not None:
+        return extended_due(previous, days, calendar)
     param = workflow.states[state].deadline_param
     if params.get(f"{param}_unit") == "calendar_days":
         # A period the rule counts in calendar days (the courts' 15 days): no holiday moves it.
@@ -241,6 +259,7 @@ CREDIT_REPAIR = Workflow(
             "已延长决定期限，待决定",
             deadline_param="extension_working_days",
             deadline_label="延长后的决定期限",
+            extends=True,
         ),
         "repaired": State("repaired", "已修复，停止公示"),
         "masked": State("masked", "已临时修复（破产重整），暂停公示"),

@@ -362,6 +362,13 @@ def step(
                 "extended_until missing", "extended_until（延长至）必填：告知申请人延长到哪一天"
             )
         current = case.deadline
+        if current is not None and is_overdue(OBJECTION.states[case.state], current, today):
+            # 令36 第十八条: the applicant is told before the period ends, not after.
+            raise Conflict(
+                f"verification deadline {current.earliest} passed; no extension",
+                f"核查期限已于 {current.earliest.isoformat()} 届满，延长核查期限须在期限届满前"
+                "告知申请人，请尽快作出核查决定",
+            )
         if extended_until <= today or (current is not None and extended_until <= current.date):
             after = current.date.isoformat() if current else today.isoformat()
             raise InputError(

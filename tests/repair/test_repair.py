@@ -565,7 +565,9 @@ def test_fraud_voids_a_listing_repair_and_lists_again(
     reinstated = next(p for k, p in _all_events(platform) if k == "list.reinstated")
     assert reinstated["case"] == list_case
     assert reinstated["listed_on"] == "2026-05-04"
-    assert notifications.type_label(platform.catalogue, "list.reinstated").startswith("恢复列入名单")
+    assert notifications.type_label(platform.catalogue, "list.reinstated").startswith(
+        "恢复列入名单"
+    )
     # Barred for three years; a rebuild of the projection gives the same rows.
     listing = next(r for r in _eligibility(platform) if r["record"]["list_type"] == "SAMR_SERIOUS")
     assert listing["result"] == "not_yet"

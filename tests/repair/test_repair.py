@@ -31,6 +31,7 @@ from xinyong.kernel.clock import CHINA_TZ, FixedClock
 from xinyong.kernel.errors import Conflict, InputError, NotFound, PermissionDenied
 from xinyong.ledger import service as ledger
 from xinyong.ledger.tables import entries
+from xinyong.lists import repository as lists_repo
 from xinyong.lists import service as lists
 from xinyong.notifications import service as notifications
 from xinyong.portal import service as portal
@@ -528,8 +529,8 @@ def _listing_entry(platform: Platform) -> int:
     return int(listing["record"]["entry"])
 
 
-def _measures(platform: Platform) -> set[str]:
-    answer = _check(platform, "government_procurement")
+def _measures(platform: Platform, scenario: str = "government_procurement") -> set[str]:
+    answer = _check(platform, scenario)
     return {m["measure"] for m in answer["measures"]} | {m["measure"] for m in answer["to_verify"]}
 
 
@@ -769,3 +770,57 @@ def test_official_2027_recomputes_an_extension_on_from_the_decision_deadline(
     assert after.deadline == official.deadline(decision.date, 10)
     assert not after.deadline.provisional
     assert after.events[-1].transition == "deadline_recalc"
+
+
+def test_bankruptcy_masks_a_reported_list_entry_and_restores_it(
+    platform: Platform, clock: FixedClock
+) -> None:
+    """A list decided elsewhere arrives as records (the tax serious list, YZSX): masking the
+    record hides the listing from the public list page, the check and its measures, and a
+    failed plan lists it again."""
+    add_department(platform, "swj", "tax")
+    clock.set(at(2026, 6, 1))
+    row = {
+        "YZ_ZTMC": "西安市碑林区示例科技有限公司",
+        "YZ_ZTLB": "法人及非法人组织",
+        "YZ_TYSHXYDM": ORG,
+        "YZ_FDDBR": "张三",
+        "YZ_MDLX": "02",
+        "YZ_LRYY": "虚开增值税专用发票",
+        "YZ_LRRQ": "2026-05-20",
+        "YZ_JDJG": "国家税务总局陕西省税务局",
+        "YZ_YXQZ": "",
+        "YZ_YCRQ": "",
+    }
+    platform.importer().import_bytes(
+        csv_bytes([row]), filename="y.csv", department_code="swj", item_code="YZSX"
+    )
+    [m] = _check(platform, "fiscal_funds")["memberships"]
+    list_type = m["list_type"]
+    assert ORG in _list_page(platform, list_type)
+    listed_measures = _measures(platform, "fiscal_funds")
+    assert listed_measures
+    [r] = [x for x in _eligibility(platform) if x["record"]["item"] == "YZSX"]
+    assert r["record"]["list_type"] == list_type
+    case_id = _apply(
+        platform,
+        int(r["record"]["entry"]),
+        kind="bankruptcy",
+        materials=[Upload("裁定书.pdf", PDF)],
+    )
+    _step(platform, case_id, "mask", department_code="swj", note="重整计划已获法院批准")
+    assert _check(platform, "fiscal_funds")["memberships"] == []
+    assert not (_measures(platform, "fiscal_funds") & listed_measures)
+    assert ORG not in _list_page(platform, list_type)
+    with platform.engine.connect() as conn:
+        [row_] = [x for x in lists_repo.memberships_of_subjects(conn, [ORG]) if x["exited_on"]]
+    assert row_["exit_reason"] == "masked"
+    clock.set(at(2026, 9, 1))
+    _step(platform, case_id, "restore", department_code="swj", note="重整计划未执行")
+    [m] = _check(platform, "fiscal_funds")["memberships"]
+    assert m["listed_on"] == "2026-05-20"
+    assert _measures(platform, "fiscal_funds") == listed_measures
+    assert ORG in _list_page(platform, list_type)
+    with platform.engine.begin() as conn:
+        assert lists.projection_differences(conn, platform.sanctions, platform.catalogue) == []
+        conn.rollback()

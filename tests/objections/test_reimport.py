@@ -72,3 +72,24 @@ def test_another_departments_record_of_the_same_number_is_its_own(platform: Plat
         csv_bytes([penalty()]), filename="x.csv", department_code="scjg_xa", item_code="XZCF"
     )
     assert (result.accepted, result.rejected) == (1, 0)
+
+
+def test_the_version_found_wrong_is_the_one_the_outcome_replaced(platform: Platform) -> None:
+    entry = penalty_entry(platform)
+    o = file(platform, entry)
+    step(platform, o["id"], "accept")
+    # The department corrects the record while the objection is verified; the outcome then
+    # replaces that version, which is what may not come back.
+    assert _send(platform, penalty(CF_NR="罚款人民币3000元")).corrections == 1
+    step(
+        platform,
+        o["id"],
+        "decide",
+        outcome="correct",
+        reason="经核查，罚款金额录入错误",
+        corrections={"CF_NR": "罚款人民币1000元"},
+    )
+    refused = _send(platform, penalty(CF_NR="罚款人民币3000元"))
+    assert (refused.accepted, refused.rejected) == (0, 1)
+    assert "该记录已经异议处理更正" in str(refused.rejections)
+    assert _fine_text(platform) == "罚款人民币1000元"

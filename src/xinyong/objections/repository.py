@@ -179,6 +179,9 @@ def settled_on_records(
     """Per record key, the latest objection that corrected or revoked the record: its id,
     outcome, closing time, the entry it wrote and the content hash of the entry found wrong."""
     o = objections.c
+    # The entry the outcome superseded is the one found wrong (the record may have been
+    # corrected between the filing and the decision).
+    outcome, wrong = entries.alias("outcome"), entries.alias("wrong")
     out: dict[str, dict[str, Any]] = {}
     for where in matching(conn, o.record_key, list(record_keys)):
         rows = conn.execute(
@@ -188,9 +191,10 @@ def settled_on_records(
                 o.outcome,
                 o.outcome_entry,
                 o.closed_at,
-                entries.c.content_hash.label("wrong_hash"),
+                wrong.c.content_hash.label("wrong_hash"),
             )
-            .join(entries, entries.c.id == o.entry_id)
+            .join(outcome, outcome.c.id == o.outcome_entry)
+            .join(wrong, wrong.c.id == outcome.c.supersedes_id)
             .where(
                 where,
                 o.item_code == item_code,

@@ -576,6 +576,14 @@ def test_fraud_voids_a_listing_repair_and_lists_again(
     with platform.engine.begin() as conn:
         assert lists.projection_differences(conn, platform.sanctions, platform.catalogue) == []
         conn.rollback()
+    with platform.engine.connect() as conn:
+        assert ledger.verify(conn)[2] == []
+        assert (
+            list(
+                derived_differences(conn, platform.catalogue, platform.sanctions, platform.calendar)
+            )
+            == []
+        )
 
 
 def test_bankruptcy_suspends_a_listing_and_restores_it(

@@ -47,9 +47,14 @@ def test_workflow_definitions_are_checked() -> None:
 
 def test_roles_and_states_gate_every_transition() -> None:
     wf = LIST_DETERMINATION
-    assert {t.name for t in wf.available("published", "system")} == {"publish", "expire"} - {
-        "publish"
+    # The system also takes a repair case's effect on the listing (移出, 暂停列入).
+    assert {t.name for t in wf.available("published", "system")} == {
+        "expire",
+        "repair_exit",
+        "suspend",
     }
+    assert {t.name for t in wf.available("repaired", "system")} == {"reinstate"}
+    assert wf.available("repaired", "department") == []
     assert wf.check("proposed", "notify", "department").target == "notified"
     with pytest.raises(PermissionDenied):
         wf.check("proposed", "notify", "subject")

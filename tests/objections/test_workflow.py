@@ -163,8 +163,41 @@ def test_extension_notice(platform: Platform, clock: FixedClock) -> None:
         reason="仍需核实",
         extended_until=dt.date(2026, 7, 20),
     )
+    # After the extended date has passed, no further extension: the notice comes first.
+    clock.set(dt.datetime(2026, 7, 21, 10, 0, tzinfo=CHINA_TZ))
+    before = _entry_count(platform)
+    with pytest.raises(Conflict) as exc:
+        step(
+            platform,
+            o["id"],
+            "notify_extension",
+            reason="仍需核实",
+            extended_until=dt.date(2026, 8, 20),
+        )
+    assert "届满" in exc.value.message_zh
+    assert _entry_count(platform) == before
     step(platform, o["id"], "decide", outcome="keep", reason="记录无误")
     assert "objection.extension_notified" in _event_kinds(platform)
+
+
+def test_no_extension_once_the_verification_deadline_passed(
+    platform: Platform, clock: FixedClock
+) -> None:
+    entry = penalty_entry(platform)
+    o = file(platform, entry)
+    step(platform, o["id"], "accept")
+    assert view(platform, o["id"])["due"]["date"] == "2026-06-25"
+    clock.set(dt.datetime(2026, 6, 26, 9, 0, tzinfo=CHINA_TZ))
+    with pytest.raises(Conflict) as exc:
+        step(
+            platform,
+            o["id"],
+            "notify_extension",
+            reason="需调取卷宗核实",
+            extended_until=dt.date(2026, 7, 10),
+        )
+    assert "2026-06-25 届满" in exc.value.message_zh
+    assert view(platform, o["id"])["state"] == "accepted"
 
 
 def test_overdue_across_national_day(platform: Platform, clock: FixedClock) -> None:

@@ -7,25 +7,33 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
+from tests.calendar_files import HYPOTHETICAL_OFFICIAL_2027, write_year
 from tests.helpers import ORG, ORG2, add_department, csv_bytes, list_subject, penalty
 from xinyong.bootstrap import Platform
+from xinyong.cases import recalc
 from xinyong.cases import service as cases
 from xinyong.cases.attachments import Upload
+from xinyong.cases.rules import extended_due
 from xinyong.cases.tables import cases as cases_table
 from xinyong.checks import service as checks
 from xinyong.creditfile.service import build_credit_file
 from xinyong.events.tables import outbox_events as outbox
 from xinyong.identity.divisions import default_divisions
 from xinyong.ingest.rederive import derived_differences
+from xinyong.kernel.calendar import WorkCalendar
 from xinyong.kernel.clock import CHINA_TZ, FixedClock
 from xinyong.kernel.errors import Conflict, InputError, NotFound, PermissionDenied
 from xinyong.ledger import service as ledger
 from xinyong.ledger.tables import entries
+from xinyong.lists import repository as lists_repo
+from xinyong.lists import service as lists
+from xinyong.notifications import service as notifications
 from xinyong.portal import service as portal
 from xinyong.repair import service as repair
 
@@ -302,10 +310,17 @@ def test_incomplete_completed_extended_across_new_year(
     assert case.deadline.earliest <= case.deadline.date <= case.deadline.latest
     with pytest.raises(InputError):
         _step(platform, case_id, "extend")  # a reason is required
+    accepted_due = case.deadline
     case = _step(platform, case_id, "extend", note="需现场核查整改情况")
     assert case.state == "extended"
     assert case.deadline is not None
     assert case.deadline.provisional
+    # On from the decision deadline (2027-01-07, provisional: 01-05 .. 01-08), each bound too.
+    assert accepted_due.date == dt.date(2027, 1, 7)
+    assert case.deadline == extended_due(accepted_due, 10, platform.calendar)
+    assert case.deadline.date == platform.calendar.deadline(dt.date(2027, 1, 7), 10).date
+    assert case.deadline.earliest <= case.deadline.date <= case.deadline.latest
+    assert 2027 in case.deadline.provisional_years
     events = _events(platform)
     assert [k for k, _ in events] == [
         "repair.submitted",
@@ -324,6 +339,32 @@ def test_incomplete_completed_extended_across_new_year(
         )
     assert [a["step"] for a in view["attachments"]] == [1, 3]
     assert view["history"][1]["note"] == "缺少罚款缴纳凭证；缺少整改报告"
+
+
+def test_extension_runs_on_from_the_decision_deadline(
+    platform: Platform, clock: FixedClock
+) -> None:
+    _record, case_id = _eligible_case(platform, clock, at(2026, 9, 29))
+    clock.set(at(2026, 10, 8))
+    case = _step(platform, case_id, "accept")
+    # 令107: 7 working days to decide, from 2026-10-08 (after National Day).
+    assert case.due_on == dt.date(2026, 10, 16)
+    clock.set(at(2026, 10, 12))
+    case = _step(platform, case_id, "extend", note="需现场核查整改情况")
+    # +10 working days on from 10-16, not from 10-12 (that would be 10-26).
+    assert case.state == "extended"
+    assert case.due_on == dt.date(2026, 10, 30)
+    assert case.deadline is not None
+    assert not case.deadline.provisional
+    [*_, extended] = _events(platform)
+    assert extended[0] == "repair.extended"
+    assert extended[1]["deadline"] == "2026-10-30"
+    with platform.engine.connect() as conn:
+        view = repair.case_view(
+            conn, platform.repair_deps(), case_id, today=clock.today(), role=None
+        )
+    assert view["due"]["date"] == "2026-10-30"
+    assert view["history"][-1]["due"]["date"] == "2026-10-30"
 
 
 def test_overdue_cases_are_flagged(platform: Platform, clock: FixedClock) -> None:
@@ -442,10 +483,158 @@ def test_a_listing_leaves_its_list(platform: Platform, clock: FixedClock) -> Non
     assert [m["list_type"] for m in _check(platform, "government_procurement")["memberships"]] == [
         "SAMR_SERIOUS"
     ]
+    assert ORG in _list_page(platform)
     _step(platform, case_id, "approve", note="予以提前移出")
     assert _check(platform, "government_procurement")["memberships"] == []
+    assert ORG not in _list_page(platform)
     with platform.engine.connect() as conn:
-        assert cases.get(conn, list_case).state == "exited"
+        # Left by the repair, not closed: a void may list the subject again.
+        assert cases.get(conn, list_case).state == "repaired"
+
+
+def _list_page(platform: Platform, code: str = "SAMR_SERIOUS") -> str:
+    with platform.engine.connect() as conn:
+        page = portal.list_page(
+            conn,
+            platform.catalogue,
+            platform.sanctions,
+            code,
+            day=platform.clock.today(),
+            page=1,
+            page_size=50,
+        )
+    return json.dumps(page, ensure_ascii=False, default=str)
+
+
+def _all_events(platform: Platform) -> list[tuple[str, dict[str, Any]]]:
+    with platform.engine.connect() as conn:
+        rows = conn.execute(select(outbox.c.kind, outbox.c.payload).order_by(outbox.c.id))
+        return [(k, json.loads(p)) for k, p in rows]
+
+
+def _listed_org(platform: Platform, clock: FixedClock) -> int:
+    add_department(platform)
+    clock.set(at(2026, 5, 4))
+    platform.importer().import_bytes(
+        csv_bytes([penalty(CF_JDRQ="2026-04-30", CF_YJ="《中华人民共和国广告法》第五十八条")]),
+        filename="p.csv",
+        department_code="scjg",
+        item_code="XZCF",
+    )
+    return list_subject(platform, ORG)
+
+
+def _listing_entry(platform: Platform) -> int:
+    listing = next(r for r in _eligibility(platform) if r["record"]["list_type"] == "SAMR_SERIOUS")
+    return int(listing["record"]["entry"])
+
+
+def _measures(platform: Platform, scenario: str = "government_procurement") -> set[str]:
+    answer = _check(platform, scenario)
+    return {m["measure"] for m in answer["measures"]} | {m["measure"] for m in answer["to_verify"]}
+
+
+def test_fraud_voids_a_listing_repair_and_lists_again(
+    platform: Platform, clock: FixedClock
+) -> None:
+    list_case = _listed_org(platform, clock)
+    listed_measures = _measures(platform)
+    assert listed_measures
+    clock.set(at(2027, 5, 6))
+    case_id = _apply(platform, _listing_entry(platform))
+    _step(platform, case_id, "accept")
+    _step(platform, case_id, "approve", note="予以提前移出")
+    assert _check(platform, "government_procurement")["memberships"] == []
+    assert "SAMR_SERIOUS" not in _public_text(platform)
+    clock.set(at(2027, 6, 1))
+    _step(platform, case_id, "void", role="office", department_code=None, note="整改报告系伪造")
+    # The listing is back: membership, check answer and its measures, the public list page
+    # and the public file, with its first listing date and period.
+    answer = _check(platform, "government_procurement")
+    [m] = answer["memberships"]
+    assert m["list_type"] == "SAMR_SERIOUS"
+    assert m["listed_on"] == "2026-05-04"
+    assert _measures(platform) == listed_measures
+    assert ORG in _list_page(platform)
+    assert "SAMR_SERIOUS" in _public_text(platform)
+    with platform.engine.connect() as conn:
+        assert cases.get(conn, list_case).state == "published"
+        assert cases.get(conn, case_id).state == "voided"
+    kinds = [k for k, _ in _all_events(platform)]
+    assert kinds.index("list.reinstated") < kinds.index("repair.voided")
+    assert "case.list_determination.reinstate" in kinds
+    reinstated = next(p for k, p in _all_events(platform) if k == "list.reinstated")
+    assert reinstated["case"] == list_case
+    assert reinstated["listed_on"] == "2026-05-04"
+    assert notifications.type_label(platform.catalogue, "list.reinstated").startswith(
+        "恢复列入名单"
+    )
+    # Barred for three years; a rebuild of the projection gives the same rows.
+    listing = next(r for r in _eligibility(platform) if r["record"]["list_type"] == "SAMR_SERIOUS")
+    assert listing["result"] == "not_yet"
+    assert listing["eligible_from"] == "2030-06-01"
+    with platform.engine.begin() as conn:
+        assert lists.projection_differences(conn, platform.sanctions, platform.catalogue) == []
+        conn.rollback()
+    with platform.engine.connect() as conn:
+        assert ledger.verify(conn)[2] == []
+        assert (
+            list(
+                derived_differences(conn, platform.catalogue, platform.sanctions, platform.calendar)
+            )
+            == []
+        )
+
+
+def test_bankruptcy_suspends_a_listing_and_restores_it(
+    platform: Platform, clock: FixedClock
+) -> None:
+    list_case = _listed_org(platform, clock)
+    listed_measures = _measures(platform)
+    clock.set(at(2026, 6, 12))
+    # Masking does not wait for the list's minimum period (令107 第二十二条: 7 working days).
+    case_id = _apply(
+        platform, _listing_entry(platform), kind="bankruptcy", materials=[Upload("裁定书.pdf", PDF)]
+    )
+    with platform.engine.connect() as conn:
+        assert cases.get(conn, case_id).due_on == dt.date(2026, 6, 24)
+    _step(platform, case_id, "mask", note="重整计划已获法院批准")
+    assert _check(platform, "government_procurement")["memberships"] == []
+    assert not (_measures(platform) & listed_measures)
+    assert ORG not in _list_page(platform)
+    with platform.engine.connect() as conn:
+        assert cases.get(conn, list_case).state == "suspended"
+    clock.set(at(2026, 8, 3))
+    _step(platform, case_id, "restore", note="重整计划未执行")
+    [m] = _check(platform, "government_procurement")["memberships"]
+    assert m["listed_on"] == "2026-05-04"
+    assert ORG in _list_page(platform)
+    with platform.engine.connect() as conn:
+        assert cases.get(conn, list_case).state == "published"
+    # Masked again, then the plan is completed: a full repair takes the listing off.
+    again = _apply(
+        platform, _listing_entry(platform), kind="bankruptcy", materials=[Upload("裁定书.pdf", PDF)]
+    )
+    _step(platform, again, "mask", note="重整")
+    with pytest.raises(InputError):
+        _step(platform, again, "approve")  # a bankruptcy case completes its plan
+    _step(platform, again, "complete_plan", note="重整计划执行完毕")
+    assert _check(platform, "government_procurement")["memberships"] == []
+    assert ORG not in _list_page(platform)
+    with platform.engine.connect() as conn:
+        assert cases.get(conn, list_case).state == "repaired"
+    kinds = [k for k, _ in _events(platform)]
+    assert kinds == [
+        "repair.submitted",
+        "repair.masked",
+        "repair.restored",
+        "repair.submitted",
+        "repair.masked",
+        "repair.approved",
+    ]
+    with platform.engine.begin() as conn:
+        assert lists.projection_differences(conn, platform.sanctions, platform.catalogue) == []
+        conn.rollback()
 
 
 def test_revocation_type_penalties_are_not_repaired_early(
@@ -553,3 +742,93 @@ def test_recheck_sample_is_recorded_and_replayable(platform: Platform, clock: Fi
         )
     assert empty["population"] == []
     assert empty["drawn"] == []
+
+
+def test_official_2027_recomputes_an_extension_on_from_the_decision_deadline(
+    platform: Platform, clock: FixedClock, tmp_path: Path
+) -> None:
+    write_year(tmp_path / "official", HYPOTHETICAL_OFFICIAL_2027)
+    official = WorkCalendar.load([tmp_path / "official"])
+    _record, case_id = _eligible_case(platform, clock, at(2026, 12, 24))
+    clock.set(at(2026, 12, 28))
+    _step(platform, case_id, "accept")
+    clock.set(at(2026, 12, 30))
+    case = _step(platform, case_id, "extend", note="需现场核查整改情况")
+    assert case.deadline is not None
+    assert case.deadline.provisional
+
+    def apply(calendar: WorkCalendar) -> recalc.ApplyReport:
+        with platform.engine.begin() as conn:
+            return recalc.apply_calendar(
+                conn,
+                calendar,
+                now=at(2027, 1, 4, 7),
+                catalogue_version="v",
+                publication_days=lambda _c, _v: None,
+                deadline_items=[],
+            )
+
+    assert apply(platform.calendar).cases == []  # the first run records the baseline
+    apply(official)
+    with platform.engine.connect() as conn:
+        after = cases.get(conn, case_id)
+    # On the official calendar: 7 working days from 12-28, then 10 more from that deadline
+    # (not from 12-30, the day the extension was recorded).
+    decision = official.deadline(dt.date(2026, 12, 28), 7)
+    assert after.deadline == official.deadline(decision.date, 10)
+    assert not after.deadline.provisional
+    assert after.events[-1].transition == "deadline_recalc"
+
+
+def test_bankruptcy_masks_a_reported_list_entry_and_restores_it(
+    platform: Platform, clock: FixedClock
+) -> None:
+    """A list decided elsewhere arrives as records (the tax serious list, YZSX): masking the
+    record hides the listing from the public list page, the check and its measures, and a
+    failed plan lists it again."""
+    add_department(platform, "swj", "tax")
+    clock.set(at(2026, 6, 1))
+    row = {
+        "YZ_ZTMC": "西安市碑林区示例科技有限公司",
+        "YZ_ZTLB": "法人及非法人组织",
+        "YZ_TYSHXYDM": ORG,
+        "YZ_FDDBR": "张三",
+        "YZ_MDLX": "02",
+        "YZ_LRYY": "虚开增值税专用发票",
+        "YZ_LRRQ": "2026-05-20",
+        "YZ_JDJG": "国家税务总局陕西省税务局",
+        "YZ_YXQZ": "",
+        "YZ_YCRQ": "",
+    }
+    platform.importer().import_bytes(
+        csv_bytes([row]), filename="y.csv", department_code="swj", item_code="YZSX"
+    )
+    [m] = _check(platform, "fiscal_funds")["memberships"]
+    list_type = m["list_type"]
+    assert ORG in _list_page(platform, list_type)
+    listed_measures = _measures(platform, "fiscal_funds")
+    assert listed_measures
+    [r] = [x for x in _eligibility(platform) if x["record"]["item"] == "YZSX"]
+    assert r["record"]["list_type"] == list_type
+    case_id = _apply(
+        platform,
+        int(r["record"]["entry"]),
+        kind="bankruptcy",
+        materials=[Upload("裁定书.pdf", PDF)],
+    )
+    _step(platform, case_id, "mask", department_code="swj", note="重整计划已获法院批准")
+    assert _check(platform, "fiscal_funds")["memberships"] == []
+    assert not (_measures(platform, "fiscal_funds") & listed_measures)
+    assert ORG not in _list_page(platform, list_type)
+    with platform.engine.connect() as conn:
+        [row_] = [x for x in lists_repo.memberships_of_subjects(conn, [ORG]) if x["exited_on"]]
+    assert row_["exit_reason"] == "masked"
+    clock.set(at(2026, 9, 1))
+    _step(platform, case_id, "restore", department_code="swj", note="重整计划未执行")
+    [m] = _check(platform, "fiscal_funds")["memberships"]
+    assert m["listed_on"] == "2026-05-20"
+    assert _measures(platform, "fiscal_funds") == listed_measures
+    assert ORG in _list_page(platform, list_type)
+    with platform.engine.begin() as conn:
+        assert lists.projection_differences(conn, platform.sanctions, platform.catalogue) == []
+        conn.rollback()

@@ -176,10 +176,20 @@ def test_revoked_listing_leaves_a_notice_on_the_list_page(platform: Platform) ->
         csv_bytes([row]), filename="s.csv", department_code="gy", item_code="SXBZXR"
     )
     member = check(platform)["memberships"][0]
-    o = file(platform, member["entry"], grounds="wrongly_listed", statement="已履行完毕")
     client = _client(platform)
-    list_type = o["list_type"]
-    assert "更正公告" not in client.get(f"/lists/{list_type}").text
+    list_type = member["list_type"]
+    assert "异议处理中" not in client.get(f"/lists/{list_type}").text
+    assert client.get(f"/api/v1/lists/{list_type}").json()["rows"][0].get("objection") is None
+    o = file(platform, member["entry"], grounds="wrongly_listed", statement="已履行完毕")
+    assert o["list_type"] == list_type
+    # The row is marked on the public list page and in the API while the objection is open.
+    listing = client.get(f"/lists/{list_type}")
+    assert "异议处理中" in listing.text
+    assert "正在核查" in listing.text
+    [row] = client.get(f"/api/v1/lists/{list_type}").json()["rows"]
+    assert row["objection"]["label"] == "异议处理中"
+    assert row["objection"]["state_label"]
+    assert "更正公告" not in listing.text
     step(platform, o["id"], "accept", department_code="gy")
     step(platform, o["id"], "decide", outcome="revoke", reason="已履行", department_code="gy")
     page = client.get(f"/lists/{list_type}")

@@ -121,3 +121,98 @@ def test_the_subject_applies_and_follows_its_case(platform: Platform, clock: Fix
     # Another subject's session does not reach this case.
     other = _signed_in(platform, ORG2)
     assert other.get(location).status_code == 404
+
+
+def _login(client: TestClient) -> None:
+    form = client.get("/account/login")
+    signed = client.post(
+        "/account/login", data={"uscc": ORG, "password": PASSWORD, "csrf": csrf_of(form.text)}
+    )
+    assert signed.status_code == 200
+
+
+def _dept_step(platform: Platform, case_id: int, name: str, note: str) -> None:
+    with platform.transaction() as conn:
+        repair.step(
+            conn,
+            platform.repair_deps(),
+            case_id,
+            name,
+            actor="scjg:李",
+            role="department",
+            department_code="scjg",
+            now=platform.clock.now(),
+            note=note,
+        )
+
+
+def test_deadlines_across_national_day_and_new_year_on_the_case_page(
+    platform: Platform, clock: FixedClock
+) -> None:
+    """One case from before National Day 2026 into 2027 (a provisional calendar year): the
+    subject reads each deadline, marked 暂定 with its possible range only when it is."""
+    add_department(platform)
+    clock.set(dt.datetime(2026, 6, 12, 10, 0, tzinfo=CHINA_TZ))
+    platform.importer().import_bytes(
+        csv_bytes([penalty()]), filename="p.csv", department_code="scjg", item_code="XZCF"
+    )
+    clock.set(dt.datetime(2026, 9, 29, 10, 0, tzinfo=CHINA_TZ))
+    client = _signed_in(platform)
+    with platform.engine.connect() as conn:
+        [r] = repair.eligibility_view(conn, platform.repair_deps(), ORG, clock.today())["records"]
+    page = client.get("/account/repair")
+    done = client.post(
+        "/account/repair/apply",
+        data={
+            "csrf": csrf_of(page.text),
+            "record": str(r["record"]["entry"]),
+            "signatory": "王经理",
+            "commitment_signed": "true",
+        },
+        files=[("materials", ("凭证.pdf", PDF, "application/pdf"))],
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    location = done.headers["location"]
+    case_id = int(location.rsplit("/", 1)[1])
+    # 令107: 2 working days to accept, across National Day: 2026-10-08, official.
+    shown = client.get(location).text
+    assert "2026-10-08" in shown
+    assert "暂定" not in shown
+    clock.set(dt.datetime(2026, 10, 8, 10, 0, tzinfo=CHINA_TZ))
+    _dept_step(platform, case_id, "incomplete", "请补充整改报告")
+    clock.set(dt.datetime(2026, 12, 28, 10, 0, tzinfo=CHINA_TZ))
+    _login(client)
+    case = client.get(location)
+    completed = client.post(
+        f"{location}/complete",
+        data={"csrf": csrf_of(case.text)},
+        files=[("materials", ("整改报告.pdf", PDF + b"2", "application/pdf"))],
+        follow_redirects=False,
+    )
+    assert completed.status_code == 303
+    # 7 working days from 2026-12-28 run into 2027: 2027-01-07, possibly 01-05 .. 01-08.
+    shown = client.get(location).text
+    assert "2027-01-07" in shown
+    assert "暂定" in shown
+    assert "2027-01-05 至 2027-01-08" in shown
+    assert shown.count("可能为") == 1
+    clock.set(dt.datetime(2026, 12, 30, 10, 0, tzinfo=CHINA_TZ))
+    _dept_step(platform, case_id, "extend", "需现场核查整改情况")
+    with platform.engine.connect() as conn:
+        view = repair.case_view(
+            conn, platform.repair_deps(), case_id, today=clock.today(), role=None
+        )
+    due = view["due"]
+    assert due["provisional"] is True
+    assert 2027 in due["provisional_years"]
+    # On from 2027-01-07, not from 2026-12-30.
+    assert due["date"] == platform.calendar.deadline(dt.date(2027, 1, 7), 10).date.isoformat()
+    assert "暂定" in due["status_label"]
+    assert due["guidance"] == f"请按可能的最早日期 {due['earliest']} 办结"
+    _login(client)
+    shown = client.get(location).text
+    assert due["date"] in shown
+    assert "暂定" in shown
+    history = [h["due"] for h in view["history"]]
+    assert [bool(h and h["provisional"]) for h in history] == [False, False, True, True]

@@ -39,6 +39,9 @@ class State:
     terminal: bool = False
     deadline_kind: str = DUTY  # DUTY or RIGHT
     deadline_label: str = "办理期限"  # Chinese name of the period, e.g. 陈述申辩期
+    # An extension: its working days run on from the deadline of the state it was entered
+    # from (令36 第十六条 "延长10个工作日"), not from the day the extension is recorded.
+    extends: bool = False
 
 
 @dataclass(frozen=True, slots=True)

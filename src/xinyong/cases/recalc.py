@@ -32,7 +32,7 @@ from sqlalchemy import Connection
 
 from xinyong.cases import repository as repo
 from xinyong.cases.model import Case
-from xinyong.cases.rules import WORKFLOWS, deadline_days
+from xinyong.cases.rules import WORKFLOWS, deadline_days, due_date
 from xinyong.cases.service import append_step, terminal_by_workflow
 from xinyong.kernel.calendar import OFFICIAL, STATUS_LABELS, Deadline, WorkCalendar
 from xinyong.kernel.clock import CHINA_TZ
@@ -157,6 +157,24 @@ def _entered(case: Case) -> dt.date:
     return step.at.astimezone(CHINA_TZ).date()
 
 
+def _last_step(case: Case, before: int) -> int | None:
+    """Index of the last step before ``before`` that entered a state (not a recalculation)."""
+    return next((i for i in range(before - 1, -1, -1) if case.events[i].transition != RECALC), None)
+
+
+def _due_of_step(case: Case, index: int, calendar: WorkCalendar) -> Deadline | None:
+    """The deadline step ``index`` set, on the loaded calendar: from the day it entered its
+    state, or for an extension on from the deadline of the state it left."""
+    wf = WORKFLOWS[case.workflow]
+    step = case.events[index]
+    previous = None
+    if wf.states[step.to_state].extends:
+        before = _last_step(case, index)
+        previous = None if before is None else _due_of_step(case, before, calendar)
+    entered = step.at.astimezone(CHINA_TZ).date()
+    return due_date(wf, step.to_state, case.params, entered, calendar, previous)
+
+
 def _bounds(due: Deadline | None) -> str:
     if due is None:
         return "无期限"
@@ -183,7 +201,10 @@ def _recompute_cases(
             continue
         entered = _entered(case)
         old = case.deadline
-        new = calendar.deadline(entered, days)
+        last = _last_step(case, len(case.events))
+        new = None if last is None else _due_of_step(case, last, calendar)
+        if new is None:
+            continue
         if new == old or (
             (new.date, new.provisional, new.earliest, new.latest)
             == (old.date, old.provisional, old.earliest, old.latest)

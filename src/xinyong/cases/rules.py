@@ -31,19 +31,37 @@ def deadline_days(workflow: Workflow, state: str, params: Mapping[str, object]) 
     return days
 
 
+def extended_due(original: Deadline, days: int, calendar: WorkCalendar) -> Deadline:
+    """``days`` working days on from ``original`` (an extension of that deadline); a
+    provisional original keeps its bounds, each moved on."""
+    moved = calendar.deadline(original.date, days)
+    if not original.provisional:
+        return moved
+    earliest = calendar.deadline(original.earliest, days).earliest
+    latest = calendar.deadline(original.latest, days).latest
+    years = tuple(sorted(set(original.provisional_years) | set(moved.provisional_years)))
+    return Deadline(
+        moved.date, True, min(earliest, moved.earliest), max(latest, moved.latest), years
+    )
+
+
 def due_date(
     workflow: Workflow,
     state: str,
     params: Mapping[str, object],
     entered_on: dt.date,
     calendar: WorkCalendar,
+    previous: Deadline | None = None,
 ) -> Deadline | None:
     """Last day to leave ``state``: N working days after entering it (N from the case's
-    parameters, e.g. the list type's statement window), with its calendar status and bounds.
-    None when the state has no deadline."""
+    parameters, e.g. the list type's statement window), with its calendar status and bounds;
+    for an extension (``State.extends``), N working days on from ``previous``, the deadline
+    of the state it was entered from. None when the state has no deadline."""
     days = deadline_days(workflow, state, params)
     if days is None:
         return None
+    if workflow.states[state].extends and previous is not None:
+        return extended_due(previous, days, calendar)
     param = workflow.states[state].deadline_param
     if params.get(f"{param}_unit") == "calendar_days":
         # A period the rule counts in calendar days (the courts' 15 days): no holiday moves it.
@@ -111,6 +129,10 @@ LIST_DETERMINATION = Workflow(
         ),
         "dropped": State("dropped", "决定不予列入", terminal=True),
         "published": State("published", "已列入并公示"),
+        # Left by a credit repair, not terminal: a repair voided for fraud (令36 第二十五条,
+        # 令107 第二十三条) or a failed bankruptcy plan (令36 第二十条) lists the subject again.
+        "suspended": State("suspended", "破产重整期间临时修复，暂停列入"),
+        "repaired": State("repaired", "经信用修复移出"),
         "exited": State("exited", "已移出", terminal=True),
     },
     transitions={
@@ -138,6 +160,22 @@ LIST_DETERMINATION = Workflow(
             _t("publish", "公示", {"listed"}, "published", {"department", "office", "system"}),
             _t("expire", "期满自动移出", {"published"}, "exited", {"system"}),
             _t("exit_early", "信用修复提前移出", {"published"}, "exited", {"department"}),
+            # Taken by a repair case only (谁认定、谁修复: its department decided there).
+            _t(
+                "repair_exit",
+                "经信用修复办件决定移出",
+                {"published", "suspended"},
+                "repaired",
+                {"system"},
+            ),
+            _t("suspend", "破产重整临时修复，暂停列入", {"published"}, "suspended", {"system"}),
+            _t(
+                "reinstate",
+                "恢复列入（修复被撤销或重整计划未执行）",
+                {"repaired", "suspended"},
+                "published",
+                {"system"},
+            ),
             _t(
                 "revoke",
                 "因据以列入的决定被撤销而移出",
@@ -221,6 +259,7 @@ CREDIT_REPAIR = Workflow(
             "已延长决定期限，待决定",
             deadline_param="extension_working_days",
             deadline_label="延长后的决定期限",
+            extends=True,
         ),
         "repaired": State("repaired", "已修复，停止公示"),
         "masked": State("masked", "已临时修复（破产重整），暂停公示"),

@@ -267,7 +267,7 @@ def transition(
     # inside the subject's window either.
     _check_window(wf, case, t.name, decided_on or today)
     # ``due_until``: a deadline the step itself sets (an extension notice names its date).
-    due = due_until or due_date(wf, t.target, case.params, today, calendar)
+    due = due_until or due_date(wf, t.target, case.params, today, calendar, case.deadline)
     if not repo.update_state(conn, case.id, case.version, t.target, due):
         raise VersionConflict(
             f"case {case.id} changed concurrently", "该办件已被他人处理，请刷新后重试"

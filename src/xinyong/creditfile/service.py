@@ -56,6 +56,7 @@ EXIT_LABELS = {
     "revoked": "撤销列入",
     "removed": "移出",
     "repaired": "信用修复移出",
+    "masked": "破产重整临时信用修复，暂停列入",
 }
 SERIOUS_RECORD_LABEL = "严重失信信息"
 REGISTRATION_STATUS_TABLE = "registration_status"

@@ -30,6 +30,7 @@ from xinyong.kernel.clock import CHINA_TZ
 
 LIST_PUBLISHED = "list.published"
 LIST_EXITED = "list.exited"
+LIST_REINSTATED = "list.reinstated"
 BATCH_IMPORTED = "batch.imported"
 RECORD_REVOKED = "record.revoked"
 REPAIR_EVENTS = {
@@ -61,7 +62,9 @@ COMMITMENT_EVENTS = {
     "repair": "commitment.repaired",
 }
 KINDS = (
-    frozenset({LIST_PUBLISHED, LIST_EXITED, BATCH_IMPORTED, RECORD_REVOKED, CASE_OVERDUE})
+    frozenset(
+        {LIST_PUBLISHED, LIST_EXITED, LIST_REINSTATED, BATCH_IMPORTED, RECORD_REVOKED, CASE_OVERDUE}
+    )
     | OBJECTION_KINDS
     | frozenset(REPAIR_EVENTS.values())
     | frozenset(COMMITMENT_EVENTS.values())

@@ -55,6 +55,8 @@ from xinyong.ledger import service as ledger
 from xinyong.ledger.hashing import canonical_json, content_hash
 from xinyong.ledger.model import BatchDraft, NewEntry
 from xinyong.lists import projection as list_projection
+from xinyong.objections import service as objections
+from xinyong.objections.rules import reimport_refusal
 from xinyong.publication.derived import REVOKED_REASON, Deriver, RecordFacts
 from xinyong.search import service as search
 
@@ -305,12 +307,34 @@ class Importer:
             old_codes: dict[str, str] = {}
             corrections = late = past_deadline = 0
             deriver = Deriver(self.catalogue, self.calendar)
+            # Records an objection corrected or revoked: the department's row sent again as
+            # it was found wrong must not undo the outcome (it is refused, the rest kept).
+            settled = objections.settled_records(conn, item.code, sorted(latest), dept["code"])
             for row, payload, chash in unique:
                 prior = latest.get(row.record_key)
                 action, supersedes = "assert", None
                 if prior is not None:
                     if prior[1] == chash and prior[2] != "revoke":
                         duplicates += 1
+                        continue
+                    refusal = reimport_refusal(settled.get(row.record_key), chash)
+                    if refusal is not None:
+                        rejected.append(
+                            (
+                                rows_by_number[row.number],
+                                [
+                                    FieldProblem(
+                                        row.number,
+                                        "、".join(item.field(k).name for k in item.record_key)
+                                        or "记录",
+                                        row.record_key.split("|", 1)[-1],
+                                        refusal,
+                                        "the record was corrected or revoked on an objection; "
+                                        "this row repeats the content found wrong",
+                                    )
+                                ],
+                            )
+                        )
                         continue
                     action, supersedes = "correct", prior[0]
                     corrections += 1
@@ -336,6 +360,7 @@ class Importer:
                 old_code = row.values.get(old_field) if old_field else None
                 if old_code:
                     old_codes[row.subject_key] = old_code
+            rejected.sort(key=lambda r: r[0].number)
             accepted = len(new_entries)
             batch_id: int | None = None
             flags: list[dict[str, Any]] = []

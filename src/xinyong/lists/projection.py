@@ -28,7 +28,7 @@ from xinyong.catalog.sanctions import SanctionsCatalogue
 from xinyong.kernel.clock import CHINA_TZ
 from xinyong.lists import repository as repo
 from xinyong.lists.rules import LIST_MARK, Fact, Membership
-from xinyong.publication.derived import REPAIR_REASONS
+from xinyong.publication.derived import MASK_ACTION, REPAIR_REASONS
 from xinyong.publication.rules import add_months
 
 
@@ -121,12 +121,13 @@ def apply(
             m["recorded_at"] = fact.received_at
             continue
         if fact.action in REPAIR_REASONS:
-            # Credit repair stopped the record: the membership it made ends that day (a
-            # voided repair restates the record as a correction, which lists it again).
+            # Credit repair stopped the record (or masked it during a bankruptcy plan): the
+            # membership it made ends that day (a voided repair or a failed plan restates the
+            # record as a correction, which lists it again).
             m = state.get(fact.supersedes_id or -1)
             if m is not None and m["exited_on"] is None:
                 m["exited_on"] = fact.received_at.astimezone(CHINA_TZ).date()
-                m["exit_reason"] = "repaired"
+                m["exit_reason"] = "masked" if fact.action == MASK_ACTION else "repaired"
                 m["entry_id"] = fact.id
                 m["recorded_at"] = fact.received_at
             continue

@@ -23,7 +23,7 @@ from xinyong.catalog.catalogue import Catalogue
 from xinyong.catalog.model import Disclosure, ListType
 from xinyong.catalog.sanctions import SanctionsCatalogue
 from xinyong.events import service as events
-from xinyong.events.model import LIST_EXITED, LIST_PUBLISHED
+from xinyong.events.model import LIST_EXITED, LIST_PUBLISHED, LIST_REINSTATED
 from xinyong.identity.redact import refuse_personal_text
 from xinyong.kernel.calendar import WorkCalendar
 from xinyong.kernel.clock import CHINA_TZ
@@ -37,7 +37,13 @@ from xinyong.publication.derived import LIST_EXIT_REASON, list_window
 from xinyong.publication.rules import add_months
 
 WORKFLOW = "list_determination"
-EXIT_TRANSITIONS = {"expire": "expired", "exit_early": "early_exit", "revoke": "revoked"}
+EXIT_TRANSITIONS = {
+    "expire": "expired",
+    "exit_early": "early_exit",
+    "repair_exit": "early_exit",
+    "suspend": "masked",
+    "revoke": "revoked",
+}
 DECISION_STEP = "list"  # the listing decision, whose number and grounds are published
 DETAIL_LABELS = {"decision_number": "决定书文号", "grounds": "列入事由"}
 MAX_DECISION_NUMBER = 100
@@ -142,6 +148,8 @@ def advance(
         _publish(conn, sanctions, catalogue, case, now, term_months)
     elif name in EXIT_TRANSITIONS and before.state == "published":
         _exit(conn, sanctions, catalogue, case, EXIT_TRANSITIONS[name], now, note)
+    elif name == "reinstate":
+        _reinstate(conn, sanctions, catalogue, case, now, note)
     return case
 
 
@@ -333,6 +341,60 @@ def _exit(
     )
 
 
+def _reinstate(
+    conn: Connection,
+    sanctions: SanctionsCatalogue,
+    catalogue: Catalogue,
+    case: Case,
+    now: dt.datetime,
+    note: str,
+) -> None:
+    """List the subject again after a repair's exit or suspension is undone: the listing as
+    first published (its dates and period unchanged: the time off the list does not extend
+    it), appended as a correction of the exit entry, so the projection makes a new active
+    membership and the ledger's current version of the listing is published again."""
+    last = repo.latest_membership_of_case(conn, case.id)
+    if last is None or last["exited_on"] is None:
+        return  # never published, or still listed: nothing to restore
+    listing = ledger.entry(conn, int(last["id"]))
+    today = now.astimezone(CHINA_TZ).date()
+    payload = dict(listing.payload)
+    payload["恢复列入日期"] = today.isoformat()
+    payload["恢复原因"] = note
+    entry_id = _append(
+        conn,
+        catalogue,
+        case,
+        item=listing.item_code,
+        action="correct",
+        supersedes=int(last["entry_id"]),
+        payload=payload,
+        decision_date=listing.decision_date or today,
+        now=now,
+        public=listing.public,
+        public_until=listing.public_until,
+        reason=listing.window_reason,
+        subject_kind=listing.subject_kind,
+    )
+    projection.apply_entries(conn, sanctions, catalogue, [entry_id])
+    events.emit(
+        conn,
+        LIST_REINSTATED,
+        subject_key=case.subject_key,
+        payload={
+            "case": case.id,
+            "entry": entry_id,
+            "membership": entry_id,
+            "previous": int(last["id"]),
+            "list_type": last["list_type"],
+            "listed_on": last["listed_on"].isoformat(),
+            "until": last["until"].isoformat() if last["until"] else None,
+            "reinstated_on": today.isoformat(),
+        },
+        now=now,
+    )
+
+
 def _public(catalogue: Catalogue, item: str) -> bool:
     try:
         return catalogue.item(item).disclosure == Disclosure.PUBLIC
@@ -366,7 +428,7 @@ def _append(
         action=action,
         supersedes_id=supersedes,
         decision_date=decision_date,
-        severity="严重" if action == "assert" else None,
+        severity=None if action == "revoke" else "严重",
         payload=payload,
         department_code=case.department_code,
         channel="case",

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select, update
 
 from xinyong.cases.tables import cases
+from xinyong.ledger.tables import entries
 from xinyong.objections.tables import correction_notices, objections
 from xinyong.store.db import matching
 
@@ -170,3 +171,39 @@ def notices_of_list(conn: Connection, list_type: str, limit: int = 50) -> list[d
         .limit(limit)
     )
     return [dict(r._mapping) for r in conn.execute(q)]
+
+
+def settled_on_records(
+    conn: Connection, item_code: str, record_keys: Sequence[str], department_code: str
+) -> dict[str, dict[str, Any]]:
+    """Per record key, the latest objection that corrected or revoked the record: its id,
+    outcome, closing time, the entry it wrote and the content hash of the entry found wrong."""
+    o = objections.c
+    # The entry the outcome superseded is the one found wrong (the record may have been
+    # corrected between the filing and the decision).
+    outcome, wrong = entries.alias("outcome"), entries.alias("wrong")
+    out: dict[str, dict[str, Any]] = {}
+    for where in matching(conn, o.record_key, list(record_keys)):
+        rows = conn.execute(
+            select(
+                o.id,
+                o.record_key,
+                o.outcome,
+                o.outcome_entry,
+                o.closed_at,
+                wrong.c.content_hash.label("wrong_hash"),
+            )
+            .join(outcome, outcome.c.id == o.outcome_entry)
+            .join(wrong, wrong.c.id == outcome.c.supersedes_id)
+            .where(
+                where,
+                o.item_code == item_code,
+                o.department_code == department_code,
+                o.outcome.in_(("correct", "revoke")),
+                o.outcome_entry.is_not(None),
+            )
+            .order_by(o.id)
+        )
+        for r in rows:
+            out[str(r.record_key)] = dict(r._mapping)
+    return out

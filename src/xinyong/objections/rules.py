@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 
 from xinyong.kernel.calendar import WorkCalendar
 
@@ -61,4 +63,18 @@ def notice_text(
     return (
         f"更正公告：{department}{when}公示的{subject_name}{item_name}经异议核查有误，"
         f"已于 {today.isoformat()} {done}。核查意见：{reason}"
+    )
+
+
+def reimport_refusal(settled: Mapping[str, Any] | None, content_hash: str) -> str | None:
+    """Why a department's row may not replace an objection's outcome, or None: the row says
+    again what the objection found wrong (the same content as the entry corrected or revoked),
+    which would silently undo the correction. A row with other content is the department's
+    new decision and stands as a correction."""
+    if settled is None or content_hash != settled["wrong_hash"]:
+        return None
+    return (
+        f"该记录已经异议处理{settled['outcome_label']}（异议 {settled['objection']}，"
+        f"{settled['closed_on'].isoformat()}），本行与被{settled['outcome_label']}的原记录内容相同，"
+        "不予接收；如原决定确有新的变更，请报送变更后的内容"
     )

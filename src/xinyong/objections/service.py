@@ -362,6 +362,13 @@ def step(
                 "extended_until missing", "extended_until（延长至）必填：告知申请人延长到哪一天"
             )
         current = case.deadline
+        if current is not None and is_overdue(OBJECTION.states[case.state], current, today):
+            # 令36 第十八条: the applicant is told before the period ends, not after.
+            raise Conflict(
+                f"verification deadline {current.earliest} passed; no extension",
+                f"核查期限已于 {current.earliest.isoformat()} 届满，延长核查期限须在期限届满前"
+                "告知申请人，请尽快作出核查决定",
+            )
         if extended_until <= today or (current is not None and extended_until <= current.date):
             after = current.date.isoformat() if current else today.isoformat()
             raise InputError(
@@ -765,6 +772,25 @@ def find(
         "page_size": page_size,
         "total": total,
         "objections": items,
+    }
+
+
+def settled_records(
+    conn: Connection, item_code: str, record_keys: Sequence[str], department_code: str
+) -> dict[str, dict[str, Any]]:
+    """Records of ``item_code`` (of the department that provided them) an objection corrected or revoked (the latest such objection
+    per record key): {record_key: {objection, outcome, outcome_label, outcome_entry, closed_on,
+    wrong_hash}}. What an import asks before it lets a department's row replace the outcome."""
+    return {
+        key: {
+            "objection": int(r["id"]),
+            "outcome": r["outcome"],
+            "outcome_label": OUTCOMES[r["outcome"]],
+            "outcome_entry": int(r["outcome_entry"]),
+            "closed_on": r["closed_at"].astimezone(CHINA_TZ).date(),
+            "wrong_hash": r["wrong_hash"],
+        }
+        for key, r in repo.settled_on_records(conn, item_code, record_keys, department_code).items()
     }
 
 

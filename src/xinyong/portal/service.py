@@ -20,6 +20,7 @@ from xinyong.identity.divisions import DivisionTable
 from xinyong.kernel.clock import CHINA_TZ
 from xinyong.kernel.errors import InputError, NotFound
 from xinyong.lists import casework
+from xinyong.objections import service as objections
 from xinyong.portal import repository as repo
 from xinyong.portal import rules
 from xinyong.portal.rules import Page
@@ -213,8 +214,15 @@ def list_page(
     )
     open_end = labels.list_open_end(lt)
     bases = labels.legal_basis_view(lt.legal_basis, "public")
+    # An open objection to a listing marks its row 异议处理中, as on the subject's page and in
+    # the check (the listing stays published while it is verified).
+    marks = {
+        (m["item"], m["record_key"]): m
+        for m in objections.open_marks(conn, sorted({str(r["subject_key"]) for r in rows}))
+    }
     out_rows = []
     for r in rows:
+        mark = marks.get((r["item_code"], r["record_key"]))
         payload = json.loads(r["payload"])
         version = _item(catalogue, r["item_code"], r["item_version"])
         is_case = r["source"] == "case"
@@ -253,6 +261,13 @@ def list_page(
                 "decision_number": "，".join(n["text"] for n in number if n["text"]),
                 "listed_on": labels.iso(r["listed_on"]),
                 "period": labels.period(r["listed_on"], min(ends) if ends else None, open_end),
+                "objection": None
+                if mark is None
+                else {
+                    "label": mark["label"],
+                    "since": mark["since"],
+                    "state_label": mark["state_label"],
+                },
             }
         )
     return {

@@ -435,11 +435,6 @@ def apply(
             f"该记录已有正在办理的信用修复申请（办件 {open_id}），不能重复申请",
         )
     regime = _regime(deps, target, today)
-    if kind == BANKRUPTCY and target.list_case is not None:
-        raise InputError(
-            "bankruptcy masking applies to records, not listings",
-            "破产重整临时修复适用于失信信息记录，名单请按提前移出申请",
-        )
     certs = _certificates(conn, deps, subject_key)
     ev = evaluate(
         regime,
@@ -657,9 +652,12 @@ def _current_entry(conn: Connection, case: Case) -> StoredEntry:
 
 def _require_current(conn: Connection, deps: Deps, case: Case, *, mask: bool) -> None:
     if case.params.get("list_case") is not None:
-        membership = lists_repo.open_membership_of_case(
-            conn, int(cast(int, case.params["list_case"]))
-        )
+        list_case = int(cast(int, case.params["list_case"]))
+        if mask:  # completing the plan: the listing is suspended by this case's masking
+            if cases.get(conn, list_case).state != "suspended":
+                raise Conflict("listing not suspended", "该名单未处于临时修复（暂停列入）状态")
+            return
+        membership = lists_repo.open_membership_of_case(conn, list_case)
         if membership is None:
             raise Conflict("listing ended", "该名单已移出，无需修复，请决定不予修复")
         return
@@ -676,19 +674,7 @@ def _effect(
 ) -> int | None:
     list_case = case.params.get("list_case")
     if list_case is not None:
-        if name == "approve":
-            lists.advance(
-                conn,
-                deps.sanctions,
-                deps.catalogue,
-                deps.calendar,
-                int(cast(int, list_case)),
-                "exit_early",
-                actor=actor,
-                role="department",
-                now=now,
-                note=f"信用修复办件 {case.id} 决定予以修复",
-            )
+        _list_effect(conn, deps, case, int(cast(int, list_case)), name, actor=actor, now=now)
         return None
     if name in ("approve", "complete_plan"):
         return _restate(conn, deps, case, _current_entry(conn, case), REPAIR_ACTION, now)
@@ -700,6 +686,48 @@ def _effect(
             return None  # a correction since: the department's data already stands
         return _restate(conn, deps, case, current, "correct", now)
     return None
+
+
+# A repair step's effect on a listing decided here, as a step of the list case: approval and
+# a completed plan take the listing off, masking suspends it, a void or a failed plan lists
+# the subject again (the list case's own steps write the ledger and the memberships).
+LIST_STEPS = {
+    "approve": ("repair_exit", {"published"}, "决定予以修复，移出名单"),
+    "complete_plan": ("repair_exit", {"suspended"}, "重整计划执行完毕，予以修复，移出名单"),
+    "mask": ("suspend", {"published"}, "破产重整临时修复，暂停列入"),
+    "void": ("reinstate", {"repaired"}, "信用修复因弄虚作假被撤销，恢复列入"),
+    "restore": ("reinstate", {"suspended"}, "重整计划未执行，恢复列入"),
+}
+
+
+def _list_effect(
+    conn: Connection,
+    deps: Deps,
+    case: Case,
+    list_case: int,
+    name: str,
+    *,
+    actor: str,
+    now: dt.datetime,
+) -> None:
+    found = LIST_STEPS.get(name)
+    if found is None:
+        return
+    transition, states, label = found
+    if cases.get(conn, list_case).state not in states:
+        return  # the listing moved on since (expired, revoked): its own steps stand
+    lists.advance(
+        conn,
+        deps.sanctions,
+        deps.catalogue,
+        deps.calendar,
+        list_case,
+        transition,
+        actor=actor,
+        role="system",
+        now=now,
+        note=f"信用修复办件 {case.id}：{label}",
+    )
 
 
 def _restate(

@@ -106,6 +106,12 @@ class Reason(Schema):
     text: str
 
 
+class ListObjection(Schema):
+    label: str = Field(description="标记：异议处理中")
+    since: str = Field(description="异议提出日期（北京时间）")
+    state_label: str = Field(description="异议办理状态")
+
+
 class ListRow(Schema):
     membership: int
     subject: PortalSubject
@@ -117,6 +123,9 @@ class ListRow(Schema):
     decision_number: str
     listed_on: str | None
     period: Period = Field(description="列入期限")
+    objection: ListObjection | None = Field(
+        default=None, description="正在办理的异议（异议处理中；核查期间继续公示）"
+    )
 
 
 class ListMembers(Paging):

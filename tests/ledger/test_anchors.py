@@ -22,6 +22,7 @@ from xinyong.bootstrap import Platform
 from xinyong.kernel.clock import FixedClock
 from xinyong.kernel.errors import ConfigurationError, Conflict, InputError
 from xinyong.ledger import anchorkey
+from xinyong.ledger import repository as ledger_repo
 from xinyong.ledger import service as ledger
 from xinyong.ledger.anchors import (
     Anchor,
@@ -483,7 +484,7 @@ def test_a_v1_anchor_without_the_audit_head_still_verifies(
     add_department(platform)
     _import(platform, "a", 1)
     with platform.engine.connect() as conn:
-        head_id, head_hash = ledger.repo.head(conn)
+        head_id, head_hash = ledger_repo.head(conn)
     when = dt.datetime(2026, 6, 15, 2, 0, tzinfo=dt.UTC)
     old = Anchor(
         id=99,

@@ -118,8 +118,10 @@ def test_a_bounded_pass_leaves_the_rest_for_the_next(platform: Platform) -> None
     _rows(platform, 5)
     part = _since(platform, max_rows=2)
     assert (part.checked, part.verified_to, part.remaining, part.full) == (2, 2, 3, False)
+    assert part.last_full is None
     rest = _since(platform, max_rows=10)
-    assert (rest.checked, rest.started_after, rest.remaining) == (3, 2, 0)
+    assert (rest.checked, rest.started_after, rest.remaining, rest.full) == (3, 2, 0, False)
+    assert rest.last_full is None  # two passes, neither from the first row to the last
 
 
 def test_a_checkpoint_row_rewritten_is_named_and_a_full_pass_finds_older_edits(

@@ -319,7 +319,9 @@ def _pass(
     conn: Connection, actor: str, now: dt.datetime, after: int, prev: str, *, limit: int | None
 ) -> AuditVerification:
     n, last, last_hash, broken = _walk_audit(conn, after, prev, limit=limit)
-    full = after == 0
+    remaining = max(repo.count_audit_after(conn, last) - (1 if broken else 0), 0)
+    # From the first row to the last without a break: a full pass, bounded or not.
+    full = after == 0 and broken is None and remaining == 0
     checkpoint_id = None
     if broken is None and (n > 0 or full):
         checkpoint_id = repo.insert_checkpoint(
@@ -329,17 +331,16 @@ def _pass(
                 "row_id": last,
                 "row_hash": last_hash,
                 "rows_checked": n,
-                "full_pass": full and limit is None,
+                "full_pass": full,
                 "actor": actor,
             },
         )
-    remaining = repo.count_audit_after(conn, last) - (1 if broken else 0)
     return AuditVerification(
         n,
         after,
         last,
-        max(remaining, 0),
-        full and limit is None,
+        remaining,
+        full,
         broken,
         checkpoint_id,
         repo.last_checkpoint(conn, full_only=True),

@@ -364,14 +364,14 @@ def audit_chain_at(conn: Connection, signed: dict[int, str]) -> dict[int, tuple[
     problems: dict[int, tuple[str, str, str]] = {}
     upto = max(signed, default=0)
     seen: dict[int, str] = {0: AUDIT_GENESIS}
-    broken: AuditBreak | None = None
+    broken_at: int | None = None  # the first row that does not recompute or link
     prev, last = AUDIT_GENESIS, 0
     wanted = set(signed)
     for row in repo.iter_audit_rows(conn, upto=upto):
         rid = int(row["id"])
         body = (row["at"], row["actor"], row["action"], row["target"], row["purpose"])
         if row["prev_hash"] != prev or _audit_hash(prev, *body, row["detail"]) != row["hash"]:
-            broken = AuditBreak(rid, "", "")
+            broken_at = rid
             break
         prev, last = str(row["hash"]), rid
         if rid in wanted:
@@ -385,11 +385,11 @@ def audit_chain_at(conn: Connection, signed: dict[int, str]) -> dict[int, tuple[
                     f"audit log rewritten: row {rid}'s hash differs from the signed one "
                     "although the chain recomputes",
                 )
-        elif broken is not None and broken.row_id <= rid:
+        elif broken_at is not None and broken_at <= rid:
             problems[rid] = (
                 "audit_chain_broken",
-                f"审计日志在第 {broken.row_id} 条处无法重算，签署的第 {rid} 条无法确认",
-                f"the audit chain does not recompute at row {broken.row_id}; row {rid} unconfirmed",
+                f"审计日志在第 {broken_at} 条处无法重算，签署的第 {rid} 条无法确认",
+                f"the audit chain does not recompute at row {broken_at}; row {rid} unconfirmed",
             )
         else:
             problems[rid] = (

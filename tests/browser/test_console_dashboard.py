@@ -88,6 +88,12 @@ def test_the_audit_page_lists_the_sign_in(visit: Visit, live_site: LiveSite) -> 
     )
     assert any(r.endswith(":demo_auditor") for r in rows), rows
     visit.check("console-audit")
+    # The bounded check on each view; the full one on request.
+    page.get_by_role("button", name="全量核验审计链").click()
+    page.wait_for_url("**/console/audit/verify")
+    shown = page.locator(".audit-verification").inner_text()
+    assert "全量核验：自第一条起" in shown, shown
+    assert "上次全量核验：尚未进行" not in shown, shown
 
 
 def test_the_office_issues_a_key_shown_once(visit: Visit, live_site: LiveSite) -> None:

@@ -68,3 +68,25 @@ def test_public_sees_confirmed_bases_only_and_never_notes() -> None:
     internal = rules.legal_basis_view(bases, "internal")
     assert [b["text"] for b in internal[2:]] == ["施行日期（待核实）", "第三方系统字段（待核实）"]
     assert "from memory" not in str(internal)
+
+
+def test_what_a_department_sees_of_another_departments_record_follows_the_catalogue() -> None:
+    from xinyong.catalog.loader import load_catalogue
+    from xinyong.catalog.model import Sharing
+    from xinyong.creditfile.rules import shared_with_departments
+
+    catalogue = load_catalogue()
+    ytjl, htlx, xzcf = (catalogue.item(c) for c in ("YTJL", "HTLX", "XZCF"))
+    assert shared_with_departments(ytjl, person=False) is Sharing.CONDITIONAL
+    # 政务共享 without a stated sharing type: not shared until its file says so.
+    assert htlx.sharing is None
+    assert shared_with_departments(htlx, person=False) is None
+    # A public item's record outside its window is not shared on (its window ended).
+    assert xzcf.sharing is None
+    assert shared_with_departments(xzcf, person=False) is None
+    # A natural person's records: a department sees its own only; a repaired record is
+    # shared no more (令36).
+    assert shared_with_departments(ytjl, person=True) is None
+    assert shared_with_departments(ytjl, person=False, action="repair") is None
+    assert shared_with_departments(ytjl, person=False, action="correct") is Sharing.CONDITIONAL
+    assert shared_with_departments(None, person=False) is None

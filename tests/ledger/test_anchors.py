@@ -17,10 +17,12 @@ from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.exc import DBAPIError
 
 from tests.helpers import add_department, csv_bytes, drop_write_guards, penalty
+from xinyong.access import service as access
 from xinyong.bootstrap import Platform
 from xinyong.kernel.clock import FixedClock
 from xinyong.kernel.errors import ConfigurationError, Conflict, InputError
 from xinyong.ledger import anchorkey
+from xinyong.ledger import repository as ledger_repo
 from xinyong.ledger import service as ledger
 from xinyong.ledger.anchors import (
     Anchor,
@@ -49,7 +51,7 @@ def _import(platform: Platform, name: str, n: int) -> None:
 
 def _anchor(platform: Platform) -> tuple[Anchor, bool]:
     with platform.engine.begin() as conn:
-        return ledger.anchor_head(conn, KEY, platform.clock.now())
+        return ledger.anchor_head(conn, KEY, platform.clock.now(), audit_head=access.audit_head)
 
 
 def _kept(platform: Platform, clock: FixedClock) -> list[Anchor]:
@@ -67,7 +69,9 @@ def _kept(platform: Platform, clock: FixedClock) -> list[Anchor]:
 
 def _check(platform: Platform, kept: list[Anchor]) -> list[str]:
     with platform.engine.connect() as conn:
-        report = ledger.verify_anchors(conn, kept, [KEY.public_key()])
+        report = ledger.verify_anchors(
+            conn, kept, [KEY.public_key()], audit_chain=access.audit_chain_at
+        )
     return [p.kind for p in report.problems]
 
 
@@ -75,7 +79,9 @@ def test_untampered_ledger_matches_its_anchors(platform: Platform, clock: FixedC
     kept = _kept(platform, clock)
     assert [(a.batch_id, a.entry_count) for a in kept] == [(2, 5), (3, 9)]
     with platform.engine.connect() as conn:
-        report = ledger.verify_anchors(conn, kept, [KEY.public_key()])
+        report = ledger.verify_anchors(
+            conn, kept, [KEY.public_key()], audit_chain=access.audit_chain_at
+        )
         head = conn.execute(select(ledger_head.c.chain_hash)).scalar_one()
     assert report.problems == ()
     assert (report.kept, report.stored, report.checked_up_to) == (2, 2, 3)
@@ -108,14 +114,20 @@ def test_the_signature_covers_the_documented_message(platform: Platform) -> None
     _import(platform, "a", 2)
     anchor, _ = _anchor(platform)
     assert anchor.anchored_at == dt.datetime(2026, 6, 15, 2, 0, tzinfo=dt.UTC)
+    with platform.engine.connect() as conn:
+        audit_row, audit_hash = access.audit_head(conn)
+    assert audit_row > 0  # the import was audited
+    assert (anchor.audit_row_id, anchor.audit_hash) == (audit_row, audit_hash)
     expected = (
-        "xinyong-ledger-anchor-v1\n"
+        "xinyong-ledger-anchor-v2\n"
         "batch_id=1\n"
         f"head_hash={anchor.head_hash}\n"
         "entry_count=2\n"
+        f"audit_row_id={audit_row}\n"
+        f"audit_hash={audit_hash}\n"
         "anchored_at=2026-06-15T02:00:00Z\n"
     ).encode()
-    assert message(1, anchor.head_hash, 2, anchor.anchored_at) == expected
+    assert message(1, anchor.head_hash, 2, anchor.anchored_at, audit_row, audit_hash) == expected
     KEY.public_key().verify(bytes.fromhex(anchor.signature), expected)  # raises if not
 
 
@@ -138,7 +150,9 @@ def test_truncation_is_detected(platform: Platform, clock: FixedClock) -> None:
         conn.execute(delete(ledger_anchors).where(ledger_anchors.c.batch_id == 3))
     with platform.engine.connect() as conn:
         assert ledger.verify(conn)[2] == []  # the chain alone cannot tell
-        report = ledger.verify_anchors(conn, kept, [KEY.public_key()])
+        report = ledger.verify_anchors(
+            conn, kept, [KEY.public_key()], audit_chain=access.audit_chain_at
+        )
     kinds = [p.kind for p in report.problems]
     assert kinds == ["anchor_missing", "truncated"]
     assert "账本头只到批次 2" in report.problems[1].message_zh
@@ -152,7 +166,9 @@ def test_a_deleted_batch_below_an_anchor_is_named(platform: Platform, clock: Fix
         conn.execute(delete(entries).where(entries.c.batch_id == 2))
         conn.execute(delete(batches).where(batches.c.id == 2))
     with platform.engine.connect() as conn:
-        report = ledger.verify_anchors(conn, kept, [KEY.public_key()])
+        report = ledger.verify_anchors(
+            conn, kept, [KEY.public_key()], audit_chain=access.audit_chain_at
+        )
     assert [p.kind for p in report.problems] == ["truncated", "truncated"]
     assert "批次 2 已不存在" in report.problems[0].message_zh
 
@@ -202,7 +218,9 @@ def test_a_consistently_rewritten_suffix_is_detected(platform: Platform, clock: 
         _rewrite_from(conn, 2)
     with platform.engine.connect() as conn:
         assert ledger.verify(conn)[2] == []  # every hash recomputes
-        report = ledger.verify_anchors(conn, kept, [KEY.public_key()])
+        report = ledger.verify_anchors(
+            conn, kept, [KEY.public_key()], audit_chain=access.audit_chain_at
+        )
     assert [p.kind for p in report.problems] == ["rewritten", "rewritten"]
     first = report.problems[0]
     assert first.batch_id == 2
@@ -242,7 +260,7 @@ def test_a_bad_signature_is_detected(platform: Platform, clock: FixedClock) -> N
     assert kinds == ["bad_signature", "anchor_missing"]
     other = Ed25519PrivateKey.generate().public_key()
     with platform.engine.connect() as conn:
-        report = ledger.verify_anchors(conn, kept[:1], [other])
+        report = ledger.verify_anchors(conn, kept[:1], [other], audit_chain=access.audit_chain_at)
     assert {p.kind for p in report.problems} == {"unknown_key"}
 
 
@@ -256,7 +274,9 @@ def test_anchors_deleted_from_the_table_are_detected(platform: Platform, clock: 
         drop_write_guards(conn)
         conn.execute(delete(ledger_anchors).where(ledger_anchors.c.id == 1))
     with platform.engine.connect() as conn:
-        report = ledger.verify_anchors(conn, kept, [KEY.public_key()])
+        report = ledger.verify_anchors(
+            conn, kept, [KEY.public_key()], audit_chain=access.audit_chain_at
+        )
     assert [(p.kind, p.anchor_id) for p in report.problems] == [("anchor_missing", 1)]
     assert "锚点表中已没有" in report.problems[0].message_zh
 
@@ -336,7 +356,7 @@ def test_the_application_role_may_anchor_but_not_delete_anchors(platform: Platfo
 
     with platform.engine.connect() as conn:
         conn.execute(text("SET ROLE xinyong_app"))
-        ledger.anchor_head(conn, KEY, platform.clock.now())
+        ledger.anchor_head(conn, KEY, platform.clock.now(), audit_head=access.audit_head)
         for statement in (
             delete(ledger_anchors),
             text("TRUNCATE ledger_anchors"),
@@ -371,7 +391,110 @@ def test_a_chain_that_does_not_recompute_leaves_later_anchors_unconfirmed(
         drop_write_guards(conn)
         conn.execute(update(batches).where(batches.c.id == 1).values(row_count=99))
     with platform.engine.connect() as conn:
-        report = ledger.verify_anchors(conn, kept, [KEY.public_key()])
+        report = ledger.verify_anchors(
+            conn, kept, [KEY.public_key()], audit_chain=access.audit_chain_at
+        )
     assert [p.kind for p in report.problems] == ["chain_broken", "chain_broken"]
     assert "链在批次 1 处无法重算" in report.problems[0].message_zh
     assert report.checked_up_to == 0
+
+
+# -- the audit log's head, signed with the ledger's ------------------------------------------
+
+
+def _rewrite_audit_from(conn: Connection, first: int) -> None:
+    """Alter audit row ``first`` and recompute every later row's link and hash: what a full
+    `verify_audit` cannot see."""
+    from xinyong.access.service import AUDIT_GENESIS, _audit_hash
+    from xinyong.access.tables import audit_log
+
+    drop_write_guards(conn)
+    prev = (
+        conn.execute(
+            select(audit_log.c.hash).where(audit_log.c.id < first).order_by(audit_log.c.id.desc())
+        ).scalar()
+        or AUDIT_GENESIS
+    )
+    rows = conn.execute(
+        select(audit_log).where(audit_log.c.id >= first).order_by(audit_log.c.id)
+    ).all()
+    for r in rows:
+        row = dict(r._mapping)
+        purpose = "改过" if row["id"] == first else row["purpose"]
+        digest = _audit_hash(
+            prev, row["at"], row["actor"], row["action"], row["target"], purpose, row["detail"]
+        )
+        conn.execute(
+            update(audit_log)
+            .where(audit_log.c.id == row["id"])
+            .values(purpose=purpose, prev_hash=prev, hash=digest)
+        )
+        prev = digest
+
+
+def test_an_audit_row_moves_the_head_to_sign(platform: Platform, clock: FixedClock) -> None:
+    add_department(platform)
+    _import(platform, "a", 1)
+    first, _ = _anchor(platform)
+    with platform.engine.begin() as conn:
+        access.audit(conn, "cli:甲", "read_file", "subject:x", platform.clock.now(), "核查")
+    moved, new = _anchor(platform)
+    assert new
+    assert (moved.batch_id, moved.head_hash) == (first.batch_id, first.head_hash)
+    assert first.audit_row_id is not None
+    assert moved.audit_row_id == first.audit_row_id + 1
+    assert _check(platform, [first, moved]) == []
+
+
+def test_a_consistently_rewritten_audit_log_is_detected(
+    platform: Platform, clock: FixedClock
+) -> None:
+    kept = _kept(platform, clock)
+    with platform.engine.begin() as conn:
+        _rewrite_audit_from(conn, 2)
+    with platform.engine.connect() as conn:
+        assert access.verify_audit(conn)[1] is None  # every hash recomputes
+    problems = _check(platform, kept)
+    assert problems == ["audit_rewritten", "audit_rewritten"]
+    with platform.engine.connect() as conn:
+        report = ledger.verify_anchors(
+            conn, kept, [KEY.public_key()], audit_chain=access.audit_chain_at
+        )
+    assert "审计日志被改写" in report.problems[0].message_zh
+
+
+def test_a_truncated_or_edited_audit_log_is_detected(platform: Platform, clock: FixedClock) -> None:
+    from xinyong.access.tables import audit_log
+
+    kept = _kept(platform, clock)
+    last = kept[-1].audit_row_id
+    assert last is not None
+    with platform.engine.begin() as conn:
+        drop_write_guards(conn)
+        conn.execute(delete(audit_log).where(audit_log.c.id == last))
+    assert _check(platform, kept) == ["audit_truncated"]
+    with platform.engine.begin() as conn:
+        conn.execute(update(audit_log).where(audit_log.c.id == 1).values(purpose="改过"))
+    assert _check(platform, kept) == ["audit_chain_broken", "audit_chain_broken"]
+
+
+def test_a_v1_anchor_without_the_audit_head_still_verifies(
+    platform: Platform, clock: FixedClock
+) -> None:
+    add_department(platform)
+    _import(platform, "a", 1)
+    with platform.engine.connect() as conn:
+        head_id, head_hash = ledger_repo.head(conn)
+    when = dt.datetime(2026, 6, 15, 2, 0, tzinfo=dt.UTC)
+    old = Anchor(
+        id=99,
+        anchored_at=when,
+        batch_id=head_id,
+        head_hash=head_hash,
+        entry_count=1,
+        signature=KEY.sign(message(head_id, head_hash, 1, when)).hex(),
+        key_fingerprint=_anchor(platform)[0].key_fingerprint,
+    )
+    assert message(head_id, head_hash, 1, when).startswith(b"xinyong-ledger-anchor-v1\n")
+    # in the file only (not the table): the signature and the ledger check out
+    assert _check(platform, [old]) == ["anchor_missing"]

@@ -314,3 +314,50 @@ def test_bad_input_names_field_and_changes_nothing(platform: Platform, clock: Fi
         assert id_number not in exc.value.message_en
     assert _view(platform, case_id)["state"] == "interview_scheduled"
     assert _interview_entries(platform) == []
+
+
+def _records(platform: Platform, view: str, department: str | None) -> dict[int, Any]:
+    with platform.engine.connect() as conn:
+        cf = build_credit_file(
+            conn,
+            platform.catalogue,
+            ORG,
+            as_of=platform.clock.today(),
+            view=view,  # type: ignore[arg-type]
+            sanctions=platform.sanctions,
+            department=department,
+        )
+    return {r["entry_id"]: r for g in cf.groups for i in g["items"] for r in i["records"]}
+
+
+def test_the_interview_record_is_shared_with_other_departments_never_published(
+    platform: Platform, clock: FixedClock
+) -> None:
+    """35号文 (九): the record enters the subject's file and is shared. The catalogue says how
+    (YTJL: 政务共享, 有条件共享): another department's officer sees it in the internal file,
+    marked as shared; the portal never shows it."""
+    clock.set(at(2026, 6, 15))
+    case_id = _order(platform, _finding(platform))
+    _schedule(platform, case_id)
+    clock.set(at(2026, 7, 22, 15))
+    _hold(platform, case_id)
+    (e,) = _interview_entries(platform)
+    assert platform.catalogue.item("YTJL").sharing_level.value == "有条件共享"
+    other = _records(platform, "internal", "hbj")
+    assert e.id in other
+    assert other[e.id]["sharing"]["code"] == "有条件共享"
+    assert "仅限履行职责使用" in other[e.id]["sharing"]["label"]
+    assert other[e.id]["provenance"]["department"]["code"] == "scjg"
+    assert "告知整改不到位的后果" in json.dumps(other[e.id], ensure_ascii=False)
+    own = _records(platform, "internal", "scjg")
+    assert e.id in own
+    assert "sharing" not in own[e.id]  # its own record, not a share
+    office = _records(platform, "internal", None)
+    assert e.id in office
+    assert "sharing" not in office[e.id]
+    assert e.id not in _records(platform, "public", None)
+    # The case's own steps are not shared: the deciding department's and the office's only.
+    steps = {i for i, r in own.items() if r["item"].startswith(cases.CASE_ITEM_PREFIX)}
+    assert steps
+    assert steps <= office.keys()
+    assert not steps & other.keys()

@@ -100,7 +100,8 @@ def test_page_shows_the_anchors_key_and_how_to_verify(
     assert public["anchors"][0]["head_hash"] in text
     assert "如何核验" in text
     assert "xinyong audit verify --anchors" in text
-    assert "xinyong-ledger-anchor-v1" in text
+    assert "xinyong-ledger-anchor-v2" in text
+    assert "审计日志头" in text
     assert client.head("/ledger/anchors").status_code == 200
     assert client.get("/ledger/anchors", params={"page": 0}).status_code == 400
 

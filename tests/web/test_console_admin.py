@@ -251,6 +251,55 @@ def test_a_broken_chain_is_shown(platform: Platform, story: Story) -> None:
                 conn.execute(text("ALTER TABLE audit_log ENABLE TRIGGER USER"))
 
 
+def test_the_page_verifies_from_its_checkpoint_and_the_button_verifies_all(
+    platform: Platform, story: Story
+) -> None:
+    client = _client(platform, "auditor")
+    first = client.get("/console/audit").text
+    assert "审计链完整" in first
+    # The first view went from the first row to the last (within the bound): a full pass.
+    assert "上次全量核验：尚未进行" not in first
+    with platform.engine.connect() as conn:
+        cp = access_repo.last_checkpoint(conn)
+    assert cp is not None
+    second = client.get("/console/audit").text
+    # Only the rows since: the previous view's checkpoint, its own read row.
+    assert f"第 {cp['row_id']} 条及之前已于上次核验通过" in second
+    assert re.search(r"本次重算其后的 [12] 条", second)
+    # An edit before the checkpoint that leaves the hashes alone: the bounded pass cannot
+    # tell, the full verification (the button) names it.
+    with platform.engine.begin() as conn:
+        drop_write_guards(conn)
+        conn.execute(text("UPDATE audit_log SET purpose = 'x' WHERE id = 2"))
+    try:
+        assert "审计链完整" in client.get("/console/audit").text
+        form = {"csrf": csrf_of(second)}
+        full = client.post("/console/audit/verify", data=form)
+        assert full.status_code == 200
+        assert "审计记录 2 的内容被改动" in full.text
+        assert client.post("/console/audit/verify", data={}).status_code in (400, 403, 422)
+    finally:
+        if platform.engine.dialect.name == "postgresql":
+            with platform.engine.begin() as conn:
+                conn.execute(text("ALTER TABLE audit_log ENABLE TRIGGER USER"))
+
+
+def test_a_full_verification_is_recorded_and_shown(platform: Platform, story: Story) -> None:
+    client = _client(platform, "admin")
+    page = client.get("/console/audit").text
+    full = client.post("/console/audit/verify", data={"csrf": csrf_of(page)})
+    assert full.status_code == 200
+    assert "全量核验：自第一条起逐条重算" in full.text
+    with platform.engine.connect() as conn:
+        cp = access_repo.last_checkpoint(conn, full_only=True)
+    assert cp is not None
+    assert cp["actor"].endswith(":admin")
+    assert f"至第 {cp['row_id']} 条" in client.get("/console/audit").text
+    officer = _client(platform, "officer")
+    token = csrf_of(officer.get("/console").text)
+    assert officer.post("/console/audit/verify", data={"csrf": token}).status_code == 403
+
+
 # -- departments and keys --
 
 

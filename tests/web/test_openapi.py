@@ -458,10 +458,11 @@ def test_real_answers_declare_every_field(client: TestClient, platform: Platform
     assert members["rows"], members
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+    from xinyong.access.service import audit_head
     from xinyong.ledger.service import anchor_head
 
     with platform.engine.begin() as conn:
-        anchor_head(conn, Ed25519PrivateKey.generate(), platform.clock.now())
+        anchor_head(conn, Ed25519PrivateKey.generate(), platform.clock.now(), audit_head=audit_head)
     assert call("GET", "/api/v1/ledger/anchors")["anchors"]
     feed = call("GET", "/api/v1/events", params={"limit": 500}, headers=office)
     assert {e["type"] for e in feed["events"]} >= {"batch.imported", "case.list_determination.open"}

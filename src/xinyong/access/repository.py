@@ -8,7 +8,14 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, delete, func, insert, select, text, update
 
-from xinyong.access.tables import api_clients, audit_log, departments, user_sessions, users
+from xinyong.access.tables import (
+    api_clients,
+    audit_checkpoints,
+    audit_log,
+    departments,
+    user_sessions,
+    users,
+)
 
 
 def get_department(conn: Connection, code: str) -> dict[str, Any] | None:
@@ -127,10 +134,48 @@ def insert_audit(conn: Connection, values: dict[str, Any]) -> None:
     conn.execute(insert(audit_log).values(**values))
 
 
-def iter_audit_rows(conn: Connection) -> Iterator[dict[str, Any]]:
-    stmt = select(audit_log).order_by(audit_log.c.id)
+def iter_audit_rows(
+    conn: Connection, after: int = 0, upto: int | None = None, limit: int | None = None
+) -> Iterator[dict[str, Any]]:
+    """Audit rows with ``after < id <= upto``, oldest first, at most ``limit`` (streamed)."""
+    stmt = select(audit_log).where(audit_log.c.id > after).order_by(audit_log.c.id)
+    if upto is not None:
+        stmt = stmt.where(audit_log.c.id <= upto)
+    if limit is not None:
+        stmt = stmt.limit(limit)
     for row in conn.execute(stmt.execution_options(yield_per=5000)):
         yield dict(row._mapping)
+
+
+def audit_head(conn: Connection) -> tuple[int, str] | None:
+    """The last audit row's (id, hash); None while the log is empty."""
+    row = conn.execute(
+        select(audit_log.c.id, audit_log.c.hash).order_by(audit_log.c.id.desc()).limit(1)
+    ).first()
+    return None if row is None else (int(row[0]), str(row[1]))
+
+
+def audit_hash_of(conn: Connection, row_id: int) -> str | None:
+    row = conn.execute(select(audit_log.c.hash).where(audit_log.c.id == row_id)).first()
+    return None if row is None else str(row[0])
+
+
+def count_audit_after(conn: Connection, after: int) -> int:
+    stmt = select(func.count()).select_from(audit_log).where(audit_log.c.id > after)
+    return int(conn.execute(stmt).scalar_one())
+
+
+def last_checkpoint(conn: Connection, *, full_only: bool = False) -> dict[str, Any] | None:
+    stmt = select(audit_checkpoints)
+    if full_only:
+        stmt = stmt.where(audit_checkpoints.c.full_pass.is_(True))
+    row = conn.execute(stmt.order_by(audit_checkpoints.c.id.desc()).limit(1)).first()
+    return None if row is None else dict(row._mapping)
+
+
+def insert_checkpoint(conn: Connection, values: dict[str, Any]) -> int:
+    result = conn.execute(insert(audit_checkpoints).values(**values))
+    return int(result.inserted_primary_key[0])  # type: ignore[index]
 
 
 def audit_rows(conn: Connection) -> list[dict[str, Any]]:

@@ -210,19 +210,25 @@ class AuditBreak:
     message_en: str
 
 
-def verify_audit(conn: Connection) -> tuple[int, AuditBreak | None]:
-    """Recompute the audit log's chain: (rows checked, the first broken link or None). An
-    edited row fails its own hash; a removed or reordered one breaks the next row's link."""
-    prev = AUDIT_GENESIS
-    n = 0
-    for row in repo.iter_audit_rows(conn):
+def _walk_audit(
+    conn: Connection, after: int, prev: str, *, limit: int | None = None
+) -> tuple[int, int, str, AuditBreak | None]:
+    """Recompute the chain over the rows after ``after`` (whose hash is ``prev``), at most
+    ``limit``: (rows checked, last good row id, its hash, the first broken link or None)."""
+    n, last = 0, after
+    for row in repo.iter_audit_rows(conn, after=after, limit=limit):
         n += 1
         rid = int(row["id"])
         if row["prev_hash"] != prev:
-            return n, AuditBreak(
-                rid,
-                f"审计记录 {rid} 与前一条记录链接不上（前一条被删除、插入或调换了次序）",
-                f"audit row {rid} does not link to the previous row (removed, inserted or reordered)",
+            return (
+                n,
+                last,
+                prev,
+                AuditBreak(
+                    rid,
+                    f"审计记录 {rid} 与前一条记录链接不上（前一条被删除、插入或调换了次序）",
+                    f"audit row {rid} does not link to the previous row (removed, inserted or reordered)",
+                ),
             )
         recomputed = _audit_hash(
             prev,
@@ -234,11 +240,164 @@ def verify_audit(conn: Connection) -> tuple[int, AuditBreak | None]:
             row["detail"],
         )
         if recomputed != row["hash"]:
-            return n, AuditBreak(
-                rid, f"审计记录 {rid} 的内容被改动", f"audit row {rid} was altered"
+            return (
+                n,
+                last,
+                prev,
+                AuditBreak(rid, f"审计记录 {rid} 的内容被改动", f"audit row {rid} was altered"),
             )
-        prev = row["hash"]
-    return n, None
+        prev, last = row["hash"], rid
+    return n, last, prev, None
+
+
+def verify_audit(conn: Connection) -> tuple[int, AuditBreak | None]:
+    """Recompute the whole audit log's chain: (rows checked, the first broken link or None).
+    An edited row fails its own hash; a removed or reordered one breaks the next row's link."""
+    n, _, _, broken = _walk_audit(conn, 0, AUDIT_GENESIS)
+    return n, broken
+
+
+# The console's audit page recomputes at most this many rows per view, from the last
+# checkpoint (a view after a long pause continues where the previous one stopped).
+AUDIT_VERIFY_MAX_ROWS = 20_000
+
+
+@dataclass(frozen=True)
+class AuditVerification:
+    """One verification pass of the audit chain."""
+
+    checked: int  # rows recomputed by this pass
+    started_after: int  # the checkpoint's row the pass started after (0: the first row)
+    verified_to: int  # the last row the chain is known to recompute to
+    remaining: int  # rows after ``verified_to`` this pass did not reach (bounded)
+    full: bool  # recomputed from the first row
+    broken: AuditBreak | None
+    checkpoint_id: int | None  # the checkpoint this pass recorded (none when broken or idle)
+    last_full: dict[str, Any] | None  # the latest full pass's checkpoint row
+
+
+def verify_audit_since_checkpoint(
+    conn: Connection, actor: str, now: dt.datetime, *, max_rows: int = AUDIT_VERIFY_MAX_ROWS
+) -> AuditVerification:
+    """Recompute the chain from the last checkpoint (its row must still hold the hash it had
+    then), at most ``max_rows`` rows, and record where it ended as a new checkpoint.
+
+    Bounded by design: rows before the checkpoint are not recomputed again. An edit to them
+    that leaves every later hash alone is caught by the full pass
+    (:func:`verify_audit_full`, ``xinyong audit verify``, the page's button); a consistent
+    rewrite of hashes is caught by the checkpoint's row or by a kept anchor."""
+    cp = repo.last_checkpoint(conn)
+    after, prev = 0, AUDIT_GENESIS
+    if cp is not None:
+        after, prev = int(cp["row_id"]), str(cp["row_hash"])
+        now_hash = repo.audit_hash_of(conn, after)
+        if now_hash != prev:
+            broken = AuditBreak(
+                after,
+                f"审计记录 {after} 与上次校验时（检查点 #{cp['id']}）不同：被删除或改写",
+                f"audit row {after} differs from checkpoint #{cp['id']}: removed or rewritten",
+            )
+            return AuditVerification(
+                0,
+                after,
+                after,
+                repo.count_audit_after(conn, after),
+                False,
+                broken,
+                None,
+                repo.last_checkpoint(conn, full_only=True),
+            )
+    return _pass(conn, actor, now, after, prev, limit=max_rows)
+
+
+def verify_audit_full(conn: Connection, actor: str, now: dt.datetime) -> AuditVerification:
+    """Recompute the whole chain from the first row and record it as a full checkpoint."""
+    return _pass(conn, actor, now, 0, AUDIT_GENESIS, limit=None)
+
+
+def _pass(
+    conn: Connection, actor: str, now: dt.datetime, after: int, prev: str, *, limit: int | None
+) -> AuditVerification:
+    n, last, last_hash, broken = _walk_audit(conn, after, prev, limit=limit)
+    remaining = max(repo.count_audit_after(conn, last) - (1 if broken else 0), 0)
+    # From the first row to the last without a break: a full pass, bounded or not.
+    full = after == 0 and broken is None and remaining == 0
+    checkpoint_id = None
+    if broken is None and (n > 0 or full):
+        checkpoint_id = repo.insert_checkpoint(
+            conn,
+            {
+                "verified_at": now.astimezone(dt.UTC),
+                "row_id": last,
+                "row_hash": last_hash,
+                "rows_checked": n,
+                "full_pass": full,
+                "actor": actor,
+            },
+        )
+    return AuditVerification(
+        n,
+        after,
+        last,
+        remaining,
+        full,
+        broken,
+        checkpoint_id,
+        repo.last_checkpoint(conn, full_only=True),
+    )
+
+
+def audit_head(conn: Connection) -> tuple[int, str]:
+    """The audit log's head to sign with the ledger's (an anchor): (last row id, its hash),
+    ``(0, AUDIT_GENESIS)`` while empty. Takes the append lock first, so no append is half
+    way while it is read; call it after the ledger head's lock (the order imports take)."""
+    repo.lock_audit_chain(conn)
+    return repo.audit_head(conn) or (0, AUDIT_GENESIS)
+
+
+def audit_chain_at(conn: Connection, signed: dict[int, str]) -> dict[int, tuple[str, str, str]]:
+    """Check signed audit heads (row id -> hash, from anchors) against the log: the chain is
+    recomputed from the first row to the highest one; each head whose row is gone
+    (``audit_truncated``), whose chain breaks before it (``audit_chain_broken``) or whose hash
+    differs although the chain recomputes (``audit_rewritten``) is returned with
+    (kind, Chinese, English). Row 0 is the empty log (genesis)."""
+    problems: dict[int, tuple[str, str, str]] = {}
+    upto = max(signed, default=0)
+    seen: dict[int, str] = {0: AUDIT_GENESIS}
+    broken_at: int | None = None  # the first row that does not recompute or link
+    prev, last = AUDIT_GENESIS, 0
+    wanted = set(signed)
+    for row in repo.iter_audit_rows(conn, upto=upto):
+        rid = int(row["id"])
+        body = (row["at"], row["actor"], row["action"], row["target"], row["purpose"])
+        if row["prev_hash"] != prev or _audit_hash(prev, *body, row["detail"]) != row["hash"]:
+            broken_at = rid
+            break
+        prev, last = str(row["hash"]), rid
+        if rid in wanted:
+            seen[rid] = prev
+    for rid, expected in signed.items():
+        if rid in seen:
+            if seen[rid] != expected:
+                problems[rid] = (
+                    "audit_rewritten",
+                    f"审计日志被改写：第 {rid} 条的哈希与签署时不符，而链本身可以重算",
+                    f"audit log rewritten: row {rid}'s hash differs from the signed one "
+                    "although the chain recomputes",
+                )
+        elif broken_at is not None and broken_at <= rid:
+            problems[rid] = (
+                "audit_chain_broken",
+                f"审计日志在第 {broken_at} 条处无法重算，签署的第 {rid} 条无法确认",
+                f"the audit chain does not recompute at row {broken_at}; row {rid} unconfirmed",
+            )
+        else:
+            problems[rid] = (
+                "audit_truncated",
+                f"审计日志被截断：签署的第 {rid} 条已不存在（现只到第 {last} 条）",
+                f"audit log truncated: the signed row {rid} is gone (the log ends at {last})",
+            )
+    return problems
 
 
 def audit(

@@ -6,6 +6,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
@@ -55,6 +56,35 @@ audit_log = Table(
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
     comment="Hash-chained record of writes and non-public reads.",
+)
+# The audit trail of a user (actor) and of a record (target), newest first: equality and a
+# LIKE prefix (``subject:9161*``) read a range of the index in id order. On PostgreSQL the
+# pattern operator class lets LIKE 'prefix%' use the index whatever the database collation.
+Index(
+    "ix_audit_log_actor",
+    audit_log.c.actor,
+    audit_log.c.id,
+    postgresql_ops={"actor": "varchar_pattern_ops"},
+)
+Index(
+    "ix_audit_log_target",
+    audit_log.c.target,
+    audit_log.c.id,
+    postgresql_ops={"target": "varchar_pattern_ops"},
+)
+
+audit_checkpoints = Table(
+    "audit_checkpoints",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("verified_at", UtcDateTime(), nullable=False),
+    # The last audit row the chain was recomputed to, and its hash then.
+    Column("row_id", Integer, nullable=False),
+    Column("row_hash", String(64), nullable=False),
+    Column("rows_checked", Integer, nullable=False),  # rows recomputed by this pass
+    Column("full_pass", Boolean, nullable=False, default=False),  # from the first row
+    Column("actor", String(200), nullable=False),
+    comment="Where a verification of the audit log's chain ended, so the next starts there.",
 )
 
 users = Table(

@@ -81,6 +81,15 @@ class Disclosure(StrEnum):
     AUTHORISED = "授权查询"
 
 
+class Sharing(StrEnum):
+    """政务共享的类型 (政务信息资源共享管理暂行办法, 国发〔2016〕51号): how far a record that is
+    not public reaches departments other than the one that provided it."""
+
+    UNCONDITIONAL = "无条件共享"
+    CONDITIONAL = "有条件共享"
+    NOT_SHARED = "不予共享"
+
+
 class Severity(StrEnum):
     MINOR = "轻微"
     GENERAL = "一般"
@@ -259,6 +268,12 @@ class ItemVersion(Frozen):
     legal_basis: tuple[LegalBasis, ...]
     subject_types: tuple[SubjectType, ...]
     disclosure: Disclosure
+    # How a record that is not public (never, or no longer) is shared with departments other
+    # than the provider; None: 不予共享 beyond what is public, until the item's file says so.
+    # A public item's record that left its window (expired, repaired) stops being shared too
+    # (令36: after repair 终止公示 and no more sharing).
+    sharing: Sharing | None = None
+    sharing_basis: tuple[LegalBasis, ...] = ()
     nature: Nature
     # Fields whose values (with the subject key) identify one record, e.g. (CF_WSH,).
     # Re-sending the same key with different content is a correction.
@@ -275,6 +290,10 @@ class ItemVersion(Frozen):
     display: RecordDisplay = Field(default_factory=RecordDisplay)
     local: bool = False  # from a 地方补充目录
     source_file: str = ""  # set by the loader, for error messages
+
+    @property
+    def sharing_level(self) -> Sharing:
+        return Sharing.NOT_SHARED if self.sharing is None else self.sharing
 
     def field(self, code: str) -> FieldDef:
         for f in self.fields:

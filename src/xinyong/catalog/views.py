@@ -204,6 +204,8 @@ def item_detail(catalogue: Catalogue, sanctions: SanctionsCatalogue, code: str) 
             {
                 **item_summary(v),
                 "legal_basis": bases(v.legal_basis),
+                "sharing": v.sharing_level.value,
+                "sharing_basis": bases(v.sharing_basis),
                 "subject_types": [t.value for t in v.subject_types],
                 "record_key": [_field_name(v, k) for k in v.record_key],
                 "decision_date_field": _field_name(v, v.decision_date_field)

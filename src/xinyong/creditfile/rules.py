@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
 
 from xinyong.catalog.catalogue import Catalogue
-from xinyong.catalog.model import Evidence, FieldDef, ItemVersion, LegalBasis, ListType
+from xinyong.catalog.model import Evidence, FieldDef, ItemVersion, LegalBasis, ListType, Sharing
 from xinyong.kernel.parse import currency_name
 from xinyong.publication.rules import NO_EXPIRY
 
@@ -31,6 +31,29 @@ UNCONFIRMED_MARK = "待核实"
 # then bans, 重点关注 and 守信激励), then serious records.
 KIND_RANK = {"black": 0, "ban": 1, "watch": 2, "red": 3}
 _CAPITAL = re.compile(r"(?P<amount>\d+(?:\.\d+)?)万(?P<currency>[A-Z]{3})?")
+
+
+SHARING_NOTES = {
+    Sharing.UNCONDITIONAL: "无条件共享：由其他部门提供",
+    Sharing.CONDITIONAL: "有条件共享：由其他部门提供，仅限履行职责使用，不得公开或向第三方提供",
+}
+
+
+REPAIRED_ACTIONS = frozenset({"repair", "mask"})
+
+
+def shared_with_departments(
+    item: ItemVersion | None, *, person: bool, action: str = "assert"
+) -> Sharing | None:
+    """How another department's record that is not public (an item never published, or a
+    record outside its window) reaches a department's reader of the internal file: the
+    catalogue's sharing type, or None when it does not reach it (不予共享 or no type stated,
+    an item the catalogue does not know, a repaired record: 令36 stops its sharing, or a
+    natural person's record: a person's file holds a department's own records only)."""
+    if item is None or person or action in REPAIRED_ACTIONS:
+        return None
+    level = item.sharing_level
+    return None if level is Sharing.NOT_SHARED else level
 
 
 def code_value(catalogue: Catalogue, table: str | None, code: str) -> dict[str, str]:

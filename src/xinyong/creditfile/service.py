@@ -91,6 +91,8 @@ class FileRecord:
     revoked: bool = False
     penalty_kinds: list[dict[str, str]] | None = None
     objection: dict[str, Any] | None = None  # an open objection's mark (异议处理中)
+    # Shown to a department's reader because the catalogue shares it: {code, label}.
+    sharing: dict[str, str] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         out = dict(self.__dict__)
@@ -99,6 +101,8 @@ class FileRecord:
             del out["penalty_kinds"]
         if self.objection is None:
             del out["objection"]
+        if self.sharing is None:
+            del out["sharing"]
         return out
 
 
@@ -113,6 +117,8 @@ class CreditFile:
     counts: dict[str, int]
     # 更正公告 of records found wrong on an objection (public ones only in the public view).
     correction_notices: list[dict[str, Any]] = field(default_factory=list)
+    # Entries another department provided that a department's reader sees by sharing.
+    shared_entries: list[int] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         out = {
@@ -149,18 +155,21 @@ def read_credit_file(
     """The file as a reader sees it; an internal read is audited, with the reader and the
     purpose stated, in the caller's transaction (the API and the CLI both read this way).
 
-    With ``department`` (a department's key) the internal view holds what is public plus
-    that department's own records: the whole internal file is for the credit office and
-    auditors."""
+    With ``department`` (a department's key or officer) the internal view holds what is
+    public, that department's own records and what other departments provided that the
+    catalogue shares (``sharing``: 无条件共享 / 有条件共享; the audit row lists those entries):
+    the whole internal file is for the credit office and auditors."""
     cf = build_credit_file(
         conn, catalogue, code, as_of=as_of, view=view, sanctions=sanctions, department=department
     )
     if view == "internal":
         if actor is None:
             raise ValueError("an internal read needs its reader")
-        detail = {"as_of": as_of.isoformat()}
+        detail: dict[str, Any] = {"as_of": as_of.isoformat()}
         if department is not None:
             detail["scope"] = f"department:{department}"
+            if cf.shared_entries:
+                detail["shared_entries"] = cf.shared_entries
         access.audit(conn, actor, "read_file", f"subject:{code}", now, purpose, detail)
     return cf
 
@@ -190,11 +199,21 @@ def build_credit_file(
         raise NotFound("natural persons have no public credit file", "自然人信用信息不向社会公开")
     versions = ledger.record_versions(conn, key, _end_of_day(as_of))
     departments = {d["code"]: d["name"] for d in access_repo.list_departments(conn)}
-    reader = _Reader(catalogue, sanctions, departments, view, as_of, subject["name"], department)
+    reader = _Reader(
+        catalogue,
+        sanctions,
+        departments,
+        view,
+        as_of,
+        subject["name"],
+        department,
+        person=subject["kind"] == "person",
+    )
     groups: dict[str, dict[str, list[FileRecord]]] = {}
     item_names: dict[str, str] = {}
     counts = {"records": 0, "public": 0, "revoked": 0}
     highlights: list[dict[str, Any]] = []
+    shared: list[int] = []
     for version in versions:
         record = reader.record(version)
         if record is None:
@@ -202,6 +221,8 @@ def build_credit_file(
         counts["records"] += 1
         counts["public"] += 1 if record.publication["status"] == "公示中" else 0
         counts["revoked"] += 1 if record.revoked else 0
+        if record.sharing is not None:
+            shared.append(record.entry_id)
         category = _category(catalogue, version.current.item_code)
         item_names[record.item] = record.item_name
         groups.setdefault(category, {}).setdefault(record.item, []).append(record)
@@ -252,6 +273,7 @@ def build_credit_file(
         groups=ordered,
         counts=counts,
         correction_notices=objections.correction_notices(conn, key, public_only=view == "public"),
+        shared_entries=shared,
     )
 
 
@@ -349,8 +371,11 @@ class _Reader:
         as_of: dt.date,
         subject_name: str,
         own_department: str | None = None,
+        *,
+        person: bool = False,
     ) -> None:
         self.own_department = own_department
+        self.person = person
         self.catalogue = catalogue
         self.sanctions = sanctions
         self.departments = departments
@@ -380,12 +405,21 @@ class _Reader:
         )
         if self.view == "public" and not visible:
             return None
+        shared = None
         if (
             not visible
             and self.own_department is not None
             and e.department_code != self.own_department
         ):
-            return None
+            # Another department's record: only what the catalogue shares, never a case step
+            # or a revoked record.
+            if version.revoked or e.item_code.startswith(CASE_ITEM_PREFIX):
+                return None
+            shared = rules.shared_with_departments(
+                _item(self.catalogue, e), person=self.person, action=e.action
+            )
+            if shared is None:
+                return None
         if e.item_code.startswith(CASE_ITEM_PREFIX):
             return self._case_step(version, received_on)
         item = _item(self.catalogue, e)
@@ -417,6 +451,9 @@ class _Reader:
             publication=self._publication(version, received_on),
             provenance=self._provenance(e),
             revoked=version.revoked,
+            sharing=None
+            if shared is None
+            else {"code": shared.value, "label": rules.SHARING_NOTES[shared]},
         )
         kinds = {f.code for f in item.fields if f.code_table == PENALTY_KIND_TABLE} if item else ()
         if kinds:

@@ -85,6 +85,8 @@ def _record(rec: Mapping[str, Any], *, internal: bool) -> list[str]:
     for f in rec["fields"]:
         out.append(f"      {f['name']}：{f['text']}")
     out.append(f"      信息来源：{rec['provenance']['department']['name']}")
+    if rec.get("sharing"):
+        out.append(f"      共享：{rec['sharing']['label']}")
     if internal:
         p = rec["provenance"]
         out.append(

@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import text
 
+from xinyong.access import service as access
 from xinyong.bootstrap import Platform
 from xinyong.cases import recalc
 from xinyong.cases import service as cases
@@ -177,9 +178,9 @@ def apply_calendar(platform: Platform) -> dict[str, Any]:
 
 
 def anchor_ledger(platform: Platform) -> dict[str, Any]:
-    """Sign the ledger's head and store it as an anchor (published on /ledger/anchors), as
-    `xinyong audit anchor` does. A head that has not moved since the last anchor writes
-    nothing; no key configured is logged as an error and skipped, not raised: the other
+    """Sign the ledger's and the audit log's heads and store them as an anchor (published on
+    /ledger/anchors), as `xinyong audit anchor` does. Heads that have not moved since the
+    last anchor write nothing; no key configured is logged as an error and skipped, not raised: the other
     jobs of the worker go on."""
     try:
         key = anchorkey.load_private(platform.settings.anchor_key_file)
@@ -187,13 +188,16 @@ def anchor_ledger(platform: Platform) -> dict[str, Any]:
         log.error("anchor_ledger: skipped, %s", exc)
         return {"skipped": "no anchor key"}
     with platform.engine.begin() as conn:
-        anchor, new = ledger.anchor_head(conn, key, platform.clock.now())
+        anchor, new = ledger.anchor_head(
+            conn, key, platform.clock.now(), audit_head=access.audit_head
+        )
     log.info(
-        "anchor_ledger: %s anchor #%d at batch %d (%s)",
-        "new" if new else "unchanged head, kept",
+        "anchor_ledger: %s anchor #%d at batch %d (%s), audit row %s",
+        "new" if new else "unchanged heads, kept",
         anchor.id,
         anchor.batch_id,
         anchor.head_hash,
+        anchor.audit_row_id,
     )
     return {"new": new, **anchor.as_json()}
 

@@ -6,13 +6,22 @@ An anchor is the head (batch, chain hash, entries up to it, time) signed with th
 Ed25519 key and published: an outsider who kept it can later show that the ledger still
 holds that batch with that hash, whatever happened to the database and its anchors table.
 
+The audit log is hash-chained the same way and has the same weakness, so an anchor also
+signs the audit log's head (its last row and that row's hash).
+
 The signed message is this UTF-8 text, each line ending in one LF, no other whitespace::
 
-    xinyong-ledger-anchor-v1
+    xinyong-ledger-anchor-v2
     batch_id=<head batch id, decimal>
     head_hash=<chain hash of that batch, 64 lowercase hex>
     entry_count=<entries in batches 1..batch_id, decimal>
+    audit_row_id=<id of the audit log's last row, decimal; 0 while the log is empty>
+    audit_hash=<that row's hash, 64 lowercase hex; 64 zeros while the log is empty>
     anchored_at=<UTC, YYYY-MM-DDTHH:MM:SSZ>
+
+Anchors signed before the audit head was included carry no audit fields and sign the v1
+message: the same lines without ``audit_row_id`` and ``audit_hash``, first line
+``xinyong-ledger-anchor-v1``. They stay valid and are checked for the ledger only.
 
 Pure: no database, no files (the key file is ``anchorkey.py``).
 """
@@ -33,7 +42,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from xinyong.kernel.errors import InputError
 
-MESSAGE_VERSION = "xinyong-ledger-anchor-v1"
+MESSAGE_VERSION = "xinyong-ledger-anchor-v2"
+MESSAGE_VERSION_V1 = "xinyong-ledger-anchor-v1"
 ALGORITHM = "Ed25519"
 _HEX64 = re.compile(r"^[0-9a-f]{64}$")
 _HEX128 = re.compile(r"^[0-9a-f]{128}$")
@@ -52,10 +62,14 @@ class Anchor:
     entry_count: int
     signature: str  # hex
     key_fingerprint: str
+    # The audit log's head signed with the ledger's (v2); None on a v1 anchor.
+    audit_row_id: int | None = None
+    audit_hash: str | None = None
 
     def as_json(self) -> dict[str, Any]:
-        """One line of the anchors file and one item of the API (the file's keys)."""
-        return {
+        """One line of the anchors file and one item of the API (the file's keys; a v1
+        anchor has no audit keys)."""
+        out: dict[str, Any] = {
             "id": self.id,
             "anchored_at": utc_text(self.anchored_at),
             "batch_id": self.batch_id,
@@ -65,6 +79,10 @@ class Anchor:
             "key_fingerprint": self.key_fingerprint,
             "signature": self.signature,
         }
+        if self.audit_row_id is not None:
+            out["audit_row_id"] = self.audit_row_id
+            out["audit_hash"] = self.audit_hash
+        return out
 
     def same_as(self, other: Anchor) -> bool:
         """The same signed statement (ids are the table's, not signed)."""
@@ -75,6 +93,8 @@ class Anchor:
             and self.entry_count == other.entry_count
             and self.signature == other.signature
             and self.key_fingerprint == other.key_fingerprint
+            and self.audit_row_id == other.audit_row_id
+            and self.audit_hash == other.audit_hash
         )
 
 
@@ -87,13 +107,31 @@ def anchor_time(now: dt.datetime) -> dt.datetime:
     return now.astimezone(dt.UTC).replace(microsecond=0)
 
 
-def message(batch_id: int, head_hash: str, entry_count: int, anchored_at: dt.datetime) -> bytes:
-    """The bytes that are signed (the module docstring is their specification)."""
+def message(
+    batch_id: int,
+    head_hash: str,
+    entry_count: int,
+    anchored_at: dt.datetime,
+    audit_row_id: int | None = None,
+    audit_hash: str | None = None,
+) -> bytes:
+    """The bytes that are signed (the module docstring is their specification): v2 with the
+    audit head, v1 without."""
+    if audit_row_id is None:
+        return (
+            f"{MESSAGE_VERSION_V1}\n"
+            f"batch_id={batch_id}\n"
+            f"head_hash={head_hash}\n"
+            f"entry_count={entry_count}\n"
+            f"anchored_at={utc_text(anchored_at)}\n"
+        ).encode()
     return (
         f"{MESSAGE_VERSION}\n"
         f"batch_id={batch_id}\n"
         f"head_hash={head_hash}\n"
         f"entry_count={entry_count}\n"
+        f"audit_row_id={audit_row_id}\n"
+        f"audit_hash={audit_hash}\n"
         f"anchored_at={utc_text(anchored_at)}\n"
     ).encode()
 
@@ -140,9 +178,13 @@ def sign(
     head_hash: str,
     entry_count: int,
     anchored_at: dt.datetime,
+    audit_row_id: int,
+    audit_hash: str,
 ) -> tuple[str, str]:
-    """(signature hex, key fingerprint) of a head."""
-    signature = key.sign(message(batch_id, head_hash, entry_count, anchored_at))
+    """(signature hex, key fingerprint) of a head: the ledger's and the audit log's (v2)."""
+    signature = key.sign(
+        message(batch_id, head_hash, entry_count, anchored_at, audit_row_id, audit_hash)
+    )
     return signature.hex(), fingerprint(key.public_key())
 
 
@@ -150,7 +192,14 @@ def signature_valid(anchor: Anchor, public_key: Ed25519PublicKey) -> bool:
     try:
         public_key.verify(
             bytes.fromhex(anchor.signature),
-            message(anchor.batch_id, anchor.head_hash, anchor.entry_count, anchor.anchored_at),
+            message(
+                anchor.batch_id,
+                anchor.head_hash,
+                anchor.entry_count,
+                anchor.anchored_at,
+                anchor.audit_row_id,
+                anchor.audit_hash,
+            ),
         )
     except (InvalidSignature, ValueError):
         return False
@@ -210,6 +259,12 @@ def _parse_line(number: int, line: str) -> Anchor:
         if not isinstance(value, str) or not pattern.match(value):
             raise bad(f"{name} 应为{what}", f"{name} is malformed")
         strs[name] = value
+    audit_row_id, audit_hash = obj.get("audit_row_id"), obj.get("audit_hash")
+    if audit_row_id is not None or audit_hash is not None:
+        if type(audit_row_id) is not int or not 0 <= audit_row_id <= MAX_ID:
+            raise bad("audit_row_id 应为不小于 0 的整数", "audit_row_id must be an integer >= 0")
+        if not isinstance(audit_hash, str) or not _HEX64.match(audit_hash):
+            raise bad("audit_hash 应为64位小写十六进制", "audit_hash is malformed")
     if obj.get("algorithm", ALGORITHM) != ALGORITHM:
         raise bad("algorithm 应为 Ed25519", "algorithm must be Ed25519")
     try:
@@ -226,6 +281,8 @@ def _parse_line(number: int, line: str) -> Anchor:
         entry_count=ints["entry_count"],
         signature=strs["signature"],
         key_fingerprint=strs["key_fingerprint"],
+        audit_row_id=audit_row_id,
+        audit_hash=audit_hash,
     )
 
 
@@ -237,7 +294,8 @@ class AnchorProblem:
     gone), ``rewritten`` (the chain recomputes but the anchored batch's hash differs: a
     suffix rewritten consistently), ``chain_broken`` (the chain up to an anchor does not
     recompute), ``bad_signature``, ``unknown_key`` (signed with a key not given),
-    ``anchor_missing`` (in the kept file, not in the table)."""
+    ``anchor_missing`` (in the kept file, not in the table); for the audit log's head a v2
+    anchor signs: ``audit_truncated``, ``audit_rewritten``, ``audit_chain_broken``."""
 
     kind: str
     anchor_id: int

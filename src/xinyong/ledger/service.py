@@ -7,7 +7,7 @@ rejections and identity updates land together or not at all.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -349,7 +349,17 @@ def _anchor_of(row: Mapping[str, object]) -> Anchor:
         entry_count=int(row["entry_count"]),  # type: ignore[call-overload]
         signature=str(row["signature"]),
         key_fingerprint=str(row["key_fingerprint"]),
+        audit_row_id=None if row.get("audit_row_id") is None else int(row["audit_row_id"]),  # type: ignore[call-overload]
+        audit_hash=None if row.get("audit_hash") is None else str(row["audit_hash"]),
     )
+
+
+# The audit log's head as the caller reads it (access.service.audit_head): (row id, hash).
+# Passed in because the ledger does not import the access context (one layer), and called
+# after the ledger head's lock: imports take that lock before the audit lock, so must we.
+AuditHeadReader = Callable[[Connection], tuple[int, str]]
+# Signed audit heads (row id -> hash) to their problems (kind, Chinese, English).
+AuditHeadChecker = Callable[[Connection, dict[int, str]], dict[int, tuple[str, str, str]]]
 
 
 def _chain_break(
@@ -396,16 +406,36 @@ def _recomputes(
     )
 
 
-def anchor_head(conn: Connection, key: Ed25519PrivateKey, now: dt.datetime) -> tuple[Anchor, bool]:
-    """Sign the current head and store it: (the anchor, whether it is new). When the head has
-    not moved since the last anchor, that anchor is returned and nothing is written.
+def anchor_head(
+    conn: Connection,
+    key: Ed25519PrivateKey,
+    now: dt.datetime,
+    *,
+    audit_head: AuditHeadReader,
+    record: Callable[[Connection, int], None] | None = None,
+) -> tuple[Anchor, bool]:
+    """Sign the current head of the ledger and of the audit log and store it: (the anchor,
+    whether it is new). When neither head has moved since the last anchor, that anchor is
+    returned and nothing is written.
 
-    Holds the head lock (appends wait; two anchor runs at once give one anchor). Before
-    signing, the batches since the last anchor are recomputed from its hash: a head whose
-    chain does not recompute from the last signed head is refused, never signed."""
+    Holds the head lock (appends wait; two anchor runs at once give one anchor), then reads
+    the audit head with ``audit_head`` (which takes the audit append lock). Before signing,
+    the batches since the last anchor are recomputed from its hash: a head whose chain does
+    not recompute from the last signed head is refused, never signed.
+
+    ``record(conn, batch_id)``, once the anchor is to be signed, writes the signing's own
+    audit row before the audit head is read again: the anchor covers its own record, so a
+    second run with nothing new in between signs nothing."""
     head_id, head_hash = repo.lock_head(conn)
+    audit_row_id, audit_hash = audit_head(conn)
     last = repo.last_anchor(conn)
-    if last is not None and int(last["batch_id"]) == head_id and last["head_hash"] == head_hash:
+    if (
+        last is not None
+        and int(last["batch_id"]) == head_id
+        and last["head_hash"] == head_hash
+        and last["audit_row_id"] == audit_row_id
+        and last["audit_hash"] == audit_hash
+    ):
         return _anchor_of(last), False
     start_id, start_hash = 0, GENESIS
     if last is not None:
@@ -420,10 +450,19 @@ def anchor_head(conn: Connection, key: Ed25519PrivateKey, now: dt.datetime) -> t
             f"拒绝签署：账本自上次签署的批次 {start_id} 起无法重算（{broken}），"
             "请先运行 xinyong audit verify",
         )
+    if record is not None:
+        record(conn, head_id)
+        audit_row_id, audit_hash = audit_head(conn)
     anchored_at = anchor_time(now)
     count = repo.entries_up_to(conn, head_id)
     signature, fp = sign(
-        key, batch_id=head_id, head_hash=head_hash, entry_count=count, anchored_at=anchored_at
+        key,
+        batch_id=head_id,
+        head_hash=head_hash,
+        entry_count=count,
+        anchored_at=anchored_at,
+        audit_row_id=audit_row_id,
+        audit_hash=audit_hash,
     )
     values = {
         "anchored_at": anchored_at,
@@ -432,6 +471,8 @@ def anchor_head(conn: Connection, key: Ed25519PrivateKey, now: dt.datetime) -> t
         "entry_count": count,
         "signature": signature,
         "key_fingerprint": fp,
+        "audit_row_id": audit_row_id,
+        "audit_hash": audit_hash,
     }
     anchor_id = repo.insert_anchor(conn, values)
     return _anchor_of({"id": anchor_id, **values}), True
@@ -448,14 +489,20 @@ def all_anchors(conn: Connection) -> list[Anchor]:
 
 
 def verify_anchors(
-    conn: Connection, kept: Sequence[Anchor], keys: Sequence[Ed25519PublicKey]
+    conn: Connection,
+    kept: Sequence[Anchor],
+    keys: Sequence[Ed25519PublicKey],
+    *,
+    audit_chain: AuditHeadChecker,
 ) -> AnchorReport:
-    """Check the ledger and its anchors table against anchors an outsider kept.
+    """Check the ledger, the audit log and the anchors table against anchors an outsider kept.
 
     Every kept and stored anchor's signature is checked with the key its fingerprint names
     (among ``keys``); every kept anchor must still be in the table; for every anchor with a
     valid signature the ledger must still hold its batch, the chain from the first batch up
-    to it must recompute, and the stored chain hash there must be the signed one."""
+    to it must recompute, and the stored chain hash there must be the signed one; for a v2
+    anchor ``audit_chain`` (access.service.audit_chain_at) checks the audit log's head the
+    same way."""
     by_fp = {fingerprint(k): k for k in keys}
     problems: list[AnchorProblem] = []
     stored = all_anchors(conn)
@@ -507,6 +554,20 @@ def verify_anchors(
         problem = _against(a, head_id, walked)
         if problem is not None:
             problems.append(problem)
+    signed = {a.audit_row_id: str(a.audit_hash) for a in trusted if a.audit_row_id is not None}
+    audit_problems = audit_chain(conn, signed) if signed else {}
+    for a in sorted(trusted, key=lambda t: t.id):
+        if a.audit_row_id is not None and a.audit_row_id in audit_problems:
+            kind, zh, en = audit_problems[a.audit_row_id]
+            problems.append(
+                AnchorProblem(
+                    kind,
+                    a.id,
+                    a.batch_id,
+                    f"锚点 #{a.id}（{utc_text(a.anchored_at)}）：{zh}",
+                    f"anchor #{a.id} ({utc_text(a.anchored_at)}): {en}",
+                )
+            )
     return AnchorReport(len(kept), len(stored), walked.reached, tuple(problems))
 
 

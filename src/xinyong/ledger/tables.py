@@ -138,6 +138,9 @@ ledger_anchors = Table(
     Column("entry_count", BigId, nullable=False),  # entries in batches 1..batch_id
     Column("signature", String(128), nullable=False),  # Ed25519, hex
     Column("key_fingerprint", String(64), nullable=False),  # SHA-256 of the raw public key
+    # The audit log's head signed with it (message v2); NULL on anchors signed before (v1).
+    Column("audit_row_id", BigId),  # the last audit row (0: the log was empty)
+    Column("audit_hash", String(64)),
     comment="Signed heads of the ledger, published for outsiders to keep; never updated or deleted.",
 )
 Index("ix_ledger_anchors_batch", ledger_anchors.c.batch_id)

@@ -64,6 +64,7 @@ from xinyong.web.routes import console_admin as console_admin_routes
 from xinyong.web.routes import console_announcements as console_announcements_routes
 from xinyong.web.routes import console_cases
 from xinyong.web.routes import console_commitments as console_commitments_routes
+from xinyong.web.routes import console_files as console_files_routes
 from xinyong.web.routes import console_imports as console_imports_routes
 from xinyong.web.routes import console_messages as console_messages_routes
 from xinyong.web.routes import console_objections as console_objections_routes
@@ -313,6 +314,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     app.include_router(console_repairs_routes.router)  # console: credit repair (信用修复)
     app.include_router(console_objections_routes.router)  # console: objections (异议)
     app.include_router(console_rectifications_routes.router)  # console: 限期整改与约谈
+    app.include_router(console_files_routes.router)  # console: a subject's internal file
     app.include_router(subject_voluntary_routes.router)  # the subject's voluntary registration
     app.include_router(console_voluntary_routes.router)  # console: voluntary registration
     app.include_router(console_commitments_routes.router)  # console: 信用承诺

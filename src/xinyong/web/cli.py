@@ -237,6 +237,13 @@ def credit_file(
     purpose: Annotated[
         str | None, typer.Option("--purpose", help="查询用途（内部视图必填，记入审计日志）")
     ] = None,
+    department: Annotated[
+        str | None,
+        typer.Option(
+            "--department",
+            help="以该部门的视角查看内部视图：公开信息、本部门的记录和目录规定共享的其他部门记录",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """查看主体的信用档案（按目录类别分组，含来源与公示状态）。"""
@@ -253,8 +260,20 @@ def credit_file(
         _fail(XinyongError(exc.message_en, exc.message_zh + hint), as_json)
     platform = _platform()
     day = _date(as_of, platform.clock.today())
+    if department is not None and view != "internal":
+        _fail(
+            XinyongError(
+                "--department needs --view internal",
+                "--department 仅用于内部视图（--view internal）",
+            ),
+            as_json,
+        )
     try:
         with platform.engine.begin() as conn:
+            if department is not None:
+                from xinyong.access.service import require_department
+
+                require_department(conn, department)
             cf = read_credit_file(
                 conn,
                 platform.catalogue,
@@ -265,6 +284,7 @@ def credit_file(
                 now=platform.clock.now(),
                 actor=operator_actor(),
                 purpose=stated,
+                department=department,
             )
     except XinyongError as exc:
         _fail(exc, as_json)

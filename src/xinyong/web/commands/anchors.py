@@ -1,5 +1,5 @@
 """``xinyong audit keygen``, ``anchor-key``, ``anchor``, ``anchors-export`` and the anchor
-check of ``xinyong audit verify --anchors``: the ledger's signed heads."""
+check of ``xinyong audit verify --anchors``: the signed heads of the ledger and the audit log."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from xinyong.web.commands.common import AsJson, _fail, _platform, operator_actor
 
 if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+    from sqlalchemy import Connection
 
     from xinyong.bootstrap import Platform
     from xinyong.ledger.anchors import AnchorReport
@@ -52,33 +53,41 @@ def anchor_key_cmd(as_json: AsJson = False) -> None:
 
 
 def anchor_cmd(as_json: AsJson = False) -> None:
-    """签署当前账本头（批次、链哈希、记录数、时间）并存为锚点；账本头未变则不重复签署。"""
+    """签署当前账本头（批次、链哈希、记录数）与审计日志头（最后一条审计记录及其哈希）并存为锚点；两者均未变则不重复签署。"""
     from xinyong.access import service as access
     from xinyong.ledger import service as ledger
 
     platform = _platform()
     try:
         key = anchorkey.load_private(platform.settings.anchor_key_file)
+        now = platform.clock.now()
+
+        def record(conn: Connection, batch_id: int) -> None:
+            # Before signing, so the anchor covers the row that records it.
+            access.audit(
+                conn,
+                operator_actor(),
+                "anchor_ledger",
+                "ledger_anchors",
+                now,
+                "签署账本锚点",
+                detail={"batch_id": batch_id},
+            )
+
         with platform.engine.begin() as conn:
-            anchor, new = ledger.anchor_head(conn, key, platform.clock.now())
-            if new:
-                access.audit(
-                    conn,
-                    operator_actor(),
-                    "anchor_ledger",
-                    f"anchor:{anchor.id}",
-                    platform.clock.now(),
-                    "签署账本锚点",
-                )
+            anchor, new = ledger.anchor_head(
+                conn, key, now, audit_head=access.audit_head, record=record
+            )
     except XinyongError as exc:
         _fail(exc, as_json)
     if as_json:
         typer.echo(json.dumps({"new": new, **anchor.as_json()}))
         return
-    what = "已签署新锚点" if new else "账本头自上次签署以来未变，未重复签署；最近的锚点"
+    what = "已签署新锚点" if new else "账本头与审计日志头自上次签署以来未变，未重复签署；最近的锚点"
     typer.echo(
         f"{what} #{anchor.id}：批次 {anchor.batch_id}，链哈希 {anchor.head_hash}，"
-        f"记录 {anchor.entry_count} 条，签署时间 {anchor.as_json()['anchored_at']}"
+        f"记录 {anchor.entry_count} 条，审计日志至第 {anchor.audit_row_id} 条"
+        f"（哈希 {anchor.audit_hash}），签署时间 {anchor.as_json()['anchored_at']}"
     )
 
 
@@ -127,7 +136,9 @@ def public_keys(platform: Platform, paths: list[Path] | None) -> list[Ed25519Pub
 def check_anchors(
     platform: Platform, anchors_file: Path, key_files: list[Path] | None
 ) -> AnchorReport:
-    """The anchors check of ``xinyong audit verify --anchors`` (a bad file or key: exit 2)."""
+    """The anchors check of ``xinyong audit verify --anchors`` (a bad file or key: exit 2):
+    the ledger's heads and the audit log's."""
+    from xinyong.access import service as access
     from xinyong.ledger import service as ledger
 
     try:
@@ -136,4 +147,4 @@ def check_anchors(
     except XinyongError as exc:
         _fail(exc)
     with platform.engine.connect() as conn:
-        return ledger.verify_anchors(conn, kept, keys)
+        return ledger.verify_anchors(conn, kept, keys, audit_chain=access.audit_chain_at)

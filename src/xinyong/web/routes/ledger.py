@@ -29,8 +29,10 @@ router = APIRouter(tags=["账本锚点"])
 JSONL = "application/jsonl"
 MAX_PAGE = 500
 MESSAGE_FORMAT = (
-    "UTF-8 文本，5 行，每行以 LF 结尾：xinyong-ledger-anchor-v1、batch_id=<批次号>、"
-    "head_hash=<64位小写十六进制>、entry_count=<记录数>、anchored_at=<YYYY-MM-DDTHH:MM:SSZ>"
+    "UTF-8 文本，7 行，每行以 LF 结尾：xinyong-ledger-anchor-v2、batch_id=<批次号>、"
+    "head_hash=<64位小写十六进制>、entry_count=<记录数>、audit_row_id=<审计日志最后一条的编号，"
+    "空日志为 0>、audit_hash=<该条哈希，64位小写十六进制>、anchored_at=<YYYY-MM-DDTHH:MM:SSZ>；"
+    "无 audit_row_id 的早期锚点签署 5 行：xinyong-ledger-anchor-v1，不含两行审计日志头"
 )
 
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"每页条数（1–{MAX_PAGE}）")]

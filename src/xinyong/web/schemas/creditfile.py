@@ -119,6 +119,11 @@ class FileRecord(Schema):
     provenance: Provenance
     history: list[HistoryStep] = Field(description="报送、更正、撤销记录（内部视图）")
     revoked: bool = Field(description="是否已撤销")
+    sharing: Labelled | None = Field(
+        default=None,
+        description="部门视角下，因目录规定共享而显示的其他部门记录：共享类型"
+        "（无条件共享、有条件共享）及说明；本部门记录与完整内部档案无此项",
+    )
 
 
 class Period(Schema):

@@ -17,6 +17,13 @@ class Anchor(Schema):
     algorithm: str = Field(description="签名算法：Ed25519")
     key_fingerprint: str = Field(description="签名公钥的指纹（原始32字节公钥的 SHA-256）")
     signature: str = Field(description="Ed25519 签名（128位十六进制）")
+    audit_row_id: int | None = Field(
+        None,
+        description="所签审计日志头：最后一条审计记录的编号（0：日志为空）；早期（v1）锚点无此项",
+    )
+    audit_hash: str | None = Field(
+        None, description="该条审计记录的哈希（SHA-256，64位十六进制）；早期（v1）锚点无此项"
+    )
 
 
 class AnchorKey(Schema):

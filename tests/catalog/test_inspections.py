@@ -35,26 +35,30 @@ def test_national_facts() -> None:
     gsxx = cat.item("GSXX_CC")
     assert gsxx.name == "企业公示信息抽查"
     assert gsxx.sector == "market_regulation"
-    assert gsxx.category is ItemCategory.GENERAL and gsxx.category.label == "一般检查事项"
+    assert gsxx.category is ItemCategory.GENERAL
+    assert gsxx.category.label == "一般检查事项"
     assert gsxx.floor_ratio == Decimal("0.03")  # 企业公示信息抽查办法 第四条
     assert any("第四条" in b.articles and b.evidence is Evidence.PRIMARY for b in gsxx.legal_basis)
     assert {i.category for i in cat.items} == {ItemCategory.GENERAL, ItemCategory.KEY}
     assert all(i.legal_basis for i in cat.items)
 
     p = cat.policy("SAMR_GRADED")
-    assert p.ref == "SAMR_GRADED@2025.1" and cat.policy("SAMR_GRADED@2025.1") == p
+    assert p.ref == "SAMR_GRADED@2025.1"
+    assert cat.policy("SAMR_GRADED@2025.1") == p
     ratios = {s.grade: s.ratio for s in p.strata}
     # A lower, B normal, C higher, D much higher (国市监信发〔2022〕6号); none below the floor.
     assert ratios["A"] < ratios["B"] < ratios["C"] < ratios["D"]
     assert min(ratios.values()) >= Decimal("0.03")
     # Subjects without a class are drawn at B's ratio, and the file says why.
     ungraded = next(s for s in p.strata if s.grade is None)
-    assert ungraded.ratio == ratios["B"] and "B类" in ungraded.note
+    assert ungraded.ratio == ratios["B"]
+    assert "B类" in ungraded.note
     assert all(s.local for s in p.strata)  # local configuration, marked unconfirmed
     assert p.min_inspectors.count == 2
     assert any("第四十二条" in b.articles for b in p.min_inspectors.legal_basis)
     assert p.result_entry.working_days == 20
-    assert p.yearly_cap.local and p.yearly_cap.max_inspections >= 1
+    assert p.yearly_cap.local
+    assert p.yearly_cap.max_inspections >= 1
     assert p.recusal.recent_pairing_months == 12
 
 
@@ -65,7 +69,8 @@ def test_policy_json_is_canonical_and_complete() -> None:
     canonical_bytes(data)  # no floats: exact ratios as decimal strings
     assert data["floor_ratio"] == "0.03"
     assert [s["ratio"] for s in data["strata"]] == ["0.03", "0.10", "0.40", "0.80", "0.10"]
-    assert data["min_inspectors"] == 2 and data["rounding"] == "ceil"
+    assert data["min_inspectors"] == 2
+    assert data["rounding"] == "ceil"
     assert data["items"][0]["qualifications"] == ["执法证件"]
 
 
@@ -91,7 +96,8 @@ def test_local_policy_replaces_the_national_one(tmp_path: Path) -> None:
     doc["policies"][0]["strata"][3]["ratio"] = "0.90"
     cat = load_inspection_catalogue([_write(tmp_path, "supervision.yaml", doc)])
     p = cat.policy("SAMR_GRADED@2025.1")
-    assert p.local and next(s for s in p.strata if s.grade == "D").ratio == Decimal("0.90")
+    assert p.local
+    assert next(s for s in p.strata if s.grade == "D").ratio == Decimal("0.90")
     assert len(cat.policies) == 1
 
 
@@ -129,7 +135,8 @@ def test_bad_policy_refused(
 ) -> None:
     with pytest.raises(ConfigurationError) as exc:
         load_inspection_catalogue([_write(tmp_path, "supervision.yaml", _policy(change))])
-    assert key in exc.value.message_zh and zh in exc.value.message_zh
+    assert key in exc.value.message_zh
+    assert zh in exc.value.message_zh
     assert "local/inspections/supervision.yaml" in str(exc.value) or "supervision.yaml" in str(
         exc.value
     )
@@ -154,7 +161,8 @@ BAD_ITEMS: list[tuple[Callable[[Doc], None], str, str]] = [
 def test_bad_item_refused(tmp_path: Path, change: Callable[[Doc], None], key: str, zh: str) -> None:
     with pytest.raises(ConfigurationError) as exc:
         load_inspection_catalogue([_write(tmp_path, "items.yaml", _items(change))])
-    assert key in exc.value.message_zh and zh in exc.value.message_zh
+    assert key in exc.value.message_zh
+    assert zh in exc.value.message_zh
 
 
 def test_local_item_floor_applies_to_national_policy(tmp_path: Path) -> None:
@@ -162,4 +170,5 @@ def test_local_item_floor_applies_to_national_policy(tmp_path: Path) -> None:
     doc = _items(lambda i: i.update(floor_ratio="0.05"))
     with pytest.raises(ConfigurationError) as exc:
         load_inspection_catalogue([_write(tmp_path, "items.yaml", doc)])
-    assert "strata[0].ratio" in exc.value.message_zh and "0.05" in exc.value.message_zh
+    assert "strata[0].ratio" in exc.value.message_zh
+    assert "0.05" in exc.value.message_zh

@@ -24,7 +24,7 @@ def make_pool(
     as_of: str = "2026-06-30",
     item: str = "GSXX_CC",
 ) -> dict[str, Any]:
-    subjects = [
+    subjects: list[dict[str, Any]] = [
         {
             "key": subject_key(i),
             "name": f"西安市示例商贸有限公司{i}",

@@ -172,3 +172,21 @@ def test_local_item_floor_applies_to_national_policy(tmp_path: Path) -> None:
         load_inspection_catalogue([_write(tmp_path, "items.yaml", doc)])
     assert "strata[0].ratio" in exc.value.message_zh
     assert "0.05" in exc.value.message_zh
+
+
+def test_what_users_read_is_chinese_without_evidence_tags() -> None:
+    from tests.catalog.test_legal_facts import _bases, text_problems
+
+    cat = load_inspection_catalogue()
+    problems: list[str] = []
+    for obj in (*cat.items, *cat.policies):
+        for where, basis in _bases(obj, obj.code):
+            for text in (basis.title, basis.articles, basis.doc_no, basis.note):
+                problems += [f"{where}: {p}" for p in text_problems(text)]
+    for p in cat.policies:
+        texts = [p.name, p.yearly_cap.note, p.recusal.note]
+        texts += [t for s in p.strata for t in (s.label, s.note)]
+        problems += [f"{p.code}: {x}" for t in texts for x in text_problems(t)]
+    for it in cat.items:
+        problems += [f"{it.code}: {x}" for t in (it.content, it.method) for x in text_problems(t)]
+    assert problems == []

@@ -14,7 +14,9 @@ import yaml
 
 from xinyong.catalog.files import NATIONAL_DIR
 from xinyong.catalog.inspections import (
+    InspectionItem,
     ItemCategory,
+    SupervisionPolicy,
     load_inspection_catalogue,
     policy_json,
 )
@@ -179,7 +181,8 @@ def test_what_users_read_is_chinese_without_evidence_tags() -> None:
 
     cat = load_inspection_catalogue()
     problems: list[str] = []
-    for obj in (*cat.items, *cat.policies):
+    objects: list[InspectionItem | SupervisionPolicy] = [*cat.items, *cat.policies]
+    for obj in objects:
         for where, basis in _bases(obj, obj.code):
             for text in (basis.title, basis.articles, basis.doc_no, basis.note):
                 problems += [f"{where}: {p}" for p in text_problems(text)]

@@ -189,6 +189,7 @@ def test_input_order_does_not_change_the_pool_or_the_draw() -> None:
     [
         (lambda p: p["subjects"][0].update(key="610102199001011234"), "自然人"),
         (lambda p: p["subjects"][0].update(key="P" + "0" * 32), "自然人"),
+        (lambda p: p["subjects"][0].update(name="张三 610102199001011234"), "自然人"),
         (lambda p: p["inspectors"][0].update(id="61010219900101123X"), "自然人"),
         (lambda p: p["subjects"][1].update(key=p["subjects"][0]["key"]), "主体重复"),
         (lambda p: p["subjects"][0].update(inspections_this_year=-1), "非负整数"),

@@ -221,6 +221,7 @@ def parse_pool(data: object) -> Pool:
         name = row.get("name", "")
         if not isinstance(name, str):
             raise _bad(f"{where}.name", name, "应为文本", "must be text")
+        _not_a_person(name, f"{where}.name", as_of)
         if key in subjects:
             raise _bad(f"{where}.key", key, "主体重复", "duplicate subject")
         subjects[key] = Subject(

@@ -251,3 +251,31 @@ def test_stream_known_answer() -> None:
     assert rules.Stream(key).sample(["a", "b", "c", "d"], 4) == rules.Stream(key).sample(
         ["a", "b", "c", "d"], 4
     )
+
+
+def test_a_record_rewritten_whole_is_caught_by_the_published_commitment() -> None:
+    """A forger who changes the pool and recomputes every digest, the commitment and the
+    result makes a self-consistent record; only the commitment published before the draw
+    shows it."""
+    pool = make_pool(40, 6)
+    honest = _record(pool)
+    forged_pool = copy.deepcopy(pool)
+    forged_pool["subjects"] = forged_pool["subjects"][1:]  # one subject dropped from the pool
+    forged = _record(forged_pool)
+    assert rules.verify(forged) == []
+    mismatches = rules.verify(forged, published_commitment=honest["draw_commitment"].upper())
+    assert len(mismatches) == 1
+    assert "抽取前公布的" in mismatches[0]
+    assert rules.verify(honest, published_commitment=honest["draw_commitment"]) == []
+
+
+def test_unassignable_grounds_carry_codes_with_labels() -> None:
+    pool = _one_subject_pool(3)
+    pool["inspectors"][0]["relationships"] = [subject_key(0)]
+    pool["inspectors"][1]["qualifications"] = []
+    (u,) = _record(pool)["result"]["unassignable"]
+    assert u["excluded"] == [
+        {"ground": "qualification", "label": "不具备本事项所需资格", "count": 1},
+        {"ground": "relationship", "label": "申报了与主体的利害关系", "count": 1},
+    ]
+    assert u["reason"].endswith("排除：不具备本事项所需资格1名，申报了与主体的利害关系1名")

@@ -77,8 +77,13 @@ def test_commit_then_draw_then_verify(pool_file: Path, tmp_path: Path) -> None:
     )  # fmt: skip
     assert record["draw_commitment"] == published["draw_commitment"]
     assert record["seed_commitment"] == published["seed_commitment"]
-    code, text = _run("verify-draw", str(tmp_path / "draw.json"))
+    code, text = _run(
+        "verify-draw", str(tmp_path / "draw.json"), "--commitment", published["draw_commitment"]
+    )
     assert (code, text.strip()) == (0, "抽取结果可复现，与公布一致")
+    code, text = _run("verify-draw", str(tmp_path / "draw.json"), "--commitment", "00" * 32)
+    assert code == 1
+    assert "抽取前公布的" in text
 
 
 def test_same_seed_same_file(pool_file: Path, tmp_path: Path) -> None:

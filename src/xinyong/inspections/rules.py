@@ -611,7 +611,11 @@ def run_draw(inputs: DrawInputs) -> dict[str, Any]:
                     "subject": key,
                     "available": len(candidates),
                     "required": policy.min_inspectors,
-                    "excluded": dict(sorted(excluded.items())),
+                    "excluded": [
+                        {"ground": g, "label": label, "count": excluded[g]}
+                        for g, label in REASONS_ZH.items()
+                        if g in excluded
+                    ],
                     "reason": _unassignable_reason(
                         len(candidates), policy.min_inspectors, excluded
                     ),
@@ -631,7 +635,7 @@ def run_draw(inputs: DrawInputs) -> dict[str, Any]:
 
 
 def _unassignable_reason(available: int, required: int, excluded: Mapping[str, int]) -> str:
-    parts = "，".join(f"{REASONS_ZH[k]}{n}名" for k, n in sorted(excluded.items()))
+    parts = "，".join(f"{label}{excluded[g]}名" for g, label in REASONS_ZH.items() if g in excluded)
     return (
         f"符合资格且无需回避的检查人员只有{available}名，少于每户至少{required}名"
         f"（行政处罚法第四十二条），未分派检查人员" + (f"；排除：{parts}" if parts else "")
@@ -682,22 +686,34 @@ def _hex_field(record: Mapping[str, Any], name: str, label: str, out: list[str])
     return v
 
 
-def verify(record: object, catalogue_policy: Mapping[str, Any] | None = None) -> list[str]:
+def verify(
+    record: object,
+    catalogue_policy: Mapping[str, Any] | None = None,
+    published_commitment: str | None = None,
+) -> list[str]:
     """Re-run the draw from the record and list, in Chinese, each thing that does not match
     (empty: reproducible and as published). ``catalogue_policy``: the catalogue's own JSON of
-    the policy version the record names, when the verifier has the catalogue."""
+    the policy version the record names, when the verifier has the catalogue.
+    ``published_commitment``: the draw commitment published before the draw, when the verifier
+    kept it (a record rewritten whole, digests and commitment recomputed, is caught only so)."""
     if not isinstance(record, dict):
         return ["抽取记录应为 JSON 对象"]
     out: list[str] = []
+    kept = None if published_commitment is None else published_commitment.strip().lower()
+    if kept is not None and record.get("draw_commitment") != kept:
+        out.append(
+            f"记录中的抽取承诺 {record.get('draw_commitment')} 与抽取前公布的 {kept} 不一致："
+            "种子、名录、策略或公共随机数来源在公布承诺后被更换"
+        )
     missing = [k for k in _RECORD_KEYS if k not in record]
     if missing:
-        return [f"抽取记录缺少字段：{'、'.join(missing)}"]
+        return [*out, f"抽取记录缺少字段：{'、'.join(missing)}"]
     if record["format"] != FORMAT or record["algorithm"] != ALGORITHM:
-        return [f"抽取记录的格式或算法不是 {FORMAT} / {ALGORITHM}，无法按本算法复核"]
+        return [*out, f"抽取记录的格式或算法不是 {FORMAT} / {ALGORITHM}，无法按本算法复核"]
     try:
         seed = seed_bytes(str(record["seed"]))
     except InputError as exc:
-        return [f"种子（seed）有误：{exc.message_zh}"]
+        return [*out, f"种子（seed）有误：{exc.message_zh}"]
     published_commitment = _hex_field(record, "seed_commitment", "种子承诺", out)
     if published_commitment is not None and seed_commitment(seed) != published_commitment:
         out.append(

@@ -74,7 +74,11 @@ def commitment(
     }
 
 
-def verify(catalogue: InspectionCatalogue | None, record: object) -> list[str]:
+def verify(
+    catalogue: InspectionCatalogue | None,
+    record: object,
+    published_commitment: str | None = None,
+) -> list[str]:
     """``rules.verify``, and, when the catalogue holds the policy version the record names,
     whether the record's policy is that version's."""
     known = None
@@ -85,4 +89,4 @@ def verify(catalogue: InspectionCatalogue | None, record: object) -> list[str]:
             for p in catalogue.policies:
                 if p.code == code and p.version == version:
                     known = policy_json(p, catalogue.items_of(p))
-    return rules.verify(record, known)
+    return rules.verify(record, known, published_commitment)

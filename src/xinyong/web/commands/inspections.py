@@ -72,7 +72,7 @@ def policies_cmd(as_json: AsJson = False) -> None:
         typer.echo(f"  适用事项：{'、'.join(f'{i.name}（{i.code}）' for i in cat.items_of(p))}")
         for s in p.strata:
             mark = "（地方配置，待核实）" if s.local else ""
-            typer.echo(f"  {s.label}：{float(s.ratio) * 100:g}%{mark}  {s.note}")
+            typer.echo(f"  {s.label}：{(s.ratio * 100).normalize():f}%{mark}  {s.note}")
         typer.echo(
             f"  年度检查上限 {p.yearly_cap.max_inspections} 次；每户检查人员不少于 "
             f"{p.min_inspectors.count} 名；结果录入 {p.result_entry.working_days} 个工作日内"
@@ -156,6 +156,10 @@ def draw_cmd(
 
 def verify_draw_cmd(
     file: Annotated[Path, typer.Argument(help="公布的抽取记录（JSON）")],
+    commitment: Annotated[
+        str | None,
+        typer.Option("--commitment", help="抽取前公布的抽取承诺（draw_commitment），一并核对"),
+    ] = None,
     as_json: AsJson = False,
 ) -> None:
     """复核一次抽取：按记录中的种子、名录和监管策略重新抽取，与公布结果逐项比对。"""
@@ -165,7 +169,7 @@ def verify_draw_cmd(
             cat: InspectionCatalogue | None = _catalogue()
         except XinyongError:
             cat = None  # an outsider's copy may lack the catalogue: the record carries its policy
-        mismatches = service.verify(cat, record)
+        mismatches = service.verify(cat, record, commitment)
     except XinyongError as exc:
         _fail(exc, as_json)
     if as_json:

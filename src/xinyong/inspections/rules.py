@@ -387,6 +387,8 @@ def parse_policy(data: object) -> DrawPolicy:
         ref = f"{data['code']}@{data['version']}"
     except (KeyError, TypeError) as exc:
         raise _policy_error(f"缺少或格式不正确：{exc}") from None
+    if isinstance(minimum, bool) or isinstance(cap, bool):
+        raise _policy_error("min_inspectors 与 yearly_cap 应为整数")
     if not isinstance(minimum, int) or minimum < MIN_INSPECTORS_BY_LAW:
         raise _policy_error("每户检查人员不得少于2名（行政处罚法第四十二条）")
     if not isinstance(cap, int) or cap < 1:
@@ -494,7 +496,23 @@ REASONS_ZH = {
 }
 
 
-def exclusion(policy: DrawPolicy, pool: Pool, subject: Subject, inspector: Inspector) -> str | None:
+def recent_pairings(policy: DrawPolicy, pool: Pool) -> frozenset[tuple[str, str]]:
+    """(inspector, subject) pairs that inspected within the policy's months before as_of."""
+    if policy.recent_pairing_months <= 0:
+        return frozenset()
+    since = months_before(pool.as_of, policy.recent_pairing_months)
+    return frozenset(
+        (p.inspector, p.subject) for p in pool.pairings if since <= p.date <= pool.as_of
+    )
+
+
+def exclusion(
+    policy: DrawPolicy,
+    pool: Pool,
+    subject: Subject,
+    inspector: Inspector,
+    recent: frozenset[tuple[str, str]],
+) -> str | None:
     """Why ``inspector`` may not inspect ``subject`` for the pool's item (first reason), or
     None. The order is fixed: competence first, then each recusal ground."""
     if inspector.department != pool.department:
@@ -505,12 +523,8 @@ def exclusion(policy: DrawPolicy, pool: Pool, subject: Subject, inspector: Inspe
         return "same_region"
     if subject.key in inspector.relationships:
         return "relationship"
-    if policy.recent_pairing_months > 0:
-        since = months_before(pool.as_of, policy.recent_pairing_months)
-        for p in pool.pairings:
-            same = p.inspector == inspector.id and p.subject == subject.key
-            if same and since <= p.date <= pool.as_of:
-                return "recent_pairing"
+    if (inspector.id, subject.key) in recent:
+        return "recent_pairing"
     if inspector.id in subject.recusal_requests:
         return "subject_request"
     return None
@@ -593,6 +607,7 @@ def run_draw(inputs: DrawInputs) -> dict[str, Any]:
             }
         )
     subjects = {s.key: s for s in pool.subjects}
+    recent = recent_pairings(policy, pool)
     assignments: list[dict[str, Any]] = []
     unassignable: list[dict[str, Any]] = []
     for key in sorted(drawn):
@@ -600,7 +615,7 @@ def run_draw(inputs: DrawInputs) -> dict[str, Any]:
         candidates: list[str] = []
         excluded: dict[str, int] = {}
         for inspector in pool.inspectors:
-            why = exclusion(policy, pool, subject, inspector)
+            why = exclusion(policy, pool, subject, inspector, recent)
             if why is None:
                 candidates.append(inspector.id)
             else:

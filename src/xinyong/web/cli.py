@@ -17,6 +17,7 @@ from xinyong.web.commands import calendar as calendar_commands
 from xinyong.web.commands import checks as checks_commands
 from xinyong.web.commands import commitments as commitments_commands
 from xinyong.web.commands import imports as imports_commands
+from xinyong.web.commands import inspections as inspections_commands
 from xinyong.web.commands import lists as lists_commands
 from xinyong.web.commands import notifications as notifications_commands
 from xinyong.web.commands import objections as objections_commands
@@ -65,6 +66,7 @@ app.add_typer(commitments_commands.app, name="commitments")
 app.add_typer(trainings_commands.app, name="trainings")
 app.add_typer(reports_commands.app, name="reports")
 app.add_typer(warnings_commands.app, name="warnings")
+app.add_typer(inspections_commands.app, name="inspections")
 audit_app.command("keygen")(anchors_commands.keygen_cmd)
 audit_app.command("anchor-key")(anchors_commands.anchor_key_cmd)
 audit_app.command("anchor")(anchors_commands.anchor_cmd)
@@ -76,6 +78,7 @@ app.command("check")(checks_commands.check_cmd)
 app.command("backup")(backup_commands.backup_cmd)
 app.command("restore")(backup_commands.restore_cmd)
 app.command("scenarios")(checks_commands.scenarios_cmd)
+app.command("verify-draw")(inspections_commands.verify_draw_cmd)
 
 
 @app.callback()

@@ -7,6 +7,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import Connection, Engine
 
@@ -20,12 +21,14 @@ from xinyong.catalog.commitments import CommitmentCatalogue, load_commitment_cat
 from xinyong.catalog.loader import load_catalogue
 from xinyong.catalog.objections import ObjectionRegimes, regimes_for
 from xinyong.catalog.rectification import RectificationCatalogue, load_rectification_catalogue
+from xinyong.catalog.evaluation import EvaluationCatalogue, load_evaluation_catalogue
 from xinyong.catalog.repair import RepairCatalogue, load_repair_catalogue
 from xinyong.catalog.sanctions import SanctionsCatalogue, load_sanctions
 from xinyong.catalog.voluntary import VoluntaryCatalogue, load_voluntary_catalogue
 from xinyong.checks.readmodel import CheckReadModel
 from xinyong.checks.writer import ReceiptWriter
 from xinyong.commitments.service import Deps as CommitmentDeps
+from xinyong.evaluation.paths import snapshot_folder
 from xinyong.events import service as events
 from xinyong.identity.divisions import default_divisions
 from xinyong.identity.pii import PiiVault
@@ -157,6 +160,15 @@ class Platform:
         """The rectification and interview rules (national, or a local folder's own)."""
         extra = [self.settings.local_catalog_dir] if self.settings.local_catalog_dir else []
         return load_rectification_catalogue(extra)
+
+    def evaluation_models(self) -> EvaluationCatalogue:
+        """The evaluation models (national, replaced by a local folder's own)."""
+        extra = [self.settings.local_catalog_dir] if self.settings.local_catalog_dir else []
+        return load_evaluation_catalogue(extra)
+
+    def evaluation_snapshot(self) -> Path:
+        """The folder of the ledger's columnar snapshot (Parquet parts and manifest)."""
+        return snapshot_folder(self.settings.data_dir)
 
     def rectification_deps(self) -> RectificationDeps:
         return RectificationDeps(

@@ -1,0 +1,192 @@
+"""Evaluation end to end on both ledgers (SQLite, PostgreSQL) with DuckDB as the engine: the
+Parquet snapshot, scores and grades from the catalogue model, explanations naming the real
+ledger entries, incremental re-scoring of changed subjects only, and a revocation or a
+repair changing the grade."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyarrow.parquet as pq
+from sqlalchemy import select
+
+from tests.helpers import ORG, ORG2, add_department, csv_bytes, penalty, revoke
+from xinyong.bootstrap import Platform
+from xinyong.catalog.evaluation import ResultDisclosure
+from xinyong.evaluation import repository as repo
+from xinyong.evaluation import service as evaluation
+from xinyong.evaluation import snapshot
+from xinyong.ledger.tables import entries
+
+ALL = set(ResultDisclosure)
+
+
+def _import(platform: Platform, *rows: dict[str, str]) -> None:
+    platform.importer().import_bytes(
+        csv_bytes(list(rows)), filename="p.csv", department_code="scjg", item_code="XZCF"
+    )
+
+
+def _run(platform: Platform, full: bool = False, **kw: Any) -> dict[str, Any]:
+    return evaluation.run(
+        platform.engine,
+        platform.evaluation_models(),
+        platform.evaluation_snapshot(),
+        now=platform.clock.now(),
+        actor="office:测试",
+        full=full,
+        **kw,
+    )
+
+
+def _result(platform: Platform, key: str) -> dict[str, Any]:
+    with platform.engine.connect() as conn:
+        found = evaluation.subject_results(
+            conn, platform.evaluation_models(), key, levels=ALL, with_entries=True
+        )
+    assert len(found) == 1, found
+    return found[0]
+
+
+def _ids(platform: Platform, key: str) -> list[int]:
+    with platform.engine.connect() as conn:
+        rows = conn.execute(select(entries.c.id).where(entries.c.subject_key == key))
+        return sorted(int(r[0]) for r in rows)
+
+
+def _indicator(result: dict[str, Any], code: str) -> dict[str, Any]:
+    return next(i for i in result["indicators"] if i["code"] == code)
+
+
+def _two_penalties_and_one(platform: Platform) -> None:
+    add_department(platform)
+    _import(
+        platform,
+        penalty(CF_WSH="陕市监罚〔2026〕1号"),
+        penalty(CF_WSH="陕市监罚〔2026〕2号"),
+        penalty(
+            CF_XDR_SHXYM=ORG2, CF_XDR_MC="西安市雁塔区示例商贸有限公司", CF_WSH="陕市监罚〔2026〕3号"
+        ),
+    )
+
+
+def test_scores_grades_and_explanations_point_at_ledger_entries(platform: Platform) -> None:
+    _two_penalties_and_one(platform)
+    progress: list[tuple[int, int]] = []
+    run = _run(platform, progress=lambda d, t: progress.append((d, t)))
+    assert run["state"] == "done" and run["full"] and run["total"] == 2 and run["done"] == 2
+    assert progress[-1] == (2, 2)
+
+    org = _result(platform, ORG)
+    # Two general penalties within a year: -150 × 2/3 from the base 700.
+    assert org["score"] == 600.0
+    assert (org["grade"], org["grade_label"], org["grade_letter"]) == ("FAIR", "中", "C")
+    general = _indicator(org, "PENALTY_GENERAL")
+    assert general["value"] == 2.0 and general["contribution"] == -100.0
+    assert general["entries"] == _ids(platform, ORG)  # the real ledger entries behind it
+    assert sum(i["contribution"] for i in org["indicators"]) == org["score"] - org["base"]
+    assert all(i["entries"] == [] for i in org["indicators"] if i["code"] != "PENALTY_GENERAL")
+
+    org2 = _result(platform, ORG2)
+    assert org2["score"] == 650.0 and org2["grade_label"] == "中"
+    assert _indicator(org2, "PENALTY_GENERAL")["entries"] == _ids(platform, ORG2)
+
+    # The snapshot holds every entry once, its manifest the head.
+    folder = platform.evaluation_snapshot()
+    manifest = snapshot.read_manifest(folder)
+    assert manifest is not None and manifest.head == max(_ids(platform, ORG) + _ids(platform, ORG2))
+    table = pq.read_table(snapshot.part_paths(folder, manifest))
+    assert sorted(table.column("id").to_pylist()) == sorted(
+        _ids(platform, ORG) + _ids(platform, ORG2)
+    )
+
+
+def test_incremental_run_rescores_only_changed_subjects(platform: Platform) -> None:
+    _two_penalties_and_one(platform)
+    first = _run(platform)
+    head = first["ledger_head"]
+
+    again = _run(platform)  # nothing changed: nothing re-scored, no part written
+    assert not again["full"] and again["total"] == 0 and again["exported"] == 0
+
+    _import(
+        platform,
+        penalty(
+            CF_XDR_SHXYM=ORG2, CF_XDR_MC="西安市雁塔区示例商贸有限公司", CF_WSH="陕市监罚〔2026〕4号"
+        ),
+    )
+    third = _run(platform)
+    assert not third["full"] and third["from_entry"] == head and third["exported"] == 1
+    with platform.engine.connect() as conn:
+        rescored = {r["subject_key"] for r in repo.results_of_run(conn, third["id"])}
+    assert rescored == {ORG2}
+    assert _result(platform, ORG2)["score"] == 600.0
+    assert _result(platform, ORG)["run"] == first["id"]  # untouched, still current
+
+    manifest = snapshot.read_manifest(platform.evaluation_snapshot())
+    assert manifest is not None and len(manifest.parts) == 2  # one new part, nothing rewritten
+
+    full = _run(platform, full=True)
+    with platform.engine.connect() as conn:
+        assert {r["subject_key"] for r in repo.results_of_run(conn, full["id"])} == {ORG, ORG2}
+
+
+def test_a_revocation_changes_the_grade(platform: Platform) -> None:
+    _two_penalties_and_one(platform)
+    _run(platform)
+    assert _result(platform, ORG)["grade_label"] == "中"
+    revoke(platform, "scjg", "XZCF", ORG, "陕市监罚〔2026〕1号", "决定已被撤销")
+    run = _run(platform)
+    assert not run["full"]
+    assert _result(platform, ORG)["score"] == 650.0  # one penalty left
+    revoke(platform, "scjg", "XZCF", ORG, "陕市监罚〔2026〕2号", "决定已被撤销")
+    run = _run(platform)
+    assert not run["full"]
+    org = _result(platform, ORG)
+    # Every record revoked: the subject is scored again (base), not left at its old grade.
+    assert org["run"] == run["id"] and org["score"] == 700.0 and org["grade_label"] == "良"
+
+
+def test_recency_decay_and_disclosure(platform: Platform) -> None:
+    add_department(platform)
+    _import(platform, penalty(CF_WSH="陕市监罚〔2024〕9号", CF_JDRQ="2024-12-20"))
+    _run(platform)
+    org = _result(platform, ORG)
+    # Decided 2024-12-20, evaluated 2026-06-15: more than a year, within three: factor 0.5.
+    assert _indicator(org, "PENALTY_GENERAL")["value"] == 0.5
+    assert org["score"] == 675.0
+    with platform.engine.connect() as conn:
+        public = evaluation.subject_results(
+            conn,
+            platform.evaluation_models(),
+            ORG,
+            levels={ResultDisclosure.PUBLIC},
+            with_entries=False,
+        )
+        internal_only = evaluation.subject_results(
+            conn,
+            platform.evaluation_models(),
+            ORG,
+            levels={ResultDisclosure.INTERNAL},
+            with_entries=False,
+        )
+    assert public and "entries" not in public[0]["indicators"][0]
+    assert internal_only == []
+
+
+def test_a_failed_run_leaves_nothing_half_written(platform: Platform) -> None:
+    _two_penalties_and_one(platform)
+
+    def broken() -> Any:
+        raise RuntimeError("engine down")
+
+    try:
+        _run(platform, backend=broken)
+    except RuntimeError:
+        pass
+    with platform.engine.connect() as conn:
+        runs = evaluation.list_runs(conn)
+        assert runs[0]["state"] == "failed" and runs[0]["error"] == "engine down"
+        assert repo.results_of_run(conn, runs[0]["id"]) == []
+        assert repo.last_done_run(conn) is None
+    assert _run(platform)["full"]  # the next run starts from scratch

@@ -18,10 +18,10 @@ from xinyong.alerts import service as alerts
 from xinyong.cases.attachments import AttachmentPolicy
 from xinyong.catalog.catalogue import Catalogue
 from xinyong.catalog.commitments import CommitmentCatalogue, load_commitment_catalogue
+from xinyong.catalog.evaluation import EvaluationCatalogue, load_evaluation_catalogue
 from xinyong.catalog.loader import load_catalogue
 from xinyong.catalog.objections import ObjectionRegimes, regimes_for
 from xinyong.catalog.rectification import RectificationCatalogue, load_rectification_catalogue
-from xinyong.catalog.evaluation import EvaluationCatalogue, load_evaluation_catalogue
 from xinyong.catalog.repair import RepairCatalogue, load_repair_catalogue
 from xinyong.catalog.sanctions import SanctionsCatalogue, load_sanctions
 from xinyong.catalog.voluntary import VoluntaryCatalogue, load_voluntary_catalogue

@@ -5,6 +5,7 @@ repair changing the grade."""
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import pyarrow.parquet as pq
@@ -65,7 +66,9 @@ def _two_penalties_and_one(platform: Platform) -> None:
         penalty(CF_WSH="陕市监罚〔2026〕1号"),
         penalty(CF_WSH="陕市监罚〔2026〕2号"),
         penalty(
-            CF_XDR_SHXYM=ORG2, CF_XDR_MC="西安市雁塔区示例商贸有限公司", CF_WSH="陕市监罚〔2026〕3号"
+            CF_XDR_SHXYM=ORG2,
+            CF_XDR_MC="西安市雁塔区示例商贸有限公司",
+            CF_WSH="陕市监罚〔2026〕3号",
         ),
     )
 
@@ -74,7 +77,10 @@ def test_scores_grades_and_explanations_point_at_ledger_entries(platform: Platfo
     _two_penalties_and_one(platform)
     progress: list[tuple[int, int]] = []
     run = _run(platform, progress=lambda d, t: progress.append((d, t)))
-    assert run["state"] == "done" and run["full"] and run["total"] == 2 and run["done"] == 2
+    assert run["state"] == "done"
+    assert run["full"]
+    assert run["total"] == 2
+    assert run["done"] == 2
     assert progress[-1] == (2, 2)
 
     org = _result(platform, ORG)
@@ -82,19 +88,22 @@ def test_scores_grades_and_explanations_point_at_ledger_entries(platform: Platfo
     assert org["score"] == 600.0
     assert (org["grade"], org["grade_label"], org["grade_letter"]) == ("FAIR", "中", "C")
     general = _indicator(org, "PENALTY_GENERAL")
-    assert general["value"] == 2.0 and general["contribution"] == -100.0
+    assert general["value"] == 2.0
+    assert general["contribution"] == -100.0
     assert general["entries"] == _ids(platform, ORG)  # the real ledger entries behind it
     assert sum(i["contribution"] for i in org["indicators"]) == org["score"] - org["base"]
     assert all(i["entries"] == [] for i in org["indicators"] if i["code"] != "PENALTY_GENERAL")
 
     org2 = _result(platform, ORG2)
-    assert org2["score"] == 650.0 and org2["grade_label"] == "中"
+    assert org2["score"] == 650.0
+    assert org2["grade_label"] == "中"
     assert _indicator(org2, "PENALTY_GENERAL")["entries"] == _ids(platform, ORG2)
 
     # The snapshot holds every entry once, its manifest the head.
     folder = platform.evaluation_snapshot()
     manifest = snapshot.read_manifest(folder)
-    assert manifest is not None and manifest.head == max(_ids(platform, ORG) + _ids(platform, ORG2))
+    assert manifest is not None
+    assert manifest.head == max(_ids(platform, ORG) + _ids(platform, ORG2))
     table = pq.read_table(snapshot.part_paths(folder, manifest))
     assert sorted(table.column("id").to_pylist()) == sorted(
         _ids(platform, ORG) + _ids(platform, ORG2)
@@ -107,16 +116,22 @@ def test_incremental_run_rescores_only_changed_subjects(platform: Platform) -> N
     head = first["ledger_head"]
 
     again = _run(platform)  # nothing changed: nothing re-scored, no part written
-    assert not again["full"] and again["total"] == 0 and again["exported"] == 0
+    assert not again["full"]
+    assert again["total"] == 0
+    assert again["exported"] == 0
 
     _import(
         platform,
         penalty(
-            CF_XDR_SHXYM=ORG2, CF_XDR_MC="西安市雁塔区示例商贸有限公司", CF_WSH="陕市监罚〔2026〕4号"
+            CF_XDR_SHXYM=ORG2,
+            CF_XDR_MC="西安市雁塔区示例商贸有限公司",
+            CF_WSH="陕市监罚〔2026〕4号",
         ),
     )
     third = _run(platform)
-    assert not third["full"] and third["from_entry"] == head and third["exported"] == 1
+    assert not third["full"]
+    assert third["from_entry"] == head
+    assert third["exported"] == 1
     with platform.engine.connect() as conn:
         rescored = {r["subject_key"] for r in repo.results_of_run(conn, third["id"])}
     assert rescored == {ORG2}
@@ -124,7 +139,8 @@ def test_incremental_run_rescores_only_changed_subjects(platform: Platform) -> N
     assert _result(platform, ORG)["run"] == first["id"]  # untouched, still current
 
     manifest = snapshot.read_manifest(platform.evaluation_snapshot())
-    assert manifest is not None and len(manifest.parts) == 2  # one new part, nothing rewritten
+    assert manifest is not None
+    assert len(manifest.parts) == 2
 
     full = _run(platform, full=True)
     with platform.engine.connect() as conn:
@@ -144,7 +160,9 @@ def test_a_revocation_changes_the_grade(platform: Platform) -> None:
     assert not run["full"]
     org = _result(platform, ORG)
     # Every record revoked: the subject is scored again (base), not left at its old grade.
-    assert org["run"] == run["id"] and org["score"] == 700.0 and org["grade_label"] == "良"
+    assert org["run"] == run["id"]
+    assert org["score"] == 700.0
+    assert org["grade_label"] == "良"
 
 
 def test_recency_decay_and_disclosure(platform: Platform) -> None:
@@ -170,7 +188,8 @@ def test_recency_decay_and_disclosure(platform: Platform) -> None:
             levels={ResultDisclosure.INTERNAL},
             with_entries=False,
         )
-    assert public and "entries" not in public[0]["indicators"][0]
+    assert public
+    assert "entries" not in public[0]["indicators"][0]
     assert internal_only == []
 
 
@@ -180,13 +199,12 @@ def test_a_failed_run_leaves_nothing_half_written(platform: Platform) -> None:
     def broken() -> Any:
         raise RuntimeError("engine down")
 
-    try:
+    with contextlib.suppress(RuntimeError):
         _run(platform, backend=broken)
-    except RuntimeError:
-        pass
     with platform.engine.connect() as conn:
         runs = evaluation.list_runs(conn)
-        assert runs[0]["state"] == "failed" and runs[0]["error"] == "engine down"
+        assert runs[0]["state"] == "failed"
+        assert runs[0]["error"] == "engine down"
         assert repo.results_of_run(conn, runs[0]["id"]) == []
         assert repo.last_done_run(conn) is None
     assert _run(platform)["full"]  # the next run starts from scratch

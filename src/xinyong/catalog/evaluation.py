@@ -11,6 +11,7 @@ its models replace national ones of the same code, its facets are added to the n
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -188,7 +189,10 @@ def _check_model(src: Source, key: Key, m: EvaluationModel) -> None:
         seen.add(ind.code)
         if ind.function is Function.DECAYED_COUNT and not ind.recency:
             raise error(
-                src, (*ik, "recency"), "decayed_count needs recency bands", "按时间衰减须给出 recency"
+                src,
+                (*ik, "recency"),
+                "decayed_count needs recency bands",
+                "按时间衰减须给出 recency",
             )
         days = [b.within_days for b in ind.recency]
         if days != sorted(set(days)):
@@ -213,7 +217,10 @@ def _check_model(src: Source, key: Key, m: EvaluationModel) -> None:
     for g in grades:
         if not g.from_ < g.to:
             raise error(
-                src, (*key, "grades"), f"grade {g.code}: from >= to", f"等级“{g.label}”的 from 不小于 to"
+                src,
+                (*key, "grades"),
+                f"grade {g.code}: from >= to",
+                f"等级“{g.label}”的 from 不小于 to",
             )
     if grades[0].from_ != f.min or grades[-1].to != f.max:
         raise error(
@@ -222,7 +229,7 @@ def _check_model(src: Source, key: Key, m: EvaluationModel) -> None:
             "grades must cover the score range from min to max",
             f"各等级须覆盖分值区间 [{f.min:g}, {f.max:g}]",
         )
-    for a, b in zip(grades, grades[1:], strict=False):
+    for a, b in itertools.pairwise(grades):
         if b.from_ < a.to:
             raise error(
                 src,
@@ -246,7 +253,9 @@ def _parse(src: Source) -> tuple[list[tuple[EvaluationModel, Key]], dict[str, st
     if not isinstance(facets, dict) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in facets.items()
     ):
-        raise error(src, "facets", "must map item codes to field codes", "应为“信息项代码: 字段代码”映射")
+        raise error(
+            src, "facets", "must map item codes to field codes", "应为“信息项代码: 字段代码”映射"
+        )
     rows = body.get("models", [])
     if not isinstance(rows, list):
         raise error(src, "models", "must be a list", "应为列表")
@@ -274,7 +283,9 @@ def build(found: Sequence[tuple[str, Source]]) -> EvaluationCatalogue:
         seen: set[str] = set()
         for model, key in models:
             if model.code in seen:
-                raise error(src, (*key, "code"), f"duplicate model {model.code}", "评价模型代码重复")
+                raise error(
+                    src, (*key, "code"), f"duplicate model {model.code}", "评价模型代码重复"
+                )
             seen.add(model.code)
             by_code[model.code] = model  # a local file replaces the national model
     if not by_code:

@@ -28,7 +28,8 @@ from xinyong.catalog.evaluation import EvaluationModel, Function, Indicator
 
 def open_snapshot(con: Any, paths: Sequence[str], name: str = "ledger_snapshot") -> ir.Table:
     """The snapshot's parts as one table of backend ``con``."""
-    return con.read_parquet(list(paths), table_name=name)  # type: ignore[no-any-return]
+    table: ir.Table = con.read_parquet(list(paths), table_name=name)
+    return table
 
 
 def changed_subjects(snapshot: ir.Table, after: int) -> ir.Table:
@@ -107,9 +108,7 @@ def population(scoped: ir.Table, model: EvaluationModel) -> ir.Table:
     return t.group_by("subject_key").aggregate(subject_kind=t.subject_kind.max())
 
 
-def scores(
-    scoped: ir.Table, current: ir.Table, model: EvaluationModel, on_day: int
-) -> ir.Table:
+def scores(scoped: ir.Table, current: ir.Table, model: EvaluationModel, on_day: int) -> ir.Table:
     contrib = contributions(current, model, on_day)
     sums = contrib.group_by("subject_key").aggregate(total=contrib.contribution.sum())
     people = population(scoped, model)

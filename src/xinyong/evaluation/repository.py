@@ -50,7 +50,8 @@ def iter_entries_after(
 
 
 def insert_run(conn: Connection, values: dict[str, Any]) -> int:
-    return int(conn.execute(insert(evaluation_runs).values(**values)).inserted_primary_key[0])
+    result = conn.execute(insert(evaluation_runs).values(**values))
+    return int(result.inserted_primary_key[0])  # type: ignore[index]
 
 
 def update_run(conn: Connection, run_id: int, values: dict[str, Any]) -> None:
@@ -110,9 +111,7 @@ def current_results(
         .subquery()
     )
     rows = conn.execute(
-        select(r)
-        .join(latest, and_(r.c.id == latest.c.id))
-        .order_by(r.c.model_code)
+        select(r).join(latest, and_(r.c.id == latest.c.id)).order_by(r.c.model_code)
     ).mappings()
     return [dict(x) for x in rows]
 

@@ -30,8 +30,11 @@ from xinyong.catalog.evaluation import (
     model_json,
 )
 from xinyong.evaluation import repository as repo
+from xinyong.identity.pii import PiiVault
+from xinyong.identity.resolve import resolve_subject, shown_code
+from xinyong.identity.service import canonical_key
 from xinyong.kernel.clock import CHINA_TZ
-from xinyong.kernel.errors import ConfigurationError, NotFound
+from xinyong.kernel.errors import ConfigurationError, InputError, NotFound
 
 log = logging.getLogger(__name__)
 
@@ -49,9 +52,7 @@ def _signature(models: Iterable[EvaluationModel]) -> list[list[str]]:
     return sorted([m.code, m.version] for m in models)
 
 
-def _explanation(
-    model: EvaluationModel, rows: dict[str, dict[str, Any]]
-) -> dict[str, Any]:
+def _explanation(model: EvaluationModel, rows: dict[str, dict[str, Any]]) -> dict[str, Any]:
     out = []
     for ind in model.indicators:
         r = rows.get(ind.code)
@@ -113,8 +114,17 @@ def run(
         )
     try:
         total = _score(
-            engine, run_id, models, folder, manifest, today, now,
-            from_entry if incremental else None, backend, chunk, progress,
+            engine,
+            run_id,
+            models,
+            folder,
+            manifest,
+            today,
+            now,
+            from_entry if incremental else None,
+            backend,
+            chunk,
+            progress,
         )
     except Exception as exc:
         log.exception("evaluation run %d failed", run_id)
@@ -127,7 +137,8 @@ def run(
     with engine.begin() as conn:
         repo.update_run(conn, run_id, {"state": "done", "finished_at": now})
         row = repo.get_run(conn, run_id)
-    assert row is not None
+    if row is None:  # pragma: no cover - written just above in this process
+        raise NotFound(f"evaluation run {run_id} not found", f"评价批次 {run_id} 不存在")
     log.info("evaluation run %d done: %d results, %d entries exported", run_id, total, exported)
     return {**run_view(row), "exported": exported}
 
@@ -151,8 +162,7 @@ def _score(
     if not manifest.parts or (changed_after is not None and changed_after >= manifest.head):
         return 0  # nothing in the ledger, or nothing changed since the previous run
     con = backend()
-    day = snap.day_number(today)
-    assert day is not None
+    day = (today - snap.EPOCH).days
     fetched = []
     try:
         table = pipeline.open_snapshot(con, snap.part_paths(folder, manifest))
@@ -257,7 +267,9 @@ def result_view(
     code = row["model_code"]
     model = next((m for m in catalogue.models if m.code == code), None)
     same = model is not None and model.version == row["model_version"]
-    grade = next((g for g in model.grades if g.code == row["grade"]), None) if same and model else None
+    grade = (
+        next((g for g in model.grades if g.code == row["grade"]), None) if same and model else None
+    )
     names = {i.code: i for i in model.indicators} if same and model else {}
     explanation = json.loads(row["explanation"])
     indicators = []
@@ -301,3 +313,25 @@ def subject_results(
     allowed = [m.code for m in catalogue.models if m.disclosure in levels]
     rows = repo.current_results(conn, subject_key, allowed)
     return [result_view(catalogue, r, with_entries=with_entries) for r in rows]
+
+
+def subject_of(conn: Connection, vault: PiiVault, code: str) -> tuple[str, str]:
+    """(subject key, kind) of a USCC or resident ID number as typed (never echoed)."""
+    try:
+        key, kind, _shown = resolve_subject(code, vault, allow_subject_key=True)
+    except InputError as exc:
+        raise InputError(
+            f"subject {shown_code(code)}: {exc.message_en}",
+            f"subject（主体代码）“{shown_code(code)}”无效：{exc.message_zh}",
+        ) from None
+    return (canonical_key(conn, key), kind) if kind == "person" else (key, kind)
+
+
+def levels_for(role: str | None) -> set[ResultDisclosure]:
+    """The disclosure levels a caller reads: anyone the public ones; departments also the
+    government-shared ones; the credit office and auditors every level (internal included)."""
+    if role is None:
+        return {ResultDisclosure.PUBLIC}
+    if role == "department":
+        return {ResultDisclosure.PUBLIC, ResultDisclosure.GOV_SHARED}
+    return set(ResultDisclosure)

@@ -72,6 +72,7 @@ from xinyong.web.routes import console_repairs as console_repairs_routes
 from xinyong.web.routes import console_subject_accounts as console_subject_accounts_routes
 from xinyong.web.routes import console_voluntary as console_voluntary_routes
 from xinyong.web.routes import console_work as console_work_routes
+from xinyong.web.routes import evaluation as evaluation_routes
 from xinyong.web.routes import ledger as ledger_routes
 from xinyong.web.routes import lists as lists_routes
 from xinyong.web.routes import notifications as notifications_routes
@@ -224,6 +225,7 @@ ROUTERS: list[APIRouter] = [
     announcements_routes.router,
     catalogue_routes.router,
     checks_routes.router,
+    evaluation_routes.router,
     lists_routes.router,
     notifications_routes.router,
     objections_routes.router,

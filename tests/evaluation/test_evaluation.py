@@ -6,6 +6,7 @@ repair changing the grade."""
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 from typing import Any
 
 import pyarrow.parquet as pq
@@ -13,11 +14,14 @@ from sqlalchemy import select
 
 from tests.helpers import ORG, ORG2, add_department, csv_bytes, penalty, revoke
 from xinyong.bootstrap import Platform
+from xinyong.cases.attachments import Upload
 from xinyong.catalog.evaluation import ResultDisclosure
 from xinyong.evaluation import repository as repo
 from xinyong.evaluation import service as evaluation
 from xinyong.evaluation import snapshot
+from xinyong.kernel.clock import CHINA_TZ, FixedClock
 from xinyong.ledger.tables import entries
+from xinyong.repair import service as repair
 
 ALL = set(ResultDisclosure)
 
@@ -200,7 +204,7 @@ def test_a_failed_run_leaves_nothing_half_written(platform: Platform) -> None:
         raise RuntimeError("engine down")
 
     with contextlib.suppress(RuntimeError):
-        _run(platform, backend=broken)
+        _run(platform, connect=broken)
     with platform.engine.connect() as conn:
         runs = evaluation.list_runs(conn)
         assert runs[0]["state"] == "failed"
@@ -208,3 +212,53 @@ def test_a_failed_run_leaves_nothing_half_written(platform: Platform) -> None:
         assert repo.results_of_run(conn, runs[0]["id"]) == []
         assert repo.last_done_run(conn) is None
     assert _run(platform)["full"]  # the next run starts from scratch
+
+
+def test_a_credit_repair_refreshes_the_grade(platform: Platform, clock: FixedClock) -> None:
+    """令36 第三条: after repair the evaluation is updated — the next (incremental) run re-scores
+    the subject: the penalty no longer counts, the repaired record does."""
+    add_department(platform)
+    clock.set(dt.datetime(2026, 6, 12, 10, tzinfo=CHINA_TZ))
+    _import(platform, penalty())
+    clock.set(dt.datetime(2026, 9, 29, 10, tzinfo=CHINA_TZ))
+    _run(platform)
+    before = _result(platform, ORG)
+    assert (before["score"], before["grade_label"]) == (650.0, "中")
+    with platform.engine.connect() as conn:
+        view = repair.eligibility_view(conn, platform.repair_deps(), ORG, platform.clock.today())
+    record = int(view["records"][0]["record"]["entry"])
+    with platform.transaction() as conn:
+        case = repair.apply(
+            conn,
+            platform.repair_deps(),
+            subject_key=ORG,
+            record=record,
+            actor="subject:" + ORG,
+            now=platform.clock.now(),
+            kind="ordinary",
+            commitment_signed=True,
+            signatory="王经理",
+            materials=[Upload("缴款凭证.pdf", b"%PDF-1.7\n% proof of payment\n")],
+        )
+    for name, note in (("accept", None), ("approve", "已缴清罚款，予以修复")):
+        with platform.transaction() as conn:
+            repair.step(
+                conn,
+                platform.repair_deps(),
+                case.id,
+                name,
+                actor="department:t",
+                role="department",
+                now=platform.clock.now(),
+                department_code="scjg",
+                **({"note": note} if note else {}),
+            )
+    run = _run(platform)
+    assert not run["full"]
+    after = _result(platform, ORG)
+    assert after["run"] == run["id"]
+    assert (after["score"], after["grade_label"]) == (710.0, "良")
+    assert _indicator(after, "PENALTY_GENERAL")["value"] == 0.0
+    repaired = _indicator(after, "REPAIRED")
+    assert repaired["value"] == 1.0
+    assert repaired["entries"] == [max(_ids(platform, ORG))]  # the restatement with action repair

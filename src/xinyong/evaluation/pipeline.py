@@ -27,9 +27,13 @@ from xinyong.catalog.evaluation import EvaluationModel, Function, Indicator
 
 
 def open_snapshot(con: Any, paths: Sequence[str], name: str = "ledger_snapshot") -> ir.Table:
-    """The snapshot's parts as one table of backend ``con``."""
-    table: ir.Table = con.read_parquet(list(paths), table_name=name)
-    return table
+    """The snapshot's parts (those its manifest names) as one table of backend ``con``."""
+    if con.name == "duckdb":
+        table: ir.Table = con.read_parquet(list(paths), table_name=name)
+        return table
+    # pyspark's reader takes one path: the parts, each read and unioned.
+    parts = [con.read_parquet(p) for p in paths]
+    return ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0]
 
 
 def changed_subjects(snapshot: ir.Table, after: int) -> ir.Table:

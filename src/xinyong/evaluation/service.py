@@ -29,6 +29,7 @@ from xinyong.catalog.evaluation import (
     ResultDisclosure,
     model_json,
 )
+from xinyong.evaluation import engines
 from xinyong.evaluation import repository as repo
 from xinyong.identity.pii import PiiVault
 from xinyong.identity.resolve import resolve_subject, shown_code
@@ -40,12 +41,6 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 CHUNK = 1000
-
-
-def connect_duckdb() -> Any:
-    import ibis
-
-    return ibis.duckdb.connect()
 
 
 def _signature(models: Iterable[EvaluationModel]) -> list[list[str]]:
@@ -75,11 +70,17 @@ def run(
     now: dt.datetime,
     actor: str,
     full: bool = False,
-    backend: Callable[[], Any] = connect_duckdb,
+    backend: str = "duckdb",
+    connect: Callable[[], Any] | None = None,
     chunk: int = CHUNK,
     progress: Progress | None = None,
 ) -> dict[str, Any]:
     """Score the population (or the changed subjects) under every model in force today."""
+    if backend not in engines.BACKENDS:
+        raise InputError(
+            f"unknown evaluation engine {backend}",
+            f"engine（评价引擎）“{backend}”无效：可选 {'、'.join(engines.BACKENDS)}",
+        )
     today = now.astimezone(CHINA_TZ).date()
     models = catalogue.in_force(today)
     if not models:
@@ -102,7 +103,7 @@ def run(
                 "state": "running",
                 "full": not incremental,
                 "models": json.dumps(signature),
-                "engine": "duckdb",
+                "engine": backend,
                 "from_entry": from_entry,
                 "ledger_head": manifest.head,
                 "evaluated_on": today.isoformat(),
@@ -122,7 +123,7 @@ def run(
             today,
             now,
             from_entry if incremental else None,
-            backend,
+            connect or engines.BACKENDS[backend],
             chunk,
             progress,
         )
@@ -152,7 +153,7 @@ def _score(
     today: dt.date,
     now: dt.datetime,
     changed_after: int | None,
-    backend: Callable[[], Any],
+    connect: Callable[[], Any],
     chunk: int,
     progress: Progress | None,
 ) -> int:
@@ -161,7 +162,7 @@ def _score(
 
     if not manifest.parts or (changed_after is not None and changed_after >= manifest.head):
         return 0  # nothing in the ledger, or nothing changed since the previous run
-    con = backend()
+    con = connect()
     day = (today - snap.EPOCH).days
     fetched = []
     try:

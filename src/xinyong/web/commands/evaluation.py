@@ -53,6 +53,10 @@ def run_cmd(
     full: Annotated[
         bool, typer.Option("--full", help="全量评价（默认只评价信用记录有变化的主体）")
     ] = False,
+    engine: Annotated[
+        str,
+        typer.Option("--engine", help="评价引擎：duckdb（默认，内嵌）或 spark（需安装 pyspark）"),
+    ] = "duckdb",
     as_json: AsJson = False,
 ) -> None:
     """导出账本快照（Parquet，增量）并评价：默认只重新评价上次评价后有新记录的主体。"""
@@ -72,6 +76,7 @@ def run_cmd(
             now=platform.clock.now(),
             actor=operator_actor(),
             full=full,
+            backend=engine,
             progress=progress,
         )
     except XinyongError as exc:

@@ -9,6 +9,7 @@ from sqlalchemy import Connection, and_, delete, func, insert, select, update
 
 from xinyong.evaluation.tables import evaluation_results, evaluation_runs
 from xinyong.ledger.tables import entries
+from xinyong.store.db import bulk_insert
 
 SNAPSHOT_COLUMNS = (
     entries.c.id,
@@ -86,8 +87,7 @@ def list_runs(conn: Connection, limit: int) -> list[dict[str, Any]]:
 
 
 def insert_results(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    if rows:
-        conn.execute(insert(evaluation_results), list(rows))
+    bulk_insert(conn, evaluation_results, rows)  # COPY on PostgreSQL
 
 
 def delete_results_of_run(conn: Connection, run_id: int) -> None:

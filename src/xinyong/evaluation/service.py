@@ -40,7 +40,7 @@ from xinyong.kernel.errors import ConfigurationError, InputError, NotFound
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
-CHUNK = 1000
+CHUNK = 5000  # results per committed chunk (one progress step)
 
 
 def _signature(models: Iterable[EvaluationModel]) -> list[list[str]]:

@@ -46,7 +46,7 @@ def _json(*args: str) -> Any:
     return json.loads(out)
 
 
-def test_models_run_show_and_runs(cli_platform: Platform) -> None:
+def test_models_run_show_export_and_runs(cli_platform: Platform, tmp_path: Path) -> None:
     code, out = _run("evaluation", "models")
     assert code == 0, out
     assert "GGXYPJ" in out
@@ -75,3 +75,14 @@ def test_models_run_show_and_runs(cli_platform: Platform) -> None:
     runs = _json("evaluation", "runs")
     assert [r["state"] for r in runs] == ["done", "done"]
     assert runs[0]["full"] is False
+
+    out = tmp_path / "评价结果.csv"
+    exported = _json("evaluation", "export", str(out), "--purpose", "分级分类监管")
+    assert exported["rows"] == 1
+    lines = out.read_text("utf-8-sig").splitlines()
+    assert lines[0].startswith("统一社会信用代码,主体名称")
+    assert lines[1].startswith(f"{ORG},西安市碑林区示例科技有限公司,法人及非法人组织,")
+    assert ",650,中,C," in lines[1]
+    code, out_text = _run("evaluation", "export", str(out), "--model", "NOPE", "--purpose", "x")
+    assert code == 2
+    assert "NOPE" in out_text

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, delete, func, insert, select, update
 
 from xinyong.evaluation.tables import evaluation_results, evaluation_runs
+from xinyong.identity.tables import subjects
 from xinyong.ledger.tables import entries
 from xinyong.store.db import bulk_insert
 
@@ -123,3 +124,26 @@ def results_of_run(conn: Connection, run_id: int) -> list[dict[str, Any]]:
         .order_by(evaluation_results.c.id)
     ).mappings()
     return [dict(x) for x in rows]
+
+
+def iter_current_results(
+    conn: Connection, model_code: str, chunk: int = 5000
+) -> Iterator[dict[str, Any]]:
+    """Every subject's current result under one model (finished runs only), with the
+    subject's name, in subject order; natural persons left out (never exported)."""
+    r = evaluation_results
+    done = select(evaluation_runs.c.id).where(evaluation_runs.c.state == "done")
+    latest = (
+        select(func.max(r.c.id).label("id"))
+        .where(r.c.model_code == model_code, r.c.run_id.in_(done), r.c.subject_kind != "person")
+        .group_by(r.c.subject_key)
+        .subquery()
+    )
+    rows = conn.execution_options(yield_per=chunk).execute(
+        select(r, subjects.c.name)
+        .join(latest, r.c.id == latest.c.id)
+        .outerjoin(subjects, subjects.c.key == r.c.subject_key)
+        .order_by(r.c.subject_key)
+    )
+    for row in rows.mappings():
+        yield dict(row)

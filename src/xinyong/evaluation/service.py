@@ -336,3 +336,64 @@ def levels_for(role: str | None) -> set[ResultDisclosure]:
     if role == "department":
         return {ResultDisclosure.PUBLIC, ResultDisclosure.GOV_SHARED}
     return set(ResultDisclosure)
+
+
+EXPORT_HEADERS = (
+    "统一社会信用代码",
+    "主体名称",
+    "主体类型",
+    "评价模型",
+    "模型版本",
+    "得分",
+    "等级",
+    "等级字母",
+    "评价时间（北京时间）",
+    "评价批次",
+)
+
+
+def export_results(
+    conn: Connection,
+    catalogue: EvaluationCatalogue,
+    model_code: str,
+    out: Path,
+    *,
+    levels: Collection[ResultDisclosure],
+) -> int:
+    """Every organisation's current result under one model as CSV (UTF-8 with BOM, as
+    departments' spreadsheets open it); natural persons never. Returns the rows written."""
+    import csv
+
+    from xinyong.identity.model import SUBJECT_KIND_LABELS
+
+    model = catalogue.model(model_code)
+    if model.disclosure not in levels:
+        raise NotFound(
+            f"evaluation model {model_code} is not disclosed at this level",
+            f"评价模型“{model_code}”的结果不在可查看的公开范围内",
+        )
+    grades = {g.code: g for g in model.grades}
+    n = 0
+    tmp = out.with_name(out.name + ".tmp")
+    with tmp.open("w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(EXPORT_HEADERS)
+        for r in repo.iter_current_results(conn, model_code):
+            g = grades.get(r["grade"]) if r["model_version"] == model.version else None
+            writer.writerow(
+                [
+                    r["subject_key"],
+                    r["name"] or "",
+                    SUBJECT_KIND_LABELS.get(r["subject_kind"], r["subject_kind"]),
+                    model.name,
+                    r["model_version"],
+                    f"{r['score']:g}",
+                    g.label if g else r["grade"],
+                    g.letter if g else "",
+                    _beijing(r["computed_at"]),
+                    r["run_id"],
+                ]
+            )
+            n += 1
+    tmp.replace(out)
+    return n

@@ -4,6 +4,7 @@ progress), a subject's results and the runs."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -129,6 +130,35 @@ def show_cmd(
                 typer.echo(
                     f"  {i['name']}：值 {i['value']:g}，贡献 {i['contribution']:+g}，记录 {ids}"
                 )
+
+
+@app.command("export")
+def export_cmd(
+    out: Annotated[Path, typer.Argument(help="输出文件（CSV，UTF-8 带 BOM）")],
+    model: Annotated[str, typer.Option("--model", help="评价模型代码")] = "GGXYPJ",
+    purpose: PurposeOpt = None,
+    as_json: AsJson = False,
+) -> None:
+    """导出一个模型下各主体现行的评价结果（不含自然人），须说明用途。"""
+    from xinyong.evaluation import service as evaluation
+
+    platform = _platform()
+    try:
+        with platform.engine.begin() as conn:
+            audit_read(conn, platform, "export_evaluation", f"model:{model}", purpose)
+            n = evaluation.export_results(
+                conn,
+                platform.evaluation_models(),
+                model,
+                out,
+                levels=evaluation.levels_for("office"),
+            )
+    except XinyongError as exc:
+        _fail(exc, as_json)
+    if as_json:
+        _echo_json({"file": str(out), "rows": n})
+        return
+    typer.echo(f"已导出 {n} 条评价结果到 {out}")
 
 
 @app.command("runs")

@@ -74,3 +74,12 @@ def test_bad_models_are_refused(tmp_path: Path, change: Any, says: str) -> None:
         load_evaluation_catalogue([_local(tmp_path, body)])
     assert says in err.value.message_zh
     assert "local/evaluation/models.yaml" in err.value.message_zh
+
+
+def test_an_industry_model_needs_a_known_base(tmp_path: Path) -> None:
+    body = _national()
+    model = dict(body["models"][0], code="SCJG_X", kind="industry", base_model="NOPE")
+    body["models"] = [model]
+    with pytest.raises(ConfigurationError) as err:
+        load_evaluation_catalogue([_local(tmp_path, body)])
+    assert "base_model" in err.value.message_zh

@@ -262,3 +262,66 @@ def test_a_credit_repair_refreshes_the_grade(platform: Platform, clock: FixedClo
     repaired = _indicator(after, "REPAIRED")
     assert repaired["value"] == 1.0
     assert repaired["entries"] == [max(_ids(platform, ORG))]  # the restatement with action repair
+
+
+INDUSTRY = """
+schema: xinyong.catalog/v1
+kind: evaluation_models
+models:
+  - code: SCJG_ADS
+    name: 广告经营者信用评价（市场监管行业模型）
+    kind: industry
+    version: "2026.1"
+    effective_from: 2026-01-01
+    disclosure: 政务共享
+    base_model: GGXYPJ
+    department: scjg
+    legal_basis:
+      - title: 行业信用评价（示例）
+        evidence: U
+    score: {base: 700, min: 0, max: 1000}
+    indicators:
+      - code: ADS_PENALTY
+        name: 广告违法处罚
+        direction: negative
+        function: count
+        weight: 100
+        cap: 1
+        items: [XZCF]
+    grades:
+      - {code: EXCELLENT, label: 优, from: 850, to: 1000}
+      - {code: GOOD, label: 良, from: 700, to: 850}
+      - {code: FAIR, label: 中, from: 500, to: 700}
+      - {code: POOR, label: 差, from: 0, to: 500}
+"""
+
+
+def test_an_industry_model_adds_to_the_public_score(platform: Platform, tmp_path: Any) -> None:
+    from xinyong.catalog.evaluation import load_evaluation_catalogue
+
+    local = tmp_path / "local"
+    (local / "evaluation").mkdir(parents=True)
+    (local / "evaluation" / "models.yaml").write_text(INDUSTRY, "utf-8")
+    catalogue = load_evaluation_catalogue([local])
+    _two_penalties_and_one(platform)
+    evaluation.run(
+        platform.engine,
+        catalogue,
+        platform.evaluation_snapshot(),
+        now=platform.clock.now(),
+        actor="office:测试",
+    )
+    with platform.engine.connect() as conn:
+        results = evaluation.subject_results(conn, catalogue, ORG, levels=ALL, with_entries=True)
+    by_model = {r["model"]: r for r in results}
+    assert by_model["GGXYPJ"]["score"] == 600.0
+    industry = by_model["SCJG_ADS"]
+    assert industry["base"] == 600.0  # the public score is its base
+    assert industry["score"] == 500.0
+    assert industry["grade_label"] == "中"
+    assert industry["indicators"][0]["entries"] == _ids(platform, ORG)
+    with platform.engine.connect() as conn:
+        public = evaluation.subject_results(
+            conn, catalogue, ORG, levels={ResultDisclosure.PUBLIC}, with_entries=False
+        )
+    assert [r["model"] for r in public] == ["GGXYPJ"]  # the department's model is 政务共享

@@ -121,6 +121,10 @@ class EvaluationModel(Frozen):
     effective_from: dt.date
     effective_until: dt.date | None = None
     disclosure: ResultDisclosure
+    # An industry model (行业信用评价) adds its department's indicators on top of another
+    # model's score: the subject's score there is this model's base.
+    base_model: str | None = None
+    department: str | None = None  # the department whose model it is
     subject_kinds: tuple[str, ...] = ("organisation", "individual_business")
     legal_basis: tuple[LegalBasis, ...] = Field(min_length=1)
     score: ScoreFormula
@@ -293,6 +297,15 @@ def build(found: Sequence[tuple[str, Source]]) -> EvaluationCatalogue:
             "the evaluation models file is missing or has no models",
             f"缺少评价模型文件 {MODELS_FILE}，或其中没有 models",
         )
+    for m in by_code.values():
+        base = by_code.get(m.base_model) if m.base_model else None
+        if m.base_model and (base is None or base.base_model is not None):
+            raise ConfigurationError(
+                f"{m.source_file}: model {m.code}: base_model {m.base_model} is not a model "
+                "scored on its own",
+                f"{m.source_file}：评价模型“{m.code}”的 base_model“{m.base_model}”"
+                "须为已有的、自身不以其他模型为基础的评价模型",
+            )
     return EvaluationCatalogue(tuple(by_code.values()), facets, snapshot(found))
 
 
@@ -317,6 +330,8 @@ def model_json(m: EvaluationModel) -> dict[str, Any]:
         "effective_from": m.effective_from.isoformat(),
         "effective_until": m.effective_until.isoformat() if m.effective_until else None,
         "disclosure": m.disclosure.value,
+        "base_model": m.base_model,
+        "department": m.department,
         "legal_basis": [b.as_json() for b in m.legal_basis],
         "score": {"base": m.score.base, "min": m.score.min, "max": m.score.max},
         "indicators": [

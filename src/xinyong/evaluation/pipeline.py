@@ -112,15 +112,36 @@ def population(scoped: ir.Table, model: EvaluationModel) -> ir.Table:
     return t.group_by("subject_key").aggregate(subject_kind=t.subject_kind.max())
 
 
-def scores(scoped: ir.Table, current: ir.Table, model: EvaluationModel, on_day: int) -> ir.Table:
+def scores(
+    scoped: ir.Table,
+    current: ir.Table,
+    model: EvaluationModel,
+    on_day: int,
+    base_model: EvaluationModel | None = None,
+) -> ir.Table:
+    """Per subject: score and grade. With ``base_model`` (an industry model) the base is the
+    subject's score under that model, the model's own indicators added on top."""
     contrib = contributions(current, model, on_day)
     sums = contrib.group_by("subject_key").aggregate(total=contrib.contribution.sum())
     people = population(scoped, model)
-    j = people.left_join(sums, people.subject_key == sums.subject_key)
+    j = people.left_join(sums, people.subject_key == sums.subject_key).select(
+        people.subject_key, people.subject_kind, sums.total
+    )
     f = model.score
-    raw = ibis.literal(f.base) + j.total.coalesce(0.0)
+    base = ibis.literal(f.base)
+    if base_model is not None:
+        under = scores(scoped, current, base_model, on_day).select(
+            "subject_key", base_score="score"
+        )
+        j = j.left_join(under, j.subject_key == under.subject_key).select(
+            j.subject_key, j.subject_kind, j.total, under.base_score
+        )
+        base = j.base_score.coalesce(f.base)
+    raw = base + j.total.coalesce(0.0)
     score = raw.clip(lower=f.min, upper=f.max).round(2)
-    out = j.select(people.subject_key, people.subject_kind, score=score.cast("float64"))
+    out = j.select(
+        "subject_key", "subject_kind", score=score.cast("float64"), base=base.cast("float64")
+    )
     top = max(g.to for g in model.grades)
     branches = [
         (

@@ -47,7 +47,14 @@ def _signature(models: Iterable[EvaluationModel]) -> list[list[str]]:
     return sorted([m.code, m.version] for m in models)
 
 
-def _explanation(model: EvaluationModel, rows: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def catalogue_model(models: Iterable[EvaluationModel], code: str | None) -> EvaluationModel | None:
+    """The model ``code`` among those in force (None: no code, or not in force)."""
+    return next((m for m in models if m.code == code), None) if code else None
+
+
+def _explanation(
+    model: EvaluationModel, rows: dict[str, dict[str, Any]], base: float
+) -> dict[str, Any]:
     out = []
     for ind in model.indicators:
         r = rows.get(ind.code)
@@ -59,7 +66,8 @@ def _explanation(model: EvaluationModel, rows: dict[str, dict[str, Any]]) -> dic
                 "entries": sorted(int(e) for e in r["entries"]) if r else [],
             }
         )
-    return {"base": model.score.base, "indicators": out}
+    # base: the model's, or (an industry model) the subject's score under its base model.
+    return {"base": base, "base_model": model.base_model, "indicators": out}
 
 
 def run(
@@ -170,7 +178,8 @@ def _score(
         scoped = pipeline.in_scope(table, changed_after).cache()
         current = pipeline.current_records(scoped).cache()
         for model in models:
-            scored = pipeline.scores(scoped, current, model, day).to_pyarrow().to_pylist()
+            base = catalogue_model(models, model.base_model)
+            scored = pipeline.scores(scoped, current, model, day, base).to_pyarrow().to_pylist()
             contrib = pipeline.contributions(current, model, day).to_pyarrow().to_pylist()
             by_subject: dict[str, dict[str, dict[str, Any]]] = {}
             for c in contrib:
@@ -197,7 +206,7 @@ def _score(
                     "grade": s["grade"],
                     "computed_at": now,
                     "explanation": json.dumps(
-                        _explanation(model, by_subject.get(s["subject_key"], {})),
+                        _explanation(model, by_subject.get(s["subject_key"], {}), float(s["base"])),
                         ensure_ascii=False,
                     ),
                 }
@@ -298,6 +307,7 @@ def result_view(
         "computed_at": _beijing(row["computed_at"]),
         "run": int(row["run_id"]),
         "base": explanation["base"],
+        "base_model": explanation.get("base_model"),
         "indicators": indicators,
     }
 

@@ -36,6 +36,8 @@ class EvaluationModel(Schema):
     effective_from: str = Field(description="生效日期")
     effective_until: str | None = Field(description="失效日期")
     disclosure: str = Field(description="结果公开方式")
+    base_model: str | None = Field(description="行业模型：以其得分为基础分的模型代码")
+    department: str | None = Field(description="行业模型所属部门代码")
     legal_basis: list[dict[str, JsonValue]] = Field(description="依据")
     score: dict[str, float] = Field(description="计分：base（基础分）、min、max")
     indicators: list[EvaluationIndicator] = Field(description="指标及权重")
@@ -68,7 +70,8 @@ class EvaluationResult(Schema):
     grade_letter: str = Field(description="等级字母")
     computed_at: str | None = Field(description="评价时间（北京时间）")
     run: int = Field(description="评价批次")
-    base: float = Field(description="基础分")
+    base: float = Field(description="基础分（行业模型：主体在基础模型下的得分）")
+    base_model: str | None = Field(description="行业模型的基础模型代码")
     indicators: list[IndicatorResult] = Field(description="各指标的值、贡献及依据记录")
 
 

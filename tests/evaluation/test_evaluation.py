@@ -10,6 +10,7 @@ import datetime as dt
 from typing import Any
 
 import pyarrow.parquet as pq
+import pytest
 from sqlalchemy import select
 
 from tests.helpers import ORG, ORG2, add_department, csv_bytes, penalty, revoke
@@ -20,6 +21,7 @@ from xinyong.evaluation import repository as repo
 from xinyong.evaluation import service as evaluation
 from xinyong.evaluation import snapshot
 from xinyong.kernel.clock import CHINA_TZ, FixedClock
+from xinyong.kernel.errors import Conflict
 from xinyong.ledger.tables import entries
 from xinyong.repair import service as repair
 
@@ -325,3 +327,17 @@ def test_an_industry_model_adds_to_the_public_score(platform: Platform, tmp_path
             conn, catalogue, ORG, levels={ResultDisclosure.PUBLIC}, with_entries=False
         )
     assert [r["model"] for r in public] == ["GGXYPJ"]  # the department's model is 政务共享
+
+
+def test_a_second_run_is_refused_while_one_runs(platform: Platform) -> None:
+    _two_penalties_and_one(platform)
+    seen: list[str] = []
+
+    def meanwhile(done: int, total: int) -> None:
+        with pytest.raises(Conflict) as err:
+            _run(platform)
+        seen.append(err.value.message_zh)
+
+    _run(platform, progress=meanwhile)
+    assert "正在运行" in seen[0]
+    assert _run(platform)["state"] == "done"  # once finished, the next one starts

@@ -80,6 +80,21 @@ def last_done_run(conn: Connection) -> dict[str, Any] | None:
     return dict(row) if row else None
 
 
+def running_since(conn: Connection, since: Any) -> dict[str, Any] | None:
+    """A run still marked running that started after ``since`` (an older one crashed)."""
+    row = (
+        conn.execute(
+            select(evaluation_runs)
+            .where(evaluation_runs.c.state == "running", evaluation_runs.c.started_at > since)
+            .order_by(evaluation_runs.c.id.desc())
+            .limit(1)
+        )
+        .mappings()
+        .first()
+    )
+    return dict(row) if row else None
+
+
 def list_runs(conn: Connection, limit: int) -> list[dict[str, Any]]:
     rows = conn.execute(
         select(evaluation_runs).order_by(evaluation_runs.c.id.desc()).limit(limit)

@@ -35,11 +35,13 @@ from xinyong.identity.pii import PiiVault
 from xinyong.identity.resolve import resolve_subject, shown_code
 from xinyong.identity.service import canonical_key
 from xinyong.kernel.clock import CHINA_TZ
-from xinyong.kernel.errors import ConfigurationError, InputError, NotFound
+from xinyong.kernel.errors import ConfigurationError, Conflict, InputError, NotFound
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
+# A run marked running for longer than this is taken as crashed (its rows are never read).
+STALE_RUN = dt.timedelta(hours=6)
 CHUNK = 5000  # results per committed chunk (one progress step)
 
 
@@ -99,6 +101,12 @@ def run(
 
     signature = _signature(models)
     with engine.begin() as conn:
+        busy = repo.running_since(conn, now - STALE_RUN)
+        if busy is not None:
+            raise Conflict(
+                f"evaluation run {busy['id']} is still running",
+                f"评价批次 {busy['id']} 正在运行（{busy['done']}/{busy['total']}），请待其完成后再评价",
+            )
         manifest, exported = snap.export(conn, folder, catalogue.facets)
         previous = repo.last_done_run(conn)
         incremental = (

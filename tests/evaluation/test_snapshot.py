@@ -50,3 +50,22 @@ def test_parts_manifest_and_facets(platform: Platform) -> None:
         None,
         None,
     ]
+
+
+def test_a_snapshot_ahead_of_the_ledger_is_exported_again(platform: Platform) -> None:
+    """After a restore the database may be older than the snapshot: its parts are dropped."""
+    import json
+
+    add_department(platform)
+    folder = platform.evaluation_snapshot()
+    _import(platform, "陕市监罚〔2026〕1号")
+    with platform.engine.connect() as conn:
+        manifest, _ = snapshot.export(conn, folder, {})
+    body = manifest.as_json()
+    body["head"] = 99  # as if the snapshot had seen entries the ledger no longer has
+    (folder / "manifest.json").write_text(json.dumps(body), "utf-8")
+    with platform.engine.connect() as conn:
+        again, added = snapshot.export(conn, folder, {})
+    assert added == 1
+    assert again.head == 1
+    assert len(again.parts) == 1

@@ -109,8 +109,14 @@ def run(
             )
         manifest, exported = snap.export(conn, folder, catalogue.facets)
         previous = repo.last_done_run(conn)
+        # A snapshot started anew by this export (other facets, a restored database) is
+        # scored in full: what the previous run saw may no longer hold.
+        rebuilt = exported > 0 and len(manifest.parts) == 1 and manifest.parts[0]["from"] == 1
         incremental = (
-            not full and previous is not None and json.loads(previous["models"]) == signature
+            not full
+            and not rebuilt
+            and previous is not None
+            and json.loads(previous["models"]) == signature
         )
         from_entry = int(previous["ledger_head"]) if incremental and previous else 0
         run_id = repo.insert_run(

@@ -118,11 +118,19 @@ def export(
     if manifest is not None and dict(manifest.facets) != dict(facets):
         log.info("evaluation snapshot facets changed: exporting from scratch")
         manifest = None
+    upto = repo.ledger_head(conn)
+    if manifest is not None and upto < manifest.head:
+        # The database is older than the snapshot (a restore): its entries are not ours.
+        log.warning(
+            "evaluation snapshot ahead of the ledger (%d > %d): exporting from scratch",
+            manifest.head,
+            upto,
+        )
+        manifest = None
     if manifest is None:
         for old in parts_dir.glob("*.parquet"):
             old.unlink()
         manifest = Manifest(0, (), dict(facets))
-    upto = repo.ledger_head(conn)
     if upto <= manifest.head:
         return manifest, 0
     name = f"part-{manifest.head + 1:012d}-{upto:012d}.parquet"

@@ -7,6 +7,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from sqlalchemy import Connection, Engine
 
@@ -17,6 +18,7 @@ from xinyong.alerts import service as alerts
 from xinyong.cases.attachments import AttachmentPolicy
 from xinyong.catalog.catalogue import Catalogue
 from xinyong.catalog.commitments import CommitmentCatalogue, load_commitment_catalogue
+from xinyong.catalog.evaluation import EvaluationCatalogue, load_evaluation_catalogue
 from xinyong.catalog.loader import load_catalogue
 from xinyong.catalog.objections import ObjectionRegimes, regimes_for
 from xinyong.catalog.rectification import RectificationCatalogue, load_rectification_catalogue
@@ -27,6 +29,7 @@ from xinyong.checks.readmodel import CheckReadModel
 from xinyong.checks.writer import ReceiptWriter
 from xinyong.commitments.service import Deps as CommitmentDeps
 from xinyong.commitments.service import certificates_for_repair
+from xinyong.evaluation.paths import snapshot_folder
 from xinyong.events import service as events
 from xinyong.identity.divisions import default_divisions
 from xinyong.identity.pii import PiiVault
@@ -159,6 +162,15 @@ class Platform:
         """The rectification and interview rules (national, or a local folder's own)."""
         extra = [self.settings.local_catalog_dir] if self.settings.local_catalog_dir else []
         return load_rectification_catalogue(extra)
+
+    def evaluation_models(self) -> EvaluationCatalogue:
+        """The evaluation models (national, replaced by a local folder's own)."""
+        extra = [self.settings.local_catalog_dir] if self.settings.local_catalog_dir else []
+        return load_evaluation_catalogue(extra)
+
+    def evaluation_snapshot(self) -> Path:
+        """The folder of the ledger's columnar snapshot (Parquet parts and manifest)."""
+        return snapshot_folder(self.settings.data_dir)
 
     def rectification_deps(self) -> RectificationDeps:
         return RectificationDeps(

@@ -147,6 +147,8 @@ def test_scheduler_has_the_catalogued_triggers(platform: Platform) -> None:
             "anchor_ledger",
             "apply_calendar",
             "scan_overdue_cases",
+            "evaluate",
+            "evaluate_full",
         }
     )
     for name, job in jobs.items():
@@ -167,6 +169,8 @@ def test_scheduler_has_the_catalogued_triggers(platform: Platform) -> None:
         "anchor_ledger": "2026-06-16T01:00:00+08:00",
         "apply_calendar": "2026-06-16T07:00:00+08:00",
         "scan_overdue_cases": "2026-06-16T08:30:00+08:00",
+        "evaluate": "2026-06-15T10:20:00+08:00",
+        "evaluate_full": "2026-07-01T03:00:00+08:00",
     }
 
 
@@ -189,3 +193,21 @@ def test_a_job_running_elsewhere_is_skipped_on_postgresql(platform: Platform) ->
         }
         other.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _lock_key("expire_lists")})
     assert run_job(platform, "expire_lists")["expired"] == 0
+
+
+def test_the_evaluation_jobs_score_what_changed(platform: Platform) -> None:
+    from tests.helpers import add_department, csv_bytes, penalty
+
+    add_department(platform)
+    platform.importer().import_bytes(
+        csv_bytes([penalty()]), filename="p.csv", department_code="scjg", item_code="XZCF"
+    )
+    first = run_job(platform, "evaluate")
+    assert first["full"]
+    assert first["total"] == 1
+    again = run_job(platform, "evaluate")
+    assert not again["full"]
+    assert again["total"] == 0  # nothing new in the ledger
+    full = run_job(platform, "evaluate_full")
+    assert full["full"]
+    assert full["total"] == 1

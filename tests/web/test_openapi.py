@@ -55,8 +55,13 @@ NO_KEY = {
     ("get", "/api/v1/calendar/{year}"),
     ("get", "/api/v1/announcements"),
     ("get", "/api/v1/announcements/{announcement_id}"),
+    ("get", "/api/v1/evaluation/models"),
 }
-OPTIONAL_KEY = {("get", "/api/v1/subjects/{code}/file"), ("get", "/api/v1/typical-cases")}
+OPTIONAL_KEY = {
+    ("get", "/api/v1/subjects/{code}/file"),
+    ("get", "/api/v1/typical-cases"),
+    ("get", "/api/v1/subjects/{code}/evaluation"),
+}
 # Operations that answer either at once or "accepted, poll here" (202), each with its model.
 TWO_ANSWERS = {("post", "/api/v1/imports"): {"201", "202"}}
 
@@ -630,6 +635,20 @@ def test_real_answers_declare_every_field(client: TestClient, platform: Platform
     )
     call("GET", "/api/v1/trainings", headers=scjg)
     call("GET", "/api/v1/trainings/{training_id}", session["id"], params=purpose, headers=office)
+
+    # Credit evaluation: the published models, a subject's result (public, and with a key).
+    from xinyong.evaluation import service as evaluation
+
+    evaluation.run(
+        platform.engine,
+        platform.evaluation_models(),
+        platform.evaluation_snapshot(),
+        now=platform.clock.now(),
+        actor="office:测试",
+    )
+    call("GET", "/api/v1/evaluation/models")
+    call("GET", "/api/v1/subjects/{code}/evaluation", ORG)
+    call("GET", "/api/v1/subjects/{code}/evaluation", ORG, params=purpose, headers=office)
 
     models = _models(client.app)
     covered = {(m, t, s) for m, t, s, _ in answers}

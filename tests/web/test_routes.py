@@ -32,6 +32,8 @@ PUBLIC = {
     ("GET", "/api/v1/calendar/{year}"),
     ("GET", "/api/v1/announcements"),
     ("GET", "/api/v1/announcements/{announcement_id}"),
+    ("GET", "/api/v1/evaluation/models"),
+    ("GET", "/api/v1/subjects/{code}/evaluation"),
 }
 
 

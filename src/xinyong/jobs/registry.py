@@ -67,6 +67,7 @@ class Job:
     title: str  # Chinese, shown by `xinyong lists jobs`
     run: Callable[[Platform], dict[str, Any]]
     schedule: Schedule
+    lock: str | None = None  # jobs sharing a lock never run at once (default: the name)
 
 
 def expire_lists(platform: Platform) -> dict[str, Any]:
@@ -202,6 +203,41 @@ def anchor_ledger(platform: Platform) -> dict[str, Any]:
     return {"new": new, **anchor.as_json()}
 
 
+def evaluate(platform: Platform) -> dict[str, Any]:
+    """Incremental credit evaluation: export the ledger's new entries to the snapshot and
+    re-score the subjects they concern (a new record, a correction, a repair: 令36 第三条).
+    Nothing new in the ledger scores nothing."""
+    from xinyong.evaluation import service as evaluation  # ibis/pyarrow: loaded when run
+
+    return _evaluate(platform, evaluation, full=False)
+
+
+def evaluate_full(platform: Platform) -> dict[str, Any]:
+    """Full credit evaluation: every subject scored as of today (recency factors re-aged)."""
+    from xinyong.evaluation import service as evaluation
+
+    return _evaluate(platform, evaluation, full=True)
+
+
+def _evaluate(platform: Platform, evaluation: Any, *, full: bool) -> dict[str, Any]:
+    result: dict[str, Any] = evaluation.run(
+        platform.engine,
+        platform.evaluation_models(),
+        platform.evaluation_snapshot(),
+        now=platform.clock.now(),
+        actor="system:evaluate",
+        full=full,
+    )
+    log.info(
+        "evaluate: run %d %s, %d result(s), %d entries exported",
+        result["id"],
+        "full" if result["full"] else "incremental",
+        result["total"],
+        result["exported"],
+    )
+    return result
+
+
 JOBS: Mapping[str, Job] = MappingProxyType(
     {
         j.name: j
@@ -234,6 +270,16 @@ JOBS: Mapping[str, Job] = MappingProxyType(
                 "按新的工作日历重算期限",
                 apply_calendar,
                 Schedule(minute="0", hour="7"),
+            ),
+            # Hourly: a repair or a correction reaches the grade within the hour.
+            Job("evaluate", "信用评价（增量）", evaluate, Schedule(minute="20"), "evaluate"),
+            # Monthly, at night: recency factors re-aged for every subject.
+            Job(
+                "evaluate_full",
+                "信用评价（全量）",
+                evaluate_full,
+                Schedule(minute="0", hour="3", day="1"),
+                "evaluate",
             ),
             # Before office hours, so the morning's inbox follows the overnight count.
             Job(
@@ -287,7 +333,7 @@ def run_job(platform: Platform, name: str) -> dict[str, Any]:
     process was running it)."""
     job = get_job(name)
     started = time.monotonic()
-    with _exclusive(platform, name) as got:
+    with _exclusive(platform, job.lock or name) as got:
         if not got:
             log.warning("%s: skipped, another process is running it", name)
             return {"job": name, "skipped": "running elsewhere"}

@@ -23,6 +23,7 @@ TABLE_MODULES = (
     "xinyong.cases.tables",
     "xinyong.commitments.tables",
     "xinyong.checks.tables",
+    "xinyong.evaluation.tables",
     "xinyong.events.tables",
     "xinyong.identity.tables",
     "xinyong.ingest.tables",

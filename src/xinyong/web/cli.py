@@ -16,6 +16,7 @@ from xinyong.web.commands import backup as backup_commands
 from xinyong.web.commands import calendar as calendar_commands
 from xinyong.web.commands import checks as checks_commands
 from xinyong.web.commands import commitments as commitments_commands
+from xinyong.web.commands import evaluation as evaluation_commands
 from xinyong.web.commands import imports as imports_commands
 from xinyong.web.commands import inspections as inspections_commands
 from xinyong.web.commands import lists as lists_commands
@@ -55,6 +56,7 @@ app.add_typer(calendar_commands.app, name="calendar")
 app.add_typer(access_commands.department_app, name="department")
 app.add_typer(access_commands.key_app, name="key")
 app.add_typer(imports_commands.app, name="imports")
+app.add_typer(evaluation_commands.app, name="evaluation")
 app.add_typer(lists_commands.app, name="lists")
 app.add_typer(notifications_commands.events_app, name="events")
 app.add_typer(notifications_commands.messages_app, name="messages")

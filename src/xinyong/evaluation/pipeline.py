@@ -1,0 +1,153 @@
+"""The one scoring pipeline, as Ibis expressions over the ledger snapshot.
+
+Nothing here names an engine: ``open_snapshot`` reads the Parquet parts into whatever Ibis
+backend it is given (DuckDB embedded by default; the same expressions compile for the pyspark
+backend), and the expressions use only portable operations (filters, a row_number window,
+group-by aggregates with ``collect``, joins, ``cases``, integer day arithmetic). From the
+snapshot's entries:
+
+1. ``in_scope``: every subject's entries, or (an incremental run) those of the subjects with
+   entries after the previous run's ledger head; ``current_records``: the latest entry of each
+   record (item, department, record key), a revoked record dropped;
+2. ``contributions``: per subject and indicator, its value (a count, or a sum of recency
+   factors), the contribution ±weight × min(value, cap) / cap and the entry ids counted;
+3. ``scores``: base + Σ contributions clamped to the model's range, rounded to 2 places, and
+   the grade whose range holds it; a subject with no counted record has the base score.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from xinyong.catalog.evaluation import EvaluationModel, Function, Indicator
+
+
+def open_snapshot(con: Any, paths: Sequence[str], name: str = "ledger_snapshot") -> ir.Table:
+    """The snapshot's parts (those its manifest names) as one table of backend ``con``."""
+    if con.name == "duckdb":
+        table: ir.Table = con.read_parquet(list(paths), table_name=name)
+        return table
+    # pyspark's reader takes one path: the parts, each read and unioned.
+    parts = [con.read_parquet(p) for p in paths]
+    return ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0]
+
+
+def changed_subjects(snapshot: ir.Table, after: int) -> ir.Table:
+    """The subjects with a ledger entry after entry ``after``."""
+    return snapshot.filter(snapshot.id > after).select("subject_key").distinct()
+
+
+def in_scope(snapshot: ir.Table, changed_after: int | None = None) -> ir.Table:
+    """The entries of the subjects to score: every subject, or those with an entry after
+    ``changed_after`` (an incremental run)."""
+    if changed_after is None:
+        return snapshot
+    return snapshot.semi_join(changed_subjects(snapshot, changed_after), "subject_key")
+
+
+def current_records(scoped: ir.Table) -> ir.Table:
+    t = scoped
+    w = ibis.window(
+        group_by=[t.item_code, t.department_code, t.record_key], order_by=ibis.desc(t.id)
+    )
+    t = t.mutate(_rank=ibis.row_number().over(w))
+    return t.filter((t._rank == 0) & (t.action != "revoke")).drop("_rank")
+
+
+def _factor(r: ir.Table, ind: Indicator, on_day: int) -> ir.NumericValue:
+    if ind.function is Function.COUNT:
+        return ibis.literal(1.0)
+    age = ibis.literal(on_day) - r.decision_day
+    branches = [(age < band.within_days, ibis.literal(band.factor)) for band in ind.recency]
+    # A record without a decision date, or decided after the evaluation day, is not counted.
+    return ibis.cases(
+        (r.decision_day.isnull() | (age < 0), ibis.literal(0.0)),
+        *branches,
+        else_=ibis.literal(0.0),
+    )
+
+
+def indicator_rows(current: ir.Table, ind: Indicator, on_day: int) -> ir.Table:
+    """Per subject: the indicator's value, contribution and the entry ids counted."""
+    r = current
+    cond = r.item_code.isin(list(ind.items))
+    if ind.severities:
+        cond &= r.severity.isin(list(ind.severities))
+    if ind.facet_values:
+        cond &= r.facet.isin(list(ind.facet_values))
+    if ind.actions:
+        cond &= r.action.isin(list(ind.actions))
+    if ind.exclude_actions:
+        cond &= ~r.action.isin(list(ind.exclude_actions))
+    if ind.active:
+        cond &= r.public & (r.public_until_day.isnull() | (r.public_until_day > on_day))
+    r = r.filter(cond)
+    r = r.mutate(_factor=_factor(r, ind, on_day))
+    r = r.filter(r._factor > 0)
+    g = r.group_by("subject_key").aggregate(value=r._factor.sum(), entries=r.id.collect())
+    contribution = ind.sign * ind.weight * ibis.least(g.value, ind.cap) / ind.cap
+    return g.select(
+        "subject_key",
+        indicator=ibis.literal(ind.code),
+        value=g.value.cast("float64"),
+        contribution=contribution.cast("float64"),
+        entries=g.entries,
+    )
+
+
+def contributions(current: ir.Table, model: EvaluationModel, on_day: int) -> ir.Table:
+    scoped = current.filter(current.subject_kind.isin(list(model.subject_kinds)))
+    parts = [indicator_rows(scoped, ind, on_day) for ind in model.indicators]
+    return ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0]
+
+
+def population(scoped: ir.Table, model: EvaluationModel) -> ir.Table:
+    """Every subject with an entry in scope (a subject whose records were all revoked is
+    scored too: its earlier result must not stay current)."""
+    t = scoped.filter(scoped.subject_kind.isin(list(model.subject_kinds)))
+    return t.group_by("subject_key").aggregate(subject_kind=t.subject_kind.max())
+
+
+def scores(
+    scoped: ir.Table,
+    current: ir.Table,
+    model: EvaluationModel,
+    on_day: int,
+    base_model: EvaluationModel | None = None,
+) -> ir.Table:
+    """Per subject: score and grade. With ``base_model`` (an industry model) the base is the
+    subject's score under that model, the model's own indicators added on top."""
+    contrib = contributions(current, model, on_day)
+    sums = contrib.group_by("subject_key").aggregate(total=contrib.contribution.sum())
+    people = population(scoped, model)
+    j = people.left_join(sums, people.subject_key == sums.subject_key).select(
+        people.subject_key, people.subject_kind, sums.total
+    )
+    f = model.score
+    base = ibis.literal(f.base)
+    if base_model is not None:
+        under = scores(scoped, current, base_model, on_day).select(
+            "subject_key", base_score="score"
+        )
+        j = j.left_join(under, j.subject_key == under.subject_key).select(
+            j.subject_key, j.subject_kind, j.total, under.base_score
+        )
+        base = j.base_score.coalesce(f.base)
+    raw = base + j.total.coalesce(0.0)
+    score = raw.clip(lower=f.min, upper=f.max).round(2)
+    out = j.select(
+        "subject_key", "subject_kind", score=score.cast("float64"), base=base.cast("float64")
+    )
+    top = max(g.to for g in model.grades)
+    branches = [
+        (
+            (out.score >= g.from_) & ((out.score <= g.to) if g.to == top else (out.score < g.to)),
+            ibis.literal(g.code),
+        )
+        for g in model.grades
+    ]
+    return out.mutate(grade=ibis.cases(*branches))

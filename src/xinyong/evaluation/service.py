@@ -1,0 +1,423 @@
+"""Evaluation runs: export the snapshot, score it with the pipeline, write the results back.
+
+A run exports the ledger's new entries to the Parquet snapshot, then scores every subject
+(a full run: the first, a changed model version, or asked for) or only the subjects with
+ledger entries after the previous finished run's head (incremental: a repair, a correction,
+a new record re-scores its subject). Results are written in chunks, each committed with the
+run's progress (done/total); readers use only finished runs, and a failed run's rows are
+deleted, so nothing half-written is ever read.
+
+Recency factors depend on the evaluation day: an incremental run leaves the unchanged
+subjects' scores as of the day they were computed; a periodic full run (``--full``)
+re-ages them all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections.abc import Callable, Collection, Iterable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine
+
+from xinyong.catalog.evaluation import (
+    EvaluationCatalogue,
+    EvaluationModel,
+    ResultDisclosure,
+    model_json,
+)
+from xinyong.evaluation import engines
+from xinyong.evaluation import repository as repo
+from xinyong.identity.pii import PiiVault
+from xinyong.identity.resolve import resolve_subject, shown_code
+from xinyong.identity.service import canonical_key
+from xinyong.kernel.clock import CHINA_TZ
+from xinyong.kernel.errors import ConfigurationError, Conflict, InputError, NotFound
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int], None]
+# A run marked running for longer than this is taken as crashed (its rows are never read).
+STALE_RUN = dt.timedelta(hours=6)
+CHUNK = 5000  # results per committed chunk (one progress step)
+
+
+def _signature(models: Iterable[EvaluationModel]) -> list[list[str]]:
+    return sorted([m.code, m.version] for m in models)
+
+
+def catalogue_model(models: Iterable[EvaluationModel], code: str | None) -> EvaluationModel | None:
+    """The model ``code`` among those in force (None: no code, or not in force)."""
+    return next((m for m in models if m.code == code), None) if code else None
+
+
+def _explanation(
+    model: EvaluationModel, rows: dict[str, dict[str, Any]], base: float
+) -> dict[str, Any]:
+    out = []
+    for ind in model.indicators:
+        r = rows.get(ind.code)
+        out.append(
+            {
+                "code": ind.code,
+                "value": round(float(r["value"]), 4) if r else 0.0,
+                "contribution": round(float(r["contribution"]), 4) if r else 0.0,
+                "entries": sorted(int(e) for e in r["entries"]) if r else [],
+            }
+        )
+    # base: the model's, or (an industry model) the subject's score under its base model.
+    return {"base": base, "base_model": model.base_model, "indicators": out}
+
+
+def run(
+    engine: Engine,
+    catalogue: EvaluationCatalogue,
+    folder: Path,
+    *,
+    now: dt.datetime,
+    actor: str,
+    full: bool = False,
+    backend: str = "duckdb",
+    connect: Callable[[], Any] | None = None,
+    chunk: int = CHUNK,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Score the population (or the changed subjects) under every model in force today."""
+    if backend not in engines.BACKENDS:
+        raise InputError(
+            f"unknown evaluation engine {backend}",
+            f"engine（评价引擎）“{backend}”无效：可选 {'、'.join(engines.BACKENDS)}",
+        )
+    today = now.astimezone(CHINA_TZ).date()
+    models = catalogue.in_force(today)
+    if not models:
+        raise ConfigurationError(
+            f"no evaluation model in force on {today}", f"{today} 没有生效的评价模型"
+        )
+    from xinyong.evaluation import snapshot as snap  # pyarrow: loaded when a run starts
+
+    signature = _signature(models)
+    with engine.begin() as conn:
+        busy = repo.running_since(conn, now - STALE_RUN)
+        if busy is not None:
+            raise Conflict(
+                f"evaluation run {busy['id']} is still running",
+                f"评价批次 {busy['id']} 正在运行（{busy['done']}/{busy['total']}），请待其完成后再评价",
+            )
+        manifest, exported = snap.export(conn, folder, catalogue.facets)
+        previous = repo.last_done_run(conn)
+        # A snapshot started anew by this export (other facets, a restored database) is
+        # scored in full: what the previous run saw may no longer hold.
+        rebuilt = exported > 0 and len(manifest.parts) == 1 and manifest.parts[0]["from"] == 1
+        incremental = (
+            not full
+            and not rebuilt
+            and previous is not None
+            and json.loads(previous["models"]) == signature
+        )
+        from_entry = int(previous["ledger_head"]) if incremental and previous else 0
+        run_id = repo.insert_run(
+            conn,
+            {
+                "state": "running",
+                "full": not incremental,
+                "models": json.dumps(signature),
+                "engine": backend,
+                "from_entry": from_entry,
+                "ledger_head": manifest.head,
+                "evaluated_on": today.isoformat(),
+                "done": 0,
+                "total": 0,
+                "started_by": actor,
+                "started_at": now,
+            },
+        )
+    try:
+        total = _score(
+            engine,
+            run_id,
+            models,
+            folder,
+            manifest,
+            today,
+            now,
+            from_entry if incremental else None,
+            connect or engines.BACKENDS[backend],
+            chunk,
+            progress,
+        )
+    except Exception as exc:
+        log.exception("evaluation run %d failed", run_id)
+        with engine.begin() as conn:
+            repo.delete_results_of_run(conn, run_id)
+            repo.update_run(
+                conn, run_id, {"state": "failed", "error": str(exc)[:2000], "finished_at": now}
+            )
+        raise
+    with engine.begin() as conn:
+        repo.update_run(conn, run_id, {"state": "done", "finished_at": now})
+        row = repo.get_run(conn, run_id)
+    if row is None:  # pragma: no cover - written just above in this process
+        raise NotFound(f"evaluation run {run_id} not found", f"评价批次 {run_id} 不存在")
+    log.info("evaluation run %d done: %d results, %d entries exported", run_id, total, exported)
+    return {**run_view(row), "exported": exported}
+
+
+def _score(
+    engine: Engine,
+    run_id: int,
+    models: tuple[EvaluationModel, ...],
+    folder: Path,
+    manifest: Any,
+    today: dt.date,
+    now: dt.datetime,
+    changed_after: int | None,
+    connect: Callable[[], Any],
+    chunk: int,
+    progress: Progress | None,
+) -> int:
+    from xinyong.evaluation import pipeline  # ibis: loaded when a run starts
+    from xinyong.evaluation import snapshot as snap
+
+    if not manifest.parts or (changed_after is not None and changed_after >= manifest.head):
+        return 0  # nothing in the ledger, or nothing changed since the previous run
+    con = connect()
+    day = (today - snap.EPOCH).days
+    fetched = []
+    try:
+        table = pipeline.open_snapshot(con, snap.part_paths(folder, manifest))
+        scoped = pipeline.in_scope(table, changed_after).cache()
+        current = pipeline.current_records(scoped).cache()
+        for model in models:
+            base = catalogue_model(models, model.base_model)
+            scored = pipeline.scores(scoped, current, model, day, base).to_pyarrow().to_pylist()
+            contrib = pipeline.contributions(current, model, day).to_pyarrow().to_pylist()
+            by_subject: dict[str, dict[str, dict[str, Any]]] = {}
+            for c in contrib:
+                by_subject.setdefault(c["subject_key"], {})[c["indicator"]] = c
+            fetched.append((model, scored, by_subject))
+        current.release()
+        scoped.release()
+    finally:
+        con.disconnect()
+    total = sum(len(s) for _, s, _ in fetched)
+    with engine.begin() as conn:
+        repo.update_run(conn, run_id, {"total": total})
+    done = 0
+    for model, scored, by_subject in fetched:
+        for start in range(0, len(scored), chunk):
+            rows = [
+                {
+                    "run_id": run_id,
+                    "subject_key": s["subject_key"],
+                    "subject_kind": s["subject_kind"],
+                    "model_code": model.code,
+                    "model_version": model.version,
+                    "score": float(s["score"]),
+                    "grade": s["grade"],
+                    "computed_at": now,
+                    "explanation": json.dumps(
+                        _explanation(model, by_subject.get(s["subject_key"], {}), float(s["base"])),
+                        ensure_ascii=False,
+                    ),
+                }
+                for s in scored[start : start + chunk]
+            ]
+            done += len(rows)
+            with engine.begin() as conn:
+                repo.insert_results(conn, rows)
+                repo.update_run(conn, run_id, {"done": done})
+            if progress is not None:
+                progress(done, total)
+    return total
+
+
+# -- views ----------------------------------------------------------------------------------
+
+RUN_STATE_LABELS = {"running": "进行中", "done": "已完成", "failed": "失败"}
+
+
+def _beijing(t: dt.datetime | None) -> str | None:
+    return None if t is None else t.astimezone(CHINA_TZ).isoformat(timespec="seconds")
+
+
+def run_view(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": int(row["id"]),
+        "state": row["state"],
+        "state_label": RUN_STATE_LABELS.get(row["state"], row["state"]),
+        "full": bool(row["full"]),
+        "mode_label": "全量评价" if row["full"] else "增量评价（仅信用记录有变化的主体）",
+        "models": [{"code": c, "version": v} for c, v in json.loads(row["models"])],
+        "engine": row["engine"],
+        "from_entry": int(row["from_entry"]),
+        "ledger_head": int(row["ledger_head"]),
+        "evaluated_on": row["evaluated_on"],
+        "done": int(row["done"]),
+        "total": int(row["total"]),
+        "started_by": row["started_by"],
+        "started_at": _beijing(row["started_at"]),
+        "finished_at": _beijing(row["finished_at"]),
+        "error": row["error"],
+    }
+
+
+def get_run(conn: Connection, run_id: int) -> dict[str, Any]:
+    row = repo.get_run(conn, run_id)
+    if row is None:
+        raise NotFound(f"evaluation run {run_id} not found", f"评价批次 {run_id} 不存在")
+    return run_view(row)
+
+
+def list_runs(conn: Connection, limit: int = 20) -> list[dict[str, Any]]:
+    return [run_view(r) for r in repo.list_runs(conn, limit)]
+
+
+def models_view(catalogue: EvaluationCatalogue, on: dt.date) -> list[dict[str, Any]]:
+    """The models in force ``on``, as published (internal models are not published)."""
+    return [
+        model_json(m)
+        for m in catalogue.in_force(on)
+        if m.disclosure is not ResultDisclosure.INTERNAL
+    ]
+
+
+def result_view(
+    catalogue: EvaluationCatalogue, row: dict[str, Any], *, with_entries: bool
+) -> dict[str, Any]:
+    code = row["model_code"]
+    model = next((m for m in catalogue.models if m.code == code), None)
+    same = model is not None and model.version == row["model_version"]
+    grade = (
+        next((g for g in model.grades if g.code == row["grade"]), None) if same and model else None
+    )
+    names = {i.code: i for i in model.indicators} if same and model else {}
+    explanation = json.loads(row["explanation"])
+    indicators = []
+    for e in explanation["indicators"]:
+        ind = names.get(e["code"])
+        item = {
+            "code": e["code"],
+            "name": ind.name if ind else e["code"],
+            "weight": ind.weight if ind else None,
+            "value": e["value"],
+            "contribution": e["contribution"],
+        }
+        if with_entries:
+            item["entries"] = e["entries"]
+        indicators.append(item)
+    return {
+        "model": code,
+        "model_name": model.name if model else code,
+        "model_version": row["model_version"],
+        "disclosure": model.disclosure.value if model else None,
+        "score": row["score"],
+        "grade": row["grade"],
+        "grade_label": grade.label if grade else row["grade"],
+        "grade_letter": grade.letter if grade else "",
+        "computed_at": _beijing(row["computed_at"]),
+        "run": int(row["run_id"]),
+        "base": explanation["base"],
+        "base_model": explanation.get("base_model"),
+        "indicators": indicators,
+    }
+
+
+def subject_results(
+    conn: Connection,
+    catalogue: EvaluationCatalogue,
+    subject_key: str,
+    *,
+    levels: Collection[ResultDisclosure],
+    with_entries: bool,
+) -> list[dict[str, Any]]:
+    """The subject's current results under the models whose disclosure is in ``levels``."""
+    allowed = [m.code for m in catalogue.models if m.disclosure in levels]
+    rows = repo.current_results(conn, subject_key, allowed)
+    return [result_view(catalogue, r, with_entries=with_entries) for r in rows]
+
+
+def subject_of(conn: Connection, vault: PiiVault, code: str) -> tuple[str, str]:
+    """(subject key, kind) of a USCC or resident ID number as typed (never echoed)."""
+    try:
+        key, kind, _shown = resolve_subject(code, vault, allow_subject_key=True)
+    except InputError as exc:
+        raise InputError(
+            f"subject {shown_code(code)}: {exc.message_en}",
+            f"subject（主体代码）“{shown_code(code)}”无效：{exc.message_zh}",
+        ) from None
+    return (canonical_key(conn, key), kind) if kind == "person" else (key, kind)
+
+
+def levels_for(role: str | None) -> set[ResultDisclosure]:
+    """The disclosure levels a caller reads: anyone the public ones; departments also the
+    government-shared ones; the credit office and auditors every level (internal included)."""
+    if role is None:
+        return {ResultDisclosure.PUBLIC}
+    if role == "department":
+        return {ResultDisclosure.PUBLIC, ResultDisclosure.GOV_SHARED}
+    return set(ResultDisclosure)
+
+
+EXPORT_HEADERS = (
+    "统一社会信用代码",
+    "主体名称",
+    "主体类型",
+    "评价模型",
+    "模型版本",
+    "得分",
+    "等级",
+    "等级字母",
+    "评价时间（北京时间）",
+    "评价批次",
+)
+
+
+def export_results(
+    conn: Connection,
+    catalogue: EvaluationCatalogue,
+    model_code: str,
+    out: Path,
+    *,
+    levels: Collection[ResultDisclosure],
+) -> int:
+    """Every organisation's current result under one model as CSV (UTF-8 with BOM, as
+    departments' spreadsheets open it); natural persons never. Returns the rows written."""
+    import csv
+
+    from xinyong.identity.model import SUBJECT_KIND_LABELS
+
+    model = catalogue.model(model_code)
+    if model.disclosure not in levels:
+        raise NotFound(
+            f"evaluation model {model_code} is not disclosed at this level",
+            f"评价模型“{model_code}”的结果不在可查看的公开范围内",
+        )
+    grades = {g.code: g for g in model.grades}
+    n = 0
+    tmp = out.with_name(out.name + ".tmp")
+    with tmp.open("w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(EXPORT_HEADERS)
+        for r in repo.iter_current_results(conn, model_code):
+            g = grades.get(r["grade"]) if r["model_version"] == model.version else None
+            writer.writerow(
+                [
+                    r["subject_key"],
+                    r["name"] or "",
+                    SUBJECT_KIND_LABELS.get(r["subject_kind"], r["subject_kind"]),
+                    model.name,
+                    r["model_version"],
+                    f"{r['score']:g}",
+                    g.label if g else r["grade"],
+                    g.letter if g else "",
+                    _beijing(r["computed_at"]),
+                    r["run_id"],
+                ]
+            )
+            n += 1
+    tmp.replace(out)
+    return n

@@ -16,7 +16,7 @@ import json
 import random
 import secrets
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, cast
 
 from sqlalchemy import Connection
@@ -43,7 +43,7 @@ from xinyong.kernel.clock import CHINA_TZ
 from xinyong.kernel.errors import Conflict, InputError, NotFound, PermissionDenied
 from xinyong.ledger import service as ledger
 from xinyong.ledger.hashing import canonical_json, content_hash
-from xinyong.ledger.model import BatchDraft, NewEntry
+from xinyong.ledger.model import entry_of
 from xinyong.lists import casework
 from xinyong.publication.derived import REPAIR_ACTION, Deriver, RecordFacts, repaired
 
@@ -166,9 +166,16 @@ def _write(
     if action == REPAIR_ACTION:
         derived = repaired(derived, action)
     public = derived.public and rules.public_on_column(str(row["disclosure"]))
+    if not public:
+        derived = replace(
+            derived,
+            public=False,
+            public_from=None,
+            public_until=None,
+            window_reason="按承诺书公开范围不向社会公开",
+        )
     body = canonical_json(dict(values))
-    chash = content_hash(body, {})
-    entry = NewEntry(
+    entry = entry_of(
         subject_key=str(row["subject_key"]),
         subject_kind="organisation",
         item_code=item.code,
@@ -177,42 +184,22 @@ def _write(
         action=action,
         supersedes_id=supersedes,
         decision_date=row["signed_on"],
-        severity=derived.severity,
         disclosure="社会公开" if public else "政务共享",
-        content_hash=chash,
         payload=body,
-        sealed=None,
-        source_row=None,
-        public=public,
-        public_from=derived.public_from if public else None,
-        public_until=derived.public_until if public else None,
-        repair_from=derived.repair_from,
-        policy_code=derived.policy_code,
-        window_reason=derived.window_reason if public else "按承诺书公开范围不向社会公开",
-        due_date=derived.due_date,
-        late=derived.late,
-        due_provisional=derived.due_provisional,
-        due_earliest=derived.due_earliest,
-        due_latest=derived.due_latest,
+        content_hash=content_hash(body, {}),
+        window=derived,
     )
-    draft = BatchDraft(
+    return ledger.append_single(
+        conn,
+        entry,
         department_code=str(row["department_code"]),
-        item_code=item.code,
         channel="commitment",
         source_name=f"信用承诺 {row['id']}",
-        file_sha256=chash,
-        format="promise",  # the batches column holds 8 characters
-        received_at=now,
-        row_count=1,
-        accepted=1,
-        rejected=0,
-        duplicates=0,
-        corrections=0,
-        late=0,
+        now=now,
         catalogue_version=deps.catalogue.snapshot.version,
+        format="promise",  # the batches column holds 8 characters
         backfill=True,
     )
-    return ledger.append_batch(conn, draft, [entry]).entry_ids[0]
 
 
 def _emit(

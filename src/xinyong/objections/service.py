@@ -509,24 +509,15 @@ def _apply(
             wrong.record_key
         ][0]
     elif outcome == "revoke":
-        entry_id = ledger.append_one(
+        entry_id = ledger.supersede(
             conn,
-            subject_key=wrong.subject_key,
-            subject_kind=wrong.subject_kind,
-            item_code=wrong.item_code,
-            item_version=wrong.item_version,
-            record_key=wrong.record_key,
+            wrong,
             action="revoke",
-            supersedes_id=wrong.id,
-            decision_date=wrong.decision_date,
-            severity=wrong.severity,
             payload={"撤销理由": reason, "异议": row["id"]},
-            department_code=wrong.department_code,
             channel="objection",
             source_name=f"异议 {row['id']} 核查撤销",
             now=now,
             catalogue_version=catalogue.snapshot.version,
-            policy_code=wrong.policy_code,
             window_reason=REVOKED_REASON,
         )
         if fed:
@@ -545,27 +536,18 @@ def _apply(
             now=now,
         )
     else:
-        entry_id = ledger.append_one(
+        entry_id = ledger.supersede(
             conn,
-            subject_key=wrong.subject_key,
-            subject_kind=wrong.subject_kind,
-            item_code=wrong.item_code,
-            item_version=wrong.item_version,
-            record_key=wrong.record_key,
+            wrong,
             action="correct",
-            supersedes_id=wrong.id,
-            decision_date=wrong.decision_date,
-            severity=wrong.severity,
             payload={**wrong.payload, **{k: v.strip() for k, v in corrections.items()}},
-            department_code=wrong.department_code,
             channel="objection",
             source_name=f"异议 {row['id']} 核查更正",
             now=now,
             catalogue_version=catalogue.snapshot.version,
+            window_reason=wrong.window_reason,
             public=wrong.public,
             public_until=wrong.public_until,
-            policy_code=wrong.policy_code,
-            window_reason=wrong.window_reason,
         )
         if fed or LIST_MARK in wrong.record_key:
             list_projection.apply_entries(conn, sanctions, catalogue, [entry_id])

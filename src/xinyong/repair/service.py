@@ -51,7 +51,7 @@ from xinyong.kernel.clock import CHINA_TZ
 from xinyong.kernel.errors import Conflict, InputError, NotFound, PermissionDenied
 from xinyong.ledger import service as ledger
 from xinyong.ledger.hashing import canonical_json, content_hash
-from xinyong.ledger.model import BatchDraft, NewEntry, StoredEntry
+from xinyong.ledger.model import StoredEntry, entry_of
 from xinyong.lists import projection
 from xinyong.lists import repository as lists_repo
 from xinyong.lists import service as lists
@@ -764,8 +764,7 @@ def _restate(
     if action in REPAIR_REASONS:
         derived = repaired(derived, action)
     body = canonical_json(dict(current.payload))
-    chash = content_hash(body, {})
-    entry = NewEntry(
+    entry = entry_of(
         subject_key=current.subject_key,
         subject_kind=current.subject_kind,
         item_code=current.item_code,
@@ -774,42 +773,21 @@ def _restate(
         action=action,
         supersedes_id=current.id,
         decision_date=current.decision_date,
-        severity=derived.severity,
         disclosure=current.disclosure,
-        content_hash=chash,
         payload=body,
-        sealed=None,
-        source_row=None,
-        public=derived.public,
-        public_from=derived.public_from,
-        public_until=derived.public_until,
-        repair_from=derived.repair_from,
-        policy_code=derived.policy_code,
-        window_reason=derived.window_reason,
-        due_date=derived.due_date,
-        late=derived.late,
-        due_provisional=derived.due_provisional,
-        due_earliest=derived.due_earliest,
-        due_latest=derived.due_latest,
+        content_hash=content_hash(body, {}),
+        window=derived,
     )
-    draft = BatchDraft(
+    entry_id = ledger.append_single(
+        conn,
+        entry,
         department_code=current.department_code,
-        item_code=current.item_code,
         channel="repair",
         source_name=f"信用修复办件 {case.id}",
-        file_sha256=chash,
-        format="repair",
-        received_at=now,
-        row_count=1,
-        accepted=1,
-        rejected=0,
-        duplicates=0,
-        corrections=0,
-        late=0,
+        now=now,
         catalogue_version=deps.catalogue.snapshot.version,
         backfill=True,
     )
-    entry_id = ledger.append_batch(conn, draft, [entry]).entry_ids[0]
     if current.item_code in deps.sanctions.record_fed_items():
         projection.apply_entries(conn, deps.sanctions, deps.catalogue, [entry_id])
     return entry_id

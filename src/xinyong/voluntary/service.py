@@ -40,7 +40,7 @@ from xinyong.kernel.clock import CHINA_TZ
 from xinyong.kernel.errors import Conflict, InputError, NotFound, PermissionDenied
 from xinyong.ledger import service as ledger
 from xinyong.ledger.hashing import canonical_json, content_hash
-from xinyong.ledger.model import BatchDraft, NewEntry
+from xinyong.ledger.model import entry_of
 from xinyong.lists.casework import due_view
 from xinyong.publication.derived import Deriver, RecordFacts
 from xinyong.voluntary import repository as repo
@@ -320,8 +320,7 @@ def _file(conn: Connection, deps: Deps, case: Case, now: dt.datetime) -> int:
         )
     )
     body = canonical_json(payload)
-    chash = content_hash(body, {})
-    entry = NewEntry(
+    entry = entry_of(
         subject_key=case.subject_key,
         subject_kind=str(subject["kind"]),
         item_code=item.code,
@@ -330,43 +329,23 @@ def _file(conn: Connection, deps: Deps, case: Case, now: dt.datetime) -> int:
         action="assert",
         supersedes_id=None,
         decision_date=opened_on,
-        severity=derived.severity,
         disclosure=item.disclosure.value,
-        content_hash=chash,
         payload=body,
-        sealed=None,
-        source_row=None,
-        public=derived.public,
-        public_from=derived.public_from,
-        public_until=derived.public_until,
-        repair_from=derived.repair_from,
-        policy_code=derived.policy_code,
-        window_reason=derived.window_reason,
-        due_date=derived.due_date,
-        late=derived.late,
-        due_provisional=derived.due_provisional,
-        due_earliest=derived.due_earliest,
-        due_latest=derived.due_latest,
+        content_hash=content_hash(body, {}),
+        window=derived,
     )
-    draft = BatchDraft(
+    return ledger.append_single(
+        conn,
+        entry,
         department_code=str(dept["code"]),
-        item_code=item.code,
         channel=CHANNEL,
         source_name=f"自愿注册 {case.id}（{SELF_REPORTED}）",
-        file_sha256=chash,
-        format="self",  # the batch format column is short: a self-reported record
-        received_at=now,
-        row_count=1,
-        accepted=1,
-        rejected=0,
-        duplicates=0,
-        corrections=0,
-        late=0,
+        now=now,
         catalogue_version=deps.catalogue.snapshot.version,
+        format="self",  # the batch format column is short: a self-reported record
         # Not a department's late row: the record is dated by its registration.
         backfill=True,
     )
-    return ledger.append_batch(conn, draft, [entry]).entry_ids[0]
 
 
 def filed_entry(conn: Connection, case: Case) -> int | None:

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import random
-import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, cast
@@ -38,6 +36,7 @@ from xinyong.events.model import COMMITMENT_EVENTS, TRAINING_EVENTS
 from xinyong.identity import repository as identity_repo
 from xinyong.identity.pii import PiiVault
 from xinyong.identity.resolve import resolve_subject, shown_code
+from xinyong.kernel import sampling
 from xinyong.kernel.calendar import WorkCalendar
 from xinyong.kernel.clock import CHINA_TZ
 from xinyong.kernel.errors import Conflict, InputError, NotFound, PermissionDenied
@@ -773,17 +772,6 @@ def statistics(conn: Connection, deps: Deps, *, department: str | None = None) -
 # -- the monthly 复核 draw ---------------------------------------------------------------------
 
 
-def _month_bounds(month: str) -> tuple[dt.datetime, dt.datetime]:
-    try:
-        first = dt.date.fromisoformat(month + "-01")
-    except ValueError:
-        raise InputError(f"bad month {month!r}", f"month（月份）“{month}”应为 YYYY-MM") from None
-    nxt = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
-    start = dt.datetime.combine(first, dt.time(), tzinfo=CHINA_TZ)
-    end = dt.datetime.combine(nxt, dt.time(), tzinfo=CHINA_TZ)
-    return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
-
-
 def draw_sample(
     conn: Connection,
     deps: Deps,
@@ -795,34 +783,28 @@ def draw_sample(
 ) -> dict[str, Any]:
     """Draw the month's 复核 sample of commitments fulfilled in it, recording seed and
     population so an auditor can replay it. One draw per month."""
-    start, end = _month_bounds(month)
+    start, end = sampling.month_bounds(month)
     if start > now:
         raise InputError(f"month {month} is in the future", f"month（月份）{month} 尚未开始")
     if repo.sample_of_month(conn, month) is not None:
         raise Conflict(f"month {month} already drawn", f"{month} 的复核样本已抽取，不能重抽")
     population = repo.fulfilled_between(conn, start, end)
     policy = deps.commitments.recheck
-    n = rules.sample_size(len(population), policy.ratio, policy.minimum)
-    seed = seed or secrets.token_hex(16)
-    drawn = replay(seed, population, n)
-    repo.insert_sample(
-        conn,
-        {
-            "month": month,
-            "ratio": policy.ratio,
-            "seed": seed,
-            "population": json.dumps(population),
-            "drawn": json.dumps(drawn),
-            "drawn_by": actor,
-            "drawn_at": now,
-        },
+    row = sampling.draw_row(
+        month,
+        population,
+        ratio=policy.ratio,
+        minimum=policy.minimum,
+        seed=seed,
+        actor=actor,
+        now=now,
     )
+    repo.insert_sample(conn, row)
     return sample_view(repo.sample_of_month(conn, month) or {})
 
 
-def replay(seed: str, population: Sequence[int], n: int) -> list[int]:
-    """The draw a recorded seed gives (what an auditor recomputes)."""
-    return sorted(random.Random(seed).sample(list(population), n))  # noqa: S311 - recorded, not secret
+# What an auditor recomputes from a recorded draw.
+replay = sampling.replay
 
 
 def sample_view(row: Mapping[str, Any]) -> dict[str, Any]:

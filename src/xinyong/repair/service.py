@@ -17,9 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import math
-import random
-import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +43,7 @@ from xinyong.identity.model import SUBJECT_KIND_LABELS
 from xinyong.identity.pii import PiiVault
 from xinyong.identity.resolve import resolve_subject, shown_code
 from xinyong.identity.service import canonical_key
+from xinyong.kernel import sampling
 from xinyong.kernel.calendar import WorkCalendar
 from xinyong.kernel.clock import CHINA_TZ
 from xinyong.kernel.errors import Conflict, InputError, NotFound, PermissionDenied
@@ -951,17 +949,6 @@ def find(
 # -- re-check sampling (复查) -----------------------------------------------------------------
 
 
-def _month_bounds(month: str) -> tuple[dt.datetime, dt.datetime]:
-    try:
-        first = dt.date.fromisoformat(f"{month}-01")
-    except ValueError:
-        raise InputError(f"month {month!r}", f"month（月份）“{month}”应为 YYYY-MM") from None
-    nxt = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
-    start = dt.datetime.combine(first, dt.time(), tzinfo=CHINA_TZ)
-    end = dt.datetime.combine(nxt, dt.time(), tzinfo=CHINA_TZ)
-    return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
-
-
 def draw_sample(
     conn: Connection,
     deps: Deps,
@@ -974,34 +961,28 @@ def draw_sample(
     """Draw the month's re-check sample of approved repairs at the configured ratio (at least
     the configured minimum while there are any), recording seed, population and result so
     the draw can be replayed. One draw per month."""
-    start, end = _month_bounds(month)
+    start, end = sampling.month_bounds(month)
     if start > now:
         raise InputError(f"month {month} is in the future", f"month（月份）{month} 尚未开始")
     if repo.sample_of_month(conn, month) is not None:
         raise Conflict(f"month {month} already drawn", f"{month} 的复查样本已抽取，不能重抽")
     population = repo.approved_between(conn, start, end)
     policy = deps.regimes.recheck
-    n = min(len(population), max(policy.minimum, math.ceil(len(population) * policy.ratio)))
-    seed = seed or secrets.token_hex(16)
-    drawn = sorted(random.Random(seed).sample(population, n))  # noqa: S311 - a recorded draw, not a secret
-    repo.insert_sample(
-        conn,
-        {
-            "month": month,
-            "ratio": policy.ratio,
-            "seed": seed,
-            "population": json.dumps(population),
-            "drawn": json.dumps(drawn),
-            "drawn_by": actor,
-            "drawn_at": now,
-        },
+    row = sampling.draw_row(
+        month,
+        population,
+        ratio=policy.ratio,
+        minimum=policy.minimum,
+        seed=seed,
+        actor=actor,
+        now=now,
     )
+    repo.insert_sample(conn, row)
     return sample_view(repo.sample_of_month(conn, month) or {})
 
 
-def replay(seed: str, population: Sequence[int], n: int) -> list[int]:
-    """The draw a recorded seed gives (what an auditor recomputes)."""
-    return sorted(random.Random(seed).sample(list(population), n))  # noqa: S311
+# What an auditor recomputes from a recorded draw.
+replay = sampling.replay
 
 
 def sample_view(row: Mapping[str, Any]) -> dict[str, Any]:

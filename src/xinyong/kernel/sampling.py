@@ -1,0 +1,63 @@
+"""The monthly re-check draw (复查、复核) of cases closed in a month: the month's bounds, the
+sample size at a ratio with a minimum, and a draw an auditor replays from its recorded seed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import random
+import secrets
+from collections.abc import Sequence
+
+from xinyong.kernel.clock import CHINA_TZ
+from xinyong.kernel.errors import InputError
+
+
+def month_bounds(month: str) -> tuple[dt.datetime, dt.datetime]:
+    """The month ``YYYY-MM`` (Beijing time) as UTC instants [start, end)."""
+    try:
+        first = dt.date.fromisoformat(f"{month}-01")
+    except ValueError:
+        raise InputError(f"month {month!r}", f"month（月份）“{month}”应为 YYYY-MM") from None
+    nxt = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    start = dt.datetime.combine(first, dt.time(), tzinfo=CHINA_TZ)
+    end = dt.datetime.combine(nxt, dt.time(), tzinfo=CHINA_TZ)
+    return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
+
+
+def sample_size(population: int, ratio: float, minimum: int) -> int:
+    """``ratio`` of the population rounded up, at least ``minimum``, at most all of it."""
+    if population == 0:
+        return 0
+    return min(population, max(minimum, math.ceil(population * ratio)))
+
+
+def replay(seed: str, population: Sequence[int], n: int) -> list[int]:
+    """The ids drawn from ``population`` with ``seed`` (what an auditor recomputes)."""
+    return sorted(random.Random(seed).sample(list(population), n))  # noqa: S311 - recorded, not secret
+
+
+def draw_row(
+    month: str,
+    population: Sequence[int],
+    *,
+    ratio: float,
+    minimum: int,
+    seed: str | None,
+    actor: str,
+    now: dt.datetime,
+) -> dict[str, object]:
+    """The sample row of a month's draw: seed (a fresh one unless given), population and the
+    ids drawn, so the draw can be replayed."""
+    seed = seed or secrets.token_hex(16)
+    drawn = replay(seed, population, sample_size(len(population), ratio, minimum))
+    return {
+        "month": month,
+        "ratio": ratio,
+        "seed": seed,
+        "population": json.dumps(list(population)),
+        "drawn": json.dumps(drawn),
+        "drawn_by": actor,
+        "drawn_at": now,
+    }

@@ -26,12 +26,22 @@ from sqlalchemy import Connection
 
 from xinyong.access import repository as access_repo
 from xinyong.access import service as access
-from xinyong.cases import attachments
+from xinyong.cases import attachments, views
 from xinyong.cases import repository as cases_repo
 from xinyong.cases import service as cases
 from xinyong.cases.model import Case
 from xinyong.cases.rules import CREDIT_REPAIR, act_on, is_overdue
 from xinyong.cases.service import CASE_ITEM_PREFIX
+from xinyong.cases.views import (
+    HISTORY_KEYS,
+    attachments_view,
+    check_page,
+    check_state,
+    due_view,
+    history_view,
+    page_view,
+    steps_view,
+)
 from xinyong.catalog.catalogue import Catalogue
 from xinyong.catalog.model import Nature
 from xinyong.catalog.repair import RepairCatalogue, RepairRegime, regime_json
@@ -53,7 +63,6 @@ from xinyong.ledger.model import StoredEntry, entry_of
 from xinyong.lists import projection
 from xinyong.lists import repository as lists_repo
 from xinyong.lists import service as lists
-from xinyong.lists.casework import due_view
 from xinyong.lists.rules import LIST_MARK, is_active
 from xinyong.publication.derived import (
     MASK_ACTION,
@@ -80,7 +89,7 @@ from xinyong.repair.rules import (
 )
 
 WORKFLOW = CREDIT_REPAIR.code
-MAX_PAGE_SIZE = 200
+MAX_PAGE_SIZE = views.MAX_PAGE_SIZE
 SIGNATORY_MAX = 50
 NOTE_REQUIRED = {
     "incomplete": "须一次性列明需补正的全部材料",
@@ -859,41 +868,20 @@ def case_view(
         "signed_at": case.params.get("commitment_signed_at"),
         "training_certificate": case.params.get("training_certificate"),
     }
-    view["history"] = [
-        {
-            "seq": e.seq,
-            "transition": e.transition,
-            "label": wf.transitions[e.transition].label
-            if e.transition in wf.transitions
-            else "提交信用修复申请",
-            "to_state": e.to_state,
-            "to_label": wf.states[e.to_state].label,
-            "actor": e.actor,
-            "role": e.role,
-            "at": e.at.isoformat(),
-            "note": e.note,
-            "due": due_view(wf.states[e.to_state], e.deadline),
-            "entry": e.entry_id,
-        }
-        for e in case.events
-    ]
-    view["attachments"] = [
-        {
-            "id": int(a["id"]),
-            "step": int(a["event_seq"]),
-            "file_name": a["file_name"],
-            "media_type": a["media_type"],
-            "size": int(a["size"]),
-        }
-        for a in attachments.of_case(conn, case.id)
-    ]
+    view["history"] = history_view(
+        wf, case.events, "提交信用修复申请", keys=set(HISTORY_KEYS) - {"from_state", "due_on"}
+    )
+    view["attachments"] = attachments_view(attachments.of_case(conn, case.id))
     kind = str(case.params.get("kind"))
-    view["transitions"] = [
-        {"name": t.name, "label": t.label, "target": t.target, "roles": sorted(t.roles)}
-        for t in wf.available(case.state, role)
-        if not (kind == ORDINARY and t.name in BANKRUPTCY_ONLY)
-        and not (kind == BANKRUPTCY and t.name in ORDINARY_ONLY)
-    ]
+    view["transitions"] = steps_view(
+        wf,
+        case.state,
+        role,
+        offered=lambda t: (
+            not (kind == ORDINARY and t.name in BANKRUPTCY_ONLY)
+            and not (kind == BANKRUPTCY and t.name in ORDINARY_ONLY)
+        ),
+    )
     view["remedies"] = regime.remedies if case.state == "refused" else None
     bar = fraud_bar_until(conn, deps, case.subject_key) if case.state == "voided" else None
     view["fraud_bar_until"] = bar.isoformat() if bar else None
@@ -914,15 +902,9 @@ def find(
 ) -> dict[str, Any]:
     """Repair cases soonest deadline first: those still to work on (or in ``state``), of one
     department or one subject when given, optionally only the overdue ones."""
-    if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
-        raise InputError(
-            f"bad page {page} / page_size {page_size}",
-            f"page 应不小于1，page_size 应在1到{MAX_PAGE_SIZE}之间（收到 {page}、{page_size}）",
-        )
+    check_page(page, page_size)
     wf = CREDIT_REPAIR
-    if state is not None and state not in wf.states:
-        options = "、".join(f"{c}（{s.label}）" for c, s in wf.states.items())
-        raise InputError(f"state {state!r}", f"state“{state}”不是信用修复的状态，可选：{options}")
+    check_state(wf, state)
     states = {state} if state is not None else set(WORK_STATES)
     if overdue_only:
         states &= {s for s, st in wf.states.items() if st.deadline_param}
@@ -937,13 +919,8 @@ def find(
         limit=page_size,
         offset=(page - 1) * page_size,
     )
-    return {
-        "as_of": today.isoformat(),
-        "page": page,
-        "page_size": page_size,
-        "total": total,
-        "repairs": [_row(conn, deps, c, today) for c in found],
-    }
+    rows = [_row(conn, deps, c, today) for c in found]
+    return page_view("repairs", rows, today=today, page=page, page_size=page_size, total=total)
 
 
 # -- re-check sampling (复查) -----------------------------------------------------------------

@@ -24,11 +24,21 @@ from typing import Any, cast
 from sqlalchemy import Connection
 
 from xinyong.access import service as access
-from xinyong.cases import attachments
+from xinyong.cases import attachments, views
 from xinyong.cases import repository as cases_repo
 from xinyong.cases import service as cases
 from xinyong.cases.model import Case
 from xinyong.cases.rules import VOLUNTARY_REGISTRATION, is_overdue
+from xinyong.cases.views import (
+    HISTORY_KEYS,
+    attachments_view,
+    check_page,
+    check_state,
+    due_view,
+    history_view,
+    page_view,
+    steps_view,
+)
 from xinyong.catalog.catalogue import Catalogue
 from xinyong.catalog.voluntary import ITEMS, VoluntaryCatalogue, VoluntaryKind
 from xinyong.identity import repository as identity_repo
@@ -41,13 +51,12 @@ from xinyong.kernel.errors import Conflict, InputError, NotFound, PermissionDeni
 from xinyong.ledger import service as ledger
 from xinyong.ledger.hashing import canonical_json, content_hash
 from xinyong.ledger.model import entry_of
-from xinyong.lists.casework import due_view
 from xinyong.publication.derived import Deriver, RecordFacts
 from xinyong.voluntary import repository as repo
 from xinyong.voluntary.rules import SELF_REPORTED, Share, check_values, content_text
 
 WORKFLOW = VOLUNTARY_REGISTRATION.code
-MAX_PAGE_SIZE = 200
+MAX_PAGE_SIZE = views.MAX_PAGE_SIZE
 NOTE_MAX = 2000
 CHANNEL = "voluntary"
 VERIFIED_STATUS = "2"  # code table verification_status: 已核验
@@ -419,32 +428,13 @@ def case_view(
         "authorisation_sha256": case.params.get("authorisation_sha256"),
         "signed_at": case.params.get("signed_at"),
     }
-    view["history"] = [
-        {
-            "seq": e.seq,
-            "transition": e.transition,
-            "label": wf.transitions[e.transition].label
-            if e.transition in wf.transitions
-            else "提交自愿注册",
-            "to_state": e.to_state,
-            "to_label": wf.states[e.to_state].label,
-            "actor": e.actor,
-            "role": e.role,
-            "at": e.at.isoformat(),
-            "note": e.note,
-        }
-        for e in case.events
-    ]
-    view["attachments"] = [
-        {
-            "id": int(a["id"]),
-            "step": int(a["event_seq"]),
-            "file_name": a["file_name"],
-            "media_type": a["media_type"],
-            "size": int(a["size"]),
-        }
-        for a in attachments.of_case(conn, case.id)
-    ]
+    view["history"] = history_view(
+        wf,
+        case.events,
+        "提交自愿注册",
+        keys=set(HISTORY_KEYS) - {"from_state", "due_on", "due", "entry"},
+    )
+    view["attachments"] = attachments_view(attachments.of_case(conn, case.id))
     last = case.events[-1] if case.events else None
     view["rejection_reason"] = last.note if case.state == "rejected" and last else None
     verified = case.state == "verified" and last is not None
@@ -459,10 +449,7 @@ def case_view(
         if verified and last is not None
         else None
     )
-    view["transitions"] = [
-        {"name": t.name, "label": t.label, "target": t.target, "roles": sorted(t.roles)}
-        for t in wf.available(case.state, role)
-    ]
+    view["transitions"] = steps_view(wf, case.state, role)
     return view
 
 
@@ -479,15 +466,9 @@ def find(
 ) -> dict[str, Any]:
     """Registrations soonest deadline first: every state (or ``state``, or only those still
     to verify), of one verifier or one subject when given."""
-    if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
-        raise InputError(
-            f"bad page {page} / page_size {page_size}",
-            f"page 应不小于1，page_size 应在1到{MAX_PAGE_SIZE}之间（收到 {page}、{page_size}）",
-        )
+    check_page(page, page_size)
     wf = VOLUNTARY_REGISTRATION
-    if state is not None and state not in wf.states:
-        options = "、".join(f"{c}（{s.label}）" for c, s in wf.states.items())
-        raise InputError(f"state {state!r}", f"state“{state}”不是自愿注册的状态，可选：{options}")
+    check_state(wf, state)
     states = {state} if state else ({"submitted"} if open_only else set(wf.states))
     fragment = json.dumps({"subject_key": subject_key})[1:-1] if subject_key else None
     found, total = cases_repo.find_cases(
@@ -499,13 +480,10 @@ def find(
         limit=page_size,
         offset=(page - 1) * page_size,
     )
-    return {
-        "as_of": today.isoformat(),
-        "page": page,
-        "page_size": page_size,
-        "total": total,
-        "registrations": [_row(c, today) for c in found],
-    }
+    rows = [_row(c, today) for c in found]
+    return page_view(
+        "registrations", rows, today=today, page=page, page_size=page_size, total=total
+    )
 
 
 def kinds_view(deps: Deps) -> dict[str, Any]:

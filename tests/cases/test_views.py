@@ -26,7 +26,7 @@ def _events() -> tuple[Event, ...]:
 
 def test_history_labels_opening_steps_and_calendar_recalculation() -> None:
     steps = views.history_view(CREDIT_REPAIR, _events(), "提交信用修复申请")
-    assert [s["label"] for s in steps][0] == "提交信用修复申请"
+    assert next(s["label"] for s in steps) == "提交信用修复申请"
     assert steps[1]["label"] == next(iter(CREDIT_REPAIR.transitions.values())).label
     # A deadline the calendar moved is named so, in every workflow, not as the opening step.
     assert steps[2]["label"] == "期限重算"
@@ -43,9 +43,11 @@ def test_history_gives_only_the_keys_asked_in_order_and_local_time() -> None:
 
 def test_steps_open_to_a_role_with_or_without_roles() -> None:
     with_roles = views.steps_view(OBJECTION, OBJECTION.initial, None)
-    assert with_roles and all(set(s) == {"name", "label", "target", "roles"} for s in with_roles)
+    assert with_roles
+    assert all(set(s) == {"name", "label", "target", "roles"} for s in with_roles)
     bare = views.steps_view(RECTIFICATION, RECTIFICATION.initial, None, roles=False)
-    assert bare and all(set(s) == {"name", "label", "target"} for s in bare)
+    assert bare
+    assert all(set(s) == {"name", "label", "target"} for s in bare)
     first = with_roles[0]["name"]
     kept = views.steps_view(OBJECTION, OBJECTION.initial, None, offered=lambda t: t.name != first)
     assert [s["name"] for s in kept] == [s["name"] for s in with_roles[1:]]

@@ -38,7 +38,8 @@ def test_a_draw_replays_from_its_seed() -> None:
         "2026-11", population, ratio=0.1, minimum=3, seed=None, actor="office", now=now
     )
     drawn = json.loads(str(row["drawn"]))
-    assert len(drawn) == 5 and drawn == sorted(drawn)
+    assert len(drawn) == 5
+    assert drawn == sorted(drawn)
     assert sampling.replay(str(row["seed"]), population, 5) == drawn
     again = sampling.draw_row(
         "2026-11", population, ratio=0.1, minimum=3, seed=str(row["seed"]), actor="x", now=now

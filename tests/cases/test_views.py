@@ -33,9 +33,9 @@ def test_history_labels_opening_steps_and_calendar_recalculation() -> None:
     assert list(steps[0]) == list(views.HISTORY_KEYS)
 
 
-def test_history_gives_only_the_keys_asked_in_order_and_local_time() -> None:
-    keys = {"note", "seq", "at"}
-    steps = views.history_view(CREDIT_REPAIR, _events(), "x", keys=keys, local_time=True)
+def test_history_omits_what_is_asked_keeps_the_order_and_gives_local_time() -> None:
+    omit = set(views.HISTORY_KEYS) - {"note", "seq", "at"}
+    steps = views.history_view(CREDIT_REPAIR, _events(), "x", omit=omit, local_time=True)
     assert list(steps[2]) == ["seq", "at", "note"]
     assert steps[0]["at"] == AT.astimezone(CHINA_TZ).isoformat()
     assert steps[0]["at"].endswith("+08:00")

@@ -106,11 +106,12 @@ def history_view(
     events: Iterable[Event],
     opening: str,
     *,
-    keys: Collection[str] = HISTORY_KEYS,
+    omit: Collection[str] = (),
     local_time: bool = False,
 ) -> list[dict[str, Any]]:
-    """The case's steps, each with the ``keys`` its reader is shown (of HISTORY_KEYS, in
-    that order); ``local_time`` gives the time of a step in Beijing time."""
+    """The case's steps, each with HISTORY_KEYS but those in ``omit`` (what this workflow's
+    steps do not carry or this reader is not shown); ``local_time`` gives the time of a step
+    in Beijing time."""
     out = []
     for e in events:
         at = e.at.astimezone(CHINA_TZ) if local_time else e.at
@@ -129,7 +130,7 @@ def history_view(
             "due": due_view(wf.states[e.to_state], e.deadline),
             "entry": e.entry_id,
         }
-        out.append({k: full[k] for k in HISTORY_KEYS if k in keys})
+        out.append({k: full[k] for k in HISTORY_KEYS if k not in omit})
     return out
 
 

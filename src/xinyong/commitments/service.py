@@ -783,21 +783,12 @@ def draw_sample(
 ) -> dict[str, Any]:
     """Draw the month's 复核 sample of commitments fulfilled in it, recording seed and
     population so an auditor can replay it. One draw per month."""
-    start, end = sampling.month_bounds(month)
-    if start > now:
-        raise InputError(f"month {month} is in the future", f"month（月份）{month} 尚未开始")
+    start, end = sampling.month_begun(month, now)
     if repo.sample_of_month(conn, month) is not None:
         raise Conflict(f"month {month} already drawn", f"{month} 的复核样本已抽取，不能重抽")
     population = repo.fulfilled_between(conn, start, end)
-    policy = deps.commitments.recheck
     row = sampling.draw_row(
-        month,
-        population,
-        ratio=policy.ratio,
-        minimum=policy.minimum,
-        seed=seed,
-        actor=actor,
-        now=now,
+        month, population, deps.commitments.recheck, seed=seed, actor=actor, now=now
     )
     repo.insert_sample(conn, row)
     return sample_view(repo.sample_of_month(conn, month) or {})

@@ -9,6 +9,7 @@ import math
 import random
 import secrets
 from collections.abc import Sequence
+from typing import Protocol
 
 from xinyong.kernel.clock import CHINA_TZ
 from xinyong.kernel.errors import InputError
@@ -26,6 +27,24 @@ def month_bounds(month: str) -> tuple[dt.datetime, dt.datetime]:
     return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
 
 
+def month_begun(month: str, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """``month_bounds`` of a month that has begun by ``now`` (a draw is of a past month or
+    the current one)."""
+    start, end = month_bounds(month)
+    if start > now:
+        raise InputError(f"month {month} is in the future", f"month（月份）{month} 尚未开始")
+    return start, end
+
+
+class SamplePolicy(Protocol):
+    """What a draw needs of a catalogue's re-check policy."""
+
+    @property
+    def ratio(self) -> float: ...
+    @property
+    def minimum(self) -> int: ...
+
+
 def sample_size(population: int, ratio: float, minimum: int) -> int:
     """``ratio`` of the population rounded up, at least ``minimum``, at most all of it."""
     if population == 0:
@@ -41,9 +60,8 @@ def replay(seed: str, population: Sequence[int], n: int) -> list[int]:
 def draw_row(
     month: str,
     population: Sequence[int],
+    policy: SamplePolicy,
     *,
-    ratio: float,
-    minimum: int,
     seed: str | None,
     actor: str,
     now: dt.datetime,
@@ -51,10 +69,10 @@ def draw_row(
     """The sample row of a month's draw: seed (a fresh one unless given), population and the
     ids drawn, so the draw can be replayed."""
     seed = seed or secrets.token_hex(16)
-    drawn = replay(seed, population, sample_size(len(population), ratio, minimum))
+    drawn = replay(seed, population, sample_size(len(population), policy.ratio, policy.minimum))
     return {
         "month": month,
-        "ratio": ratio,
+        "ratio": policy.ratio,
         "seed": seed,
         "population": json.dumps(list(population)),
         "drawn": json.dumps(drawn),

@@ -37,6 +37,7 @@ from xinyong.ledger.model import (
     ENTRY_FIELDS,
     AppendedBatch,
     BatchDraft,
+    EntryWindow,
     FixedWindow,
     NewEntry,
     RecordVersion,
@@ -184,6 +185,50 @@ def append_one(
     )
 
 
+def restate(
+    conn: Connection,
+    current: StoredEntry,
+    *,
+    action: str,
+    payload: Mapping[str, object],
+    window: EntryWindow,
+    disclosure: str,
+    channel: str,
+    source_name: str,
+    now: dt.datetime,
+    catalogue_version: str,
+    backfill: bool = False,
+) -> int:
+    """Append ``action`` (a correction, a revocation, a repair) over the record's ``current``
+    entry, its subject, item, key and decision date kept, with ``payload`` and the derived
+    columns of ``window``, as a batch of one; returns the entry id."""
+    body = canonical_json(dict(payload))
+    entry = entry_of(
+        subject_key=current.subject_key,
+        subject_kind=current.subject_kind,
+        item_code=current.item_code,
+        item_version=current.item_version,
+        record_key=current.record_key,
+        action=action,
+        supersedes_id=current.id,
+        decision_date=current.decision_date,
+        disclosure=disclosure,
+        payload=body,
+        content_hash=content_hash(body, {}),
+        window=window,
+    )
+    return append_single(
+        conn,
+        entry,
+        department_code=current.department_code,
+        channel=channel,
+        source_name=source_name,
+        now=now,
+        catalogue_version=catalogue_version,
+        backfill=backfill,
+    )
+
+
 def supersede(
     conn: Connection,
     current: StoredEntry,
@@ -198,29 +243,27 @@ def supersede(
     public: bool = False,
     public_until: dt.date | None = None,
 ) -> int:
-    """Append ``action`` (a revocation, a correction) over the record's ``current`` entry:
-    its subject, item, key, decision date, class and policy kept; returns the entry id."""
-    return append_one(
-        conn,
-        subject_key=current.subject_key,
-        subject_kind=current.subject_kind,
-        item_code=current.item_code,
-        item_version=current.item_version,
-        record_key=current.record_key,
-        action=action,
-        supersedes_id=current.id,
-        decision_date=current.decision_date,
+    """``restate`` with a fixed window (as ``append_one`` writes it): the record's class and
+    policy kept, public from its decision date only when ``public``."""
+    window = FixedWindow(
         severity=current.severity,
+        public=public,
+        public_from=current.decision_date if public else None,
+        public_until=public_until if public else None,
+        policy_code=current.policy_code,
+        window_reason=window_reason,
+    )
+    return restate(
+        conn,
+        current,
+        action=action,
         payload=payload,
-        department_code=current.department_code,
+        window=window,
+        disclosure="社会公开" if public else "政务共享",
         channel=channel,
         source_name=source_name,
         now=now,
         catalogue_version=catalogue_version,
-        public=public,
-        public_until=public_until,
-        policy_code=current.policy_code,
-        window_reason=window_reason,
     )
 
 

@@ -18,7 +18,6 @@ from xinyong.cases import repository as cases_repo
 from xinyong.cases import service as cases
 from xinyong.cases.model import Case
 from xinyong.cases.rules import LIST_DETERMINATION, is_overdue, window_open
-from xinyong.cases.views import check_page, due_view, history_view, page_view
 from xinyong.catalog.model import LIST_KIND_LABELS, LegalBasis, ListType
 from xinyong.catalog.sanctions import SanctionsCatalogue
 from xinyong.identity import repository as identity_repo
@@ -286,7 +285,7 @@ def _case_row(
         "terminal": st.terminal,
         "opened_at": case.opened_at.isoformat(),
         "due_on": case.due_on.isoformat() if case.due_on else None,
-        "due": due_view(st, case.deadline),
+        "due": views.due_view(st, case.deadline),
         "overdue": is_overdue(st, case.deadline, today),
         "version": case.version,
     }
@@ -315,7 +314,7 @@ def case_view(
         sanctions, case, today, _subjects(conn, {case.subject_key}).get(case.subject_key)
     )
     view["params"] = dict(case.params)
-    view["history"] = history_view(wf, case.events, "提出拟列入")
+    view["history"] = views.history_view(wf, case.events, "提出拟列入")
     row = repo.latest_membership_of_case(conn, case.id)
     view["membership"] = (
         None
@@ -352,7 +351,7 @@ def inbox(
 ) -> dict[str, Any]:
     """Cases to work on, soonest deadline first: open cases (or those in ``state``), of one
     department when given, optionally of one list type or only the overdue ones."""
-    check_page(page, page_size)
+    views.check_page(page, page_size)
     fragment = None
     if list_type is not None:
         codes = [lt.code for lt in sanctions.list_types()]
@@ -377,7 +376,7 @@ def inbox(
     known = _subjects(conn, {c.subject_key for c in found})
     rows = [_case_row(sanctions, c, today, known.get(c.subject_key)) for c in found]
     return {
-        **page_view("cases", rows, today=today, page=page, page_size=page_size, total=total),
+        **views.page_view("cases", rows, today=today, page=page, page_size=page_size, total=total),
         # What the platform told the department (a deadline moved by the official calendar).
         "notices": recalc.notices(conn, department_code=department_code),
     }

@@ -25,15 +25,6 @@ from xinyong.cases import service as cases
 from xinyong.cases import views
 from xinyong.cases.model import Case
 from xinyong.cases.rules import OBJECTION, is_overdue
-from xinyong.cases.views import (
-    HISTORY_KEYS,
-    check_page,
-    check_state,
-    due_view,
-    history_view,
-    page_view,
-    steps_view,
-)
 from xinyong.catalog.catalogue import Catalogue
 from xinyong.catalog.objections import ObjectionRegime, ObjectionRegimes
 from xinyong.catalog.sanctions import SanctionsCatalogue
@@ -639,7 +630,7 @@ def summary(
         "applicant_kind": row["applicant_kind"],
         "applicant_kind_label": APPLICANT_KINDS.get(row["applicant_kind"], row["applicant_kind"]),
         "filed_at": row["filed_at"].astimezone(CHINA_TZ).isoformat(),
-        "due": due_view(st, case.deadline),
+        "due": views.due_view(st, case.deadline),
         "overdue": is_overdue(st, case.deadline, today),
         "outcome": row["outcome"],
         "outcome_label": OUTCOMES.get(row["outcome"] or "", None),
@@ -679,16 +670,10 @@ def view(
     with contextlib.suppress(NotFound):
         out["regime"] = regimes.regime(row["regime"]).as_json()
     # The subject reads its case without the staff's names.
-    shown = (
-        set(HISTORY_KEYS)
-        - {"from_state", "due_on"}
-        - ({"actor"} if for_subject is not None else set())
-    )
-    out["history"] = [
-        {"step" if k == "transition" else k: v for k, v in step.items()}
-        for step in history_view(OBJECTION, case.events, "提出异议", keys=shown, local_time=True)
-    ]
-    out["steps"] = steps_view(OBJECTION, case.state, role)
+    omit = {"from_state", "due_on"} | ({"actor"} if for_subject is not None else set())
+    steps = views.history_view(OBJECTION, case.events, "提出异议", omit=omit, local_time=True)
+    out["history"] = [{"step" if k == "transition" else k: v for k, v in s.items()} for s in steps]
+    out["steps"] = views.steps_view(OBJECTION, case.state, role)
     return out
 
 
@@ -709,8 +694,8 @@ def find(
 ) -> dict[str, Any]:
     """A page of objections: a department's inbox (open first, soonest deadline first), or
     a subject's own; ``state`` narrows to one state of the workflow."""
-    check_state(OBJECTION, state)
-    check_page(page, page_size)
+    views.check_state(OBJECTION, state)
+    views.check_page(page, page_size)
     rows, total = repo.find(
         conn,
         subject_key=subject_key,
@@ -728,7 +713,9 @@ def find(
         items = [i for i in items if i["overdue"]]
         total = len(items)
         items = items[(page - 1) * page_size : page * page_size]
-    return page_view("objections", items, today=today, page=page, page_size=page_size, total=total)
+    return views.page_view(
+        "objections", items, today=today, page=page, page_size=page_size, total=total
+    )
 
 
 def settled_records(

@@ -27,14 +27,6 @@ from xinyong.cases import service as cases
 from xinyong.cases import views
 from xinyong.cases.model import Case
 from xinyong.cases.rules import RECTIFICATION, is_overdue
-from xinyong.cases.views import (
-    HISTORY_KEYS,
-    check_page,
-    due_view,
-    history_view,
-    page_view,
-    steps_view,
-)
 from xinyong.catalog.catalogue import Catalogue
 from xinyong.catalog.rectification import RectificationCatalogue
 from xinyong.identity import repository as identity_repo
@@ -487,7 +479,7 @@ def _row(
         "state_label": st.label,
         "terminal": st.terminal,
         "opened_at": case.opened_at.isoformat(),
-        "due": due_view(st, case.deadline),
+        "due": views.due_view(st, case.deadline),
         "overdue": is_overdue(st, case.deadline, today),
         "version": case.version,
         "interviews": [_interview_json(deps, r, full=False) for r in ivs],
@@ -511,10 +503,13 @@ def case_view(
     ivs = repo.interviews(conn, case.id)
     view = _row(conn, deps, case, today, ivs)
     view["interviews"] = [_interview_json(deps, r, full=full) for r in ivs]
-    view["history"] = history_view(
-        wf, case.events, "责令限期整改", keys=set(HISTORY_KEYS) - {"from_state", "role", "due_on"}
+    view["history"] = views.history_view(
+        wf,
+        case.events,
+        "责令限期整改",
+        omit={"from_state", "role", "due_on"},
     )
-    view["transitions"] = steps_view(wf, case.state, role, roles=False)
+    view["transitions"] = views.steps_view(wf, case.state, role, roles=False)
     view["list_proposal"] = (
         {
             "offered": True,
@@ -542,7 +537,7 @@ def find(
 ) -> dict[str, Any]:
     """Rectification cases soonest deadline first: the open ones (or those in ``state``), of
     one department or subject when given, optionally only the overdue ones."""
-    check_page(page, page_size)
+    views.check_page(page, page_size)
     found, total = cases.find(
         conn,
         WORKFLOW,
@@ -559,7 +554,7 @@ def find(
         total = len(found)
     ivs = repo.interviews_of_cases(conn, [c.id for c in found])
     rows = [_row(conn, deps, c, today, ivs[c.id]) for c in found]
-    return page_view(
+    return views.page_view(
         "rectifications", rows, today=today, page=page, page_size=page_size, total=total
     )
 

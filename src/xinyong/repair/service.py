@@ -32,16 +32,6 @@ from xinyong.cases import service as cases
 from xinyong.cases.model import Case
 from xinyong.cases.rules import CREDIT_REPAIR, act_on, is_overdue
 from xinyong.cases.service import CASE_ITEM_PREFIX
-from xinyong.cases.views import (
-    HISTORY_KEYS,
-    attachments_view,
-    check_page,
-    check_state,
-    due_view,
-    history_view,
-    page_view,
-    steps_view,
-)
 from xinyong.catalog.catalogue import Catalogue
 from xinyong.catalog.model import Nature
 from xinyong.catalog.repair import RepairCatalogue, RepairRegime, regime_json
@@ -58,8 +48,7 @@ from xinyong.kernel.calendar import WorkCalendar
 from xinyong.kernel.clock import CHINA_TZ
 from xinyong.kernel.errors import Conflict, InputError, NotFound, PermissionDenied
 from xinyong.ledger import service as ledger
-from xinyong.ledger.hashing import canonical_json, content_hash
-from xinyong.ledger.model import StoredEntry, entry_of
+from xinyong.ledger.model import StoredEntry
 from xinyong.lists import projection
 from xinyong.lists import repository as lists_repo
 from xinyong.lists import service as lists
@@ -770,25 +759,13 @@ def _restate(
     )
     if action in REPAIR_REASONS:
         derived = repaired(derived, action)
-    body = canonical_json(dict(current.payload))
-    entry = entry_of(
-        subject_key=current.subject_key,
-        subject_kind=current.subject_kind,
-        item_code=current.item_code,
-        item_version=current.item_version,
-        record_key=current.record_key,
-        action=action,
-        supersedes_id=current.id,
-        decision_date=current.decision_date,
-        disclosure=current.disclosure,
-        payload=body,
-        content_hash=content_hash(body, {}),
-        window=derived,
-    )
-    entry_id = ledger.append_single(
+    entry_id = ledger.restate(
         conn,
-        entry,
-        department_code=current.department_code,
+        current,
+        action=action,
+        payload=current.payload,
+        window=derived,
+        disclosure=current.disclosure,
         channel="repair",
         source_name=f"信用修复办件 {case.id}",
         now=now,
@@ -845,7 +822,7 @@ def _row(conn: Connection, deps: Deps, case: Case, today: dt.date) -> dict[str, 
         "state_label": st.label,
         "terminal": st.terminal,
         "opened_at": case.opened_at.isoformat(),
-        "due": due_view(st, case.deadline),
+        "due": views.due_view(st, case.deadline),
         "overdue": is_overdue(st, case.deadline, today),
         "version": case.version,
     }
@@ -868,12 +845,12 @@ def case_view(
         "signed_at": case.params.get("commitment_signed_at"),
         "training_certificate": case.params.get("training_certificate"),
     }
-    view["history"] = history_view(
-        wf, case.events, "提交信用修复申请", keys=set(HISTORY_KEYS) - {"from_state", "due_on"}
+    view["history"] = views.history_view(
+        wf, case.events, "提交信用修复申请", omit={"from_state", "due_on"}
     )
-    view["attachments"] = attachments_view(attachments.of_case(conn, case.id))
+    view["attachments"] = views.attachments_view(attachments.of_case(conn, case.id))
     kind = str(case.params.get("kind"))
-    view["transitions"] = steps_view(
+    view["transitions"] = views.steps_view(
         wf,
         case.state,
         role,
@@ -902,9 +879,9 @@ def find(
 ) -> dict[str, Any]:
     """Repair cases soonest deadline first: those still to work on (or in ``state``), of one
     department or one subject when given, optionally only the overdue ones."""
-    check_page(page, page_size)
+    views.check_page(page, page_size)
     wf = CREDIT_REPAIR
-    check_state(wf, state)
+    views.check_state(wf, state)
     states = {state} if state is not None else set(WORK_STATES)
     if overdue_only:
         states &= {s for s, st in wf.states.items() if st.deadline_param}
@@ -920,7 +897,9 @@ def find(
         offset=(page - 1) * page_size,
     )
     rows = [_row(conn, deps, c, today) for c in found]
-    return page_view("repairs", rows, today=today, page=page, page_size=page_size, total=total)
+    return views.page_view(
+        "repairs", rows, today=today, page=page, page_size=page_size, total=total
+    )
 
 
 # -- re-check sampling (复查) -----------------------------------------------------------------
@@ -938,21 +917,12 @@ def draw_sample(
     """Draw the month's re-check sample of approved repairs at the configured ratio (at least
     the configured minimum while there are any), recording seed, population and result so
     the draw can be replayed. One draw per month."""
-    start, end = sampling.month_bounds(month)
-    if start > now:
-        raise InputError(f"month {month} is in the future", f"month（月份）{month} 尚未开始")
+    start, end = sampling.month_begun(month, now)
     if repo.sample_of_month(conn, month) is not None:
         raise Conflict(f"month {month} already drawn", f"{month} 的复查样本已抽取，不能重抽")
     population = repo.approved_between(conn, start, end)
-    policy = deps.regimes.recheck
     row = sampling.draw_row(
-        month,
-        population,
-        ratio=policy.ratio,
-        minimum=policy.minimum,
-        seed=seed,
-        actor=actor,
-        now=now,
+        month, population, deps.regimes.recheck, seed=seed, actor=actor, now=now
     )
     repo.insert_sample(conn, row)
     return sample_view(repo.sample_of_month(conn, month) or {})

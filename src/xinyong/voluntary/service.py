@@ -29,16 +29,6 @@ from xinyong.cases import repository as cases_repo
 from xinyong.cases import service as cases
 from xinyong.cases.model import Case
 from xinyong.cases.rules import VOLUNTARY_REGISTRATION, is_overdue
-from xinyong.cases.views import (
-    HISTORY_KEYS,
-    attachments_view,
-    check_page,
-    check_state,
-    due_view,
-    history_view,
-    page_view,
-    steps_view,
-)
 from xinyong.catalog.catalogue import Catalogue
 from xinyong.catalog.voluntary import ITEMS, VoluntaryCatalogue, VoluntaryKind
 from xinyong.identity import repository as identity_repo
@@ -393,7 +383,7 @@ def _row(case: Case, today: dt.date) -> dict[str, Any]:
         "state_label": st.label,
         "terminal": st.terminal,
         "opened_at": case.opened_at.isoformat(),
-        "due": due_view(st, case.deadline),
+        "due": views.due_view(st, case.deadline),
         "overdue": is_overdue(st, case.deadline, today),
         "version": case.version,
     }
@@ -428,13 +418,13 @@ def case_view(
         "authorisation_sha256": case.params.get("authorisation_sha256"),
         "signed_at": case.params.get("signed_at"),
     }
-    view["history"] = history_view(
+    view["history"] = views.history_view(
         wf,
         case.events,
         "提交自愿注册",
-        keys=set(HISTORY_KEYS) - {"from_state", "due_on", "due", "entry"},
+        omit={"from_state", "due_on", "due", "entry"},
     )
-    view["attachments"] = attachments_view(attachments.of_case(conn, case.id))
+    view["attachments"] = views.attachments_view(attachments.of_case(conn, case.id))
     last = case.events[-1] if case.events else None
     view["rejection_reason"] = last.note if case.state == "rejected" and last else None
     verified = case.state == "verified" and last is not None
@@ -449,7 +439,7 @@ def case_view(
         if verified and last is not None
         else None
     )
-    view["transitions"] = steps_view(wf, case.state, role)
+    view["transitions"] = views.steps_view(wf, case.state, role)
     return view
 
 
@@ -466,9 +456,9 @@ def find(
 ) -> dict[str, Any]:
     """Registrations soonest deadline first: every state (or ``state``, or only those still
     to verify), of one verifier or one subject when given."""
-    check_page(page, page_size)
+    views.check_page(page, page_size)
     wf = VOLUNTARY_REGISTRATION
-    check_state(wf, state)
+    views.check_state(wf, state)
     states = {state} if state else ({"submitted"} if open_only else set(wf.states))
     fragment = json.dumps({"subject_key": subject_key})[1:-1] if subject_key else None
     found, total = cases_repo.find_cases(
@@ -481,7 +471,7 @@ def find(
         offset=(page - 1) * page_size,
     )
     rows = [_row(c, today) for c in found]
-    return page_view(
+    return views.page_view(
         "registrations", rows, today=today, page=page, page_size=page_size, total=total
     )
 

@@ -41,7 +41,6 @@ from xinyong.kernel.calendar import WorkCalendar
 from xinyong.kernel.clock import CHINA_TZ
 from xinyong.kernel.errors import Conflict, InputError, NotFound, PermissionDenied
 from xinyong.ledger import service as ledger
-from xinyong.ledger.hashing import canonical_json, content_hash
 from xinyong.ledger.model import entry_of
 from xinyong.lists import casework
 from xinyong.publication.derived import REPAIR_ACTION, Deriver, RecordFacts, repaired
@@ -173,7 +172,6 @@ def _write(
             public_until=None,
             window_reason="按承诺书公开范围不向社会公开",
         )
-    body = canonical_json(dict(values))
     entry = entry_of(
         subject_key=str(row["subject_key"]),
         subject_kind="organisation",
@@ -184,8 +182,7 @@ def _write(
         supersedes_id=supersedes,
         decision_date=row["signed_on"],
         disclosure="社会公开" if public else "政务共享",
-        payload=body,
-        content_hash=content_hash(body, {}),
+        payload=values,
         window=derived,
     )
     return ledger.append_single(

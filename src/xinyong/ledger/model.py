@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any, Protocol
+
+from xinyong.ledger import hashing
 
 
 @dataclass(slots=True)
@@ -101,14 +104,21 @@ def entry_of(
     supersedes_id: int | None,
     decision_date: dt.date | None,
     disclosure: str,
-    payload: str,
-    content_hash: str,
+    payload: str | Mapping[str, object],
     window: EntryWindow,
+    content_hash: str | None = None,
     sealed: bytes | None = None,
     source_row: int | None = None,
 ) -> NewEntry:
     """An entry with its derived columns copied from ``window``: the one place the columns
-    are named, so an import row and a record the platform writes cannot drift apart."""
+    are named, so an import row and a record the platform writes cannot drift apart.
+    ``payload`` is the canonical JSON with its ``content_hash`` (an import row, its personal
+    fields digested) or, for a record the platform writes, a mapping hashed here."""
+    if not isinstance(payload, str):
+        payload = hashing.canonical_json(dict(payload))
+        content_hash = hashing.content_hash(payload, {})
+    if content_hash is None:
+        raise ValueError("a payload given as text needs its content hash")
     return NewEntry(
         subject_key=subject_key,
         subject_kind=subject_kind,

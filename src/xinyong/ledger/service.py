@@ -27,9 +27,7 @@ from xinyong.ledger.anchors import (
 )
 from xinyong.ledger.hashing import (
     GENESIS,
-    canonical_json,
     chain_hash,
-    content_hash,
     entry_hash,
     merkle_root,
 )
@@ -151,7 +149,6 @@ def append_one(
 ) -> int:
     """Append a batch of one entry written by the platform itself with a fixed window (a
     revocation, a case step, a list decision); returns the entry id."""
-    body = canonical_json(payload)
     window = FixedWindow(
         severity=severity,
         public=public,
@@ -170,8 +167,7 @@ def append_one(
         supersedes_id=supersedes_id,
         decision_date=decision_date,
         disclosure="社会公开" if public else "政务共享",
-        payload=body,
-        content_hash=content_hash(body, {}),
+        payload=payload,
         window=window,
     )
     return append_single(
@@ -202,7 +198,6 @@ def restate(
     """Append ``action`` (a correction, a revocation, a repair) over the record's ``current``
     entry, its subject, item, key and decision date kept, with ``payload`` and the derived
     columns of ``window``, as a batch of one; returns the entry id."""
-    body = canonical_json(dict(payload))
     entry = entry_of(
         subject_key=current.subject_key,
         subject_kind=current.subject_kind,
@@ -213,8 +208,7 @@ def restate(
         supersedes_id=current.id,
         decision_date=current.decision_date,
         disclosure=disclosure,
-        payload=body,
-        content_hash=content_hash(body, {}),
+        payload=payload,
         window=window,
     )
     return append_single(

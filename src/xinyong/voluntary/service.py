@@ -39,7 +39,6 @@ from xinyong.kernel.calendar import WorkCalendar
 from xinyong.kernel.clock import CHINA_TZ
 from xinyong.kernel.errors import Conflict, InputError, NotFound, PermissionDenied
 from xinyong.ledger import service as ledger
-from xinyong.ledger.hashing import canonical_json, content_hash
 from xinyong.ledger.model import entry_of
 from xinyong.publication.derived import Deriver, RecordFacts
 from xinyong.voluntary import repository as repo
@@ -318,7 +317,6 @@ def _file(conn: Connection, deps: Deps, case: Case, now: dt.datetime) -> int:
             backfill=True,
         )
     )
-    body = canonical_json(payload)
     entry = entry_of(
         subject_key=case.subject_key,
         subject_kind=str(subject["kind"]),
@@ -329,8 +327,7 @@ def _file(conn: Connection, deps: Deps, case: Case, now: dt.datetime) -> int:
         supersedes_id=None,
         decision_date=opened_on,
         disclosure=item.disclosure.value,
-        payload=body,
-        content_hash=content_hash(body, {}),
+        payload=payload,
         window=derived,
     )
     return ledger.append_single(

@@ -247,10 +247,16 @@ def open_case(
     return get(conn, case_id)
 
 
-def get(conn: Connection, case_id: int) -> Case:
+def get(conn: Connection, case_id: int, workflow: str | None = None) -> Case:
+    """The case ``case_id``; with ``workflow``, another workflow's case is not found."""
     case = repo.get_case(conn, case_id)
     if case is None:
         raise NotFound(f"no case {case_id}", f"办件 {case_id} 不存在")
+    if workflow is not None and case.workflow != workflow:
+        raise NotFound(
+            f"case {case_id} is not a {workflow} case",
+            f"办件 {case_id} 不是{_workflow(workflow).name}办件",
+        )
     return case
 
 

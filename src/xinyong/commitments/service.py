@@ -796,15 +796,7 @@ replay = sampling.replay
 
 
 def sample_view(row: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "month": row["month"],
-        "ratio": row["ratio"],
-        "seed": row["seed"],
-        "population": json.loads(row["population"]),
-        "drawn": json.loads(row["drawn"]),
-        "drawn_by": row["drawn_by"],
-        "drawn_at": _at(row["drawn_at"]),
-    }
+    return sampling.sample_view(row, _at(row["drawn_at"]))
 
 
 def samples(conn: Connection, limit: int = 24) -> list[dict[str, Any]]:

@@ -8,8 +8,8 @@ import json
 import math
 import random
 import secrets
-from collections.abc import Sequence
-from typing import Protocol
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
 
 from xinyong.kernel.clock import CHINA_TZ
 from xinyong.kernel.errors import InputError
@@ -78,4 +78,17 @@ def draw_row(
         "drawn": json.dumps(drawn),
         "drawn_by": actor,
         "drawn_at": now,
+    }
+
+
+def sample_view(row: Mapping[str, Any], drawn_at: str) -> dict[str, Any]:
+    """A stored draw as the API shows it (``drawn_at`` as the caller writes times)."""
+    return {
+        "month": row["month"],
+        "ratio": row["ratio"],
+        "seed": row["seed"],
+        "population": json.loads(row["population"]),
+        "drawn": json.loads(row["drawn"]),
+        "drawn_by": row["drawn_by"],
+        "drawn_at": drawn_at,
     }

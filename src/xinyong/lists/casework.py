@@ -292,10 +292,7 @@ def _case_row(
 
 
 def get_list_case(conn: Connection, case_id: int) -> Case:
-    case = cases.get(conn, case_id)
-    if case.workflow != WORKFLOW:
-        raise NotFound(f"case {case_id} is not a list case", f"办件 {case_id} 不是名单认定办件")
-    return case
+    return cases.get(conn, case_id, WORKFLOW)
 
 
 def case_view(

@@ -82,10 +82,7 @@ def _finding(conn: Connection, entry_id: int) -> StoredEntry:
 
 
 def get_rectification(conn: Connection, case_id: int) -> Case:
-    case = cases.get(conn, case_id)
-    if case.workflow != WORKFLOW:
-        raise NotFound(f"case {case_id} is not a rectification", f"办件 {case_id} 不是限期整改办件")
-    return case
+    return cases.get(conn, case_id, WORKFLOW)
 
 
 def _open_case_of(conn: Connection, subject_key: str, record_key: str) -> int | None:

@@ -545,10 +545,7 @@ def _basis_text(regime: RepairRegime) -> str:
 
 
 def get_repair(conn: Connection, case_id: int) -> Case:
-    case = cases.get(conn, case_id)
-    if case.workflow != WORKFLOW:
-        raise NotFound(f"case {case_id} is not a repair", f"办件 {case_id} 不是信用修复办件")
-    return case
+    return cases.get(conn, case_id, WORKFLOW)
 
 
 def step(
@@ -933,15 +930,7 @@ replay = sampling.replay
 
 
 def sample_view(row: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "month": row["month"],
-        "ratio": row["ratio"],
-        "seed": row["seed"],
-        "population": json.loads(row["population"]),
-        "drawn": json.loads(row["drawn"]),
-        "drawn_by": row["drawn_by"],
-        "drawn_at": row["drawn_at"].isoformat(),
-    }
+    return sampling.sample_view(row, row["drawn_at"].isoformat())
 
 
 def samples(conn: Connection, limit: int = 24) -> list[dict[str, Any]]:

@@ -214,12 +214,7 @@ def submit(
 
 
 def get_registration(conn: Connection, case_id: int) -> Case:
-    case = cases.get(conn, case_id)
-    if case.workflow != WORKFLOW:
-        raise NotFound(
-            f"case {case_id} is not a voluntary registration", f"自愿注册 {case_id} 不存在"
-        )
-    return case
+    return cases.get(conn, case_id, WORKFLOW)
 
 
 def step(

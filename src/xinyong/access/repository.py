@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import Connection, Select, delete, func, insert, select, text, update
+from sqlalchemy import Connection, Select, Table, delete, func, insert, select, text, update
 
 from xinyong.access.tables import (
     api_clients,
@@ -229,8 +229,14 @@ def update_user(conn: Connection, user_id: int, values: dict[str, Any]) -> None:
     conn.execute(update(users).where(users.c.id == user_id).values(**values))
 
 
-def insert_session(conn: Connection, values: dict[str, Any]) -> None:
-    conn.execute(insert(user_sessions).values(**values))
+# A session table (the console's user_sessions, the subject accounts' subject_sessions) has
+# id, token_hash, last_seen_at and expires_at: the operations below serve both.
+
+
+def insert_session(
+    conn: Connection, values: dict[str, Any], *, table: Table = user_sessions
+) -> None:
+    conn.execute(insert(table).values(**values))
 
 
 def session_by_hash(conn: Connection, token_hash: str) -> dict[str, Any] | None:
@@ -255,14 +261,14 @@ def session_by_hash(conn: Connection, token_hash: str) -> dict[str, Any] | None:
     return None if row is None else dict(row._mapping)
 
 
-def touch_session(conn: Connection, session_id: int, now: dt.datetime) -> None:
-    conn.execute(
-        update(user_sessions).where(user_sessions.c.id == session_id).values(last_seen_at=now)
-    )
+def touch_session(
+    conn: Connection, session_id: int, now: dt.datetime, *, table: Table = user_sessions
+) -> None:
+    conn.execute(update(table).where(table.c.id == session_id).values(last_seen_at=now))
 
 
-def delete_session(conn: Connection, session_id: int) -> None:
-    conn.execute(delete(user_sessions).where(user_sessions.c.id == session_id))
+def delete_session(conn: Connection, session_id: int, *, table: Table = user_sessions) -> None:
+    conn.execute(delete(table).where(table.c.id == session_id))
 
 
 def delete_user_sessions(conn: Connection, user_id: int, keep: int | None = None) -> int:
@@ -273,11 +279,14 @@ def delete_user_sessions(conn: Connection, user_id: int, keep: int | None = None
 
 
 def delete_expired_sessions(
-    conn: Connection, absolute_before: dt.datetime, idle_before: dt.datetime
+    conn: Connection,
+    absolute_before: dt.datetime,
+    idle_before: dt.datetime,
+    *,
+    table: Table = user_sessions,
 ) -> int:
-    stmt = delete(user_sessions).where(
-        (user_sessions.c.expires_at <= absolute_before)
-        | (user_sessions.c.last_seen_at <= idle_before)
+    stmt = delete(table).where(
+        (table.c.expires_at <= absolute_before) | (table.c.last_seen_at <= idle_before)
     )
     return conn.execute(stmt).rowcount
 

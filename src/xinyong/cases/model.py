@@ -23,6 +23,10 @@ ROLES = frozenset({"department", "office", "subject", "system"})
 DUTY = "duty"
 RIGHT = "right"
 
+# The step the platform adds to a case when a calendar change moves its deadline.
+RECALC = "deadline_recalc"
+RECALC_LABEL = "期限重算"
+
 
 class InvalidTransition(Conflict):
     """The transition does not exist or is not allowed from the case's current state."""

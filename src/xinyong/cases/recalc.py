@@ -31,6 +31,8 @@ from typing import Any
 from sqlalchemy import Connection
 
 from xinyong.cases import repository as repo
+from xinyong.cases.model import RECALC as RECALC
+from xinyong.cases.model import RECALC_LABEL as RECALC_LABEL
 from xinyong.cases.model import Case
 from xinyong.cases.rules import WORKFLOWS, deadline_days, due_date
 from xinyong.cases.service import append_step, terminal_by_workflow
@@ -45,8 +47,6 @@ from xinyong.kernel.errors import (
 from xinyong.ledger import service as ledger
 from xinyong.publication.derived import is_late, received_on
 
-RECALC = "deadline_recalc"
-RECALC_LABEL = "期限重算"
 NOTICE_MOVED = "deadline_changed"
 NOTICE_EARLY = "early_action"
 # A deadline not computed before (its year was missing) is looked for this far back.

@@ -16,12 +16,14 @@ from sqlalchemy import Connection
 from xinyong.cases import repository as repo
 from xinyong.cases.model import RIGHT, Case, InvalidTransition, Workflow
 from xinyong.cases.rules import WORKFLOWS, due_date, window_open
+from xinyong.cases.views import check_state
 from xinyong.events import service as events
 from xinyong.events.model import CASE_OVERDUE, case_step_kind
 from xinyong.kernel.calendar import Deadline, WorkCalendar, provisional_label
 from xinyong.kernel.clock import CHINA_TZ
 from xinyong.kernel.errors import InputError, NotFound
 from xinyong.ledger import service as ledger
+from xinyong.ledger.model import StoredEntry
 from xinyong.publication.derived import CASE_STEP_REASON
 
 CASE_ITEM_PREFIX = "case:"
@@ -36,6 +38,34 @@ class VersionConflict(InvalidTransition):
 class WindowStillOpen(InvalidTransition):
     """The subject's window (e.g. to state its case) may still be running: nothing is done
     against the subject before its latest possible end."""
+
+
+def current_record(
+    conn: Connection, entry_id: int, *, field: str, step_refusal: str, revoked_refusal: str
+) -> StoredEntry:
+    """The current entry of the record ``entry_id`` belongs to (any of its versions), for a
+    case resting on a record: refused when the entry is a case step (``step_refusal`` says
+    why, after the fact) or the record is revoked (``revoked_refusal``). ``field`` names the
+    caller's input in the messages."""
+    try:
+        e = ledger.entry(conn, entry_id)
+    except NotFound:
+        raise NotFound(
+            f"no record with entry {entry_id}", f"{field}（记录编号）{entry_id} 不存在"
+        ) from None
+    if e.item_code.startswith(CASE_ITEM_PREFIX):
+        raise InputError(
+            f"entry {entry_id} is a case step, not a record",
+            f"{field}（记录编号）{entry_id} 是办件过程记录，{step_refusal}",
+        )
+    latest = ledger.latest_by_record(conn, e.item_code, [e.record_key], e.department_code)
+    current_id, _, action = latest[e.record_key]
+    if action == "revoke":
+        raise InputError(
+            f"record of entry {entry_id} is revoked",
+            f"{field}（记录编号）{entry_id} 所属记录已撤销，{revoked_refusal}",
+        )
+    return e if current_id == e.id else ledger.entry(conn, current_id)
 
 
 def _workflow(code: str) -> Workflow:
@@ -217,10 +247,16 @@ def open_case(
     return get(conn, case_id)
 
 
-def get(conn: Connection, case_id: int) -> Case:
+def get(conn: Connection, case_id: int, workflow: str | None = None) -> Case:
+    """The case ``case_id``; with ``workflow``, another workflow's case is not found."""
     case = repo.get_case(conn, case_id)
     if case is None:
         raise NotFound(f"no case {case_id}", f"办件 {case_id} 不存在")
+    if workflow is not None and case.workflow != workflow:
+        raise NotFound(
+            f"case {case_id} is not a {workflow} case",
+            f"办件 {case_id} 不是{_workflow(workflow).name}办件",
+        )
     return case
 
 
@@ -371,12 +407,7 @@ def find(
     """A page of cases and the total: in ``state`` if given, else every open (non-terminal)
     case; ``overdue_only`` keeps those past their current step's deadline on ``today``."""
     wf = _workflow(workflow_code)
-    if state is not None and state not in wf.states:
-        options = "、".join(f"{c}（{st.label}）" for c, st in wf.states.items())
-        raise InputError(
-            f"state {state!r} is not a state of {wf.code}",
-            f"state“{state}”不是“{wf.name}”的状态，可选：{options}",
-        )
+    check_state(wf, state)
     open_states = set(wf.states) - terminal_states(wf.code)
     states = {state} if state is not None else open_states
     if overdue_only:

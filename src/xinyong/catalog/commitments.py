@@ -30,7 +30,7 @@ from xinyong.catalog.files import (
     sources,
     validate,
 )
-from xinyong.catalog.model import CatalogueSnapshot, Frozen, LegalBasis, in_force
+from xinyong.catalog.model import CatalogueSnapshot, Frozen, LegalBasis, RecheckPolicy, in_force
 from xinyong.kernel.errors import ConfigurationError, NotFound
 
 COMMITMENTS_FILE = "commitments/commitments.yaml"
@@ -98,12 +98,6 @@ class BreachPolicy(Frozen):
     repairable: tuple[str, ...]
     not_repairable_reason: str
     not_repairable_basis: LegalBasis
-
-
-class RecheckPolicy(Frozen):
-    ratio: float = Field(gt=0, le=1)
-    minimum: int = Field(default=1, ge=0)
-    legal_basis: tuple[LegalBasis, ...]
 
 
 @dataclass(frozen=True, slots=True)

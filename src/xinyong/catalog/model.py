@@ -75,6 +75,15 @@ class LegalBasis(Frozen):
         return {**self.model_dump(mode="json"), "evidence_label": self.evidence.label}
 
 
+class RecheckPolicy(Frozen):
+    """The credit office's monthly re-check sampling of closed cases (信用修复复查, 信用承诺
+    复核): the share drawn, at least ``minimum`` while there are any."""
+
+    ratio: float = Field(gt=0, le=1)
+    minimum: int = Field(default=1, ge=0)
+    legal_basis: tuple[LegalBasis, ...]
+
+
 class Disclosure(StrEnum):
     PUBLIC = "社会公开"
     GOV_SHARED = "政务共享"

@@ -30,7 +30,7 @@ from xinyong.catalog.files import (
     sources,
     validate,
 )
-from xinyong.catalog.model import CatalogueSnapshot, Frozen, LegalBasis, in_force
+from xinyong.catalog.model import CatalogueSnapshot, Frozen, LegalBasis, RecheckPolicy, in_force
 from xinyong.kernel.errors import ConfigurationError
 
 REPAIR_FILE = "rights/repair.yaml"
@@ -85,14 +85,6 @@ class RecordFields(Frozen):
     penalty_kinds: str
     restriction_until: str
     violation: str
-
-
-class RecheckPolicy(Frozen):
-    """The credit office's re-check sampling of approved repairs (复查)."""
-
-    ratio: float = Field(gt=0, le=1)
-    minimum: int = Field(default=1, ge=0)
-    legal_basis: tuple[LegalBasis, ...]
 
 
 @dataclass(frozen=True, slots=True)

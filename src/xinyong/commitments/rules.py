@@ -4,8 +4,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
-import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -170,17 +168,6 @@ def missing(promised: Sequence[str], delivered: Sequence[str]) -> list[str]:
 def public_on_column(disclosure: str) -> bool:
     """Whether the 信用承诺专栏 shows a commitment of this disclosure level."""
     return disclosure == "社会公开"
-
-
-def sample_size(population: int, ratio: float, minimum: int) -> int:
-    if population == 0:
-        return 0
-    return min(population, max(minimum, math.ceil(population * ratio)))
-
-
-def draw(seed: str, population: Sequence[int], n: int) -> list[int]:
-    """The ids drawn from ``population`` with ``seed`` (replayable: sorted input, seeded PRNG)."""
-    return sorted(random.Random(seed).sample(list(population), n))  # noqa: S311 - recorded, not secret
 
 
 # -- integrity education (诚信教育) -------------------------------------------------------------

@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import random
-import secrets
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, cast
 
 from sqlalchemy import Connection
@@ -38,12 +36,12 @@ from xinyong.events.model import COMMITMENT_EVENTS, TRAINING_EVENTS
 from xinyong.identity import repository as identity_repo
 from xinyong.identity.pii import PiiVault
 from xinyong.identity.resolve import resolve_subject, shown_code
+from xinyong.kernel import sampling
 from xinyong.kernel.calendar import WorkCalendar
 from xinyong.kernel.clock import CHINA_TZ
 from xinyong.kernel.errors import Conflict, InputError, NotFound, PermissionDenied
 from xinyong.ledger import service as ledger
-from xinyong.ledger.hashing import canonical_json, content_hash
-from xinyong.ledger.model import BatchDraft, NewEntry
+from xinyong.ledger.model import entry_of
 from xinyong.lists import casework
 from xinyong.publication.derived import REPAIR_ACTION, Deriver, RecordFacts, repaired
 
@@ -166,9 +164,15 @@ def _write(
     if action == REPAIR_ACTION:
         derived = repaired(derived, action)
     public = derived.public and rules.public_on_column(str(row["disclosure"]))
-    body = canonical_json(dict(values))
-    chash = content_hash(body, {})
-    entry = NewEntry(
+    if not public:
+        derived = replace(
+            derived,
+            public=False,
+            public_from=None,
+            public_until=None,
+            window_reason="按承诺书公开范围不向社会公开",
+        )
+    entry = entry_of(
         subject_key=str(row["subject_key"]),
         subject_kind="organisation",
         item_code=item.code,
@@ -177,42 +181,21 @@ def _write(
         action=action,
         supersedes_id=supersedes,
         decision_date=row["signed_on"],
-        severity=derived.severity,
         disclosure="社会公开" if public else "政务共享",
-        content_hash=chash,
-        payload=body,
-        sealed=None,
-        source_row=None,
-        public=public,
-        public_from=derived.public_from if public else None,
-        public_until=derived.public_until if public else None,
-        repair_from=derived.repair_from,
-        policy_code=derived.policy_code,
-        window_reason=derived.window_reason if public else "按承诺书公开范围不向社会公开",
-        due_date=derived.due_date,
-        late=derived.late,
-        due_provisional=derived.due_provisional,
-        due_earliest=derived.due_earliest,
-        due_latest=derived.due_latest,
+        payload=values,
+        window=derived,
     )
-    draft = BatchDraft(
+    return ledger.append_single(
+        conn,
+        entry,
         department_code=str(row["department_code"]),
-        item_code=item.code,
         channel="commitment",
         source_name=f"信用承诺 {row['id']}",
-        file_sha256=chash,
-        format="promise",  # the batches column holds 8 characters
-        received_at=now,
-        row_count=1,
-        accepted=1,
-        rejected=0,
-        duplicates=0,
-        corrections=0,
-        late=0,
+        now=now,
         catalogue_version=deps.catalogue.snapshot.version,
+        format="promise",  # the batches column holds 8 characters
         backfill=True,
     )
-    return ledger.append_batch(conn, draft, [entry]).entry_ids[0]
 
 
 def _emit(
@@ -786,17 +769,6 @@ def statistics(conn: Connection, deps: Deps, *, department: str | None = None) -
 # -- the monthly 复核 draw ---------------------------------------------------------------------
 
 
-def _month_bounds(month: str) -> tuple[dt.datetime, dt.datetime]:
-    try:
-        first = dt.date.fromisoformat(month + "-01")
-    except ValueError:
-        raise InputError(f"bad month {month!r}", f"month（月份）“{month}”应为 YYYY-MM") from None
-    nxt = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
-    start = dt.datetime.combine(first, dt.time(), tzinfo=CHINA_TZ)
-    end = dt.datetime.combine(nxt, dt.time(), tzinfo=CHINA_TZ)
-    return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
-
-
 def draw_sample(
     conn: Connection,
     deps: Deps,
@@ -808,46 +780,23 @@ def draw_sample(
 ) -> dict[str, Any]:
     """Draw the month's 复核 sample of commitments fulfilled in it, recording seed and
     population so an auditor can replay it. One draw per month."""
-    start, end = _month_bounds(month)
-    if start > now:
-        raise InputError(f"month {month} is in the future", f"month（月份）{month} 尚未开始")
+    start, end = sampling.month_begun(month, now)
     if repo.sample_of_month(conn, month) is not None:
         raise Conflict(f"month {month} already drawn", f"{month} 的复核样本已抽取，不能重抽")
     population = repo.fulfilled_between(conn, start, end)
-    policy = deps.commitments.recheck
-    n = rules.sample_size(len(population), policy.ratio, policy.minimum)
-    seed = seed or secrets.token_hex(16)
-    drawn = replay(seed, population, n)
-    repo.insert_sample(
-        conn,
-        {
-            "month": month,
-            "ratio": policy.ratio,
-            "seed": seed,
-            "population": json.dumps(population),
-            "drawn": json.dumps(drawn),
-            "drawn_by": actor,
-            "drawn_at": now,
-        },
+    row = sampling.draw_row(
+        month, population, deps.commitments.recheck, seed=seed, actor=actor, now=now
     )
+    repo.insert_sample(conn, row)
     return sample_view(repo.sample_of_month(conn, month) or {})
 
 
-def replay(seed: str, population: Sequence[int], n: int) -> list[int]:
-    """The draw a recorded seed gives (what an auditor recomputes)."""
-    return sorted(random.Random(seed).sample(list(population), n))  # noqa: S311 - recorded, not secret
+# What an auditor recomputes from a recorded draw.
+replay = sampling.replay
 
 
 def sample_view(row: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "month": row["month"],
-        "ratio": row["ratio"],
-        "seed": row["seed"],
-        "population": json.loads(row["population"]),
-        "drawn": json.loads(row["drawn"]),
-        "drawn_by": row["drawn_by"],
-        "drawn_at": _at(row["drawn_at"]),
-    }
+    return sampling.sample_view(row, _at(row["drawn_at"]))
 
 
 def samples(conn: Connection, limit: int = 24) -> list[dict[str, Any]]:

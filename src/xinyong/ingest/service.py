@@ -53,7 +53,7 @@ from xinyong.kernel.parse import name_key
 from xinyong.kernel.settings import Settings
 from xinyong.ledger import service as ledger
 from xinyong.ledger.hashing import canonical_json, content_hash
-from xinyong.ledger.model import BatchDraft, NewEntry
+from xinyong.ledger.model import BatchDraft, NewEntry, entry_of
 from xinyong.lists import projection as list_projection
 from xinyong.objections import service as objections
 from xinyong.objections.rules import reimport_refusal
@@ -580,7 +580,7 @@ class Importer:
                 severity="warning",
             )
         sealed = self.vault.seal(canonical_json(row.personal)) if row.personal else None
-        entry = NewEntry(
+        entry = entry_of(
             subject_key=row.subject_key,
             subject_kind=row.subject_kind,
             item_code=item.code,
@@ -589,23 +589,12 @@ class Importer:
             action=action,
             supersedes_id=supersedes,
             decision_date=row.decision_date,
-            severity=derived.severity,
             disclosure=item.disclosure.value,
-            content_hash=chash,
             payload=payload,
+            content_hash=chash,
+            window=derived,
             sealed=sealed,
             source_row=row.number,
-            public=derived.public,
-            public_from=derived.public_from,
-            public_until=derived.public_until,
-            repair_from=derived.repair_from,
-            policy_code=derived.policy_code,
-            window_reason=derived.window_reason,
-            due_date=derived.due_date,
-            late=derived.late,
-            due_provisional=derived.due_provisional,
-            due_earliest=derived.due_earliest,
-            due_latest=derived.due_latest,
         )
         return entry, derived.past_deadline, warning
 
@@ -741,24 +730,15 @@ def revoke_record(
     current = ledger.entry(conn, latest[0])
     if latest[2] == "revoke":
         raise InputError("record already revoked", "该记录已撤销")
-    entry_id = ledger.append_one(
+    entry_id = ledger.supersede(
         conn,
-        subject_key=current.subject_key,
-        subject_kind=current.subject_kind,
-        item_code=item.code,
-        item_version=current.item_version,
-        record_key=record_key,
+        current,
         action="revoke",
-        supersedes_id=current.id,
-        decision_date=current.decision_date,
-        severity=current.severity,
         payload={"撤销理由": reason},
-        department_code=dept["code"],
         channel=channel,
         source_name=f"撤销 {record}",
         now=now,
         catalogue_version=catalogue.snapshot.version,
-        policy_code=current.policy_code,
         window_reason=REVOKED_REASON,
     )
     fed = sanctions is not None and item.code in sanctions.record_fed_items()

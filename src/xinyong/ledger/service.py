@@ -27,9 +27,7 @@ from xinyong.ledger.anchors import (
 )
 from xinyong.ledger.hashing import (
     GENESIS,
-    canonical_json,
     chain_hash,
-    content_hash,
     entry_hash,
     merkle_root,
 )
@@ -37,10 +35,13 @@ from xinyong.ledger.model import (
     ENTRY_FIELDS,
     AppendedBatch,
     BatchDraft,
+    EntryWindow,
+    FixedWindow,
     NewEntry,
     RecordVersion,
     StoredEntry,
     VerifyProblem,
+    entry_of,
 )
 
 
@@ -88,6 +89,41 @@ def append_batch(
     return AppendedBatch(batch_id, str(batch["merkle_root"]), str(batch["chain_hash"]), ids)
 
 
+def append_single(
+    conn: Connection,
+    entry: NewEntry,
+    *,
+    department_code: str,
+    channel: str,
+    source_name: str,
+    now: dt.datetime,
+    catalogue_version: str,
+    format: str | None = None,
+    backfill: bool = False,
+) -> int:
+    """Append a batch of the one ``entry`` the platform wrote itself (a case step, a list
+    decision, a restated record) rather than imported from a file; returns the entry id.
+    ``format`` defaults to the channel (the batches column holds 8 characters)."""
+    draft = BatchDraft(
+        department_code=department_code,
+        item_code=entry.item_code,
+        channel=channel,
+        source_name=source_name,
+        file_sha256=entry.content_hash,
+        format=format if format is not None else channel[:8],
+        received_at=now,
+        row_count=1,
+        accepted=1,
+        rejected=0,
+        duplicates=0,
+        corrections=0,
+        late=0,
+        catalogue_version=catalogue_version,
+        backfill=backfill,
+    )
+    return append_batch(conn, draft, [entry]).entry_ids[0]
+
+
 def append_one(
     conn: Connection,
     *,
@@ -111,11 +147,17 @@ def append_one(
     policy_code: str | None = None,
     window_reason: str = "不向社会公开",
 ) -> int:
-    """Append a batch of one entry written by the platform itself (a revocation, a case step,
-    a list decision) rather than imported from a file; returns the entry id."""
-    body = canonical_json(payload)
-    chash = content_hash(body, {})
-    entry = NewEntry(
+    """Append a batch of one entry written by the platform itself with a fixed window (a
+    revocation, a case step, a list decision); returns the entry id."""
+    window = FixedWindow(
+        severity=severity,
+        public=public,
+        public_from=decision_date if public else None,
+        public_until=public_until if public else None,
+        policy_code=policy_code,
+        window_reason=window_reason,
+    )
+    entry = entry_of(
         subject_key=subject_key,
         subject_kind=subject_kind,
         item_code=item_code,
@@ -124,38 +166,99 @@ def append_one(
         action=action,
         supersedes_id=supersedes_id,
         decision_date=decision_date,
-        severity=severity,
         disclosure="社会公开" if public else "政务共享",
-        content_hash=chash,
-        payload=body,
-        sealed=None,
-        source_row=None,
-        public=public,
-        public_from=decision_date if public else None,
-        public_until=public_until if public else None,
-        repair_from=None,
-        policy_code=policy_code,
-        window_reason=window_reason,
-        due_date=None,
-        late=False,
+        payload=payload,
+        window=window,
     )
-    draft = BatchDraft(
+    return append_single(
+        conn,
+        entry,
         department_code=department_code,
-        item_code=item_code,
         channel=channel,
         source_name=source_name,
-        file_sha256=chash,
-        format=channel[:8],
-        received_at=now,
-        row_count=1,
-        accepted=1,
-        rejected=0,
-        duplicates=0,
-        corrections=0,
-        late=0,
+        now=now,
         catalogue_version=catalogue_version,
     )
-    return append_batch(conn, draft, [entry]).entry_ids[0]
+
+
+def restate(
+    conn: Connection,
+    current: StoredEntry,
+    *,
+    action: str,
+    payload: Mapping[str, object],
+    window: EntryWindow,
+    disclosure: str,
+    channel: str,
+    source_name: str,
+    now: dt.datetime,
+    catalogue_version: str,
+    backfill: bool = False,
+) -> int:
+    """Append ``action`` (a correction, a revocation, a repair) over the record's ``current``
+    entry, its subject, item, key and decision date kept, with ``payload`` and the derived
+    columns of ``window``, as a batch of one; returns the entry id."""
+    entry = entry_of(
+        subject_key=current.subject_key,
+        subject_kind=current.subject_kind,
+        item_code=current.item_code,
+        item_version=current.item_version,
+        record_key=current.record_key,
+        action=action,
+        supersedes_id=current.id,
+        decision_date=current.decision_date,
+        disclosure=disclosure,
+        payload=payload,
+        window=window,
+    )
+    return append_single(
+        conn,
+        entry,
+        department_code=current.department_code,
+        channel=channel,
+        source_name=source_name,
+        now=now,
+        catalogue_version=catalogue_version,
+        backfill=backfill,
+    )
+
+
+def supersede(
+    conn: Connection,
+    current: StoredEntry,
+    *,
+    action: str,
+    payload: dict[str, object],
+    channel: str,
+    source_name: str,
+    now: dt.datetime,
+    catalogue_version: str,
+    window_reason: str,
+    public: bool = False,
+    public_until: dt.date | None = None,
+) -> int:
+    """``restate`` with a fixed window (as ``append_one`` writes it): the record's class and
+    policy kept, public from its decision date only when ``public``."""
+    window = FixedWindow(
+        severity=current.severity,
+        public=public,
+        public_from=current.decision_date if public else None,
+        public_until=public_until if public else None,
+        policy_code=current.policy_code,
+        window_reason=window_reason,
+    )
+    return restate(
+        conn,
+        current,
+        action=action,
+        payload=payload,
+        window=window,
+        disclosure="社会公开" if public else "政务共享",
+        channel=channel,
+        source_name=source_name,
+        now=now,
+        catalogue_version=catalogue_version,
+    )
 
 
 def lock_for_append(conn: Connection) -> None:

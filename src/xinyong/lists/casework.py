@@ -13,11 +13,11 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from xinyong.cases import recalc
+from xinyong.cases import recalc, views
 from xinyong.cases import repository as cases_repo
 from xinyong.cases import service as cases
-from xinyong.cases.model import RIGHT, Case, State
-from xinyong.cases.rules import LIST_DETERMINATION, act_on, is_overdue, window_open
+from xinyong.cases.model import Case
+from xinyong.cases.rules import LIST_DETERMINATION, is_overdue, window_open
 from xinyong.catalog.model import LIST_KIND_LABELS, LegalBasis, ListType
 from xinyong.catalog.sanctions import SanctionsCatalogue
 from xinyong.identity import repository as identity_repo
@@ -26,14 +26,14 @@ from xinyong.identity.pii import PiiVault
 from xinyong.identity.resolve import resolve_subject, shown_code
 from xinyong.identity.ric import check_resident_id
 from xinyong.identity.service import canonical_key
-from xinyong.kernel.calendar import Deadline, WorkCalendar
+from xinyong.kernel.calendar import WorkCalendar
 from xinyong.kernel.clock import CHINA_TZ
 from xinyong.kernel.errors import Conflict, InputError, NotFound
 from xinyong.lists import repository as repo
 from xinyong.lists.service import WORKFLOW, propose
 
 ADULT_AGE = 18
-MAX_PAGE_SIZE = 200
+MAX_PAGE_SIZE = views.MAX_PAGE_SIZE
 
 
 class DuplicateCase(Conflict):
@@ -265,27 +265,6 @@ def _transitions_for(
     return out
 
 
-def due_view(state: State, due: Deadline | None) -> dict[str, Any] | None:
-    """A deadline as the API shows it: the date, its calendar status with a Chinese label, the
-    bounds, and which bound counts for this state and why."""
-    if due is None:
-        return None
-    view = due.as_dict()
-    counts = act_on(state, due)
-    view["kind"] = state.deadline_kind
-    view["label"] = state.deadline_label
-    view["act_on"] = counts.isoformat()
-    if not due.provisional:
-        view["guidance"] = None
-    elif state.deadline_kind == RIGHT:
-        view["guidance"] = (
-            f"按可能的最晚日期 {due.latest.isoformat()} 掌握：届满前不作对当事人不利的处理"
-        )
-    else:
-        view["guidance"] = f"请按可能的最早日期 {due.earliest.isoformat()} 办结"
-    return view
-
-
 def _case_row(
     sanctions: SanctionsCatalogue, case: Case, today: dt.date, subject: dict[str, Any] | None
 ) -> dict[str, Any]:
@@ -306,17 +285,14 @@ def _case_row(
         "terminal": st.terminal,
         "opened_at": case.opened_at.isoformat(),
         "due_on": case.due_on.isoformat() if case.due_on else None,
-        "due": due_view(st, case.deadline),
+        "due": views.due_view(st, case.deadline),
         "overdue": is_overdue(st, case.deadline, today),
         "version": case.version,
     }
 
 
 def get_list_case(conn: Connection, case_id: int) -> Case:
-    case = cases.get(conn, case_id)
-    if case.workflow != WORKFLOW:
-        raise NotFound(f"case {case_id} is not a list case", f"办件 {case_id} 不是名单认定办件")
-    return case
+    return cases.get(conn, case_id, WORKFLOW)
 
 
 def case_view(
@@ -335,28 +311,7 @@ def case_view(
         sanctions, case, today, _subjects(conn, {case.subject_key}).get(case.subject_key)
     )
     view["params"] = dict(case.params)
-    view["history"] = [
-        {
-            "seq": e.seq,
-            "transition": e.transition,
-            "label": wf.transitions[e.transition].label
-            if e.transition in wf.transitions
-            else recalc.RECALC_LABEL
-            if e.transition == recalc.RECALC
-            else "提出拟列入",
-            "from_state": e.from_state,
-            "to_state": e.to_state,
-            "to_label": wf.states[e.to_state].label,
-            "actor": e.actor,
-            "role": e.role,
-            "at": e.at.isoformat(),
-            "note": e.note,
-            "due_on": e.due_on.isoformat() if e.due_on else None,
-            "due": due_view(wf.states[e.to_state], e.deadline),
-            "entry": e.entry_id,
-        }
-        for e in case.events
-    ]
+    view["history"] = views.history_view(wf, case.events, "提出拟列入")
     row = repo.latest_membership_of_case(conn, case.id)
     view["membership"] = (
         None
@@ -393,11 +348,7 @@ def inbox(
 ) -> dict[str, Any]:
     """Cases to work on, soonest deadline first: open cases (or those in ``state``), of one
     department when given, optionally of one list type or only the overdue ones."""
-    if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
-        raise InputError(
-            f"bad page {page} / page_size {page_size}",
-            f"page 应不小于1，page_size 应在1到{MAX_PAGE_SIZE}之间（收到 {page}、{page_size}）",
-        )
+    views.check_page(page, page_size)
     fragment = None
     if list_type is not None:
         codes = [lt.code for lt in sanctions.list_types()]
@@ -420,12 +371,9 @@ def inbox(
         offset=(page - 1) * page_size,
     )
     known = _subjects(conn, {c.subject_key for c in found})
+    rows = [_case_row(sanctions, c, today, known.get(c.subject_key)) for c in found]
     return {
-        "as_of": today.isoformat(),
-        "page": page,
-        "page_size": page_size,
-        "total": total,
-        "cases": [_case_row(sanctions, c, today, known.get(c.subject_key)) for c in found],
+        **views.page_view("cases", rows, today=today, page=page, page_size=page_size, total=total),
         # What the platform told the department (a deadline moved by the official calendar).
         "notices": recalc.notices(conn, department_code=department_code),
     }

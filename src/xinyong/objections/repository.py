@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import ColumnElement, Connection, func, insert, select, update
 
 from xinyong.cases.tables import cases
 from xinyong.ledger.tables import entries
@@ -94,36 +94,7 @@ def find(
     return [dict(r._mapping) for r in rows], int(total)
 
 
-def open_marks(conn: Connection, subject_keys: Sequence[str]) -> list[dict[str, Any]]:
-    """The open objections of ``subject_keys`` with their case's state (what marks a record
-    异议处理中 on the file, the portal and in the check)."""
-    o = objections.c
-    out: list[dict[str, Any]] = []
-    for where in matching(conn, o.subject_key, list(subject_keys)):
-        rows = conn.execute(
-            select(
-                o.id,
-                o.case_id,
-                o.subject_key,
-                o.item_code,
-                o.record_key,
-                o.entry_id,
-                o.target_kind,
-                o.list_type,
-                o.measure,
-                o.regime,
-                o.filed_at,
-                cases.c.state,
-            )
-            .join(cases, cases.c.id == o.case_id)
-            .where(where, o.open_key.is_not(None))
-            .order_by(o.id)
-        )
-        out.extend(dict(r._mapping) for r in rows)
-    return out
-
-
-def all_open_marks(conn: Connection) -> list[dict[str, Any]]:
+def _open_marks(conn: Connection, *where: ColumnElement[bool]) -> list[dict[str, Any]]:
     o = objections.c
     rows = conn.execute(
         select(
@@ -141,10 +112,23 @@ def all_open_marks(conn: Connection) -> list[dict[str, Any]]:
             cases.c.state,
         )
         .join(cases, cases.c.id == o.case_id)
-        .where(o.open_key.is_not(None))
+        .where(o.open_key.is_not(None), *where)
         .order_by(o.id)
     )
     return [dict(r._mapping) for r in rows]
+
+
+def open_marks(conn: Connection, subject_keys: Sequence[str]) -> list[dict[str, Any]]:
+    """The open objections of ``subject_keys`` with their case's state (what marks a record
+    异议处理中 on the file, the portal and in the check)."""
+    out: list[dict[str, Any]] = []
+    for where in matching(conn, objections.c.subject_key, list(subject_keys)):
+        out.extend(_open_marks(conn, where))
+    return out
+
+
+def all_open_marks(conn: Connection) -> list[dict[str, Any]]:
+    return _open_marks(conn)
 
 
 def insert_notice(conn: Connection, values: dict[str, Any]) -> int:

@@ -22,6 +22,7 @@ from sqlalchemy import Connection
 
 from xinyong.access import service as access
 from xinyong.cases import service as cases
+from xinyong.cases import views
 from xinyong.cases.model import Case
 from xinyong.cases.rules import OBJECTION, is_overdue
 from xinyong.catalog.catalogue import Catalogue
@@ -38,7 +39,6 @@ from xinyong.ledger.model import StoredEntry
 from xinyong.lists import projection as list_projection
 from xinyong.lists import repository as lists_repo
 from xinyong.lists import service as lists
-from xinyong.lists.casework import due_view
 from xinyong.lists.rules import LIST_MARK
 from xinyong.objections import repository as repo
 from xinyong.objections.rules import (
@@ -55,7 +55,7 @@ from xinyong.publication.derived import REVOKED_REASON
 
 WORKFLOW = OBJECTION.code
 MAX_STATEMENT = 2000
-MAX_PAGE_SIZE = 200
+MAX_PAGE_SIZE = views.MAX_PAGE_SIZE
 
 
 class DuplicateObjection(Conflict):
@@ -76,25 +76,13 @@ def _today(now: dt.datetime) -> dt.date:
 
 def _record_of(conn: Connection, entry_id: int) -> StoredEntry:
     """The current entry of the record ``entry_id`` belongs to (any of its versions)."""
-    try:
-        e = ledger.entry(conn, entry_id)
-    except NotFound:
-        raise NotFound(
-            f"no record with entry {entry_id}", f"entry（记录编号）{entry_id} 不存在"
-        ) from None
-    if e.item_code.startswith(cases.CASE_ITEM_PREFIX):
-        raise InputError(
-            f"entry {entry_id} is a case step, not a record",
-            f"entry（记录编号）{entry_id} 是办件过程记录，不是信用记录，不能提出异议",
-        )
-    latest = ledger.latest_by_record(conn, e.item_code, [e.record_key], e.department_code)
-    current_id, _, action = latest[e.record_key]
-    if action == "revoke":
-        raise InputError(
-            f"record of entry {entry_id} is revoked",
-            f"entry（记录编号）{entry_id} 所属记录已撤销，无需提出异议",
-        )
-    return e if current_id == e.id else ledger.entry(conn, current_id)
+    return cases.current_record(
+        conn,
+        entry_id,
+        field="entry",
+        step_refusal="不是信用记录，不能提出异议",
+        revoked_refusal="无需提出异议",
+    )
 
 
 def _list_type_of(conn: Connection, sanctions: SanctionsCatalogue, e: StoredEntry) -> str | None:
@@ -509,24 +497,15 @@ def _apply(
             wrong.record_key
         ][0]
     elif outcome == "revoke":
-        entry_id = ledger.append_one(
+        entry_id = ledger.supersede(
             conn,
-            subject_key=wrong.subject_key,
-            subject_kind=wrong.subject_kind,
-            item_code=wrong.item_code,
-            item_version=wrong.item_version,
-            record_key=wrong.record_key,
+            wrong,
             action="revoke",
-            supersedes_id=wrong.id,
-            decision_date=wrong.decision_date,
-            severity=wrong.severity,
             payload={"撤销理由": reason, "异议": row["id"]},
-            department_code=wrong.department_code,
             channel="objection",
             source_name=f"异议 {row['id']} 核查撤销",
             now=now,
             catalogue_version=catalogue.snapshot.version,
-            policy_code=wrong.policy_code,
             window_reason=REVOKED_REASON,
         )
         if fed:
@@ -545,27 +524,18 @@ def _apply(
             now=now,
         )
     else:
-        entry_id = ledger.append_one(
+        entry_id = ledger.supersede(
             conn,
-            subject_key=wrong.subject_key,
-            subject_kind=wrong.subject_kind,
-            item_code=wrong.item_code,
-            item_version=wrong.item_version,
-            record_key=wrong.record_key,
+            wrong,
             action="correct",
-            supersedes_id=wrong.id,
-            decision_date=wrong.decision_date,
-            severity=wrong.severity,
             payload={**wrong.payload, **{k: v.strip() for k, v in corrections.items()}},
-            department_code=wrong.department_code,
             channel="objection",
             source_name=f"异议 {row['id']} 核查更正",
             now=now,
             catalogue_version=catalogue.snapshot.version,
+            window_reason=wrong.window_reason,
             public=wrong.public,
             public_until=wrong.public_until,
-            policy_code=wrong.policy_code,
-            window_reason=wrong.window_reason,
         )
         if fed or LIST_MARK in wrong.record_key:
             list_projection.apply_entries(conn, sanctions, catalogue, [entry_id])
@@ -660,7 +630,7 @@ def summary(
         "applicant_kind": row["applicant_kind"],
         "applicant_kind_label": APPLICANT_KINDS.get(row["applicant_kind"], row["applicant_kind"]),
         "filed_at": row["filed_at"].astimezone(CHINA_TZ).isoformat(),
-        "due": due_view(st, case.deadline),
+        "due": views.due_view(st, case.deadline),
         "overdue": is_overdue(st, case.deadline, today),
         "outcome": row["outcome"],
         "outcome_label": OUTCOMES.get(row["outcome"] or "", None),
@@ -699,28 +669,11 @@ def view(
     out["statement"] = row["statement"]
     with contextlib.suppress(NotFound):
         out["regime"] = regimes.regime(row["regime"]).as_json()
-    out["history"] = [
-        {
-            "seq": e.seq,
-            "step": e.transition,
-            "label": OBJECTION.transitions[e.transition].label
-            if e.transition in OBJECTION.transitions
-            else "提出异议",
-            "to_state": e.to_state,
-            "to_label": OBJECTION.states[e.to_state].label,
-            "role": e.role,
-            **({} if for_subject is not None else {"actor": e.actor}),
-            "at": e.at.astimezone(CHINA_TZ).isoformat(),
-            "note": e.note,
-            "due": due_view(OBJECTION.states[e.to_state], e.deadline),
-            "entry": e.entry_id,
-        }
-        for e in case.events
-    ]
-    out["steps"] = [
-        {"name": t.name, "label": t.label, "target": t.target, "roles": sorted(t.roles)}
-        for t in OBJECTION.available(case.state, role)
-    ]
+    # The subject reads its case without the staff's names.
+    omit = {"from_state", "due_on"} | ({"actor"} if for_subject is not None else set())
+    steps = views.history_view(OBJECTION, case.events, "提出异议", omit=omit, local_time=True)
+    out["history"] = [{"step" if k == "transition" else k: v for k, v in s.items()} for s in steps]
+    out["steps"] = views.steps_view(OBJECTION, case.state, role)
     return out
 
 
@@ -741,14 +694,8 @@ def find(
 ) -> dict[str, Any]:
     """A page of objections: a department's inbox (open first, soonest deadline first), or
     a subject's own; ``state`` narrows to one state of the workflow."""
-    if state is not None and state not in OBJECTION.states:
-        options = "、".join(f"{c}（{s.label}）" for c, s in OBJECTION.states.items())
-        raise InputError(f"state {state!r} unknown", f"state（状态）“{state}”无效，可选：{options}")
-    if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
-        raise InputError(
-            f"bad page {page} / page_size {page_size}",
-            f"page 应不小于1，page_size 应在1到{MAX_PAGE_SIZE}之间（收到 {page}、{page_size}）",
-        )
+    views.check_state(OBJECTION, state)
+    views.check_page(page, page_size)
     rows, total = repo.find(
         conn,
         subject_key=subject_key,
@@ -766,13 +713,9 @@ def find(
         items = [i for i in items if i["overdue"]]
         total = len(items)
         items = items[(page - 1) * page_size : page * page_size]
-    return {
-        "as_of": today.isoformat(),
-        "page": page,
-        "page_size": page_size,
-        "total": total,
-        "objections": items,
-    }
+    return views.page_view(
+        "objections", items, today=today, page=page, page_size=page_size, total=total
+    )
 
 
 def settled_records(

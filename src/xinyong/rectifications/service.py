@@ -24,6 +24,7 @@ from sqlalchemy import Connection
 from xinyong.access import repository as access_repo
 from xinyong.cases import repository as cases_repo
 from xinyong.cases import service as cases
+from xinyong.cases import views
 from xinyong.cases.model import Case
 from xinyong.cases.rules import RECTIFICATION, is_overdue
 from xinyong.catalog.catalogue import Catalogue
@@ -35,12 +36,11 @@ from xinyong.kernel.clock import CHINA_TZ
 from xinyong.kernel.errors import Conflict, InputError, NotFound, PermissionDenied
 from xinyong.ledger import service as ledger
 from xinyong.ledger.model import StoredEntry
-from xinyong.lists.casework import due_view
 from xinyong.rectifications import repository as repo
 from xinyong.rectifications import rules
 
 WORKFLOW = RECTIFICATION.code
-MAX_PAGE_SIZE = 200
+MAX_PAGE_SIZE = views.MAX_PAGE_SIZE
 OPEN_STATES = frozenset(s for s, st in RECTIFICATION.states.items() if not st.terminal)
 WHO_DECIDES = "谁认定、谁约谈"
 
@@ -72,32 +72,17 @@ def _own(department_code: str | None, owner: str, what: str) -> None:
 
 def _finding(conn: Connection, entry_id: int) -> StoredEntry:
     """The current entry of the record ``entry_id`` belongs to."""
-    try:
-        e = ledger.entry(conn, entry_id)
-    except NotFound:
-        raise NotFound(
-            f"no record with entry {entry_id}", f"record（记录编号）{entry_id} 不存在"
-        ) from None
-    if e.item_code.startswith(cases.CASE_ITEM_PREFIX):
-        raise InputError(
-            f"entry {entry_id} is a case step",
-            f"record（记录编号）{entry_id} 是办件过程记录，不是认定失信行为的信用记录",
-        )
-    latest = ledger.latest_by_record(conn, e.item_code, [e.record_key], e.department_code)
-    current_id, _, action = latest[e.record_key]
-    if action == "revoke":
-        raise InputError(
-            f"record of entry {entry_id} is revoked",
-            f"record（记录编号）{entry_id} 所属记录已撤销，不能据以责令整改",
-        )
-    return e if current_id == e.id else ledger.entry(conn, current_id)
+    return cases.current_record(
+        conn,
+        entry_id,
+        field="record",
+        step_refusal="不是认定失信行为的信用记录",
+        revoked_refusal="不能据以责令整改",
+    )
 
 
 def get_rectification(conn: Connection, case_id: int) -> Case:
-    case = cases.get(conn, case_id)
-    if case.workflow != WORKFLOW:
-        raise NotFound(f"case {case_id} is not a rectification", f"办件 {case_id} 不是限期整改办件")
-    return case
+    return cases.get(conn, case_id, WORKFLOW)
 
 
 def _open_case_of(conn: Connection, subject_key: str, record_key: str) -> int | None:
@@ -491,7 +476,7 @@ def _row(
         "state_label": st.label,
         "terminal": st.terminal,
         "opened_at": case.opened_at.isoformat(),
-        "due": due_view(st, case.deadline),
+        "due": views.due_view(st, case.deadline),
         "overdue": is_overdue(st, case.deadline, today),
         "version": case.version,
         "interviews": [_interview_json(deps, r, full=False) for r in ivs],
@@ -515,27 +500,13 @@ def case_view(
     ivs = repo.interviews(conn, case.id)
     view = _row(conn, deps, case, today, ivs)
     view["interviews"] = [_interview_json(deps, r, full=full) for r in ivs]
-    view["history"] = [
-        {
-            "seq": e.seq,
-            "transition": e.transition,
-            "label": wf.transitions[e.transition].label
-            if e.transition in wf.transitions
-            else "责令限期整改",
-            "to_state": e.to_state,
-            "to_label": wf.states[e.to_state].label,
-            "actor": e.actor,
-            "at": e.at.isoformat(),
-            "note": e.note,
-            "due": due_view(wf.states[e.to_state], e.deadline),
-            "entry": e.entry_id,
-        }
-        for e in case.events
-    ]
-    view["transitions"] = [
-        {"name": t.name, "label": t.label, "target": t.target}
-        for t in wf.available(case.state, role)
-    ]
+    view["history"] = views.history_view(
+        wf,
+        case.events,
+        "责令限期整改",
+        omit={"from_state", "role", "due_on"},
+    )
+    view["transitions"] = views.steps_view(wf, case.state, role, roles=False)
     view["list_proposal"] = (
         {
             "offered": True,
@@ -563,24 +534,14 @@ def find(
 ) -> dict[str, Any]:
     """Rectification cases soonest deadline first: the open ones (or those in ``state``), of
     one department or subject when given, optionally only the overdue ones."""
-    if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
-        raise InputError(
-            f"bad page {page} / page_size {page_size}",
-            f"page 应不小于1，page_size 应在1到{MAX_PAGE_SIZE}之间（收到 {page}、{page_size}）",
-        )
-    wf = RECTIFICATION
-    if state is not None and state not in wf.states:
-        options = "、".join(f"{c}（{s.label}）" for c, s in wf.states.items())
-        raise InputError(f"state {state!r}", f"state“{state}”不是限期整改的状态，可选：{options}")
-    states = {state} if state is not None else set(OPEN_STATES)
-    if overdue_only:
-        states &= OPEN_STATES
-    found, total = cases_repo.find_cases(
+    views.check_page(page, page_size)
+    found, total = cases.find(
         conn,
         WORKFLOW,
+        today=today,
         department_code=department_code,
-        states=states,
-        due_before=today if overdue_only else None,
+        state=state,
+        overdue_only=overdue_only,
         limit=page_size,
         offset=(page - 1) * page_size,
     )
@@ -589,13 +550,10 @@ def find(
         found = [c for c in found if c.subject_key == subject_key]
         total = len(found)
     ivs = repo.interviews_of_cases(conn, [c.id for c in found])
-    return {
-        "as_of": today.isoformat(),
-        "page": page,
-        "page_size": page_size,
-        "total": total,
-        "rectifications": [_row(conn, deps, c, today, ivs[c.id]) for c in found],
-    }
+    rows = [_row(conn, deps, c, today, ivs[c.id]) for c in found]
+    return views.page_view(
+        "rectifications", rows, today=today, page=page, page_size=page_size, total=total
+    )
 
 
 def of_subject(

@@ -17,9 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import math
-import random
-import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +26,7 @@ from sqlalchemy import Connection
 
 from xinyong.access import repository as access_repo
 from xinyong.access import service as access
-from xinyong.cases import attachments
+from xinyong.cases import attachments, views
 from xinyong.cases import repository as cases_repo
 from xinyong.cases import service as cases
 from xinyong.cases.model import Case
@@ -46,16 +43,15 @@ from xinyong.identity.model import SUBJECT_KIND_LABELS
 from xinyong.identity.pii import PiiVault
 from xinyong.identity.resolve import resolve_subject, shown_code
 from xinyong.identity.service import canonical_key
+from xinyong.kernel import sampling
 from xinyong.kernel.calendar import WorkCalendar
 from xinyong.kernel.clock import CHINA_TZ
 from xinyong.kernel.errors import Conflict, InputError, NotFound, PermissionDenied
 from xinyong.ledger import service as ledger
-from xinyong.ledger.hashing import canonical_json, content_hash
-from xinyong.ledger.model import BatchDraft, NewEntry, StoredEntry
+from xinyong.ledger.model import StoredEntry
 from xinyong.lists import projection
 from xinyong.lists import repository as lists_repo
 from xinyong.lists import service as lists
-from xinyong.lists.casework import due_view
 from xinyong.lists.rules import LIST_MARK, is_active
 from xinyong.publication.derived import (
     MASK_ACTION,
@@ -82,7 +78,7 @@ from xinyong.repair.rules import (
 )
 
 WORKFLOW = CREDIT_REPAIR.code
-MAX_PAGE_SIZE = 200
+MAX_PAGE_SIZE = views.MAX_PAGE_SIZE
 SIGNATORY_MAX = 50
 NOTE_REQUIRED = {
     "incomplete": "须一次性列明需补正的全部材料",
@@ -549,10 +545,7 @@ def _basis_text(regime: RepairRegime) -> str:
 
 
 def get_repair(conn: Connection, case_id: int) -> Case:
-    case = cases.get(conn, case_id)
-    if case.workflow != WORKFLOW:
-        raise NotFound(f"case {case_id} is not a repair", f"办件 {case_id} 不是信用修复办件")
-    return case
+    return cases.get(conn, case_id, WORKFLOW)
 
 
 def step(
@@ -763,53 +756,19 @@ def _restate(
     )
     if action in REPAIR_REASONS:
         derived = repaired(derived, action)
-    body = canonical_json(dict(current.payload))
-    chash = content_hash(body, {})
-    entry = NewEntry(
-        subject_key=current.subject_key,
-        subject_kind=current.subject_kind,
-        item_code=current.item_code,
-        item_version=current.item_version,
-        record_key=current.record_key,
+    entry_id = ledger.restate(
+        conn,
+        current,
         action=action,
-        supersedes_id=current.id,
-        decision_date=current.decision_date,
-        severity=derived.severity,
+        payload=current.payload,
+        window=derived,
         disclosure=current.disclosure,
-        content_hash=chash,
-        payload=body,
-        sealed=None,
-        source_row=None,
-        public=derived.public,
-        public_from=derived.public_from,
-        public_until=derived.public_until,
-        repair_from=derived.repair_from,
-        policy_code=derived.policy_code,
-        window_reason=derived.window_reason,
-        due_date=derived.due_date,
-        late=derived.late,
-        due_provisional=derived.due_provisional,
-        due_earliest=derived.due_earliest,
-        due_latest=derived.due_latest,
-    )
-    draft = BatchDraft(
-        department_code=current.department_code,
-        item_code=current.item_code,
         channel="repair",
         source_name=f"信用修复办件 {case.id}",
-        file_sha256=chash,
-        format="repair",
-        received_at=now,
-        row_count=1,
-        accepted=1,
-        rejected=0,
-        duplicates=0,
-        corrections=0,
-        late=0,
+        now=now,
         catalogue_version=deps.catalogue.snapshot.version,
         backfill=True,
     )
-    entry_id = ledger.append_batch(conn, draft, [entry]).entry_ids[0]
     if current.item_code in deps.sanctions.record_fed_items():
         projection.apply_entries(conn, deps.sanctions, deps.catalogue, [entry_id])
     return entry_id
@@ -860,7 +819,7 @@ def _row(conn: Connection, deps: Deps, case: Case, today: dt.date) -> dict[str, 
         "state_label": st.label,
         "terminal": st.terminal,
         "opened_at": case.opened_at.isoformat(),
-        "due": due_view(st, case.deadline),
+        "due": views.due_view(st, case.deadline),
         "overdue": is_overdue(st, case.deadline, today),
         "version": case.version,
     }
@@ -883,41 +842,20 @@ def case_view(
         "signed_at": case.params.get("commitment_signed_at"),
         "training_certificate": case.params.get("training_certificate"),
     }
-    view["history"] = [
-        {
-            "seq": e.seq,
-            "transition": e.transition,
-            "label": wf.transitions[e.transition].label
-            if e.transition in wf.transitions
-            else "提交信用修复申请",
-            "to_state": e.to_state,
-            "to_label": wf.states[e.to_state].label,
-            "actor": e.actor,
-            "role": e.role,
-            "at": e.at.isoformat(),
-            "note": e.note,
-            "due": due_view(wf.states[e.to_state], e.deadline),
-            "entry": e.entry_id,
-        }
-        for e in case.events
-    ]
-    view["attachments"] = [
-        {
-            "id": int(a["id"]),
-            "step": int(a["event_seq"]),
-            "file_name": a["file_name"],
-            "media_type": a["media_type"],
-            "size": int(a["size"]),
-        }
-        for a in attachments.of_case(conn, case.id)
-    ]
+    view["history"] = views.history_view(
+        wf, case.events, "提交信用修复申请", omit={"from_state", "due_on"}
+    )
+    view["attachments"] = views.attachments_view(attachments.of_case(conn, case.id))
     kind = str(case.params.get("kind"))
-    view["transitions"] = [
-        {"name": t.name, "label": t.label, "target": t.target, "roles": sorted(t.roles)}
-        for t in wf.available(case.state, role)
-        if not (kind == ORDINARY and t.name in BANKRUPTCY_ONLY)
-        and not (kind == BANKRUPTCY and t.name in ORDINARY_ONLY)
-    ]
+    view["transitions"] = views.steps_view(
+        wf,
+        case.state,
+        role,
+        offered=lambda t: (
+            not (kind == ORDINARY and t.name in BANKRUPTCY_ONLY)
+            and not (kind == BANKRUPTCY and t.name in ORDINARY_ONLY)
+        ),
+    )
     view["remedies"] = regime.remedies if case.state == "refused" else None
     bar = fraud_bar_until(conn, deps, case.subject_key) if case.state == "voided" else None
     view["fraud_bar_until"] = bar.isoformat() if bar else None
@@ -938,15 +876,9 @@ def find(
 ) -> dict[str, Any]:
     """Repair cases soonest deadline first: those still to work on (or in ``state``), of one
     department or one subject when given, optionally only the overdue ones."""
-    if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
-        raise InputError(
-            f"bad page {page} / page_size {page_size}",
-            f"page 应不小于1，page_size 应在1到{MAX_PAGE_SIZE}之间（收到 {page}、{page_size}）",
-        )
+    views.check_page(page, page_size)
     wf = CREDIT_REPAIR
-    if state is not None and state not in wf.states:
-        options = "、".join(f"{c}（{s.label}）" for c, s in wf.states.items())
-        raise InputError(f"state {state!r}", f"state“{state}”不是信用修复的状态，可选：{options}")
+    views.check_state(wf, state)
     states = {state} if state is not None else set(WORK_STATES)
     if overdue_only:
         states &= {s for s, st in wf.states.items() if st.deadline_param}
@@ -961,27 +893,13 @@ def find(
         limit=page_size,
         offset=(page - 1) * page_size,
     )
-    return {
-        "as_of": today.isoformat(),
-        "page": page,
-        "page_size": page_size,
-        "total": total,
-        "repairs": [_row(conn, deps, c, today) for c in found],
-    }
+    rows = [_row(conn, deps, c, today) for c in found]
+    return views.page_view(
+        "repairs", rows, today=today, page=page, page_size=page_size, total=total
+    )
 
 
 # -- re-check sampling (复查) -----------------------------------------------------------------
-
-
-def _month_bounds(month: str) -> tuple[dt.datetime, dt.datetime]:
-    try:
-        first = dt.date.fromisoformat(f"{month}-01")
-    except ValueError:
-        raise InputError(f"month {month!r}", f"month（月份）“{month}”应为 YYYY-MM") from None
-    nxt = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
-    start = dt.datetime.combine(first, dt.time(), tzinfo=CHINA_TZ)
-    end = dt.datetime.combine(nxt, dt.time(), tzinfo=CHINA_TZ)
-    return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
 
 
 def draw_sample(
@@ -996,46 +914,23 @@ def draw_sample(
     """Draw the month's re-check sample of approved repairs at the configured ratio (at least
     the configured minimum while there are any), recording seed, population and result so
     the draw can be replayed. One draw per month."""
-    start, end = _month_bounds(month)
-    if start > now:
-        raise InputError(f"month {month} is in the future", f"month（月份）{month} 尚未开始")
+    start, end = sampling.month_begun(month, now)
     if repo.sample_of_month(conn, month) is not None:
         raise Conflict(f"month {month} already drawn", f"{month} 的复查样本已抽取，不能重抽")
     population = repo.approved_between(conn, start, end)
-    policy = deps.regimes.recheck
-    n = min(len(population), max(policy.minimum, math.ceil(len(population) * policy.ratio)))
-    seed = seed or secrets.token_hex(16)
-    drawn = sorted(random.Random(seed).sample(population, n))  # noqa: S311 - a recorded draw, not a secret
-    repo.insert_sample(
-        conn,
-        {
-            "month": month,
-            "ratio": policy.ratio,
-            "seed": seed,
-            "population": json.dumps(population),
-            "drawn": json.dumps(drawn),
-            "drawn_by": actor,
-            "drawn_at": now,
-        },
+    row = sampling.draw_row(
+        month, population, deps.regimes.recheck, seed=seed, actor=actor, now=now
     )
+    repo.insert_sample(conn, row)
     return sample_view(repo.sample_of_month(conn, month) or {})
 
 
-def replay(seed: str, population: Sequence[int], n: int) -> list[int]:
-    """The draw a recorded seed gives (what an auditor recomputes)."""
-    return sorted(random.Random(seed).sample(list(population), n))  # noqa: S311
+# What an auditor recomputes from a recorded draw.
+replay = sampling.replay
 
 
 def sample_view(row: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        "month": row["month"],
-        "ratio": row["ratio"],
-        "seed": row["seed"],
-        "population": json.loads(row["population"]),
-        "drawn": json.loads(row["drawn"]),
-        "drawn_by": row["drawn_by"],
-        "drawn_at": row["drawn_at"].isoformat(),
-    }
+    return sampling.sample_view(row, row["drawn_at"].isoformat())
 
 
 def samples(conn: Connection, limit: int = 24) -> list[dict[str, Any]]:

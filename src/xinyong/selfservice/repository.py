@@ -1,4 +1,5 @@
-"""All SQL about subject accounts, their activation codes and their sessions."""
+"""All SQL about subject accounts, their activation codes and their sessions (the session
+operations shared with the console's, in access.repository)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select, update
 
+from xinyong.access import repository as access_repo
 from xinyong.selfservice.tables import subject_accounts, subject_activation_codes, subject_sessions
 
 
@@ -90,7 +92,7 @@ def open_codes(conn: Connection, account_id: int, now: dt.datetime) -> int:
 
 
 def insert_session(conn: Connection, values: dict[str, Any]) -> None:
-    conn.execute(insert(subject_sessions).values(**values))
+    access_repo.insert_session(conn, values, table=subject_sessions)
 
 
 def session_by_hash(conn: Connection, token_hash: str) -> dict[str, Any] | None:
@@ -112,13 +114,11 @@ def session_by_hash(conn: Connection, token_hash: str) -> dict[str, Any] | None:
 
 
 def touch_session(conn: Connection, session_id: int, now: dt.datetime) -> None:
-    conn.execute(
-        update(subject_sessions).where(subject_sessions.c.id == session_id).values(last_seen_at=now)
-    )
+    access_repo.touch_session(conn, session_id, now, table=subject_sessions)
 
 
 def delete_session(conn: Connection, session_id: int) -> None:
-    conn.execute(delete(subject_sessions).where(subject_sessions.c.id == session_id))
+    access_repo.delete_session(conn, session_id, table=subject_sessions)
 
 
 def delete_account_sessions(conn: Connection, account_id: int) -> int:
@@ -129,8 +129,6 @@ def delete_account_sessions(conn: Connection, account_id: int) -> int:
 def delete_expired_sessions(
     conn: Connection, absolute_before: dt.datetime, idle_before: dt.datetime
 ) -> int:
-    stmt = delete(subject_sessions).where(
-        (subject_sessions.c.expires_at <= absolute_before)
-        | (subject_sessions.c.last_seen_at <= idle_before)
+    return access_repo.delete_expired_sessions(
+        conn, absolute_before, idle_before, table=subject_sessions
     )
-    return conn.execute(stmt).rowcount

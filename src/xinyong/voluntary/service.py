@@ -24,7 +24,7 @@ from typing import Any, cast
 from sqlalchemy import Connection
 
 from xinyong.access import service as access
-from xinyong.cases import attachments
+from xinyong.cases import attachments, views
 from xinyong.cases import repository as cases_repo
 from xinyong.cases import service as cases
 from xinyong.cases.model import Case
@@ -39,15 +39,13 @@ from xinyong.kernel.calendar import WorkCalendar
 from xinyong.kernel.clock import CHINA_TZ
 from xinyong.kernel.errors import Conflict, InputError, NotFound, PermissionDenied
 from xinyong.ledger import service as ledger
-from xinyong.ledger.hashing import canonical_json, content_hash
-from xinyong.ledger.model import BatchDraft, NewEntry
-from xinyong.lists.casework import due_view
+from xinyong.ledger.model import entry_of
 from xinyong.publication.derived import Deriver, RecordFacts
 from xinyong.voluntary import repository as repo
 from xinyong.voluntary.rules import SELF_REPORTED, Share, check_values, content_text
 
 WORKFLOW = VOLUNTARY_REGISTRATION.code
-MAX_PAGE_SIZE = 200
+MAX_PAGE_SIZE = views.MAX_PAGE_SIZE
 NOTE_MAX = 2000
 CHANNEL = "voluntary"
 VERIFIED_STATUS = "2"  # code table verification_status: 已核验
@@ -216,12 +214,7 @@ def submit(
 
 
 def get_registration(conn: Connection, case_id: int) -> Case:
-    case = cases.get(conn, case_id)
-    if case.workflow != WORKFLOW:
-        raise NotFound(
-            f"case {case_id} is not a voluntary registration", f"自愿注册 {case_id} 不存在"
-        )
-    return case
+    return cases.get(conn, case_id, WORKFLOW)
 
 
 def step(
@@ -319,9 +312,7 @@ def _file(conn: Connection, deps: Deps, case: Case, now: dt.datetime) -> int:
             backfill=True,
         )
     )
-    body = canonical_json(payload)
-    chash = content_hash(body, {})
-    entry = NewEntry(
+    entry = entry_of(
         subject_key=case.subject_key,
         subject_kind=str(subject["kind"]),
         item_code=item.code,
@@ -330,43 +321,22 @@ def _file(conn: Connection, deps: Deps, case: Case, now: dt.datetime) -> int:
         action="assert",
         supersedes_id=None,
         decision_date=opened_on,
-        severity=derived.severity,
         disclosure=item.disclosure.value,
-        content_hash=chash,
-        payload=body,
-        sealed=None,
-        source_row=None,
-        public=derived.public,
-        public_from=derived.public_from,
-        public_until=derived.public_until,
-        repair_from=derived.repair_from,
-        policy_code=derived.policy_code,
-        window_reason=derived.window_reason,
-        due_date=derived.due_date,
-        late=derived.late,
-        due_provisional=derived.due_provisional,
-        due_earliest=derived.due_earliest,
-        due_latest=derived.due_latest,
+        payload=payload,
+        window=derived,
     )
-    draft = BatchDraft(
+    return ledger.append_single(
+        conn,
+        entry,
         department_code=str(dept["code"]),
-        item_code=item.code,
         channel=CHANNEL,
         source_name=f"自愿注册 {case.id}（{SELF_REPORTED}）",
-        file_sha256=chash,
-        format="self",  # the batch format column is short: a self-reported record
-        received_at=now,
-        row_count=1,
-        accepted=1,
-        rejected=0,
-        duplicates=0,
-        corrections=0,
-        late=0,
+        now=now,
         catalogue_version=deps.catalogue.snapshot.version,
+        format="self",  # the batch format column is short: a self-reported record
         # Not a department's late row: the record is dated by its registration.
         backfill=True,
     )
-    return ledger.append_batch(conn, draft, [entry]).entry_ids[0]
 
 
 def filed_entry(conn: Connection, case: Case) -> int | None:
@@ -405,7 +375,7 @@ def _row(case: Case, today: dt.date) -> dict[str, Any]:
         "state_label": st.label,
         "terminal": st.terminal,
         "opened_at": case.opened_at.isoformat(),
-        "due": due_view(st, case.deadline),
+        "due": views.due_view(st, case.deadline),
         "overdue": is_overdue(st, case.deadline, today),
         "version": case.version,
     }
@@ -440,32 +410,13 @@ def case_view(
         "authorisation_sha256": case.params.get("authorisation_sha256"),
         "signed_at": case.params.get("signed_at"),
     }
-    view["history"] = [
-        {
-            "seq": e.seq,
-            "transition": e.transition,
-            "label": wf.transitions[e.transition].label
-            if e.transition in wf.transitions
-            else "提交自愿注册",
-            "to_state": e.to_state,
-            "to_label": wf.states[e.to_state].label,
-            "actor": e.actor,
-            "role": e.role,
-            "at": e.at.isoformat(),
-            "note": e.note,
-        }
-        for e in case.events
-    ]
-    view["attachments"] = [
-        {
-            "id": int(a["id"]),
-            "step": int(a["event_seq"]),
-            "file_name": a["file_name"],
-            "media_type": a["media_type"],
-            "size": int(a["size"]),
-        }
-        for a in attachments.of_case(conn, case.id)
-    ]
+    view["history"] = views.history_view(
+        wf,
+        case.events,
+        "提交自愿注册",
+        omit={"from_state", "due_on", "due", "entry"},
+    )
+    view["attachments"] = views.attachments_view(attachments.of_case(conn, case.id))
     last = case.events[-1] if case.events else None
     view["rejection_reason"] = last.note if case.state == "rejected" and last else None
     verified = case.state == "verified" and last is not None
@@ -480,10 +431,7 @@ def case_view(
         if verified and last is not None
         else None
     )
-    view["transitions"] = [
-        {"name": t.name, "label": t.label, "target": t.target, "roles": sorted(t.roles)}
-        for t in wf.available(case.state, role)
-    ]
+    view["transitions"] = views.steps_view(wf, case.state, role)
     return view
 
 
@@ -500,15 +448,9 @@ def find(
 ) -> dict[str, Any]:
     """Registrations soonest deadline first: every state (or ``state``, or only those still
     to verify), of one verifier or one subject when given."""
-    if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
-        raise InputError(
-            f"bad page {page} / page_size {page_size}",
-            f"page 应不小于1，page_size 应在1到{MAX_PAGE_SIZE}之间（收到 {page}、{page_size}）",
-        )
+    views.check_page(page, page_size)
     wf = VOLUNTARY_REGISTRATION
-    if state is not None and state not in wf.states:
-        options = "、".join(f"{c}（{s.label}）" for c, s in wf.states.items())
-        raise InputError(f"state {state!r}", f"state“{state}”不是自愿注册的状态，可选：{options}")
+    views.check_state(wf, state)
     states = {state} if state else ({"submitted"} if open_only else set(wf.states))
     fragment = json.dumps({"subject_key": subject_key})[1:-1] if subject_key else None
     found, total = cases_repo.find_cases(
@@ -520,13 +462,10 @@ def find(
         limit=page_size,
         offset=(page - 1) * page_size,
     )
-    return {
-        "as_of": today.isoformat(),
-        "page": page,
-        "page_size": page_size,
-        "total": total,
-        "registrations": [_row(c, today) for c in found],
-    }
+    rows = [_row(c, today) for c in found]
+    return views.page_view(
+        "registrations", rows, today=today, page=page, page_size=page_size, total=total
+    )
 
 
 def kinds_view(deps: Deps) -> dict[str, Any]:

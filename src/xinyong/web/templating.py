@@ -77,7 +77,29 @@ def compile_all() -> int:
     return len(names)
 
 
+# How an actor string (access.Principal.actor, selfservice.actor_of, the CLI's operator)
+# reads in a case's history: the name first, then what kind of party acted.
+ACTOR_KINDS = {"user": "控制台用户", "client": "业务系统接口", "cli": "命令行"}
+
+
+def actor_label(actor: str) -> str:
+    """``user:5:wang`` → ``wang（控制台用户）``, ``subject:<USCC>`` → ``主体本人（<USCC>）``,
+    ``system`` → ``系统``; anything else as it is."""
+    if actor == "system":
+        return "系统"
+    kind, _, rest = actor.partition(":")
+    if kind in ("user", "client"):
+        number, _, name = rest.partition(":")
+        return f"{name or number}（{ACTOR_KINDS[kind]}）"
+    if kind == "cli" and rest:
+        return f"{rest}（{ACTOR_KINDS[kind]}）"
+    if kind == "subject" and rest:
+        return f"主体本人（{rest}）"
+    return actor
+
+
 TEMPLATES.env.globals["static_url"] = static_url
+TEMPLATES.env.filters["actor"] = actor_label
 
 
 class CachedStaticFiles(StaticFiles):

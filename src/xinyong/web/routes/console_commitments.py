@@ -25,13 +25,11 @@ from xinyong.access.accounts import ConsoleSession
 from xinyong.bootstrap import Platform
 from xinyong.commitments import rules
 from xinyong.commitments import service as commitments
-from xinyong.identity.redact import redact_identifiers
-from xinyong.kernel.errors import XinyongError
 from xinyong.lists import casework
 from xinyong.web.deps import PlatformDep, department_scope, require_own
 from xinyong.web.routes.console import PAGE, CsrfToken, _context, _no_store, _render, require_csrf
 from xinyong.web.routes.console_cases import _needs
-from xinyong.web.routes.console_steps import acted, page_status, pager, with_times
+from xinyong.web.routes.console_steps import acted, pager, with_times
 from xinyong.web.schemas.common import MAX_ID
 
 router = APIRouter(include_in_schema=False)
@@ -309,7 +307,8 @@ def draw(
 ) -> Response:
     """Draw one month's sample; refused (shown) for a month already drawn or not begun."""
     require_csrf(platform, request, csrf)
-    try:
+
+    def act() -> None:
         with platform.engine.begin() as conn:
             commitments.draw_sample(
                 conn,
@@ -325,15 +324,14 @@ def draw(
                 f"month:{month.strip()}",
                 platform.clock.now(),
             )
-    except XinyongError as exc:
-        return _samples_page(
-            request,
-            platform,
-            session,
-            status=page_status(exc),
-            error=redact_identifiers(exc.message_zh),
-        )
-    return _no_store(RedirectResponse("/console/commitment-samples", status_code=303))
+
+    # Every refusal is shown on the page: there is no case here to be missing.
+    return acted(
+        act,
+        again=partial(_samples_page, request, platform, session),
+        done_url="/console/commitment-samples",
+        passes=(),
+    )
 
 
 @router.api_route("/console/commitment-templates", methods=PAGE, response_class=HTMLResponse)

@@ -17,20 +17,18 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi import Path as PathParam
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from xinyong.access import service as access
 from xinyong.access.accounts import ConsoleSession
 from xinyong.bootstrap import Platform
 from xinyong.cases.rules import CREDIT_REPAIR
-from xinyong.identity.redact import redact_identifiers
 from xinyong.kernel.clock import beijing_time
-from xinyong.kernel.errors import XinyongError
 from xinyong.repair import service as repair
 from xinyong.web.deps import PlatformDep, department_scope, require_own
-from xinyong.web.routes.console import PAGE, CsrfToken, _context, _no_store, _render, require_csrf
+from xinyong.web.routes.console import PAGE, CsrfToken, _context, _render, require_csrf
 from xinyong.web.routes.console_cases import _needs
-from xinyong.web.routes.console_steps import acted, done_message, page_status, pager, with_times
+from xinyong.web.routes.console_steps import acted, done_message, pager, with_times
 from xinyong.web.routes.repair import read_uploads
 from xinyong.web.schemas.common import MAX_ID
 
@@ -231,7 +229,8 @@ def draw(
 ) -> Response:
     """Draw one month's sample; refused (shown) for a month already drawn or not begun."""
     require_csrf(platform, request, csrf)
-    try:
+
+    def act() -> None:
         with platform.engine.begin() as conn:
             repair.draw_sample(
                 conn,
@@ -247,12 +246,11 @@ def draw(
                 f"month:{month}",
                 platform.clock.now(),
             )
-    except XinyongError as exc:
-        return _samples_page(
-            request,
-            platform,
-            session,
-            status=page_status(exc),
-            error=redact_identifiers(exc.message_zh),
-        )
-    return _no_store(RedirectResponse("/console/repair-samples", status_code=303))
+
+    # Every refusal is shown on the page: there is no case here to be missing.
+    return acted(
+        act,
+        again=partial(_samples_page, request, platform, session),
+        done_url="/console/repair-samples",
+        passes=(),
+    )

@@ -51,6 +51,12 @@ PurposeOpt = Annotated[
 ActorOpt = Annotated[
     str | None, typer.Option("--actor", help="经办人（记入办理记录；默认 xinyong --operator）")
 ]
+# The filters of the case contexts' list commands, worded alike.
+DepartmentFilter = Annotated[str | None, typer.Option("--department", help="只看该部门")]
+StateOpt = Annotated[str | None, typer.Option("--state", help="只看该状态")]
+OverdueOpt = Annotated[bool, typer.Option("--overdue", help="只看已超期的")]
+PageOpt = Annotated[int, typer.Option("--page")]
+PageSizeOpt = Annotated[int, typer.Option("--page-size")]
 T = TypeVar("T")
 
 

@@ -15,7 +15,12 @@ import typer
 from xinyong.kernel.errors import XinyongError
 from xinyong.web.commands.common import (
     AsJson,
+    DepartmentFilter,
+    OverdueOpt,
+    PageOpt,
+    PageSizeOpt,
     PurposeOpt,
+    StateOpt,
     _date,
     _fail,
     _platform,
@@ -268,12 +273,12 @@ def show_cmd(
 
 @app.command("inbox")
 def inbox_cmd(
-    department: Annotated[str | None, typer.Option("--department", help="只看该部门")] = None,
-    state: Annotated[str | None, typer.Option("--state", help="只看该状态")] = None,
+    department: DepartmentFilter = None,
+    state: StateOpt = None,
     list_type: Annotated[str | None, typer.Option("--list-type", help="名单类型代码")] = None,
-    overdue: Annotated[bool, typer.Option("--overdue", help="只看已超期的")] = False,
-    page: Annotated[int, typer.Option("--page")] = 1,
-    page_size: Annotated[int, typer.Option("--page-size")] = 50,
+    overdue: OverdueOpt = False,
+    page: PageOpt = 1,
+    page_size: PageSizeOpt = 50,
     purpose: PurposeOpt = None,
     as_json: AsJson = False,
 ) -> None:
@@ -322,7 +327,7 @@ def inbox_cmd(
 
 @app.command("notices")
 def notices_cmd(
-    department: Annotated[str | None, typer.Option("--department", help="只看该部门")] = None,
+    department: DepartmentFilter = None,
     all_: Annotated[bool, typer.Option("--all", help="包括已读的提醒")] = False,
     read: Annotated[int | None, typer.Option("--read", help="将该编号的提醒标为已读")] = None,
     actor: Annotated[str, typer.Option("--actor", help="经办人")] = "cli",

@@ -17,7 +17,12 @@ from xinyong.web.commands.common import (
 )
 from xinyong.web.commands.common import (
     AsJson,
+    DepartmentFilter,
+    OverdueOpt,
+    PageOpt,
+    PageSizeOpt,
     PurposeOpt,
+    StateOpt,
     _date,
     _fail,
     _platform,
@@ -79,12 +84,12 @@ def _echo_view(v: dict[str, Any]) -> None:
 
 @app.command("list")
 def list_cmd(
-    department: Annotated[str | None, typer.Option("--department", help="只看该部门")] = None,
-    state: Annotated[str | None, typer.Option("--state", help="只看该状态")] = None,
+    department: DepartmentFilter = None,
+    state: StateOpt = None,
     open_only: Annotated[bool, typer.Option("--open", help="只看未办结的")] = False,
-    overdue: Annotated[bool, typer.Option("--overdue", help="只看已超期的")] = False,
-    page: Annotated[int, typer.Option("--page")] = 1,
-    page_size: Annotated[int, typer.Option("--page-size")] = 50,
+    overdue: OverdueOpt = False,
+    page: PageOpt = 1,
+    page_size: PageSizeOpt = 50,
     purpose: PurposeOpt = None,
     as_json: AsJson = False,
 ) -> None:

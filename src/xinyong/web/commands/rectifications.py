@@ -16,7 +16,9 @@ from xinyong.web.commands.common import (
 )
 from xinyong.web.commands.common import (
     AsJson,
+    OverdueOpt,
     PurposeOpt,
+    StateOpt,
     echo_history,
     operator_actor,
     read_and_show,
@@ -238,28 +240,26 @@ def _close(
     _run(outcome, as_json, work)
 
 
-@app.command("rectified")
-def rectified_cmd(
-    case_id: CaseId,
-    department: Department,
-    note: Note = "",
-    actor: Actor = None,
-    as_json: AsJson = False,
-) -> None:
-    """确认整改到位，办件办结。"""
-    _close(case_id, "rectified", department, note, actor, as_json)
+def _closing(outcome: str, doc: str) -> None:
+    # The two closing steps take the same options; one command each, named for the outcome.
+    def command(
+        case_id: CaseId,
+        department: Department,
+        note: Note = "",
+        actor: Actor = None,
+        as_json: AsJson = False,
+    ) -> None:
+        _close(case_id, outcome, department, note, actor, as_json)
+
+    command.__doc__ = doc
+    app.command(outcome)(command)
 
 
-@app.command("failed")
-def failed_cmd(
-    case_id: CaseId,
-    department: Department,
-    note: Note = "",
-    actor: Actor = None,
-    as_json: AsJson = False,
-) -> None:
-    """认定整改不到位（须写明事实），办件办结；可另行提出列入名单建议。"""
-    _close(case_id, "failed", department, note, actor, as_json)
+for _outcome, _doc in (
+    ("rectified", "确认整改到位，办件办结。"),
+    ("failed", "认定整改不到位（须写明事实），办件办结；可另行提出列入名单建议。"),
+):
+    _closing(_outcome, _doc)
 
 
 @app.command("show")
@@ -284,8 +284,8 @@ def show_cmd(case_id: CaseId, purpose: PurposeOpt = None, as_json: AsJson = Fals
 @app.command("list")
 def list_cmd(
     department: Annotated[str | None, typer.Option("--department", help="部门代码")] = None,
-    state: Annotated[str | None, typer.Option("--state", help="只看该状态")] = None,
-    overdue: Annotated[bool, typer.Option("--overdue", help="只看已超期的")] = False,
+    state: StateOpt = None,
+    overdue: OverdueOpt = False,
     purpose: PurposeOpt = None,
     as_json: AsJson = False,
 ) -> None:

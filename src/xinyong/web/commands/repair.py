@@ -15,7 +15,9 @@ from xinyong.web.commands.common import (
 )
 from xinyong.web.commands.common import (
     AsJson,
+    OverdueOpt,
     PurposeOpt,
+    StateOpt,
     audit_read,
     due_text,
     echo_history,
@@ -329,8 +331,8 @@ def show_cmd(
 @app.command("list")
 def list_cmd(
     department: Department = None,
-    state: Annotated[str | None, typer.Option("--state", help="只看该状态")] = None,
-    overdue: Annotated[bool, typer.Option("--overdue", help="只看已超期的")] = False,
+    state: StateOpt = None,
+    overdue: OverdueOpt = False,
     purpose: PurposeOpt = None,
     as_json: AsJson = False,
 ) -> None:

@@ -16,6 +16,7 @@ from xinyong.web.commands.common import (
 )
 from xinyong.web.commands.common import (
     AsJson,
+    DepartmentFilter,
     PurposeOpt,
     audit_read,
     due_text,
@@ -222,33 +223,31 @@ def _step(
     run_and_show(as_json, work, _echo_case)
 
 
-@app.command("verify")
-def verify_cmd(
-    case_id: Annotated[int, typer.Argument(help="自愿注册编号")],
-    department: Department = None,
-    note: Note = "",
-    actor: Actor = None,
-    as_json: AsJson = False,
-) -> None:
-    """核验通过：纳入主体信用记录（自主申报，记明核验单位与日期）。"""
-    _step(case_id, "verify", department, note, actor, as_json)
+def _verifying(name: str, doc: str) -> None:
+    # Verifying and rejecting take the same options; one command each, named for the step.
+    def command(
+        case_id: Annotated[int, typer.Argument(help="自愿注册编号")],
+        department: Department = None,
+        note: Note = "",
+        actor: Actor = None,
+        as_json: AsJson = False,
+    ) -> None:
+        _step(case_id, name, department, note, actor, as_json)
+
+    command.__doc__ = doc
+    app.command(name)(command)
 
 
-@app.command("reject")
-def reject_cmd(
-    case_id: Annotated[int, typer.Argument(help="自愿注册编号")],
-    department: Department = None,
-    note: Note = "",
-    actor: Actor = None,
-    as_json: AsJson = False,
-) -> None:
-    """核验不通过（--note 写明理由，理由告知主体）。"""
-    _step(case_id, "reject", department, note, actor, as_json)
+for _name, _doc in (
+    ("verify", "核验通过：纳入主体信用记录（自主申报，记明核验单位与日期）。"),
+    ("reject", "核验不通过（--note 写明理由，理由告知主体）。"),
+):
+    _verifying(_name, _doc)
 
 
 @app.command("share")
 def share_cmd(
-    department: Annotated[str | None, typer.Option("--department", help="只看该部门")] = None,
+    department: DepartmentFilter = None,
     as_json: AsJson = False,
 ) -> None:
     """自愿注册记录占归集信用记录的比例，按部门和地区，与目标（约30%）比较。"""

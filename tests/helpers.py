@@ -377,3 +377,21 @@ def console_sign_in(client: Any, name: str, password: str = CONSOLE_PASSWORD) ->
         data={"name": name, "password": password, "csrf": csrf_of(form.text)},
         follow_redirects=False,
     )
+
+
+def run_cli(*args: str, operator: str | None = None) -> tuple[int, str]:
+    """``xinyong`` run in-process (typer's runner): its exit code and what it printed."""
+    from typer.testing import CliRunner
+
+    from xinyong.web.cli import app
+
+    given = ["--operator", operator, *args] if operator else list(args)
+    result = CliRunner().invoke(app, given)
+    return result.exit_code, result.output
+
+
+def cli_json(*args: str, operator: str | None = None) -> Any:
+    """``xinyong … --json`` in-process, which must succeed: its output read back."""
+    code, out = run_cli(*args, "--json", operator=operator)
+    assert code == 0, out
+    return json.loads(out)

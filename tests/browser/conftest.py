@@ -20,7 +20,7 @@ import datetime as dt
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -34,7 +34,7 @@ from xinyong.bootstrap import Platform, build_platform
 from xinyong.catalog.catalogue import Catalogue
 from xinyong.catalog.sanctions import SanctionsCatalogue
 from xinyong.creditfile.service import build_credit_file
-from xinyong.demo.run import run_demo
+from xinyong.demo.run import DEMO_PASSWORD, run_demo
 from xinyong.identity import repository as identity_repo
 from xinyong.kernel.calendar import WorkCalendar
 from xinyong.kernel.clock import CHINA_TZ, FixedClock
@@ -233,6 +233,14 @@ class Visit:
         if response.status >= 400 and (response.url, response.status) not in self.expected_errors:
             self.problems.append(f"{response.status} for {response.url}")
 
+    def console_sign_in(self, name: str, password: str = DEMO_PASSWORD) -> None:
+        """Sign in to the console as ``name`` through its login form, as staff do."""
+        self.open("/console/login")
+        self.page.get_by_label("用户名").fill(name)
+        self.page.get_by_label("口令").fill(password)
+        self.page.get_by_role("button", name="登录").click()
+        self.page.wait_for_url("**/console")
+
     def open(self, path: str, *, status: int = 200) -> Any:
         """Go to ``path`` and wait until the network is idle; its status must be ``status``."""
         url = f"{self.base.scheme}://{self.base.netloc}{path}"
@@ -309,3 +317,24 @@ def visit(browser: Any, live_site: LiveSite, viewport: str) -> Iterator[Visit]:
         yield Visit(context, live_site.url, f"{viewport}-{live_site.platform.engine.dialect.name}")
     finally:
         context.close()
+
+
+@pytest.fixture
+def tab(browser: Any, live_site: LiveSite) -> Iterator[Callable[[str], Visit]]:
+    """A fresh desktop browser per person of a journey: ``tab(label)`` opens one signed-out
+    Visit (its screenshots named ``<label>-<engine>``); all are closed at the end."""
+    contexts: list[Any] = []
+
+    def open_tab(label: str) -> Visit:
+        context = browser.new_context(
+            viewport=DESKTOP, locale="zh-CN", timezone_id="Asia/Shanghai", service_workers="block"
+        )
+        context.set_default_timeout(30_000)
+        contexts.append(context)
+        return Visit(context, live_site.url, f"{label}-{live_site.platform.engine.dialect.name}")
+
+    try:
+        yield open_tab
+    finally:
+        for c in contexts:
+            c.close()

@@ -5,12 +5,9 @@ errors, CSP, foreign requests, axe)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-
-from tests.browser.conftest import DESKTOP, LiveSite, Visit
+from tests.browser.conftest import LiveSite
 from tests.helpers import add_user
 from xinyong.commitments import service as commitments
 from xinyong.demo.run import DEMO_PASSWORD
@@ -18,25 +15,6 @@ from xinyong.identity import repository as identity_repo
 from xinyong.selfservice import accounts
 
 PASSWORD = "Browser-Commit-2026"
-
-
-@pytest.fixture
-def tab(browser: Any, live_site: LiveSite) -> Iterator[Any]:
-    contexts: list[Any] = []
-
-    def open_tab(label: str) -> Visit:
-        context = browser.new_context(
-            viewport=DESKTOP, locale="zh-CN", timezone_id="Asia/Shanghai", service_workers="block"
-        )
-        context.set_default_timeout(30_000)
-        contexts.append(context)
-        return Visit(context, live_site.url, f"{label}-{live_site.platform.engine.dialect.name}")
-
-    try:
-        yield open_tab
-    finally:
-        for c in contexts:
-            c.close()
 
 
 def test_a_subject_signs_a_commitment_and_sees_it_published(tab: Any, live_site: LiveSite) -> None:
@@ -104,11 +82,7 @@ def test_an_officer_records_a_verification_result_in_the_console(
 
     staff = tab("commitment-officer")
     spage = staff.page
-    staff.open("/console/login")
-    spage.get_by_label("用户名").fill(officer)
-    spage.get_by_label("口令").fill(DEMO_PASSWORD)
-    spage.get_by_role("button", name="登录").click()
-    spage.wait_for_url("**/console")
+    staff.console_sign_in(officer)
     spage.get_by_role("link", name="信用承诺", exact=True).first.click()
     spage.wait_for_url("**/console/commitments")
     staff.check("console-commitments")

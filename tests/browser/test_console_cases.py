@@ -6,12 +6,9 @@ steps, the credit office publishes it, it shows on the public list page and in t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-
-from tests.browser.conftest import DESKTOP, LiveSite, Visit
+from tests.browser.conftest import LiveSite, Visit
 from tests.helpers import add_user
 from xinyong.access import service as access
 from xinyong.cases import repository as cases_repo
@@ -22,36 +19,6 @@ LIST_TYPE = "SAMR_SERIOUS"
 LIST_NAME = "严重违法失信名单"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 OTHER_OFFICER = "swj_officer"
-
-
-@pytest.fixture
-def tab(browser: Any, live_site: LiveSite) -> Iterator[Any]:
-    """A fresh desktop browser per user: tabs(label) opens one signed-out Visit."""
-    contexts: list[Any] = []
-
-    def open_tab(label: str) -> Visit:
-        context = browser.new_context(
-            viewport=DESKTOP, locale="zh-CN", timezone_id="Asia/Shanghai", service_workers="block"
-        )
-        context.set_default_timeout(30_000)
-        contexts.append(context)
-        name = f"{label}-{live_site.platform.engine.dialect.name}"
-        return Visit(context, live_site.url, name)
-
-    try:
-        yield open_tab
-    finally:
-        for c in contexts:
-            c.close()
-
-
-def _sign_in(visit: Visit, name: str) -> None:
-    visit.open("/console/login")
-    page = visit.page
-    page.get_by_label("用户名").fill(name)
-    page.get_by_label("口令").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/console")
 
 
 def _fresh_company(site: LiveSite) -> tuple[str, str]:
@@ -113,7 +80,7 @@ def test_listing_journey_from_proposal_to_revocation(tab: Any, live_site: LiveSi
     assert LIST_TYPE not in _check(portal, key, code)
 
     officer = tab("cases-officer")
-    _sign_in(officer, "demo_officer")
+    officer.console_sign_in("demo_officer")
     page = officer.page
     page.get_by_role("link", name="名单认定", exact=True).click()
     page.wait_for_url("**/console/cases")
@@ -142,7 +109,7 @@ def test_listing_journey_from_proposal_to_revocation(tab: Any, live_site: LiveSi
     assert page.get_by_role("link", name="告知书.pdf").is_visible()
 
     admin = tab("cases-admin")
-    _sign_in(admin, "demo_admin")
+    admin.console_sign_in("demo_admin")
     admin.open(case_path)
     # The office takes no department step: none is offered while the case is notified.
     assert _offered(admin) == set()
@@ -180,7 +147,7 @@ def test_listing_journey_from_proposal_to_revocation(tab: Any, live_site: LiveSi
     portal.check("cases-list-after-revocation")
 
     stranger = tab("cases-stranger")
-    _sign_in(stranger, OTHER_OFFICER)
+    stranger.console_sign_in(OTHER_OFFICER)
     stranger.open(case_path, status=403)
     assert "只能查看和办理本部门的办件" in stranger.page.inner_text("main")
     assert name not in stranger.page.inner_text("main")

@@ -7,18 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from tests.browser.conftest import LiveSite, Visit
-from xinyong.demo.run import DEMO_PASSWORD
 
 CHARTS = ("records", "rates", "quality", "lists", "checks", "cases", "commitments", "voluntary")
-
-
-def _sign_in(visit: Visit, name: str) -> None:
-    visit.open("/console/login")
-    page = visit.page
-    page.get_by_label("用户名").fill(name)
-    page.get_by_label("口令").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/console")
 
 
 def _drawn(page: Any, chart: str) -> bool:
@@ -38,7 +28,7 @@ def _drawn(page: Any, chart: str) -> bool:
 
 
 def test_the_office_dashboard_draws_every_chart(visit: Visit, live_site: LiveSite) -> None:
-    _sign_in(visit, "demo_admin")
+    visit.console_sign_in("demo_admin")
     page = visit.page
     page.get_by_role("link", name="工作台").first.click()
     page.wait_for_url("**/console/dashboard")
@@ -54,7 +44,7 @@ def test_the_office_dashboard_draws_every_chart(visit: Visit, live_site: LiveSit
 
 
 def test_an_officer_sees_only_their_department(visit: Visit, live_site: LiveSite) -> None:
-    _sign_in(visit, "demo_officer")
+    visit.console_sign_in("demo_officer")
     visit.open("/console/dashboard?months=6")
     page = visit.page
     page.wait_for_selector("#chart-checks canvas")
@@ -75,7 +65,7 @@ def test_an_officer_sees_only_their_department(visit: Visit, live_site: LiveSite
 
 
 def test_the_audit_page_lists_the_sign_in(visit: Visit, live_site: LiveSite) -> None:
-    _sign_in(visit, "demo_auditor")
+    visit.console_sign_in("demo_auditor")
     page = visit.page
     page.get_by_role("link", name="审计日志").first.click()
     page.wait_for_url("**/console/audit")
@@ -97,7 +87,7 @@ def test_the_audit_page_lists_the_sign_in(visit: Visit, live_site: LiveSite) -> 
 
 
 def test_the_office_issues_a_key_shown_once(visit: Visit, live_site: LiveSite) -> None:
-    _sign_in(visit, "demo_admin")
+    visit.console_sign_in("demo_admin")
     page = visit.page
     page.get_by_role("link", name="部门管理").first.click()
     page.wait_for_url("**/console/departments")

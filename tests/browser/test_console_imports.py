@@ -41,15 +41,6 @@ def _rows(tag: str, *, fixed: bool) -> list[dict[str, str]]:
     return rows
 
 
-def _sign_in(visit: Visit, name: str) -> None:
-    visit.open("/console/login")
-    page = visit.page
-    page.get_by_label("用户名").fill(name)
-    page.get_by_label("口令").fill(CONSOLE_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/console")
-
-
 def _upload(visit: Visit, name: str, data: bytes) -> None:
     page = visit.page
     page.set_input_files("#file", files=[{"name": name, "mimeType": "text/csv", "buffer": data}])
@@ -62,7 +53,7 @@ def test_officer_uploads_downloads_rejections_and_resends(
     tag = uuid.uuid4().hex[:6]
     officer = f"officer_{tag}"
     add_user(live_site.platform, officer, "department_officer", "scjg")
-    _sign_in(visit, officer)
+    visit.console_sign_in(officer, CONSOLE_PASSWORD)
     page = visit.page
     page.get_by_role("link", name="报送与退回").first.click()
     page.wait_for_url("**/console/imports")
@@ -139,7 +130,7 @@ def test_a_large_file_is_a_job_whose_page_follows_it_then_the_office_reviews(
     # Every file is "large": the upload is spooled and imported as a job.
     platform.settings = saved.model_copy(update={"async_import_bytes": 0})
     try:
-        _sign_in(visit, officer)
+        visit.console_sign_in(officer, CONSOLE_PASSWORD)
         visit.open("/console/imports")
         page = visit.page
         _upload(visit, f"job-{tag}.csv", csv_bytes(_rows(tag, fixed=False)))
@@ -160,7 +151,7 @@ def test_a_large_file_is_a_job_whose_page_follows_it_then_the_office_reviews(
     page.wait_for_url("**/console/login")
 
     # The office: every department's history, for a stated purpose; rejected values masked.
-    _sign_in(visit, admin)
+    visit.console_sign_in(admin, CONSOLE_PASSWORD)
     page.get_by_role("link", name="报送与退回").first.click()
     page.wait_for_url("**/console/imports")
     assert page.locator("table.imports").count() == 0

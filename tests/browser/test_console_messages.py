@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 
 from tests.browser.conftest import LiveSite, Visit
-from tests.browser.test_console_dashboard import _sign_in
 
 
 def _unread(text: str) -> int:
@@ -19,7 +18,7 @@ def _unread(text: str) -> int:
 def test_an_officer_reads_and_marks_the_department_messages(
     visit: Visit, live_site: LiveSite
 ) -> None:
-    _sign_in(visit, "demo_officer")
+    visit.console_sign_in("demo_officer")
     page = visit.page
     nav = page.locator(".console-nav").get_by_role("link", name=re.compile("^消息"))
     badge = int(nav.locator(".badge").inner_text())

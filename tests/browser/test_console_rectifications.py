@@ -7,13 +7,11 @@ axe)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 
-from tests.browser.conftest import DESKTOP, LiveSite, Visit
+from tests.browser.conftest import LiveSite
 from tests.helpers import add_user, csv_bytes, penalty
 from xinyong.cases import repository as cases_repo
 from xinyong.demo.generator import department_uscc
@@ -23,25 +21,6 @@ from xinyong.kernel.clock import CHINA_TZ, FixedClock
 from xinyong.ledger import service as ledger
 from xinyong.ledger.tables import entries
 from xinyong.rectifications import service as rect
-
-
-@pytest.fixture
-def tab(browser: Any, live_site: LiveSite) -> Iterator[Any]:
-    contexts: list[Any] = []
-
-    def open_tab(label: str) -> Visit:
-        context = browser.new_context(
-            viewport=DESKTOP, locale="zh-CN", timezone_id="Asia/Shanghai", service_workers="block"
-        )
-        context.set_default_timeout(30_000)
-        contexts.append(context)
-        return Visit(context, live_site.url, f"{label}-{live_site.platform.engine.dialect.name}")
-
-    try:
-        yield open_tab
-    finally:
-        for c in contexts:
-            c.close()
 
 
 def _ordered(site: LiveSite) -> tuple[int, str]:
@@ -107,11 +86,7 @@ def test_the_department_schedules_and_records_an_interview(tab: Any, live_site: 
     page = staff.page
 
     def sign_in() -> None:
-        staff.open("/console/login")
-        page.get_by_label("用户名").fill(officer)
-        page.get_by_label("口令").fill(DEMO_PASSWORD)
-        page.get_by_role("button", name="登录").click()
-        page.wait_for_url("**/console")
+        staff.console_sign_in(officer)
 
     try:
         sign_in()

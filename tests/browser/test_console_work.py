@@ -13,20 +13,11 @@ from tests.browser.conftest import LiveSite, Visit
 from tests.helpers import csv_bytes, penalty
 from xinyong.alerts import service as alerts
 from xinyong.checks import service as checks
-from xinyong.demo.run import DEMO_ACCOUNTS, DEMO_PASSWORD
+from xinyong.demo.run import DEMO_ACCOUNTS
 from xinyong.identity import repository as identity_repo
 from xinyong.identity.uscc import make_uscc
 
 SCENARIO = "government_procurement"
-
-
-def _sign_in(visit: Visit, name: str) -> None:
-    visit.open("/console/login")
-    page = visit.page
-    page.get_by_label("用户名").fill(name)
-    page.get_by_label("口令").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/console")
 
 
 def _officer() -> tuple[str, str]:
@@ -68,7 +59,7 @@ def test_an_officer_checks_a_listed_company_and_records_feedback(
 ) -> None:
     name, department = _officer()
     code = _listed_company(live_site, department)
-    _sign_in(visit, name)
+    visit.console_sign_in(name)
     page = visit.page
     # From the home page's list of what the role can do (the bar above repeats the link).
     page.locator("main table").get_by_role("link", name="逢办必查").click()
@@ -146,7 +137,7 @@ def _fresh_alert(live_site: LiveSite) -> tuple[int, str]:
 
 def test_the_office_acknowledges_an_alert(visit: Visit, live_site: LiveSite) -> None:
     alert_id, company = _fresh_alert(live_site)
-    _sign_in(visit, "demo_admin")
+    visit.console_sign_in("demo_admin")
     page = visit.page
     page.locator("main").get_by_role("link", name="预警处理").click()
     page.wait_for_url("**/console/alerts")
@@ -172,7 +163,7 @@ def test_the_office_publishes_a_typical_case_to_the_portal(
     visit: Visit, live_site: LiveSite
 ) -> None:
     title = f"某建设公司拖欠农民工工资受到联合惩戒（{uuid.uuid4().hex[:6]}）"
-    _sign_in(visit, "demo_admin")
+    visit.console_sign_in("demo_admin")
     page = visit.page
     page.locator("main table").get_by_role("link", name="典型案例").click()
     page.wait_for_url("**/console/typical-cases")

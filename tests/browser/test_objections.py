@@ -7,12 +7,9 @@ page goes through ``conftest.Visit`` (console errors, CSP, foreign requests, axe
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable
 
-import pytest
-
-from tests.browser.conftest import DESKTOP, LiveSite, Visit
+from tests.browser.conftest import LiveSite, Visit
 from tests.helpers import CONSOLE_PASSWORD, add_user
 from xinyong.creditfile.service import build_credit_file
 from xinyong.identity import repository as identity_repo
@@ -22,26 +19,6 @@ from xinyong.selfservice import accounts
 
 PASSWORD = "Browser-Objection-2026"
 CORRECTED = "违法事实经异议核查更正（浏览器测试）"
-
-
-@pytest.fixture
-def tab(browser: Any, live_site: LiveSite) -> Iterator[Callable[[str], Visit]]:
-    """A fresh desktop browser per person: tab(label) opens one signed-out Visit."""
-    contexts: list[Any] = []
-
-    def open_tab(label: str) -> Visit:
-        context = browser.new_context(
-            viewport=DESKTOP, locale="zh-CN", timezone_id="Asia/Shanghai", service_workers="block"
-        )
-        context.set_default_timeout(30_000)
-        contexts.append(context)
-        return Visit(context, live_site.url, f"{label}-{live_site.platform.engine.dialect.name}")
-
-    try:
-        yield open_tab
-    finally:
-        for c in contexts:
-            c.close()
 
 
 def _fresh_penalty(site: LiveSite) -> tuple[str, int, str]:
@@ -116,11 +93,7 @@ def test_subject_objects_department_corrects(
     add_user(platform, officer_name, "department_officer", department)
     officer = tab("objection-officer")
     opage = officer.page
-    officer.open("/console/login")
-    opage.get_by_label("用户名").fill(officer_name)
-    opage.get_by_label("口令").fill(CONSOLE_PASSWORD)
-    opage.get_by_role("button", name="登录").click()
-    opage.wait_for_url("**/console")
+    officer.console_sign_in(officer_name, CONSOLE_PASSWORD)
     opage.get_by_role("link", name="异议办理").click()
     opage.wait_for_url("**/console/objections")
     officer.check("objection-console-inbox")

@@ -6,13 +6,10 @@ the public credit file and the 双公示 column. Every page goes through ``conft
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from tests.browser.conftest import DESKTOP, LiveSite, Visit
+from tests.browser.conftest import LiveSite
 from tests.helpers import add_user, csv_bytes, penalty
 from xinyong.cases import repository as cases_repo
 from xinyong.demo.generator import department_uscc
@@ -23,25 +20,6 @@ from xinyong.selfservice import accounts
 
 PASSWORD = "Browser-Repair-2026"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-@pytest.fixture
-def tab(browser: Any, live_site: LiveSite) -> Iterator[Any]:
-    contexts: list[Any] = []
-
-    def open_tab(label: str) -> Visit:
-        context = browser.new_context(
-            viewport=DESKTOP, locale="zh-CN", timezone_id="Asia/Shanghai", service_workers="block"
-        )
-        context.set_default_timeout(30_000)
-        contexts.append(context)
-        return Visit(context, live_site.url, f"{label}-{live_site.platform.engine.dialect.name}")
-
-    try:
-        yield open_tab
-    finally:
-        for c in contexts:
-            c.close()
 
 
 def _eligible(site: LiveSite) -> tuple[str, int, str, str]:
@@ -124,12 +102,8 @@ def test_a_subject_applies_and_the_department_approves(
     case_url = page.url
 
     staff = tab("repair-officer")
-    staff.open("/console/login")
+    staff.console_sign_in(officer)
     spage = staff.page
-    spage.get_by_label("用户名").fill(officer)
-    spage.get_by_label("口令").fill(DEMO_PASSWORD)
-    spage.get_by_role("button", name="登录").click()
-    spage.wait_for_url("**/console")
     staff.open("/console/repairs")
     staff.check("console-repairs")
     case_id = case_url.rsplit("/", 1)[1]

@@ -6,13 +6,11 @@ requests, axe)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 
-from tests.browser.conftest import DESKTOP, LiveSite, Visit
+from tests.browser.conftest import LiveSite
 from tests.helpers import add_user
 from xinyong.commitments import repository as commitments_repo
 from xinyong.demo.run import DEMO_PASSWORD
@@ -21,25 +19,6 @@ from xinyong.selfservice import accounts
 from xinyong.selfservice.tables import subject_accounts
 
 PASSWORD = "Browser-Train-2026"
-
-
-@pytest.fixture
-def tab(browser: Any, live_site: LiveSite) -> Iterator[Any]:
-    contexts: list[Any] = []
-
-    def open_tab(label: str) -> Visit:
-        context = browser.new_context(
-            viewport=DESKTOP, locale="zh-CN", timezone_id="Asia/Shanghai", service_workers="block"
-        )
-        context.set_default_timeout(30_000)
-        contexts.append(context)
-        return Visit(context, live_site.url, f"{label}-{live_site.platform.engine.dialect.name}")
-
-    try:
-        yield open_tab
-    finally:
-        for c in contexts:
-            c.close()
 
 
 def test_a_session_its_attendance_and_the_subjects_certificate(
@@ -63,11 +42,7 @@ def test_a_session_its_attendance_and_the_subjects_certificate(
     add_user(platform, officer, "department_officer", "scjg", password=DEMO_PASSWORD)
     staff = tab("training-officer")
     page = staff.page
-    staff.open("/console/login")
-    page.get_by_label("用户名").fill(officer)
-    page.get_by_label("口令").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/console")
+    staff.console_sign_in(officer)
     page.get_by_role("link", name="诚信教育").click()
     page.wait_for_url("**/console/trainings")
     assert "不得收费" in page.inner_text("main")

@@ -7,12 +7,9 @@ axe)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-
-from tests.browser.conftest import DESKTOP, LiveSite, Visit
+from tests.browser.conftest import LiveSite
 from tests.helpers import add_user
 from xinyong.cases import repository as cases_repo
 from xinyong.demo.run import DEMO_PASSWORD
@@ -20,25 +17,6 @@ from xinyong.identity import repository as identity_repo
 from xinyong.selfservice import accounts
 
 PASSWORD = "Browser-Voluntary-2026"
-
-
-@pytest.fixture
-def tab(browser: Any, live_site: LiveSite) -> Iterator[Any]:
-    contexts: list[Any] = []
-
-    def open_tab(label: str) -> Visit:
-        context = browser.new_context(
-            viewport=DESKTOP, locale="zh-CN", timezone_id="Asia/Shanghai", service_workers="block"
-        )
-        context.set_default_timeout(30_000)
-        contexts.append(context)
-        return Visit(context, live_site.url, f"{label}-{live_site.platform.engine.dialect.name}")
-
-    try:
-        yield open_tab
-    finally:
-        for c in contexts:
-            c.close()
 
 
 def _company(site: LiveSite) -> str:
@@ -112,12 +90,8 @@ def test_a_department_verifies_a_voluntary_registration_and_it_shows_on_the_subj
     assert number not in public.page.inner_text("main")
 
     staff = tab("voluntary-officer")
-    staff.open("/console/login")
+    staff.console_sign_in(officer)
     spage = staff.page
-    spage.get_by_label("用户名").fill(officer)
-    spage.get_by_label("口令").fill(DEMO_PASSWORD)
-    spage.get_by_role("button", name="登录").click()
-    spage.wait_for_url("**/console")
     spage.get_by_role("link", name="自愿注册核验").click()
     spage.wait_for_url("**/console/voluntary")
     staff.check("console-voluntary")

@@ -7,34 +7,26 @@ import datetime as dt
 import json
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
-from typer.testing import CliRunner
 
 from tests.calendar_files import HYPOTHETICAL_OFFICIAL_2027, write_year
-from tests.helpers import ORG, add_department, csv_bytes, listing_details, penalty
-from xinyong.bootstrap import Platform, build_platform
+from tests.helpers import (
+    ORG,
+    add_department,
+    cli_json,
+    csv_bytes,
+    listing_details,
+    penalty,
+    run_cli,
+)
+from xinyong.bootstrap import build_platform
 from xinyong.jobs.registry import run_job
 from xinyong.kernel.clock import CHINA_TZ, FixedClock
 from xinyong.kernel.settings import get_settings
 from xinyong.web.app import create_app
-from xinyong.web.cli import app
-
-runner = CliRunner()
-
-
-def _run(*args: str) -> tuple[int, str]:
-    result = runner.invoke(app, list(args))
-    return result.exit_code, result.output
-
-
-def _json(*args: str) -> Any:
-    code, out = _run(*args, "--json")
-    assert code == 0, out
-    return json.loads(out)
 
 
 @pytest.fixture
@@ -52,7 +44,7 @@ def local(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 
 def test_add_json_on_the_provisional_year() -> None:
-    body = _json("calendar", "add", "2026-12-23", "7")
+    body = cli_json("calendar", "add", "2026-12-23", "7")
     assert {k: body[k] for k in ("date", "provisional", "earliest", "latest")} == {
         "date": "2027-01-04",
         "provisional": True,
@@ -60,54 +52,54 @@ def test_add_json_on_the_provisional_year() -> None:
         "latest": "2027-01-05",
     }
     assert body["status_label"].startswith("暂定（2027年国务院放假安排尚未公布）")
-    official = _json("calendar", "add", "2026-09-30", "1")
+    official = cli_json("calendar", "add", "2026-09-30", "1")
     assert (official["date"], official["provisional"]) == ("2026-10-08", False)
     assert official["earliest"] == official["latest"] == official["date"]
 
 
 def test_add_text_says_provisional_and_gives_the_bounds() -> None:
-    code, out = _run("calendar", "add", "2026-12-04", "20")
+    code, out = run_cli("calendar", "add", "2026-12-04", "20")
     assert code == 0
     assert "之后第 20 个工作日是 2027-01-04" in out
     assert "暂定（2027年国务院放假安排尚未公布）" in out
     assert "2027-01-02 至 2027-01-05" in out
-    code, out = _run("calendar", "add", "2026-02-13", "1")
+    code, out = run_cli("calendar", "add", "2026-02-13", "1")
     assert (code, "暂定" in out) == (0, False)
     assert "2026-02-14（星期六，春节调休上班日）" in out
 
 
 def test_add_into_a_year_without_any_file_is_an_error() -> None:
-    code, out = _run("calendar", "add", "2027-12-28", "7")
+    code, out = run_cli("calendar", "add", "2027-12-28", "7")
     assert code == 2
     assert "2028年既无国务院公布的节假日安排，也无暂定安排" in out
     assert "Traceback" not in out
-    code, out = _run("calendar", "add", "2027-12-28", "7", "--json")
+    code, out = run_cli("calendar", "add", "2027-12-28", "7", "--json")
     assert code == 2
     assert "2028" in json.loads(out)["error"]
 
 
 def test_add_with_the_official_file_in_the_local_catalogue(local: Path) -> None:
     write_year(local / "calendar", HYPOTHETICAL_OFFICIAL_2027)
-    body = _json("calendar", "add", "2026-12-23", "7")
+    body = cli_json("calendar", "add", "2026-12-23", "7")
     assert (body["date"], body["provisional"]) == ("2027-01-04", False)
-    years = {r["year"]: r["status"] for r in _json("calendar", "years")}
+    years = {r["year"]: r["status"] for r in cli_json("calendar", "years")}
     assert years[2027] == "official"
     assert years[2026] == "official"
 
 
 def test_years_and_draft(tmp_path: Path) -> None:
-    rows = _json("calendar", "years")
+    rows = cli_json("calendar", "years")
     assert rows[-1]["year"] == 2027
     assert rows[-1]["status_label"] == "暂定"
     assert rows[-1]["windows"][1]["name"] == "春节"
-    code, out = _run("calendar", "draft", "2028")
+    code, out = run_cli("calendar", "draft", "2028")
     assert code == 0
     assert "status: provisional" in out
     assert "{name: 春节, from: 2028-01-25, to: 2028-01-28}" in out  # 除夕..初三
-    code, out = _run("calendar", "draft", "2028", "--out", str(tmp_path))
+    code, out = run_cli("calendar", "draft", "2028", "--out", str(tmp_path))
     assert code == 0
     assert (tmp_path / "2028.yaml").is_file()
-    code, out = _run("calendar", "draft", "2028", "--out", str(tmp_path))
+    code, out = run_cli("calendar", "draft", "2028", "--out", str(tmp_path))
     assert code == 2
     assert "已存在" in out
 
@@ -116,39 +108,22 @@ def test_years_and_draft(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def env(
-    engine: Engine,
-    tmp_path: Path,
-    clock: FixedClock,
-    local: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> Iterator[Path]:
-    monkeypatch.setenv("XINYONG_DATABASE_URL", engine.url.render_as_string(hide_password=False))
-    monkeypatch.setenv("XINYONG_DATA_DIR", str(tmp_path / "var"))
-    monkeypatch.setenv("XINYONG_SECRET_KEY", "22" * 32)
-    get_settings.cache_clear()
-
-    def platform() -> Platform:
-        return build_platform(get_settings(), clock=clock, engine=engine)
-
-    monkeypatch.setattr("xinyong.web.commands.lists._platform", platform)
-    monkeypatch.setattr("xinyong.web.commands.calendar._platform", platform)
-    yield local
-    get_settings.cache_clear()
+def env(cli_env: Path, local: Path) -> Path:
+    return local
 
 
 def test_a_list_case_from_provisional_to_official(env: Path, clock: FixedClock) -> None:
     assert (
-        _run("department", "add", "scjg", "省市场监督管理局", "--sector", "market_regulation")[0]
+        run_cli("department", "add", "scjg", "省市场监督管理局", "--sector", "market_regulation")[0]
         == 0
     )
-    assert _run("department", "add", "xyb", "省信用办", "--sector", "other")[0] == 0
+    assert run_cli("department", "add", "xyb", "省信用办", "--sector", "other")[0] == 0
     path = env.parent / "p.csv"
     path.write_bytes(csv_bytes([penalty()]))
-    assert _run("import", str(path), "--source", "scjg", "--item", "XZCF")[0] == 0
+    assert run_cli("import", str(path), "--source", "scjg", "--item", "XZCF")[0] == 0
     clock.set(dt.datetime(2027, 2, 3, 10, 0, tzinfo=CHINA_TZ))
-    case = _json("lists", "propose", "WATCH", ORG, "--department", "xyb")
-    view = _json("lists", "step", str(case["id"]), "notify")
+    case = cli_json("lists", "propose", "WATCH", ORG, "--department", "xyb")
+    view = cli_json("lists", "step", str(case["id"]), "notify")
     assert view["due"]["provisional"] is True
     assert (view["due"]["date"], view["due"]["latest"], view["due"]["act_on"]) == (
         "2027-02-16",
@@ -156,13 +131,13 @@ def test_a_list_case_from_provisional_to_official(env: Path, clock: FixedClock) 
         "2027-02-19",
     )
     assert next(t for t in view["transitions"] if t["name"] == "list")["not_before"] == "2027-02-20"
-    code, out = _run("lists", "show", "--purpose", "办件核查", str(case["id"]))
+    code, out = run_cli("lists", "show", "--purpose", "办件核查", str(case["id"]))
     assert "办理期限：2027-02-16（暂定（2027年国务院放假安排尚未公布）" in out
     assert "按可能的最晚日期 2027-02-19 掌握" in out
-    code, out = _run("lists", "inbox", "--purpose", "办件核查", "--department", "xyb")
+    code, out = run_cli("lists", "inbox", "--purpose", "办件核查", "--department", "xyb")
     assert "暂定：2027-02-12 至 2027-02-19，按 2027-02-19 掌握" in out
     clock.set(dt.datetime(2027, 2, 17, 10, 0, tzinfo=CHINA_TZ))
-    code, out = _run(
+    code, out = run_cli(
         "lists",
         "step",
         str(case["id"]),
@@ -175,30 +150,30 @@ def test_a_list_case_from_provisional_to_official(env: Path, clock: FixedClock) 
     assert code == 2
     assert "陈述申辩期至 2027-02-19（含当日）届满" in out
 
-    assert _json("calendar", "apply")["cases"] == []  # first run: the baseline
-    code, out = _run("calendar", "apply")
+    assert cli_json("calendar", "apply")["cases"] == []  # first run: the baseline
+    code, out = run_cli("calendar", "apply")
     assert (code, out.strip()) == (0, "日历没有变化，已存的期限无需重算")
 
     write_year(env / "calendar", HYPOTHETICAL_OFFICIAL_2027)  # the notice arrives
-    code, out = _run("calendar", "apply")
+    code, out = run_cli("calendar", "apply")
     assert code == 0, out
     assert "2027年：正式（国务院办公厅2027年节假日安排公布）" in out
     assert f"办件 {case['id']}（xyb，已告知，陈述申辩期）陈述申辩期：2027-02-16 → 2027-02-17" in out
 
-    code, out = _run("lists", "inbox", "--purpose", "办件核查", "--department", "xyb")
+    code, out = run_cli("lists", "inbox", "--purpose", "办件核查", "--department", "xyb")
     assert "提醒（未读 1 条）" in out
     assert "办理期限变更" in out
     assert "改为 2027-02-17（正式）" in out
-    notices = _json("lists", "notices", "--department", "xyb")
+    notices = cli_json("lists", "notices", "--department", "xyb")
     (notice,) = notices["notices"]
-    shown = _json("lists", "show", "--purpose", "办件核查", str(case["id"]))
+    shown = cli_json("lists", "show", "--purpose", "办件核查", str(case["id"]))
     assert shown["due"]["provisional"] is False
     assert shown["history"][-1]["label"] == "期限重算"
     assert shown["notices"][0]["id"] == notice["id"]
-    code, out = _run("lists", "notices", "--department", "scjg", "--read", str(notice["id"]))
+    code, out = run_cli("lists", "notices", "--department", "scjg", "--read", str(notice["id"]))
     assert code == 2
     assert "不属于本部门" in out
-    read = _json("lists", "notices", "--department", "xyb", "--read", str(notice["id"]))
+    read = cli_json("lists", "notices", "--department", "xyb", "--read", str(notice["id"]))
     assert read["unread"] == 0
 
 

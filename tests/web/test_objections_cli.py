@@ -4,51 +4,29 @@ the test's FixedClock."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
-from typer.testing import CliRunner
 
+from tests.helpers import cli_json, run_cli
 from tests.objections.helpers import penalty_entry, public_file, records
-from xinyong.bootstrap import Platform, build_platform
-from xinyong.kernel.clock import FixedClock
-from xinyong.kernel.settings import get_settings
-from xinyong.web.cli import app
+from xinyong.bootstrap import Platform
 
-runner = CliRunner()
 READ = ("--purpose", "异议办理")
 
 
 @pytest.fixture
-def env(
-    engine: Engine, tmp_path: Path, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Path]:
-    monkeypatch.setenv("XINYONG_DATABASE_URL", engine.url.render_as_string(hide_password=False))
-    monkeypatch.setenv("XINYONG_DATA_DIR", str(tmp_path / "var"))
-    monkeypatch.setenv("XINYONG_SECRET_KEY", "22" * 32)
-    get_settings.cache_clear()
-
-    def platform() -> Platform:
-        return build_platform(get_settings(), clock=clock, engine=engine)
-
-    monkeypatch.setattr("xinyong.web.commands.objections._platform", platform)
-    yield tmp_path
-    get_settings.cache_clear()
+def env(cli_env: Path) -> Path:
+    return cli_env
 
 
 def _run(*args: str) -> tuple[int, str]:
-    result = runner.invoke(app, ["--operator", "张科员", *args])
-    return result.exit_code, result.output
+    return run_cli(*args, operator="张科员")
 
 
 def _json(*args: str) -> Any:
-    code, out = _run(*args, "--json")
-    assert code == 0, out
-    return json.loads(out)
+    return cli_json(*args, operator="张科员")
 
 
 def test_file_to_correction(platform: Platform, env: Path) -> None:

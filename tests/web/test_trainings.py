@@ -6,36 +6,32 @@ department's officer refused), the subject's /account/trainings, and ``xinyong t
 from __future__ import annotations
 
 import datetime as dt
-import json
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, func, select
-from typer.testing import CliRunner
+from sqlalchemy import func, select
 
 from tests.helpers import (
     ORG,
     ORG2,
     add_department,
     add_user,
+    cli_json,
     console_sign_in,
     csrf_of,
     csv_bytes,
     error_detail,
     penalty,
     resident_id,
+    run_cli,
 )
 from tests.web.test_subject_repair import _signed_in
 from xinyong.access import service as access
-from xinyong.bootstrap import Platform, build_platform
+from xinyong.bootstrap import Platform
 from xinyong.commitments.tables import training_attendance, trainings
 from xinyong.kernel.clock import CHINA_TZ, FixedClock
-from xinyong.kernel.settings import get_settings
 from xinyong.web.app import create_app
-from xinyong.web.cli import app as cli
 
 PURPOSE = {"purpose": "核查参训"}
 
@@ -245,36 +241,9 @@ def test_console_and_account_pages(platform: Platform, clock: FixedClock) -> Non
     assert "本单位尚无参加诚信教育的记录" in other_subject.get("/account/trainings").text
 
 
-runner = CliRunner()
-
-
 @pytest.fixture
-def env(
-    engine: Engine, tmp_path: Path, clock: FixedClock, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Path]:
-    monkeypatch.setenv("XINYONG_DATABASE_URL", engine.url.render_as_string(hide_password=False))
-    monkeypatch.setenv("XINYONG_DATA_DIR", str(tmp_path / "var"))
-    monkeypatch.setenv("XINYONG_SECRET_KEY", "22" * 32)
-    get_settings.cache_clear()
-
-    def platform() -> Platform:
-        return build_platform(get_settings(), clock=clock, engine=engine)
-
-    monkeypatch.setattr("xinyong.web.commands.trainings._platform", platform)
-    monkeypatch.setattr("xinyong.web.commands.common._platform", platform)
-    yield tmp_path
-    get_settings.cache_clear()
-
-
-def _run(*args: str) -> tuple[int, str]:
-    result = runner.invoke(cli, list(args))
-    return result.exit_code, result.output
-
-
-def _json(*args: str) -> Any:
-    code, out = _run(*args, "--json")
-    assert code == 0, out
-    return json.loads(out)
+def env(cli_env: Path) -> Path:
+    return cli_env
 
 
 def test_cli(env: Path, clock: FixedClock) -> None:
@@ -283,11 +252,11 @@ def test_cli(env: Path, clock: FixedClock) -> None:
         ("scjg", "省市场监督管理局", "market_regulation"),
         ("swj", "省税务局", "tax"),
     ):
-        assert _run("department", "add", dept, name, "--sector", sector)[0] == 0
+        assert run_cli("department", "add", dept, name, "--sector", sector)[0] == 0
     path = env / "p.csv"
     path.write_bytes(csv_bytes([penalty()]))
-    assert _run("import", str(path), "--source", "scjg", "--item", "XZCF")[0] == 0
-    t = _json(
+    assert run_cli("import", str(path), "--source", "scjg", "--item", "XZCF")[0] == 0
+    t = cli_json(
         "trainings",
         "add",
         "--title",
@@ -300,7 +269,7 @@ def test_cli(env: Path, clock: FixedClock) -> None:
         "scjg",
     )
     assert t["department_label"] == "省市场监督管理局"
-    code, out = _run(
+    code, out = run_cli(
         "trainings",
         "add",
         "--title",
@@ -317,25 +286,25 @@ def test_cli(env: Path, clock: FixedClock) -> None:
     assert code == 2
     assert "部门只能为本部门组织" in out
     tid = str(t["id"])
-    code, out = _run("trainings", "attend", tid, ORG, "--representative", "张三")
+    code, out = run_cli("trainings", "attend", tid, ORG, "--representative", "张三")
     assert code == 0, out
     assert "张*" in out
     assert "张三" not in out
-    code, out = _run("trainings", "attend", tid, ORG, "--representative", "张三")
+    code, out = run_cli("trainings", "attend", tid, ORG, "--representative", "张三")
     assert code == 2
     assert "不能重复登记" in out
-    code, out = _run("trainings", "certify", tid, ORG, "--department", "swj")
+    code, out = run_cli("trainings", "certify", tid, ORG, "--department", "swj")
     assert code == 2
     assert "其他部门" in out
-    code, out = _run("trainings", "certify", tid, ORG)
+    code, out = run_cli("trainings", "certify", tid, ORG)
     assert code == 0, out
     assert "已发放诚信教育证书 PX2026SCJG" in out
-    code, out = _run("trainings", "list")
+    code, out = run_cli("trainings", "list")
     assert code == 0
     assert "共 1 次培训" in out
     assert "证书 1" in out
-    code, out = _run("trainings", "show", tid)
+    code, out = run_cli("trainings", "show", tid)
     assert code == 2  # no purpose
-    view = _json("trainings", "show", tid, "--purpose", "核查")
+    view = cli_json("trainings", "show", tid, "--purpose", "核查")
     assert view["attendance"][0]["certificate"].startswith("PX2026SCJG")
-    assert _run("trainings", "show", tid, "--purpose", "核查", "--department", "swj")[0] == 2
+    assert run_cli("trainings", "show", tid, "--purpose", "核查", "--department", "swj")[0] == 2

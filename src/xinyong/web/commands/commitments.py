@@ -4,21 +4,23 @@ operator (``cli:<name>``); reads of the full record state a purpose and are audi
 
 from __future__ import annotations
 
-import json
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from xinyong.commitments import service as commitments
-from xinyong.kernel.errors import XinyongError
 from xinyong.web.commands.common import (
     AsJson,
     PurposeOpt,
-    _fail,
     _platform,
-    audit_read,
+    echo_json,
     operator_actor,
+    read_and_show,
+    run_and_show,
 )
+
+if TYPE_CHECKING:
+    from xinyong.bootstrap import Platform
 
 app = typer.Typer(
     help="信用承诺：签署、履约（容缺、核查）、未履约、修复与复核抽样", no_args_is_help=True
@@ -30,7 +32,7 @@ Note = Annotated[str, typer.Option("--note", help="说明（认定未履约、�
 
 def _echo(view: dict[str, Any], as_json: bool) -> None:
     if as_json:
-        typer.echo(json.dumps(view, ensure_ascii=False, default=str))
+        echo_json(view)
         return
     due = view.get("due_date") or "无"
     if view.get("due_provisional"):
@@ -45,16 +47,17 @@ def _echo(view: dict[str, Any], as_json: bool) -> None:
 
 
 def _run(as_json: bool, fn: Any) -> None:
-    platform = _platform()
-    try:
+    def work(platform: Platform) -> Any:
         with platform.transaction() as conn:
-            out = fn(conn, platform)
-    except XinyongError as exc:
-        _fail(exc, as_json)
-    if isinstance(out, dict) and "status" in out:
-        _echo(out, as_json)
-    else:
-        typer.echo(json.dumps(out, ensure_ascii=False, default=str))
+            return fn(conn, platform)
+
+    def show(out: Any) -> None:
+        if isinstance(out, dict) and "status" in out:
+            _echo(out, False)
+        else:
+            echo_json(out)
+
+    run_and_show(as_json, work, show)
 
 
 @app.command("list")
@@ -67,42 +70,39 @@ def list_cmd(
     as_json: AsJson = False,
 ) -> None:
     """列出信用承诺（新的在前）。"""
-    platform = _platform()
-    try:
-        with platform.engine.begin() as conn:
-            audit_read(conn, platform, "read_commitments", "commitments", purpose)
-            found = commitments.find(
-                conn,
-                platform.commitment_deps(),
-                type_=type_,
-                status=status,
-                department_code=department,
-                limit=limit,
+
+    def show(found: Any) -> None:
+        typer.echo(f"共 {found['total']} 项")
+        for v in found["items"]:
+            typer.echo(
+                f"{v['id']}  {v['signed_on']}  {v['type_label']}  {v['status_label']}  "
+                f"{v['subject']['name']}  {v['template_label']}  {v['department_label']}"
             )
-    except XinyongError as exc:
-        _fail(exc, as_json)
-    if as_json:
-        typer.echo(json.dumps(found, ensure_ascii=False, default=str))
-        return
-    typer.echo(f"共 {found['total']} 项")
-    for v in found["items"]:
-        typer.echo(
-            f"{v['id']}  {v['signed_on']}  {v['type_label']}  {v['status_label']}  "
-            f"{v['subject']['name']}  {v['template_label']}  {v['department_label']}"
-        )
+
+    read_and_show(
+        as_json,
+        ("read_commitments", "commitments", purpose),
+        lambda conn, platform: commitments.find(
+            conn,
+            platform.commitment_deps(),
+            type_=type_,
+            status=status,
+            department_code=department,
+            limit=limit,
+        ),
+        show,
+    )
 
 
 @app.command("show")
 def show_cmd(commitment_id: int, purpose: PurposeOpt = None, as_json: AsJson = False) -> None:
     """一项承诺及其办理记录。"""
-    platform = _platform()
-    try:
-        with platform.engine.begin() as conn:
-            audit_read(conn, platform, "read_commitment", f"commitment:{commitment_id}", purpose)
-            view = commitments.view(conn, platform.commitment_deps(), commitment_id)
-    except XinyongError as exc:
-        _fail(exc, as_json)
-    _echo(view, as_json)
+    read_and_show(
+        as_json,
+        ("read_commitment", f"commitment:{commitment_id}", purpose),
+        lambda conn, platform: commitments.view(conn, platform.commitment_deps(), commitment_id),
+        lambda view: _echo(view, False),
+    )
 
 
 @app.command("templates")
@@ -111,7 +111,7 @@ def templates_cmd(as_json: AsJson = False) -> None:
     platform = _platform()
     view = commitments.templates_view(platform.commitment_deps(), platform.clock.today())
     if as_json:
-        typer.echo(json.dumps(view, ensure_ascii=False, default=str))
+        echo_json(view)
         return
     for t in view["templates"]:
         typer.echo(

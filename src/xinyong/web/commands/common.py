@@ -15,7 +15,8 @@ import getpass
 import json
 import logging
 import sys
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 from typer.core import TyperGroup
@@ -47,6 +48,80 @@ AsJson = Annotated[bool, typer.Option("--json", help="输出 JSON")]
 PurposeOpt = Annotated[
     str | None, typer.Option("--purpose", help="查询用途（非公开内容必填，记入审计日志）")
 ]
+ActorOpt = Annotated[
+    str | None, typer.Option("--actor", help="经办人（记入办理记录；默认 xinyong --operator）")
+]
+# The filters of the case contexts' list commands, worded alike.
+DepartmentFilter = Annotated[str | None, typer.Option("--department", help="只看该部门")]
+StateOpt = Annotated[str | None, typer.Option("--state", help="只看该状态")]
+OverdueOpt = Annotated[bool, typer.Option("--overdue", help="只看已超期的")]
+PageOpt = Annotated[int, typer.Option("--page")]
+PageSizeOpt = Annotated[int, typer.Option("--page-size")]
+T = TypeVar("T")
+
+
+def echo_json(data: Any) -> None:
+    """A view as one JSON line (codes with their labels, as the API gives them)."""
+    typer.echo(json.dumps(data, ensure_ascii=False, default=str))
+
+
+def run_and_show(as_json: bool, work: Callable[[Platform], T], show: Callable[[T], None]) -> None:
+    """One command of a case context: ``work`` on the platform; refused, the Chinese error
+    (as JSON with ``--json``) and exit 2; done, its result as JSON or ``show`` for people."""
+    platform = _platform()
+    try:
+        out = work(platform)
+    except XinyongError as exc:
+        _fail(exc, as_json)
+    if as_json:
+        echo_json(out)
+        return
+    show(out)
+
+
+def read_and_show(
+    as_json: bool,
+    audited: tuple[str, str, str | None],
+    read: Callable[[Connection, Platform], T],
+    show: Callable[[T], None],
+) -> None:
+    """A non-public read (``audited`` = action, target, purpose; see ``audit_read``) shown."""
+    action, target, purpose = audited
+
+    def work(platform: Platform) -> T:
+        with platform.engine.begin() as conn:
+            audit_read(conn, platform, action, target, purpose)
+            return read(conn, platform)
+
+    run_and_show(as_json, work, show)
+
+
+def due_text(due: dict[str, Any] | None) -> str:
+    """「2027-01-04」, or for a provisional deadline「2027-01-04（暂定（…），可能为 … 至 …）」
+    with the bound that counts for the step."""
+    if due is None:
+        return "无"
+    if not due["provisional"]:
+        return str(due["date"])
+    return f"{due['date']}（{due['status_label']}；{due['guidance']}）"
+
+
+def echo_history(
+    history: list[dict[str, Any]], *, indent: str = "    ", role: bool = False
+) -> None:
+    """A case's steps, one a line: when, what, to which state, by whom (and in which role)."""
+    for e in history:
+        note = f"  {e['note']}" if e["note"] else ""
+        who = ""
+        if "actor" in e:
+            who = f"  {e['actor']}" + (f"（{e['role']}）" if role else "")
+        typer.echo(f"{indent}{e['seq']}. {e['at']}  {e['label']} → {e['to_label']}{who}{note}")
+
+
+def echo_transitions(transitions: list[dict[str, Any]], prefix: str = "    可办理：") -> None:
+    """The steps open on a case, with the roles that may take them."""
+    for t in transitions:
+        typer.echo(f"{prefix}{t['name']}  {t['label']}  [{'、'.join(t['roles'])}]")
 
 
 def audit_read(

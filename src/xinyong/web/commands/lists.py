@@ -8,37 +8,35 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from xinyong.kernel.errors import XinyongError
 from xinyong.web.commands.common import (
     AsJson,
+    DepartmentFilter,
+    OverdueOpt,
+    PageOpt,
+    PageSizeOpt,
     PurposeOpt,
+    StateOpt,
     _date,
     _fail,
     _platform,
-    audit_read,
     basis_line,
+    due_text,
+    echo_history,
+    echo_json,
     operator_actor,
+    read_and_show,
+    run_and_show,
 )
 
+if TYPE_CHECKING:
+    from xinyong.bootstrap import Platform
+
 app = typer.Typer(help="名单认定办件与期满移出", no_args_is_help=True)
-
-
-def _echo_json(data: Any) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, default=str))
-
-
-def due_text(due: dict[str, Any] | None) -> str:
-    """「2027-01-04」, or for a provisional deadline「2027-01-04（暂定（…），可能为 … 至 …）」
-    with the bound that counts for the step."""
-    if due is None:
-        return "无"
-    if not due["provisional"]:
-        return str(due["date"])
-    return f"{due['date']}（{due['status_label']}；{due['guidance']}）"
 
 
 def _echo_notices(notices: dict[str, Any]) -> None:
@@ -67,11 +65,7 @@ def _echo_case(view: dict[str, Any]) -> None:
         exited = f"，{m['exited_on']} 移出（{m['exit_reason']}）" if m["exited_on"] else ""
         typer.echo(f"  列入：{m['listed_on']} 起，至 {m['until'] or '无固定期限'}{exited}")
     typer.echo("  办理记录：")
-    for e in view["history"]:
-        note = f"  {e['note']}" if e["note"] else ""
-        typer.echo(
-            f"    {e['seq']}. {e['at']}  {e['label']} → {e['to_label']}  {e['actor']}（{e['role']}）{note}"
-        )
+    echo_history(view["history"], role=True)
     if view["transitions"]:
         typer.echo("  可执行的操作：")
         for t in view["transitions"]:
@@ -95,7 +89,7 @@ def types_cmd(as_json: AsJson = False) -> None:
         for lt in casework.list_types_in_force(platform.sanctions, platform.clock.today())
     ]
     if as_json:
-        _echo_json({"as_of": platform.clock.today().isoformat(), "list_types": infos})
+        echo_json({"as_of": platform.clock.today().isoformat(), "list_types": infos})
         return
     for i in infos:
         p = i["period"]
@@ -138,9 +132,9 @@ def propose_cmd(
     from xinyong.access import service as access
     from xinyong.lists import casework
 
-    platform = _platform()
     operator = operator_actor()
-    try:
+
+    def work(platform: Platform) -> Any:
         with platform.engine.begin() as conn:
             case = casework.propose_subject(
                 conn,
@@ -166,13 +160,13 @@ def propose_cmd(
             view = casework.case_view(
                 conn, platform.sanctions, case.id, today=platform.clock.today()
             )
-    except XinyongError as exc:
-        _fail(exc, as_json)
-    if as_json:
-        _echo_json(view)
-        return
-    typer.echo(f"已立案：办件 {view['id']}")
-    _echo_case(view)
+        return view
+
+    def show(view: Any) -> None:
+        typer.echo(f"已立案：办件 {view['id']}")
+        _echo_case(view)
+
+    run_and_show(as_json, work, show)
 
 
 @app.command("step")
@@ -220,9 +214,9 @@ def step_cmd(
         )
     from xinyong.access import service as access
 
-    platform = _platform()
     operator = operator_actor()
-    try:
+
+    def work(platform: Platform) -> Any:
         with platform.transaction() as conn:
             casework.get_list_case(conn, case_id)
             lists.advance(
@@ -253,12 +247,9 @@ def step_cmd(
             view = casework.case_view(
                 conn, platform.sanctions, case_id, today=platform.clock.today()
             )
-    except XinyongError as exc:
-        _fail(exc, as_json)
-    if as_json:
-        _echo_json(view)
-        return
-    _echo_case(view)
+        return view
+
+    run_and_show(as_json, work, _echo_case)
 
 
 @app.command("show")
@@ -270,80 +261,73 @@ def show_cmd(
     """查看办件：状态、办理期限、是否超期、办理记录与可执行的操作。须说明查询用途。"""
     from xinyong.lists import casework
 
-    platform = _platform()
-    try:
-        with platform.engine.begin() as conn:
-            audit_read(conn, platform, "read_case", f"case:{case_id}", purpose)
-            view = casework.case_view(
-                conn, platform.sanctions, case_id, today=platform.clock.today()
-            )
-    except XinyongError as exc:
-        _fail(exc, as_json)
-    if as_json:
-        _echo_json(view)
-        return
-    _echo_case(view)
+    read_and_show(
+        as_json,
+        ("read_case", f"case:{case_id}", purpose),
+        lambda conn, platform: casework.case_view(
+            conn, platform.sanctions, case_id, today=platform.clock.today()
+        ),
+        _echo_case,
+    )
 
 
 @app.command("inbox")
 def inbox_cmd(
-    department: Annotated[str | None, typer.Option("--department", help="只看该部门")] = None,
-    state: Annotated[str | None, typer.Option("--state", help="只看该状态")] = None,
+    department: DepartmentFilter = None,
+    state: StateOpt = None,
     list_type: Annotated[str | None, typer.Option("--list-type", help="名单类型代码")] = None,
-    overdue: Annotated[bool, typer.Option("--overdue", help="只看已超期的")] = False,
-    page: Annotated[int, typer.Option("--page")] = 1,
-    page_size: Annotated[int, typer.Option("--page-size")] = 50,
+    overdue: OverdueOpt = False,
+    page: PageOpt = 1,
+    page_size: PageSizeOpt = 50,
     purpose: PurposeOpt = None,
     as_json: AsJson = False,
 ) -> None:
     """待办办件，按办理期限先后排序（默认：全部未办结的办件）。须说明查询用途。"""
     from xinyong.lists import casework
 
-    platform = _platform()
-    try:
-        with platform.engine.begin() as conn:
-            audit_read(conn, platform, "read_cases", "list-cases", purpose)
-            out = casework.inbox(
-                conn,
-                platform.sanctions,
-                today=platform.clock.today(),
-                department_code=department,
-                state=state,
-                list_type=list_type,
-                overdue_only=overdue,
-                page=page,
-                page_size=page_size,
+    def show(out: Any) -> None:
+        _echo_notices(out["notices"])
+        typer.echo(f"截至 {out['as_of']}：共 {out['total']} 件（第 {out['page']} 页）")
+        for c in out["cases"]:
+            flag = "超期" if c["overdue"] else "    "
+            due = c["due"]
+            tentative = (
+                f"  暂定：{due['earliest']} 至 {due['latest']}，按 {due['act_on']} 掌握"
+                if due and due["provisional"]
+                else ""
             )
-    except XinyongError as exc:
-        _fail(exc, as_json)
-    if as_json:
-        _echo_json(out)
-        return
-    _echo_notices(out["notices"])
-    typer.echo(f"截至 {out['as_of']}：共 {out['total']} 件（第 {out['page']} 页）")
-    for c in out["cases"]:
-        flag = "超期" if c["overdue"] else "    "
-        due = c["due"]
-        tentative = (
-            f"  暂定：{due['earliest']} 至 {due['latest']}，按 {due['act_on']} 掌握"
-            if due and due["provisional"]
-            else ""
-        )
-        typer.echo(
-            f"  {flag} {c['due_on'] or '无期限':<10}  办件 {c['id']:<6} {c['state_label']}  "
-            f"{c['list_type']['name']}  {c['subject']['name'] or ''} {c['subject']['code'] or ''}  "
-            f"{c['department']}{tentative}"
-        )
-    if any(c["due"] and c["due"]["provisional"] for c in out["cases"]):
-        typer.echo(
-            "  注：暂定期限按尚未公布放假安排的年份推算；本机关的办理时限按最早日期掌握，"
-            "对当事人不利的处理待最晚日期届满后进行"
-        )
+            typer.echo(
+                f"  {flag} {c['due_on'] or '无期限':<10}  办件 {c['id']:<6} {c['state_label']}  "
+                f"{c['list_type']['name']}  {c['subject']['name'] or ''} {c['subject']['code'] or ''}  "
+                f"{c['department']}{tentative}"
+            )
+        if any(c["due"] and c["due"]["provisional"] for c in out["cases"]):
+            typer.echo(
+                "  注：暂定期限按尚未公布放假安排的年份推算；本机关的办理时限按最早日期掌握，"
+                "对当事人不利的处理待最晚日期届满后进行"
+            )
+
+    read_and_show(
+        as_json,
+        ("read_cases", "list-cases", purpose),
+        lambda conn, platform: casework.inbox(
+            conn,
+            platform.sanctions,
+            today=platform.clock.today(),
+            department_code=department,
+            state=state,
+            list_type=list_type,
+            overdue_only=overdue,
+            page=page,
+            page_size=page_size,
+        ),
+        show,
+    )
 
 
 @app.command("notices")
 def notices_cmd(
-    department: Annotated[str | None, typer.Option("--department", help="只看该部门")] = None,
+    department: DepartmentFilter = None,
     all_: Annotated[bool, typer.Option("--all", help="包括已读的提醒")] = False,
     read: Annotated[int | None, typer.Option("--read", help="将该编号的提醒标为已读")] = None,
     actor: Annotated[str, typer.Option("--actor", help="经办人")] = "cli",
@@ -352,23 +336,22 @@ def notices_cmd(
     """办件提醒（如国务院放假安排公布后办理期限变更），--read 编号 标为已读。"""
     from xinyong.cases import recalc
 
-    platform = _platform()
-    try:
+    def work(platform: Platform) -> Any:
         with platform.engine.begin() as conn:
             if read is not None:
                 recalc.mark_read(
                     conn, read, by=actor, department_code=department, now=platform.clock.now()
                 )
             out = recalc.notices(conn, department_code=department, unread_only=not all_)
-    except XinyongError as exc:
-        _fail(exc, as_json)
-    if as_json:
-        _echo_json(out)
-        return
-    if not out["notices"]:
-        typer.echo("没有提醒")
-        return
-    _echo_notices(out)
+        return out
+
+    def show(out: Any) -> None:
+        if not out["notices"]:
+            typer.echo("没有提醒")
+            return
+        _echo_notices(out)
+
+    run_and_show(as_json, work, show)
 
 
 @app.command("expire")
@@ -376,18 +359,17 @@ def expire_cmd(as_json: AsJson = False) -> None:
     """立即执行期满自动移出（平时由 worker 每日执行），输出移出的名单成员数。"""
     from xinyong.jobs.registry import run_job
 
-    platform = _platform()
-    try:
+    def work(platform: Platform) -> Any:
         result = run_job(platform, "expire_lists")
-    except XinyongError as exc:
-        _fail(exc, as_json)
-    if as_json:
-        _echo_json(result)
-        return
-    if "skipped" in result:
-        typer.echo("另一进程正在执行期满移出，本次跳过")
-        return
-    typer.echo(f"截至 {result['as_of']}：期满移出 {result['expired']} 个名单成员")
+        return result
+
+    def show(result: Any) -> None:
+        if "skipped" in result:
+            typer.echo("另一进程正在执行期满移出，本次跳过")
+            return
+        typer.echo(f"截至 {result['as_of']}：期满移出 {result['expired']} 个名单成员")
+
+    run_and_show(as_json, work, show)
 
 
 @app.command("jobs")
@@ -409,7 +391,7 @@ def jobs_cmd(as_json: AsJson = False) -> None:
         for j in JOBS.values()
     ]
     if as_json:
-        _echo_json(rows)
+        echo_json(rows)
         return
     for r in rows:
         typer.echo(f"{r['name']:<20} {r['title']}  下次：{r['next_run']}")
@@ -439,6 +421,6 @@ def worker_cmd(
     except XinyongError as exc:
         _fail(exc, as_json)
     if as_json:
-        _echo_json(result)
+        echo_json(result)
         return
     typer.echo(f"任务 {once} 完成：{json.dumps(result, ensure_ascii=False)}")

@@ -7,40 +7,48 @@ and records ``--actor``; reads state a purpose and are audited.
 from __future__ import annotations
 
 import datetime as dt
-import json
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from xinyong.kernel.errors import XinyongError
 from xinyong.web.commands.common import (
+    ActorOpt as Actor,
+)
+from xinyong.web.commands.common import (
     AsJson,
+    DepartmentFilter,
+    OverdueOpt,
+    PageOpt,
+    PageSizeOpt,
     PurposeOpt,
+    StateOpt,
     _date,
     _fail,
     _platform,
     audit_read,
+    due_text,
+    echo_history,
+    echo_json,
+    echo_transitions,
     operator_actor,
+    read_and_show,
+    run_and_show,
 )
-from xinyong.web.commands.lists import due_text
+
+if TYPE_CHECKING:
+    from xinyong.bootstrap import Platform
 
 app = typer.Typer(
     help="信用信息异议：提出、推送、受理、不予受理、延期、核查决定", no_args_is_help=True
 )
 
 Id = Annotated[int, typer.Argument(help="异议编号")]
-Actor = Annotated[
-    str | None, typer.Option("--actor", help="经办人（记入办理记录；默认 xinyong --operator）")
-]
 Department = Annotated[
     str | None,
     typer.Option("--department", help="办理部门代码（默认：提供该记录的部门；不符则拒绝）"),
 ]
 Reason = Annotated[str, typer.Option("--reason", help="理由（送达申请人）")]
-
-
-def _echo_json(data: Any) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, default=str))
 
 
 def _row_line(o: dict[str, Any]) -> str:
@@ -68,32 +76,27 @@ def _echo_view(v: dict[str, Any]) -> None:
     if v["outcome_label"] or v["reason"]:
         typer.echo(f"  结论：{v['outcome_label'] or '不予受理'}  理由：{v['reason']}")
     typer.echo("  办理记录：")
-    for e in v["history"]:
-        note = f"  {e['note']}" if e["note"] else ""
-        who = f"  {e['actor']}（{e['role']}）" if "actor" in e else ""
-        typer.echo(f"    {e['seq']}. {e['at']}  {e['label']} → {e['to_label']}{who}{note}")
+    echo_history(v["history"], role=True)
     if v["steps"]:
         typer.echo("  可执行的操作：")
-        for s in v["steps"]:
-            typer.echo(f"    {s['name']}  {s['label']}  [{'、'.join(s['roles'])}]")
+        echo_transitions(v["steps"], "    ")
 
 
 @app.command("list")
 def list_cmd(
-    department: Annotated[str | None, typer.Option("--department", help="只看该部门")] = None,
-    state: Annotated[str | None, typer.Option("--state", help="只看该状态")] = None,
+    department: DepartmentFilter = None,
+    state: StateOpt = None,
     open_only: Annotated[bool, typer.Option("--open", help="只看未办结的")] = False,
-    overdue: Annotated[bool, typer.Option("--overdue", help="只看已超期的")] = False,
-    page: Annotated[int, typer.Option("--page")] = 1,
-    page_size: Annotated[int, typer.Option("--page-size")] = 50,
+    overdue: OverdueOpt = False,
+    page: PageOpt = 1,
+    page_size: PageSizeOpt = 50,
     purpose: PurposeOpt = None,
     as_json: AsJson = False,
 ) -> None:
     """异议列表：未办结的在前，按期限先后排序。须说明查询用途。"""
     from xinyong.web import objection_calls as calls
 
-    platform = _platform()
-    try:
+    def work(platform: Platform) -> Any:
         with platform.engine.begin() as conn:
             audit_read(
                 conn, platform, "list_objections", f"department:{department or '*'}", purpose
@@ -108,14 +111,14 @@ def list_cmd(
                 page=page,
                 page_size=page_size,
             )
-    except XinyongError as exc:
-        _fail(exc, as_json)
-    if as_json:
-        _echo_json(out)
-        return
-    typer.echo(f"截至 {out['as_of']}：共 {out['total']} 件（第 {out['page']} 页）")
-    for o in out["objections"]:
-        typer.echo(_row_line(o))
+        return out
+
+    def show(out: Any) -> None:
+        typer.echo(f"截至 {out['as_of']}：共 {out['total']} 件（第 {out['page']} 页）")
+        for o in out["objections"]:
+            typer.echo(_row_line(o))
+
+    run_and_show(as_json, work, show)
 
 
 @app.command("show")
@@ -123,17 +126,12 @@ def show_cmd(objection_id: Id, purpose: PurposeOpt = None, as_json: AsJson = Fal
     """一件异议：说明、规则与期限、办理记录、可执行的操作。须说明查询用途。"""
     from xinyong.web import objection_calls as calls
 
-    platform = _platform()
-    try:
-        with platform.engine.begin() as conn:
-            audit_read(conn, platform, "read_objection", f"objection:{objection_id}", purpose)
-            v = calls.view(conn, platform, objection_id)
-    except XinyongError as exc:
-        _fail(exc, as_json)
-    if as_json:
-        _echo_json(v)
-        return
-    _echo_view(v)
+    read_and_show(
+        as_json,
+        ("read_objection", f"objection:{objection_id}", purpose),
+        lambda conn, platform: calls.view(conn, platform, objection_id),
+        _echo_view,
+    )
 
 
 @app.command("file")
@@ -190,7 +188,7 @@ def file_cmd(
     except XinyongError as exc:
         _fail(exc, as_json)
     if as_json:
-        _echo_json(v)
+        echo_json(v)
         return
     typer.echo(f"已提出异议：异议 {v['id']}（记录已标注“{v['mark']}”）")
     _echo_view(v)
@@ -210,12 +208,13 @@ def _step(
     from xinyong.objections import service as objections
     from xinyong.web import objection_calls as calls
 
-    platform = _platform()
     operator = operator_actor()
-    try:
+
+    def work(platform: Platform) -> Any:
         with platform.transaction() as conn:
-            if role == "department" and department is None:
-                department = objections.get_row(conn, objection_id)["department_code"]
+            acting = department
+            if role == "department" and acting is None:
+                acting = objections.get_row(conn, objection_id)["department_code"]
             calls.step(
                 conn,
                 platform,
@@ -223,7 +222,7 @@ def _step(
                 name,
                 actor=actor or operator,
                 role=role,
-                department_code=department,
+                department_code=acting,
                 **kw,
             )
             access.audit(
@@ -235,13 +234,13 @@ def _step(
                 detail={"step": name, "role": role, "handler": actor},
             )
             v = calls.view(conn, platform, objection_id, role=role)
-    except XinyongError as exc:
-        _fail(exc, as_json)
-    if as_json:
-        _echo_json(v)
-        return
-    typer.echo(f"已办理：{v['history'][-1]['label']}")
-    _echo_view(v)
+        return v
+
+    def show(v: Any) -> None:
+        typer.echo(f"已办理：{v['history'][-1]['label']}")
+        _echo_view(v)
+
+    run_and_show(as_json, work, show)
 
 
 @app.command("push")

@@ -6,20 +6,27 @@ audited."""
 from __future__ import annotations
 
 import datetime as dt
-import json
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from xinyong.kernel.errors import InputError, XinyongError
+from xinyong.kernel.errors import InputError
+from xinyong.web.commands.common import (
+    ActorOpt as Actor,
+)
 from xinyong.web.commands.common import (
     AsJson,
+    OverdueOpt,
     PurposeOpt,
-    _fail,
-    _platform,
-    audit_read,
+    StateOpt,
+    echo_history,
     operator_actor,
+    read_and_show,
+    run_and_show,
 )
+
+if TYPE_CHECKING:
+    from xinyong.bootstrap import Platform
 
 app = typer.Typer(help="限期整改与约谈：责令整改、安排与记录约谈、办结", no_args_is_help=True)
 
@@ -27,14 +34,7 @@ Department = Annotated[
     str, typer.Option("--department", help="作出认定的部门代码（谁认定、谁约谈）")
 ]
 Note = Annotated[str, typer.Option("--note", help="说明")]
-Actor = Annotated[
-    str | None, typer.Option("--actor", help="经办人（记入办理记录；默认 xinyong --operator）")
-]
 CaseId = Annotated[int, typer.Argument(help="限期整改办件编号")]
-
-
-def _echo_json(data: Any) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, default=str))
 
 
 def _date(field: str, label: str, text: str) -> dt.date:
@@ -66,9 +66,7 @@ def _echo_case(view: dict[str, Any]) -> None:
             typer.echo(f"    参加：{a['side_label']} {a['role']} {a['name']}")
         for a in iv.get("actions") or []:
             typer.echo(f"    措施：{a['action']}（{a['due']}前）")
-    for e in view.get("history", []):
-        note = f"  {e['note']}" if e["note"] else ""
-        typer.echo(f"  {e['seq']}. {e['at']}  {e['label']} → {e['to_label']}  {e['actor']}{note}")
+    echo_history(view.get("history", []), indent="  ")
     if view.get("list_proposal"):
         typer.echo(f"  {view['list_proposal']['label']}")
     if view.get("transitions"):
@@ -81,9 +79,9 @@ def _run(action: str, as_json: bool, work: Any) -> None:
     from xinyong.access import service as access
     from xinyong.rectifications import service as rect
 
-    platform = _platform()
     operator = operator_actor()
-    try:
+
+    def run(platform: Platform) -> Any:
         with platform.transaction() as conn:
             case = work(conn, platform, operator)
             access.audit(
@@ -97,12 +95,9 @@ def _run(action: str, as_json: bool, work: Any) -> None:
                 today=platform.clock.today(),
                 role="department",
             )
-    except XinyongError as exc:
-        _fail(exc, as_json)
-    if as_json:
-        _echo_json(view)
-        return
-    _echo_case(view)
+        return view
+
+    run_and_show(as_json, run, _echo_case)
 
 
 @app.command("order")
@@ -245,28 +240,26 @@ def _close(
     _run(outcome, as_json, work)
 
 
-@app.command("rectified")
-def rectified_cmd(
-    case_id: CaseId,
-    department: Department,
-    note: Note = "",
-    actor: Actor = None,
-    as_json: AsJson = False,
-) -> None:
-    """确认整改到位，办件办结。"""
-    _close(case_id, "rectified", department, note, actor, as_json)
+def _closing(outcome: str, doc: str) -> None:
+    # The two closing steps take the same options; one command each, named for the outcome.
+    def command(
+        case_id: CaseId,
+        department: Department,
+        note: Note = "",
+        actor: Actor = None,
+        as_json: AsJson = False,
+    ) -> None:
+        _close(case_id, outcome, department, note, actor, as_json)
+
+    command.__doc__ = doc
+    app.command(outcome)(command)
 
 
-@app.command("failed")
-def failed_cmd(
-    case_id: CaseId,
-    department: Department,
-    note: Note = "",
-    actor: Actor = None,
-    as_json: AsJson = False,
-) -> None:
-    """认定整改不到位（须写明事实），办件办结；可另行提出列入名单建议。"""
-    _close(case_id, "failed", department, note, actor, as_json)
+for _outcome, _doc in (
+    ("rectified", "确认整改到位，办件办结。"),
+    ("failed", "认定整改不到位（须写明事实），办件办结；可另行提出列入名单建议。"),
+):
+    _closing(_outcome, _doc)
 
 
 @app.command("show")
@@ -274,58 +267,51 @@ def show_cmd(case_id: CaseId, purpose: PurposeOpt = None, as_json: AsJson = Fals
     """办件详情：整改义务与期限、约谈、办理记录与可办理的操作。"""
     from xinyong.rectifications import service as rect
 
-    platform = _platform()
-    try:
-        with platform.engine.begin() as conn:
-            audit_read(conn, platform, "read_rectification", f"case:{case_id}", purpose)
-            view = rect.case_view(
-                conn,
-                platform.rectification_deps(),
-                case_id,
-                today=platform.clock.today(),
-                role="department",
-            )
-    except XinyongError as exc:
-        _fail(exc, as_json)
-    if as_json:
-        _echo_json(view)
-        return
-    _echo_case(view)
+    read_and_show(
+        as_json,
+        ("read_rectification", f"case:{case_id}", purpose),
+        lambda conn, platform: rect.case_view(
+            conn,
+            platform.rectification_deps(),
+            case_id,
+            today=platform.clock.today(),
+            role="department",
+        ),
+        _echo_case,
+    )
 
 
 @app.command("list")
 def list_cmd(
     department: Annotated[str | None, typer.Option("--department", help="部门代码")] = None,
-    state: Annotated[str | None, typer.Option("--state", help="只看该状态")] = None,
-    overdue: Annotated[bool, typer.Option("--overdue", help="只看已超期的")] = False,
+    state: StateOpt = None,
+    overdue: OverdueOpt = False,
     purpose: PurposeOpt = None,
     as_json: AsJson = False,
 ) -> None:
     """未办结的限期整改办件，按期限先后，标明是否超期。"""
     from xinyong.rectifications import service as rect
 
-    platform = _platform()
-    try:
-        with platform.engine.begin() as conn:
-            audit_read(conn, platform, "read_rectifications", "rectifications", purpose)
-            out = rect.find(
-                conn,
-                platform.rectification_deps(),
-                today=platform.clock.today(),
-                department_code=department,
-                state=state,
-                overdue_only=overdue,
+    def show(out: Any) -> None:
+        for r in out["rectifications"]:
+            flag = "（已超期）" if r["overdue"] else ""
+            due = r["due"]["date"] if r["due"] else "无"
+            typer.echo(
+                f"{r['id']:>6}  {r['state_label']:<10} 期限 {due}{flag}  "
+                f"{r['subject']['name'] or r['subject']['code']}  {r['ground_label']}"
             )
-    except XinyongError as exc:
-        _fail(exc, as_json)
-    if as_json:
-        _echo_json(out)
-        return
-    for r in out["rectifications"]:
-        flag = "（已超期）" if r["overdue"] else ""
-        due = r["due"]["date"] if r["due"] else "无"
-        typer.echo(
-            f"{r['id']:>6}  {r['state_label']:<10} 期限 {due}{flag}  "
-            f"{r['subject']['name'] or r['subject']['code']}  {r['ground_label']}"
-        )
-    typer.echo(f"共 {out['total']} 件")
+        typer.echo(f"共 {out['total']} 件")
+
+    read_and_show(
+        as_json,
+        ("read_rectifications", "rectifications", purpose),
+        lambda conn, platform: rect.find(
+            conn,
+            platform.rectification_deps(),
+            today=platform.clock.today(),
+            department_code=department,
+            state=state,
+            overdue_only=overdue,
+        ),
+        show,
+    )

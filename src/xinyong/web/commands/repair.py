@@ -4,44 +4,39 @@ list cases; every step is recorded with ``--actor`` and audited."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from xinyong.kernel.errors import InputError, XinyongError
+from xinyong.kernel.errors import InputError
+from xinyong.web.commands.common import (
+    ActorOpt as Actor,
+)
 from xinyong.web.commands.common import (
     AsJson,
+    OverdueOpt,
     PurposeOpt,
-    _fail,
-    _platform,
+    StateOpt,
     audit_read,
+    due_text,
+    echo_history,
+    echo_transitions,
     operator_actor,
+    read_and_show,
+    run_and_show,
 )
+
+if TYPE_CHECKING:
+    from xinyong.bootstrap import Platform
 
 app = typer.Typer(help="信用修复：修复条件、申请、办理与复查抽样", no_args_is_help=True)
 
 Department = Annotated[str | None, typer.Option("--department", help="办理部门代码（认定单位）")]
 Note = Annotated[str, typer.Option("--note", help="说明（需补正的材料、理由等）")]
-Actor = Annotated[
-    str | None, typer.Option("--actor", help="经办人（记入办理记录；默认 xinyong --operator）")
-]
 Files = Annotated[
     list[Path] | None, typer.Option("--material", help="材料文件（PDF、JPEG、PNG、OFD），可重复")
 ]
-
-
-def _echo_json(data: Any) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, default=str))
-
-
-def _due(due: dict[str, Any] | None) -> str:
-    if due is None:
-        return "无"
-    if not due["provisional"]:
-        return str(due["date"])
-    return f"{due['date']}（{due['status_label']}；{due['guidance']}）"
 
 
 def _echo_case(view: dict[str, Any]) -> None:
@@ -54,17 +49,14 @@ def _echo_case(view: dict[str, Any]) -> None:
     typer.echo(f"  主体：{s['name'] or '（未登记名称）'}  {s['code'] or s['key']}")
     typer.echo(f"  记录：{view['record']['item']} {view['record']['number']}")
     typer.echo(
-        f"  状态：{view['state_label']}（{view['state']}）  办理期限：{_due(view['due'])}{overdue}"
+        f"  状态：{view['state_label']}（{view['state']}）  办理期限：{due_text(view['due'])}{overdue}"
     )
-    for e in view.get("history", []):
-        note = f"  {e['note']}" if e["note"] else ""
-        typer.echo(f"    {e['seq']}. {e['at']}  {e['label']} → {e['to_label']}  {e['actor']}{note}")
+    echo_history(view.get("history", []))
     if view.get("remedies"):
         typer.echo(f"  救济途径：{view['remedies']}")
     if view.get("fraud_bar_until"):
         typer.echo(f"  {view['fraud_bar_until']}（含）前不得再申请信用修复")
-    for t in view.get("transitions", []):
-        typer.echo(f"    可办理：{t['name']}  {t['label']}  [{'、'.join(t['roles'])}]")
+    echo_transitions(view.get("transitions", []))
 
 
 def _uploads(paths: list[Path] | None) -> list[Any]:
@@ -94,30 +86,29 @@ def eligibility_cmd(
     """每条公示中的失信信息能否申请信用修复：条件、状态与依据，可申请日期或理由。"""
     from xinyong.repair import service as repair
 
-    platform = _platform()
-    try:
+    def work(platform: Platform) -> Any:
         with platform.engine.begin() as conn:
             key = _subject_key(conn, platform, code)
             audit_read(conn, platform, "read_repair_eligibility", f"subject:{key}", purpose)
             view = repair.eligibility_view(
                 conn, platform.repair_deps(), key, platform.clock.today()
             )
-    except XinyongError as exc:
-        _fail(exc, as_json)
-    if as_json:
-        _echo_json(view)
-        return
-    for r in view["records"]:
-        rec = r["record"]
-        when = f"，{r['eligible_from']} 起可申请" if r["eligible_from"] else ""
-        typer.echo(
-            f"记录 {rec['entry']}  {rec['item_name']} {rec['number']}  "
-            f"{r['regime']['name']}：{r['result_label']}{when}"
-        )
-        for c in r["conditions"]:
-            typer.echo(f"    [{c['status_label']}] {c['label']}：{c['detail']}")
-    if not view["records"]:
-        typer.echo("该主体没有公示中的失信信息或在列名单")
+        return view
+
+    def show(view: Any) -> None:
+        for r in view["records"]:
+            rec = r["record"]
+            when = f"，{r['eligible_from']} 起可申请" if r["eligible_from"] else ""
+            typer.echo(
+                f"记录 {rec['entry']}  {rec['item_name']} {rec['number']}  "
+                f"{r['regime']['name']}：{r['result_label']}{when}"
+            )
+            for c in r["conditions"]:
+                typer.echo(f"    [{c['status_label']}] {c['label']}：{c['detail']}")
+        if not view["records"]:
+            typer.echo("该主体没有公示中的失信信息或在列名单")
+
+    run_and_show(as_json, work, show)
 
 
 @app.command("apply")
@@ -142,9 +133,9 @@ def apply_cmd(
     from xinyong.access import service as access
     from xinyong.repair import service as repair
 
-    platform = _platform()
     operator = operator_actor()
-    try:
+
+    def work(platform: Platform) -> Any:
         uploads = _uploads(materials)
         with platform.transaction() as conn:
             key = _subject_key(conn, platform, code)
@@ -167,13 +158,13 @@ def apply_cmd(
             view = repair.case_view(
                 conn, platform.repair_deps(), case.id, today=platform.clock.today(), role=None
             )
-    except XinyongError as exc:
-        _fail(exc, as_json)
-    if as_json:
-        _echo_json(view)
-        return
-    typer.echo(f"已提交：信用修复办件 {view['id']}")
-    _echo_case(view)
+        return view
+
+    def show(view: Any) -> None:
+        typer.echo(f"已提交：信用修复办件 {view['id']}")
+        _echo_case(view)
+
+    run_and_show(as_json, work, show)
 
 
 def _step(
@@ -190,9 +181,9 @@ def _step(
     from xinyong.access import service as access
     from xinyong.repair import service as repair
 
-    platform = _platform()
     operator = operator_actor()
-    try:
+
+    def work(platform: Platform) -> Any:
         uploads = _uploads(materials)
         with platform.transaction() as conn:
             case = repair.get_repair(conn, case_id)
@@ -214,12 +205,9 @@ def _step(
             view = repair.case_view(
                 conn, platform.repair_deps(), case_id, today=platform.clock.today(), role=None
             )
-    except XinyongError as exc:
-        _fail(exc, as_json)
-    if as_json:
-        _echo_json(view)
-        return
-    _echo_case(view)
+        return view
+
+    run_and_show(as_json, work, _echo_case)
 
 
 def _department_step(name: str, doc: str) -> None:
@@ -330,56 +318,49 @@ def show_cmd(
     """办件详情：状态、期限、承诺、办理记录、材料与可办理的操作。"""
     from xinyong.repair import service as repair
 
-    platform = _platform()
-    try:
-        with platform.engine.begin() as conn:
-            audit_read(conn, platform, "read_repair", f"case:{case_id}", purpose)
-            view = repair.case_view(
-                conn, platform.repair_deps(), case_id, today=platform.clock.today(), role=None
-            )
-    except XinyongError as exc:
-        _fail(exc, as_json)
-    if as_json:
-        _echo_json(view)
-        return
-    _echo_case(view)
+    read_and_show(
+        as_json,
+        ("read_repair", f"case:{case_id}", purpose),
+        lambda conn, platform: repair.case_view(
+            conn, platform.repair_deps(), case_id, today=platform.clock.today(), role=None
+        ),
+        _echo_case,
+    )
 
 
 @app.command("list")
 def list_cmd(
     department: Department = None,
-    state: Annotated[str | None, typer.Option("--state", help="只看该状态")] = None,
-    overdue: Annotated[bool, typer.Option("--overdue", help="只看已超期的")] = False,
+    state: StateOpt = None,
+    overdue: OverdueOpt = False,
     purpose: PurposeOpt = None,
     as_json: AsJson = False,
 ) -> None:
     """待办的信用修复办件，按期限先后，标明是否超期。"""
     from xinyong.repair import service as repair
 
-    platform = _platform()
-    try:
-        with platform.engine.begin() as conn:
-            audit_read(conn, platform, "read_repairs", "repairs", purpose)
-            out = repair.find(
-                conn,
-                platform.repair_deps(),
-                today=platform.clock.today(),
-                department_code=department,
-                state=state,
-                overdue_only=overdue,
+    def show(out: Any) -> None:
+        for r in out["repairs"]:
+            flag = "（已超期）" if r["overdue"] else ""
+            typer.echo(
+                f"{r['id']:>6}  {r['state_label']:<14} 期限 {due_text(r['due'])}{flag}  "
+                f"{r['subject']['name'] or r['subject']['code']}  {r['record']['number']}"
             )
-    except XinyongError as exc:
-        _fail(exc, as_json)
-    if as_json:
-        _echo_json(out)
-        return
-    for r in out["repairs"]:
-        flag = "（已超期）" if r["overdue"] else ""
-        typer.echo(
-            f"{r['id']:>6}  {r['state_label']:<14} 期限 {_due(r['due'])}{flag}  "
-            f"{r['subject']['name'] or r['subject']['code']}  {r['record']['number']}"
-        )
-    typer.echo(f"共 {out['total']} 件")
+        typer.echo(f"共 {out['total']} 件")
+
+    read_and_show(
+        as_json,
+        ("read_repairs", "repairs", purpose),
+        lambda conn, platform: repair.find(
+            conn,
+            platform.repair_deps(),
+            today=platform.clock.today(),
+            department_code=department,
+            state=state,
+            overdue_only=overdue,
+        ),
+        show,
+    )
 
 
 @app.command("sample")
@@ -392,9 +373,9 @@ def sample_cmd(
     from xinyong.access import service as access
     from xinyong.repair import service as repair
 
-    platform = _platform()
     operator = operator_actor()
-    try:
+
+    def work(platform: Platform) -> Any:
         with platform.engine.begin() as conn:
             drawn = repair.draw_sample(
                 conn,
@@ -407,12 +388,12 @@ def sample_cmd(
             access.audit(
                 conn, operator, "draw_repair_sample", f"month:{month}", platform.clock.now()
             )
-    except XinyongError as exc:
-        _fail(exc, as_json)
-    if as_json:
-        _echo_json(drawn)
-        return
-    typer.echo(
-        f"{month}：予以修复 {len(drawn['population'])} 件，按 {drawn['ratio']:.0%} 抽取 "
-        f"{len(drawn['drawn'])} 件：{'、'.join(map(str, drawn['drawn'])) or '无'}（种子 {drawn['seed']}）"
-    )
+        return drawn
+
+    def show(drawn: Any) -> None:
+        typer.echo(
+            f"{month}：予以修复 {len(drawn['population'])} 件，按 {drawn['ratio']:.0%} 抽取 "
+            f"{len(drawn['drawn'])} 件：{'、'.join(map(str, drawn['drawn'])) or '无'}（种子 {drawn['seed']}）"
+        )
+
+    run_and_show(as_json, work, show)

@@ -5,8 +5,7 @@ attendance states a purpose and is audited."""
 
 from __future__ import annotations
 
-import json
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -19,8 +18,13 @@ from xinyong.web.commands.common import (
     _fail,
     _platform,
     audit_read,
+    echo_json,
     operator_actor,
+    run_and_show,
 )
+
+if TYPE_CHECKING:
+    from xinyong.bootstrap import Platform
 
 app = typer.Typer(
     help="诚信教育：培训、参训登记与证书（免费，不作为市场准入条件）", no_args_is_help=True
@@ -33,7 +37,7 @@ Acting = Annotated[
 
 def _echo(view: dict[str, Any], as_json: bool) -> None:
     if as_json:
-        typer.echo(json.dumps(view, ensure_ascii=False, default=str))
+        echo_json(view)
         return
     typer.echo(
         f"诚信教育培训 {view['id']}  {view['title']}  {view['held_on']}  {view['place']}  "
@@ -48,18 +52,17 @@ def _echo(view: dict[str, Any], as_json: bool) -> None:
 
 
 def _run(as_json: bool, fn: Any) -> None:
-    platform = _platform()
-    try:
+    def work(platform: Platform) -> Any:
         with platform.transaction() as conn:
-            out = fn(conn, platform)
-    except XinyongError as exc:
-        _fail(exc, as_json)
-    if "held_on" in out:
-        _echo(out, as_json)
-    elif as_json:
-        typer.echo(json.dumps(out, ensure_ascii=False, default=str))
-    else:
-        typer.echo(f"已发放诚信教育证书 {out['certificate']}：{out['subject']['name']}")
+            return fn(conn, platform)
+
+    def show(out: Any) -> None:
+        if "held_on" in out:
+            _echo(out, False)
+        else:
+            typer.echo(f"已发放诚信教育证书 {out['certificate']}：{out['subject']['name']}")
+
+    run_and_show(as_json, work, show)
 
 
 @app.command("list")
@@ -75,7 +78,7 @@ def list_cmd(
     with platform.engine.connect() as conn:
         found = commitments.find_trainings(conn, department_code=department, limit=limit)
     if as_json:
-        typer.echo(json.dumps(found, ensure_ascii=False, default=str))
+        echo_json(found)
         return
     typer.echo(f"共 {found['total']} 次培训")
     for t in found["items"]:

@@ -5,22 +5,30 @@ the credit office without it; every step is recorded with ``--actor`` and audite
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from xinyong.kernel.errors import InputError, XinyongError
+from xinyong.kernel.errors import InputError
+from xinyong.web.commands.common import (
+    ActorOpt as Actor,
+)
 from xinyong.web.commands.common import (
     AsJson,
+    DepartmentFilter,
     PurposeOpt,
-    _fail,
-    _platform,
     audit_read,
+    due_text,
+    echo_history,
+    echo_transitions,
     operator_actor,
+    run_and_show,
 )
-from xinyong.web.commands.repair import _due, _uploads
+from xinyong.web.commands.repair import _uploads
+
+if TYPE_CHECKING:
+    from xinyong.bootstrap import Platform
 
 app = typer.Typer(help="自愿注册：注册、核验与自愿注册记录占比", no_args_is_help=True)
 
@@ -28,13 +36,6 @@ Department = Annotated[
     str | None, typer.Option("--department", help="核验部门代码（缺省：以信用办身份办理）")
 ]
 Note = Annotated[str, typer.Option("--note", help="说明；核验不通过时必填理由")]
-Actor = Annotated[
-    str | None, typer.Option("--actor", help="经办人（记入办理记录；默认 xinyong --operator）")
-]
-
-
-def _echo_json(data: Any) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, default=str))
 
 
 def _echo_case(view: dict[str, Any]) -> None:
@@ -48,18 +49,15 @@ def _echo_case(view: dict[str, Any]) -> None:
     for f in view.get("fields", []):
         typer.echo(f"  {f['name']}：{f['value']}")
     typer.echo(
-        f"  状态：{view['state_label']}（{view['state']}）  核验期限：{_due(view['due'])}{overdue}"
+        f"  状态：{view['state_label']}（{view['state']}）  核验期限：{due_text(view['due'])}{overdue}"
     )
     if view.get("verified"):
         v = view["verified"]
         typer.echo(f"  已纳入信用记录 {v['entry']}（{v['self_reported']}，{v['by']} 核验）")
     if view.get("rejection_reason"):
         typer.echo(f"  不通过的理由：{view['rejection_reason']}")
-    for e in view.get("history", []):
-        note = f"  {e['note']}" if e["note"] else ""
-        typer.echo(f"    {e['seq']}. {e['at']}  {e['label']} → {e['to_label']}  {e['actor']}{note}")
-    for t in view.get("transitions", []):
-        typer.echo(f"    可办理：{t['name']}  {t['label']}  [{'、'.join(t['roles'])}]")
+    echo_history(view.get("history", []))
+    echo_transitions(view.get("transitions", []))
 
 
 def _values(pairs: list[str] | None) -> dict[str, str]:
@@ -96,8 +94,7 @@ def list_cmd(
     """自愿注册信息，按核验期限先后，标明状态与是否超期。"""
     from xinyong.voluntary import service as voluntary
 
-    platform = _platform()
-    try:
+    def work(platform: Platform) -> Any:
         with platform.engine.begin() as conn:
             audit_read(conn, platform, "read_voluntary", "voluntary-registrations", purpose)
             key = voluntary.subject_key_of(platform.vault, subject) if subject else None
@@ -108,19 +105,19 @@ def list_cmd(
                 subject_key=key,
                 state=state,
             )
-    except XinyongError as exc:
-        _fail(exc, as_json)
-    if as_json:
-        _echo_json(out)
-        return
-    for r in out["registrations"]:
-        flag = "（已超期）" if r["overdue"] else ""
-        typer.echo(
-            f"{r['id']:>6}  {r['state_label']:<10} {r['kind_label']:<8} "
-            f"核验 {r['verifier_name']}  期限 {_due(r['due'])}{flag}  "
-            f"{r['subject']['name'] or r['subject']['code']}"
-        )
-    typer.echo(f"共 {out['total']} 件")
+        return out
+
+    def show(out: Any) -> None:
+        for r in out["registrations"]:
+            flag = "（已超期）" if r["overdue"] else ""
+            typer.echo(
+                f"{r['id']:>6}  {r['state_label']:<10} {r['kind_label']:<8} "
+                f"核验 {r['verifier_name']}  期限 {due_text(r['due'])}{flag}  "
+                f"{r['subject']['name'] or r['subject']['code']}"
+            )
+        typer.echo(f"共 {out['total']} 件")
+
+    run_and_show(as_json, work, show)
 
 
 @app.command("show")
@@ -130,17 +127,14 @@ def show_cmd(
     as_json: AsJson = False,
 ) -> None:
     """详情：字段、状态、核验期限、办理记录，纳入的信用记录或不通过的理由。"""
-    platform = _platform()
-    try:
+
+    def work(platform: Platform) -> Any:
         with platform.engine.begin() as conn:
             audit_read(conn, platform, "read_voluntary", f"case:{case_id}", purpose)
         view = _view(platform, case_id)
-    except XinyongError as exc:
-        _fail(exc, as_json)
-    if as_json:
-        _echo_json(view)
-        return
-    _echo_case(view)
+        return view
+
+    run_and_show(as_json, work, _echo_case)
 
 
 @app.command("submit")
@@ -166,9 +160,9 @@ def submit_cmd(
     from xinyong.access import service as access
     from xinyong.voluntary import service as voluntary
 
-    platform = _platform()
     operator = operator_actor()
-    try:
+
+    def work(platform: Platform) -> Any:
         uploads = _uploads(materials)
         with platform.transaction() as conn:
             case = voluntary.submit(
@@ -190,13 +184,13 @@ def submit_cmd(
                 conn, operator, "voluntary_submit", f"case:{case.id}", platform.clock.now()
             )
         view = _view(platform, case.id)
-    except XinyongError as exc:
-        _fail(exc, as_json)
-    if as_json:
-        _echo_json(view)
-        return
-    typer.echo(f"已注册：自愿注册 {view['id']}")
-    _echo_case(view)
+        return view
+
+    def show(view: Any) -> None:
+        typer.echo(f"已注册：自愿注册 {view['id']}")
+        _echo_case(view)
+
+    run_and_show(as_json, work, show)
 
 
 def _step(
@@ -205,9 +199,9 @@ def _step(
     from xinyong.access import service as access
     from xinyong.voluntary import service as voluntary
 
-    platform = _platform()
     operator = operator_actor()
-    try:
+
+    def work(platform: Platform) -> Any:
         with platform.transaction() as conn:
             voluntary.step(
                 conn,
@@ -224,49 +218,43 @@ def _step(
                 conn, operator, f"voluntary_{name}", f"case:{case_id}", platform.clock.now()
             )
         view = _view(platform, case_id)
-    except XinyongError as exc:
-        _fail(exc, as_json)
-    if as_json:
-        _echo_json(view)
-        return
-    _echo_case(view)
+        return view
+
+    run_and_show(as_json, work, _echo_case)
 
 
-@app.command("verify")
-def verify_cmd(
-    case_id: Annotated[int, typer.Argument(help="自愿注册编号")],
-    department: Department = None,
-    note: Note = "",
-    actor: Actor = None,
-    as_json: AsJson = False,
-) -> None:
-    """核验通过：纳入主体信用记录（自主申报，记明核验单位与日期）。"""
-    _step(case_id, "verify", department, note, actor, as_json)
+def _verifying(name: str, doc: str) -> None:
+    # Verifying and rejecting take the same options; one command each, named for the step.
+    def command(
+        case_id: Annotated[int, typer.Argument(help="自愿注册编号")],
+        department: Department = None,
+        note: Note = "",
+        actor: Actor = None,
+        as_json: AsJson = False,
+    ) -> None:
+        _step(case_id, name, department, note, actor, as_json)
+
+    command.__doc__ = doc
+    app.command(name)(command)
 
 
-@app.command("reject")
-def reject_cmd(
-    case_id: Annotated[int, typer.Argument(help="自愿注册编号")],
-    department: Department = None,
-    note: Note = "",
-    actor: Actor = None,
-    as_json: AsJson = False,
-) -> None:
-    """核验不通过（--note 写明理由，理由告知主体）。"""
-    _step(case_id, "reject", department, note, actor, as_json)
+for _name, _doc in (
+    ("verify", "核验通过：纳入主体信用记录（自主申报，记明核验单位与日期）。"),
+    ("reject", "核验不通过（--note 写明理由，理由告知主体）。"),
+):
+    _verifying(_name, _doc)
 
 
 @app.command("share")
 def share_cmd(
-    department: Annotated[str | None, typer.Option("--department", help="只看该部门")] = None,
+    department: DepartmentFilter = None,
     as_json: AsJson = False,
 ) -> None:
     """自愿注册记录占归集信用记录的比例，按部门和地区，与目标（约30%）比较。"""
     from xinyong.identity.divisions import default_divisions
     from xinyong.voluntary import service as voluntary
 
-    platform = _platform()
-    try:
+    def work(platform: Platform) -> Any:
         with platform.engine.connect() as conn:
             report = voluntary.share_report(
                 conn,
@@ -274,19 +262,21 @@ def share_cmd(
                 department=department,
                 divisions=default_divisions(),
             )
-    except XinyongError as exc:
-        _fail(exc, as_json)
-    if as_json:
-        _echo_json(report)
-        return
-    o, t = report["overall"], report["target"]
-    typer.echo(
-        f"合计：{o['voluntary']} / {o['total']}，占 {o['share_text']}（目标 {o['target_text']}，"
-        f"{t['region']}）{'，已达到' if o['reached'] else '，未达到'}"
-    )
-    for r in report["departments"]:
+        return report
+
+    def show(report: Any) -> None:
+        o, t = report["overall"], report["target"]
         typer.echo(
-            f"  部门 {r['department_name']}：{r['voluntary']} / {r['total']}，{r['share_text']}"
+            f"合计：{o['voluntary']} / {o['total']}，占 {o['share_text']}（目标 {o['target_text']}，"
+            f"{t['region']}）{'，已达到' if o['reached'] else '，未达到'}"
         )
-    for r in report["regions"]:
-        typer.echo(f"  地区 {r['region_name']}：{r['voluntary']} / {r['total']}，{r['share_text']}")
+        for r in report["departments"]:
+            typer.echo(
+                f"  部门 {r['department_name']}：{r['voluntary']} / {r['total']}，{r['share_text']}"
+            )
+        for r in report["regions"]:
+            typer.echo(
+                f"  地区 {r['region_name']}：{r['voluntary']} / {r['total']}，{r['share_text']}"
+            )
+
+    run_and_show(as_json, work, show)

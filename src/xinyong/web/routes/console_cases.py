@@ -12,7 +12,6 @@ refused with 409, and the page shows the case as it is now.
 # No "from __future__ import annotations": FastAPI resolves these annotations at runtime.
 
 import datetime as dt
-import math
 import re
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -44,6 +43,7 @@ from xinyong.web.routes.console import (
     _render,
     require_csrf,
 )
+from xinyong.web.routes.console_steps import page_status, pager
 from xinyong.web.routes.lists import ROLE_NAMES
 from xinyong.web.schemas.common import MAX_ID
 
@@ -90,8 +90,7 @@ def _policy(platform: Platform) -> attachments.AttachmentPolicy:
     return platform.attachment_policy()
 
 
-def _page_status(exc: XinyongError) -> int:
-    return 400 if exc.status == 422 else exc.status
+_page_status = page_status
 
 
 # -- inbox --------------------------------------------------------------------------------
@@ -139,20 +138,12 @@ def inbox(
     filters = {k: v for k, v in (("state", state), ("list_type", list_type)) if v}
     if overdue:
         filters["overdue"] = "true"
-    pages = max(1, math.ceil(box["total"] / PAGE_SIZE))
-    pager = {
-        "total": box["total"],
-        "page": page,
-        "pages": pages,
-        "has_previous": page > 1,
-        "has_next": page < pages,
-    }
     context = _context(
         platform,
         session,
         request=request,
         box=box,
-        pager=pager,
+        pager=pager(box["total"], page, PAGE_SIZE),
         query=urlencode(filters),
         filters={"state": state, "list_type": list_type, "overdue": overdue},
         states=_states(),

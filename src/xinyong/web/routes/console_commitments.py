@@ -10,9 +10,8 @@ The pages call what ``web/routes/commitments.py`` calls with the session's princ
 
 # No "from __future__ import annotations": FastAPI resolves these annotations at runtime.
 
-import datetime as dt
-import math
 from collections.abc import Callable
+from functools import partial
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -26,13 +25,11 @@ from xinyong.access.accounts import ConsoleSession
 from xinyong.bootstrap import Platform
 from xinyong.commitments import rules
 from xinyong.commitments import service as commitments
-from xinyong.identity.redact import redact_identifiers
-from xinyong.kernel.clock import beijing_time
-from xinyong.kernel.errors import XinyongError
 from xinyong.lists import casework
 from xinyong.web.deps import PlatformDep, department_scope, require_own
 from xinyong.web.routes.console import PAGE, CsrfToken, _context, _no_store, _render, require_csrf
 from xinyong.web.routes.console_cases import _needs
+from xinyong.web.routes.console_steps import acted, pager, with_times
 from xinyong.web.schemas.common import MAX_ID
 
 router = APIRouter(include_in_schema=False)
@@ -91,20 +88,13 @@ def inbox(
             platform.clock.now(),
             INBOX_PURPOSE,
         )
-    pages = max(1, math.ceil(box["total"] / PAGE_SIZE))
     filters = {"status": status, "type": type_}
     context = _context(
         platform,
         session,
         request=request,
         box=box,
-        pager={
-            "total": box["total"],
-            "page": page,
-            "pages": pages,
-            "has_previous": page > 1,
-            "has_next": page < pages,
-        },
+        pager=pager(box["total"], page, PAGE_SIZE),
         query=urlencode(filters),
         filters=filters,
         statuses=list(rules.STATUS_LABELS.items()),
@@ -140,8 +130,7 @@ def _commitment_page(
             if who.role == "department"
             else None
         )
-    for s in view["steps"]:
-        s["at_text"] = beijing_time(dt.datetime.fromisoformat(s["at"]))
+    with_times(view["steps"])
     works = who.role in ("department", "office")
     steps = view["open_steps"] if works else []
     for s in steps:
@@ -177,22 +166,12 @@ def _acted(
     act: Callable[[], object],
     done: str,
 ) -> Response:
-    """Run one write on the commitment's page: refused, the page again with the reason (no
-    personal data) and nothing written; done, back to the page with ``done``."""
-    try:
-        act()
-    except XinyongError as exc:
-        if exc.status in (401, 404):
-            raise
-        return _commitment_page(
-            request,
-            platform,
-            session,
-            cid,
-            status=400 if exc.status == 422 else exc.status,
-            error=redact_identifiers(exc.message_zh),
-        )
-    return _no_store(RedirectResponse(f"/console/commitments/{cid}?done={done}", status_code=303))
+    """Run one write on the commitment's page (``console_steps.acted``)."""
+    return acted(
+        act,
+        again=partial(_commitment_page, request, platform, session, cid),
+        done_url=f"/console/commitments/{cid}?done={done}",
+    )
 
 
 DONE = {**rules.STEP_LABELS, "proposal": "提出拟列入"}
@@ -328,7 +307,8 @@ def draw(
 ) -> Response:
     """Draw one month's sample; refused (shown) for a month already drawn or not begun."""
     require_csrf(platform, request, csrf)
-    try:
+
+    def act() -> None:
         with platform.engine.begin() as conn:
             commitments.draw_sample(
                 conn,
@@ -344,15 +324,14 @@ def draw(
                 f"month:{month.strip()}",
                 platform.clock.now(),
             )
-    except XinyongError as exc:
-        return _samples_page(
-            request,
-            platform,
-            session,
-            status=400 if exc.status == 422 else exc.status,
-            error=redact_identifiers(exc.message_zh),
-        )
-    return _no_store(RedirectResponse("/console/commitment-samples", status_code=303))
+
+    # Every refusal is shown on the page: there is no case here to be missing.
+    return acted(
+        act,
+        again=partial(_samples_page, request, platform, session),
+        done_url="/console/commitment-samples",
+        passes=(),
+    )
 
 
 @router.api_route("/console/commitment-templates", methods=PAGE, response_class=HTMLResponse)

@@ -25,7 +25,6 @@ see what is exactly the API's:
 import datetime as dt
 import functools
 import hashlib
-import math
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
@@ -53,6 +52,7 @@ from xinyong.web.routes.console import (
     _render,
     require_csrf,
 )
+from xinyong.web.routes.console_steps import pager
 from xinyong.web.schemas.common import JOB_ID, MAX_ID
 from xinyong.web.security import CONSOLE_IMPORT_PATH
 
@@ -113,17 +113,6 @@ def _items(platform: Platform) -> list[dict[str, str]]:
     return [{"code": i.code, "name": i.name} for i in platform.catalogue.items()]
 
 
-def _pages(total: int, page: int, size: int) -> dict[str, Any]:
-    pages = max(1, math.ceil(total / size))
-    return {
-        "total": total,
-        "page": page,
-        "pages": pages,
-        "has_previous": page > 1,
-        "has_next": page < pages,
-    }
-
-
 def _batch_row(platform: Platform, b: dict[str, Any]) -> dict[str, Any]:
     return {
         **b,
@@ -182,9 +171,9 @@ def _list_page(
             )
             shown.update(
                 batches=[_batch_row(platform, b) for b in rows],
-                pg=_pages(total, page, size),
+                pg=pager(total, page, size),
                 jobs=[_job_row(platform, j) for j in job_page["jobs"]],
-                jobs_pg=_pages(job_page["total"], jobs_page, size),
+                jobs_pg=pager(job_page["total"], jobs_page, size),
             )
     filters = {} if _is_officer(session) else {"department": scope, "purpose": purpose.strip()}
     context = _context(

@@ -8,23 +8,24 @@ principal: only the department that made the finding acts; the office and audito
 # No "from __future__ import annotations": FastAPI resolves these annotations at runtime.
 
 import datetime as dt
+from collections.abc import Callable
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi import Path as PathParam
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from xinyong.access import service as access
 from xinyong.access.accounts import ConsoleSession
 from xinyong.bootstrap import Platform
 from xinyong.cases.rules import RECTIFICATION
-from xinyong.identity.redact import redact_identifiers
-from xinyong.kernel.clock import beijing_time
-from xinyong.kernel.errors import InputError, XinyongError
+from xinyong.kernel.errors import InputError
 from xinyong.rectifications import service as rect
 from xinyong.web.deps import PlatformDep, department_scope, require_own
-from xinyong.web.routes.console import PAGE, CsrfToken, _context, _no_store, _render, require_csrf
+from xinyong.web.routes.console import PAGE, CsrfToken, _context, _render, require_csrf
 from xinyong.web.routes.console_cases import _needs
+from xinyong.web.routes.console_steps import acted, done_message, with_times
 from xinyong.web.schemas.common import MAX_ID
 
 router = APIRouter(include_in_schema=False)
@@ -102,8 +103,7 @@ def _case_page(
             platform.clock.now(),
             READ_PURPOSE,
         )
-    for e in view["history"]:
-        e["at_text"] = beijing_time(dt.datetime.fromisoformat(e["at"]))
+    with_times(view["history"])
     names = {t["name"] for t in view["transitions"]}
     pending = next((i for i in view["interviews"] if not i["held"]), None)
     context = _context(
@@ -132,23 +132,22 @@ def case_page(
     done: Annotated[str, Query(max_length=32)] = "",
 ) -> Response:
     """A case: finding, obligation, deadline, interviews, history and the forms."""
-    step = RECTIFICATION.transitions.get(done)
-    message = f"已办理：{step.label}" if step is not None else None
+    message = done_message(RECTIFICATION.transitions, done)
     return _case_page(request, platform, session, case_id, message=message)
 
 
-def _refused(
-    request: Request, platform: Platform, session: ConsoleSession, case_id: int, exc: XinyongError
+def _acted(
+    request: Request,
+    platform: Platform,
+    session: ConsoleSession,
+    case_id: int,
+    act: Callable[[], object],
+    done: str,
 ) -> Response:
-    if exc.status in (401, 404):
-        raise exc
-    return _case_page(
-        request,
-        platform,
-        session,
-        case_id,
-        status=400 if exc.status == 422 else exc.status,
-        error=redact_identifiers(exc.message_zh),
+    return acted(
+        act,
+        again=partial(_case_page, request, platform, session, case_id),
+        done_url=f"/console/rectifications/{case_id}?done={done}",
     )
 
 
@@ -177,7 +176,8 @@ def schedule(
     """Schedule an interview, as POST /api/v1/rectifications/{id}/interviews."""
     who = session.principal
     require_csrf(platform, request, csrf)
-    try:
+
+    def act() -> None:
         with platform.transaction() as conn:
             rect.schedule(
                 conn,
@@ -193,11 +193,8 @@ def schedule(
                 note=note,
                 expected_version=version,
             )
-    except XinyongError as exc:
-        return _refused(request, platform, session, case_id, exc)
-    return _no_store(
-        RedirectResponse(f"/console/rectifications/{case_id}?done=schedule", status_code=303)
-    )
+
+    return _acted(request, platform, session, case_id, act, "schedule")
 
 
 @router.post("/console/rectifications/{case_id}/interviews/record", response_class=HTMLResponse)
@@ -226,7 +223,8 @@ def hold(
         if r.strip() or n.strip()
     ]
     agreed = [{"action": a, "due": d} for a, d in zip(action, due, strict=False) if a.strip() or d]
-    try:
+
+    def act() -> None:
         with platform.transaction() as conn:
             rect.hold(
                 conn,
@@ -242,11 +240,8 @@ def hold(
                 now=platform.clock.now(),
                 expected_version=version,
             )
-    except XinyongError as exc:
-        return _refused(request, platform, session, case_id, exc)
-    return _no_store(
-        RedirectResponse(f"/console/rectifications/{case_id}?done=hold", status_code=303)
-    )
+
+    return _acted(request, platform, session, case_id, act, "hold")
 
 
 @router.post("/console/rectifications/{case_id}/steps", response_class=HTMLResponse)
@@ -263,7 +258,8 @@ def close(
     """Close the case rectified or failed."""
     who = session.principal
     require_csrf(platform, request, csrf)
-    try:
+
+    def act() -> None:
         with platform.transaction() as conn:
             rect.close(
                 conn,
@@ -277,8 +273,5 @@ def close(
                 note=note,
                 expected_version=version,
             )
-    except XinyongError as exc:
-        return _refused(request, platform, session, case_id, exc)
-    return _no_store(
-        RedirectResponse(f"/console/rectifications/{case_id}?done={name}", status_code=303)
-    )
+
+    return _acted(request, platform, session, case_id, act, name)

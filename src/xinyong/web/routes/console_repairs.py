@@ -10,26 +10,25 @@ fraud and draws the re-check sample; an auditor reads.
 # No "from __future__ import annotations": FastAPI resolves these annotations at runtime.
 
 import datetime as dt
-import math
 import re
+from functools import partial
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi import Path as PathParam
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from xinyong.access import service as access
 from xinyong.access.accounts import ConsoleSession
 from xinyong.bootstrap import Platform
 from xinyong.cases.rules import CREDIT_REPAIR
-from xinyong.identity.redact import redact_identifiers
 from xinyong.kernel.clock import beijing_time
-from xinyong.kernel.errors import XinyongError
 from xinyong.repair import service as repair
 from xinyong.web.deps import PlatformDep, department_scope, require_own
-from xinyong.web.routes.console import PAGE, CsrfToken, _context, _no_store, _render, require_csrf
+from xinyong.web.routes.console import PAGE, CsrfToken, _context, _render, require_csrf
 from xinyong.web.routes.console_cases import _needs
+from xinyong.web.routes.console_steps import acted, done_message, pager, with_times
 from xinyong.web.routes.repair import read_uploads
 from xinyong.web.schemas.common import MAX_ID
 
@@ -78,7 +77,6 @@ def inbox(
             platform.clock.now(),
             INBOX_PURPOSE,
         )
-    pages = max(1, math.ceil(box["total"] / PAGE_SIZE))
     filters = {k: v for k, v in (("state", state),) if v}
     if overdue:
         filters["overdue"] = "true"
@@ -87,13 +85,7 @@ def inbox(
         session,
         request=request,
         box=box,
-        pager={
-            "total": box["total"],
-            "page": page,
-            "pages": pages,
-            "has_previous": page > 1,
-            "has_next": page < pages,
-        },
+        pager=pager(box["total"], page, PAGE_SIZE),
         query=urlencode(filters),
         filters={"state": state, "overdue": overdue},
         states=[(c, s.label) for c, s in CREDIT_REPAIR.states.items()],
@@ -121,8 +113,7 @@ def _case_page(
         access.audit(
             conn, who.actor, "read_repair", f"case:{case_id}", platform.clock.now(), READ_PURPOSE
         )
-    for e in view["history"]:
-        e["at_text"] = beijing_time(dt.datetime.fromisoformat(e["at"]))
+    with_times(view["history"])
     by_step: dict[int, list[dict[str, Any]]] = {}
     for a in view["attachments"]:
         by_step.setdefault(int(a["step"]), []).append(a)
@@ -151,8 +142,7 @@ def case_page(
     done: Annotated[str, Query(max_length=32)] = "",
 ) -> Response:
     """A case: record, regime, commitment, deadline, history with materials, step forms."""
-    step = CREDIT_REPAIR.transitions.get(done)
-    message = f"已办理：{step.label}" if step is not None else None
+    message = done_message(CREDIT_REPAIR.transitions, done)
     return _case_page(request, platform, session, case_id, message=message)
 
 
@@ -172,7 +162,8 @@ def take_step(
     who = session.principal
     require_csrf(platform, request, csrf)
     uploads = read_uploads(files, platform.settings.attachment_max_bytes)
-    try:
+
+    def act() -> None:
         with platform.transaction() as conn:
             case = repair.get_repair(conn, case_id)
             require_own(who, case.department_code, "信用修复办件")
@@ -190,23 +181,22 @@ def take_step(
                 materials=uploads,
                 expected_version=version,
             )
-    except XinyongError as exc:
-        if exc.status in (401, 404):
-            raise
-        return _case_page(
-            request,
-            platform,
-            session,
-            case_id,
-            status=400 if exc.status == 422 else exc.status,
-            error=redact_identifiers(exc.message_zh),
-        )
-    return _no_store(RedirectResponse(f"/console/repairs/{case_id}?done={name}", status_code=303))
+
+    return acted(
+        act,
+        again=partial(_case_page, request, platform, session, case_id),
+        done_url=f"/console/repairs/{case_id}?done={name}",
+    )
 
 
-@router.api_route("/console/repair-samples", methods=PAGE, response_class=HTMLResponse)
-def samples_page(request: Request, platform: PlatformDep, session: OfficeOrAuditor) -> Response:
-    """The monthly re-check draws (复查) and, for the office, the form to draw a month."""
+def _samples_page(
+    request: Request,
+    platform: Platform,
+    session: ConsoleSession,
+    *,
+    status: int = 200,
+    error: str | None = None,
+) -> Response:
     with platform.engine.connect() as conn:
         drawn = repair.samples(conn)
     policy = platform.repair_regimes().recheck
@@ -218,9 +208,15 @@ def samples_page(request: Request, platform: PlatformDep, session: OfficeOrAudit
         ratio=policy.ratio,
         basis=policy.legal_basis,
         may_draw=session.principal.role == "office",
-        error=None,
+        error=error,
     )
-    return _render(request, "repair_samples.html", context)
+    return _render(request, "repair_samples.html", context, status)
+
+
+@router.api_route("/console/repair-samples", methods=PAGE, response_class=HTMLResponse)
+def samples_page(request: Request, platform: PlatformDep, session: OfficeOrAuditor) -> Response:
+    """The monthly re-check draws (复查) and, for the office, the form to draw a month."""
+    return _samples_page(request, platform, session)
 
 
 @router.post("/console/repair-samples", response_class=HTMLResponse)
@@ -233,7 +229,8 @@ def draw(
 ) -> Response:
     """Draw one month's sample; refused (shown) for a month already drawn or not begun."""
     require_csrf(platform, request, csrf)
-    try:
+
+    def act() -> None:
         with platform.engine.begin() as conn:
             repair.draw_sample(
                 conn,
@@ -249,21 +246,11 @@ def draw(
                 f"month:{month}",
                 platform.clock.now(),
             )
-    except XinyongError as exc:
-        with platform.engine.connect() as conn:
-            drawn = repair.samples(conn)
-        policy = platform.repair_regimes().recheck
-        context = _context(
-            platform,
-            session,
-            request=request,
-            samples=drawn,
-            ratio=policy.ratio,
-            basis=policy.legal_basis,
-            may_draw=True,
-            error=redact_identifiers(exc.message_zh),
-        )
-        return _render(
-            request, "repair_samples.html", context, 400 if exc.status == 422 else exc.status
-        )
-    return _no_store(RedirectResponse("/console/repair-samples", status_code=303))
+
+    # Every refusal is shown on the page: there is no case here to be missing.
+    return acted(
+        act,
+        again=partial(_samples_page, request, platform, session),
+        done_url="/console/repair-samples",
+        passes=(),
+    )

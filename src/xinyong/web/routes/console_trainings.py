@@ -7,7 +7,7 @@ principal and its CSRF token."""
 
 # No "from __future__ import annotations": FastAPI resolves these annotations at runtime.
 import datetime as dt
-import math
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
@@ -23,6 +23,7 @@ from xinyong.kernel.errors import InputError, XinyongError
 from xinyong.web.deps import PlatformDep, department_scope, require_own
 from xinyong.web.routes.console import PAGE, CsrfToken, _context, _no_store, _render, require_csrf
 from xinyong.web.routes.console_cases import _needs
+from xinyong.web.routes.console_steps import acted, page_status, pager
 from xinyong.web.schemas.common import MAX_ID
 
 router = APIRouter(include_in_schema=False)
@@ -55,19 +56,12 @@ def _list_page(
             conn, department_code=scope, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
         )
         depts = access.departments(conn)
-    pages = max(1, math.ceil(found["total"] / PAGE_SIZE))
     context = _context(
         platform,
         session,
         request=request,
         found=found,
-        pager={
-            "total": found["total"],
-            "page": page,
-            "pages": pages,
-            "has_previous": page > 1,
-            "has_next": page < pages,
-        },
+        pager=pager(found["total"], page, PAGE_SIZE),
         query="",
         departments=[d for d in depts if scope is None or d["code"] == scope],
         today=platform.clock.today().isoformat(),
@@ -128,7 +122,7 @@ def create(
             platform,
             session,
             1,
-            status=400 if exc.status == 422 else exc.status,
+            status=page_status(exc),
             error=redact_identifiers(exc.message_zh),
         )
     return _no_store(
@@ -189,23 +183,16 @@ def _work(
     done: str,
     action: Any,
 ) -> Response:
-    try:
+    def act() -> None:
         with platform.transaction() as conn:
             action(conn)
-    except XinyongError as exc:
+
+    return acted(
+        act,
+        again=partial(_session_page, request, platform, session, training_id),
+        done_url=f"/console/trainings/{training_id}?done={done}",
         # Another department's session: the refusal page (its own page is not shown either).
-        if exc.status in (401, 403, 404):
-            raise
-        return _session_page(
-            request,
-            platform,
-            session,
-            training_id,
-            status=400 if exc.status == 422 else exc.status,
-            error=redact_identifiers(exc.message_zh),
-        )
-    return _no_store(
-        RedirectResponse(f"/console/trainings/{training_id}?done={done}", status_code=303)
+        passes=(401, 403, 404),
     )
 
 

@@ -9,26 +9,25 @@ The pages call what ``web/routes/voluntary.py`` calls with the session's princip
 # No "from __future__ import annotations": FastAPI resolves these annotations at runtime.
 
 import datetime as dt
-import math
+from functools import partial
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Query, Request
 from fastapi import Path as PathParam
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from xinyong.access import service as access
 from xinyong.access.accounts import ConsoleSession
 from xinyong.bootstrap import Platform
 from xinyong.cases.rules import VOLUNTARY_REGISTRATION
 from xinyong.identity.divisions import default_divisions
-from xinyong.identity.redact import redact_identifiers
 from xinyong.kernel.clock import beijing_time
-from xinyong.kernel.errors import XinyongError
 from xinyong.voluntary import service as voluntary
 from xinyong.web.deps import PlatformDep, department_scope, require_own
-from xinyong.web.routes.console import PAGE, CsrfToken, _context, _no_store, _render, require_csrf
+from xinyong.web.routes.console import PAGE, CsrfToken, _context, _render, require_csrf
 from xinyong.web.routes.console_cases import _needs
+from xinyong.web.routes.console_steps import acted, done_message, pager, with_times
 from xinyong.web.schemas.common import MAX_ID
 
 router = APIRouter(include_in_schema=False)
@@ -69,19 +68,12 @@ def inbox(
             platform.clock.now(),
             "控制台查看自愿注册核验待办",
         )
-    pages = max(1, math.ceil(box["total"] / PAGE_SIZE))
     context = _context(
         platform,
         session,
         request=request,
         box=box,
-        pager={
-            "total": box["total"],
-            "page": page,
-            "pages": pages,
-            "has_previous": page > 1,
-            "has_next": page < pages,
-        },
+        pager=pager(box["total"], page, PAGE_SIZE),
         query=urlencode({"state": state}),
         filters={"state": state},
         states=[(c, s.label) for c, s in VOLUNTARY_REGISTRATION.states.items()],
@@ -114,8 +106,7 @@ def _case_page(
             platform.clock.now(),
             "控制台核验自愿注册信息",
         )
-    for e in view["history"]:
-        e["at_text"] = beijing_time(dt.datetime.fromisoformat(e["at"]))
+    with_times(view["history"])
     context = _context(
         platform,
         session,
@@ -136,8 +127,7 @@ def case_page(
     done: Annotated[str, Query(max_length=32)] = "",
 ) -> Response:
     """A registration: fields, commitment, deadline, history, the step forms."""
-    step = VOLUNTARY_REGISTRATION.transitions.get(done)
-    message = f"已办理：{step.label}" if step is not None else None
+    message = done_message(VOLUNTARY_REGISTRATION.transitions, done)
     return _case_page(request, platform, session, case_id, message=message)
 
 
@@ -155,7 +145,8 @@ def take_step(
     """One step, as POST /api/v1/voluntary-registrations/{registration_id}/steps."""
     who = session.principal
     require_csrf(platform, request, csrf)
-    try:
+
+    def act() -> None:
         with platform.transaction() as conn:
             case = voluntary.get_registration(conn, case_id)
             require_own(who, case.department_code, WHAT, action="核验")
@@ -171,18 +162,12 @@ def take_step(
                 note=note,
                 expected_version=version,
             )
-    except XinyongError as exc:
-        if exc.status in (401, 404):
-            raise
-        return _case_page(
-            request,
-            platform,
-            session,
-            case_id,
-            status=400 if exc.status == 422 else exc.status,
-            error=redact_identifiers(exc.message_zh),
-        )
-    return _no_store(RedirectResponse(f"/console/voluntary/{case_id}?done={name}", status_code=303))
+
+    return acted(
+        act,
+        again=partial(_case_page, request, platform, session, case_id),
+        done_url=f"/console/voluntary/{case_id}?done={name}",
+    )
 
 
 @router.api_route("/console/voluntary-share", methods=PAGE, response_class=HTMLResponse)

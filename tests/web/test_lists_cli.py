@@ -136,6 +136,8 @@ def test_jobs_listing(env: Path) -> None:
         "anchor_ledger": "2026-06-16T01:00:00+08:00",
         "apply_calendar": "2026-06-16T07:00:00+08:00",
         "scan_overdue_cases": "2026-06-16T08:30:00+08:00",
+        "evaluate": "2026-06-15T10:20:00+08:00",  # hourly, the subjects whose ledger changed
+        "evaluate_full": "2026-07-01T03:00:00+08:00",  # monthly, everyone
     }
     result = cli_json("lists", "worker", "--once", "dispatch_events")
     assert result["job"] == "dispatch_events"

@@ -173,6 +173,18 @@ class CheckReadModel:
                 self._records.pop(k, None)
 
     def _load(self) -> None:
+        # Millions of rows are built here and none is garbage: collections while loading
+        # only walk them again and again (measured at 1,000,000 entries: 60 s with, 44 s
+        # without). Requests served meanwhile may leave cycles; they wait for the switch-on.
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            self._load_all()
+        finally:
+            if enabled:
+                gc.enable()
+
+    def _load_all(self) -> None:
         started = time.perf_counter()
         self._records = {}
         self._versions = {}

@@ -35,6 +35,13 @@ NO_CATALOGUE = {
     ("restore",),
     ("audit", "keygen"),
     ("audit", "anchor-key"),
+    # The draw tools read the inspection catalogue alone (an outsider verifies a published
+    # draw without the platform's items or calendar): tests/web/test_inspections_cli.py.
+    ("inspections", "policies"),
+    ("inspections", "seed"),
+    ("inspections", "commit"),
+    ("inspections", "draw"),
+    ("verify-draw",),
 }
 
 

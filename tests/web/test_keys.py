@@ -43,6 +43,8 @@ def cli(platform: Platform, monkeypatch: pytest.MonkeyPatch) -> Platform:
     """The CLI commands run on the test's platform (its database, clock and key cache)."""
     for module in COMMAND_MODULES:
         monkeypatch.setattr(f"xinyong.web.{module}._platform", lambda: platform)
+    # Commands folded into commands.common build their platform there.
+    monkeypatch.setattr("xinyong.web.commands.common._platform", lambda: platform)
     return platform
 
 

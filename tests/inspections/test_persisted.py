@@ -1,0 +1,298 @@
+"""双随机、一公开 persisted, on both engines: the pool built from the platform's organisations
+(never natural persons), the commitment published before the draw, the draw with one task per
+drawn subject, a result by an assigned inspector written to the ledger and shown in the public
+credit file, the public record verified with ``xinyong verify-draw``; bad input refused with
+field and why (a plan without an item, a draw before its commitment, a result by an inspector
+not drawn), a late result flagged."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from tests.helpers import add_department
+from xinyong.bootstrap import Platform
+from xinyong.creditfile.service import build_credit_file
+from xinyong.identity import repository as identity_repo
+from xinyong.identity.uscc import make_uscc
+from xinyong.inspections import registry
+from xinyong.inspections import repository as repo
+from xinyong.inspections import service as insp
+from xinyong.kernel.errors import (
+    Conflict,
+    InputError,
+    NotFound,
+    PermissionDenied,
+    XinyongError,
+)
+from xinyong.ledger.tables import entries
+from xinyong.web.cli import app
+
+N_ORGS = 40
+
+
+@contextlib.contextmanager
+def refused(kind: type[XinyongError], zh: str) -> Iterator[None]:
+    """The error's Chinese message (the one people read) names the field or the reason."""
+    with pytest.raises(kind) as exc:
+        yield
+    assert zh in exc.value.message_zh, exc.value.message_zh
+
+
+SEED = "5e" * 32
+
+
+def orgs(n: int = N_ORGS) -> list[str]:
+    return [make_uscc("9", "1", "610102", f"MA6T{i:04d}") for i in range(n)]
+
+
+def seed_platform(platform: Platform) -> None:
+    add_department(platform)
+    now = platform.clock.now()
+    with platform.transaction() as conn:
+        rows: list[dict[str, Any]] = [
+            {
+                "key": k,
+                "kind": "organisation",
+                "name": f"示例{i}号有限公司",
+                "name_key": f"示例{i}号有限公司",
+                "division_code": "610102" if i % 2 else "610103",
+                "first_seen_at": now,
+                "updated_at": now,
+            }
+            for i, k in enumerate(orgs())
+        ]
+        rows.append(
+            {
+                "key": "P" + "0" * 32,
+                "kind": "person",
+                "name": "张某",
+                "name_key": "张某",
+                "division_code": "610102",
+                "first_seen_at": now,
+                "updated_at": now,
+            }
+        )
+        identity_repo.insert_subjects(conn, rows)
+        for i in range(4):
+            registry.register_inspector(
+                conn,
+                ident=f"SJ{i:03d}",
+                name=f"检查员{i}",
+                department_code="scjg",
+                region="610100",
+                qualifications=["执法证件"],
+                certificate=f"61010020260{i:04d}",
+                now=now,
+            )
+
+
+def plan(platform: Platform, **kw: Any) -> dict[str, Any]:
+    kw.setdefault("items", [{"item": "GSXX_CC"}])
+    kw.setdefault("pool_filter", {})
+    with platform.transaction() as conn:
+        return insp.create_plan(
+            conn,
+            platform.inspection_deps(),
+            name="2026年企业公示信息抽查",
+            kind="annual",
+            year=2026,
+            department_code="scjg",
+            policy_ref="SAMR_GRADED",
+            actor="office:t",
+            now=platform.clock.now(),
+            **kw,
+        )
+
+
+def drawn(platform: Platform) -> dict[str, Any]:
+    p = plan(platform)
+    deps = platform.inspection_deps()
+    with platform.transaction() as conn:
+        d = insp.prepare_draw(
+            conn, deps, p["id"], department_code="scjg", actor="office:t",
+            now=platform.clock.now(), seed_hex=SEED,
+        )  # fmt: skip
+        insp.publish_commitment(
+            conn, deps, d["id"], department_code="scjg", now=platform.clock.now()
+        )
+    platform.clock.advance(dt.timedelta(hours=1))  # type: ignore[attr-defined]
+    with platform.transaction() as conn:
+        return insp.run_planned_draw(
+            conn, deps, d["id"], department_code="scjg", actor="office:t", now=platform.clock.now()
+        )
+
+
+@pytest.fixture
+def ready(platform: Platform) -> Platform:
+    seed_platform(platform)
+    return platform
+
+
+def test_commit_draw_tasks_result_ledger_file(ready: Platform, tmp_path: Path) -> None:
+    platform = ready
+    d = drawn(platform)
+    assert d["status"] == "drawn" and d["seed"] == SEED
+    deps = platform.inspection_deps()
+    with platform.engine.connect() as conn:
+        record = insp.draw_record(conn, d["id"], public=False)
+        public = insp.draw_record(conn, d["id"], public=True)
+        tasks = insp.list_tasks(conn, deps, draw_id=d["id"])
+    keys = {s["key"] for s in record["pool"]["subjects"]}
+    assert keys == set(orgs()), "organisations only: the natural person never enters the pool"
+    assert all(s["grade"] is None for s in record["pool"]["subjects"])  # no evaluation yet
+    # ungraded stratum of SAMR_GRADED: 10 % of 40, rounded up
+    assert len(tasks) == 4 == d["drawn_subjects"]
+    assert all(len(t["inspectors"]) == 2 for t in tasks)
+    assert record["draw_commitment"] == d["draw_commitment"]
+    assert insp.verify(deps.inspections, public, d["draw_commitment"]) == []
+    # the portal's copy verifies with the command anyone can run
+    path = tmp_path / "record.json"
+    path.write_text(json.dumps(public, ensure_ascii=False), "utf-8")
+    out = CliRunner().invoke(app, ["verify-draw", str(path), "--commitment", d["draw_commitment"]])
+    assert out.exit_code == 0, out.output
+    # an inspector's inbox holds the task; the result goes to the ledger and the file
+    task = tasks[0]
+    inspector = task["inspectors"][0]
+    with platform.engine.connect() as conn:
+        inbox = insp.list_tasks(conn, deps, inspector_id=inspector)
+    assert task["id"] in {t["id"] for t in inbox}
+    with platform.transaction() as conn:
+        done = insp.enter_result(
+            conn, deps, task["id"], inspector_id=inspector, item_code="GSXX_CC",
+            result_code="04", result_text="", inspected_on=platform.clock.today(),  # type: ignore[attr-defined]
+            now=platform.clock.now(),
+        )  # fmt: skip
+    assert done["status"] == "done"
+    r = done["results"][0]
+    assert r["result_label"] == "未按规定公示应当公示的信息" and r["overdue"] is False
+    with platform.engine.connect() as conn:
+        e = conn.execute(select(entries).where(entries.c.id == r["entry"])).one()
+        assert e.item_code == "XZJC" and e.subject_key == task["subject"] and e.public
+        file = build_credit_file(
+            conn, platform.catalogue, task["subject"], as_of=platform.clock.today(),  # type: ignore[attr-defined]
+            view="public", sanctions=platform.sanctions,
+        )  # fmt: skip
+    assert "未按规定公示应当公示的信息" in json.dumps(file.as_dict(), ensure_ascii=False)
+
+
+def test_a_second_draw_counts_this_years_inspections_and_pairings(ready: Platform) -> None:
+    platform = ready
+    drawn(platform)
+    p = plan(platform)
+    deps = platform.inspection_deps()
+    with platform.transaction() as conn:
+        d = insp.prepare_draw(
+            conn, deps, p["id"], department_code="scjg", actor="o", now=platform.clock.now()
+        )
+    with platform.engine.connect() as conn:
+        row = repo.draw(conn, d["id"])
+    assert row is not None
+    frozen = json.loads(str(row["pool"]))
+    counted = {s["key"]: s["inspections_this_year"] for s in frozen["subjects"]}
+    assert sum(counted.values()) == 4
+    assert len(frozen["pairings"]) == 8
+
+
+def test_recusals_enter_the_pool(ready: Platform) -> None:
+    platform = ready
+    subject = orgs()[3]
+    now = platform.clock.now()
+    with platform.transaction() as conn:
+        registry.record_recusal(
+            conn, kind="request", inspector_id="SJ001", subject_key=subject,
+            reason="该检查人员曾为本企业提供咨询服务", actor="subject", now=now,
+        )  # fmt: skip
+        registry.record_recusal(
+            conn, kind="relationship", inspector_id="SJ002", subject_key=subject,
+            reason="近亲属在该企业任职", actor="office", now=now,
+        )  # fmt: skip
+        with refused(InputError, "回避理由"):
+            registry.record_recusal(
+                conn, kind="request", inspector_id="SJ001", subject_key=subject,
+                reason=" ", actor="subject", now=now,
+            )  # fmt: skip
+        with pytest.raises(NotFound):
+            registry.record_recusal(
+                conn, kind="request", inspector_id="SJ001", subject_key="P" + "0" * 32,
+                reason="x", actor="subject", now=now,
+            )  # fmt: skip
+        pool = insp.build_pool(
+            conn,
+            platform.inspection_deps(),
+            {
+                "items": json.dumps([{"item": "GSXX_CC", "department": "scjg"}]),
+                "policy_ref": "SAMR_GRADED@2025.1",
+                "pool_filter": "{}",
+                "department_code": "scjg",
+            },
+            platform.clock.today(),  # type: ignore[attr-defined]
+        )
+    s = next(x for x in pool["subjects"] if x["key"] == subject)
+    assert s["recusal_requests"] == ["SJ001"]
+    i = next(x for x in pool["inspectors"] if x["id"] == "SJ002")
+    assert i["relationships"] == [subject]
+
+
+def test_bad_input(ready: Platform) -> None:
+    platform = ready
+    with refused(InputError, "无清单不检查"):
+        plan(platform, items=[])
+    with refused(InputError, "抽查事项清单中没有事项"):
+        plan(platform, items=[{"item": "NOPE"}])
+    with refused(InputError, "行业"):
+        plan(platform, pool_filter={"industry": "C13"})
+    p = plan(platform)
+    deps = platform.inspection_deps()
+    with platform.transaction() as conn:
+        d = insp.prepare_draw(
+            conn, deps, p["id"], department_code="scjg", actor="o", now=platform.clock.now()
+        )
+    with refused(Conflict, "承诺尚未公布"), platform.transaction() as conn:
+        insp.run_planned_draw(
+            conn, deps, d["id"], department_code="scjg", actor="o", now=platform.clock.now()
+        )
+    with pytest.raises(PermissionDenied), platform.transaction() as conn:
+        insp.publish_commitment(
+            conn, deps, d["id"], department_code="other", now=platform.clock.now()
+        )
+    with platform.engine.connect() as conn:
+        assert insp.get_draw(conn, d["id"], public=False)["seed"] is None  # secret until drawn
+        with pytest.raises(NotFound):
+            insp.get_draw(conn, d["id"], public=True)  # not published yet
+
+
+def test_result_by_another_inspector_refused_late_result_flagged(ready: Platform) -> None:
+    platform = ready
+    d = drawn(platform)
+    deps = platform.inspection_deps()
+    with platform.engine.connect() as conn:
+        task = insp.list_tasks(conn, deps, draw_id=d["id"])[0]
+    other = next(f"SJ{i:03d}" for i in range(4) if f"SJ{i:03d}" not in task["inspectors"])
+    today = platform.clock.today()  # type: ignore[attr-defined]
+    with refused(PermissionDenied, "不是检查任务"), platform.transaction() as conn:
+        insp.enter_result(
+            conn, deps, task["id"], inspector_id=other, item_code="GSXX_CC", result_code="01",
+            result_text="", inspected_on=today, now=platform.clock.now(),
+        )  # fmt: skip
+    with refused(InputError, "inspection_result"), platform.transaction() as conn:
+        insp.enter_result(
+            conn, deps, task["id"], inspector_id=task["inspectors"][0], item_code="GSXX_CC",
+            result_code="XX", result_text="", inspected_on=today, now=platform.clock.now(),
+        )  # fmt: skip
+    platform.clock.advance(dt.timedelta(days=45))  # type: ignore[attr-defined]
+    with platform.transaction() as conn:
+        out = insp.enter_result(
+            conn, deps, task["id"], inspector_id=task["inspectors"][0], item_code="GSXX_CC",
+            result_code="01", result_text="", inspected_on=today, now=platform.clock.now(),
+        )  # fmt: skip
+    assert out["results"][0]["overdue"] is True
+    assert out["deadline"]["date"] < platform.clock.today().isoformat()  # type: ignore[attr-defined]

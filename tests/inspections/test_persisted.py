@@ -140,7 +140,8 @@ def ready(platform: Platform) -> Platform:
 def test_commit_draw_tasks_result_ledger_file(ready: Platform, tmp_path: Path) -> None:
     platform = ready
     d = drawn(platform)
-    assert d["status"] == "drawn" and d["seed"] == SEED
+    assert d["status"] == "drawn"
+    assert d["seed"] == SEED
     deps = platform.inspection_deps()
     with platform.engine.connect() as conn:
         record = insp.draw_record(conn, d["id"], public=False)
@@ -173,10 +174,13 @@ def test_commit_draw_tasks_result_ledger_file(ready: Platform, tmp_path: Path) -
         )  # fmt: skip
     assert done["status"] == "done"
     r = done["results"][0]
-    assert r["result_label"] == "未按规定公示应当公示的信息" and r["overdue"] is False
+    assert r["result_label"] == "未按规定公示应当公示的信息"
+    assert r["overdue"] is False
     with platform.engine.connect() as conn:
         e = conn.execute(select(entries).where(entries.c.id == r["entry"])).one()
-        assert e.item_code == "XZJC" and e.subject_key == task["subject"] and e.public
+        assert e.item_code == "XZJC"
+        assert e.subject_key == task["subject"]
+        assert e.public
         file = build_credit_file(
             conn, platform.catalogue, task["subject"], as_of=platform.clock.today(),  # type: ignore[attr-defined]
             view="public", sanctions=platform.sanctions,

@@ -36,6 +36,7 @@ DOWNLOADS = {
     ("get", "/api/v1/batches/{batch_id}/rejections"),
     ("get", "/api/v1/reports/monthly.xlsx"),
     ("get", "/api/v1/ledger/anchors.jsonl"),
+    ("get", "/api/v1/inspections/draws/{draw_id}/record.json"),
 }
 NO_KEY = {
     ("get", "/api/v1/list-types"),
@@ -55,6 +56,9 @@ NO_KEY = {
     ("get", "/api/v1/calendar/{year}"),
     ("get", "/api/v1/announcements"),
     ("get", "/api/v1/announcements/{announcement_id}"),
+    ("get", "/api/v1/inspections/published"),
+    ("get", "/api/v1/inspections/draws/{draw_id}"),
+    ("get", "/api/v1/inspections/draws/{draw_id}/record.json"),
 }
 OPTIONAL_KEY = {("get", "/api/v1/subjects/{code}/file"), ("get", "/api/v1/typical-cases")}
 # Operations that answer either at once or "accepted, poll here" (202), each with its model.
@@ -630,6 +634,64 @@ def test_real_answers_declare_every_field(client: TestClient, platform: Platform
     )
     call("GET", "/api/v1/trainings", headers=scjg)
     call("GET", "/api/v1/trainings/{training_id}", session["id"], params=purpose, headers=office)
+
+    # 双随机、一公开: two inspectors, a plan, its commitment published, the draw, a result.
+    for n in ("SJ001", "SJ002"):
+        call(
+            "POST",
+            "/api/v1/inspections/inspectors",
+            json={
+                "id": n,
+                "name": "检查员",
+                "region": "610100",
+                "qualifications": ["执法证件"],
+                "certificate": f"6101{n}99",
+            },
+            headers=scjg,
+        )
+    call("GET", "/api/v1/inspections/inspectors", headers=office)
+    call(
+        "POST",
+        "/api/v1/inspections/recusals",
+        json={"kind": "request", "inspector": "SJ001", "subject": ORG2, "reason": "曾提供咨询"},
+        headers=scjg,
+    )
+    call("GET", "/api/v1/inspections/recusals", headers=office)
+    plan = call(
+        "POST",
+        "/api/v1/inspections/plans",
+        json={
+            "name": "企业公示信息抽查",
+            "kind": "annual",
+            "year": 2026,
+            "items": [{"item": "GSXX_CC"}],
+            "policy": "SAMR_GRADED",
+        },
+        headers=scjg,
+    )
+    call("GET", "/api/v1/inspections/plans", headers=scjg)
+    prepared = call(
+        "POST", "/api/v1/inspections/plans/{plan_id}/draws", plan["id"], json={}, headers=scjg
+    )
+    call("POST", "/api/v1/inspections/draws/{draw_id}/publish", prepared["id"], headers=scjg)
+    platform.clock.advance(dt.timedelta(minutes=5))  # type: ignore[attr-defined]
+    call("POST", "/api/v1/inspections/draws/{draw_id}/run", prepared["id"], json={}, headers=scjg)
+    call("GET", "/api/v1/inspections/draws/{draw_id}", prepared["id"])
+    inbox = call("GET", "/api/v1/inspections/tasks", headers=scjg)
+    task = inbox["items"][0]
+    call(
+        "POST",
+        "/api/v1/inspections/tasks/{task_id}/results",
+        task["id"],
+        json={
+            "inspector": task["inspectors"][0],
+            "item": "GSXX_CC",
+            "result": "01",
+            "inspected_on": platform.clock.today().isoformat(),  # type: ignore[attr-defined]
+        },
+        headers=scjg,
+    )
+    call("GET", "/api/v1/inspections/published")
 
     models = _models(client.app)
     covered = {(m, t, s) for m, t, s, _ in answers}

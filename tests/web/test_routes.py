@@ -32,6 +32,9 @@ PUBLIC = {
     ("GET", "/api/v1/calendar/{year}"),
     ("GET", "/api/v1/announcements"),
     ("GET", "/api/v1/announcements/{announcement_id}"),
+    ("GET", "/api/v1/inspections/published"),
+    ("GET", "/api/v1/inspections/draws/{draw_id}"),
+    ("GET", "/api/v1/inspections/draws/{draw_id}/record.json"),
 }
 
 

@@ -833,7 +833,13 @@ def enter_result(
     results = repo.results_of_tasks(conn, [task_id])[task_id]
     if {r["item_code"] for r in results} >= set(items):
         repo.set_task_status(conn, task_id, "done")
-    out = task_view(conn, deps, {**task, "status": repo.task_status(conn, task_id)}, results, registry.department_names(conn))
+    out = task_view(
+        conn,
+        deps,
+        {**task, "status": repo.task_status(conn, task_id)},
+        results,
+        registry.department_names(conn),
+    )
     out["deadline"] = due.as_dict()
     return out
 
@@ -923,3 +929,20 @@ def _write_result(
         backfill=False,
     )
     return ledger.append_batch(conn, draft, [entry]).entry_ids[0]
+
+
+def published(
+    conn: Connection, deps: Deps, *, limit: int = 20, offset: int = 0
+) -> list[dict[str, Any]]:
+    """What the portal shows: published plans, their draws whose commitment is public (the
+    seed once drawn), the drawn subjects and their results (no inspector, no deadline)."""
+    out = []
+    for p in list_plans(conn, deps, published_only=True, limit=limit, offset=offset):
+        p["draws"] = [
+            draw_view(d, public=True)
+            for d in repo.draws_of_plans(conn, [p["id"]])
+            if d["committed_at"] is not None
+        ]
+        p["tasks"] = list_tasks(conn, deps, plan_ids=[p["id"]], public=True)
+        out.append(p)
+    return out

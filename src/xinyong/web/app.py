@@ -74,6 +74,7 @@ from xinyong.web.routes import console_subject_accounts as console_subject_accou
 from xinyong.web.routes import console_trainings as console_trainings_routes
 from xinyong.web.routes import console_voluntary as console_voluntary_routes
 from xinyong.web.routes import console_work as console_work_routes
+from xinyong.web.routes import inspections as inspections_routes
 from xinyong.web.routes import ledger as ledger_routes
 from xinyong.web.routes import lists as lists_routes
 from xinyong.web.routes import notifications as notifications_routes
@@ -193,6 +194,10 @@ TAGS = [
         "name": "诚信教育",
         "description": "诚信教育：部门组织培训、登记参训主体（法定代表人脱敏）、发放证书（信用修复规则要求诚信教育的，修复申请引用证书）。免费开展，不作为市场准入条件。",
     },
+    {
+        "name": "双随机抽查",
+        "description": "双随机、一公开：检查人员与回避登记、抽查计划（无清单不检查）、先公布承诺后抽取、可复核的抽取记录、检查任务与结果录入。公开的计划、抽取与结果无需密钥。",
+    },
     {"name": "统计与典型案例", "description": "月度统计（北京时间）与典型案例的登记、发布、撤回。"},
     {
         "name": "信用公示",
@@ -231,6 +236,7 @@ ROUTERS: list[APIRouter] = [
     announcements_routes.router,
     catalogue_routes.router,
     checks_routes.router,
+    inspections_routes.router,
     lists_routes.router,
     notifications_routes.router,
     objections_routes.router,

@@ -347,9 +347,10 @@ def list_plans(
     published_only: bool = False,
     limit: int = 50,
     offset: int = 0,
+    full: bool = False,
 ) -> list[dict[str, Any]]:
     return [
-        plan_view(conn, deps, r)
+        plan_view(conn, deps, r, full=full)
         for r in repo.plans(
             conn,
             department_code=department_code,

@@ -66,6 +66,7 @@ from xinyong.web.routes import console_cases
 from xinyong.web.routes import console_commitments as console_commitments_routes
 from xinyong.web.routes import console_files as console_files_routes
 from xinyong.web.routes import console_imports as console_imports_routes
+from xinyong.web.routes import console_inspections as console_inspections_routes
 from xinyong.web.routes import console_messages as console_messages_routes
 from xinyong.web.routes import console_objections as console_objections_routes
 from xinyong.web.routes import console_rectifications as console_rectifications_routes
@@ -74,6 +75,7 @@ from xinyong.web.routes import console_subject_accounts as console_subject_accou
 from xinyong.web.routes import console_trainings as console_trainings_routes
 from xinyong.web.routes import console_voluntary as console_voluntary_routes
 from xinyong.web.routes import console_work as console_work_routes
+from xinyong.web.routes import inspection_pages as inspection_pages_routes
 from xinyong.web.routes import inspections as inspections_routes
 from xinyong.web.routes import ledger as ledger_routes
 from xinyong.web.routes import lists as lists_routes
@@ -324,6 +326,8 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     app.include_router(subject_voluntary_routes.router)  # the subject's voluntary registration
     app.include_router(console_voluntary_routes.router)  # console: voluntary registration
     app.include_router(console_commitments_routes.router)  # console: 信用承诺
+    app.include_router(console_inspections_routes.router)  # console: 双随机抽查
+    app.include_router(inspection_pages_routes.router)  # portal: /inspections
     app.include_router(console_trainings_routes.router)  # console: 诚信教育 and the subject's page
     app.include_router(console_imports_routes.router)
     app.include_router(console_work_routes.router)  # check, alerts, typical cases

@@ -1,0 +1,155 @@
+"""The 双随机抽查 pages on both engines: an officer makes a plan in the console, generates and
+publishes the commitment (the portal shows it, no seed), runs the draw (the portal shows the
+seed and the record link, the record downloads and verifies), an inspector's inbox and the
+result entry form (a non-assigned inspector refused with the reason), the registries' forms
+(an ID number as inspector id refused); another department's officer may not see the plan."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from fastapi.testclient import TestClient
+
+from tests.helpers import add_department, add_user, console_sign_in, csrf_of, resident_id
+from tests.inspections.test_persisted import orgs, seed_platform
+from xinyong.bootstrap import Platform
+from xinyong.inspections import rules
+from xinyong.inspections import service as insp
+from xinyong.kernel.clock import FixedClock
+from xinyong.web.app import create_app
+
+
+def _console(platform: Platform, name: str, department: str) -> TestClient:
+    client = TestClient(create_app(platform), base_url="https://testserver")
+    add_user(platform, name, "department_officer", department)
+    assert console_sign_in(client, name).status_code == 303
+    return client
+
+
+def test_console_and_portal_pages(platform: Platform, clock: FixedClock) -> None:
+    seed_platform(platform)
+    add_department(platform, "hbj", "ecology", "生态环境厅")
+    client = _console(platform, "officer", "scjg")
+    page = client.get("/console/inspections")
+    assert page.status_code == 200
+    assert "制定抽查计划" in page.text
+    assert 'href="/console/inspections"' in page.text  # the nav link
+    resp = client.post(
+        "/console/inspections/plans",
+        data={
+            "csrf": csrf_of(page.text),
+            "name": "2026年企业公示信息抽查",
+            "department": "scjg",
+            "item": "GSXX_CC",
+            "policy": "SAMR_GRADED@2025.1",
+            "year": "2026",
+            "joint_items": "NOPE@scjg",
+        },
+    )
+    assert resp.status_code == 400
+    assert "抽查事项清单中没有事项" in resp.text
+    resp = client.post(
+        "/console/inspections/plans",
+        data={
+            "csrf": csrf_of(page.text),
+            "name": "2026年企业公示信息抽查",
+            "department": "scjg",
+            "item": "GSXX_CC",
+            "policy": "SAMR_GRADED@2025.1",
+            "year": "2026",
+        },
+    )
+    assert resp.status_code == 200, resp.text
+    assert "已制定抽查计划" in resp.text
+    plan_url = str(resp.url).removeprefix("https://testserver").split("?")[0]
+    plan_id = int(plan_url.rsplit("/", 1)[1])
+    resp = client.post(f"{plan_url}/draws", data={"csrf": csrf_of(resp.text)})
+    assert "已生成抽取承诺" in resp.text
+    portal = TestClient(create_app(platform))
+    assert "2026年企业公示信息抽查" not in portal.get("/inspections").text  # not yet published
+    draw_id = int(re.findall(r"/console/inspections/draws/(\d+)/publish", resp.text)[0])
+    resp = client.post(
+        f"/console/inspections/draws/{draw_id}/publish",
+        data={"csrf": csrf_of(resp.text), "plan": str(plan_id)},
+    )
+    assert "已公布抽取承诺" in resp.text
+    public = portal.get("/inspections").text
+    with platform.engine.connect() as conn:
+        d = insp.get_draw(conn, draw_id, public=True)
+    assert d["draw_commitment"] in public
+    assert "抽取后公布" in public  # the seed is not shown before the draw
+    clock.advance(dt.timedelta(minutes=2))
+    resp = client.post(
+        f"/console/inspections/draws/{draw_id}/run",
+        data={"csrf": csrf_of(resp.text), "plan": str(plan_id)},
+    )
+    assert "已抽取" in resp.text
+    public = portal.get("/inspections").text
+    with platform.engine.connect() as conn:
+        d = insp.get_draw(conn, draw_id, public=True)
+        tasks = insp.list_tasks(conn, platform.inspection_deps(), draw_id=draw_id)
+    assert d["seed"] in public
+    assert "xinyong verify-draw" in public
+    record = portal.get(d["record_url"])
+    assert record.status_code == 200
+    assert rules.verify(record.json(), None, d["draw_commitment"]) == []
+    # the inspector's inbox and the result entry form
+    task = tasks[0]
+    mine = task["inspectors"][0]
+    inbox = client.get("/console/inspections/tasks", params={"inspector": mine})
+    assert f"任务 {task['id']}" in inbox.text
+    assert "录入结果" in inbox.text
+    other = next(f"SJ{i:03d}" for i in range(4) if f"SJ{i:03d}" not in task["inspectors"])
+    form = {
+        "csrf": csrf_of(inbox.text),
+        "item": "GSXX_CC",
+        "result": "02",
+        "inspected_on": clock.today().isoformat(),
+        "text": "年报资产总额填报有误，已责令改正",
+    }
+    resp = client.post(
+        f"/console/inspections/tasks/{task['id']}/results", data={**form, "inspector": other}
+    )
+    assert resp.status_code == 403
+    assert "不是检查任务" in resp.text
+    resp = client.post(
+        f"/console/inspections/tasks/{task['id']}/results", data={**form, "inspector": mine}
+    )
+    assert "已录入检查结果" in resp.text
+    public = portal.get("/inspections").text
+    assert "年报资产总额填报有误" in public
+    assert mine not in public  # who inspected is not on the public page
+    # the registries
+    reg = client.get("/console/inspections/inspectors")
+    assert "61******0001" not in reg.text
+    assert "61" + "*" * 9 in reg.text  # certificates masked
+    resp = client.post(
+        "/console/inspections/inspectors",
+        data={
+            "csrf": csrf_of(reg.text),
+            "ident": resident_id(),
+            "name": "某某",
+            "department": "scjg",
+            "region": "610100",
+            "certificate": "61010099999",
+        },
+    )
+    assert resp.status_code == 400
+    assert "不得使用身份证号码" in resp.text
+    assert resident_id() not in resp.text
+    resp = client.post(
+        "/console/inspections/recusals",
+        data={
+            "csrf": csrf_of(reg.text),
+            "kind": "request",
+            "inspector": "SJ001",
+            "subject": orgs()[5],
+            "reason": "检查人员与本企业存在经济往来",
+        },
+    )
+    assert "已登记回避" in resp.text
+    assert "检查人员与本企业存在经济往来" in resp.text
+    # another department's officer
+    stranger = _console(platform, "eco", "hbj")
+    assert stranger.get(plan_url).status_code == 403

@@ -26,6 +26,7 @@ from xinyong.identity.uscc import make_uscc
 from xinyong.inspections import registry
 from xinyong.inspections import repository as repo
 from xinyong.inspections import service as insp
+from xinyong.kernel.clock import FixedClock
 from xinyong.kernel.errors import (
     Conflict,
     InputError,
@@ -48,6 +49,12 @@ def refused(kind: type[XinyongError], zh: str) -> Iterator[None]:
 
 
 SEED = "5e" * 32
+
+
+def advance(platform: Platform, delta: dt.timedelta) -> None:
+    clock = platform.clock
+    assert isinstance(clock, FixedClock)
+    clock.advance(delta)
 
 
 def orgs(n: int = N_ORGS) -> list[str]:
@@ -124,7 +131,7 @@ def drawn(platform: Platform) -> dict[str, Any]:
         insp.publish_commitment(
             conn, deps, d["id"], department_code="scjg", now=platform.clock.now()
         )
-    platform.clock.advance(dt.timedelta(hours=1))  # type: ignore[attr-defined]
+    advance(platform, dt.timedelta(hours=1))
     with platform.transaction() as conn:
         return insp.run_planned_draw(
             conn, deps, d["id"], department_code="scjg", actor="office:t", now=platform.clock.now()
@@ -169,7 +176,7 @@ def test_commit_draw_tasks_result_ledger_file(ready: Platform, tmp_path: Path) -
     with platform.transaction() as conn:
         done = insp.enter_result(
             conn, deps, task["id"], inspector_id=inspector, item_code="GSXX_CC",
-            result_code="04", result_text="", inspected_on=platform.clock.today(),  # type: ignore[attr-defined]
+            result_code="04", result_text="", inspected_on=platform.clock.today(),
             now=platform.clock.now(),
         )  # fmt: skip
     assert done["status"] == "done"
@@ -182,7 +189,7 @@ def test_commit_draw_tasks_result_ledger_file(ready: Platform, tmp_path: Path) -
         assert e.subject_key == task["subject"]
         assert e.public
         file = build_credit_file(
-            conn, platform.catalogue, task["subject"], as_of=platform.clock.today(),  # type: ignore[attr-defined]
+            conn, platform.catalogue, task["subject"], as_of=platform.clock.today(),
             view="public", sanctions=platform.sanctions,
         )  # fmt: skip
     assert "未按规定公示应当公示的信息" in json.dumps(file.as_dict(), ensure_ascii=False)
@@ -238,7 +245,7 @@ def test_recusals_enter_the_pool(ready: Platform) -> None:
                 "pool_filter": "{}",
                 "department_code": "scjg",
             },
-            platform.clock.today(),  # type: ignore[attr-defined]
+            platform.clock.today(),
         )
     s = next(x for x in pool["subjects"] if x["key"] == subject)
     assert s["recusal_requests"] == ["SJ001"]
@@ -281,7 +288,7 @@ def test_result_by_another_inspector_refused_late_result_flagged(ready: Platform
     with platform.engine.connect() as conn:
         task = insp.list_tasks(conn, deps, draw_id=d["id"])[0]
     other = next(f"SJ{i:03d}" for i in range(4) if f"SJ{i:03d}" not in task["inspectors"])
-    today = platform.clock.today()  # type: ignore[attr-defined]
+    today = platform.clock.today()
     with refused(PermissionDenied, "不是检查任务"), platform.transaction() as conn:
         insp.enter_result(
             conn, deps, task["id"], inspector_id=other, item_code="GSXX_CC", result_code="01",
@@ -292,11 +299,11 @@ def test_result_by_another_inspector_refused_late_result_flagged(ready: Platform
             conn, deps, task["id"], inspector_id=task["inspectors"][0], item_code="GSXX_CC",
             result_code="XX", result_text="", inspected_on=today, now=platform.clock.now(),
         )  # fmt: skip
-    platform.clock.advance(dt.timedelta(days=45))  # type: ignore[attr-defined]
+    advance(platform, dt.timedelta(days=45))
     with platform.transaction() as conn:
         out = insp.enter_result(
             conn, deps, task["id"], inspector_id=task["inspectors"][0], item_code="GSXX_CC",
             result_code="01", result_text="", inspected_on=today, now=platform.clock.now(),
         )  # fmt: skip
     assert out["results"][0]["overdue"] is True
-    assert out["deadline"]["date"] < platform.clock.today().isoformat()  # type: ignore[attr-defined]
+    assert out["deadline"]["date"] < platform.clock.today().isoformat()

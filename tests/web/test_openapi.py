@@ -27,6 +27,7 @@ from tests.helpers import (
 )
 from xinyong.access import service as access
 from xinyong.bootstrap import Platform
+from xinyong.kernel.clock import FixedClock
 from xinyong.web.app import TAGS, create_app
 from xinyong.web.schemas.checks import CheckResponse
 from xinyong.web.schemas.common import ErrorResponse
@@ -477,7 +478,7 @@ def test_real_answers_declare_every_field(client: TestClient, platform: Platform
     # Credit repair: once the minimum period of ORG's penalty has passed.
     import datetime as dt
 
-    from xinyong.kernel.clock import CHINA_TZ, FixedClock
+    from xinyong.kernel.clock import CHINA_TZ
 
     assert isinstance(platform.clock, FixedClock)
     platform.clock.set(dt.datetime(2026, 9, 29, 10, 0, tzinfo=CHINA_TZ))
@@ -674,7 +675,9 @@ def test_real_answers_declare_every_field(client: TestClient, platform: Platform
         "POST", "/api/v1/inspections/plans/{plan_id}/draws", plan["id"], json={}, headers=scjg
     )
     call("POST", "/api/v1/inspections/draws/{draw_id}/publish", prepared["id"], headers=scjg)
-    platform.clock.advance(dt.timedelta(minutes=5))  # type: ignore[attr-defined]
+    clock = platform.clock
+    assert isinstance(clock, FixedClock)
+    clock.advance(dt.timedelta(minutes=5))
     call("POST", "/api/v1/inspections/draws/{draw_id}/run", prepared["id"], json={}, headers=scjg)
     call("GET", "/api/v1/inspections/draws/{draw_id}", prepared["id"])
     inbox = call("GET", "/api/v1/inspections/tasks", headers=scjg)
@@ -687,7 +690,7 @@ def test_real_answers_declare_every_field(client: TestClient, platform: Platform
             "inspector": task["inspectors"][0],
             "item": "GSXX_CC",
             "result": "01",
-            "inspected_on": platform.clock.today().isoformat(),  # type: ignore[attr-defined]
+            "inspected_on": platform.clock.today().isoformat(),
         },
         headers=scjg,
     )

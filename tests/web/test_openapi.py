@@ -637,7 +637,7 @@ def test_real_answers_declare_every_field(client: TestClient, platform: Platform
     call("GET", "/api/v1/trainings/{training_id}", session["id"], params=purpose, headers=office)
 
     # 双随机、一公开: two inspectors, a plan, its commitment published, the draw, a result.
-    for n in ("SJ001", "SJ002"):
+    for n in ("SJ001", "SJ002", "SJ003"):
         call(
             "POST",
             "/api/v1/inspections/inspectors",

@@ -78,14 +78,16 @@ def set_recusal_active(conn: Connection, recusal_id: int, active: bool) -> int:
 
 
 def organisations(conn: Connection, region_prefix: str | None) -> list[dict[str, Any]]:
-    """Market entities only (kind organisation): natural persons never enter a pool."""
+    """Market entities only (kind organisation): natural persons never enter a pool. The
+    region is the subject's division, else the USCC's registering division (characters 3-8)."""
+    region = func.coalesce(subjects.c.division_code, func.substr(subjects.c.key, 3, 6))
     q = (
-        select(subjects.c.key, subjects.c.name, subjects.c.division_code)
+        select(subjects.c.key, subjects.c.name, region.label("region"))
         .where(subjects.c.kind == "organisation")
         .order_by(subjects.c.key)
     )
     if region_prefix:
-        q = q.where(subjects.c.division_code.like(f"{region_prefix}%"))
+        q = q.where(region.like(f"{region_prefix}%"))
     return _rows(conn.execute(q))
 
 

@@ -410,7 +410,7 @@ def build_pool(
             {
                 "key": str(r["key"]),
                 "name": redact_identifiers(str(r["name"])),
-                "region": str(r["division_code"] or UNKNOWN),
+                "region": str(r["region"] or UNKNOWN),
                 "industry": UNKNOWN,
                 "type": str(r["key"])[:2],
                 "size": UNKNOWN,

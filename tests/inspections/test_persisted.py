@@ -8,6 +8,7 @@ not drawn), a late result flagged."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Iterator
@@ -18,7 +19,7 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from tests.helpers import add_department
+from tests.helpers import add_department, resident_id
 from xinyong.bootstrap import Platform
 from xinyong.creditfile.service import build_credit_file
 from xinyong.identity import repository as identity_repo
@@ -34,7 +35,7 @@ from xinyong.kernel.errors import (
     PermissionDenied,
     XinyongError,
 )
-from xinyong.ledger.tables import entries
+from xinyong.ledger.tables import batches, entries
 from xinyong.web.cli import app
 
 N_ORGS = 40
@@ -307,3 +308,133 @@ def test_result_by_another_inspector_refused_late_result_flagged(ready: Platform
         )  # fmt: skip
     assert out["results"][0]["overdue"] is True
     assert out["deadline"]["date"] < platform.clock.today().isoformat()
+
+
+def test_a_joint_plan_merges_items_on_one_visit(ready: Platform) -> None:
+    """进一次门、查多项事: another department's item on the same drawn subjects; each result is
+    a record of the department whose item it is."""
+    platform = ready
+    add_department(platform, "xscjg", "market_regulation", "县市场监督管理局")
+    with refused(InputError, "第一个抽查事项应为牵头部门"):
+        plan(platform, items=[{"item": "CPZL_CC", "department": "xscjg"}, {"item": "GSXX_CC"}])
+    with refused(InputError, "领域"):
+        add_department(platform, "hbj", "ecology", "生态环境厅")
+        plan(platform, items=[{"item": "GSXX_CC"}, {"item": "CPZL_CC", "department": "hbj"}])
+    p = plan(platform, items=[{"item": "GSXX_CC"}, {"item": "CPZL_CC", "department": "xscjg"}])
+    assert p["joint"] is True
+    deps = platform.inspection_deps()
+    with platform.transaction() as conn:
+        d = insp.prepare_draw(
+            conn, deps, p["id"], department_code="scjg", actor="o", now=platform.clock.now()
+        )
+        insp.publish_commitment(conn, deps, d["id"], department_code=None, now=platform.clock.now())
+    advance(platform, dt.timedelta(minutes=1))
+    with platform.transaction() as conn:
+        insp.run_planned_draw(
+            conn, deps, d["id"], department_code=None, actor="o", now=platform.clock.now()
+        )
+        task = insp.list_tasks(conn, deps, draw_id=d["id"])[0]
+    assert [i["item"] for i in task["items"]] == ["GSXX_CC", "CPZL_CC"]
+    who = task["inspectors"][0]
+    today = platform.clock.today()
+    with platform.transaction() as conn:
+        first = insp.enter_result(
+            conn, deps, task["id"], inspector_id=who, item_code="GSXX_CC", result_code="01",
+            result_text="", inspected_on=today, now=platform.clock.now(),
+        )  # fmt: skip
+        assert first["status"] == "open"  # one item still to inspect
+        with refused(Conflict, "已录入结果"):
+            insp.enter_result(
+                conn, deps, task["id"], inspector_id=who, item_code="GSXX_CC", result_code="01",
+                result_text="", inspected_on=today, now=platform.clock.now(),
+            )  # fmt: skip
+        both = insp.enter_result(
+            conn, deps, task["id"], inspector_id=who, item_code="CPZL_CC", result_code="03",
+            result_text="抽样送检中", inspected_on=today, now=platform.clock.now(),
+        )  # fmt: skip
+    assert both["status"] == "done"
+    with platform.engine.connect() as conn:
+        depts = {
+            r.department_code
+            for r in conn.execute(
+                select(batches.c.department_code).where(batches.c.channel == "inspection")
+            )
+        }
+    assert depts == {"scjg", "xscjg"}
+
+
+def test_internal_grades_stratify_the_draw_and_are_withheld_publicly(ready: Platform) -> None:
+    platform = ready
+    keys = orgs()
+
+    def samr(conn: Any, scheme: str, wanted: Any) -> dict[str, str | None]:
+        return {k: "ABCD"[i % 4] for i, k in enumerate(keys[:20])}  # the rest ungraded
+
+    deps = dataclasses.replace(platform.inspection_deps(), grades=samr)
+    p = plan(platform)
+    with platform.transaction() as conn:
+        d = insp.prepare_draw(
+            conn, deps, p["id"], department_code="scjg", actor="o", now=platform.clock.now()
+        )
+        insp.publish_commitment(
+            conn, deps, d["id"], department_code="scjg", now=platform.clock.now()
+        )
+    advance(platform, dt.timedelta(minutes=1))
+    with platform.transaction() as conn:
+        insp.run_planned_draw(
+            conn, deps, d["id"], department_code="scjg", actor="o", now=platform.clock.now()
+        )
+        full = insp.draw_record(conn, d["id"], public=False)
+        public = insp.draw_record(conn, d["id"], public=True)
+    by_code = {s["code"]: s for s in full["result"]["strata"]}
+    assert by_code["D"]["eligible"] == 5
+    assert by_code["D"]["target"] == 4  # ceil(5 × 0.80)
+    assert insp.verify(deps.inspections, full, d["draw_commitment"]) == []
+    assert "grades_withheld" in public
+    assert {s["grade"] for s in public["pool"]["subjects"]} == {None}
+    # the subjects drawn are still public, the class each was drawn in is not
+    assert public["result"]["assignments"] == full["result"]["assignments"]
+    assert all(s["drawn"] == [] for s in public["result"]["strata"])
+
+
+def test_the_registries_are_managed(ready: Platform) -> None:
+    platform = ready
+    now = platform.clock.now()
+    with platform.transaction() as conn:
+        with refused(InputError, "不得使用身份证号码"):
+            registry.register_inspector(
+                conn, ident=resident_id(), name="某", department_code="scjg", region="610100",
+                qualifications=["执法证件"], certificate="61010012345", now=now,
+            )  # fmt: skip
+        with refused(Conflict, "已登记"):
+            registry.register_inspector(
+                conn, ident="SJ000", name="某", department_code="scjg", region="610100",
+                qualifications=["执法证件"], certificate="61010012345", now=now,
+            )  # fmt: skip
+        with refused(InputError, "资格"):
+            registry.register_inspector(
+                conn, ident="SJ100", name="某", department_code="scjg", region="610100",
+                qualifications=[" "], certificate="61010012345", now=now,
+            )  # fmt: skip
+        off = registry.set_active(conn, "SJ003", False, now)
+        assert off["active_label"] == "停用"
+        r = registry.record_recusal(
+            conn, kind="request", inspector_id="SJ000", subject_key=orgs()[0], reason="亲属",
+            actor="o", now=now,
+        )  # fmt: skip
+        registry.withdraw_recusal(conn, r["id"])
+        assert registry.list_recusals(conn) == []
+        pool = insp.build_pool(
+            conn,
+            platform.inspection_deps(),
+            {
+                "items": json.dumps([{"item": "GSXX_CC", "department": "scjg"}]),
+                "policy_ref": "SAMR_GRADED@2025.1",
+                "pool_filter": json.dumps({"region": "610103"}),
+                "department_code": "scjg",
+            },
+            platform.clock.today(),
+        )
+    assert [i["id"] for i in pool["inspectors"]] == ["SJ000", "SJ001", "SJ002"]  # SJ003 off
+    assert {s["region"] for s in pool["subjects"]} == {"610103"}
+    assert len(pool["subjects"]) == N_ORGS // 2

@@ -150,6 +150,18 @@ def test_console_and_portal_pages(platform: Platform, clock: FixedClock) -> None
     )
     assert "已登记回避" in resp.text
     assert "检查人员与本企业存在经济往来" in resp.text
+    recusal = int(re.findall(r"/console/inspections/recusals/(\d+)/withdraw", resp.text)[0])
+    resp = client.post(
+        f"/console/inspections/recusals/{recusal}/withdraw", data={"csrf": csrf_of(resp.text)}
+    )
+    assert "已撤回回避登记" in resp.text
+    assert "检查人员与本企业存在经济往来" not in resp.text
+    resp = client.post(
+        "/console/inspections/inspectors/SJ003/active",
+        data={"csrf": csrf_of(resp.text), "active": "off"},
+    )
+    assert "已更新检查人员状态" in resp.text
+    assert "启用 SJ003" in resp.text
     # another department's officer
     stranger = _console(platform, "eco", "hbj")
     assert stranger.get(plan_url).status_code == 403

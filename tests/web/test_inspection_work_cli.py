@@ -113,5 +113,14 @@ def test_plans_draws_tasks_results_from_the_command_line(
     )  # fmt: skip
     assert done["status"] == "done"
     assert done["results"][0]["result_label"] == "未发现问题"
+    off = _json("inspections", "inspector-active", "SJ900", "--off")
+    assert off["active"] is False
+    recusal = _json(
+        "inspections", "recusal-add", "request", "--inspector", "SJ000", "--subject",
+        task["subject"], "--reason", "曾为本企业提供咨询服务",
+    )  # fmt: skip
+    code, out = _run("inspections", "recusal-withdraw", str(recusal["id"]))
+    assert code == 0, out
+    assert "已撤回回避登记" in out
     code, out = _run("inspections", "plans")
     assert "已抽取，种子已公开" in out

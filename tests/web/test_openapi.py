@@ -658,6 +658,22 @@ def test_real_answers_declare_every_field(client: TestClient, platform: Platform
         headers=scjg,
     )
     call("GET", "/api/v1/inspections/recusals", headers=office)
+    withdrawn = call(
+        "POST",
+        "/api/v1/inspections/recusals",
+        json={"kind": "relationship", "inspector": "SJ003", "subject": ORG, "reason": "亲属"},
+        headers=scjg,
+    )
+    call(
+        "POST", "/api/v1/inspections/recusals/{recusal_id}/withdraw", withdrawn["id"], headers=scjg
+    )
+    call(
+        "POST",
+        "/api/v1/inspections/inspectors/{inspector_id}/active",
+        "SJ003",
+        json={"active": True},
+        headers=scjg,
+    )
     plan = call(
         "POST",
         "/api/v1/inspections/plans",

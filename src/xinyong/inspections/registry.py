@@ -184,9 +184,19 @@ def recusal_view(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def withdraw_recusal(conn: Connection, recusal_id: int) -> None:
-    if repo.set_recusal_active(conn, recusal_id, False) == 0:
+def withdraw_recusal(conn: Connection, recusal_id: int) -> dict[str, Any]:
+    """A recusal no longer applies (the relationship ended, the request withdrawn): kept, not
+    deleted, and no longer read by the pool."""
+    row = require_recusal(conn, recusal_id)
+    repo.set_recusal_active(conn, recusal_id, False)
+    return recusal_view({**row, "active": False})
+
+
+def require_recusal(conn: Connection, recusal_id: int) -> dict[str, Any]:
+    row = repo.recusal(conn, recusal_id)
+    if row is None:
         raise NotFound(f"no recusal {recusal_id}", f"没有回避登记 {recusal_id}")
+    return row
 
 
 def list_recusals(conn: Connection, subject_key: str | None = None) -> list[dict[str, Any]]:

@@ -70,6 +70,11 @@ def recusals(
     return _rows(conn.execute(q))
 
 
+def recusal(conn: Connection, recusal_id: int) -> dict[str, Any] | None:
+    row = conn.execute(select(rc).where(rc.c.id == recusal_id)).first()
+    return None if row is None else dict(row._mapping)
+
+
 def set_recusal_active(conn: Connection, recusal_id: int, active: bool) -> int:
     return conn.execute(update(rc).where(rc.c.id == recusal_id).values(active=active)).rowcount
 

@@ -275,6 +275,33 @@ def recusal_add_cmd(
     )
 
 
+@app.command("inspector-active")
+def inspector_active_cmd(
+    ident: Annotated[str, typer.Argument(help="检查人员编号")],
+    off: Annotated[bool, typer.Option("--off/--on", help="停用（--off）或启用（--on）")] = True,
+    as_json: AsJson = False,
+) -> None:
+    """停用或启用检查人员（停用的不再进入抽取名录）。"""
+    _work(
+        as_json,
+        lambda c, p: registry.set_active(c, ident, not off, p.clock.now()),
+        lambda r: typer.echo(f"检查人员 {r['id']} {r['name']}：{r['active_label']}"),
+    )
+
+
+@app.command("recusal-withdraw")
+def recusal_withdraw_cmd(
+    recusal: Annotated[int, typer.Argument(help="回避登记编号")],
+    as_json: AsJson = False,
+) -> None:
+    """撤回回避登记（登记保留，此后抽取不再据此回避）。"""
+    _work(
+        as_json,
+        lambda c, p: registry.withdraw_recusal(c, recusal),
+        lambda r: typer.echo(f"已撤回回避登记 {r['id']}：{r['inspector']} / {r['subject']}"),
+    )
+
+
 def _show_plan(p: dict[str, Any]) -> None:
     joint = "（联合抽查）" if p["joint"] else ""
     typer.echo(

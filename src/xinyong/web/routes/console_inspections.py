@@ -40,6 +40,8 @@ DONE = {
     "result": "已录入检查结果，已写入信用记录",
     "inspector": "已登记检查人员",
     "recusal": "已登记回避",
+    "active": "已更新检查人员状态",
+    "withdrawn": "已撤回回避登记",
 }
 Text = Annotated[str, Form(max_length=200)]
 
@@ -479,6 +481,58 @@ def add_recusal(
             now=platform.clock.now(),
         )
         return "/console/inspections/inspectors?done=recusal"
+
+    return _fail_or(
+        platform,
+        request,
+        csrf,
+        work,
+        lambda err, st: _registry_page(request, platform, session, st, error=err),
+    )
+
+
+@router.post("/console/inspections/inspectors/{inspector_id}/active", response_class=HTMLResponse)
+def set_active(
+    request: Request,
+    platform: PlatformDep,
+    session: Worker,
+    inspector_id: Annotated[str, PathParam(max_length=64)],
+    csrf: CsrfToken,
+    active: Annotated[str, Form(pattern="^(on|off)$")],
+) -> Response:
+    """Take an inspector out of the pools or back, as POST …/inspectors/{id}/active."""
+
+    def work(conn: Connection) -> str:
+        person = registry.require_inspector(conn, inspector_id)
+        require_own(session.principal, str(person["department_code"]), "检查人员", action="办理")
+        registry.set_active(conn, inspector_id, active == "on", platform.clock.now())
+        return "/console/inspections/inspectors?done=active"
+
+    return _fail_or(
+        platform,
+        request,
+        csrf,
+        work,
+        lambda err, st: _registry_page(request, platform, session, st, error=err),
+    )
+
+
+@router.post("/console/inspections/recusals/{recusal_id}/withdraw", response_class=HTMLResponse)
+def withdraw_recusal(
+    request: Request,
+    platform: PlatformDep,
+    session: Worker,
+    recusal_id: Annotated[int, PathParam(ge=1, le=MAX_ID)],
+    csrf: CsrfToken,
+) -> Response:
+    """Withdraw a recusal, as POST /api/v1/inspections/recusals/{id}/withdraw."""
+
+    def work(conn: Connection) -> str:
+        row = registry.require_recusal(conn, recusal_id)
+        person = registry.require_inspector(conn, str(row["inspector_id"]))
+        require_own(session.principal, str(person["department_code"]), "检查人员", action="办理")
+        registry.withdraw_recusal(conn, recusal_id)
+        return "/console/inspections/inspectors?done=withdrawn"
 
     return _fail_or(
         platform,

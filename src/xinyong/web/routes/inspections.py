@@ -142,6 +142,30 @@ def add_inspector(platform: PlatformDep, who: DepartmentOrOffice, body: NewInspe
         )
 
 
+class InspectorActive(BaseModel):
+    active: bool = Field(description="true 在岗（参加抽取）/ false 停用（不再被抽中）")
+
+
+@router.post(
+    "/api/v1/inspections/inspectors/{inspector_id}/active",
+    summary="启用或停用检查人员",
+    response_model=schemas.Inspector,
+    response_model_exclude_unset=True,
+    responses=declared(401, 403, 404, 422),
+)
+def set_inspector_active(
+    platform: PlatformDep,
+    who: DepartmentOrOffice,
+    inspector_id: Annotated[str, PathParam(pattern=CODE_PATTERN, description="检查人员编号")],
+    body: InspectorActive,
+) -> Any:
+    """停用的检查人员不再进入抽取名录（已分派的任务不变）；启用后重新参加抽取。"""
+    with platform.transaction() as conn:
+        person = registry.require_inspector(conn, inspector_id)
+        require_own(who, str(person["department_code"]), "检查人员", action="办理")
+        return registry.set_active(conn, inspector_id, body.active, platform.clock.now())
+
+
 @router.get(
     "/api/v1/inspections/recusals",
     summary="回避登记",
@@ -181,6 +205,26 @@ def add_recusal(platform: PlatformDep, who: DepartmentOrOffice, body: NewRecusal
             actor=who.actor,
             now=platform.clock.now(),
         )
+
+
+@router.post(
+    "/api/v1/inspections/recusals/{recusal_id}/withdraw",
+    summary="撤回回避登记",
+    response_model=schemas.Recusal,
+    response_model_exclude_unset=True,
+    responses=declared(401, 403, 404, 422),
+)
+def withdraw_recusal(
+    platform: PlatformDep,
+    who: DepartmentOrOffice,
+    recusal_id: Annotated[int, PathParam(ge=1, le=MAX_ID, description="回避登记编号")],
+) -> Any:
+    """利害关系已解除或回避申请撤回：登记保留，此后抽取不再据此回避。"""
+    with platform.transaction() as conn:
+        row = registry.require_recusal(conn, recusal_id)
+        person = registry.require_inspector(conn, str(row["inspector_id"]))
+        require_own(who, str(person["department_code"]), "检查人员", action="办理")
+        return registry.withdraw_recusal(conn, recusal_id)
 
 
 @router.get(

@@ -22,6 +22,7 @@ from typer.testing import CliRunner
 from tests.helpers import add_department, resident_id
 from xinyong.bootstrap import Platform
 from xinyong.creditfile.service import build_credit_file
+from xinyong.events.tables import outbox_events
 from xinyong.identity import repository as identity_repo
 from xinyong.identity.uscc import make_uscc
 from xinyong.inspections import registry
@@ -438,3 +439,23 @@ def test_the_registries_are_managed(ready: Platform) -> None:
     assert [i["id"] for i in pool["inspectors"]] == ["SJ000", "SJ001", "SJ002"]  # SJ003 off
     assert {s["region"] for s in pool["subjects"]} == {"610103"}
     assert len(pool["subjects"]) == N_ORGS // 2
+
+
+def test_draws_and_results_are_events(ready: Platform) -> None:
+    platform = ready
+    d = drawn(platform)
+    deps = platform.inspection_deps()
+    with platform.engine.connect() as conn:
+        task = insp.list_tasks(conn, deps, draw_id=d["id"])[0]
+    with platform.transaction() as conn:
+        insp.enter_result(
+            conn, deps, task["id"], inspector_id=task["inspectors"][0], item_code="GSXX_CC",
+            result_code="01", result_text="", inspected_on=platform.clock.today(),
+            now=platform.clock.now(),
+        )  # fmt: skip
+    with platform.engine.connect() as conn:
+        rows = conn.execute(
+            select(outbox_events.c.kind, outbox_events.c.subject_key).order_by(outbox_events.c.id)
+        ).all()
+    kinds = [(k, s) for k, s in rows if k.startswith("inspection.")]
+    assert kinds == [("inspection.drawn", None), ("inspection.result_entered", task["subject"])]

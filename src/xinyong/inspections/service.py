@@ -17,6 +17,8 @@ from xinyong.access import service as access
 from xinyong.catalog.catalogue import Catalogue
 from xinyong.catalog.inspections import InspectionCatalogue, policy_json
 from xinyong.catalog.model import in_force
+from xinyong.events import service as events
+from xinyong.events.model import INSPECTION_EVENTS
 from xinyong.identity.redact import redact_identifiers
 from xinyong.identity.ric import resident_ids_in
 from xinyong.inspections import registry, rules
@@ -579,6 +581,19 @@ def run_planned_draw(
     )
     if done != 1:
         raise Conflict(f"draw {draw_id} ran concurrently", f"抽取 {draw_id} 已被同时执行")
+    events.emit(
+        conn,
+        INSPECTION_EVENTS["drawn"],
+        subject_key=None,
+        payload={
+            "draw": draw_id,
+            "plan": int(plan["id"]),
+            "department": plan["department_code"],
+            "tasks": len(record["result"]["assignments"]),
+            "draw_commitment": record["draw_commitment"],
+        },
+        now=now,
+    )
     return draw_view(_draw(conn, draw_id), public=False)
 
 
@@ -830,6 +845,20 @@ def enter_result(
             "entered_at": now,
             "entry_id": entry_id,
         },
+    )
+    events.emit(
+        conn,
+        INSPECTION_EVENTS["result"],
+        subject_key=str(task["subject_key"]),
+        payload={
+            "task": task_id,
+            "item": item_code,
+            "result": result_code,
+            "overdue": overdue,
+            "entry": entry_id,
+            "department": items[item_code],
+        },
+        now=now,
     )
     results = repo.results_of_tasks(conn, [task_id])[task_id]
     if {r["item_code"] for r in results} >= set(items):

@@ -45,12 +45,16 @@ class NewInspector(BaseModel):
         default=None, max_length=64, description="所属部门代码（部门密钥可省略）"
     )
     region: str = Field(pattern=CODE_PATTERN, description="所在地区（区划代码）")
-    qualifications: list[str] = Field(min_length=1, max_length=20, description="资格")
+    qualifications: list[Annotated[str, Field(min_length=1, max_length=40)]] = Field(
+        min_length=1, max_length=20, description="资格，如 执法证件"
+    )
     certificate: str = Field(min_length=6, max_length=40, description="执法证号（只保存脱敏）")
 
 
 class NewRecusal(BaseModel):
-    kind: str = Field(description="relationship（利害关系申报）或 request（主体的回避申请）")
+    kind: str = Field(
+        max_length=16, description="relationship（利害关系申报）或 request（主体的回避申请）"
+    )
     inspector: str = Field(pattern=CODE_PATTERN, description="检查人员编号")
     subject: str = Field(pattern=SUBJECT_CODE, description="统一社会信用代码")
     reason: str = Field(min_length=1, max_length=500, description="理由")
@@ -63,7 +67,7 @@ class PlanItemIn(BaseModel):
 
 class NewPlan(BaseModel):
     name: str = Field(min_length=1, max_length=200, description="计划名称")
-    kind: str = Field(description="annual（年度）或 adhoc（专项）")
+    kind: str = Field(max_length=16, description="annual（年度）或 adhoc（专项）")
     year: int = Field(ge=2000, le=2100, description="计划年度")
     department: str | None = Field(
         default=None, max_length=64, description="牵头部门代码（部门密钥可省略）"
@@ -72,8 +76,12 @@ class NewPlan(BaseModel):
         max_length=20, description="抽查事项，牵头部门的在前；联合抽查列多个部门的事项"
     )
     policy: str = Field(max_length=64, description="监管策略 代码@版本，或只写代码")
-    pool_filter: dict[str, str | None] = Field(
-        default_factory=dict, description="抽查对象范围：region（区划代码前缀）、type（主体类型）"
+    pool_filter: dict[
+        Annotated[str, Field(max_length=16)], Annotated[str, Field(max_length=64)] | None
+    ] = Field(
+        default_factory=dict,
+        max_length=4,
+        description="抽查对象范围：region（区划代码前缀）、type（主体类型，如 91）",
     )
 
 

@@ -186,9 +186,14 @@ def list_recusals(
     who: Reader,
     subject: Annotated[str | None, Query(pattern=SUBJECT_CODE, description="主体")] = None,
 ) -> dict[str, Any]:
-    """利害关系申报与主体的回避申请（有效的）：抽取时该检查人员不会被抽中检查该主体。"""
+    """利害关系申报与主体的回避申请（有效的）：抽取时该检查人员不会被抽中检查该主体。部门只看本部门检查人员的。"""
+    scope = department_scope(who, None, "回避登记")
     with platform.engine.connect() as conn:
-        return {"items": registry.list_recusals(conn, subject.upper() if subject else None)}
+        found = registry.list_recusals(conn, subject.upper() if subject else None)
+        if scope is not None:
+            own = {i["id"] for i in registry.list_inspectors(conn, scope)}
+            found = [r for r in found if r["inspector"] in own]
+    return {"items": found}
 
 
 @router.post(

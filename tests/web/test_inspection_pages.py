@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from tests.helpers import add_department, add_user, console_sign_in, csrf_of, resident_id
 from tests.inspections.test_persisted import orgs, seed_platform
+from xinyong.access import service as access
 from xinyong.bootstrap import Platform
 from xinyong.inspections import rules
 from xinyong.inspections import service as insp
@@ -94,6 +95,14 @@ def test_console_and_portal_pages(platform: Platform, clock: FixedClock) -> None
     record = portal.get(d["record_url"])
     assert record.status_code == 200
     assert rules.verify(record.json(), None, d["draw_commitment"]) == []
+    full_url = f"/api/v1/inspections/draws/{draw_id}/full-record.json"
+    assert portal.get(full_url).status_code == 401  # the full record needs a key
+    with platform.engine.begin() as conn:
+        key = access.issue_key(conn, "市场监管系统", "department", "scjg", clock.now())
+        other = access.issue_key(conn, "生态环境系统", "department", "hbj", clock.now())
+    assert portal.get(full_url, headers={"X-API-Key": other}).status_code == 403
+    full = portal.get(full_url, headers={"X-API-Key": key})
+    assert rules.verify(full.json(), None, d["draw_commitment"]) == []
     # the inspector's inbox and the result entry form
     task = tasks[0]
     mine = task["inspectors"][0]

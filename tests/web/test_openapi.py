@@ -38,6 +38,7 @@ DOWNLOADS = {
     ("get", "/api/v1/reports/monthly.xlsx"),
     ("get", "/api/v1/ledger/anchors.jsonl"),
     ("get", "/api/v1/inspections/draws/{draw_id}/record.json"),
+    ("get", "/api/v1/inspections/draws/{draw_id}/full-record.json"),
 }
 NO_KEY = {
     ("get", "/api/v1/list-types"),

@@ -394,6 +394,33 @@ def download_record(platform: PlatformDep, draw_id: DrawId) -> Response:
 
 
 @router.get(
+    "/api/v1/inspections/draws/{draw_id}/full-record.json",
+    summary="下载完整抽取记录（JSON，内部）",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "完整的抽取记录（含内部信用风险分类），供监督机构复核",
+            "content": {JSON_MEDIA: {"schema": {"type": "string", "format": "binary"}}},
+        },
+        **declared(401, 403, 404, 422),
+    },
+)
+def download_full_record(platform: PlatformDep, who: Reader, draw_id: DrawId) -> Response:
+    """完整的抽取记录：公开本隐去内部分类时，以此复核分层抽取。部门只能下载本部门计划的。"""
+    with platform.engine.connect() as conn:
+        plan = insp.get_plan(
+            conn, platform.inspection_deps(), insp.get_draw(conn, draw_id, public=False)["plan"]
+        )
+        require_own(who, plan["department"], "抽取记录", action="下载")
+        record = insp.draw_record(conn, draw_id, public=False)
+    return Response(
+        json.dumps(record, ensure_ascii=False, sort_keys=True, indent=1),
+        media_type=JSON_MEDIA,
+        headers={"Content-Disposition": f'attachment; filename="draw-{draw_id}-full.json"'},
+    )
+
+
+@router.get(
     "/api/v1/inspections/published",
     summary="公开的抽查计划、抽取与结果",
     dependencies=[PUBLIC],

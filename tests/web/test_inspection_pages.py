@@ -126,6 +126,9 @@ def test_console_and_portal_pages(platform: Platform, clock: FixedClock) -> None
         f"/console/inspections/tasks/{task['id']}/results", data={**form, "inspector": mine}
     )
     assert "已录入检查结果" in resp.text
+    figures = client.get("/console/inspections").text
+    assert "名录 40 户，抽中 4 户（10.0%）" in figures
+    assert "已录入结果 1 户" in figures
     public = portal.get("/inspections").text
     assert "年报资产总额填报有误" in public
     assert mine not in public  # who inspected is not on the public page

@@ -229,3 +229,28 @@ def results_of_tasks(conn: Connection, task_ids: Sequence[int]) -> dict[int, lis
     for r in conn.execute(q):
         out[int(r.task_id)].append(dict(r._mapping))
     return out
+
+
+def coverage(conn: Connection, plan_ids: Sequence[int]) -> dict[int, dict[str, int]]:
+    """Per plan: tasks, tasks done, results entered late."""
+    out = {int(p): {"tasks": 0, "done": 0, "overdue": 0} for p in plan_ids}
+    if not plan_ids:
+        return out
+    q = (
+        select(tk.c.plan_id, tk.c.status, func.count())
+        .where(tk.c.plan_id.in_(list(plan_ids)))
+        .group_by(tk.c.plan_id, tk.c.status)
+    )
+    for plan_id, status, n in conn.execute(q):
+        out[int(plan_id)]["tasks"] += int(n)
+        if status == "done":
+            out[int(plan_id)]["done"] += int(n)
+    late = (
+        select(tk.c.plan_id, func.count())
+        .join(rs, rs.c.task_id == tk.c.id)
+        .where(tk.c.plan_id.in_(list(plan_ids)), rs.c.overdue.is_(True))
+        .group_by(tk.c.plan_id)
+    )
+    for plan_id, n in conn.execute(late):
+        out[int(plan_id)]["overdue"] = int(n)
+    return out

@@ -363,6 +363,20 @@ def list_plans(
     ]
 
 
+def coverage(conn: Connection, plans: Sequence[Mapping[str, Any]]) -> dict[int, dict[str, Any]]:
+    """Sampling coverage of each plan (the console's figures): the pool and the subjects drawn
+    of its latest draw, tasks, tasks done and results entered late."""
+    counts = repo.coverage(conn, [int(p["id"]) for p in plans])
+    out: dict[int, dict[str, Any]] = {}
+    for p in plans:
+        drawn = [d for d in p.get("draws") or [] if d["status"] == "drawn"]
+        pool = int(drawn[-1].get("pool_size", 0)) if drawn else 0
+        c = counts[int(p["id"])]
+        share = f"{100 * c['tasks'] / pool:.1f}%" if pool else "—"
+        out[int(p["id"])] = {**c, "pool": pool, "share": share}
+    return out
+
+
 def get_plan(conn: Connection, deps: Deps, plan_id: int) -> dict[str, Any]:
     return plan_view(conn, deps, _plan(conn, plan_id), full=True)
 

@@ -80,12 +80,14 @@ def _plans_page(
     deps = platform.inspection_deps()
     with platform.engine.connect() as conn:
         plans = insp.list_plans(conn, deps, department_code=scope, limit=100, full=True)
+        figures = insp.coverage(conn, plans)
         depts = access.departments(conn)
     context = _context(
         platform,
         session,
         request=request,
         plans=plans,
+        figures=figures,
         departments=[d for d in depts if scope is None or d["code"] == scope],
         items=deps.inspections.items,
         policies=deps.inspections.policies,

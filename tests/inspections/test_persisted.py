@@ -25,6 +25,7 @@ from xinyong.creditfile.service import build_credit_file
 from xinyong.events.tables import outbox_events
 from xinyong.identity import repository as identity_repo
 from xinyong.identity.uscc import make_uscc
+from xinyong.ingest.rederive import derived_differences
 from xinyong.inspections import registry
 from xinyong.inspections import repository as repo
 from xinyong.inspections import service as insp
@@ -36,6 +37,7 @@ from xinyong.kernel.errors import (
     PermissionDenied,
     XinyongError,
 )
+from xinyong.ledger import service as ledger
 from xinyong.ledger.tables import batches, entries
 from xinyong.web.cli import app
 
@@ -195,6 +197,14 @@ def test_commit_draw_tasks_result_ledger_file(ready: Platform, tmp_path: Path) -
             view="public", sanctions=platform.sanctions,
         )  # fmt: skip
     assert "未按规定公示应当公示的信息" in json.dumps(file.as_dict(), ensure_ascii=False)
+    with platform.engine.connect() as conn:  # the audit recomputes the record's window alike
+        assert (
+            list(
+                derived_differences(conn, platform.catalogue, platform.sanctions, platform.calendar)
+            )
+            == []
+        )
+        assert ledger.verify(conn)[2] == []
 
 
 def test_a_second_draw_counts_this_years_inspections_and_pairings(ready: Platform) -> None:

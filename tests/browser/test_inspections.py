@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.conftest import DESKTOP, LiveSite, Visit
+from tests.browser.conftest import DESKTOP, PHONE, LiveSite, Visit
 from tests.helpers import add_user
 from xinyong.demo.run import DEMO_PASSWORD
 from xinyong.identity import repository as identity_repo
@@ -141,3 +141,8 @@ def test_an_office_commits_draws_and_an_inspector_enters_a_result(
     public.open("/inspections")
     assert "年度报告从业人数填报有误" in public.page.inner_text("main")
     public.check("inspections-result")
+    phone = tab("inspections-phone")
+    phone.page.set_viewport_size(PHONE)
+    phone.open("/inspections")
+    phone.no_horizontal_scroll()  # 64-digit hashes wrap on a phone
+    phone.check("inspections-phone")

@@ -933,7 +933,9 @@ def _write_result(
         subject_kind="organisation",
         item_code=item.code,
         item_version=item.version,
-        record_key=f"{values['JC_JCSX']}|{inspected_on.isoformat()}|{values['JC_WSH']}",
+        # as the import keys an XZJC row (subject | 检查事项 | 检查日期): a department sending the
+        # same inspection later corrects this record instead of adding a second
+        record_key=f"{task['subject_key']}|{values['JC_JCSX']}|{inspected_on.isoformat()}",
         action="assert",
         supersedes_id=None,
         decision_date=inspected_on,

@@ -15,16 +15,32 @@ from tests.helpers import add_department, add_user, console_sign_in, csrf_of, re
 from tests.inspections.test_persisted import orgs, seed_platform
 from xinyong.access import service as access
 from xinyong.bootstrap import Platform
-from xinyong.inspections import rules
+from xinyong.inspections import registry, rules
 from xinyong.inspections import service as insp
 from xinyong.kernel.clock import FixedClock
+from xinyong.selfservice import accounts
 from xinyong.web.app import create_app
+
+SUBJECT_PASSWORD = "Subject-Pass-2026"
 
 
 def _console(platform: Platform, name: str, department: str) -> TestClient:
     client = TestClient(create_app(platform), base_url="https://testserver")
     add_user(platform, name, "department_officer", department)
     assert console_sign_in(client, name).status_code == 303
+    return client
+
+
+def _subject(platform: Platform, uscc: str) -> TestClient:
+    client = TestClient(create_app(platform), base_url="https://testserver")
+    with platform.engine.begin() as conn:
+        code = accounts.issue_code(
+            conn, uscc=uscc, days=14, now=platform.clock.now(), actor="cli:管理"
+        ).code
+    form = client.get("/account/activate")
+    data = {"uscc": uscc, "code": code, "password": SUBJECT_PASSWORD, "confirm": SUBJECT_PASSWORD}
+    resp = client.post("/account/activate", data={**data, "csrf": csrf_of(form.text)})
+    assert resp.status_code == 200, resp.text
     return client
 
 
@@ -132,6 +148,28 @@ def test_console_and_portal_pages(platform: Platform, clock: FixedClock) -> None
     public = portal.get("/inspections").text
     assert "年报资产总额填报有误" in public
     assert mine not in public  # who inspected is not on the public page
+    # the subject's own page: its task, its inspectors, a recusal request with its reason
+    subject = _subject(platform, task["subject"])
+    mine_page = subject.get("/account/inspections")
+    assert mine_page.status_code == 200
+    assert f"任务 {task['id']}" in mine_page.text
+    assert "发现问题已责令改正" in mine_page.text  # its result
+    resp = subject.post(
+        "/account/inspections/recusals",
+        data={"csrf": csrf_of(mine_page.text), "inspector": other, "reason": "亲属在本企业任职"},
+    )
+    assert resp.status_code == 400
+    assert "只能申请本主体任务的检查人员回避" in resp.text
+    resp = subject.post(
+        "/account/inspections/recusals",
+        data={"csrf": csrf_of(mine_page.text), "inspector": mine, "reason": "亲属在本企业任职"},
+    )
+    assert resp.status_code == 200
+    assert "已提交回避申请" in resp.text
+    assert "亲属在本企业任职" in resp.text
+    with platform.engine.connect() as conn:
+        asked = registry.list_recusals(conn, task["subject"])
+    assert [(r["kind"], r["inspector"]) for r in asked] == [("request", mine)]
     # the registries
     reg = client.get("/console/inspections/inspectors")
     assert "61******0001" not in reg.text
@@ -162,7 +200,7 @@ def test_console_and_portal_pages(platform: Platform, clock: FixedClock) -> None
     )
     assert "已登记回避" in resp.text
     assert "检查人员与本企业存在经济往来" in resp.text
-    recusal = int(re.findall(r"/console/inspections/recusals/(\d+)/withdraw", resp.text)[0])
+    recusal = int(re.findall(r"/console/inspections/recusals/(\d+)/withdraw", resp.text)[-1])
     resp = client.post(
         f"/console/inspections/recusals/{recusal}/withdraw", data={"csrf": csrf_of(resp.text)}
     )

@@ -992,3 +992,20 @@ def published(
         p["tasks"] = list_tasks(conn, deps, plan_ids=[p["id"]], public=True)
         out.append(p)
     return out
+
+
+def subject_tasks(conn: Connection, deps: Deps, subject_key: str) -> list[dict[str, Any]]:
+    """A subject's own inspection tasks (its account page): items, results, and who inspects
+    (number and name; no deadline, no other subject)."""
+    rows = repo.tasks(conn, subject_key=subject_key, limit=200)
+    results = repo.results_of_tasks(conn, [int(r["id"]) for r in rows])
+    names = registry.department_names(conn)
+    people = {str(i["id"]): str(i["name"]) for i in repo.inspectors(conn)}
+    out = []
+    for r in rows:
+        view = task_view(conn, deps, r, results[int(r["id"])], names, public=True)
+        view["inspector_people"] = [
+            {"id": i, "name": people.get(i, i)} for i in json.loads(r["inspectors"])
+        ]
+        out.append(view)
+    return out

@@ -87,6 +87,7 @@ from xinyong.web.routes import repair as repair_routes
 from xinyong.web.routes import reports as reports_routes
 from xinyong.web.routes import search as search_routes
 from xinyong.web.routes import subject_account as subject_account_routes
+from xinyong.web.routes import subject_inspections as subject_inspections_routes
 from xinyong.web.routes import subject_rectifications as subject_rectifications_routes
 from xinyong.web.routes import subject_repair as subject_repair_routes
 from xinyong.web.routes import subject_voluntary as subject_voluntary_routes
@@ -317,6 +318,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     subject_account_routes.install(app)  # subject accounts (their own cookie sessions)
     app.include_router(subject_repair_routes.router)  # the subject's credit repair pages
     app.include_router(subject_rectifications_routes.router)  # the subject's 限期整改
+    app.include_router(subject_inspections_routes.router)  # the subject's 双随机抽查
     app.include_router(commitment_pages_routes.router)  # 信用承诺专栏 and /account/commitments
     app.include_router(console_cases.router)  # console: list cases (名单认定办件)
     app.include_router(console_repairs_routes.router)  # console: credit repair (信用修复)

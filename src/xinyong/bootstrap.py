@@ -19,6 +19,7 @@ from xinyong.cases.attachments import AttachmentPolicy
 from xinyong.catalog.catalogue import Catalogue
 from xinyong.catalog.commitments import CommitmentCatalogue, load_commitment_catalogue
 from xinyong.catalog.evaluation import EvaluationCatalogue, load_evaluation_catalogue
+from xinyong.catalog.inspections import InspectionCatalogue, load_inspection_catalogue
 from xinyong.catalog.loader import load_catalogue
 from xinyong.catalog.objections import ObjectionRegimes, regimes_for
 from xinyong.catalog.rectification import RectificationCatalogue, load_rectification_catalogue
@@ -35,6 +36,8 @@ from xinyong.identity.divisions import default_divisions
 from xinyong.identity.pii import PiiVault
 from xinyong.ingest.jobs import ImportJobs
 from xinyong.ingest.service import Importer
+from xinyong.inspections.service import Deps as InspectionDeps
+from xinyong.inspections.service import no_grades
 from xinyong.kernel.calendar import WorkCalendar, local_calendar_dirs
 from xinyong.kernel.clock import Clock, SystemClock
 from xinyong.kernel.settings import Settings, get_settings
@@ -175,6 +178,21 @@ class Platform:
     def rectification_deps(self) -> RectificationDeps:
         return RectificationDeps(
             catalogue=self.catalogue, calendar=self.calendar, rules=self.rectification_rules()
+        )
+
+    def inspection_catalogue(self) -> InspectionCatalogue:
+        """The 抽查事项清单 and the supervision policies (national, or a local folder's own)."""
+        extra = [self.settings.local_catalog_dir] if self.settings.local_catalog_dir else []
+        return load_inspection_catalogue(extra)
+
+    def inspection_deps(self) -> InspectionDeps:
+        # Grades come from the evaluation context once it publishes results; until it is wired
+        # here every subject is ungraded and the policy's null stratum applies.
+        return InspectionDeps(
+            catalogue=self.catalogue,
+            calendar=self.calendar,
+            inspections=self.inspection_catalogue(),
+            grades=no_grades,
         )
 
     def account_policy(self) -> AccountPolicy:

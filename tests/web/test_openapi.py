@@ -27,6 +27,7 @@ from tests.helpers import (
 )
 from xinyong.access import service as access
 from xinyong.bootstrap import Platform
+from xinyong.kernel.clock import FixedClock
 from xinyong.web.app import TAGS, create_app
 from xinyong.web.schemas.checks import CheckResponse
 from xinyong.web.schemas.common import ErrorResponse
@@ -36,6 +37,8 @@ DOWNLOADS = {
     ("get", "/api/v1/batches/{batch_id}/rejections"),
     ("get", "/api/v1/reports/monthly.xlsx"),
     ("get", "/api/v1/ledger/anchors.jsonl"),
+    ("get", "/api/v1/inspections/draws/{draw_id}/record.json"),
+    ("get", "/api/v1/inspections/draws/{draw_id}/full-record.json"),
 }
 NO_KEY = {
     ("get", "/api/v1/list-types"),
@@ -56,6 +59,9 @@ NO_KEY = {
     ("get", "/api/v1/announcements"),
     ("get", "/api/v1/announcements/{announcement_id}"),
     ("get", "/api/v1/evaluation/models"),
+    ("get", "/api/v1/inspections/published"),
+    ("get", "/api/v1/inspections/draws/{draw_id}"),
+    ("get", "/api/v1/inspections/draws/{draw_id}/record.json"),
 }
 OPTIONAL_KEY = {
     ("get", "/api/v1/subjects/{code}/file"),
@@ -478,7 +484,7 @@ def test_real_answers_declare_every_field(client: TestClient, platform: Platform
     # Credit repair: once the minimum period of ORG's penalty has passed.
     import datetime as dt
 
-    from xinyong.kernel.clock import CHINA_TZ, FixedClock
+    from xinyong.kernel.clock import CHINA_TZ
 
     assert isinstance(platform.clock, FixedClock)
     platform.clock.set(dt.datetime(2026, 9, 29, 10, 0, tzinfo=CHINA_TZ))
@@ -649,6 +655,81 @@ def test_real_answers_declare_every_field(client: TestClient, platform: Platform
     call("GET", "/api/v1/evaluation/models")
     call("GET", "/api/v1/subjects/{code}/evaluation", ORG)
     call("GET", "/api/v1/subjects/{code}/evaluation", ORG, params=purpose, headers=office)
+    # 双随机、一公开: two inspectors, a plan, its commitment published, the draw, a result.
+    for n in ("SJ001", "SJ002", "SJ003"):
+        call(
+            "POST",
+            "/api/v1/inspections/inspectors",
+            json={
+                "id": n,
+                "name": "检查员",
+                "region": "610100",
+                "qualifications": ["执法证件"],
+                "certificate": f"6101{n}99",
+            },
+            headers=scjg,
+        )
+    call("GET", "/api/v1/inspections/inspectors", headers=office)
+    call(
+        "POST",
+        "/api/v1/inspections/recusals",
+        json={"kind": "request", "inspector": "SJ001", "subject": ORG2, "reason": "曾提供咨询"},
+        headers=scjg,
+    )
+    call("GET", "/api/v1/inspections/recusals", headers=office)
+    withdrawn = call(
+        "POST",
+        "/api/v1/inspections/recusals",
+        json={"kind": "relationship", "inspector": "SJ003", "subject": ORG, "reason": "亲属"},
+        headers=scjg,
+    )
+    call(
+        "POST", "/api/v1/inspections/recusals/{recusal_id}/withdraw", withdrawn["id"], headers=scjg
+    )
+    call(
+        "POST",
+        "/api/v1/inspections/inspectors/{inspector_id}/active",
+        "SJ003",
+        json={"active": True},
+        headers=scjg,
+    )
+    plan = call(
+        "POST",
+        "/api/v1/inspections/plans",
+        json={
+            "name": "企业公示信息抽查",
+            "kind": "annual",
+            "year": 2026,
+            "items": [{"item": "GSXX_CC"}],
+            "policy": "SAMR_GRADED",
+        },
+        headers=scjg,
+    )
+    call("GET", "/api/v1/inspections/plans", headers=scjg)
+    prepared = call(
+        "POST", "/api/v1/inspections/plans/{plan_id}/draws", plan["id"], json={}, headers=scjg
+    )
+    call("POST", "/api/v1/inspections/draws/{draw_id}/publish", prepared["id"], headers=scjg)
+    clock = platform.clock
+    assert isinstance(clock, FixedClock)
+    clock.advance(dt.timedelta(minutes=5))
+    call("POST", "/api/v1/inspections/draws/{draw_id}/run", prepared["id"], json={}, headers=scjg)
+    call("GET", "/api/v1/inspections/draws/{draw_id}", prepared["id"])
+    inbox = call("GET", "/api/v1/inspections/tasks", headers=scjg)
+    task = inbox["items"][0]
+    call(
+        "POST",
+        "/api/v1/inspections/tasks/{task_id}/results",
+        task["id"],
+        json={
+            "inspector": task["inspectors"][0],
+            "item": "GSXX_CC",
+            "result": "01",
+            "inspected_on": platform.clock.today().isoformat(),
+        },
+        headers=scjg,
+    )
+    call("GET", "/api/v1/inspections/published")
 
     models = _models(client.app)
     covered = {(m, t, s) for m, t, s, _ in answers}

@@ -34,6 +34,9 @@ PUBLIC = {
     ("GET", "/api/v1/announcements/{announcement_id}"),
     ("GET", "/api/v1/evaluation/models"),
     ("GET", "/api/v1/subjects/{code}/evaluation"),
+    ("GET", "/api/v1/inspections/published"),
+    ("GET", "/api/v1/inspections/draws/{draw_id}"),
+    ("GET", "/api/v1/inspections/draws/{draw_id}/record.json"),
 }
 
 

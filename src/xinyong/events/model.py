@@ -61,6 +61,8 @@ COMMITMENT_EVENTS = {
     "overdue": "commitment.breached",
     "repair": "commitment.repaired",
 }
+# 双随机、一公开: a draw run (its tasks opened), a result entered (its XZJC ledger entry).
+INSPECTION_EVENTS = {"drawn": "inspection.drawn", "result": "inspection.result_entered"}
 KINDS = (
     frozenset(
         {LIST_PUBLISHED, LIST_EXITED, LIST_REINSTATED, BATCH_IMPORTED, RECORD_REVOKED, CASE_OVERDUE}
@@ -69,6 +71,7 @@ KINDS = (
     | frozenset(REPAIR_EVENTS.values())
     | frozenset(COMMITMENT_EVENTS.values())
     | frozenset(TRAINING_EVENTS.values())
+    | frozenset(INSPECTION_EVENTS.values())
 )
 
 

@@ -1,14 +1,35 @@
-"""Draws and their verification against the catalogue (no database yet: the draw record is
-plain JSON in and out, so persistence, the API and the pages can be added around it)."""
+"""Draws and their verification against the catalogue (the draw record is plain JSON in and
+out), and the persisted 双随机、一公开: plans, draws with their published commitment, tasks and
+results written to the ledger (the caller owns the transaction)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import secrets
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Connection
+
+from xinyong.access import service as access
+from xinyong.catalog.catalogue import Catalogue
 from xinyong.catalog.inspections import InspectionCatalogue, policy_json
 from xinyong.catalog.model import in_force
-from xinyong.inspections import rules
-from xinyong.kernel.errors import InputError
+from xinyong.events import service as events
+from xinyong.events.model import INSPECTION_EVENTS
+from xinyong.identity.redact import redact_identifiers
+from xinyong.identity.ric import resident_ids_in
+from xinyong.inspections import registry, rules
+from xinyong.inspections import repository as repo
+from xinyong.kernel.calendar import WorkCalendar
+from xinyong.kernel.clock import CHINA_TZ
+from xinyong.kernel.errors import Conflict, InputError, NotFound, PermissionDenied
+from xinyong.ledger import service as ledger
+from xinyong.ledger.hashing import canonical_json, content_hash
+from xinyong.ledger.model import BatchDraft, NewEntry
+from xinyong.publication.derived import Deriver, RecordFacts
 
 
 def _inputs(
@@ -90,3 +111,901 @@ def verify(
                 if p.code == code and p.version == version:
                     known = policy_json(p, catalogue.items_of(p))
     return rules.verify(record, known, published_commitment)
+
+
+# -- persisted: plans, draws, tasks, results (issue 12, part 3) -------------------------------
+#
+# A plan names its items (the 抽查事项清单: no item, no inspection), the lead department, the
+# supervision policy and the pool filter. A draw of a plan goes prepared → published → drawn:
+# preparing freezes the pool snapshot (built from the platform's organisations; inspections
+# this year and recent pairings from the stored tasks), draws a secret seed and computes the
+# commitment; publishing makes the commitment public (committed_at); only then can the draw
+# run, which reveals the seed, stores the full record and its public copy and opens one task
+# per drawn subject. A result entered by an assigned inspector becomes an XZJC ledger record.
+
+GradeReader = Callable[[Connection, str, Sequence[str]], Mapping[str, str | None]]
+
+
+def no_grades(conn: Connection, scheme: str, keys: Sequence[str]) -> Mapping[str, str | None]:
+    """Until evaluation results exist every subject is ungraded (the policy's null stratum)."""
+    return {}
+
+
+@dataclass(frozen=True, slots=True)
+class Deps:
+    catalogue: Catalogue
+    calendar: WorkCalendar
+    inspections: InspectionCatalogue
+    grades: GradeReader = no_grades
+    # Whether a grade scheme's grades may be shown publicly (the disclosure): none by default,
+    # SAMR risk classes are internal.
+    public_grade_schemes: frozenset[str] = frozenset()
+
+
+PLAN_KINDS = {"annual": "年度抽查计划", "adhoc": "专项（临时）抽查计划"}
+DRAW_STATUS = {
+    "prepared": "已生成承诺，待公布",
+    "published": "承诺已公布，待抽取",
+    "drawn": "已抽取，种子已公开",
+}
+TASK_STATUS = {"open": "待检查", "done": "已录入结果"}
+FILTER_KEYS = ("region", "type", "industry", "size")
+RESULT_TABLE = "inspection_result"
+RESULT_ITEM = "XZJC"  # 行政监督检查信息 (企业信息公示暂行条例 第十四条; 令101 第十二条)
+RESULT_METHOD = "双随机抽查"
+TYPE_LABELS = {
+    "91": "企业",
+    "92": "个体工商户",
+    "93": "农民专业合作社",
+    "11": "机关",
+    "12": "事业单位",
+    "51": "社会团体",
+    "52": "民办非企业单位",
+    "53": "基金会",
+}
+UNKNOWN = "unknown"
+
+
+def _today(now: dt.datetime) -> dt.date:
+    return now.astimezone(CHINA_TZ).date()
+
+
+def _bj(t: dt.datetime | None) -> str | None:
+    return None if t is None else t.astimezone(CHINA_TZ).isoformat(timespec="seconds")
+
+
+def _not_found(what_en: str, what_zh: str) -> NotFound:
+    return NotFound(what_en, what_zh)
+
+
+def _plan(conn: Connection, plan_id: int) -> dict[str, Any]:
+    row = repo.plan(conn, plan_id)
+    if row is None:
+        raise _not_found(f"no plan {plan_id}", f"没有抽查计划 {plan_id}")
+    return row
+
+
+def _draw(conn: Connection, draw_id: int) -> dict[str, Any]:
+    row = repo.draw(conn, draw_id)
+    if row is None:
+        raise _not_found(f"no draw {draw_id}", f"没有抽取 {draw_id}")
+    return row
+
+
+def _own(department_code: str | None, owner: str, what: str) -> None:
+    if department_code is not None and department_code != owner:
+        raise PermissionDenied(
+            f"{what} belongs to department {owner}", f"{what}属于部门 {owner}，本部门不能办理"
+        )
+
+
+def create_plan(
+    conn: Connection,
+    deps: Deps,
+    *,
+    name: str,
+    kind: str,
+    year: int,
+    department_code: str,
+    items: Sequence[Mapping[str, str]],
+    policy_ref: str,
+    pool_filter: Mapping[str, str | None],
+    actor: str,
+    now: dt.datetime,
+) -> dict[str, Any]:
+    """A plan: the lead department's item first; a joint plan adds other departments' items
+    inspected on the same subjects (进一次门、查多项事)."""
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise InputError("plan name required", "抽查计划名称（name）不能为空，且不超过200字")
+    if kind not in PLAN_KINDS:
+        raise InputError(
+            f"unknown plan kind {kind!r}",
+            f"计划类型（kind）“{kind[:20]}”有误：应为 annual（年度）或 adhoc（专项）",
+        )
+    if not 2000 <= year <= 2100:
+        raise InputError(f"bad year {year}", f"计划年度（year）“{year}”有误")
+    if not items:
+        raise InputError(
+            "a plan names at least one inspection item",
+            "抽查计划须列明至少一个抽查事项（items）：无清单不检查",
+        )
+    lead = access.require_department(conn, department_code)
+    seen: set[str] = set()
+    out_items: list[dict[str, str]] = []
+    for i, it in enumerate(items):
+        code = str(it.get("item") or "").strip()
+        dept = str(it.get("department") or department_code).strip()
+        item = deps.inspections.item(code)  # "抽查事项清单中没有事项…" when absent
+        if code in seen:
+            raise InputError(f"item {code} twice", f"抽查事项（items[{i}]）“{code}”重复")
+        seen.add(code)
+        d = access.require_department(conn, dept)
+        if d["sector"] != item.sector:
+            raise InputError(
+                f"item {code} is not of department {dept}'s sector",
+                f"抽查事项“{item.name}”（items[{i}]）属于{item.sector}领域，部门“{d['name']}”"
+                f"的领域为{d['sector']}，不能列为该部门的事项",
+            )
+        out_items.append({"item": code, "department": dept})
+    if out_items[0]["department"] != department_code:
+        raise InputError(
+            "the first item is the lead department's",
+            f"第一个抽查事项应为牵头部门“{lead['name']}”的事项（抽取按它进行）",
+        )
+    on = dt.date(year, 1, 1) if year != _today(now).year else _today(now)
+    policy = deps.inspections.policy(policy_ref.strip(), on=on)
+    if out_items[0]["item"] not in policy.items:
+        raise InputError(
+            "the lead item is not governed by the policy",
+            f"抽查事项“{out_items[0]['item']}”不适用监管策略 {policy.ref}"
+            f"（适用：{'、'.join(policy.items)}）",
+        )
+    filt: dict[str, str | None] = {}
+    for k, v in pool_filter.items():
+        if k not in FILTER_KEYS:
+            raise InputError(
+                f"unknown filter {k}",
+                f"抽查对象范围（pool_filter）不认识“{k[:20]}”（可用：{'、'.join(FILTER_KEYS)}）",
+            )
+        val = (v or "").strip() or None
+        if val is not None and k in ("industry", "size"):
+            raise InputError(
+                f"no {k} data on the platform",
+                f"平台尚未归集主体的{'行业' if k == 'industry' else '规模'}信息，"
+                f"不能按{k}筛选抽查对象（pool_filter.{k}）",
+            )
+        if val is not None and not rules._TOKEN.match(val):
+            raise InputError(f"bad filter {k}", f"抽查对象范围 pool_filter.{k}“{val[:20]}”有误")
+        filt[k] = val
+    row = {
+        "name": name,
+        "kind": kind,
+        "year": year,
+        "department_code": department_code,
+        "items": json.dumps(out_items, ensure_ascii=False),
+        "policy_ref": policy.ref,
+        "pool_filter": json.dumps(filt, ensure_ascii=False, sort_keys=True),
+        "created_by": actor,
+        "created_at": now,
+        "published_at": None,
+    }
+    pid = repo.insert_plan(conn, row)
+    return plan_view(conn, deps, {**row, "id": pid}, full=True)
+
+
+def publish_plan(
+    conn: Connection, deps: Deps, plan_id: int, *, department_code: str | None, now: dt.datetime
+) -> dict[str, Any]:
+    row = _plan(conn, plan_id)
+    _own(department_code, row["department_code"], "抽查计划")
+    if row["published_at"] is None:
+        repo.update_plan(conn, plan_id, {"published_at": now})
+    return plan_view(conn, deps, _plan(conn, plan_id), full=True)
+
+
+def plan_view(
+    conn: Connection, deps: Deps, row: Mapping[str, Any], *, full: bool = False
+) -> dict[str, Any]:
+    names = registry.department_names(conn)
+    items = []
+    for it in json.loads(row["items"]):
+        item = deps.inspections.item(it["item"])
+        items.append(
+            {
+                "item": it["item"],
+                "item_label": item.name,
+                "department": it["department"],
+                "department_label": names.get(it["department"], it["department"]),
+            }
+        )
+    out: dict[str, Any] = {
+        "id": int(row["id"]),
+        "name": row["name"],
+        "kind": row["kind"],
+        "kind_label": PLAN_KINDS.get(str(row["kind"]), str(row["kind"])),
+        "year": int(row["year"]),
+        "department": row["department_code"],
+        "department_label": names.get(row["department_code"], row["department_code"]),
+        "joint": len({i["department"] for i in items}) > 1,
+        "items": items,
+        "policy": row["policy_ref"],
+        "pool_filter": json.loads(row["pool_filter"]),
+        "published": row["published_at"] is not None,
+        "published_at": _bj(row["published_at"]),
+    }
+    if full:
+        out["draws"] = [
+            draw_view(d, public=False) for d in repo.draws_of_plans(conn, [int(row["id"])])
+        ]
+    return out
+
+
+def list_plans(
+    conn: Connection,
+    deps: Deps,
+    *,
+    department_code: str | None = None,
+    published_only: bool = False,
+    limit: int = 50,
+    offset: int = 0,
+    full: bool = False,
+) -> list[dict[str, Any]]:
+    return [
+        plan_view(conn, deps, r, full=full)
+        for r in repo.plans(
+            conn,
+            department_code=department_code,
+            published_only=published_only,
+            limit=limit,
+            offset=offset,
+        )
+    ]
+
+
+def coverage(conn: Connection, plans: Sequence[Mapping[str, Any]]) -> dict[int, dict[str, Any]]:
+    """Sampling coverage of each plan (the console's figures): the pool and the subjects drawn
+    of its latest draw, tasks, tasks done and results entered late."""
+    counts = repo.coverage(conn, [int(p["id"]) for p in plans])
+    out: dict[int, dict[str, Any]] = {}
+    for p in plans:
+        drawn = [d for d in p.get("draws") or [] if d["status"] == "drawn"]
+        pool = int(drawn[-1].get("pool_size", 0)) if drawn else 0
+        c = counts[int(p["id"])]
+        share = f"{100 * c['tasks'] / pool:.1f}%" if pool else "—"
+        out[int(p["id"])] = {**c, "pool": pool, "share": share}
+    return out
+
+
+def get_plan(conn: Connection, deps: Deps, plan_id: int) -> dict[str, Any]:
+    return plan_view(conn, deps, _plan(conn, plan_id), full=True)
+
+
+def build_pool(
+    conn: Connection, deps: Deps, plan: Mapping[str, Any], as_of: dt.date
+) -> dict[str, Any]:
+    """The pool snapshot of a plan from the platform: organisations only (never natural
+    persons), inspections this year and recent pairings from the stored tasks, grades from
+    the evaluation reader (None: the ungraded stratum), recusals from the registry."""
+    items = json.loads(plan["items"])
+    lead = items[0]
+    policy = deps.inspections.policy(plan["policy_ref"])
+    filt = json.loads(plan["pool_filter"])
+    region = filt.get("region")
+    kind = filt.get("type")
+    rows = [
+        r for r in repo.organisations(conn, region) if kind is None or str(r["key"])[:2] == kind
+    ]
+    keys = [str(r["key"]) for r in rows]
+    grades = deps.grades(conn, policy.grade_scheme, keys)
+    counts = repo.inspections_in_year(
+        conn, plan["department_code"], dt.date(as_of.year, 1, 1), as_of
+    )
+    inspectors = repo.inspectors(conn, plan["department_code"], active_only=True)
+    ids = [str(i["id"]) for i in inspectors]
+    requests: dict[str, list[str]] = {}
+    ties: dict[str, list[str]] = {}
+    for rc in repo.recusals(conn, inspector_ids=ids):
+        if rc["kind"] == "request":
+            requests.setdefault(str(rc["subject_key"]), []).append(str(rc["inspector_id"]))
+        else:
+            ties.setdefault(str(rc["inspector_id"]), []).append(str(rc["subject_key"]))
+    since = rules.months_before(as_of, policy.recusal.recent_pairing_months)
+    pairings = [
+        {"inspector": p["inspector_id"], "subject": p["subject_key"], "date": p["drawn_on"]}
+        for p in repo.pairings_since(conn, since, as_of)
+        if p["inspector_id"] in ids
+    ]
+    known = set(keys)
+    return {
+        "item": lead["item"],
+        "department": plan["department_code"],
+        "scope": region or "all",
+        "as_of": as_of.isoformat(),
+        "subjects": [
+            {
+                "key": str(r["key"]),
+                "name": redact_identifiers(str(r["name"])),
+                "region": str(r["region"] or UNKNOWN),
+                "industry": UNKNOWN,
+                "type": str(r["key"])[:2],
+                "size": UNKNOWN,
+                "grade": grades.get(str(r["key"])),
+                "inspections_this_year": counts.get(str(r["key"]), 0),
+                "recusal_requests": sorted(set(requests.get(str(r["key"]), []))),
+            }
+            for r in rows
+        ],
+        "inspectors": [
+            {
+                "id": str(i["id"]),
+                "department": i["department_code"],
+                "region": i["region"],
+                "qualifications": json.loads(i["qualifications"]),
+                "relationships": sorted(set(ties.get(str(i["id"]), [])) & known),
+            }
+            for i in inspectors
+        ],
+        "pairings": [
+            {**p, "date": p["date"].isoformat()} for p in pairings if p["subject"] in known
+        ],
+    }
+
+
+def prepare_draw(
+    conn: Connection,
+    deps: Deps,
+    plan_id: int,
+    *,
+    department_code: str | None,
+    actor: str,
+    now: dt.datetime,
+    beacon_source: str = "",
+    seed_hex: str | None = None,
+) -> dict[str, Any]:
+    """Freeze the pool, draw a secret seed and compute the commitment (not yet public)."""
+    plan = _plan(conn, plan_id)
+    _own(department_code, plan["department_code"], "抽查计划")
+    for d in repo.draws_of_plans(conn, [plan_id]):
+        if d["status"] != "drawn":
+            raise Conflict(
+                f"plan {plan_id} has draw {d['id']} pending",
+                f"抽查计划 {plan_id} 已有未完成的抽取 {d['id']}（{DRAW_STATUS[d['status']]}）",
+            )
+    beacon_source = beacon_source.strip()
+    if len(beacon_source) > 200:
+        raise InputError("beacon source too long", "公共随机数来源（beacon_source）不超过200字")
+    pool = build_pool(conn, deps, plan, _today(now))
+    seed = seed_hex or secrets.token_hex(32)
+    c = commitment(deps.inspections, pool, plan["policy_ref"], seed, beacon_source)
+    row = {
+        "plan_id": plan_id,
+        "status": "prepared",
+        "seed": seed,
+        "seed_commitment": c["seed_commitment"],
+        "beacon_source": beacon_source or None,
+        "pool": rules.canonical_bytes(pool).decode("utf-8"),
+        "pool_digest": c["pool_digest"],
+        "policy_digest": c["policy_digest"],
+        "draw_commitment": c["draw_commitment"],
+        "prepared_by": actor,
+        "prepared_at": now,
+    }
+    did = repo.insert_draw(conn, row)
+    return draw_view({**row, "id": did, "committed_at": None, "drawn_at": None}, public=False)
+
+
+def publish_commitment(
+    conn: Connection,
+    deps: Deps,
+    draw_id: int,
+    *,
+    department_code: str | None,
+    now: dt.datetime,
+) -> dict[str, Any]:
+    """Publish the commitment (the plan with it): from now on the draw can run."""
+    d = _draw(conn, draw_id)
+    plan = _plan(conn, int(d["plan_id"]))
+    _own(department_code, plan["department_code"], "抽查计划")
+    if d["status"] != "prepared":
+        raise Conflict(
+            f"draw {draw_id} is {d['status']}",
+            f"抽取 {draw_id} 的承诺已公布（{DRAW_STATUS[d['status']]}），不能再次公布",
+        )
+    if plan["published_at"] is None:
+        repo.update_plan(conn, int(plan["id"]), {"published_at": now})
+    repo.update_draw(conn, draw_id, "prepared", {"status": "published", "committed_at": now})
+    return draw_view(_draw(conn, draw_id), public=False)
+
+
+def run_planned_draw(
+    conn: Connection,
+    deps: Deps,
+    draw_id: int,
+    *,
+    department_code: str | None,
+    actor: str,
+    now: dt.datetime,
+    beacon_value: str | None = None,
+) -> dict[str, Any]:
+    """Run the draw over the frozen pool, reveal the seed, store the record and its public
+    copy, open one task per drawn subject with its inspectors."""
+    d = _draw(conn, draw_id)
+    plan = _plan(conn, int(d["plan_id"]))
+    _own(department_code, plan["department_code"], "抽查计划")
+    if d["status"] == "prepared" or d["committed_at"] is None:
+        raise Conflict(
+            f"draw {draw_id}: commitment not published",
+            f"抽取 {draw_id} 的承诺尚未公布：须先公布抽取承诺，才能抽取（先承诺、后抽取）",
+        )
+    if d["status"] == "drawn":
+        raise Conflict(f"draw {draw_id} already run", f"抽取 {draw_id} 已经完成，不能重抽")
+    if now <= d["committed_at"]:
+        raise Conflict(
+            "the draw must come after the commitment",
+            "抽取时间须晚于承诺公布时间",
+        )
+    beacon = None
+    if d["beacon_source"]:
+        value = (beacon_value or "").strip()
+        if not value or len(value) > 200:
+            raise InputError(
+                "beacon value required",
+                f"本次抽取事先公布了公共随机数来源“{d['beacon_source']}”，须填写其公布值（beacon_value）",
+            )
+        beacon = rules.Beacon(str(d["beacon_source"]), value)
+    pool = json.loads(d["pool"])
+    record = draw(deps.inspections, pool, plan["policy_ref"], str(d["seed"]), beacon)
+    if record["draw_commitment"] != d["draw_commitment"]:  # the frozen inputs changed
+        raise Conflict(
+            "the draw does not match its commitment",
+            "抽取输入与公布的承诺不一致，抽取中止",
+        )
+    public = public_copy(record, deps)
+    items = json.loads(plan["items"])
+    names = {s["key"]: s["name"] for s in pool["subjects"]}
+    today = _today(now)
+    for a in record["result"]["assignments"]:
+        repo.insert_task(
+            conn,
+            {
+                "draw_id": draw_id,
+                "plan_id": plan["id"],
+                "department_code": plan["department_code"],
+                "subject_key": a["subject"],
+                "subject_name": names.get(a["subject"], a["subject"]),
+                "inspectors": json.dumps(a["inspectors"]),
+                "items": json.dumps(items, ensure_ascii=False),
+                "drawn_on": today,
+                "status": "open",
+            },
+            a["inspectors"],
+        )
+    done = repo.update_draw(
+        conn,
+        draw_id,
+        "published",
+        {
+            "status": "drawn",
+            "drawn_by": actor,
+            "drawn_at": now,
+            "record": json.dumps(record, ensure_ascii=False, sort_keys=True),
+            "public_record": json.dumps(public, ensure_ascii=False, sort_keys=True),
+        },
+    )
+    if done != 1:
+        raise Conflict(f"draw {draw_id} ran concurrently", f"抽取 {draw_id} 已被同时执行")
+    events.emit(
+        conn,
+        INSPECTION_EVENTS["drawn"],
+        subject_key=None,
+        payload={
+            "draw": draw_id,
+            "plan": int(plan["id"]),
+            "department": plan["department_code"],
+            "tasks": len(record["result"]["assignments"]),
+            "draw_commitment": record["draw_commitment"],
+        },
+        now=now,
+    )
+    return draw_view(_draw(conn, draw_id), public=False)
+
+
+def public_copy(record: Mapping[str, Any], deps: Deps) -> dict[str, Any]:
+    """The record the portal publishes. A stratified draw can only be re-run by someone who
+    sees each subject's stratum, so the public copy is the whole record (verifiable with
+    ``xinyong verify-draw``) when the pool carries no grade or the grade scheme is public.
+    When it carries internal grades (SAMR risk classes), the grades are withheld: the copy
+    says so, and only the full record (given to supervisors) verifies."""
+    policy = record["policy"]
+    graded = any(s.get("grade") is not None for s in record["pool"]["subjects"])
+    if not graded or policy.get("grade_scheme") in deps.public_grade_schemes:
+        return dict(record)
+    pool = dict(record["pool"])
+    pool["subjects"] = [{**s, "grade": None} for s in pool["subjects"]]
+    result = dict(record["result"])
+    result["strata"] = [{**s, "drawn": []} for s in result["strata"]]
+    return {
+        **record,
+        "pool": pool,
+        "result": result,
+        "grades_withheld": "本次抽取按内部信用风险分类分层，分类不向社会公开：公开本已隐去分类，"
+        "无法据此复核分层；完整记录向监督机构提供",
+    }
+
+
+def draw_view(row: Mapping[str, Any], *, public: bool) -> dict[str, Any]:
+    drawn = row["status"] == "drawn"
+    out: dict[str, Any] = {
+        "id": int(row["id"]),
+        "plan": int(row["plan_id"]),
+        "status": row["status"],
+        "status_label": DRAW_STATUS.get(str(row["status"]), str(row["status"])),
+        "seed_commitment": row["seed_commitment"],
+        "beacon_source": row["beacon_source"],
+        "pool_digest": row["pool_digest"],
+        "policy_digest": row["policy_digest"],
+        "draw_commitment": row["draw_commitment"],
+        "prepared_at": _bj(row["prepared_at"]),
+        "committed_at": _bj(row.get("committed_at")),
+        "drawn_at": _bj(row.get("drawn_at")),
+        "seed": row["seed"] if drawn else None,  # revealed only after the draw
+        "record_url": f"/api/v1/inspections/draws/{row['id']}/record.json" if drawn else None,
+    }
+    if drawn and row.get("public_record"):
+        rec = json.loads(row["public_record"])
+        out["drawn_subjects"] = len(rec["result"]["assignments"])
+        out["unassignable"] = len(rec["result"]["unassignable"])
+        out["pool_size"] = rec["result"]["pool_size"]
+    return out
+
+
+def get_draw(conn: Connection, draw_id: int, *, public: bool) -> dict[str, Any]:
+    d = _draw(conn, draw_id)
+    if public and d["committed_at"] is None:
+        raise _not_found(f"draw {draw_id} not published", f"没有已公布的抽取 {draw_id}")
+    return draw_view(d, public=public)
+
+
+def draw_record(conn: Connection, draw_id: int, *, public: bool) -> dict[str, Any]:
+    """The stored record (the public copy for the portal) of a draw that ran."""
+    d = _draw(conn, draw_id)
+    if d["status"] != "drawn":
+        raise _not_found(
+            f"draw {draw_id} has not run", f"抽取 {draw_id} 尚未进行，种子与记录在抽取后公布"
+        )
+    return dict(json.loads(d["public_record"] if public else d["record"]))
+
+
+# -- tasks and results ------------------------------------------------------------------------
+
+
+def _result_labels(deps: Deps) -> dict[str, str]:
+    return {v.code: v.label for v in deps.catalogue.code_table(RESULT_TABLE).values}
+
+
+def task_view(
+    conn: Connection,
+    deps: Deps,
+    row: Mapping[str, Any],
+    results: Sequence[Mapping[str, Any]],
+    names: Mapping[str, str],
+    *,
+    public: bool = False,
+) -> dict[str, Any]:
+    labels = _result_labels(deps)
+    items = [
+        {
+            "item": it["item"],
+            "item_label": deps.inspections.item(it["item"]).name,
+            "department": it["department"],
+            "department_label": names.get(it["department"], it["department"]),
+        }
+        for it in json.loads(row["items"])
+    ]
+    out: dict[str, Any] = {
+        "id": int(row["id"]),
+        "plan": int(row["plan_id"]),
+        "draw": int(row["draw_id"]),
+        "subject": row["subject_key"],
+        "subject_name": row["subject_name"],
+        "department": row["department_code"],
+        "department_label": names.get(row["department_code"], row["department_code"]),
+        "items": items,
+        "drawn_on": row["drawn_on"].isoformat(),
+        "status": row["status"],
+        "status_label": TASK_STATUS.get(str(row["status"]), str(row["status"])),
+        "results": [
+            {
+                "item": r["item_code"],
+                "item_label": deps.inspections.item(str(r["item_code"])).name,
+                "result": r["result_code"],
+                "result_label": labels.get(str(r["result_code"]), str(r["result_code"])),
+                "text": r["result_text"],
+                "inspected_on": r["inspected_on"].isoformat(),
+                **(
+                    {}
+                    if public
+                    else {
+                        "due": r["due_date"].isoformat(),
+                        "due_provisional": bool(r["due_provisional"]),
+                        "overdue": bool(r["overdue"]),
+                        "overdue_label": "逾期录入" if r["overdue"] else "按期录入",
+                        "entered_by": r["entered_by"],
+                        "entry": int(r["entry_id"]),
+                    }
+                ),
+            }
+            for r in results
+        ],
+    }
+    if not public:
+        out["inspectors"] = json.loads(row["inspectors"])
+    return out
+
+
+def list_tasks(
+    conn: Connection,
+    deps: Deps,
+    *,
+    draw_id: int | None = None,
+    plan_ids: Sequence[int] | None = None,
+    inspector_id: str | None = None,
+    department_code: str | None = None,
+    status: str | None = None,
+    public: bool = False,
+    limit: int = 200,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    rows = repo.tasks(
+        conn,
+        draw_id=draw_id,
+        plan_ids=plan_ids,
+        inspector_id=inspector_id,
+        department_code=department_code,
+        status=status,
+        limit=limit,
+        offset=offset,
+    )
+    results = repo.results_of_tasks(conn, [int(r["id"]) for r in rows])
+    names = registry.department_names(conn)
+    return [task_view(conn, deps, r, results[int(r["id"])], names, public=public) for r in rows]
+
+
+def enter_result(
+    conn: Connection,
+    deps: Deps,
+    task_id: int,
+    *,
+    inspector_id: str,
+    item_code: str,
+    result_code: str,
+    result_text: str,
+    inspected_on: dt.date,
+    now: dt.datetime,
+) -> dict[str, Any]:
+    """A result by one of the task's inspectors, for one of its items. The deadline is the
+    policy's working days from the day the inspection ended (calendar service); a result
+    after it is accepted and flagged overdue. Written to the ledger as an XZJC record."""
+    task = repo.task(conn, task_id)
+    if task is None:
+        raise _not_found(f"no task {task_id}", f"没有检查任务 {task_id}")
+    assigned = json.loads(task["inspectors"])
+    if inspector_id not in assigned:
+        raise PermissionDenied(
+            f"inspector {inspector_id} is not assigned to task {task_id}",
+            f"检查人员“{redact_identifiers(inspector_id)[:40]}”不是检查任务 {task_id} 抽中的检查人员，"
+            "不能录入结果",
+        )
+    items = {it["item"]: it["department"] for it in json.loads(task["items"])}
+    if item_code not in items:
+        raise InputError(
+            f"item {item_code} is not in task {task_id}",
+            f"抽查事项（item）“{item_code[:32]}”不在检查任务 {task_id} 的事项中"
+            f"（{'、'.join(items)}）",
+        )
+    labels = _result_labels(deps)
+    if result_code not in labels:
+        raise InputError(
+            f"unknown result code {result_code!r}",
+            f"检查结果类别（result）“{result_code[:8]}”不在代码表 inspection_result 中"
+            f"（可用：{'、'.join(f'{k} {v}' for k, v in labels.items())}）",
+        )
+    today = _today(now)
+    if inspected_on > today:
+        raise InputError(
+            "inspected_on is in the future",
+            f"检查日期（inspected_on）{inspected_on.isoformat()} 晚于今天，不能录入",
+        )
+    if inspected_on < task["drawn_on"]:
+        raise InputError(
+            "inspected_on before the draw",
+            f"检查日期（inspected_on）{inspected_on.isoformat()} 早于抽取日期 "
+            f"{task['drawn_on'].isoformat()}",
+        )
+    text = result_text.strip() or labels[result_code]
+    if len(text) > 2000 or resident_ids_in(text, today):
+        raise InputError(
+            "result text too long or holds an ID number",
+            "检查结果说明（text）不超过2000字，且不得含身份证号码（结果向社会公示）",
+        )
+    for r in repo.results_of_tasks(conn, [task_id])[task_id]:
+        if r["item_code"] == item_code:
+            raise Conflict(
+                f"task {task_id} has a result for {item_code}",
+                f"检查任务 {task_id} 的事项“{item_code}”已录入结果",
+            )
+    draw_row = _draw(conn, int(task["draw_id"]))
+    record = json.loads(draw_row["record"])
+    days = int(record["policy"]["result_entry_working_days"])
+    due = deps.calendar.deadline(inspected_on, days)
+    overdue = today > due.latest
+    entry_id = _write_result(
+        conn, deps, task, item_code, items[item_code], result_code, labels[result_code], text,
+        inspected_on, now,
+    )  # fmt: skip
+    repo.insert_result(
+        conn,
+        {
+            "task_id": task_id,
+            "item_code": item_code,
+            "result_code": result_code,
+            "result_text": text,
+            "inspected_on": inspected_on,
+            "due_date": due.date,
+            "due_provisional": due.provisional,
+            "overdue": overdue,
+            "entered_by": inspector_id,
+            "entered_at": now,
+            "entry_id": entry_id,
+        },
+    )
+    events.emit(
+        conn,
+        INSPECTION_EVENTS["result"],
+        subject_key=str(task["subject_key"]),
+        payload={
+            "task": task_id,
+            "item": item_code,
+            "result": result_code,
+            "overdue": overdue,
+            "entry": entry_id,
+            "department": items[item_code],
+        },
+        now=now,
+    )
+    results = repo.results_of_tasks(conn, [task_id])[task_id]
+    if {r["item_code"] for r in results} >= set(items):
+        repo.set_task_status(conn, task_id, "done")
+    out = task_view(
+        conn,
+        deps,
+        {**task, "status": repo.task_status(conn, task_id)},
+        results,
+        registry.department_names(conn),
+    )
+    out["deadline"] = due.as_dict()
+    return out
+
+
+def _write_result(
+    conn: Connection,
+    deps: Deps,
+    task: Mapping[str, Any],
+    item_code: str,
+    department_code: str,
+    result_code: str,
+    result_label: str,
+    text: str,
+    inspected_on: dt.date,
+    now: dt.datetime,
+) -> int:
+    """The result as a record of the catalogue's 行政监督检查信息 item (XZJC), public as the
+    catalogue derives it, so it shows in the subject's file and feeds the evaluation."""
+    item = deps.catalogue.item(RESULT_ITEM, inspected_on)
+    dept = access.require_department(conn, department_code)
+    values = {
+        "JC_XDR_MC": str(task["subject_name"]),
+        "JC_XDR_SHXYM": str(task["subject_key"]),
+        "JC_JCSX": deps.inspections.item(item_code).name,
+        "JC_JCFS": RESULT_METHOD,
+        "JC_JCRQ": inspected_on.isoformat(),
+        "JC_JCJG": text,
+        "JC_JGLB": result_code,
+        "JC_WSH": f"SJ{task['plan_id']}-{task['id']}-{item_code}",
+        "JC_SSJG": str(dept["name"]),
+    }
+    derived = Deriver(deps.catalogue, deps.calendar).record(
+        RecordFacts(
+            item=item,
+            subject_kind="organisation",
+            decision_date=inspected_on,
+            values=values,
+            sector=dept["sector"],
+            received_on=_today(now),
+            backfill=False,
+        )
+    )
+    body = canonical_json(dict(values))
+    chash = content_hash(body, {})
+    entry = NewEntry(
+        subject_key=str(task["subject_key"]),
+        subject_kind="organisation",
+        item_code=item.code,
+        item_version=item.version,
+        # as the import keys an XZJC row (subject | 检查事项 | 检查日期): a department sending the
+        # same inspection later corrects this record instead of adding a second
+        record_key=f"{task['subject_key']}|{values['JC_JCSX']}|{inspected_on.isoformat()}",
+        action="assert",
+        supersedes_id=None,
+        decision_date=inspected_on,
+        severity=derived.severity,
+        disclosure=str(item.disclosure.value),
+        content_hash=chash,
+        payload=body,
+        sealed=None,
+        source_row=None,
+        public=derived.public,
+        public_from=derived.public_from,
+        public_until=derived.public_until,
+        repair_from=derived.repair_from,
+        policy_code=derived.policy_code,
+        window_reason=derived.window_reason,
+        due_date=derived.due_date,
+        late=derived.late,
+        due_provisional=derived.due_provisional,
+        due_earliest=derived.due_earliest,
+        due_latest=derived.due_latest,
+    )
+    draft = BatchDraft(
+        department_code=department_code,
+        item_code=item.code,
+        channel="inspection",
+        source_name=f"双随机抽查任务 {task['id']}（{result_label}）",
+        file_sha256=chash,
+        format="inspect",
+        received_at=now,
+        row_count=1,
+        accepted=1,
+        rejected=0,
+        duplicates=0,
+        corrections=0,
+        late=1 if derived.late else 0,
+        catalogue_version=deps.catalogue.snapshot.version,
+        backfill=False,
+    )
+    return ledger.append_batch(conn, draft, [entry]).entry_ids[0]
+
+
+def published(
+    conn: Connection, deps: Deps, *, limit: int = 20, offset: int = 0
+) -> list[dict[str, Any]]:
+    """What the portal shows: published plans, their draws whose commitment is public (the
+    seed once drawn), the drawn subjects and their results (no inspector, no deadline)."""
+    out = []
+    for p in list_plans(conn, deps, published_only=True, limit=limit, offset=offset):
+        p["draws"] = [
+            draw_view(d, public=True)
+            for d in repo.draws_of_plans(conn, [p["id"]])
+            if d["committed_at"] is not None
+        ]
+        p["tasks"] = list_tasks(conn, deps, plan_ids=[p["id"]], public=True)
+        out.append(p)
+    return out
+
+
+def subject_tasks(conn: Connection, deps: Deps, subject_key: str) -> list[dict[str, Any]]:
+    """A subject's own inspection tasks (its account page): items, results, and who inspects
+    (number and name; no deadline, no other subject)."""
+    rows = repo.tasks(conn, subject_key=subject_key, limit=200)
+    results = repo.results_of_tasks(conn, [int(r["id"]) for r in rows])
+    names = registry.department_names(conn)
+    people = {str(i["id"]): str(i["name"]) for i in repo.inspectors(conn)}
+    out = []
+    for r in rows:
+        view = task_view(conn, deps, r, results[int(r["id"])], names, public=True)
+        view["inspector_people"] = [
+            {"id": i, "name": people.get(i, i)} for i in json.loads(r["inspectors"])
+        ]
+        out.append(view)
+    return out

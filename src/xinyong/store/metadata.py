@@ -27,6 +27,7 @@ TABLE_MODULES = (
     "xinyong.events.tables",
     "xinyong.identity.tables",
     "xinyong.ingest.tables",
+    "xinyong.inspections.tables",
     "xinyong.ledger.tables",
     "xinyong.lists.tables",
     "xinyong.objections.tables",

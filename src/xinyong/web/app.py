@@ -66,6 +66,7 @@ from xinyong.web.routes import console_cases
 from xinyong.web.routes import console_commitments as console_commitments_routes
 from xinyong.web.routes import console_files as console_files_routes
 from xinyong.web.routes import console_imports as console_imports_routes
+from xinyong.web.routes import console_inspections as console_inspections_routes
 from xinyong.web.routes import console_messages as console_messages_routes
 from xinyong.web.routes import console_objections as console_objections_routes
 from xinyong.web.routes import console_rectifications as console_rectifications_routes
@@ -75,6 +76,8 @@ from xinyong.web.routes import console_trainings as console_trainings_routes
 from xinyong.web.routes import console_voluntary as console_voluntary_routes
 from xinyong.web.routes import console_work as console_work_routes
 from xinyong.web.routes import evaluation as evaluation_routes
+from xinyong.web.routes import inspection_pages as inspection_pages_routes
+from xinyong.web.routes import inspections as inspections_routes
 from xinyong.web.routes import ledger as ledger_routes
 from xinyong.web.routes import lists as lists_routes
 from xinyong.web.routes import notifications as notifications_routes
@@ -85,6 +88,7 @@ from xinyong.web.routes import repair as repair_routes
 from xinyong.web.routes import reports as reports_routes
 from xinyong.web.routes import search as search_routes
 from xinyong.web.routes import subject_account as subject_account_routes
+from xinyong.web.routes import subject_inspections as subject_inspections_routes
 from xinyong.web.routes import subject_rectifications as subject_rectifications_routes
 from xinyong.web.routes import subject_repair as subject_repair_routes
 from xinyong.web.routes import subject_voluntary as subject_voluntary_routes
@@ -199,6 +203,10 @@ TAGS = [
         "description": "信用评价模型（指标、权重、等级区间、依据）及主体的评价结果与每一指标的解释；"
         "模型与社会公开的结果无需密钥。",
     },
+    {
+        "name": "双随机抽查",
+        "description": "双随机、一公开：检查人员与回避登记、抽查计划（无清单不检查）、先公布承诺后抽取、可复核的抽取记录、检查任务与结果录入。公开的计划、抽取与结果无需密钥。",
+    },
     {"name": "统计与典型案例", "description": "月度统计（北京时间）与典型案例的登记、发布、撤回。"},
     {
         "name": "信用公示",
@@ -238,6 +246,7 @@ ROUTERS: list[APIRouter] = [
     catalogue_routes.router,
     checks_routes.router,
     evaluation_routes.router,
+    inspections_routes.router,
     lists_routes.router,
     notifications_routes.router,
     objections_routes.router,
@@ -316,6 +325,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     subject_account_routes.install(app)  # subject accounts (their own cookie sessions)
     app.include_router(subject_repair_routes.router)  # the subject's credit repair pages
     app.include_router(subject_rectifications_routes.router)  # the subject's 限期整改
+    app.include_router(subject_inspections_routes.router)  # the subject's 双随机抽查
     app.include_router(commitment_pages_routes.router)  # 信用承诺专栏 and /account/commitments
     app.include_router(console_cases.router)  # console: list cases (名单认定办件)
     app.include_router(console_repairs_routes.router)  # console: credit repair (信用修复)
@@ -325,6 +335,8 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     app.include_router(subject_voluntary_routes.router)  # the subject's voluntary registration
     app.include_router(console_voluntary_routes.router)  # console: voluntary registration
     app.include_router(console_commitments_routes.router)  # console: 信用承诺
+    app.include_router(console_inspections_routes.router)  # console: 双随机抽查
+    app.include_router(inspection_pages_routes.router)  # portal: /inspections
     app.include_router(console_trainings_routes.router)  # console: 诚信教育 and the subject's page
     app.include_router(console_imports_routes.router)
     app.include_router(console_work_routes.router)  # check, alerts, typical cases

@@ -18,10 +18,10 @@ from xinyong.catalog.inspections import (
     load_inspection_catalogue,
     policy_json,
 )
-from xinyong.inspections import rules, service
+from xinyong.inspections import registry, rules, service
 from xinyong.kernel.errors import InputError, XinyongError
 from xinyong.kernel.settings import get_settings
-from xinyong.web.commands.common import AsJson, _fail
+from xinyong.web.commands.common import AsJson, _fail, _platform, operator_actor
 
 app = typer.Typer(help="双随机、一公开：监管策略、抽取承诺、可复现的抽取记录", no_args_is_help=True)
 
@@ -182,3 +182,325 @@ def verify_draw_cmd(
             typer.echo(f"  - {m}")
     if mismatches:
         raise typer.Exit(1)
+
+
+# -- persisted: inspectors, plans, draws, tasks, results ---------------------------------------
+
+Dept = Annotated[str, typer.Option("--department", help="部门代码（以该部门身份办理）")]
+
+
+def _work(as_json: bool, fn: Any, show: Any) -> None:
+    platform = _platform()
+    try:
+        with platform.transaction() as conn:
+            out = fn(conn, platform)
+    except XinyongError as exc:
+        _fail(exc, as_json)
+    if as_json:
+        typer.echo(json.dumps(out, ensure_ascii=False, default=str))
+    else:
+        show(out)
+
+
+def _show_inspectors(rows: list[dict[str, Any]]) -> None:
+    typer.echo(f"共 {len(rows)} 名检查人员")
+    for r in rows:
+        typer.echo(
+            f"  {r['id']}  {r['name']}  {r['department_label']}  地区 {r['region']}  "
+            f"资格 {'、'.join(r['qualifications'])}  执法证 {r['certificate']}  {r['active_label']}"
+        )
+
+
+@app.command("inspectors")
+def inspectors_cmd(
+    department: Annotated[str | None, typer.Option("--department", help="只列该部门的")] = None,
+    as_json: AsJson = False,
+) -> None:
+    """列出检查人员名录。"""
+    _work(as_json, lambda c, p: registry.list_inspectors(c, department), _show_inspectors)
+
+
+@app.command("inspector-add")
+def inspector_add_cmd(
+    ident: Annotated[str, typer.Argument(help="检查人员编号（工号，不得使用身份证号码）")],
+    name: Annotated[str, typer.Option("--name", help="姓名")],
+    department: Dept,
+    region: Annotated[str, typer.Option("--region", help="所在地区（区划代码）")],
+    certificate: Annotated[str, typer.Option("--certificate", help="执法证号（只保存脱敏）")],
+    qualification: Annotated[
+        list[str], typer.Option("--qualification", help="资格（可重复），如 执法证件")
+    ],
+    as_json: AsJson = False,
+) -> None:
+    """登记检查人员。"""
+    _work(
+        as_json,
+        lambda c, p: registry.register_inspector(
+            c,
+            ident=ident,
+            name=name,
+            department_code=department,
+            region=region,
+            qualifications=qualification,
+            certificate=certificate,
+            now=p.clock.now(),
+        ),
+        lambda r: typer.echo(f"已登记检查人员 {r['id']} {r['name']}（执法证 {r['certificate']}）"),
+    )
+
+
+@app.command("recusal-add")
+def recusal_add_cmd(
+    kind: Annotated[str, typer.Argument(help="relationship（利害关系申报）或 request（回避申请）")],
+    inspector: Annotated[str, typer.Option("--inspector", help="检查人员编号")],
+    subject: Annotated[str, typer.Option("--subject", help="统一社会信用代码")],
+    reason: Annotated[str, typer.Option("--reason", help="理由")],
+    as_json: AsJson = False,
+) -> None:
+    """登记回避：检查人员申报的利害关系，或主体的回避申请。"""
+    _work(
+        as_json,
+        lambda c, p: registry.record_recusal(
+            c,
+            kind=kind,
+            inspector_id=inspector,
+            subject_key=subject.upper(),
+            reason=reason,
+            actor=operator_actor(),
+            now=p.clock.now(),
+        ),
+        lambda r: typer.echo(
+            f"已登记回避 {r['id']}：{r['kind_label']} {r['inspector']} / {r['subject']}"
+        ),
+    )
+
+
+@app.command("inspector-active")
+def inspector_active_cmd(
+    ident: Annotated[str, typer.Argument(help="检查人员编号")],
+    off: Annotated[bool, typer.Option("--off/--on", help="停用（--off）或启用（--on）")] = True,
+    as_json: AsJson = False,
+) -> None:
+    """停用或启用检查人员（停用的不再进入抽取名录）。"""
+    _work(
+        as_json,
+        lambda c, p: registry.set_active(c, ident, not off, p.clock.now()),
+        lambda r: typer.echo(f"检查人员 {r['id']} {r['name']}：{r['active_label']}"),
+    )
+
+
+@app.command("recusal-withdraw")
+def recusal_withdraw_cmd(
+    recusal: Annotated[int, typer.Argument(help="回避登记编号")],
+    as_json: AsJson = False,
+) -> None:
+    """撤回回避登记（登记保留，此后抽取不再据此回避）。"""
+    _work(
+        as_json,
+        lambda c, p: registry.withdraw_recusal(c, recusal),
+        lambda r: typer.echo(f"已撤回回避登记 {r['id']}：{r['inspector']} / {r['subject']}"),
+    )
+
+
+def _show_plan(p: dict[str, Any]) -> None:
+    joint = "（联合抽查）" if p["joint"] else ""
+    typer.echo(
+        f"抽查计划 {p['id']}  {p['name']}  {p['kind_label']}  {p['year']}年  "
+        f"{p['department_label']}{joint}  策略 {p['policy']}  "
+        f"{'已公布' if p['published'] else '未公布'}"
+    )
+    for it in p["items"]:
+        typer.echo(f"  事项 {it['item_label']}（{it['item']}）  {it['department_label']}")
+    for d in p.get("draws") or []:
+        typer.echo(f"  抽取 {d['id']}  {d['status_label']}  抽取承诺 {d['draw_commitment']}")
+        if d["seed"]:
+            typer.echo(f"    种子 {d['seed']}  记录 {d['record_url']}")
+
+
+@app.command("plans")
+def plans_cmd(
+    department: Annotated[str | None, typer.Option("--department", help="只列该部门的")] = None,
+    as_json: AsJson = False,
+) -> None:
+    """列出抽查计划（新的在前）。"""
+
+    def show(rows: list[dict[str, Any]]) -> None:
+        typer.echo(f"共 {len(rows)} 个抽查计划")
+        for r in rows:
+            _show_plan(r)
+
+    _work(
+        as_json,
+        lambda c, p: service.list_plans(
+            c, p.inspection_deps(), department_code=department, full=True
+        ),
+        show,
+    )
+
+
+@app.command("plan-add")
+def plan_add_cmd(
+    name: Annotated[str, typer.Option("--name", help="计划名称")],
+    department: Dept,
+    item: Annotated[
+        list[str], typer.Option("--item", help="抽查事项代码，联合抽查写 事项@部门（可重复）")
+    ],
+    policy: PolicyRef,
+    year: Annotated[int, typer.Option("--year", help="计划年度")],
+    kind: Annotated[str, typer.Option("--kind", help="annual（年度）或 adhoc（专项）")] = "annual",
+    region: Annotated[str | None, typer.Option("--region", help="区划代码前缀")] = None,
+    subject_type: Annotated[str | None, typer.Option("--type", help="主体类型（如 91）")] = None,
+    as_json: AsJson = False,
+) -> None:
+    """制定抽查计划（无清单不检查：至少一个抽查事项）。"""
+    items = [
+        {"item": i.partition("@")[0], "department": i.partition("@")[2] or department} for i in item
+    ]
+    _work(
+        as_json,
+        lambda c, p: service.create_plan(
+            c,
+            p.inspection_deps(),
+            name=name,
+            kind=kind,
+            year=year,
+            department_code=department,
+            items=items,
+            policy_ref=policy,
+            pool_filter={"region": region, "type": subject_type},
+            actor=operator_actor(),
+            now=p.clock.now(),
+        ),
+        _show_plan,
+    )
+
+
+def _show_draw(d: dict[str, Any]) -> None:
+    typer.echo(f"抽取 {d['id']}（计划 {d['plan']}）：{d['status_label']}")
+    typer.echo(f"  种子承诺 SHA-256(种子)：{d['seed_commitment']}")
+    typer.echo(f"  名录摘要：{d['pool_digest']}")
+    typer.echo(f"  抽取承诺：{d['draw_commitment']}")
+    if d["committed_at"]:
+        typer.echo(f"  承诺公布：{d['committed_at']}")
+    if d["seed"]:
+        typer.echo(f"  抽取时间：{d['drawn_at']}  种子：{d['seed']}")
+        typer.echo(
+            f"  抽中并分派 {d.get('drawn_subjects', 0)} 户，无法分派 {d.get('unassignable', 0)} 户；"
+            f"复核：下载 {d['record_url']} 后运行 xinyong verify-draw 文件 --commitment {d['draw_commitment']}"
+        )
+
+
+@app.command("draw-plan")
+def draw_plan_cmd(
+    plan: Annotated[int, typer.Argument(help="抽查计划编号")],
+    department: Dept,
+    run: Annotated[
+        bool, typer.Option("--run", help="抽取（本计划的承诺须已公布）；不写则生成并公布承诺")
+    ] = False,
+    beacon_source: BeaconSource = "",
+    beacon_value: Annotated[
+        str | None, typer.Option("--beacon-value", help="公共随机数的公布值（抽取时）")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="抽取后把公开的抽取记录写到此文件")
+    ] = None,
+    as_json: AsJson = False,
+) -> None:
+    """先生成并公布抽取承诺；承诺公布之后再以 --run 抽取（公开种子、生成检查任务）。"""
+
+    def fn(conn: Any, p: Any) -> dict[str, Any]:
+        deps = p.inspection_deps()
+        now = p.clock.now()
+        if not run:
+            d = service.prepare_draw(
+                conn, deps, plan, department_code=department, actor=operator_actor(), now=now,
+                beacon_source=beacon_source,
+            )  # fmt: skip
+            return service.publish_commitment(
+                conn, deps, d["id"], department_code=department, now=now
+            )
+        pending = [d for d in service.get_plan(conn, deps, plan)["draws"] if d["status"] != "drawn"]
+        if not pending:
+            raise InputError(
+                f"plan {plan} has no draw awaiting",
+                f"抽查计划 {plan} 没有待抽取的抽取承诺，请先公布承诺",
+            )
+        d = service.run_planned_draw(
+            conn, deps, pending[-1]["id"], department_code=department, actor=operator_actor(),
+            now=now, beacon_value=beacon_value,
+        )  # fmt: skip
+        if out is not None:
+            record = service.draw_record(conn, d["id"], public=True)
+            out.write_text(json.dumps(record, ensure_ascii=False, indent=2) + "\n", "utf-8")
+        return d
+
+    _work(as_json, fn, _show_draw)
+
+
+def _show_tasks(rows: list[dict[str, Any]]) -> None:
+    typer.echo(f"共 {len(rows)} 个检查任务")
+    for t in rows:
+        typer.echo(
+            f"  任务 {t['id']}  {t['subject_name']}（{t['subject']}）  {t['status_label']}  "
+            f"检查人员 {'、'.join(t.get('inspectors') or [])}  "
+            f"事项 {'、'.join(i['item_label'] for i in t['items'])}"
+        )
+        for r in t["results"]:
+            late = "  逾期录入" if r.get("overdue") else ""
+            typer.echo(f"    {r['item_label']}：{r['result_label']}（{r['inspected_on']}）{late}")
+
+
+@app.command("tasks")
+def tasks_cmd(
+    inspector: Annotated[str | None, typer.Option("--inspector", help="检查人员（待办）")] = None,
+    draw: Annotated[int | None, typer.Option("--draw", help="抽取编号")] = None,
+    department: Annotated[str | None, typer.Option("--department", help="部门代码")] = None,
+    as_json: AsJson = False,
+) -> None:
+    """列出检查任务（检查人员的待办）。"""
+    _work(
+        as_json,
+        lambda c, p: service.list_tasks(
+            c, p.inspection_deps(), inspector_id=inspector, draw_id=draw, department_code=department
+        ),
+        _show_tasks,
+    )
+
+
+@app.command("result")
+def result_cmd(
+    task: Annotated[int, typer.Argument(help="检查任务编号")],
+    inspector: Annotated[
+        str, typer.Option("--inspector", help="录入的检查人员编号（本任务抽中的）")
+    ],
+    item: Annotated[str, typer.Option("--item", help="抽查事项代码")],
+    result: Annotated[str, typer.Option("--result", help="检查结果类别代码（inspection_result）")],
+    inspected_on: Annotated[str, typer.Option("--date", help="检查结束日期 YYYY-MM-DD")],
+    text: Annotated[str, typer.Option("--text", help="检查结果说明（向社会公示）")] = "",
+    as_json: AsJson = False,
+) -> None:
+    """录入检查结果：写入信用记录（行政监督检查信息），超过录入期限的标为逾期。"""
+    import datetime as dt
+
+    try:
+        day = dt.date.fromisoformat(inspected_on)
+    except ValueError:
+        _fail(
+            InputError("bad --date", f"检查日期（--date）“{inspected_on[:20]}”应为 YYYY-MM-DD"),
+            as_json,
+        )
+    _work(
+        as_json,
+        lambda c, p: service.enter_result(
+            c,
+            p.inspection_deps(),
+            task,
+            inspector_id=inspector,
+            item_code=item,
+            result_code=result,
+            result_text=text,
+            inspected_on=day,
+            now=p.clock.now(),
+        ),
+        lambda t: _show_tasks([t]),
+    )

@@ -1,0 +1,203 @@
+"""The inspector registry and the recusal registry (declared relationships, a subject's
+recusal request with its reason). The caller owns the transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection
+
+from xinyong.access import service as access
+from xinyong.identity import repository as identity_repo
+from xinyong.identity.redact import redact_identifiers
+from xinyong.identity.ric import resident_ids_in
+from xinyong.inspections import repository as repo
+from xinyong.kernel.clock import CHINA_TZ
+from xinyong.kernel.errors import Conflict, InputError, NotFound
+
+_ID = re.compile(r"^[0-9A-Za-z_.:\-]{1,64}$")
+KINDS = {"relationship": "检查人员申报的利害关系", "request": "检查对象提出的回避申请"}
+
+
+def _text(name: str, label: str, value: str, limit: int, today: dt.date) -> str:
+    v = (value or "").strip()
+    if not v:
+        raise InputError(f"{name} is required", f"{label}（{name}）不能为空")
+    if len(v) > limit:
+        raise InputError(f"{name} is too long", f"{label}（{name}）不能超过{limit}个字")
+    if resident_ids_in(v, today):
+        raise InputError(
+            f"{name} holds an ID number", f"{label}（{name}）中不得填写身份证号码（会被公开或共享）"
+        )
+    return v
+
+
+def mask_certificate(number: str) -> str:
+    """执法证 number kept only masked: the first two and the last four characters."""
+    n = number.strip()
+    if len(n) <= 6:
+        return "*" * len(n)
+    return n[:2] + "*" * (len(n) - 6) + n[-4:]
+
+
+def inspector_view(row: dict[str, Any], departments: dict[str, str]) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "department": row["department_code"],
+        "department_label": departments.get(row["department_code"], row["department_code"]),
+        "region": row["region"],
+        "qualifications": json.loads(row["qualifications"]),
+        "certificate": row["certificate_masked"],
+        "active": bool(row["active"]),
+        "active_label": "在岗" if row["active"] else "停用",
+    }
+
+
+def department_names(conn: Connection) -> dict[str, str]:
+    return {str(d["code"]): str(d["name"]) for d in access.departments(conn)}
+
+
+def register_inspector(
+    conn: Connection,
+    *,
+    ident: str,
+    name: str,
+    department_code: str,
+    region: str,
+    qualifications: Sequence[str],
+    certificate: str,
+    now: dt.datetime,
+) -> dict[str, Any]:
+    today = now.astimezone(CHINA_TZ).date()
+    ident = ident.strip()
+    if not _ID.match(ident):
+        raise InputError(
+            "inspector id must be 1-64 letters/digits",
+            f"检查人员编号（id）“{redact_identifiers(ident)[:40]}”有误：只能是1至64位字母、数字或 _ . : -",
+        )
+    if resident_ids_in(ident, today):
+        raise InputError(
+            "inspector id looks like an ID number",
+            "检查人员编号（id）不得使用身份证号码：编号随抽取记录公开，请使用工号或执法证号",
+        )
+    if not _ID.match(region.strip() or "-"):
+        raise InputError("bad region", f"检查人员所在地区（region）“{region[:20]}”应为区划代码")
+    quals = sorted({q.strip() for q in qualifications if q.strip()})
+    if not quals:
+        raise InputError(
+            "qualifications are required", "检查人员资格（qualifications）至少一项，如 执法证件"
+        )
+    cert = certificate.strip()
+    if len(cert) < 6:
+        raise InputError(
+            "certificate number too short", "执法证号（certificate）应至少6位（只保存脱敏形式）"
+        )
+    access.require_department(conn, department_code)
+    if repo.inspector(conn, ident) is not None:
+        raise Conflict(f"inspector {ident} exists", f"检查人员编号“{ident}”已登记")
+    row = {
+        "id": ident,
+        "name": _text("name", "检查人员姓名", name, 50, today),
+        "department_code": department_code,
+        "region": region.strip(),
+        "qualifications": json.dumps(quals, ensure_ascii=False),
+        "certificate_masked": mask_certificate(cert),
+        "active": True,
+        "created_at": now,
+        "updated_at": now,
+    }
+    repo.insert_inspector(conn, row)
+    return inspector_view(row, department_names(conn))
+
+
+def require_inspector(conn: Connection, ident: str) -> dict[str, Any]:
+    row = repo.inspector(conn, ident)
+    if row is None:
+        raise NotFound(f"no inspector {ident}", f"没有检查人员“{redact_identifiers(ident)[:40]}”")
+    return row
+
+
+def set_active(conn: Connection, ident: str, active: bool, now: dt.datetime) -> dict[str, Any]:
+    require_inspector(conn, ident)
+    repo.update_inspector(conn, ident, {"active": active, "updated_at": now})
+    return inspector_view(require_inspector(conn, ident), department_names(conn))
+
+
+def list_inspectors(conn: Connection, department_code: str | None) -> list[dict[str, Any]]:
+    names = department_names(conn)
+    return [inspector_view(r, names) for r in repo.inspectors(conn, department_code)]
+
+
+def record_recusal(
+    conn: Connection,
+    *,
+    kind: str,
+    inspector_id: str,
+    subject_key: str,
+    reason: str,
+    actor: str,
+    now: dt.datetime,
+) -> dict[str, Any]:
+    """A declared relationship (the inspector's) or a recusal request (the subject's, with its
+    reason): either keeps the inspector from being drawn for the subject."""
+    if kind not in KINDS:
+        raise InputError(
+            f"unknown recusal kind {kind!r}",
+            f"回避类型（kind）“{kind[:20]}”有误：应为 relationship（利害关系申报）或 request（回避申请）",
+        )
+    today = now.astimezone(CHINA_TZ).date()
+    require_inspector(conn, inspector_id)
+    subject = identity_repo.get_subject(conn, subject_key)
+    if subject is None or subject["kind"] != "organisation":
+        raise NotFound(
+            f"no organisation {subject_key}",
+            f"平台没有统一社会信用代码为“{redact_identifiers(subject_key)[:20]}”的市场主体",
+        )
+    row = {
+        "kind": kind,
+        "inspector_id": inspector_id,
+        "subject_key": subject_key,
+        "reason": _text("reason", "回避理由", reason, 500, today),
+        "active": True,
+        "recorded_by": actor,
+        "recorded_at": now,
+    }
+    rid = repo.insert_recusal(conn, row)
+    return recusal_view({**row, "id": rid})
+
+
+def recusal_view(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": int(row["id"]),
+        "kind": row["kind"],
+        "kind_label": KINDS.get(str(row["kind"]), str(row["kind"])),
+        "inspector": row["inspector_id"],
+        "subject": row["subject_key"],
+        "reason": row["reason"],
+        "active": bool(row["active"]),
+        "recorded_at": row["recorded_at"].astimezone(CHINA_TZ).isoformat(timespec="minutes"),
+    }
+
+
+def withdraw_recusal(conn: Connection, recusal_id: int) -> dict[str, Any]:
+    """A recusal no longer applies (the relationship ended, the request withdrawn): kept, not
+    deleted, and no longer read by the pool."""
+    row = require_recusal(conn, recusal_id)
+    repo.set_recusal_active(conn, recusal_id, False)
+    return recusal_view({**row, "active": False})
+
+
+def require_recusal(conn: Connection, recusal_id: int) -> dict[str, Any]:
+    row = repo.recusal(conn, recusal_id)
+    if row is None:
+        raise NotFound(f"no recusal {recusal_id}", f"没有回避登记 {recusal_id}")
+    return row
+
+
+def list_recusals(conn: Connection, subject_key: str | None = None) -> list[dict[str, Any]]:
+    return [recusal_view(r) for r in repo.recusals(conn, subject_key=subject_key)]

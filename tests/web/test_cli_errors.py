@@ -61,6 +61,10 @@ VALUES = {
     "date": "2026-01-05",
     "n": "3",
     "case_id": "1",
+    "plan": "1",  # inspections: plan, task and recusal numbers
+    "task": "1",
+    "recusal": "1",
+    "inspected_on": "2026-01-05",
     "alert_id": "1",
     "announcement_id": "1",
     "month": "2026-06",

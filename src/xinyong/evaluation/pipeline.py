@@ -120,7 +120,11 @@ def contributions(
 ) -> ir.Table:
     """Per subject and indicator counting something: value, contribution, entry ids.
     ``values``: ``indicator_values(..., with_entries=True)`` already computed (cached)."""
-    wide = values if values is not None else indicator_values(current, model, on_day, with_entries=True)
+    wide = (
+        values
+        if values is not None
+        else indicator_values(current, model, on_day, with_entries=True)
+    )
     parts = [
         wide.filter(wide[f"v{i}"] > 0).select(
             "subject_key",

@@ -71,9 +71,8 @@ def _factor(r: ir.Table, ind: Indicator, on_day: int) -> ir.NumericValue:
     )
 
 
-def indicator_rows(current: ir.Table, ind: Indicator, on_day: int) -> ir.Table:
-    """Per subject: the indicator's value, contribution and the entry ids counted."""
-    r = current
+def _counted(r: ir.Table, ind: Indicator, on_day: int) -> ir.BooleanValue:
+    """Whether a current record is one the indicator counts (before its recency factor)."""
     cond = r.item_code.isin(list(ind.items))
     if ind.severities:
         cond &= r.severity.isin(list(ind.severities))
@@ -85,23 +84,57 @@ def indicator_rows(current: ir.Table, ind: Indicator, on_day: int) -> ir.Table:
         cond &= ~r.action.isin(list(ind.exclude_actions))
     if ind.active:
         cond &= r.public & (r.public_until_day.isnull() | (r.public_until_day > on_day))
-    r = r.filter(cond)
-    r = r.mutate(_factor=_factor(r, ind, on_day))
-    r = r.filter(r._factor > 0)
-    g = r.group_by("subject_key").aggregate(value=r._factor.sum(), entries=r.id.collect())
-    contribution = ind.sign * ind.weight * ibis.least(g.value, ind.cap) / ind.cap
-    return g.select(
-        "subject_key",
-        indicator=ibis.literal(ind.code),
-        value=g.value.cast("float64"),
-        contribution=contribution.cast("float64"),
-        entries=g.entries,
+    return cond
+
+
+def indicator_values(
+    current: ir.Table, model: EvaluationModel, on_day: int, *, with_entries: bool = False
+) -> ir.Table:
+    """Per subject with a counted record, every indicator's value (``v<i>``, 0 when none is
+    counted) and, ``with_entries``, the entry ids counted (``e<i>``), in one pass over the
+    current records: one grouped aggregate with a conditional sum per indicator (a table per
+    indicator, unioned, made the engine scan and shuffle the records once per indicator)."""
+    r = current.filter(current.subject_kind.isin(list(model.subject_kinds)))
+    factors = [
+        ibis.cases((_counted(r, ind, on_day), _factor(r, ind, on_day)), else_=ibis.literal(0.0))
+        for ind in model.indicators
+    ]
+    r = r.mutate(**{f"_f{i}": f for i, f in enumerate(factors)})
+    # Records no indicator counts are dropped before the shuffle.
+    r = r.filter(ibis.greatest(*[r[f"_f{i}"] for i in range(len(factors))]) > 0)
+    aggs: dict[str, Any] = {}
+    for i in range(len(factors)):
+        aggs[f"v{i}"] = r[f"_f{i}"].sum()
+        if with_entries:
+            aggs[f"e{i}"] = r.id.collect(where=r[f"_f{i}"] > 0)
+    return r.group_by("subject_key").aggregate(**aggs)
+
+
+def _contribution(value: ir.NumericValue, ind: Indicator) -> ir.NumericValue:
+    result: ir.NumericValue = ind.sign * ind.weight * ibis.least(value, ind.cap) / ind.cap
+    return result
+
+
+def contributions(
+    current: ir.Table, model: EvaluationModel, on_day: int, values: ir.Table | None = None
+) -> ir.Table:
+    """Per subject and indicator counting something: value, contribution, entry ids.
+    ``values``: ``indicator_values(..., with_entries=True)`` already computed (cached)."""
+    wide = (
+        values
+        if values is not None
+        else indicator_values(current, model, on_day, with_entries=True)
     )
-
-
-def contributions(current: ir.Table, model: EvaluationModel, on_day: int) -> ir.Table:
-    scoped = current.filter(current.subject_kind.isin(list(model.subject_kinds)))
-    parts = [indicator_rows(scoped, ind, on_day) for ind in model.indicators]
+    parts = [
+        wide.filter(wide[f"v{i}"] > 0).select(
+            "subject_key",
+            indicator=ibis.literal(ind.code),
+            value=wide[f"v{i}"].cast("float64"),
+            contribution=_contribution(wide[f"v{i}"], ind).cast("float64"),
+            entries=wide[f"e{i}"],
+        )
+        for i, ind in enumerate(model.indicators)
+    ]
     return ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0]
 
 
@@ -118,11 +151,19 @@ def scores(
     model: EvaluationModel,
     on_day: int,
     base_model: EvaluationModel | None = None,
+    values: ir.Table | None = None,
 ) -> ir.Table:
     """Per subject: score and grade. With ``base_model`` (an industry model) the base is the
-    subject's score under that model, the model's own indicators added on top."""
-    contrib = contributions(current, model, on_day)
-    sums = contrib.group_by("subject_key").aggregate(total=contrib.contribution.sum())
+    subject's score under that model, the model's own indicators added on top. ``values``:
+    the model's ``indicator_values`` already computed (a run caches them for the
+    explanation too)."""
+    wide = values if values is not None else indicator_values(current, model, on_day)
+    # Added in the model's order, so every engine sums alike.
+    terms = [_contribution(wide[f"v{i}"], ind) for i, ind in enumerate(model.indicators)]
+    total = terms[0]
+    for term in terms[1:]:
+        total = total + term
+    sums = wide.select("subject_key", total=total)
     people = population(scoped, model)
     j = people.left_join(sums, people.subject_key == sums.subject_key).select(
         people.subject_key, people.subject_kind, sums.total

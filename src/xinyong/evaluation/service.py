@@ -193,12 +193,16 @@ def _score(
         current = pipeline.current_records(scoped).cache()
         for model in models:
             base = catalogue_model(models, model.base_model)
-            scored = pipeline.scores(scoped, current, model, day, base).to_pyarrow().to_pylist()
-            contrib = pipeline.contributions(current, model, day).to_pyarrow().to_pylist()
+            # Computed once for the scores and the explanation.
+            values = pipeline.indicator_values(current, model, day, with_entries=True).cache()
+            expr = pipeline.scores(scoped, current, model, day, base, values)
+            scored_rows = expr.to_pyarrow().to_pylist()
+            contrib = pipeline.contributions(current, model, day, values).to_pyarrow().to_pylist()
+            values.release()
             by_subject: dict[str, dict[str, dict[str, Any]]] = {}
             for c in contrib:
                 by_subject.setdefault(c["subject_key"], {})[c["indicator"]] = c
-            fetched.append((model, scored, by_subject))
+            fetched.append((model, scored_rows, by_subject))
         current.release()
         scoped.release()
     finally:

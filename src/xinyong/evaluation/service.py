@@ -31,6 +31,14 @@ from xinyong.catalog.evaluation import (
 )
 from xinyong.evaluation import engines
 from xinyong.evaluation import repository as repo
+from xinyong.events.model import (
+    LIST_EXITED,
+    LIST_REINSTATED,
+    RECORD_REVOKED,
+    REPAIR_EVENTS,
+    Event,
+)
+from xinyong.events.service import Consumer
 from xinyong.identity.pii import PiiVault
 from xinyong.identity.resolve import resolve_subject, shown_code
 from xinyong.identity.service import canonical_key
@@ -84,8 +92,11 @@ def run(
     connect: Callable[[], Any] | None = None,
     chunk: int = CHUNK,
     progress: Progress | None = None,
+    subjects: Collection[str] = (),
 ) -> dict[str, Any]:
-    """Score the population (or the changed subjects) under every model in force today."""
+    """Score the population (or the changed subjects) under every model in force today.
+    ``subjects``: scored too in an incremental run, changed in the snapshot or not (those a
+    domain event named: an exit leaves no new entry of the subject's own kind)."""
     if backend not in engines.BACKENDS:
         raise InputError(
             f"unknown evaluation engine {backend}",
@@ -148,6 +159,7 @@ def run(
             connect or engines.BACKENDS[backend],
             chunk,
             progress,
+            sorted(set(subjects)) if incremental else [],
         )
     except Exception as exc:
         log.exception("evaluation run %d failed", run_id)
@@ -178,18 +190,21 @@ def _score(
     connect: Callable[[], Any],
     chunk: int,
     progress: Progress | None,
+    also: list[str],
 ) -> int:
     from xinyong.evaluation import pipeline  # ibis: loaded when a run starts
     from xinyong.evaluation import snapshot as snap
 
-    if not manifest.parts or (changed_after is not None and changed_after >= manifest.head):
+    if not manifest.parts or (
+        changed_after is not None and changed_after >= manifest.head and not also
+    ):
         return 0  # nothing in the ledger, or nothing changed since the previous run
     con = connect()
     day = (today - snap.EPOCH).days
     fetched = []
     try:
         table = pipeline.open_snapshot(con, snap.part_paths(folder, manifest))
-        scoped = pipeline.in_scope(table, changed_after).cache()
+        scoped = pipeline.in_scope(table, changed_after, also).cache()
         current = pipeline.current_records(scoped).cache()
         for model in models:
             base = catalogue_model(models, model.base_model)
@@ -233,6 +248,69 @@ def _score(
             if progress is not None:
                 progress(done, total)
     return total
+
+
+# -- re-scoring at once after a repair or a correction (令36 第三条) --------------------------
+
+CONSUMER = "evaluation"
+# The events after which a subject's grade must follow the same day: a repair decided (its
+# restatement, a mask, a restore, a void), an objection decided (a correction or a
+# revocation of the record), a record revoked, a listing's exit or reinstatement.
+RESCORE_KINDS = frozenset(
+    {
+        REPAIR_EVENTS["approve"],
+        REPAIR_EVENTS["mask"],
+        REPAIR_EVENTS["restore"],
+        REPAIR_EVENTS["void"],
+        "objection.decided",
+        RECORD_REVOKED,
+        LIST_EXITED,
+        LIST_REINSTATED,
+    }
+)
+REFRESH_ACTOR = "system:评价刷新（修复、更正、名单移出后）"
+
+
+def consumer(pending: set[str]) -> Consumer:
+    """The evaluation's outbox consumer: it only notes the subjects the events name (cheap, in
+    the consumer's transaction); the composition re-scores them once the dispatch is over
+    (``refresh``), in the run's own transactions. Started from the newest event: the grades
+    of the past are the hourly run's."""
+
+    def handle(conn: Connection, event: Event) -> None:
+        if event.subject_key:
+            pending.add(event.subject_key)
+
+    return Consumer(CONSUMER, RESCORE_KINDS, handle, from_start=False)
+
+
+def refresh(
+    engine: Engine,
+    catalogue: EvaluationCatalogue,
+    folder: Path,
+    subjects: Collection[str],
+    *,
+    now: dt.datetime,
+) -> dict[str, Any] | None:
+    """An incremental run for ``subjects`` (and whatever else changed since the previous run),
+    so a repair or a correction changes the grade the same day. Nothing when no run has
+    finished yet (the first, full run is the jobs'), or while another run is going (the
+    hourly run re-scores them: their entries are after its head). Never raises into the
+    dispatch that called it: the change is committed whatever the evaluation does."""
+    if not subjects:
+        return None
+    with engine.connect() as conn:
+        previous = repo.last_done_run(conn)
+    today = now.astimezone(CHINA_TZ).date()
+    if previous is None or json.loads(previous["models"]) != _signature(catalogue.in_force(today)):
+        return None  # a full run is due: the jobs', not a request's
+    try:
+        return run(engine, catalogue, folder, now=now, actor=REFRESH_ACTOR, subjects=subjects)
+    except Conflict:
+        log.info("evaluation refresh of %d subject(s) left to the next run", len(subjects))
+    except Exception:
+        log.exception("evaluation refresh of %d subject(s) failed", len(subjects))
+    return None
 
 
 # -- views ----------------------------------------------------------------------------------

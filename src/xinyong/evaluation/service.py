@@ -354,6 +354,52 @@ def list_runs(conn: Connection, limit: int = 20) -> list[dict[str, Any]]:
     return [run_view(r) for r in repo.list_runs(conn, limit)]
 
 
+def running(conn: Connection, now: dt.datetime) -> dict[str, Any] | None:
+    """The run going now (one started within ``STALE_RUN``), or None."""
+    row = repo.running_since(conn, now - STALE_RUN)
+    return None if row is None else run_view(row)
+
+
+def distribution(
+    conn: Connection,
+    catalogue: EvaluationCatalogue,
+    on: dt.date,
+    levels: Collection[ResultDisclosure],
+) -> list[dict[str, Any]]:
+    """Per model in force whose disclosure is in ``levels``: how many subjects hold each grade
+    now (every grade listed, zero included, in the model's order; results of an earlier
+    version counted apart)."""
+    out = []
+    for model in catalogue.in_force(on):
+        if model.disclosure not in levels:
+            continue
+        counts = repo.grade_counts(conn, model.code)
+        current = {g: n for v, g, n in counts if v == model.version}
+        older = sum(n for v, _g, n in counts if v != model.version)
+        total = sum(current.values())
+        out.append(
+            {
+                "model": model.code,
+                "model_name": model.name,
+                "version": model.version,
+                "disclosure": model.disclosure.value,
+                "total": total,
+                "older_versions": older,
+                "grades": [
+                    {
+                        "code": g.code,
+                        "label": g.label,
+                        "letter": g.letter,
+                        "subjects": current.get(g.code, 0),
+                        "share": round(current.get(g.code, 0) / total, 4) if total else None,
+                    }
+                    for g in model.grades
+                ],
+            }
+        )
+    return out
+
+
 def models_view(catalogue: EvaluationCatalogue, on: dt.date) -> list[dict[str, Any]]:
     """The models in force ``on``, as published (internal models are not published)."""
     return [

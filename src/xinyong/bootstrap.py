@@ -298,6 +298,7 @@ class Platform:
             self.evaluation_snapshot(),
             subjects,
             now=self.clock.now(),
+            clock=self.clock.now,
         )
 
     def start_evaluation(self, *, full: bool, actor: str) -> None:
@@ -320,12 +321,18 @@ class Platform:
                         now=self.clock.now(),
                         actor=actor,
                         full=full,
+                        clock=self.clock.now,
                     )
                 except Exception:  # recorded on the run's row (failed) and logged
                     log.exception("background evaluation run failed")
 
             self._evaluation_run = threading.Thread(target=work, name="evaluation-run", daemon=True)
             self._evaluation_run.start()
+
+    def evaluation_busy(self) -> bool:
+        """Whether this process's background run is still going (its row may not be written
+        yet: the run loads its libraries first)."""
+        return self._evaluation_run is not None and self._evaluation_run.is_alive()
 
     def wait_evaluation(self, timeout: float | None = None) -> None:
         """Wait for this process's background run (tests; a server stop)."""

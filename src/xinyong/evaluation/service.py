@@ -93,16 +93,22 @@ def run(
     chunk: int = CHUNK,
     progress: Progress | None = None,
     subjects: Collection[str] = (),
+    clock: Callable[[], dt.datetime] | None = None,
 ) -> dict[str, Any]:
     """Score the population (or the changed subjects) under every model in force today.
     ``subjects``: scored too in an incremental run, changed in the snapshot or not (those a
-    domain event named: an exit leaves no new entry of the subject's own kind)."""
+    domain event named: an exit leaves no new entry of the subject's own kind). ``clock``:
+    when the run finished (its duration on the console); ``now`` without one."""
     if backend not in engines.BACKENDS:
         raise InputError(
             f"unknown evaluation engine {backend}",
             f"engine（评价引擎）“{backend}”无效：可选 {'、'.join(engines.BACKENDS)}",
         )
     today = now.astimezone(CHINA_TZ).date()
+
+    def ended() -> dt.datetime:
+        return clock() if clock is not None else now
+
     models = catalogue.in_force(today)
     if not models:
         raise ConfigurationError(
@@ -166,11 +172,11 @@ def run(
         with engine.begin() as conn:
             repo.delete_results_of_run(conn, run_id)
             repo.update_run(
-                conn, run_id, {"state": "failed", "error": str(exc)[:2000], "finished_at": now}
+                conn, run_id, {"state": "failed", "error": str(exc)[:2000], "finished_at": ended()}
             )
         raise
     with engine.begin() as conn:
-        repo.update_run(conn, run_id, {"state": "done", "finished_at": now})
+        repo.update_run(conn, run_id, {"state": "done", "finished_at": ended()})
         row = repo.get_run(conn, run_id)
     if row is None:  # pragma: no cover - written just above in this process
         raise NotFound(f"evaluation run {run_id} not found", f"评价批次 {run_id} 不存在")
@@ -291,6 +297,7 @@ def refresh(
     subjects: Collection[str],
     *,
     now: dt.datetime,
+    clock: Callable[[], dt.datetime] | None = None,
 ) -> dict[str, Any] | None:
     """An incremental run for ``subjects`` (and whatever else changed since the previous run),
     so a repair or a correction changes the grade the same day. Nothing when no run has

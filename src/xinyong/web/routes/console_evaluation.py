@@ -143,7 +143,8 @@ def _page(
             status = 400 if exc.status == 422 else exc.status
             context["error"] = redact_identifiers(exc.message_zh)
             context["code"] = ""  # never shown again: it may be an ID number
-    context["refresh"] = REFRESH_SECONDS if running else None
+    context["starting"] = running is None and platform.evaluation_busy()
+    context["refresh"] = REFRESH_SECONDS if running or context["starting"] else None
     return _render(
         request,
         "evaluation.html",

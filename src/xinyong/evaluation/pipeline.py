@@ -11,8 +11,10 @@ snapshot's entries:
    record (item, department, record key), a revoked record dropped;
 2. ``contributions``: per subject and indicator, its value (a count, or a sum of recency
    factors), the contribution ±weight × min(value, cap) / cap and the entry ids counted;
-3. ``scores``: base + Σ contributions clamped to the model's range, rounded to 2 places, and
-   the grade whose range holds it; a subject with no counted record has the base score.
+3. ``scores``: base + Σ contributions (``totals``: one conditional sum per indicator in a
+   single GROUP BY, the entry ids left to ``contributions``) clamped to the model's range,
+   rounded to 2 places, and the grade whose range holds it; a subject with no counted record
+   has the base score.
 """
 
 from __future__ import annotations
@@ -74,9 +76,8 @@ def _factor(r: ir.Table, ind: Indicator, on_day: int) -> ir.NumericValue:
     )
 
 
-def indicator_rows(current: ir.Table, ind: Indicator, on_day: int) -> ir.Table:
-    """Per subject: the indicator's value, contribution and the entry ids counted."""
-    r = current
+def _counts(r: ir.Table, ind: Indicator, on_day: int) -> ir.BooleanValue:
+    """Whether a current record is one the indicator counts (before its recency factor)."""
     cond = r.item_code.isin(list(ind.items))
     if ind.severities:
         cond &= r.severity.isin(list(ind.severities))
@@ -88,7 +89,12 @@ def indicator_rows(current: ir.Table, ind: Indicator, on_day: int) -> ir.Table:
         cond &= ~r.action.isin(list(ind.exclude_actions))
     if ind.active:
         cond &= r.public & (r.public_until_day.isnull() | (r.public_until_day > on_day))
-    r = r.filter(cond)
+    return cond
+
+
+def indicator_rows(current: ir.Table, ind: Indicator, on_day: int) -> ir.Table:
+    """Per subject: the indicator's value, contribution and the entry ids counted."""
+    r = current.filter(_counts(current, ind, on_day))
     r = r.mutate(_factor=_factor(r, ind, on_day))
     r = r.filter(r._factor > 0)
     g = r.group_by("subject_key").aggregate(value=r._factor.sum(), entries=r.id.collect())
@@ -108,6 +114,28 @@ def contributions(current: ir.Table, model: EvaluationModel, on_day: int) -> ir.
     return ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0]
 
 
+def totals(current: ir.Table, model: EvaluationModel, on_day: int) -> ir.Table:
+    """Per subject: Σ contributions, every indicator in one GROUP BY (one conditional sum per
+    indicator). The same sums as ``contributions`` without the entry ids, which the score does
+    not need: one pass instead of a union of one aggregate per indicator."""
+    r = current.filter(current.subject_kind.isin(list(model.subject_kinds)))
+    values = {
+        f"_v{k}": ibis.cases(
+            (_counts(r, ind, on_day), _factor(r, ind, on_day)), else_=ibis.literal(0.0)
+        ).sum()
+        for k, ind in enumerate(model.indicators)
+    }
+    g = r.group_by("subject_key").aggregate(**values)
+    parts = [
+        ind.sign * ind.weight * ibis.least(g[f"_v{k}"], ind.cap) / ind.cap
+        for k, ind in enumerate(model.indicators)
+    ]
+    total = parts[0]
+    for part in parts[1:]:
+        total = total + part
+    return g.select("subject_key", total=total.cast("float64"))
+
+
 def population(scoped: ir.Table, model: EvaluationModel) -> ir.Table:
     """Every subject with an entry in scope (a subject whose records were all revoked is
     scored too: its earlier result must not stay current)."""
@@ -124,8 +152,7 @@ def scores(
 ) -> ir.Table:
     """Per subject: score and grade. With ``base_model`` (an industry model) the base is the
     subject's score under that model, the model's own indicators added on top."""
-    contrib = contributions(current, model, on_day)
-    sums = contrib.group_by("subject_key").aggregate(total=contrib.contribution.sum())
+    sums = totals(current, model, on_day)
     people = population(scoped, model)
     j = people.left_join(sums, people.subject_key == sums.subject_key).select(
         people.subject_key, people.subject_kind, sums.total

@@ -245,8 +245,10 @@ class Platform:
 
     def close(self) -> None:
         """At shutdown: let running import jobs finish, write the queued check receipts, stop
-        the read model's refresher."""
+        the read model's refresher; a background evaluation run gets the same wait (one cut
+        short stays "running" and is taken as crashed after evaluation.STALE_RUN)."""
         self.stop_import_jobs()
+        self.wait_evaluation(JOB_STOP_WAIT_S)
         if self._receipts is not None:
             self._receipts.close()
         if self._check_model is not None:

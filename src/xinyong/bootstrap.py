@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import gc
+import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, Engine
 
@@ -30,6 +32,7 @@ from xinyong.checks.readmodel import CheckReadModel
 from xinyong.checks.writer import ReceiptWriter
 from xinyong.commitments.service import Deps as CommitmentDeps
 from xinyong.commitments.service import certificates_for_repair
+from xinyong.evaluation import service as evaluation
 from xinyong.evaluation.paths import snapshot_folder
 from xinyong.events import service as events
 from xinyong.identity.divisions import default_divisions
@@ -40,6 +43,7 @@ from xinyong.inspections.service import Deps as InspectionDeps
 from xinyong.inspections.service import no_grades
 from xinyong.kernel.calendar import WorkCalendar, local_calendar_dirs
 from xinyong.kernel.clock import Clock, SystemClock
+from xinyong.kernel.errors import Conflict
 from xinyong.kernel.settings import Settings, get_settings
 from xinyong.notifications import service as notifications
 from xinyong.rectifications.service import Deps as RectificationDeps
@@ -47,6 +51,8 @@ from xinyong.repair.service import Deps as RepairDeps
 from xinyong.search.rules import initials
 from xinyong.store.db import make_engine
 from xinyong.voluntary.service import Deps as VoluntaryDeps
+
+log = logging.getLogger(__name__)
 
 # How long a server stop waits for a running import job (it is re-run at the next start).
 JOB_STOP_WAIT_S = 10.0
@@ -68,12 +74,16 @@ class Platform:
     _check_model: CheckReadModel | None = None
     _import_jobs: ImportJobs | None = None
     _hasher: PasswordHasher | None = None
+    _evaluation_run: threading.Thread | None = None
 
     def __post_init__(self) -> None:
         self.principal_cache = PrincipalCache(self.settings.api_key_cache_seconds)
         # Imports this process runs at once, in requests and as jobs: one on SQLite (one
         # writer; a second import would wait on its lock and could time out).
         self.import_gate = threading.BoundedSemaphore(self.import_slots)
+        # Subjects the evaluation's consumer noted during a dispatch: re-scored right after it.
+        self._rescore: set[str] = set()
+        self._rescore_lock = threading.Lock()
 
     @property
     def import_slots(self) -> int:
@@ -253,8 +263,10 @@ class Platform:
 
     def close(self) -> None:
         """At shutdown: let running import jobs finish, write the queued check receipts, stop
-        the read model's refresher."""
+        the read model's refresher; a background evaluation run gets the same wait (one cut
+        short stays "running" and is taken as crashed after evaluation.STALE_RUN)."""
         self.stop_import_jobs()
+        self.wait_evaluation(JOB_STOP_WAIT_S)
         if self._receipts is not None:
             self._receipts.close()
         if self._check_model is not None:
@@ -275,15 +287,78 @@ class Platform:
 
     def consumers(self) -> list[events.Consumer]:
         """Who reacts to domain events (see events.service), in the order they run."""
-        return [alerts.consumer(self.sanctions, self.clock), notifications.consumer(self.catalogue)]
+        return [
+            alerts.consumer(self.sanctions, self.clock),
+            notifications.consumer(self.catalogue),
+            evaluation.consumer(self._rescore),
+        ]
 
     def dispatch_events(self) -> events.DispatchReport:
         """Hand every committed event to its consumers; then this process's check read model
-        catches up at once (a check right after a publication sees it)."""
+        catches up at once (a check right after a publication sees it), and the subjects a
+        repair, a correction or an exit concerns are re-scored (令36 第三条: the same day)."""
         report = events.dispatch(self.engine, self.consumers(), now=self.clock.now)
         if self._check_model is not None:
             self._check_model.catch_up()
+        self.refresh_evaluation()
         return report
+
+    def refresh_evaluation(self) -> dict[str, Any] | None:
+        """Re-score the subjects the evaluation's consumer noted (an incremental run for them;
+        none before the first finished run). A crash before it loses nothing: their entries
+        are after the last run's head, so the hourly run re-scores them."""
+        with self._rescore_lock:
+            subjects = set(self._rescore)
+            self._rescore.clear()
+        if not subjects:
+            return None
+        return evaluation.refresh(
+            self.engine,
+            self.evaluation_models(),
+            self.evaluation_snapshot(),
+            subjects,
+            now=self.clock.now(),
+            clock=self.clock.now,
+        )
+
+    def start_evaluation(self, *, full: bool, actor: str) -> None:
+        """Start a run in the background (the console's button), as import jobs run: the
+        run's row carries its progress, the page reads it. Refused while this process runs
+        one (run() refuses one running elsewhere)."""
+        with self._rescore_lock:
+            if self._evaluation_run is not None and self._evaluation_run.is_alive():
+                raise Conflict(
+                    "an evaluation run is already running in this process",
+                    "评价批次正在运行，请待其完成后再评价",
+                )
+
+            def work() -> None:
+                try:
+                    evaluation.run(
+                        self.engine,
+                        self.evaluation_models(),
+                        self.evaluation_snapshot(),
+                        now=self.clock.now(),
+                        actor=actor,
+                        full=full,
+                        clock=self.clock.now,
+                    )
+                except Exception:  # recorded on the run's row (failed) and logged
+                    log.exception("background evaluation run failed")
+
+            self._evaluation_run = threading.Thread(target=work, name="evaluation-run", daemon=True)
+            self._evaluation_run.start()
+
+    def evaluation_busy(self) -> bool:
+        """Whether this process's background run is still going (its row may not be written
+        yet: the run loads its libraries first)."""
+        return self._evaluation_run is not None and self._evaluation_run.is_alive()
+
+    def wait_evaluation(self, timeout: float | None = None) -> None:
+        """Wait for this process's background run (tests; a server stop)."""
+        thread = self._evaluation_run
+        if thread is not None:
+            thread.join(timeout)
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:

@@ -157,18 +157,25 @@ def test_a_revocation_changes_the_grade(platform: Platform) -> None:
     _two_penalties_and_one(platform)
     _run(platform)
     assert _result(platform, ORG)["grade_label"] == "中"
+    # Each revocation's event re-scores the subject at once (no run needed).
     revoke(platform, "scjg", "XZCF", ORG, "陕市监罚〔2026〕1号", "决定已被撤销")
-    run = _run(platform)
-    assert not run["full"]
+    assert _last_run(platform)["started_by"] == evaluation.REFRESH_ACTOR
     assert _result(platform, ORG)["score"] == 650.0  # one penalty left
     revoke(platform, "scjg", "XZCF", ORG, "陕市监罚〔2026〕2号", "决定已被撤销")
-    run = _run(platform)
+    run = _last_run(platform)
     assert not run["full"]
+    assert run["total"] == 1  # that subject only: ORG2 is left as it was
     org = _result(platform, ORG)
     # Every record revoked: the subject is scored again (base), not left at its old grade.
     assert org["run"] == run["id"]
     assert org["score"] == 700.0
     assert org["grade_label"] == "良"
+    assert _run(platform)["total"] == 0  # the hourly run finds nothing left to do
+
+
+def _last_run(platform: Platform) -> dict[str, Any]:
+    with platform.engine.connect() as conn:
+        return evaluation.list_runs(conn, 1)[0]
 
 
 def test_recency_decay_and_disclosure(platform: Platform) -> None:
@@ -217,8 +224,9 @@ def test_a_failed_run_leaves_nothing_half_written(platform: Platform) -> None:
 
 
 def test_a_credit_repair_refreshes_the_grade(platform: Platform, clock: FixedClock) -> None:
-    """令36 第三条: after repair the evaluation is updated — the next (incremental) run re-scores
-    the subject: the penalty no longer counts, the repaired record does."""
+    """令36 第三条: after repair the evaluation is updated — the approval re-scores the subject
+    the same day (an incremental run for it): the penalty no longer counts, the repaired
+    record does."""
     add_department(platform)
     clock.set(dt.datetime(2026, 6, 12, 10, tzinfo=CHINA_TZ))
     _import(platform, penalty())
@@ -255,8 +263,14 @@ def test_a_credit_repair_refreshes_the_grade(platform: Platform, clock: FixedClo
                 department_code="scjg",
                 **({"note": note} if note else {}),
             )
-    run = _run(platform)
+    # The approval's event re-scored the subject at once (the evaluation's outbox consumer),
+    # the same day, not at the next hourly run.
+    with platform.engine.connect() as conn:
+        run = evaluation.list_runs(conn)[0]
     assert not run["full"]
+    assert run["started_by"] == evaluation.REFRESH_ACTOR
+    assert run["evaluated_on"] == "2026-09-29"
+    assert run["total"] == 1
     after = _result(platform, ORG)
     assert after["run"] == run["id"]
     assert (after["score"], after["grade_label"]) == (710.0, "良")

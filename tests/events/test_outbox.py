@@ -94,7 +94,11 @@ def test_the_effect_happens_once_however_often_dispatched(platform: Platform) ->
     consumer = _audit_consumer(platform)
     assert _dispatch(platform, consumer).handled == {"test_audit": 2}
     assert _dispatch(platform, consumer).handled == {"test_audit": 0}
-    assert run_job(platform, "dispatch_events")["handled"] == {"alerts": 0, "messages": 0}
+    assert run_job(platform, "dispatch_events")["handled"] == {
+        "alerts": 0,
+        "messages": 0,
+        "evaluation": 0,
+    }
     assert _effects(platform) == [f"event:{i}" for i in ids]
     # Further events are handled from where the consumer stopped.
     import_rows(platform, org2_penalty(), name="new.csv")
@@ -159,7 +163,11 @@ def test_a_crash_between_commit_and_dispatch_is_caught_up_by_the_job(platform: P
     assert result["positions"]["alerts"] == result["positions"]["head"]
     (alert,) = alert_rows(platform)
     assert alert["related_key"] == ORG
-    assert run_job(platform, "dispatch_events")["handled"] == {"alerts": 0, "messages": 0}
+    assert run_job(platform, "dispatch_events")["handled"] == {
+        "alerts": 0,
+        "messages": 0,
+        "evaluation": 0,
+    }
     assert len(alert_rows(platform)) == 1
 
 
@@ -252,7 +260,7 @@ def test_rebuild_reproduces_the_projections_and_leaves_the_outbox(platform: Plat
         assert lists.rebuild(conn, platform.sanctions, platform.catalogue) == 1
     assert snapshot() == before
     assert _event_ids(platform) == ids  # a rebuild replays the ledger, not the events
-    assert platform.dispatch_events().handled == {"alerts": 0, "messages": 0}
+    assert platform.dispatch_events().handled == {"alerts": 0, "messages": 0, "evaluation": 0}
 
 
 def test_a_check_right_after_a_publication_in_this_process_sees_it(

@@ -11,8 +11,10 @@ snapshot's entries:
    record (item, department, record key), a revoked record dropped;
 2. ``contributions``: per subject and indicator, its value (a count, or a sum of recency
    factors), the contribution ±weight × min(value, cap) / cap and the entry ids counted;
-3. ``scores``: base + Σ contributions clamped to the model's range, rounded to 2 places, and
-   the grade whose range holds it; a subject with no counted record has the base score.
+3. ``scores``: base + Σ contributions (``totals``: one conditional sum per indicator in a
+   single GROUP BY, the entry ids left to ``contributions``) clamped to the model's range,
+   rounded to 2 places, and the grade whose range holds it; a subject with no counted record
+   has the base score.
 """
 
 from __future__ import annotations
@@ -36,17 +38,20 @@ def open_snapshot(con: Any, paths: Sequence[str], name: str = "ledger_snapshot")
     return ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0]
 
 
-def changed_subjects(snapshot: ir.Table, after: int) -> ir.Table:
-    """The subjects with a ledger entry after entry ``after``."""
-    return snapshot.filter(snapshot.id > after).select("subject_key").distinct()
-
-
-def in_scope(snapshot: ir.Table, changed_after: int | None = None) -> ir.Table:
+def in_scope(
+    snapshot: ir.Table, changed_after: int | None = None, also: Sequence[str] = ()
+) -> ir.Table:
     """The entries of the subjects to score: every subject, or those with an entry after
-    ``changed_after`` (an incremental run)."""
+    ``changed_after`` (an incremental run) and the subjects ``also`` named (a repair, a
+    correction, an exit reported by a domain event)."""
     if changed_after is None:
         return snapshot
-    return snapshot.semi_join(changed_subjects(snapshot, changed_after), "subject_key")
+    changed = snapshot.filter(
+        (snapshot.id > changed_after) | snapshot.subject_key.isin(list(also))
+        if also
+        else snapshot.id > changed_after
+    )
+    return snapshot.semi_join(changed.select("subject_key").distinct(), "subject_key")
 
 
 def current_records(scoped: ir.Table) -> ir.Table:

@@ -162,3 +162,22 @@ def iter_current_results(
     )
     for row in rows.mappings():
         yield dict(row)
+
+
+def grade_counts(conn: Connection, model_code: str) -> list[tuple[str, str, int]]:
+    """(model version, grade, subjects) over every subject's current result under one model
+    (finished runs only)."""
+    r = evaluation_results
+    done = select(evaluation_runs.c.id).where(evaluation_runs.c.state == "done")
+    latest = (
+        select(func.max(r.c.id).label("id"))
+        .where(r.c.model_code == model_code, r.c.run_id.in_(done))
+        .group_by(r.c.subject_key)
+        .subquery()
+    )
+    rows = conn.execute(
+        select(r.c.model_version, r.c.grade, func.count())
+        .join(latest, r.c.id == latest.c.id)
+        .group_by(r.c.model_version, r.c.grade)
+    )
+    return [(str(v), str(g), int(n)) for v, g, n in rows]

@@ -31,6 +31,14 @@ from xinyong.catalog.evaluation import (
 )
 from xinyong.evaluation import engines
 from xinyong.evaluation import repository as repo
+from xinyong.events.model import (
+    LIST_EXITED,
+    LIST_REINSTATED,
+    RECORD_REVOKED,
+    REPAIR_EVENTS,
+    Event,
+)
+from xinyong.events.service import Consumer
 from xinyong.identity.pii import PiiVault
 from xinyong.identity.resolve import resolve_subject, shown_code
 from xinyong.identity.service import canonical_key
@@ -84,14 +92,23 @@ def run(
     connect: Callable[[], Any] | None = None,
     chunk: int = CHUNK,
     progress: Progress | None = None,
+    subjects: Collection[str] = (),
+    clock: Callable[[], dt.datetime] | None = None,
 ) -> dict[str, Any]:
-    """Score the population (or the changed subjects) under every model in force today."""
+    """Score the population (or the changed subjects) under every model in force today.
+    ``subjects``: scored too in an incremental run, changed in the snapshot or not (those a
+    domain event named: an exit leaves no new entry of the subject's own kind). ``clock``:
+    when the run finished (its duration on the console); ``now`` without one."""
     if backend not in engines.BACKENDS:
         raise InputError(
             f"unknown evaluation engine {backend}",
             f"engine（评价引擎）“{backend}”无效：可选 {'、'.join(engines.BACKENDS)}",
         )
     today = now.astimezone(CHINA_TZ).date()
+
+    def ended() -> dt.datetime:
+        return clock() if clock is not None else now
+
     models = catalogue.in_force(today)
     if not models:
         raise ConfigurationError(
@@ -148,17 +165,18 @@ def run(
             connect or engines.BACKENDS[backend],
             chunk,
             progress,
+            sorted(set(subjects)) if incremental else [],
         )
     except Exception as exc:
         log.exception("evaluation run %d failed", run_id)
         with engine.begin() as conn:
             repo.delete_results_of_run(conn, run_id)
             repo.update_run(
-                conn, run_id, {"state": "failed", "error": str(exc)[:2000], "finished_at": now}
+                conn, run_id, {"state": "failed", "error": str(exc)[:2000], "finished_at": ended()}
             )
         raise
     with engine.begin() as conn:
-        repo.update_run(conn, run_id, {"state": "done", "finished_at": now})
+        repo.update_run(conn, run_id, {"state": "done", "finished_at": ended()})
         row = repo.get_run(conn, run_id)
     if row is None:  # pragma: no cover - written just above in this process
         raise NotFound(f"evaluation run {run_id} not found", f"评价批次 {run_id} 不存在")
@@ -178,18 +196,21 @@ def _score(
     connect: Callable[[], Any],
     chunk: int,
     progress: Progress | None,
+    also: list[str],
 ) -> int:
     from xinyong.evaluation import pipeline  # ibis: loaded when a run starts
     from xinyong.evaluation import snapshot as snap
 
-    if not manifest.parts or (changed_after is not None and changed_after >= manifest.head):
+    if not manifest.parts or (
+        changed_after is not None and changed_after >= manifest.head and not also
+    ):
         return 0  # nothing in the ledger, or nothing changed since the previous run
     con = connect()
     day = (today - snap.EPOCH).days
     fetched = []
     try:
         table = pipeline.open_snapshot(con, snap.part_paths(folder, manifest))
-        scoped = pipeline.in_scope(table, changed_after).cache()
+        scoped = pipeline.in_scope(table, changed_after, also).cache()
         current = pipeline.current_records(scoped).cache()
         for model in models:
             base = catalogue_model(models, model.base_model)
@@ -239,6 +260,70 @@ def _score(
     return total
 
 
+# -- re-scoring at once after a repair or a correction (令36 第三条) --------------------------
+
+CONSUMER = "evaluation"
+# The events after which a subject's grade must follow the same day: a repair decided (its
+# restatement, a mask, a restore, a void), an objection decided (a correction or a
+# revocation of the record), a record revoked, a listing's exit or reinstatement.
+RESCORE_KINDS = frozenset(
+    {
+        REPAIR_EVENTS["approve"],
+        REPAIR_EVENTS["mask"],
+        REPAIR_EVENTS["restore"],
+        REPAIR_EVENTS["void"],
+        "objection.decided",
+        RECORD_REVOKED,
+        LIST_EXITED,
+        LIST_REINSTATED,
+    }
+)
+REFRESH_ACTOR = "system:评价刷新（修复、更正、名单移出后）"
+
+
+def consumer(pending: set[str]) -> Consumer:
+    """The evaluation's outbox consumer: it only notes the subjects the events name (cheap, in
+    the consumer's transaction); the composition re-scores them once the dispatch is over
+    (``refresh``), in the run's own transactions. Started from the newest event: the grades
+    of the past are the hourly run's."""
+
+    def handle(conn: Connection, event: Event) -> None:
+        if event.subject_key:
+            pending.add(event.subject_key)
+
+    return Consumer(CONSUMER, RESCORE_KINDS, handle, from_start=False)
+
+
+def refresh(
+    engine: Engine,
+    catalogue: EvaluationCatalogue,
+    folder: Path,
+    subjects: Collection[str],
+    *,
+    now: dt.datetime,
+    clock: Callable[[], dt.datetime] | None = None,
+) -> dict[str, Any] | None:
+    """An incremental run for ``subjects`` (and whatever else changed since the previous run),
+    so a repair or a correction changes the grade the same day. Nothing when no run has
+    finished yet (the first, full run is the jobs'), or while another run is going (the
+    hourly run re-scores them: their entries are after its head). Never raises into the
+    dispatch that called it: the change is committed whatever the evaluation does."""
+    if not subjects:
+        return None
+    with engine.connect() as conn:
+        previous = repo.last_done_run(conn)
+    today = now.astimezone(CHINA_TZ).date()
+    if previous is None or json.loads(previous["models"]) != _signature(catalogue.in_force(today)):
+        return None  # a full run is due: the jobs', not a request's
+    try:
+        return run(engine, catalogue, folder, now=now, actor=REFRESH_ACTOR, subjects=subjects)
+    except Conflict:
+        log.info("evaluation refresh of %d subject(s) left to the next run", len(subjects))
+    except Exception:
+        log.exception("evaluation refresh of %d subject(s) failed", len(subjects))
+    return None
+
+
 # -- views ----------------------------------------------------------------------------------
 
 RUN_STATE_LABELS = {"running": "进行中", "done": "已完成", "failed": "失败"}
@@ -278,6 +363,52 @@ def get_run(conn: Connection, run_id: int) -> dict[str, Any]:
 
 def list_runs(conn: Connection, limit: int = 20) -> list[dict[str, Any]]:
     return [run_view(r) for r in repo.list_runs(conn, limit)]
+
+
+def running(conn: Connection, now: dt.datetime) -> dict[str, Any] | None:
+    """The run going now (one started within ``STALE_RUN``), or None."""
+    row = repo.running_since(conn, now - STALE_RUN)
+    return None if row is None else run_view(row)
+
+
+def distribution(
+    conn: Connection,
+    catalogue: EvaluationCatalogue,
+    on: dt.date,
+    levels: Collection[ResultDisclosure],
+) -> list[dict[str, Any]]:
+    """Per model in force whose disclosure is in ``levels``: how many subjects hold each grade
+    now (every grade listed, zero included, in the model's order; results of an earlier
+    version counted apart)."""
+    out = []
+    for model in catalogue.in_force(on):
+        if model.disclosure not in levels:
+            continue
+        counts = repo.grade_counts(conn, model.code)
+        current = {g: n for v, g, n in counts if v == model.version}
+        older = sum(n for v, _g, n in counts if v != model.version)
+        total = sum(current.values())
+        out.append(
+            {
+                "model": model.code,
+                "model_name": model.name,
+                "version": model.version,
+                "disclosure": model.disclosure.value,
+                "total": total,
+                "older_versions": older,
+                "grades": [
+                    {
+                        "code": g.code,
+                        "label": g.label,
+                        "letter": g.letter,
+                        "subjects": current.get(g.code, 0),
+                        "share": round(current.get(g.code, 0) / total, 4) if total else None,
+                    }
+                    for g in model.grades
+                ],
+            }
+        )
+    return out
 
 
 def models_view(catalogue: EvaluationCatalogue, on: dt.date) -> list[dict[str, Any]]:

@@ -227,6 +227,7 @@ def _evaluate(platform: Platform, evaluation: Any, *, full: bool) -> dict[str, A
         now=platform.clock.now(),
         actor="system:evaluate",
         full=full,
+        clock=platform.clock.now,
     )
     log.info(
         "evaluate: run %d %s, %d result(s), %d entries exported",

@@ -158,3 +158,42 @@ def banner(catalogue: Catalogue, cf: Mapping[str, Any]) -> list[dict[str, str]]:
         if records:
             out.append({"kind": "grade", "label": "信用评价", "text": records[0]["heading"]})
     return out
+
+
+def file_records(catalogue: Catalogue, cf: Mapping[str, Any]) -> dict[int, dict[str, Any]]:
+    """The records a credit file's view shows (``CreditFile.as_dict``), by entry id: what a
+    reader of that view may see of the entries behind an evaluation."""
+    out: dict[int, dict[str, Any]] = {}
+    for group in cf.get("groups", []):
+        for item in group["items"]:
+            for rec in item["records"]:
+                out[int(rec["entry_id"])] = {
+                    "entry_id": int(rec["entry_id"]),
+                    "item": item["item"],
+                    "item_name": item["item_name"],
+                    "heading": rec["heading"],
+                    "decision_date": rec.get("decision_date"),
+                    "anchor": rec["anchor"],
+                    "tab": item_tab(catalogue, item["item"]),
+                    "not_public": bool(rec.get("not_public")),
+                }
+    return out
+
+
+def explained(result: Mapping[str, Any], shown: Mapping[int, Mapping[str, Any]]) -> dict[str, Any]:
+    """An evaluation result (``evaluation.service.result_view`` with entries) as a reader sees
+    it: each indicator's entries replaced by the records ``shown`` holds (the reader's view
+    of the file: the public file for anyone), the others only counted — never listed, so a
+    public explanation never names a non-public record."""
+    indicators = []
+    for ind in result["indicators"]:
+        ids = [int(e) for e in ind.get("entries", [])]
+        records = [dict(shown[e]) for e in ids if e in shown]
+        indicators.append(
+            {
+                **{k: v for k, v in ind.items() if k != "entries"},
+                "records": records,
+                "not_shown": len(ids) - len(records),
+            }
+        )
+    return {**result, "indicators": indicators}

@@ -35,7 +35,9 @@ from pydantic import BaseModel, Field
 from xinyong import __version__
 from xinyong.access import service as access
 from xinyong.bootstrap import Platform, build_platform
+from xinyong.catalog.evaluation import ResultDisclosure
 from xinyong.creditfile.service import build_credit_file, read_credit_file
+from xinyong.evaluation import service as evaluation
 from xinyong.identity import repository as identity_repo
 from xinyong.ingest import batches
 from xinyong.ingest import jobs as import_jobs
@@ -64,6 +66,7 @@ from xinyong.web.routes import console_admin as console_admin_routes
 from xinyong.web.routes import console_announcements as console_announcements_routes
 from xinyong.web.routes import console_cases
 from xinyong.web.routes import console_commitments as console_commitments_routes
+from xinyong.web.routes import console_evaluation as console_evaluation_routes
 from xinyong.web.routes import console_files as console_files_routes
 from xinyong.web.routes import console_imports as console_imports_routes
 from xinyong.web.routes import console_inspections as console_inspections_routes
@@ -78,6 +81,7 @@ from xinyong.web.routes import console_work as console_work_routes
 from xinyong.web.routes import evaluation as evaluation_routes
 from xinyong.web.routes import inspection_pages as inspection_pages_routes
 from xinyong.web.routes import inspections as inspections_routes
+from xinyong.web.routes import evaluation_pages as evaluation_pages_routes
 from xinyong.web.routes import ledger as ledger_routes
 from xinyong.web.routes import lists as lists_routes
 from xinyong.web.routes import notifications as notifications_routes
@@ -247,6 +251,7 @@ ROUTERS: list[APIRouter] = [
     checks_routes.router,
     evaluation_routes.router,
     inspections_routes.router,
+    evaluation_pages_routes.router,
     lists_routes.router,
     notifications_routes.router,
     objections_routes.router,
@@ -342,6 +347,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
     app.include_router(console_work_routes.router)  # check, alerts, typical cases
     app.include_router(console_messages_routes.router)  # 消息 (in-app messages)
     app.include_router(console_admin_routes.router)  # dashboard, audit trail, administration
+    app.include_router(console_evaluation_routes.router)  # 信用评价: models, runs, charts
 
     import_slots = anyio.CapacityLimiter(platform.settings.import_workers)
 
@@ -731,6 +737,19 @@ def create_app(platform: Platform | None = None) -> FastAPI:
                 view="public",
                 sanctions=platform.sanctions,
             )
+            # The grades whose model is 社会公开 (current, not as of ``as_of``: results are
+            # not kept by day); the explanation is its own page.
+            grades = (
+                []
+                if cf.subject["kind_code"] == "person"
+                else evaluation.subject_results(
+                    conn,
+                    platform.evaluation_models(),
+                    cf.subject["code"],
+                    levels={ResultDisclosure.PUBLIC},
+                    with_entries=False,
+                )
+            )
         shown = cf.as_dict()
         return TEMPLATES.TemplateResponse(
             request,
@@ -739,6 +758,7 @@ def create_app(platform: Platform | None = None) -> FastAPI:
                 "cf": shown,
                 "t": portal_rules.subject_tabs(platform.catalogue, shown, tab),
                 "banner": portal_rules.banner(platform.catalogue, shown),
+                "grades": grades,
             },
         )
 

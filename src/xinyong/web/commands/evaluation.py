@@ -79,6 +79,7 @@ def run_cmd(
             full=full,
             backend=engine,
             progress=progress,
+            clock=platform.clock.now,
         )
     except XinyongError as exc:
         _fail(exc, as_json)

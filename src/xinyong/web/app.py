@@ -79,9 +79,9 @@ from xinyong.web.routes import console_trainings as console_trainings_routes
 from xinyong.web.routes import console_voluntary as console_voluntary_routes
 from xinyong.web.routes import console_work as console_work_routes
 from xinyong.web.routes import evaluation as evaluation_routes
+from xinyong.web.routes import evaluation_pages as evaluation_pages_routes
 from xinyong.web.routes import inspection_pages as inspection_pages_routes
 from xinyong.web.routes import inspections as inspections_routes
-from xinyong.web.routes import evaluation_pages as evaluation_pages_routes
 from xinyong.web.routes import ledger as ledger_routes
 from xinyong.web.routes import lists as lists_routes
 from xinyong.web.routes import notifications as notifications_routes

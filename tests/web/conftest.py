@@ -41,8 +41,13 @@ def cli_env(
     def platform() -> Platform:
         return build_platform(get_settings(), clock=clock, engine=engine)
 
-    for found in pkgutil.iter_modules(commands.__path__):
-        module = importlib.import_module(f"{commands.__name__}.{found.name}")
+    modules = [
+        importlib.import_module(f"{commands.__name__}.{found.name}")
+        for found in pkgutil.iter_modules(commands.__path__)
+    ]
+    # The top-level commands (import, file, department …) bind commands.common's name.
+    modules.append(importlib.import_module("xinyong.web.cli"))
+    for module in modules:
         if hasattr(module, "_platform"):
             monkeypatch.setattr(module, "_platform", platform)
     yield tmp_path

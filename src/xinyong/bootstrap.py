@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import logging
 import threading
 from collections.abc import Iterator
@@ -41,6 +40,7 @@ from xinyong.ingest.jobs import ImportJobs
 from xinyong.ingest.service import Importer
 from xinyong.inspections.service import Deps as InspectionDeps
 from xinyong.inspections.service import no_grades
+from xinyong.kernel import memory
 from xinyong.kernel.calendar import WorkCalendar, local_calendar_dirs
 from xinyong.kernel.clock import Clock, SystemClock
 from xinyong.kernel.errors import Conflict
@@ -248,8 +248,7 @@ class Platform:
         the catalogue, the division table, the dictionaries and the compiled templates are
         never garbage, yet each full collection walked them all again, a pause of 100 to
         500 ms at a time under load that set the tail of every page (docs/benchmarks.md)."""
-        gc.collect()
-        gc.freeze()
+        memory.settle()
 
     def ready(self) -> bool:
         """Whether this process serves checks without waiting: its check read model (when it

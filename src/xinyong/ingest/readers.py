@@ -8,10 +8,8 @@ validator, which gets enough markers on each ``RawRow`` to make them.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import datetime as dt
-import gc
 import io
 import itertools
 import json
@@ -32,6 +30,7 @@ import charset_normalizer
 import python_calamine
 
 from xinyong.kernel.errors import InputError, InputLimitExceeded, UnsupportedEncoding, clip_echo
+from xinyong.kernel.memory import collector_paused
 from xinyong.kernel.settings import Settings
 
 __all__ = [
@@ -541,19 +540,6 @@ def _sniff_delimiter(text: str) -> str:
     return best
 
 
-@contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    # Building millions of row tuples (which hold no reference cycles) triggers
-    # repeated full collections that find nothing; pausing them halves read time.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def _read_csv(data: bytes, source_name: str, max_rows: int, limits: ReadLimits) -> RawTable:
     # "\n" is never part of a multi-byte UTF-8 or GB18030 character: count before decoding.
     lines = data.count(b"\n") + 1
@@ -569,7 +555,7 @@ def _read_csv(data: bytes, source_name: str, max_rows: int, limits: ReadLimits) 
         )
     text, encoding = _decode(data)
     delimiter = _sniff_delimiter(text)
-    with _gc_paused():
+    with collector_paused():
         return _parse_csv(text, encoding, delimiter, source_name, max_rows, limits)
 
 
@@ -1243,7 +1229,7 @@ def _read_xlsx(data: bytes, source_name: str, max_rows: int, limits: ReadLimits)
             except Exception as exc:
                 raise _bad_zip() from exc
         formulas = scans[_sheet_xml_path(zf, sheet_name)].formulas
-    with _gc_paused():
+    with collector_paused():
         return _xlsx_table(grid, first_row, first_col, formulas, sheet_name, source_name, max_rows)
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import gc
 import hashlib
 import json
 import logging
@@ -49,6 +48,7 @@ from xinyong.kernel.errors import (
     NotFound,
     PermissionDenied,
 )
+from xinyong.kernel.memory import collector_paused
 from xinyong.kernel.parse import name_key
 from xinyong.kernel.settings import Settings
 from xinyong.ledger import service as ledger
@@ -178,9 +178,7 @@ class Importer:
         import got (an import job shows it to the department polling it)."""
         # An import builds millions of long-lived objects and no reference cycles; the cyclic
         # collector would rescan them again and again (measured: 20% of a 200k-row import).
-        enabled = gc.isenabled()
-        gc.disable()
-        try:
+        with collector_paused():
             return self._import(
                 data,
                 filename,
@@ -189,9 +187,6 @@ class Importer:
                 _Submission(channel, backfill, actor),
                 progress or _no_progress,
             )
-        finally:
-            if enabled:
-                gc.enable()
 
     def _import(
         self,

@@ -65,6 +65,14 @@ def test_api_console_cli_portal(platform: Platform, clock: FixedClock, cli_env: 
     assert "策略比例" in plan.text
     assert 'href="/console/inspections/coverage"' in client.get("/console/inspections").text
 
+    office_page = TestClient(create_app(platform), base_url="https://testserver")
+    add_user(platform, "admin", "office_admin")
+    assert console_sign_in(office_page, "admin").status_code == 303
+    chosen = office_page.get("/console/inspections/coverage", params={"department": "hbj"})
+    assert '<option value="">全部部门</option>' in chosen.text
+    assert "尚无抽查计划" in chosen.text  # the ecology department has none
+    assert "按月：检查任务完成情况" in office_page.get("/console/inspections/coverage").text
+
     out = CliRunner().invoke(app, ["inspections", "coverage", "--year", "2026"])
     assert out.exit_code == 0, out.output
     assert "北京时间" in out.output

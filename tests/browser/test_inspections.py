@@ -40,8 +40,9 @@ def tab(browser: Any, live_site: LiveSite) -> Iterator[Any]:
             c.close()
 
 
-def _plan(site: LiveSite) -> int:
-    """Three inspectors of the market regulator and a plan over one district's companies."""
+def _plan(site: LiveSite, prefix: str = "B") -> int:
+    """Three inspectors of the market regulator and a plan over one district's companies
+    (``prefix``: the inspectors' numbers, distinct per test on the shared site)."""
     platform = site.platform
     engine = platform.engine.dialect.name
     with platform.engine.connect() as conn:
@@ -54,7 +55,7 @@ def _plan(site: LiveSite) -> int:
         for i in range(3):
             registry.register_inspector(
                 conn,
-                ident=f"B{engine[:2]}{i:02d}",
+                ident=f"{prefix}{engine[:2]}{i:02d}",
                 name=f"检查员{i}",
                 department_code="scjg",
                 region="000000",
@@ -146,3 +147,73 @@ def test_an_office_commits_draws_and_an_inspector_enters_a_result(
     phone.open("/inspections")
     phone.no_horizontal_scroll()  # 64-digit hashes wrap on a phone
     phone.check("inspections-phone")
+
+
+def test_coverage_charts_with_their_tables_and_the_public_summary(
+    tab: Any, live_site: LiveSite
+) -> None:
+    """A drawn plan with one result on time and one late: the officer's coverage page draws
+    its charts (painted canvases) beside their tables, the plan page its strata chart; the
+    portal's summary gives counts per item, no subject."""
+    from tests.browser.test_console_dashboard import _drawn
+
+    platform = live_site.platform
+    clock = platform.clock
+    assert isinstance(clock, FixedClock)
+    plan_id = _plan(live_site, prefix="C")
+    deps = platform.inspection_deps()
+    with platform.transaction() as conn:
+        d = insp.prepare_draw(
+            conn, deps, plan_id, department_code="scjg", actor="o", now=clock.now()
+        )
+        insp.publish_commitment(conn, deps, d["id"], department_code="scjg", now=clock.now())
+    clock.advance(dt.timedelta(seconds=30))
+    with platform.transaction() as conn:
+        insp.run_planned_draw(
+            conn, deps, d["id"], department_code="scjg", actor="o", now=clock.now()
+        )
+        tasks = insp.list_tasks(conn, deps, draw_id=d["id"])
+        insp.enter_result(
+            conn, deps, tasks[0]["id"], inspector_id=tasks[0]["inspectors"][0],
+            item_code="GSXX_CC", result_code="01", result_text="", inspected_on=clock.today(),
+            now=clock.now(),
+        )  # fmt: skip
+    officer = f"cov_scjg_{platform.engine.dialect.name}"[:32]
+    add_user(platform, officer, "department_officer", "scjg", password=DEMO_PASSWORD)
+    staff = tab("inspections-coverage")
+    staff.console_sign_in(officer)
+    page = staff.page
+    staff.open("/console/inspections")
+    page.get_by_role("link", name="抽查覆盖情况").click()
+    page.wait_for_url("**/console/inspections/coverage")
+    for chart in ("items", "months", f"strata-{d['id']}"):
+        page.wait_for_selector(f"#chart-{chart} canvas")
+        assert _drawn(page, chart), chart
+    items = page.locator("#coverage-items").inner_text()
+    assert "企业公示信息抽查（2026年）" in items
+    with platform.engine.connect() as conn:  # other tests' plans on the shared site count too
+        report = insp.coverage_report(
+            conn, deps, department_code="scjg", year=2026, now=clock.now()
+        )
+    (g,) = report["groups"]
+    assert "未发现问题" in items
+    t = g["tasks"]
+    assert f"{t['done']}／{t['overdue'] or 0}／{t['open']}（{t['unverified']}）" in items
+    assert "未分类" in page.locator(f"#strata-{d['id']}").inner_text()
+    staff.check("console-inspection-coverage")
+    staff.open(f"/console/inspections/plans/{plan_id}")
+    page.wait_for_selector(f"#chart-strata-{d['id']} canvas")
+    assert _drawn(page, f"strata-{d['id']}")
+    staff.check("console-inspection-plan-strata")
+    public = tab("inspections-summary")
+    public.open("/inspections")
+    summary = public.page.locator("#inspection-summary").inner_text()
+    assert "未发现问题 1 户" in summary
+    assert tasks[0]["subject_name"] not in summary
+    public.check("inspections-summary")
+    phone = tab("inspections-coverage-phone")
+    phone.page.set_viewport_size(PHONE)
+    phone.console_sign_in(officer)
+    phone.open("/console/inspections/coverage")
+    phone.no_horizontal_scroll()
+    phone.check("console-inspection-coverage-phone")

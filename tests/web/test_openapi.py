@@ -730,6 +730,8 @@ def test_real_answers_declare_every_field(client: TestClient, platform: Platform
         headers=scjg,
     )
     call("GET", "/api/v1/inspections/published")
+    call("GET", "/api/v1/inspections/coverage", headers=office)
+    call("GET", "/api/v1/inspections/coverage", params={"year": 2026}, headers=scjg)
 
     models = _models(client.app)
     covered = {(m, t, s) for m, t, s, _ in answers}

@@ -254,3 +254,68 @@ def coverage(conn: Connection, plan_ids: Sequence[int]) -> dict[int, dict[str, i
     for plan_id, n in conn.execute(late):
         out[int(plan_id)]["overdue"] = int(n)
     return out
+
+
+# -- sampling coverage (console charts, the public summary) ----------------------------------
+
+
+def coverage_plans(
+    conn: Connection,
+    *,
+    department_code: str | None,
+    year: int | None,
+    published_only: bool = False,
+) -> list[dict[str, Any]]:
+    """Every plan in scope (no paging: the coverage figures add them all up)."""
+    q = select(pl).order_by(pl.c.id)
+    if department_code is not None:
+        q = q.where(pl.c.department_code == department_code)
+    if year is not None:
+        q = q.where(pl.c.year == year)
+    if published_only:
+        q = q.where(pl.c.published_at.is_not(None))
+    return _rows(conn.execute(q))
+
+
+def drawn_records(conn: Connection, plan_ids: Sequence[int]) -> list[dict[str, Any]]:
+    """The draws that ran, with their full record (the pool snapshot and the strata)."""
+    if not plan_ids:
+        return []
+    q = (
+        select(dr.c.id, dr.c.plan_id, dr.c.drawn_at, dr.c.record)
+        .where(dr.c.plan_id.in_(list(plan_ids)), dr.c.status == "drawn")
+        .order_by(dr.c.id)
+    )
+    return _rows(conn.execute(q))
+
+
+def coverage_tasks(conn: Connection, plan_ids: Sequence[int]) -> list[dict[str, Any]]:
+    """The tasks of the plans, without names or inspectors (the figures do not need them)."""
+    if not plan_ids:
+        return []
+    q = (
+        select(tk.c.id, tk.c.plan_id, tk.c.draw_id, tk.c.subject_key, tk.c.drawn_on, tk.c.status)
+        .where(tk.c.plan_id.in_(list(plan_ids)))
+        .order_by(tk.c.id)
+    )
+    return _rows(conn.execute(q))
+
+
+def coverage_results(conn: Connection, plan_ids: Sequence[int]) -> list[dict[str, Any]]:
+    """The results of the plans' tasks: item, category, deadline status (no text, no person)."""
+    if not plan_ids:
+        return []
+    q = (
+        select(
+            rs.c.task_id,
+            rs.c.item_code,
+            rs.c.result_code,
+            rs.c.overdue,
+            rs.c.due_provisional,
+            rs.c.due_date,
+        )
+        .join(tk, tk.c.id == rs.c.task_id)
+        .where(tk.c.plan_id.in_(list(plan_ids)))
+        .order_by(rs.c.id)
+    )
+    return _rows(conn.execute(q))

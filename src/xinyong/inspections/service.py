@@ -23,9 +23,15 @@ from xinyong.identity.redact import redact_identifiers
 from xinyong.identity.ric import resident_ids_in
 from xinyong.inspections import registry, rules
 from xinyong.inspections import repository as repo
-from xinyong.kernel.calendar import WorkCalendar
+from xinyong.kernel.calendar import WorkCalendar, provisional_label
 from xinyong.kernel.clock import CHINA_TZ
-from xinyong.kernel.errors import Conflict, InputError, NotFound, PermissionDenied
+from xinyong.kernel.errors import (
+    Conflict,
+    InputError,
+    NotFound,
+    PermissionDenied,
+    XinyongError,
+)
 from xinyong.ledger import service as ledger
 from xinyong.ledger.hashing import canonical_json, content_hash
 from xinyong.ledger.model import BatchDraft, NewEntry
@@ -1008,4 +1014,317 @@ def subject_tasks(conn: Connection, deps: Deps, subject_key: str) -> list[dict[s
             {"id": i, "name": people.get(i, i)} for i in json.loads(r["inspectors"])
         ]
         out.append(view)
+    return out
+
+
+# -- sampling coverage and the public summary (issue 12, item 6; 一公开) ----------------------
+#
+# Everything is counted from what the platform stored: a draw's frozen record (its pool
+# snapshot, the policy it ran under, each stratum's eligible, target and drawn subjects), the
+# tasks it opened and the results entered. A task is "overdue" when one of its results was
+# entered after the result-entry deadline (decided at entry, against the latest day a
+# provisional calendar allows). An open task has no inspection end date, from which the
+# deadline runs: once the deadline counted from the draw day (the earliest possible end) has
+# passed, it is shown as 待核实 (possibly late), never as overdue.
+
+TASK_STATES = {
+    "done": "已按期录入结果",
+    "overdue": "逾期录入结果",
+    "open": "待检查（未录入结果）",
+}
+UNVERIFIED_LABEL = "待核实：自抽取日起已超过结果录入期限仍未录入（检查结束日期未知，不能认定逾期）"
+INTERNAL_NOTE = "分层按内部信用风险分类，仅供监管部门内部使用，不向社会公开，也不作为处罚依据"
+
+
+def _share(part: int, whole: int) -> dict[str, Any]:
+    if whole <= 0:
+        return {"value": None, "label": "—"}
+    v = part / whole
+    return {"value": round(v, 4), "label": f"{100 * v:.1f}%"}
+
+
+def _pct(ratio: str) -> str:
+    v = float(ratio) * 100
+    return f"{v:.1f}%" if v != int(v) else f"{int(v)}%"
+
+
+def _strata_of(record: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Per stratum of a draw: the pool's subjects of that grade (the snapshot's distribution),
+    those eligible (not at the yearly cap), the policy's ratio, the target and the drawn."""
+    pool_by_grade: dict[str | None, int] = {}
+    for s in record["pool"]["subjects"]:
+        pool_by_grade[s.get("grade")] = pool_by_grade.get(s.get("grade"), 0) + 1
+    out = []
+    for st in record["result"]["strata"]:
+        drawn = len(st["drawn"])
+        out.append(
+            {
+                "code": st["code"],
+                "grade": st["grade"],
+                "label": st["label"],
+                "pool": pool_by_grade.get(st["grade"], 0),
+                "eligible": int(st["eligible"]),
+                "ratio": st["ratio"],
+                "ratio_label": _pct(st["ratio"]),
+                "target": int(st["target"]),
+                "drawn": drawn,
+                "drawn_share": _share(drawn, int(st["eligible"])),
+            }
+        )
+    return out
+
+
+def draw_strata(record: Mapping[str, Any]) -> dict[str, Any]:
+    """A draw's strata chart data (the plan page): pool distribution and drawn vs ratio."""
+    return {
+        "pool_size": int(record["result"]["pool_size"]),
+        "excluded_at_cap": len(record["result"]["excluded_at_cap"]),
+        "yearly_cap": int(record["policy"]["yearly_cap"]),
+        "grade_scheme": record["policy"].get("grade_scheme"),
+        "strata": _strata_of(record),
+        "note": INTERNAL_NOTE,
+    }
+
+
+def plan_strata(conn: Connection, plan_id: int) -> list[dict[str, Any]]:
+    """The strata of each draw of a plan that ran (newest last)."""
+    return [
+        {"draw": int(d["id"]), **draw_strata(json.loads(d["record"]))}
+        for d in repo.drawn_records(conn, [plan_id])
+    ]
+
+
+def _task_states(
+    deps: Deps,
+    tasks: Sequence[Mapping[str, Any]],
+    results: Sequence[Mapping[str, Any]],
+    days_of: Mapping[int, int],
+    today: dt.date,
+) -> tuple[dict[int, str], set[int], set[int]]:
+    """Each task's state, the open tasks past the draw-day deadline (待核实), and the tasks
+    whose deadline lies in a provisional calendar year."""
+    late = {int(r["task_id"]) for r in results if r["overdue"]}
+    provisional = {int(r["task_id"]) for r in results if r["due_provisional"]}
+    state: dict[int, str] = {}
+    unverified: set[int] = set()
+    for t in tasks:
+        tid = int(t["id"])
+        if tid in late:
+            state[tid] = "overdue"
+        elif t["status"] == "done":
+            state[tid] = "done"
+        else:
+            state[tid] = "open"
+            try:
+                due = deps.calendar.deadline(t["drawn_on"], days_of[int(t["plan_id"])])
+            except XinyongError:  # no calendar year loaded yet: nothing can be said
+                unverified.add(tid)
+                continue
+            if due.provisional:
+                provisional.add(tid)
+            if today > due.latest:
+                unverified.add(tid)
+    return state, unverified, provisional
+
+
+def _calendar_note(deps: Deps, provisional: bool) -> dict[str, Any]:
+    years = sorted(deps.calendar.provisional_years)
+    return {
+        "provisional": provisional,
+        "label": (
+            "部分录入期限落在暂定年份，" + provisional_label(years) + "，期限可能变动"
+            if provisional and years
+            else "录入期限按国务院公布的节假日安排计算（工作日）"
+        ),
+    }
+
+
+def coverage_report(
+    conn: Connection,
+    deps: Deps,
+    *,
+    department_code: str | None,
+    year: int | None,
+    now: dt.datetime,
+) -> dict[str, Any]:
+    """Sampling coverage by department, inspection item and year (the console's charts, the
+    API and the CLI): per draw the pool and its strata against the policy's ratios; per group
+    the share of the pool drawn and inspected, tasks done / open / overdue, results by
+    category and the subjects at the yearly cap; tasks per month of the draw."""
+    today = _today(now)
+    names = registry.department_names(conn)
+    labels = _result_labels(deps)
+    plans = repo.coverage_plans(conn, department_code=department_code, year=year)
+    plan_ids = [int(p["id"]) for p in plans]
+    by_plan = {int(p["id"]): p for p in plans}
+    policies = {int(p["id"]): deps.inspections.policy(str(p["policy_ref"])) for p in plans}
+    days_of = {pid: pol.result_entry.working_days for pid, pol in policies.items()}
+    records = repo.drawn_records(conn, plan_ids)
+    tasks = repo.coverage_tasks(conn, plan_ids)
+    results = repo.coverage_results(conn, plan_ids)
+    state, unverified, provisional = _task_states(deps, tasks, results, days_of, today)
+
+    def group_key(p: Mapping[str, Any]) -> tuple[str, str, int]:
+        return (str(p["department_code"]), json.loads(p["items"])[0]["item"], int(p["year"]))
+
+    draws_out = []
+    latest_pool: dict[tuple[str, str, int], int] = {}
+    at_cap_draw: dict[tuple[str, str, int], int] = {}
+    for d in records:
+        p = by_plan[int(d["plan_id"])]
+        rec = json.loads(d["record"])
+        key = group_key(p)
+        latest_pool[key] = int(rec["result"]["pool_size"])
+        at_cap_draw[key] = len(rec["result"]["excluded_at_cap"])
+        draws_out.append(
+            {
+                "draw": int(d["id"]),
+                "plan": int(p["id"]),
+                "plan_name": p["name"],
+                "department": key[0],
+                "department_label": names.get(key[0], key[0]),
+                "item": key[1],
+                "item_label": deps.inspections.item(key[1]).name,
+                "year": key[2],
+                "drawn_at": _bj(d["drawn_at"]),
+                "policy": rec["policy_version"],
+                **draw_strata(rec),
+            }
+        )
+    groups: dict[tuple[str, str, int], dict[str, Any]] = {}
+    for p in plans:
+        key = group_key(p)
+        g = groups.setdefault(
+            key,
+            {
+                "department": key[0],
+                "department_label": names.get(key[0], key[0]),
+                "item": key[1],
+                "item_label": deps.inspections.item(key[1]).name,
+                "year": key[2],
+                "plans": [],
+                "yearly_cap": policies[int(p["id"])].yearly_cap.max_inspections,
+                "_drawn": set(),
+                "_inspected": set(),
+                "tasks": {"total": 0, "done": 0, "open": 0, "overdue": 0, "unverified": 0},
+                "_results": {},
+            },
+        )
+        g["plans"].append(int(p["id"]))
+    for t in tasks:
+        g = groups[group_key(by_plan[int(t["plan_id"])])]
+        tid = int(t["id"])
+        g["tasks"]["total"] += 1
+        g["tasks"][state[tid]] += 1
+        g["tasks"]["unverified"] += tid in unverified
+        g["_drawn"].add(str(t["subject_key"]))
+        if t["status"] == "done":
+            g["_inspected"].add(str(t["subject_key"]))
+    plan_of_task = {int(t["id"]): int(t["plan_id"]) for t in tasks}
+    for r in results:
+        g = groups[group_key(by_plan[plan_of_task[int(r["task_id"])]])]
+        code = str(r["result_code"])
+        g["_results"][code] = g["_results"].get(code, 0) + 1
+    groups_out = []
+    for key in sorted(groups):
+        g = groups[key]
+        pool = latest_pool.get(key, 0)
+        counts = repo.inspections_in_year(
+            conn, key[0], dt.date(key[2], 1, 1), dt.date(key[2], 12, 31)
+        )
+        drawn_n, inspected_n = len(g.pop("_drawn")), len(g.pop("_inspected"))
+        res = g.pop("_results")
+        groups_out.append(
+            {
+                **g,
+                "pool": pool,
+                "drawn_subjects": drawn_n,
+                "inspected_subjects": inspected_n,
+                "drawn_share": _share(drawn_n, pool),
+                "inspected_share": _share(inspected_n, pool),
+                "on_time_share": _share(g["tasks"]["done"], g["tasks"]["total"]),
+                "results": [
+                    {"result": c, "result_label": labels.get(c, c), "count": res[c]}
+                    for c in sorted(res)
+                ],
+                "at_cap_at_last_draw": at_cap_draw.get(key, 0),
+                "at_cap": sum(1 for n in counts.values() if n >= g["yearly_cap"]),
+            }
+        )
+    months: dict[str, dict[str, Any]] = {}
+    for t in tasks:
+        m = t["drawn_on"].strftime("%Y-%m")
+        row = months.setdefault(
+            m, {"month": m, "total": 0, "done": 0, "open": 0, "overdue": 0, "unverified": 0}
+        )
+        row["total"] += 1
+        row[state[int(t["id"])]] += 1
+        row["unverified"] += int(t["id"]) in unverified
+    return {
+        "department": department_code,
+        "department_label": None if department_code is None else names.get(department_code),
+        "year": year,
+        "generated_at": _bj(now),
+        "states": [{"state": k, "label": v} for k, v in TASK_STATES.items()],
+        "unverified_label": UNVERIFIED_LABEL,
+        "calendar": _calendar_note(deps, bool(provisional)),
+        "groups": groups_out,
+        "draws": draws_out,
+        "months": [months[m] for m in sorted(months)],
+    }
+
+
+def public_summary(
+    conn: Connection, deps: Deps, *, year: int | None = None
+) -> list[dict[str, Any]]:
+    """一公开: per inspection item and year of the published plans, the tasks, the results by
+    category and the share of tasks whose results were entered on time. Counts only: no
+    subject, no inspector, no stratum (the strata follow internal risk classes)."""
+    labels = _result_labels(deps)
+    plans = repo.coverage_plans(conn, department_code=None, year=year, published_only=True)
+    by_plan = {int(p["id"]): p for p in plans}
+    tasks = repo.coverage_tasks(conn, list(by_plan))
+    results = repo.coverage_results(conn, list(by_plan))
+    plan_of_task = {int(t["id"]): int(t["plan_id"]) for t in tasks}
+    rows: dict[tuple[str, int], dict[str, Any]] = {}
+
+    def row(item: str, yr: int) -> dict[str, Any]:
+        return rows.setdefault(
+            (item, yr),
+            {"item": item, "year": yr, "tasks": 0, "done": 0, "on_time": 0, "_results": {}},
+        )
+
+    for p in plans:  # every item of a published plan is listed, even before its draw
+        for it in json.loads(p["items"]):
+            row(it["item"], int(p["year"]))
+    for t in tasks:  # a joint task counts once for each of its items
+        p = by_plan[int(t["plan_id"])]
+        for it in json.loads(p["items"]):
+            r = row(it["item"], int(p["year"]))
+            r["tasks"] += 1
+    for res in results:
+        p = by_plan[plan_of_task[int(res["task_id"])]]
+        r = row(str(res["item_code"]), int(p["year"]))
+        code = str(res["result_code"])
+        r["_results"][code] = r["_results"].get(code, 0) + 1
+        r["done"] += 1
+        if not res["overdue"]:
+            r["on_time"] += 1
+    out = []
+    for key in sorted(rows, key=lambda k: (-k[1], k[0])):
+        r = rows[key]
+        res = r.pop("_results")
+        out.append(
+            {
+                **r,
+                "item_label": deps.inspections.item(key[0]).name,
+                "open": r["tasks"] - r["done"],
+                "done_share": _share(r["done"], r["tasks"]),
+                "on_time_share": _share(r["on_time"], r["tasks"]),
+                "results": [
+                    {"result": c, "result_label": labels.get(c, c), "count": res[c]}
+                    for c in sorted(res)
+                ],
+            }
+        )
     return out

@@ -504,3 +504,71 @@ def result_cmd(
         ),
         lambda t: _show_tasks([t]),
     )
+
+
+def _show_coverage(c: dict[str, Any]) -> None:
+    scope = c["department_label"] or "全部部门"
+    typer.echo(
+        f"抽查覆盖情况（{scope}，{c['year'] or '全部'}年度；统计时间 "
+        f"{c['generated_at'][:19].replace('T', ' ')} 北京时间）"
+    )
+    typer.echo(f"  {c['calendar']['label']}")
+    if not c["groups"]:
+        typer.echo("  尚无抽查计划")
+    for g in c["groups"]:
+        t = g["tasks"]
+        typer.echo(
+            f"{g['year']}年  {g['department_label']}  {g['item_label']}（{g['item']}）  "
+            f"计划 {'、'.join(str(p) for p in g['plans'])}"
+        )
+        typer.echo(
+            f"  名录 {g['pool']} 户，抽中 {g['drawn_subjects']} 户（{g['drawn_share']['label']}），"
+            f"已检查 {g['inspected_subjects']} 户（{g['inspected_share']['label']}）"
+        )
+        typer.echo(
+            f"  任务 {t['total']}：按期录入 {t['done']}，逾期录入 {t['overdue']}，"
+            f"待检查 {t['open']}（其中待核实 {t['unverified']}）"
+        )
+        if g["results"]:
+            typer.echo(
+                "  检查结果："
+                + "；".join(f"{r['result_label']} {r['count']}" for r in g["results"])
+            )
+        typer.echo(
+            f"  年度检查上限 {g['yearly_cap']} 次：已达上限 {g['at_cap']} 户"
+            f"（最近一次抽取时 {g['at_cap_at_last_draw']} 户未进入抽取）"
+        )
+    for d in c["draws"]:
+        typer.echo(
+            f"抽取 {d['draw']}（计划 {d['plan']}，{(d['drawn_at'] or '')[:16].replace('T', ' ')}）"
+            f"  名录 {d['pool_size']} 户，达上限未进入 {d['excluded_at_cap']} 户"
+        )
+        for s in d["strata"]:
+            typer.echo(
+                f"  {s['label']}：名录 {s['pool']}，可抽 {s['eligible']}，策略比例 "
+                f"{s['ratio_label']}，应抽 {s['target']}，抽中 {s['drawn']}"
+                f"（{s['drawn_share']['label']}）"
+            )
+    if c["months"]:
+        typer.echo("按抽取月份：")
+    for m in c["months"]:
+        typer.echo(
+            f"  {m['month']}  任务 {m['total']}：按期录入 {m['done']}，逾期录入 {m['overdue']}，"
+            f"待检查 {m['open']}（待核实 {m['unverified']}）"
+        )
+
+
+@app.command("coverage")
+def coverage_cmd(
+    department: Annotated[str | None, typer.Option("--department", help="只统计该部门的")] = None,
+    year: Annotated[int | None, typer.Option("--year", help="计划年度")] = None,
+    as_json: AsJson = False,
+) -> None:
+    """抽查覆盖情况：名录与分层、抽中与已检查比例、任务完成与逾期、检查结果、年度上限。"""
+    _work(
+        as_json,
+        lambda c, p: service.coverage_report(
+            c, p.inspection_deps(), department_code=department, year=year, now=p.clock.now()
+        ),
+        _show_coverage,
+    )

@@ -108,6 +108,38 @@ def plans_page(
     return _plans_page(request, platform, session, message=DONE.get(done))
 
 
+@router.api_route("/console/inspections/coverage", methods=PAGE, response_class=HTMLResponse)
+def coverage_page(
+    request: Request,
+    platform: PlatformDep,
+    session: Reader,
+    department: Annotated[str, Query(max_length=64)] = "",
+    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+) -> Response:
+    """Sampling coverage (as GET /api/v1/inspections/coverage): charts with their tables; the
+    office and auditors all departments (or one), a department officer its own."""
+    scope = department_scope(session.principal, department or None, "抽查覆盖情况")
+    with platform.engine.connect() as conn:
+        report = insp.coverage_report(
+            conn,
+            platform.inspection_deps(),
+            department_code=scope,
+            year=year,
+            now=platform.clock.now(),
+        )
+        depts = access.departments(conn) if session.principal.role != "department" else []
+    context = _context(
+        platform,
+        session,
+        request=request,
+        report=report,
+        departments=depts,
+        chosen=scope or "",
+        year=year,
+    )
+    return _render(request, "inspection_coverage.html", context)
+
+
 @router.post("/console/inspections/plans", response_class=HTMLResponse)
 def create_plan(
     request: Request,
@@ -170,12 +202,14 @@ def _plan_page(
         plan = insp.get_plan(conn, deps, plan_id)
         require_own(session.principal, plan["department"], "抽查计划")
         tasks = insp.list_tasks(conn, deps, plan_ids=[plan_id])
+        strata = insp.plan_strata(conn, plan_id)
     context = _context(
         platform,
         session,
         request=request,
         plan=plan,
         tasks=tasks,
+        strata=strata,
         pending=[d for d in plan["draws"] if d["status"] != "drawn"],
         today=platform.clock.today().isoformat(),
         **extra,

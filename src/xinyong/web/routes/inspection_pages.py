@@ -1,6 +1,7 @@
 """The portal's 双随机、一公开 page (/inspections): published plans, each draw's commitment
 (published before the draw), then its seed, the public record to download and how to verify
-it with ``xinyong verify-draw``, the drawn subjects and their results. Pages only (not in the
+it with ``xinyong verify-draw``, the drawn subjects and their results, and (first page) the
+summary of results per item and year (一公开: counts only). Pages only (not in the
 API document); the same data as GET /api/v1/inspections/published."""
 
 # No "from __future__ import annotations": FastAPI resolves these annotations at runtime.
@@ -25,11 +26,16 @@ def inspections_page(
     page: Annotated[int, Query(ge=1, le=10000)] = 1,
 ) -> HTMLResponse:
     with platform.engine.connect() as conn:
-        plans = insp.published(
-            conn, platform.inspection_deps(), limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE
-        )
+        deps = platform.inspection_deps()
+        plans = insp.published(conn, deps, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
+        summary = insp.public_summary(conn, deps) if page == 1 else []
     return TEMPLATES.TemplateResponse(
         request,
         "inspections.html",
-        {"plans": plans[:PAGE_SIZE], "page": page, "has_next": len(plans) > PAGE_SIZE},
+        {
+            "plans": plans[:PAGE_SIZE],
+            "page": page,
+            "has_next": len(plans) > PAGE_SIZE,
+            "summary": summary,
+        },
     )

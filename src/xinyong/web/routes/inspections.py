@@ -421,6 +421,30 @@ def download_full_record(platform: PlatformDep, who: Reader, draw_id: DrawId) ->
 
 
 @router.get(
+    "/api/v1/inspections/coverage",
+    summary="抽查覆盖情况（按部门、事项、年度）",
+    response_model=schemas.Coverage,
+    responses=declared(401, 403, 422),
+)
+def coverage(
+    platform: PlatformDep,
+    who: Reader,
+    department: Annotated[str | None, Query(max_length=64, description="牵头部门代码")] = None,
+    year: Annotated[int | None, Query(ge=2000, le=2100, description="计划年度")] = None,
+) -> dict[str, Any]:
+    """每次抽取的名录规模与分层（策略比例与实际抽中比例）、名录中已检查的比例、任务按期完成／待检查／逾期录入（录入期限按工作日历计算，暂定年份注明）、检查结果类别、达到年度检查上限的主体数、按月的任务情况。部门只看本部门牵头的。"""
+    scope = department_scope(who, department, "抽查覆盖情况")
+    with platform.engine.connect() as conn:
+        return insp.coverage_report(
+            conn,
+            platform.inspection_deps(),
+            department_code=scope,
+            year=year,
+            now=platform.clock.now(),
+        )
+
+
+@router.get(
     "/api/v1/inspections/published",
     summary="公开的抽查计划、抽取与结果",
     dependencies=[PUBLIC],

@@ -130,3 +130,108 @@ class PublishedPlan(Plan):
 
 class Published(Schema):
     items: list[PublishedPlan]
+
+
+class Share(Schema):
+    value: float | None = Field(description="比例（0–1），分母为零时为空")
+    label: str = Field(description="百分比文字，如 10.0%")
+
+
+class ResultCount(Schema):
+    result: str = Field(description="检查结果类别代码（代码表 inspection_result）")
+    result_label: str
+    count: int
+
+
+class TaskCounts(Schema):
+    total: int = Field(description="检查任务数")
+    done: int = Field(description="已按期录入结果")
+    open: int = Field(description="待检查（未录入结果）")
+    overdue: int = Field(description="逾期录入结果")
+    unverified: int = Field(
+        description="待核实：未录入且自抽取日起已超过录入期限（检查结束日期未知，不认定逾期）"
+    )
+
+
+class StratumCoverage(Schema):
+    code: str = Field(description="分层代码")
+    grade: str | None = Field(description="等级或风险分类（null：未分类）")
+    label: str
+    pool: int = Field(description="名录中该层主体数（抽取时的名录快照）")
+    eligible: int = Field(description="可抽取主体数（未达年度检查上限）")
+    ratio: str = Field(description="监管策略的抽查比例（小数）")
+    ratio_label: str
+    target: int = Field(description="应抽户数（向上取整）")
+    drawn: int = Field(description="实际抽中户数")
+    drawn_share: Share = Field(description="实际抽中比例（抽中 ÷ 可抽取）")
+
+
+class DrawCoverage(Schema):
+    draw: int
+    plan: int
+    plan_name: str
+    department: str
+    department_label: str
+    item: str
+    item_label: str
+    year: int
+    drawn_at: str | None = Field(description="抽取时间（北京时间）")
+    policy: str = Field(description="监管策略 代码@版本")
+    pool_size: int = Field(description="名录主体数")
+    excluded_at_cap: int = Field(description="因达到年度检查上限未进入抽取的主体数")
+    yearly_cap: int = Field(description="年度检查次数上限")
+    grade_scheme: str | None
+    strata: list[StratumCoverage]
+    note: str
+
+
+class GroupCoverage(Schema):
+    department: str = Field(description="牵头部门代码")
+    department_label: str
+    item: str = Field(description="抽查事项代码（抽取所依据的事项）")
+    item_label: str
+    year: int
+    plans: list[int] = Field(description="计入的抽查计划编号")
+    yearly_cap: int
+    pool: int = Field(description="最近一次抽取的名录主体数")
+    drawn_subjects: int = Field(description="抽中主体数（去重）")
+    inspected_subjects: int = Field(description="已录入结果的主体数（去重）")
+    drawn_share: Share
+    inspected_share: Share = Field(description="名录中已检查的比例")
+    on_time_share: Share = Field(description="按期录入结果的任务比例")
+    tasks: TaskCounts
+    results: list[ResultCount]
+    at_cap_at_last_draw: int = Field(description="最近一次抽取时达到年度检查上限的主体数")
+    at_cap: int = Field(description="本年度本部门检查次数已达上限的主体数")
+
+
+class MonthCoverage(Schema):
+    month: str = Field(description="抽取月份 YYYY-MM")
+    total: int
+    done: int
+    open: int
+    overdue: int
+    unverified: int
+
+
+class StateLabel(Schema):
+    state: str
+    label: str
+
+
+class CalendarNote(Schema):
+    provisional: bool = Field(description="是否有录入期限落在暂定的节假日年份")
+    label: str
+
+
+class Coverage(Schema):
+    department: str | None = Field(description="部门范围（空：全部部门）")
+    department_label: str | None
+    year: int | None
+    generated_at: str = Field(description="统计时间（北京时间）")
+    states: list[StateLabel]
+    unverified_label: str
+    calendar: CalendarNote
+    groups: list[GroupCoverage] = Field(description="按部门、抽查事项、年度")
+    draws: list[DrawCoverage] = Field(description="每次抽取的名录与分层")
+    months: list[MonthCoverage] = Field(description="按抽取月份的任务完成情况")

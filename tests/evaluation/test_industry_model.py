@@ -15,7 +15,6 @@ from xinyong.demo.generator import department_uscc
 from xinyong.evaluation import service as evaluation
 
 
-
 def _register(platform: Platform, uscc: str, name: str, industry: str) -> None:
     row = {"企业名称": name, "统一社会信用代码": uscc, "成立日期": "2020-01-02"}
     if industry:

@@ -35,9 +35,9 @@ def pool_of(platform: Platform, p: dict[str, Any]) -> list[dict[str, Any]]:
     with platform.engine.connect() as conn:
         row = insp.repo.plan(conn, p["id"])
         assert row is not None
-        subjects_: list[dict[str, Any]] = insp.build_pool(
-            conn, deps, row, platform.clock.today()
-        )["subjects"]
+        subjects_: list[dict[str, Any]] = insp.build_pool(conn, deps, row, platform.clock.today())[
+            "subjects"
+        ]
         return subjects_
 
 
@@ -64,10 +64,9 @@ def test_filters_by_industry_and_size(platform: Platform) -> None:
     p = plan(platform, pool_filter={"industry": "批发和零售业，unknown", "size": "小型"})
     assert p["pool_filter"]["industry"] == "F,unknown"
     pool = pool_of(platform, p)
-    assert pool and all(s["industry"] in ("F", "unknown") and s["size"] == "3" for s in pool)
-    assert len(pool) == sum(
-        1 for i in range(40) if i % 4 != 0 and SIZES[i % 3] == "3"
-    )
+    assert pool
+    assert all(s["industry"] in ("F", "unknown") and s["size"] == "3" for s in pool)
+    assert len(pool) == sum(1 for i in range(40) if i % 4 != 0 and SIZES[i % 3] == "3")
     with platform.engine.connect() as conn:
         full = insp.get_plan(conn, platform.inspection_deps(), p["id"])
     assert [(u["key"], u["included"]) for u in full["unknowns"]] == [
@@ -82,4 +81,3 @@ def test_bad_filter_values(platform: Platform) -> None:
         plan(platform, pool_filter={"industry": "1310"})
     with refused(InputError, "pool_filter.size“巨型”不是“企业规模”中的代码"):
         plan(platform, pool_filter={"size": "巨型"})
-

@@ -362,8 +362,25 @@ def load_evaluation_catalogue(extra_dirs: Sequence[Path] = ()) -> EvaluationCata
     return _load(tuple(Path(d) for d in extra_dirs))
 
 
-def model_json(m: EvaluationModel) -> dict[str, Any]:
+def scope_note(m: EvaluationModel, industry_labels: Mapping[str, str]) -> str:
+    """Who the model scores, in words (the pages show it beside the model)."""
+    if not m.industries:
+        return ""
+    names = "、".join(f"{c} {industry_labels.get(c, c)}" for c in m.industries)
+    return (
+        f"仅评价登记信息载明的行业门类为 {names} 的主体；登记信息未载明行业或属于其他行业的主体"
+        "不参加本模型评价（只有公共信用综合评价结果）"
+    )
+
+
+def model_json(
+    m: EvaluationModel,
+    industry_labels: Mapping[str, str] | None = None,
+    department_names: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
     """A model as the API publishes it (codes with labels beside them)."""
+    il = industry_labels or {}
+    dn = department_names or {}
     return {
         "code": m.code,
         "name": m.name,
@@ -375,7 +392,9 @@ def model_json(m: EvaluationModel) -> dict[str, Any]:
         "disclosure": m.disclosure.value,
         "base_model": m.base_model,
         "department": m.department,
-        "industries": list(m.industries),
+        "department_label": dn.get(m.department, m.department) if m.department else None,
+        "industries": [{"code": c, "label": il.get(c, c)} for c in m.industries],
+        "scope_note": scope_note(m, il),
         "legal_basis": [b.as_json() for b in m.legal_basis],
         "score": {"base": m.score.base, "min": m.score.min, "max": m.score.max},
         "indicators": [

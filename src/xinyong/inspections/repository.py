@@ -108,9 +108,7 @@ def count_unknown(
     """Organisations in the region and of the USCC type whose ``column`` (industry, size) is
     not stated."""
     region = func.coalesce(subjects.c.division_code, func.substr(subjects.c.key, 3, 6))
-    q = select(func.count()).where(
-        subjects.c.kind == "organisation", subjects.c[column].is_(None)
-    )
+    q = select(func.count()).where(subjects.c.kind == "organisation", subjects.c[column].is_(None))
     if region_prefix:
         q = q.where(region.like(f"{region_prefix}%"))
     if kind:

@@ -404,9 +404,7 @@ def unknown_counts(conn: Connection, filt: Mapping[str, Any]) -> list[dict[str, 
             continue
         n = repo.count_unknown(conn, k, filt.get("region"), filt.get("type"))
         included = UNKNOWN in str(filt[k]).split(",")
-        out.append(
-            {"key": k, "key_label": FILTER_LABELS[k], "count": n, "included": included}
-        )
+        out.append({"key": k, "key_label": FILTER_LABELS[k], "count": n, "included": included})
     return out
 
 

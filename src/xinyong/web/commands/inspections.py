@@ -363,7 +363,9 @@ def plan_add_cmd(
     ] = None,
     size: Annotated[
         str | None,
-        typer.Option("--size", help="企业规模（1 大型 2 中型 3 小型 4 微型，或中文）；含 unknown 同上"),
+        typer.Option(
+            "--size", help="企业规模（1 大型 2 中型 3 小型 4 微型，或中文）；含 unknown 同上"
+        ),
     ] = None,
     as_json: AsJson = False,
 ) -> None:
@@ -382,7 +384,12 @@ def plan_add_cmd(
             department_code=department,
             items=items,
             policy_ref=policy,
-            pool_filter={"region": region, "type": subject_type, "industry": industry, "size": size},
+            pool_filter={
+                "region": region,
+                "type": subject_type,
+                "industry": industry,
+                "size": size,
+            },
             actor=operator_actor(),
             now=p.clock.now(),
         ),

@@ -55,9 +55,9 @@ def test_the_portal_publishes_the_evaluation_model(visit: Visit, live_site: Live
     statement = page.locator(".evaluation-statement").inner_text()
     assert "GB/T 45255-2025" in statement
     assert "本平台自定" in statement
-    indicators = page.get_by_role("table", name=re.compile("评价指标"))
+    indicators = page.get_by_role("table", name=re.compile("本平台模型）的评价指标"))
     assert "严重失信行政处罚（按时间衰减）" in indicators.inner_text()
-    grades = page.get_by_role("table", name=re.compile("等级与分值区间")).inner_text()
+    grades = page.get_by_role("table", name=re.compile("本平台模型）的等级与分值区间")).inner_text()
     assert "优" in grades
     assert "850 ≤ 得分 ≤ 1000" in grades
     visit.no_horizontal_scroll()

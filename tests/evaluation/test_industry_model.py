@@ -72,8 +72,16 @@ def test_the_food_model_scores_its_industries_only(platform: Platform) -> None:
     own = next(i for i in food["indicators"] if i["code"] == "FOOD_PENALTY")
     assert own["value"] == 1.0  # the market regulator's one penalty, not the other's
     assert food["score"] == org["GGXYPJ"]["score"] - 75.0
-    # No industry stated: scored by the public model only.
+    # No industry stated: scored by the public model only, and the pages say why.
     assert set(_results(platform, ORG2)) == {"GGXYPJ"}
+    from xinyong.web.evaluation_labels import not_scored
+
+    with platform.engine.connect() as conn:
+        found = list(_results(platform, ORG2).values())
+        [note] = not_scored(platform, conn, ORG2, found, ALL)
+        assert not_scored(platform, conn, ORG, list(org.values()), ALL) == []
+    assert note["model"] == "SCJG_SPXY"
+    assert note["reason"] == "登记信息未载明行业门类，不参加本模型评价"
 
 
 def test_the_model_is_published_with_its_scope() -> None:
@@ -85,6 +93,7 @@ def test_the_model_is_published_with_its_scope() -> None:
         "GGXYPJ",
         "scjg",
     )
-    assert body["industries"] == ["C", "F", "H"]
+    assert [i["code"] for i in body["industries"]] == ["C", "F", "H"]
+    assert "未载明行业" in body["scope_note"]
     assert all(b["evidence"] in ("S", "U") for b in body["legal_basis"])
     assert catalogue.facets["DJZC"] == "DJ_HYML"

@@ -49,6 +49,13 @@ def test_industry_and_size_reach_the_subject(platform: Platform) -> None:
     # A resend of the registration updates them (labels accepted too).
     _import(platform, _reg(ORG, "西安市示例食品有限公司", "住宿和餐饮业", "微型"))
     assert _subject(platform, ORG) == ("H", "4")
+    # The rebuild of the projections (xinyong rebuild) leaves them as the imports left them.
+    from xinyong.lists.service import rebuild
+
+    with platform.engine.begin() as conn:
+        rebuild(conn, platform.sanctions, platform.catalogue)
+    assert _subject(platform, ORG) == ("H", "4")
+    assert _subject(platform, ORG2) == (None, None)
 
 
 def test_a_class_code_is_refused_not_guessed(platform: Platform) -> None:

@@ -6,12 +6,15 @@ import datetime as dt
 import json
 from pathlib import Path
 
+from sqlalchemy import select
+
 from tests.helpers import counts
 from xinyong.bootstrap import Platform
 from xinyong.commitments import service as commitments
 from xinyong.demo.generator import generate_files
 from xinyong.demo.run import run_demo
 from xinyong.identity.divisions import default_divisions
+from xinyong.identity.tables import subjects
 from xinyong.identity.uscc import check_uscc
 from xinyong.ingest.readers import read_table
 
@@ -39,6 +42,15 @@ def test_demo_builds_a_province_through_the_real_pipeline(platform: Platform) ->
     assert counts(platform) == (n_batches, n_entries)
     with platform.engine.connect() as conn:
         assert commitments.find(conn, platform.commitment_deps())["total"] == len(signed)
+        # Most organisations' registrations state 行业门类 and 企业规模; some state neither.
+        rows = conn.execute(
+            select(subjects.c.industry, subjects.c.size).where(subjects.c.kind == "organisation")
+        ).all()
+    stated = [r for r in rows if r.industry]
+    assert len(stated) > len(rows) / 2
+    assert len(stated) < len(rows)
+    assert {r.industry for r in stated} <= set("ABCDEFGHIJKLMNOPQRST")
+    assert {r.size for r in rows if r.size} <= {"1", "2", "3", "4"}
 
 
 def test_generated_codes_are_valid_on_real_divisions(tmp_path: Path) -> None:
@@ -100,7 +112,7 @@ def test_company_names_read_like_chinese_trade_names() -> None:
     assert len(set(names)) == len(names)
     for n in orgs:
         suffix = next(s for s in sorted(SUFFIXES, key=len, reverse=True) if n.endswith(s))
-        industries = sorted((i for i, _ in INDUSTRIES), key=len, reverse=True)
+        industries = sorted((i for i, _, _ in INDUSTRIES), key=len, reverse=True)
         industry = next(i for i in industries if n[: -len(suffix)].endswith(i))
         trade = n[: -len(suffix) - len(industry)][-2:]
         assert all(ch in TRADE_NAME_CHARS for ch in trade), n

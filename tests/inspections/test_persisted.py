@@ -271,7 +271,7 @@ def test_bad_input(ready: Platform) -> None:
         plan(platform, items=[])
     with refused(InputError, "抽查事项清单中没有事项"):
         plan(platform, items=[{"item": "NOPE"}])
-    with refused(InputError, "行业"):
+    with refused(InputError, "不是“国民经济行业分类门类”中的代码"):
         plan(platform, pool_filter={"industry": "C13"})
     p = plan(platform)
     deps = platform.inspection_deps()

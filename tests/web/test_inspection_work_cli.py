@@ -124,3 +124,26 @@ def test_plans_draws_tasks_results_from_the_command_line(
     assert "已撤回回避登记" in out
     code, out = _run("inspections", "plans")
     assert "已抽取，种子已公开" in out
+
+
+def test_plan_by_industry_and_size(env: Path, platform: Platform) -> None:
+    from tests.inspections.test_pool_filters import classify
+
+    seed_platform(platform)
+    classify(platform)
+    code, out = _run(
+        "inspections", "plan-add", "--name", "制造业定向抽查", "--department", "scjg",
+        "--item", "GSXX_CC", "--policy", "SAMR_GRADED", "--year", "2026",
+        "--industry", "C", "--size", "3,4",
+    )  # fmt: skip
+    assert code == 0, out
+    assert "范围 行业门类：制造业；" not in out
+    assert "范围 行业门类：制造业" in out
+    assert "范围 企业规模：小型、微型" in out
+    assert "行业门类未载明的主体 20 个：未纳入抽查对象范围" in out
+    code, out = _run(
+        "inspections", "plan-add", "--name", "x", "--department", "scjg",
+        "--item", "GSXX_CC", "--policy", "SAMR_GRADED", "--year", "2026", "--industry", "C13",
+    )  # fmt: skip
+    assert code != 0
+    assert "不是“国民经济行业分类门类”中的代码" in out

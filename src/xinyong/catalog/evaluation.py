@@ -38,6 +38,8 @@ from xinyong.kernel.errors import ConfigurationError
 
 MODELS_FILE = "evaluation/models.yaml"
 KIND = "evaluation_models"
+# The registration item whose facet (its 行业门类 field) scopes a model by ``industries``.
+INDUSTRY_ITEM = "DJZC"
 
 
 class ModelKind(StrEnum):
@@ -92,6 +94,9 @@ class Indicator(Frozen):
     actions: tuple[str, ...] = ()
     exclude_actions: tuple[str, ...] = ()
     active: bool = False
+    # Only the records of the model's own department (an industry model reading that
+    # department's inspection results and penalties).
+    own_department: bool = False
     recency: tuple[RecencyBand, ...] = ()
 
     @property
@@ -125,6 +130,10 @@ class EvaluationModel(Frozen):
     # model's score: the subject's score there is this model's base.
     base_model: str | None = None
     department: str | None = None  # the department whose model it is
+    # The 行业门类 (GB/T 4754-2017 letters) an industry model scores: only subjects whose
+    # current registration record (INDUSTRY_ITEM, its facet) states one of them; a subject
+    # with no stated industry is not scored by it. Empty: every subject of subject_kinds.
+    industries: tuple[str, ...] = ()
     subject_kinds: tuple[str, ...] = ("organisation", "individual_business")
     legal_basis: tuple[LegalBasis, ...] = Field(min_length=1)
     score: ScoreFormula
@@ -185,8 +194,36 @@ def _check_model(src: Source, key: Key, m: EvaluationModel) -> None:
             "a risk classification is internal",
             "信用风险分类结果仅供内部监管参考，disclosure 须为“内部”（不公开、不作为惩戒依据）",
         )
+    if m.industries and m.kind is not ModelKind.INDUSTRY:
+        raise error(
+            src,
+            (*key, "industries"),
+            "only an industry model is scoped by industries",
+            "只有行业信用评价模型（kind: industry）可以限定 industries（适用行业门类）",
+        )
+    if any(len(c) != 1 or not "A" <= c <= "Z" for c in m.industries):
+        raise error(
+            src,
+            (*key, "industries"),
+            "industries are 门类 letters",
+            "industries 应为国民经济行业分类门类字母（如 C、F、H）",
+        )
+    if m.kind is ModelKind.INDUSTRY and not (m.base_model and m.department):
+        raise error(
+            src,
+            key,
+            "an industry model names its base_model and department",
+            "行业信用评价模型须写明 base_model（所依据的公共信用综合评价模型）和 department（部门）",
+        )
     seen: set[str] = set()
     for i, ind in enumerate(m.indicators):
+        if ind.own_department and not m.department:
+            raise error(
+                src,
+                (*key, "indicators", i, "own_department"),
+                "own_department needs the model's department",
+                "own_department 须模型写明 department",
+            )
         ik: Key = (*key, "indicators", i)
         if ind.code in seen:
             raise error(src, (*ik, "code"), f"duplicate indicator {ind.code}", "指标代码重复")
@@ -292,6 +329,12 @@ def build(found: Sequence[tuple[str, Source]]) -> EvaluationCatalogue:
                 )
             seen.add(model.code)
             by_code[model.code] = model  # a local file replaces the national model
+    scoped = [m.code for m in by_code.values() if m.industries]
+    if scoped and INDUSTRY_ITEM not in facets:
+        raise ConfigurationError(
+            f"models {scoped} are scoped by industry but facets has no {INDUSTRY_ITEM}",
+            f"评价模型 {'、'.join(scoped)} 限定了适用行业，facets 须写明 {INDUSTRY_ITEM} 的行业门类字段",
+        )
     if not by_code:
         raise ConfigurationError(
             "the evaluation models file is missing or has no models",
@@ -319,8 +362,25 @@ def load_evaluation_catalogue(extra_dirs: Sequence[Path] = ()) -> EvaluationCata
     return _load(tuple(Path(d) for d in extra_dirs))
 
 
-def model_json(m: EvaluationModel) -> dict[str, Any]:
+def scope_note(m: EvaluationModel, industry_labels: Mapping[str, str]) -> str:
+    """Who the model scores, in words (the pages show it beside the model)."""
+    if not m.industries:
+        return ""
+    names = "、".join(f"{c} {industry_labels.get(c, c)}" for c in m.industries)
+    return (
+        f"仅评价登记信息载明的行业门类为 {names} 的主体；登记信息未载明行业或属于其他行业的主体"
+        "不参加本模型评价（只有公共信用综合评价结果）"
+    )
+
+
+def model_json(
+    m: EvaluationModel,
+    industry_labels: Mapping[str, str] | None = None,
+    department_names: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
     """A model as the API publishes it (codes with labels beside them)."""
+    il = industry_labels or {}
+    dn = department_names or {}
     return {
         "code": m.code,
         "name": m.name,
@@ -332,6 +392,9 @@ def model_json(m: EvaluationModel) -> dict[str, Any]:
         "disclosure": m.disclosure.value,
         "base_model": m.base_model,
         "department": m.department,
+        "department_label": dn.get(m.department, m.department) if m.department else None,
+        "industries": [{"code": c, "label": il.get(c, c)} for c in m.industries],
+        "scope_note": scope_note(m, il),
         "legal_basis": [b.as_json() for b in m.legal_basis],
         "score": {"base": m.score.base, "min": m.score.min, "max": m.score.max},
         "indicators": [
@@ -345,6 +408,7 @@ def model_json(m: EvaluationModel) -> dict[str, Any]:
                 "weight": i.weight,
                 "cap": i.cap,
                 "items": list(i.items),
+                "own_department": i.own_department,
             }
             for i in m.indicators
         ],

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import datetime as dt
+import hashlib
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -42,18 +43,22 @@ def department_uscc(code: str, province: str = "61") -> str:
     return make_uscc("1", "1", province + "0000", body)
 
 
+# (trade word, 经营范围, 行业门类 of GB/T 4754-2017 the registration states).
 INDUSTRIES = (
-    ("科技", "软件开发；信息技术咨询服务"),
-    ("建筑工程", "房屋建筑工程施工；市政公用工程施工"),
-    ("食品", "食品生产；食品销售"),
-    ("餐饮管理", "餐饮服务；食品经营"),
-    ("化工", "化工产品生产（不含许可类化工产品）"),
-    ("物流", "道路货物运输；仓储服务"),
-    ("医药", "药品零售；医疗器械经营"),
-    ("商贸", "日用百货销售；五金产品批发"),
-    ("环保科技", "污水处理及其再生利用；固体废物治理"),
-    ("机械制造", "通用设备制造；机械零部件加工"),
+    ("科技", "软件开发；信息技术咨询服务", "I"),
+    ("建筑工程", "房屋建筑工程施工；市政公用工程施工", "E"),
+    ("食品", "食品生产；食品销售", "C"),
+    ("餐饮管理", "餐饮服务；食品经营", "H"),
+    ("化工", "化工产品生产（不含许可类化工产品）", "C"),
+    ("物流", "道路货物运输；仓储服务", "G"),
+    ("医药", "药品零售；医疗器械经营", "F"),
+    ("商贸", "日用百货销售；五金产品批发", "F"),
+    ("环保科技", "污水处理及其再生利用；固体废物治理", "N"),
+    ("机械制造", "通用设备制造；机械零部件加工", "C"),
 )
+# 企业规模 as a department would state it, mostly small and micro (demo only; the platform
+# never derives a size).
+SIZES = ("小型", "小型", "微型", "微型", "微型", "中型", "大型")
 SUFFIXES = ("有限公司", "有限责任公司", "股份有限公司")
 # Characters Chinese trade names (字号) are commonly made of; a 字号 is two of them, so names
 # read like 西安鑫瑞建筑工程有限公司 rather than dictionary words.
@@ -210,6 +215,8 @@ DJZC_HEADERS = (
     "所在省份",
     "地区",
     "注册地址",
+    "行业门类",
+    "企业规模",
 )
 SXBZXR_HEADERS = (
     "被执行人名称",
@@ -244,6 +251,8 @@ class Company:
     capital: str
     scope: str
     address: str
+    industry: str = ""  # 行业门类 letter, "" when the registration states none
+    size: str = ""  # 企业规模 label, "" when not stated (and for 个体工商户)
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,7 +300,7 @@ class Province:
     def company(self) -> Company:
         county = self.rng.choice(self.counties)
         individual = self.rng.random() < 0.2
-        industry, scope = self.rng.choice(INDUSTRIES)
+        industry, scope, category = self.rng.choice(INDUSTRIES)
         county_name = county.full_name or county.name or ""
         city = county_name.replace(self.province_name, "")[:2] or self.fake.city_name()[:2]
         if individual:
@@ -323,7 +332,15 @@ class Province:
             capital=capital,
             scope=scope,
             address=f"{county_name}{self.fake.street_name()}{self.rng.randrange(1, 300)}号",
+            # From the code, not the generator's random stream (the rest of the demo stays as
+            # it was): about one registration in eight states neither.
+            industry="" if _bucket(code, 8) == 0 else category,
+            size="" if individual or _bucket(code, 8) == 0 else SIZES[_bucket(code, 7, 1)],
         )
+
+
+def _bucket(code: str, n: int, salt: int = 0) -> int:
+    return int(hashlib.sha256(f"{salt}:{code}".encode()).hexdigest()[:8], 16) % n
 
 
 def _date_between(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
@@ -378,6 +395,8 @@ def generate_files(
             prov.province_name,
             c.division_name,
             c.address,
+            c.industry,
+            c.size,
         ]
         for c in companies
     ]

@@ -25,7 +25,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from xinyong.catalog.evaluation import EvaluationModel, Function, Indicator
+from xinyong.catalog.evaluation import INDUSTRY_ITEM, EvaluationModel, Function, Indicator
 
 
 def open_snapshot(con: Any, paths: Sequence[str], name: str = "ledger_snapshot") -> ir.Table:
@@ -76,9 +76,13 @@ def _factor(r: ir.Table, ind: Indicator, on_day: int) -> ir.NumericValue:
     )
 
 
-def _counted(r: ir.Table, ind: Indicator, on_day: int) -> ir.BooleanValue:
+def _counted(
+    r: ir.Table, ind: Indicator, on_day: int, department: str | None = None
+) -> ir.BooleanValue:
     """Whether a current record is one the indicator counts (before its recency factor)."""
     cond = r.item_code.isin(list(ind.items))
+    if ind.own_department:
+        cond &= r.department_code == (department or "")
     if ind.severities:
         cond &= r.severity.isin(list(ind.severities))
     if ind.facet_values:
@@ -101,7 +105,10 @@ def indicator_values(
     indicator, unioned, made the engine scan and shuffle the records once per indicator)."""
     r = current.filter(current.subject_kind.isin(list(model.subject_kinds)))
     factors = [
-        ibis.cases((_counted(r, ind, on_day), _factor(r, ind, on_day)), else_=ibis.literal(0.0))
+        ibis.cases(
+            (_counted(r, ind, on_day, model.department), _factor(r, ind, on_day)),
+            else_=ibis.literal(0.0),
+        )
         for ind in model.indicators
     ]
     r = r.mutate(**{f"_f{i}": f for i, f in enumerate(factors)})
@@ -143,10 +150,20 @@ def contributions(
     return ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0]
 
 
-def population(scoped: ir.Table, model: EvaluationModel) -> ir.Table:
+def population(
+    scoped: ir.Table, model: EvaluationModel, current: ir.Table | None = None
+) -> ir.Table:
     """Every subject with an entry in scope (a subject whose records were all revoked is
-    scored too: its earlier result must not stay current)."""
+    scored too: its earlier result must not stay current). A model scoped by ``industries``
+    takes only the subjects whose current registration record states one of them (its
+    facet): a subject with no stated industry is not scored by it."""
     t = scoped.filter(scoped.subject_kind.isin(list(model.subject_kinds)))
+    if model.industries:
+        c = current if current is not None else current_records(scoped)
+        inside = c.filter(
+            (c.item_code == INDUSTRY_ITEM) & c.facet.isin(list(model.industries))
+        ).select("subject_key")
+        t = t.semi_join(inside.distinct(), "subject_key")
     return t.group_by("subject_key").aggregate(subject_kind=t.subject_kind.max())
 
 
@@ -169,7 +186,7 @@ def scores(
     for term in terms[1:]:
         total = total + term
     sums = wide.select("subject_key", total=total)
-    people = population(scoped, model)
+    people = population(scoped, model, current)
     j = people.left_join(sums, people.subject_key == sums.subject_key).select(
         people.subject_key, people.subject_kind, sums.total
     )

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -411,10 +411,16 @@ def distribution(
     return out
 
 
-def models_view(catalogue: EvaluationCatalogue, on: dt.date) -> list[dict[str, Any]]:
-    """The models in force ``on``, as published (internal models are not published)."""
+def models_view(
+    catalogue: EvaluationCatalogue,
+    on: dt.date,
+    industry_labels: Mapping[str, str] | None = None,
+    department_names: Mapping[str, str] | None = None,
+) -> list[dict[str, Any]]:
+    """The models in force ``on``, as published (internal models are not published), with
+    the labels of their industries and department when given."""
     return [
-        model_json(m)
+        model_json(m, industry_labels, department_names)
         for m in catalogue.in_force(on)
         if m.disclosure is not ResultDisclosure.INTERNAL
     ]

@@ -43,6 +43,8 @@ class Sighting:
     division_code: str | None = None
     registered_on: dt.date | None = None
     status: str | None = None
+    industry: str | None = None  # 行业门类 letter (GB/T 4754-2017), as the department states
+    size: str | None = None  # 企业规模 code (国统字〔2017〕213号), as the department states
     authoritative: bool = False  # a registration record: may update the subject's attributes
     related: list[Related] = field(default_factory=list)
     source_entry_id: int | None = None

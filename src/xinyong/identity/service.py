@@ -46,6 +46,8 @@ def record_sightings(
                         "division_code": s.division_code,
                         "registered_on": s.registered_on,
                         "status": s.status,
+                        "industry": s.industry,
+                        "size": s.size,
                         "updated_at": now,
                     },
                 )
@@ -62,6 +64,8 @@ def record_sightings(
                 "division_code": s.division_code,
                 "registered_on": s.registered_on,
                 "status": s.status,
+                "industry": s.industry,
+                "size": s.size,
                 "first_seen_at": now,
                 "updated_at": now,
             }
@@ -87,6 +91,8 @@ def record_sightings(
                 "division_code": None,
                 "registered_on": None,
                 "status": None,
+                "industry": None,
+                "size": None,
                 "first_seen_at": now,
                 "updated_at": now,
             }

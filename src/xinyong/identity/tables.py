@@ -30,6 +30,9 @@ subjects = Table(
     Column("division_code", String(6)),
     Column("registered_on", Date),
     Column("status", String(32)),
+    # From the registration record (DJZC): 行业门类 letter and 企业规模 code, or NULL (unknown).
+    Column("industry", String(4)),
+    Column("size", String(4)),
     Column("first_seen_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
     comment="Market entities and natural persons the credit records are about.",

@@ -613,6 +613,8 @@ class Importer:
         if authoritative:
             s.registered_on = row.decision_date
             s.status = row.values.get("DJ_DJZT")
+            s.industry = row.values.get("DJ_HYML") or None
+            s.size = row.values.get("DJ_QYGM") or None
         return s
 
 

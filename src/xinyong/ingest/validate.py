@@ -264,7 +264,7 @@ class RowValidator:
         code = self._lookup(f.code_table, v)
         if code is None:
             table = self.catalogue.code_table(f.code_table)
-            allowed = "、".join(f"{c.code} {c.label}" for c in table.values[:12])
+            allowed = "、".join(f"{c.code} {c.label}" for c in table.values[:20])
             raise ParseError(
                 f"not a value of code table {f.code_table}",
                 f"不是“{table.name}”代码表中的值（可用：{allowed}）",

@@ -87,13 +87,33 @@ def organisations(conn: Connection, region_prefix: str | None) -> list[dict[str,
     region is the subject's division, else the USCC's registering division (characters 3-8)."""
     region = func.coalesce(subjects.c.division_code, func.substr(subjects.c.key, 3, 6))
     q = (
-        select(subjects.c.key, subjects.c.name, region.label("region"))
+        select(
+            subjects.c.key,
+            subjects.c.name,
+            region.label("region"),
+            subjects.c.industry,
+            subjects.c.size,
+        )
         .where(subjects.c.kind == "organisation")
         .order_by(subjects.c.key)
     )
     if region_prefix:
         q = q.where(region.like(f"{region_prefix}%"))
     return _rows(conn.execute(q))
+
+
+def count_unknown(
+    conn: Connection, column: str, region_prefix: str | None, kind: str | None
+) -> int:
+    """Organisations in the region and of the USCC type whose ``column`` (industry, size) is
+    not stated."""
+    region = func.coalesce(subjects.c.division_code, func.substr(subjects.c.key, 3, 6))
+    q = select(func.count()).where(subjects.c.kind == "organisation", subjects.c[column].is_(None))
+    if region_prefix:
+        q = q.where(region.like(f"{region_prefix}%"))
+    if kind:
+        q = q.where(func.substr(subjects.c.key, 1, 2) == kind)
+    return int(conn.execute(q).scalar_one())
 
 
 def inspections_in_year(

@@ -170,6 +170,61 @@ TYPE_LABELS = {
     "53": "基金会",
 }
 UNKNOWN = "unknown"
+# The pool filters whose values are codes of a catalogue code table (the registration
+# record's DJ_HYML and DJ_QYGM). A filter lists codes, comma-separated; UNKNOWN among them
+# takes in the subjects whose registration states none. Without it they are left out, and
+# the plan shows how many were (a 定向抽查 by industry neither drops nor takes them silently).
+FILTER_TABLES = {"industry": "industry_category", "size": "enterprise_size"}
+FILTER_LABELS = {"region": "地区", "type": "主体类型", "industry": "行业门类", "size": "企业规模"}
+UNKNOWN_LABEL = "未知（登记信息未载明）"
+
+
+def _coded_filter(catalogue: Catalogue, key: str, raw: str) -> str:
+    """The filter's codes in the code table's order (labels accepted), or a clear error."""
+    table = catalogue.code_table(FILTER_TABLES[key])
+    wanted: set[str] = set()
+    for part in (p.strip() for p in raw.replace("，", ",").split(",")):
+        if not part:
+            continue
+        if part in (UNKNOWN, "未知"):
+            wanted.add(UNKNOWN)
+            continue
+        value = catalogue.lookup_code(table.code, part)
+        if value is None:
+            allowed = "、".join(f"{c.code} {c.label}" for c in table.values)
+            raise InputError(
+                f"pool_filter.{key}: not a code of table {table.code}",
+                f"抽查对象范围 pool_filter.{key}“{part[:20]}”不是“{table.name}”中的代码"
+                f"（可用：{allowed}；unknown 表示纳入未载明{FILTER_LABELS[key]}的主体）",
+            )
+        wanted.add(value.code)
+    order = [c.code for c in table.values] + [UNKNOWN]
+    return ",".join(c for c in order if c in wanted)
+
+
+def _matches(filt: Mapping[str, Any], key: str, value: str | None) -> bool:
+    codes = filt.get(key)
+    if not codes:
+        return True
+    return (value or UNKNOWN) in str(codes).split(",")
+
+
+def filter_view(catalogue: Catalogue, filt: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The pool filter with labels: per key, its codes and their labels."""
+    out = []
+    for k in FILTER_KEYS:
+        v = filt.get(k)
+        if not v:
+            continue
+        labels = []
+        for c in str(v).split(","):
+            if k in FILTER_TABLES:
+                value = catalogue.lookup_code(FILTER_TABLES[k], c) if c != UNKNOWN else None
+                labels.append(value.label if value else UNKNOWN_LABEL)
+            else:
+                labels.append(TYPE_LABELS.get(c, c) if k == "type" else c)
+        out.append({"key": k, "key_label": FILTER_LABELS[k], "codes": v, "labels": labels})
+    return out
 
 
 def _today(now: dt.datetime) -> dt.date:
@@ -275,13 +330,9 @@ def create_plan(
                 f"抽查对象范围（pool_filter）不认识“{k[:20]}”（可用：{'、'.join(FILTER_KEYS)}）",
             )
         val = (v or "").strip() or None
-        if val is not None and k in ("industry", "size"):
-            raise InputError(
-                f"no {k} data on the platform",
-                f"平台尚未归集主体的{'行业' if k == 'industry' else '规模'}信息，"
-                f"不能按{k}筛选抽查对象（pool_filter.{k}）",
-            )
-        if val is not None and not rules._TOKEN.match(val):
+        if val is not None and k in FILTER_TABLES:
+            val = _coded_filter(deps.catalogue, k, val)
+        elif val is not None and not rules._TOKEN.match(val):
             raise InputError(f"bad filter {k}", f"抽查对象范围 pool_filter.{k}“{val[:20]}”有误")
         filt[k] = val
     row = {
@@ -337,13 +388,29 @@ def plan_view(
         "items": items,
         "policy": row["policy_ref"],
         "pool_filter": json.loads(row["pool_filter"]),
+        "pool_filter_labels": filter_view(deps.catalogue, json.loads(row["pool_filter"])),
         "published": row["published_at"] is not None,
         "published_at": _bj(row["published_at"]),
     }
     if full:
+        out["unknowns"] = unknown_counts(conn, json.loads(row["pool_filter"]))
         out["draws"] = [
             draw_view(d, public=False) for d in repo.draws_of_plans(conn, [int(row["id"])])
         ]
+    return out
+
+
+def unknown_counts(conn: Connection, filt: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Per industry/size filter of a plan: the organisations in its region and type whose
+    registration states no value, and whether the filter takes them in (shown on the plan
+    page: a 定向抽查 never drops or takes them silently)."""
+    out = []
+    for k in FILTER_TABLES:
+        if not filt.get(k):
+            continue
+        n = repo.count_unknown(conn, k, filt.get("region"), filt.get("type"))
+        included = UNKNOWN in str(filt[k]).split(",")
+        out.append({"key": k, "key_label": FILTER_LABELS[k], "count": n, "included": included})
     return out
 
 
@@ -400,7 +467,11 @@ def build_pool(
     region = filt.get("region")
     kind = filt.get("type")
     rows = [
-        r for r in repo.organisations(conn, region) if kind is None or str(r["key"])[:2] == kind
+        r
+        for r in repo.organisations(conn, region)
+        if (kind is None or str(r["key"])[:2] == kind)
+        and _matches(filt, "industry", r["industry"])
+        and _matches(filt, "size", r["size"])
     ]
     keys = [str(r["key"]) for r in rows]
     grades = deps.grades(conn, policy.grade_scheme, keys)
@@ -433,9 +504,9 @@ def build_pool(
                 "key": str(r["key"]),
                 "name": redact_identifiers(str(r["name"])),
                 "region": str(r["region"] or UNKNOWN),
-                "industry": UNKNOWN,
+                "industry": str(r["industry"] or UNKNOWN),
                 "type": str(r["key"])[:2],
-                "size": UNKNOWN,
+                "size": str(r["size"] or UNKNOWN),
                 "grade": grades.get(str(r["key"])),
                 "inspections_this_year": counts.get(str(r["key"]), 0),
                 "recusal_requests": sorted(set(requests.get(str(r["key"]), []))),

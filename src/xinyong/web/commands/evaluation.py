@@ -29,15 +29,19 @@ def _echo_json(data: Any) -> None:
 @app.command("models")
 def models_cmd(as_json: AsJson = False) -> None:
     """现行评价模型：指标、权重、计分方式与等级区间。"""
-    from xinyong.evaluation import service as evaluation
+    from xinyong.web.evaluation_labels import labelled_models
 
     platform = _platform()
-    view = evaluation.models_view(platform.evaluation_models(), platform.clock.today())
+    view = labelled_models(platform, platform.clock.today())
     if as_json:
         _echo_json(view)
         return
     for m in view:
         typer.echo(f"{m['code']}  {m['name']}  版本 {m['version']}  {m['disclosure']}")
+        if m["department"]:
+            typer.echo(f"  评价部门 {m['department_label']}  基础模型 {m['base_model']}")
+        if m["scope_note"]:
+            typer.echo(f"  {m['scope_note']}")
         s = m["score"]
         typer.echo(f"  基础分 {s['base']:g}，得分区间 {s['min']:g}–{s['max']:g}")
         for i in m["indicators"]:

@@ -311,6 +311,11 @@ def _show_plan(p: dict[str, Any]) -> None:
     )
     for it in p["items"]:
         typer.echo(f"  事项 {it['item_label']}（{it['item']}）  {it['department_label']}")
+    for f in p.get("pool_filter_labels") or []:
+        typer.echo(f"  范围 {f['key_label']}：{'、'.join(f['labels'])}")
+    for u in p.get("unknowns") or []:
+        verdict = "已纳入" if u["included"] else "未纳入"
+        typer.echo(f"  {u['key_label']}未载明的主体 {u['count']} 个：{verdict}抽查对象范围")
     for d in p.get("draws") or []:
         typer.echo(f"  抽取 {d['id']}  {d['status_label']}  抽取承诺 {d['draw_commitment']}")
         if d["seed"]:
@@ -350,6 +355,18 @@ def plan_add_cmd(
     kind: Annotated[str, typer.Option("--kind", help="annual（年度）或 adhoc（专项）")] = "annual",
     region: Annotated[str | None, typer.Option("--region", help="区划代码前缀")] = None,
     subject_type: Annotated[str | None, typer.Option("--type", help="主体类型（如 91）")] = None,
+    industry: Annotated[
+        str | None,
+        typer.Option(
+            "--industry", help="行业门类字母，逗号分隔（如 C,F）；含 unknown 则纳入行业未知的主体"
+        ),
+    ] = None,
+    size: Annotated[
+        str | None,
+        typer.Option(
+            "--size", help="企业规模（1 大型 2 中型 3 小型 4 微型，或中文）；含 unknown 同上"
+        ),
+    ] = None,
     as_json: AsJson = False,
 ) -> None:
     """制定抽查计划（无清单不检查：至少一个抽查事项）。"""
@@ -367,7 +384,12 @@ def plan_add_cmd(
             department_code=department,
             items=items,
             policy_ref=policy,
-            pool_filter={"region": region, "type": subject_type},
+            pool_filter={
+                "region": region,
+                "type": subject_type,
+                "industry": industry,
+                "size": size,
+            },
             actor=operator_actor(),
             now=p.clock.now(),
         ),

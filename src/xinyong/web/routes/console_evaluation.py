@@ -23,13 +23,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from xinyong.access import service as access
 from xinyong.access.accounts import ConsoleSession
 from xinyong.bootstrap import Platform
-from xinyong.catalog.evaluation import model_json
 from xinyong.creditfile.service import read_credit_file
 from xinyong.evaluation import service as evaluation
 from xinyong.identity.redact import redact_identifiers
 from xinyong.kernel.errors import Conflict, XinyongError
 from xinyong.portal import rules as portal_rules
 from xinyong.web.deps import PlatformDep, require_role
+from xinyong.web.evaluation_labels import labelled_models, not_scored
 from xinyong.web.routes.console import (
     PAGE,
     ConsoleUser,
@@ -99,7 +99,8 @@ def _page(
         r["duration"] = _duration(r)
     context["runs"] = runs
     context["running"] = running
-    context["models"] = [model_json(m) for m in catalogue.in_force(today) if m.disclosure in levels]
+    visible = {m.code for m in catalogue.in_force(today) if m.disclosure in levels}
+    context["models"] = [m for m in labelled_models(platform, today) if m["code"] in visible]
     if code and error is None:
         scope = who.department_code if who.role == "department" else None
         try:
@@ -117,6 +118,7 @@ def _page(
                 results = evaluation.subject_results(
                     conn, catalogue, key, levels=levels, with_entries=True
                 )
+                context["not_scored"] = not_scored(platform, conn, key, results, levels)
                 cf = read_credit_file(
                     conn,
                     platform.catalogue,

@@ -91,6 +91,8 @@ def _plans_page(
         departments=[d for d in depts if scope is None or d["code"] == scope],
         items=deps.inspections.items,
         policies=deps.inspections.policies,
+        industries=deps.catalogue.code_table(insp.FILTER_TABLES["industry"]).values,
+        sizes=deps.catalogue.code_table(insp.FILTER_TABLES["size"]).values,
         year=platform.clock.today().year,
         **extra,
     )
@@ -154,6 +156,8 @@ def create_plan(
     kind: Annotated[str, Form(max_length=16)] = "annual",
     joint_items: Annotated[str, Form(max_length=500)] = "",
     region: Annotated[str, Form(max_length=12)] = "",
+    industry: Annotated[list[str] | None, Form(max_length=4)] = None,
+    size: Annotated[list[str] | None, Form(max_length=8)] = None,
 ) -> Response:
     """Make a plan, as POST /api/v1/inspections/plans. ``joint_items``: 事项@部门, one per line."""
     who = session.principal
@@ -174,7 +178,11 @@ def create_plan(
             department_code=department,
             items=items,
             policy_ref=policy,
-            pool_filter={"region": region},
+            pool_filter={
+                "region": region,
+                "industry": ",".join(industry or []),
+                "size": ",".join(size or []),
+            },
             actor=who.actor,
             now=platform.clock.now(),
         )

@@ -15,6 +15,7 @@ from fastapi import Path as PathParam
 from xinyong.access import service as access
 from xinyong.evaluation import service as evaluation
 from xinyong.web.deps import PUBLIC, OptionalCaller, PlatformDep
+from xinyong.web.evaluation_labels import labelled_models
 from xinyong.web.schemas import evaluation as schemas
 from xinyong.web.schemas.common import OPTIONAL_KEY, SUBJECT_CODE, Purpose
 from xinyong.web.schemas.common import errors as declared
@@ -33,7 +34,7 @@ router = APIRouter(tags=["信用评价"])
 def models(platform: PlatformDep) -> dict[str, Any]:
     """现行的信用评价模型：代码、版本、依据、指标（代码、名称、权重、上限）、计分方式及各等级的分值
     区间。GB/T 45255-2025 的指标体系未公开，模型为本平台自定、可配置。内部模型（信用风险分类）不公布。"""
-    return {"items": evaluation.models_view(platform.evaluation_models(), platform.clock.today())}
+    return {"items": labelled_models(platform, platform.clock.today())}
 
 
 @router.get(

@@ -26,6 +26,7 @@ from xinyong.portal import rules as portal_rules
 from xinyong.selfservice import rules as self_rules
 from xinyong.selfservice import service as selfservice
 from xinyong.web.deps import PlatformDep
+from xinyong.web.evaluation_labels import labelled_models, not_scored
 from xinyong.web.routes.subject_account import SubjectUser
 from xinyong.web.session_pages import render
 from xinyong.web.templating import TEMPLATES
@@ -40,7 +41,7 @@ router = APIRouter(include_in_schema=False)
 
 @router.api_route("/evaluation", methods=PAGE, response_class=HTMLResponse)
 def models_page(request: Request, platform: PlatformDep) -> HTMLResponse:
-    models = evaluation.models_view(platform.evaluation_models(), platform.clock.today())
+    models = labelled_models(platform, platform.clock.today())
     return TEMPLATES.TemplateResponse(
         request, "evaluation.html", {"models": models, "today": platform.clock.today()}
     )
@@ -98,6 +99,7 @@ def own_evaluation_page(request: Request, platform: PlatformDep, session: Subjec
         results = evaluation.subject_results(
             conn, platform.evaluation_models(), session.uscc, levels=OWN_LEVELS, with_entries=True
         )
+        missing = not_scored(platform, conn, session.uscc, results, OWN_LEVELS)
     shown = portal_rules.file_records(platform.catalogue, cf)
     return render(
         request,
@@ -106,6 +108,7 @@ def own_evaluation_page(request: Request, platform: PlatformDep, session: Subjec
             "cf": cf,
             "results": [portal_rules.explained(r, shown) for r in results],
             "own": True,
+            "not_scored": missing,
             "base_href": "/account",
         },
     )

@@ -81,7 +81,11 @@ class NewPlan(BaseModel):
     ] = Field(
         default_factory=dict,
         max_length=4,
-        description="抽查对象范围：region（区划代码前缀）、type（主体类型，如 91）",
+        description=(
+            "抽查对象范围：region（区划代码前缀）、type（主体类型，如 91）、"
+            "industry（行业门类字母，逗号分隔，如 C,F）、size（企业规模代码 1 大型 2 中型 3 小型 4 微型）；"
+            "industry/size 写 unknown 则纳入登记未载明的主体，不写则不纳入（计划页显示其数量）"
+        ),
     )
 
 

@@ -17,6 +17,7 @@ class EvaluationIndicator(Schema):
     weight: float = Field(description="权重：指标达到上限时的分值")
     cap: float = Field(description="指标值上限")
     items: list[str] = Field(description="计入的信息项代码")
+    own_department: bool = Field(default=False, description="只计模型所属部门提供的记录")
 
 
 class EvaluationGrade(Schema):
@@ -38,6 +39,14 @@ class EvaluationModel(Schema):
     disclosure: str = Field(description="结果公开方式")
     base_model: str | None = Field(description="行业模型：以其得分为基础分的模型代码")
     department: str | None = Field(description="行业模型所属部门代码")
+    department_label: str | None = Field(default=None, description="行业模型所属部门名称")
+    industries: list[dict[str, str]] = Field(
+        default_factory=list,
+        description="行业模型适用的行业门类（GB/T 4754-2017 门类代码 code 与名称 label）；空为不限",
+    )
+    scope_note: str = Field(
+        default="", description="评价范围说明（行业未载明的主体不参加行业模型）"
+    )
     legal_basis: list[dict[str, JsonValue]] = Field(description="依据")
     score: dict[str, float] = Field(description="计分：base（基础分）、min、max")
     indicators: list[EvaluationIndicator] = Field(description="指标及权重")

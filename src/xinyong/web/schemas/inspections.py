@@ -65,6 +65,20 @@ class PlanItem(Schema):
     department_label: str
 
 
+class PoolFilter(Schema):
+    key: str = Field(description="region / type / industry / size")
+    key_label: str = Field(description="范围名称")
+    codes: str = Field(description="代码（逗号分隔；unknown 为未载明）")
+    labels: list[str] = Field(description="代码的中文名称")
+
+
+class PoolUnknown(Schema):
+    key: str = Field(description="industry 或 size")
+    key_label: str = Field(description="行业门类 / 企业规模")
+    count: int = Field(description="计划地区、类型范围内登记信息未载明该项的市场主体数")
+    included: bool = Field(description="是否纳入抽查对象范围（筛选含 unknown）")
+
+
 class Plan(Schema):
     id: int
     name: str
@@ -77,6 +91,13 @@ class Plan(Schema):
     items: list[PlanItem]
     policy: str = Field(description="监管策略 代码@版本")
     pool_filter: dict[str, JsonValue] = Field(description="抽查对象范围")
+    pool_filter_labels: list[PoolFilter] = Field(
+        default_factory=list, description="抽查对象范围及其中文名称"
+    )
+    unknowns: list[PoolUnknown] | None = Field(
+        default=None,
+        description="按行业门类、企业规模筛选时，登记信息未载明该项的主体数及是否纳入",
+    )
     published: bool
     published_at: str | None
     draws: list[Draw] | None = Field(default=None, description="本计划的抽取")

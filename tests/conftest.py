@@ -179,3 +179,4 @@ def platform(
         )
     yield built
     built.stop_import_jobs()  # the worker threads of a test's import jobs, if it started any
+    built.stop_rescorer()  # and the re-score worker, before the database goes

@@ -75,6 +75,10 @@ class Platform:
     _import_jobs: ImportJobs | None = None
     _hasher: PasswordHasher | None = None
     _evaluation_run: threading.Thread | None = None
+    # Re-score in the dispatching thread instead of the background worker: a command line
+    # process (``_platform`` in web/commands/common.py) ends right after its command, and a
+    # command or job that reports the refresh wants it done when it returns.
+    rescore_inline: bool = False
 
     def __post_init__(self) -> None:
         self.principal_cache = PrincipalCache(self.settings.api_key_cache_seconds)
@@ -84,6 +88,17 @@ class Platform:
         # Subjects the evaluation's consumer noted during a dispatch: re-scored right after it.
         self._rescore: set[str] = set()
         self._rescore_lock = threading.Lock()
+        # One re-score at a time, the worker's or a synchronous caller's: a second would be
+        # refused by run() (a run going) and its subjects left to the hourly run.
+        self._refresh_lock = threading.Lock()
+        # The background re-score worker (one thread, started by the first dispatch that noted
+        # a subject): ``_rescore_wanted`` is set by a dispatch, taken by the worker, which
+        # re-scores everything noted by then at once (dispatches meanwhile coalesce).
+        self._rescore_cv = threading.Condition()
+        self._rescore_wanted = False
+        self._rescore_busy = False
+        self._rescore_stopping = False
+        self._rescorer: threading.Thread | None = None
 
     @property
     def import_slots(self) -> int:
@@ -262,9 +277,12 @@ class Platform:
 
     def close(self) -> None:
         """At shutdown: let running import jobs finish, write the queued check receipts, stop
-        the read model's refresher; a background evaluation run gets the same wait (one cut
-        short stays "running" and is taken as crashed after evaluation.STALE_RUN)."""
+        the read model's refresher; the re-score worker finishes what it was woken for and a
+        background evaluation run gets the same wait (one cut short stays "running" and is
+        taken as crashed after evaluation.STALE_RUN; subjects not re-scored are the hourly
+        run's, their entries being after the last run's head)."""
         self.stop_import_jobs()
+        self.stop_rescorer(JOB_STOP_WAIT_S)
         self.wait_evaluation(JOB_STOP_WAIT_S)
         if self._receipts is not None:
             self._receipts.close()
@@ -295,30 +313,95 @@ class Platform:
     def dispatch_events(self) -> events.DispatchReport:
         """Hand every committed event to its consumers; then this process's check read model
         catches up at once (a check right after a publication sees it), and the subjects a
-        repair, a correction or an exit concerns are re-scored (令36 第三条: the same day)."""
+        repair, a correction or an exit concerns are re-scored (令36 第三条: the same day) by
+        the background worker, not in the request that committed the change (inline with
+        ``rescore_inline``)."""
         report = events.dispatch(self.engine, self.consumers(), now=self.clock.now)
         if self._check_model is not None:
             self._check_model.catch_up()
-        self.refresh_evaluation()
+        if self.rescore_inline:
+            self.refresh_evaluation()
+        elif self._rescore:
+            self._wake_rescorer()
         return report
 
     def refresh_evaluation(self) -> dict[str, Any] | None:
-        """Re-score the subjects the evaluation's consumer noted (an incremental run for them;
-        none before the first finished run). A crash before it loses nothing: their entries
-        are after the last run's head, so the hourly run re-scores them."""
+        """Re-score the subjects the evaluation's consumer noted, now, in this thread (an
+        incremental run for them; none before the first finished run); after the worker's
+        re-score if one is going. A crash before it loses nothing: their entries are after
+        the last run's head, so the hourly run re-scores them."""
+        with self._refresh_lock:
+            subjects = self._take_rescore()
+            if not subjects:
+                return None
+            return evaluation.refresh(
+                self.engine,
+                self.evaluation_models(),
+                self.evaluation_snapshot(),
+                subjects,
+                now=self.clock.now(),
+                clock=self.clock.now,
+            )
+
+    def _take_rescore(self) -> set[str]:
+        # pop() one at a time: the consumer adds to the set in a dispatching thread without
+        # the lock, and a copy-then-clear could drop a subject added in between.
+        taken: set[str] = set()
         with self._rescore_lock:
-            subjects = set(self._rescore)
-            self._rescore.clear()
-        if not subjects:
-            return None
-        return evaluation.refresh(
-            self.engine,
-            self.evaluation_models(),
-            self.evaluation_snapshot(),
-            subjects,
-            now=self.clock.now(),
-            clock=self.clock.now,
-        )
+            while self._rescore:
+                taken.add(self._rescore.pop())
+        return taken
+
+    def _wake_rescorer(self) -> None:
+        with self._rescore_cv:
+            if self._rescore_stopping:
+                # Shutting down: left to the hourly run (the entries are after its head).
+                log.info("evaluation re-score left to the next run: the process is stopping")
+                return
+            self._rescore_wanted = True
+            if self._rescorer is None or not self._rescorer.is_alive():
+                self._rescorer = threading.Thread(
+                    target=self._rescore_loop, name="evaluation-rescore", daemon=True
+                )
+                self._rescorer.start()
+            self._rescore_cv.notify_all()
+
+    def _rescore_loop(self) -> None:
+        while True:
+            with self._rescore_cv:
+                self._rescore_cv.wait_for(lambda: self._rescore_wanted or self._rescore_stopping)
+                if not self._rescore_wanted:
+                    return  # stopping, nothing left to do
+                self._rescore_wanted = False
+                self._rescore_busy = True
+            try:
+                self.refresh_evaluation()
+            except Exception:  # evaluation.refresh logs its own; this is the catalogue's load
+                log.exception("background evaluation re-score failed")
+            finally:
+                with self._rescore_cv:
+                    self._rescore_busy = False
+                    self._rescore_cv.notify_all()
+
+    def settle_evaluation(self, timeout: float | None = None) -> bool:
+        """Wait until the re-score worker has done everything dispatched so far (tests; a
+        caller that wants the refreshed grade). False when ``timeout`` ran out first."""
+        with self._rescore_cv:
+            return self._rescore_cv.wait_for(
+                lambda: not self._rescore_wanted and not self._rescore_busy, timeout
+            )
+
+    def stop_rescorer(self, timeout: float | None = None) -> None:
+        """Stop the re-score worker once it has done what it was woken for (a server stop).
+        A later dispatch starts a new one (a test's platform outlives its app)."""
+        with self._rescore_cv:
+            self._rescore_stopping = True
+            self._rescore_cv.notify_all()
+            thread = self._rescorer
+        if thread is not None:
+            thread.join(timeout)
+        with self._rescore_cv:
+            self._rescore_stopping = False
 
     def start_evaluation(self, *, full: bool, actor: str) -> None:
         """Start a run in the background (the console's button), as import jobs run: the

@@ -157,11 +157,14 @@ def test_a_revocation_changes_the_grade(platform: Platform) -> None:
     _two_penalties_and_one(platform)
     _run(platform)
     assert _result(platform, ORG)["grade_label"] == "中"
-    # Each revocation's event re-scores the subject at once (no run needed).
+    # Each revocation's event re-scores the subject at once (no run needed), in the
+    # background: the test waits for the worker.
     revoke(platform, "scjg", "XZCF", ORG, "陕市监罚〔2026〕1号", "决定已被撤销")
+    assert platform.settle_evaluation(60)
     assert _last_run(platform)["started_by"] == evaluation.REFRESH_ACTOR
     assert _result(platform, ORG)["score"] == 650.0  # one penalty left
     revoke(platform, "scjg", "XZCF", ORG, "陕市监罚〔2026〕2号", "决定已被撤销")
+    assert platform.settle_evaluation(60)
     run = _last_run(platform)
     assert not run["full"]
     assert run["total"] == 1  # that subject only: ORG2 is left as it was
@@ -263,8 +266,9 @@ def test_a_credit_repair_refreshes_the_grade(platform: Platform, clock: FixedClo
                 department_code="scjg",
                 **({"note": note} if note else {}),
             )
-    # The approval's event re-scored the subject at once (the evaluation's outbox consumer),
-    # the same day, not at the next hourly run.
+    # The approval's event re-scored the subject at once (the evaluation's outbox consumer
+    # and the background worker), the same day, not at the next hourly run.
+    assert platform.settle_evaluation(60)
     with platform.engine.connect() as conn:
         run = evaluation.list_runs(conn)[0]
     assert not run["full"]

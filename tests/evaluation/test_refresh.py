@@ -1,11 +1,13 @@
 """令36 第三条: a listing's exit (and, in test_evaluation, a repair's approval and a revocation)
 re-scores its subject the same day through the evaluation's outbox consumer — an incremental
-run for the subjects the events name — with a moved clock; nothing runs before the first
-finished run."""
+run for the subjects the events name, by the process's background worker (the tests wait for
+it with ``settle_evaluation``) — with a moved clock; nothing runs before the first finished
+run."""
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from typing import Any
 
 from tests.helpers import ORG, ORG2, add_department, csv_bytes, list_subject, penalty, revoke
@@ -55,6 +57,7 @@ def test_nothing_is_run_before_the_first_finished_run(platform: Platform) -> Non
         csv_bytes([penalty()]), filename="p.csv", department_code="scjg", item_code="XZCF"
     )
     revoke(platform, "scjg", "XZCF", ORG, "陕市监罚〔2026〕1号", "决定已被撤销")
+    assert platform.settle_evaluation(60)
     assert _runs(platform) == []  # the first, full run is the jobs', not a request's
 
 
@@ -99,6 +102,7 @@ def test_a_listing_exit_refreshes_the_grade_the_same_day(
             now=clock.now(),
             note="已履行义务，信用修复",
         )
+    assert platform.settle_evaluation(60)  # the re-score runs after the exit, in the background
     run = _runs(platform)[0]
     assert run["started_by"] == evaluation.REFRESH_ACTOR
     assert run["evaluated_on"] == "2027-05-06"  # the day of the exit, not the next job's
@@ -141,5 +145,67 @@ def test_a_refresh_while_a_run_is_going_is_left_to_the_next_run(platform: Platfo
             },
         )
     revoke(platform, "scjg", "XZCF", ORG, "陕市监罚〔2026〕1号", "决定已被撤销")  # not raised
+    assert platform.settle_evaluation(60)
     assert len(_runs(platform)) == 2
     assert _indicator(_result(platform, ORG), "PENALTY_GENERAL")["value"] == 2.0
+
+
+def _scored_pair(platform: Platform) -> None:
+    add_department(platform)
+    platform.importer().import_bytes(
+        csv_bytes(
+            [
+                penalty(),
+                penalty(
+                    CF_XDR_SHXYM=ORG2,
+                    CF_XDR_MC="西安市雁塔区示例商贸有限公司",
+                    CF_WSH="陕市监罚〔2026〕9号",
+                ),
+            ]
+        ),
+        filename="p.csv",
+        department_code="scjg",
+        item_code="XZCF",
+    )
+    _full_run(platform)
+
+
+def test_the_rescore_runs_after_the_change_not_in_it_and_coalesces(platform: Platform) -> None:
+    """The change's unit of work returns before the re-score (the worker's; here held back by
+    taking its lock, as a re-score already going would); the subjects noted meanwhile are
+    re-scored together, in one incremental run."""
+    _scored_pair(platform)
+    with platform._refresh_lock:
+        revoke(platform, "scjg", "XZCF", ORG, "陕市监罚〔2026〕1号", "决定已被撤销")
+        revoke(platform, "scjg", "XZCF", ORG2, "陕市监罚〔2026〕9号", "决定已被撤销")
+        assert len(_runs(platform)) == 1  # both changes committed, nothing re-scored yet
+        assert not platform.settle_evaluation(0.05)  # the worker waits for the lock
+    assert platform.settle_evaluation(60)
+    runs = _runs(platform)
+    assert len(runs) == 2
+    assert runs[0]["started_by"] == evaluation.REFRESH_ACTOR
+    assert runs[0]["total"] == 2  # one run for both subjects
+    for key in (ORG, ORG2):
+        assert _indicator(_result(platform, key), "PENALTY_GENERAL")["value"] == 0.0
+
+
+def test_a_stop_lets_the_worker_finish_what_it_was_woken_for(platform: Platform) -> None:
+    _scored_pair(platform)
+    with platform._refresh_lock:
+        revoke(platform, "scjg", "XZCF", ORG, "陕市监罚〔2026〕1号", "决定已被撤销")
+        stopper = threading.Thread(target=platform.close)
+        stopper.start()
+    stopper.join(60)
+    assert not stopper.is_alive()
+    assert _runs(platform)[0]["total"] == 1  # re-scored before the stop returned
+    assert _indicator(_result(platform, ORG), "PENALTY_GENERAL")["value"] == 0.0
+
+
+def test_inline_rescoring_is_done_when_the_change_returns(platform: Platform) -> None:
+    """The command line's platform (commands.common._platform): no worker, the re-score runs
+    in the dispatch."""
+    _scored_pair(platform)
+    platform.rescore_inline = True
+    revoke(platform, "scjg", "XZCF", ORG, "陕市监罚〔2026〕1号", "决定已被撤销")
+    assert platform._rescorer is None
+    assert _runs(platform)[0]["total"] == 1

@@ -39,7 +39,9 @@ def cli_env(
     get_settings.cache_clear()
 
     def platform() -> Platform:
-        return build_platform(get_settings(), clock=clock, engine=engine)
+        built = build_platform(get_settings(), clock=clock, engine=engine)
+        built.rescore_inline = True  # as commands.common._platform builds it
+        return built
 
     modules = [
         importlib.import_module(f"{commands.__name__}.{found.name}")

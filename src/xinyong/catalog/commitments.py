@@ -12,12 +12,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field
 
+from xinyong.catalog import files
 from xinyong.catalog.files import (
     Key,
     Source,
@@ -27,7 +26,6 @@ from xinyong.catalog.files import (
     parse,
     reject_loader_keys,
     snapshot,
-    sources,
     validate,
 )
 from xinyong.catalog.model import CatalogueSnapshot, Frozen, LegalBasis, RecheckPolicy, in_force
@@ -274,14 +272,11 @@ def build(found: Sequence[tuple[str, Source]]) -> CommitmentCatalogue:
     )
 
 
-@lru_cache(maxsize=8)
-def _load(extra: tuple[Path, ...]) -> CommitmentCatalogue:
-    return build(sources(extra, {COMMITMENTS_FILE: KIND}, {}))
-
-
-def load_commitment_catalogue(extra_dirs: Sequence[Path] = ()) -> CommitmentCatalogue:
-    """The national commitment catalogue, replaced where a local folder has its own."""
-    return _load(tuple(Path(d) for d in extra_dirs))
+load_commitment_catalogue = files.cached_loader(
+    build,
+    {COMMITMENTS_FILE: KIND},
+    doc="The national commitment catalogue, replaced where a local folder has its own.",
+)
 
 
 def template_json(cat: CommitmentCatalogue, t: Template) -> dict[str, Any]:

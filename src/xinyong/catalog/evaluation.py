@@ -15,12 +15,11 @@ import itertools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from pydantic import Field
 
+from xinyong.catalog import files
 from xinyong.catalog.files import (
     Key,
     Source,
@@ -30,7 +29,6 @@ from xinyong.catalog.files import (
     parse,
     reject_loader_keys,
     snapshot,
-    sources,
     validate,
 )
 from xinyong.catalog.model import CatalogueSnapshot, Frozen, LegalBasis, in_force
@@ -352,14 +350,11 @@ def build(found: Sequence[tuple[str, Source]]) -> EvaluationCatalogue:
     return EvaluationCatalogue(tuple(by_code.values()), facets, snapshot(found))
 
 
-@lru_cache(maxsize=8)
-def _load(extra: tuple[Path, ...]) -> EvaluationCatalogue:
-    return build(sources(extra, {MODELS_FILE: KIND}, {}))
-
-
-def load_evaluation_catalogue(extra_dirs: Sequence[Path] = ()) -> EvaluationCatalogue:
-    """The national models, replaced where a local folder has its own (cached: immutable)."""
-    return _load(tuple(Path(d) for d in extra_dirs))
+load_evaluation_catalogue = files.cached_loader(
+    build,
+    {MODELS_FILE: KIND},
+    doc="The national models, replaced where a local folder has its own (cached: immutable).",
+)
 
 
 def scope_note(m: EvaluationModel, industry_labels: Mapping[str, str]) -> str:

@@ -3,8 +3,9 @@ each local supplementary folder), strict YAML with the ``schema``/``kind`` heade
 name the file, the key path (``versions[0].fields[3].code``) and the reason in Chinese and
 English, pydantic validation with Chinese messages, and the snapshot digest of a set of files.
 
-Used by the item catalogue (``loader``) and the list types and measures (``sanctions_parse``,
-``sanctions_build``).
+Used by the item catalogue (``loader``), the list types and measures (``sanctions_parse``,
+``sanctions_build``) and the other kinds' loaders (``cached_loader``: repair, evaluation,
+commitments, inspections, rectification, voluntary).
 A local folder may hold any subset of the kinds: a kind it lacks is simply not there.
 """
 
@@ -14,8 +15,9 @@ import hashlib
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn, Protocol, TypeVar
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -32,6 +34,8 @@ CODE_TYPES = ("code", "codes")
 _CODE = re.compile(r"^[A-Z][A-Z0-9_]{1,15}$")
 
 M = TypeVar("M", bound=BaseModel)
+C = TypeVar("C")
+C_co = TypeVar("C_co", covariant=True)
 Key = tuple[str | int, ...]
 
 
@@ -280,6 +284,34 @@ def sources(
         prefix = "local" if len(extra_dirs) == 1 else f"local{n}"
         found += collect(d, prefix, True, files, folders)
     return found
+
+
+class Loader(Protocol[C_co]):
+    """``load_…_catalogue(extra_dirs)``: a kind's files built, national then local."""
+
+    def __call__(self, extra_dirs: Sequence[Path] = ()) -> C_co: ...
+
+
+def cached_loader(
+    build: Callable[[Sequence[tuple[str, Source]]], C],
+    files: Mapping[str, str],
+    folders: Mapping[str, str] | None = None,
+    *,
+    doc: str,
+) -> Loader[C]:
+    """A kind's loader: its ``files`` and ``folders`` (as in ``sources``), national and each
+    local folder's, built by ``build`` once per set of local folders (cached: the result is
+    immutable, and a platform asks for it at every use). ``doc`` says what it loads."""
+
+    @lru_cache(maxsize=8)
+    def load(extra: tuple[Path, ...]) -> C:
+        return build(sources(extra, files, folders or {}))
+
+    def loader(extra_dirs: Sequence[Path] = ()) -> C:
+        return load(tuple(Path(d) for d in extra_dirs))
+
+    loader.__doc__ = doc
+    return loader
 
 
 def snapshot(found: Iterable[tuple[str, Source]]) -> CatalogueSnapshot:

@@ -22,12 +22,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from pydantic import Field
 
+from xinyong.catalog import files
 from xinyong.catalog.files import (
     Key,
     Source,
@@ -37,7 +36,6 @@ from xinyong.catalog.files import (
     parse,
     reject_loader_keys,
     snapshot,
-    sources,
     validate,
 )
 from xinyong.catalog.model import CatalogueSnapshot, Frozen, LegalBasis, in_force
@@ -350,15 +348,11 @@ def build(found: Sequence[tuple[str, Source]]) -> InspectionCatalogue:
     )
 
 
-@lru_cache(maxsize=8)
-def _load(extra: tuple[Path, ...]) -> InspectionCatalogue:
-    files = {SECTORS_FILE: "sectors", ITEMS_FILE: ITEMS_KIND, POLICIES_FILE: POLICIES_KIND}
-    return build(sources(extra, files, {}))
-
-
-def load_inspection_catalogue(extra_dirs: Sequence[Path] = ()) -> InspectionCatalogue:
-    """The national items and policies, replaced where a local folder has its own (cached)."""
-    return _load(tuple(Path(d) for d in extra_dirs))
+load_inspection_catalogue = files.cached_loader(
+    build,
+    {SECTORS_FILE: "sectors", ITEMS_FILE: ITEMS_KIND, POLICIES_FILE: POLICIES_KIND},
+    doc="The national items and policies, replaced where a local folder has its own (cached).",
+)
 
 
 def _bases(bases: tuple[LegalBasis, ...]) -> list[dict[str, str]]:

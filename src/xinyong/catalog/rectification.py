@@ -11,12 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from pydantic import Field
 
+from xinyong.catalog import files
 from xinyong.catalog.files import (
     Source,
     check_code,
@@ -24,7 +23,6 @@ from xinyong.catalog.files import (
     only_keys,
     parse,
     snapshot,
-    sources,
     validate,
 )
 from xinyong.catalog.model import CatalogueSnapshot, Frozen, LegalBasis
@@ -136,14 +134,11 @@ def build(found: Sequence[tuple[str, Source]]) -> RectificationCatalogue:
     return RectificationCatalogue(_parse(src), src.label, snapshot(found))
 
 
-@lru_cache(maxsize=8)
-def _load(extra: tuple[Path, ...]) -> RectificationCatalogue:
-    return build(sources(extra, {RECTIFICATION_FILE: KIND}, {}))
-
-
-def load_rectification_catalogue(extra_dirs: Sequence[Path] = ()) -> RectificationCatalogue:
-    """The rectification rules (national, or a local folder's own; cached: immutable)."""
-    return _load(tuple(Path(d) for d in extra_dirs))
+load_rectification_catalogue = files.cached_loader(
+    build,
+    {RECTIFICATION_FILE: KIND},
+    doc="The rectification rules (national, or a local folder's own; cached: immutable).",
+)
 
 
 def rules_json(cat: RectificationCatalogue) -> dict[str, Any]:

@@ -12,12 +12,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from pydantic import Field
 
+from xinyong.catalog import files
 from xinyong.catalog.files import (
     Key,
     Source,
@@ -27,7 +26,6 @@ from xinyong.catalog.files import (
     parse,
     reject_loader_keys,
     snapshot,
-    sources,
     validate,
 )
 from xinyong.catalog.model import CatalogueSnapshot, Frozen, LegalBasis, RecheckPolicy, in_force
@@ -198,14 +196,11 @@ def build(found: Sequence[tuple[str, Source]]) -> RepairCatalogue:
     return RepairCatalogue(tuple(by_code.values()), recheck, text.strip(), fields, snapshot(found))
 
 
-@lru_cache(maxsize=8)
-def _load(extra: tuple[Path, ...]) -> RepairCatalogue:
-    return build(sources(extra, {REPAIR_FILE: KIND}, {}))
-
-
-def load_repair_catalogue(extra_dirs: Sequence[Path] = ()) -> RepairCatalogue:
-    """The national regimes, replaced where a local folder has its own (cached: immutable)."""
-    return _load(tuple(Path(d) for d in extra_dirs))
+load_repair_catalogue = files.cached_loader(
+    build,
+    {REPAIR_FILE: KIND},
+    doc="The national regimes, replaced where a local folder has its own (cached: immutable).",
+)
 
 
 def regime_json(r: RepairRegime) -> dict[str, Any]:

@@ -16,12 +16,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field
 
+from xinyong.catalog import files
 from xinyong.catalog.files import (
     Key,
     Source,
@@ -30,7 +29,6 @@ from xinyong.catalog.files import (
     only_keys,
     parse,
     snapshot,
-    sources,
     validate,
 )
 from xinyong.catalog.model import CatalogueSnapshot, Disclosure, Frozen, LegalBasis
@@ -240,11 +238,8 @@ def build(found: Sequence[tuple[str, Source]]) -> VoluntaryCatalogue:
     return VoluntaryCatalogue(kinds=tuple(by_code.values()), snapshot=snapshot(found), **merged)
 
 
-@lru_cache(maxsize=8)
-def _load(extra: tuple[Path, ...]) -> VoluntaryCatalogue:
-    return build(sources(extra, {VOLUNTARY_FILE: KIND}, {}))
-
-
-def load_voluntary_catalogue(extra_dirs: Sequence[Path] = ()) -> VoluntaryCatalogue:
-    """The national file, then each local folder's (cached: immutable)."""
-    return _load(tuple(Path(d) for d in extra_dirs))
+load_voluntary_catalogue = files.cached_loader(
+    build,
+    {VOLUNTARY_FILE: KIND},
+    doc="The national file, then each local folder's (cached: immutable).",
+)

@@ -279,7 +279,8 @@ def create_app(platform: Platform | None = None) -> FastAPI:
         # Import jobs a stop or crash left are taken up again (or failed, with the reason).
         await anyio.to_thread.run_sync(platform.import_jobs().start)
         yield
-        platform.close()  # queued check receipts are written before the process ends
+        # Queued check receipts are written and the re-score worker finishes before the end.
+        platform.close()
 
     app = FastAPI(
         lifespan=lifespan,

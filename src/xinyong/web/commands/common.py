@@ -228,7 +228,11 @@ def configure_logging() -> None:
 def _platform() -> Platform:
     from xinyong.bootstrap import build_platform
 
-    return build_platform()
+    platform = build_platform()
+    # A command's process ends with the command: its re-scores run before it returns, not in
+    # a background worker that the exit would cut short.
+    platform.rescore_inline = True
+    return platform
 
 
 def _date(value: str | None, default: dt.date) -> dt.date:

@@ -29,7 +29,7 @@ from xinyong.lists import casework
 from xinyong.web.deps import PlatformDep, department_scope, require_own
 from xinyong.web.routes.console import PAGE, CsrfToken, _context, _no_store, _render, require_csrf
 from xinyong.web.routes.console_cases import _needs
-from xinyong.web.routes.console_steps import acted, pager, with_times
+from xinyong.web.routes.console_steps import acted, pager, sample_routes, with_times
 from xinyong.web.schemas.common import MAX_ID
 
 router = APIRouter(include_in_schema=False)
@@ -50,8 +50,6 @@ NOTE_HINTS = {
 Reader = Annotated[ConsoleSession, _needs("department", "office", "auditor")]
 Worker = Annotated[ConsoleSession, _needs("department", "office")]
 Proposer = Annotated[ConsoleSession, _needs("department")]  # as POST .../list-proposal
-OfficeOrAuditor = Annotated[ConsoleSession, _needs("office", "auditor")]
-OfficeUser = Annotated[ConsoleSession, _needs("office")]
 
 
 @router.api_route("/console/commitments", methods=PAGE, response_class=HTMLResponse)
@@ -291,47 +289,18 @@ def _samples_page(
     return _render(request, "commitment_samples.html", context, status)
 
 
-@router.api_route("/console/commitment-samples", methods=PAGE, response_class=HTMLResponse)
-def samples_page(request: Request, platform: PlatformDep, session: OfficeOrAuditor) -> Response:
-    """The monthly 复核 draws of fulfilled commitments and, for the office, the draw form."""
-    return _samples_page(request, platform, session)
-
-
-@router.post("/console/commitment-samples", response_class=HTMLResponse)
-def draw(
-    request: Request,
-    platform: PlatformDep,
-    session: OfficeUser,
-    csrf: CsrfToken,
-    month: Annotated[str, Form(max_length=7)],
-) -> Response:
-    """Draw one month's sample; refused (shown) for a month already drawn or not begun."""
-    require_csrf(platform, request, csrf)
-
-    def act() -> None:
-        with platform.engine.begin() as conn:
-            commitments.draw_sample(
-                conn,
-                platform.commitment_deps(),
-                month.strip(),
-                actor=session.principal.actor,
-                now=platform.clock.now(),
-            )
-            access.audit(
-                conn,
-                session.principal.actor,
-                "draw_commitment_sample",
-                f"month:{month.strip()}",
-                platform.clock.now(),
-            )
-
-    # Every refusal is shown on the page: there is no case here to be missing.
-    return acted(
-        act,
-        again=partial(_samples_page, request, platform, session),
-        done_url="/console/commitment-samples",
-        passes=(),
-    )
+sample_routes(
+    router,
+    "/console/commitment-samples",
+    page=_samples_page,
+    draw=lambda platform, conn, month, actor: commitments.draw_sample(
+        conn, platform.commitment_deps(), month, actor=actor, now=platform.clock.now()
+    ),
+    audit_action="draw_commitment_sample",
+    readers=_needs("office", "auditor"),
+    drawers=_needs("office"),
+    what="复核",
+)
 
 
 @router.api_route("/console/commitment-templates", methods=PAGE, response_class=HTMLResponse)

@@ -448,6 +448,23 @@ def _registry_page(
     return _render(request, "inspectors.html", context, status)
 
 
+def _registry_step(
+    request: Request,
+    platform: Platform,
+    session: ConsoleSession,
+    csrf: str,
+    work: Callable[[Connection], str],
+) -> Response:
+    """A write on the registries' page: refused, the page again with the reason."""
+    return _fail_or(
+        platform,
+        request,
+        csrf,
+        work,
+        lambda err, st: _registry_page(request, platform, session, st, error=err),
+    )
+
+
 @router.api_route("/console/inspections/inspectors", methods=PAGE, response_class=HTMLResponse)
 def registry_page(
     request: Request,
@@ -488,13 +505,7 @@ def add_inspector(
         )
         return "/console/inspections/inspectors?done=inspector"
 
-    return _fail_or(
-        platform,
-        request,
-        csrf,
-        work,
-        lambda err, st: _registry_page(request, platform, session, st, error=err),
-    )
+    return _registry_step(request, platform, session, csrf, work)
 
 
 @router.post("/console/inspections/recusals", response_class=HTMLResponse)
@@ -526,13 +537,7 @@ def add_recusal(
         )
         return "/console/inspections/inspectors?done=recusal"
 
-    return _fail_or(
-        platform,
-        request,
-        csrf,
-        work,
-        lambda err, st: _registry_page(request, platform, session, st, error=err),
-    )
+    return _registry_step(request, platform, session, csrf, work)
 
 
 @router.post("/console/inspections/inspectors/{inspector_id}/active", response_class=HTMLResponse)
@@ -552,13 +557,7 @@ def set_active(
         registry.set_active(conn, inspector_id, active == "on", platform.clock.now())
         return "/console/inspections/inspectors?done=active"
 
-    return _fail_or(
-        platform,
-        request,
-        csrf,
-        work,
-        lambda err, st: _registry_page(request, platform, session, st, error=err),
-    )
+    return _registry_step(request, platform, session, csrf, work)
 
 
 @router.post("/console/inspections/recusals/{recusal_id}/withdraw", response_class=HTMLResponse)
@@ -578,10 +577,4 @@ def withdraw_recusal(
         registry.withdraw_recusal(conn, recusal_id)
         return "/console/inspections/inspectors?done=withdrawn"
 
-    return _fail_or(
-        platform,
-        request,
-        csrf,
-        work,
-        lambda err, st: _registry_page(request, platform, session, st, error=err),
-    )
+    return _registry_step(request, platform, session, csrf, work)

@@ -28,7 +28,7 @@ from xinyong.repair import service as repair
 from xinyong.web.deps import PlatformDep, department_scope, require_own
 from xinyong.web.routes.console import PAGE, CsrfToken, _context, _render, require_csrf
 from xinyong.web.routes.console_cases import _needs
-from xinyong.web.routes.console_steps import acted, done_message, pager, with_times
+from xinyong.web.routes.console_steps import acted, done_message, pager, sample_routes, with_times
 from xinyong.web.routes.repair import read_uploads
 from xinyong.web.schemas.common import MAX_ID
 
@@ -41,8 +41,6 @@ CaseId = Annotated[int, PathParam(ge=1, le=MAX_ID, description="办件编号")]
 
 Reader = Annotated[ConsoleSession, _needs("department", "office", "auditor")]
 Worker = Annotated[ConsoleSession, _needs("department", "office")]
-OfficeOrAuditor = Annotated[ConsoleSession, _needs("office", "auditor")]
-OfficeUser = Annotated[ConsoleSession, _needs("office")]
 
 
 @router.api_route("/console/repairs", methods=PAGE, response_class=HTMLResponse)
@@ -213,44 +211,15 @@ def _samples_page(
     return _render(request, "repair_samples.html", context, status)
 
 
-@router.api_route("/console/repair-samples", methods=PAGE, response_class=HTMLResponse)
-def samples_page(request: Request, platform: PlatformDep, session: OfficeOrAuditor) -> Response:
-    """The monthly re-check draws (复查) and, for the office, the form to draw a month."""
-    return _samples_page(request, platform, session)
-
-
-@router.post("/console/repair-samples", response_class=HTMLResponse)
-def draw(
-    request: Request,
-    platform: PlatformDep,
-    session: OfficeUser,
-    csrf: CsrfToken,
-    month: Annotated[str, Form(max_length=7)],
-) -> Response:
-    """Draw one month's sample; refused (shown) for a month already drawn or not begun."""
-    require_csrf(platform, request, csrf)
-
-    def act() -> None:
-        with platform.engine.begin() as conn:
-            repair.draw_sample(
-                conn,
-                platform.repair_deps(),
-                month,
-                actor=session.principal.actor,
-                now=platform.clock.now(),
-            )
-            access.audit(
-                conn,
-                session.principal.actor,
-                "draw_repair_sample",
-                f"month:{month}",
-                platform.clock.now(),
-            )
-
-    # Every refusal is shown on the page: there is no case here to be missing.
-    return acted(
-        act,
-        again=partial(_samples_page, request, platform, session),
-        done_url="/console/repair-samples",
-        passes=(),
-    )
+sample_routes(
+    router,
+    "/console/repair-samples",
+    page=_samples_page,
+    draw=lambda platform, conn, month, actor: repair.draw_sample(
+        conn, platform.repair_deps(), month, actor=actor, now=platform.clock.now()
+    ),
+    audit_action="draw_repair_sample",
+    readers=_needs("office", "auditor"),
+    drawers=_needs("office"),
+    what="re-check (复查)",
+)

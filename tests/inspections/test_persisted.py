@@ -333,6 +333,13 @@ def test_a_joint_plan_merges_items_on_one_visit(ready: Platform) -> None:
         plan(platform, items=[{"item": "GSXX_CC"}, {"item": "CPZL_CC", "department": "hbj"}])
     p = plan(platform, items=[{"item": "GSXX_CC"}, {"item": "CPZL_CC", "department": "xscjg"}])
     assert p["joint"] is True
+    with platform.transaction() as conn:
+        for i in range(2):
+            registry.register_inspector(
+                conn, ident=f"XS{i:03d}", name=f"县检查员{i}", department_code="xscjg",
+                region="610100", qualifications=["执法证件", "产品质量抽样"] if i else ["执法证件"],
+                certificate=f"61010020261{i:04d}", now=platform.clock.now(),
+            )  # fmt: skip
     deps = platform.inspection_deps()
     with platform.transaction() as conn:
         d = insp.prepare_draw(
@@ -346,8 +353,28 @@ def test_a_joint_plan_merges_items_on_one_visit(ready: Platform) -> None:
         )
         task = insp.list_tasks(conn, deps, draw_id=d["id"])[0]
     assert [i["item"] for i in task["items"]] == ["GSXX_CC", "CPZL_CC"]
-    who = task["inspectors"][0]
+    # The team: the lead's inspector and the county's one holding 产品质量抽样 (XS000 lacks it).
+    assert len(task["inspectors"]) == 2 and "XS001" in task["inspectors"]
+    with platform.engine.connect() as conn:
+        record = insp.draw_record(conn, d["id"], public=True)
+        assert insp.verify(platform.inspection_deps().inspections, record) == []
+        assert record["pool"]["joint"][0]["department"] == "xscjg"
+        assert insp.list_tasks(conn, deps, department_code="xscjg")  # it sees its tasks
+    who = next(i for i in task["inspectors"] if i.startswith("SJ"))
     today = platform.clock.today()
+    with (
+        refused(PermissionDenied, "各部门的检查人员录入本部门事项"),
+        platform.transaction() as conn,
+    ):
+        insp.enter_result(
+            conn, deps, task["id"], inspector_id=who, item_code="CPZL_CC", result_code="01",
+            result_text="", inspected_on=today, now=platform.clock.now(),
+        )  # fmt: skip
+    with refused(PermissionDenied, "本部门不能录入"), platform.transaction() as conn:
+        insp.enter_result(
+            conn, deps, task["id"], inspector_id="XS001", item_code="CPZL_CC", result_code="01",
+            result_text="", inspected_on=today, now=platform.clock.now(), department_code="scjg",
+        )  # fmt: skip
     with platform.transaction() as conn:
         first = insp.enter_result(
             conn, deps, task["id"], inspector_id=who, item_code="GSXX_CC", result_code="01",
@@ -360,8 +387,9 @@ def test_a_joint_plan_merges_items_on_one_visit(ready: Platform) -> None:
                 result_text="", inspected_on=today, now=platform.clock.now(),
             )  # fmt: skip
         both = insp.enter_result(
-            conn, deps, task["id"], inspector_id=who, item_code="CPZL_CC", result_code="03",
+            conn, deps, task["id"], inspector_id="XS001", item_code="CPZL_CC", result_code="03",
             result_text="抽样送检中", inspected_on=today, now=platform.clock.now(),
+            department_code="xscjg",
         )  # fmt: skip
     assert both["status"] == "done"
     with platform.engine.connect() as conn:

@@ -354,7 +354,8 @@ def test_a_joint_plan_merges_items_on_one_visit(ready: Platform) -> None:
         task = insp.list_tasks(conn, deps, draw_id=d["id"])[0]
     assert [i["item"] for i in task["items"]] == ["GSXX_CC", "CPZL_CC"]
     # The team: the lead's inspector and the county's one holding 产品质量抽样 (XS000 lacks it).
-    assert len(task["inspectors"]) == 2 and "XS001" in task["inspectors"]
+    assert len(task["inspectors"]) == 2
+    assert "XS001" in task["inspectors"]
     with platform.engine.connect() as conn:
         record = insp.draw_record(conn, d["id"], public=True)
         assert insp.verify(platform.inspection_deps().inspections, record) == []

@@ -49,6 +49,11 @@ def inspectors_by_ids(conn: Connection, idents: Sequence[str]) -> list[dict[str,
     return _rows(conn.execute(select(ins).where(ins.c.id.in_(list(idents))).order_by(ins.c.id)))
 
 
+def inspector_of_user(conn: Connection, user_id: int) -> dict[str, Any] | None:
+    row = conn.execute(select(ins).where(ins.c.user_id == user_id)).first()
+    return None if row is None else dict(row._mapping)
+
+
 def insert_inspector(conn: Connection, values: dict[str, Any]) -> None:
     conn.execute(insert(ins).values(**values))
 

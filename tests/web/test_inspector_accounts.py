@@ -119,3 +119,58 @@ def test_inspector_account_inbox_and_results(platform: Platform, clock: FixedClo
     none = api.get("/api/v1/inspections/tasks?account=inspector.a", headers=headers)
     assert none.status_code == 404
     assert "尚未关联检查人员登记" in json.dumps(none.json(), ensure_ascii=False)
+
+
+def test_a_participating_department_enters_its_own_items_in_the_console(
+    platform: Platform, clock: FixedClock
+) -> None:
+    """A joint plan: the county regulator's officer sees the joint task its inspector is on and
+    the form for its own item only; the lead's item is left to the lead (待…录入)."""
+    import datetime as dt
+
+    from tests.inspections.test_persisted import plan
+    from xinyong.inspections import registry
+
+    seed_platform(platform)
+    add_department(platform, "xscjg", "market_regulation", "县市场监督管理局")
+    with platform.transaction() as conn:
+        registry.register_inspector(
+            conn, ident="XS001", name="县检查员", department_code="xscjg", region="610100",
+            qualifications=["执法证件", "产品质量抽样"], certificate="610100201000", now=clock.now(),
+        )  # fmt: skip
+    p = plan(platform, items=[{"item": "GSXX_CC"}, {"item": "CPZL_CC", "department": "xscjg"}])
+    deps = platform.inspection_deps()
+    with platform.transaction() as conn:
+        d = insp.prepare_draw(
+            conn, deps, p["id"], department_code="scjg", actor="o", now=clock.now()
+        )
+        insp.publish_commitment(conn, deps, d["id"], department_code=None, now=clock.now())
+    clock.advance(dt.timedelta(minutes=1))
+    with platform.transaction() as conn:
+        insp.run_planned_draw(conn, deps, d["id"], department_code=None, actor="o", now=clock.now())
+        tasks = insp.list_tasks(conn, deps, draw_id=d["id"])
+    county = _client(platform, "county", "department_officer", "xscjg")
+    page = county.get("/console/inspections/tasks?inspector=XS001")
+    assert page.status_code == 200
+    assert {int(x) for x in re.findall(r"<h3>任务 (\d+)：", page.text)} == {t["id"] for t in tasks}
+    task = tasks[0]["id"]
+    assert f"/console/inspections/tasks/{task}/results" in page.text
+    assert 'name="item" value="CPZL_CC"' in page.text
+    assert 'name="item" value="GSXX_CC"' not in page.text
+    assert "：待部门scjg录入" in page.text  # the lead's item, left to the lead
+    form = {
+        "csrf": csrf_of(page.text), "inspector": "XS001", "result": "01",
+        "inspected_on": clock.today().isoformat(),
+    }  # fmt: skip
+    lead_item = county.post(
+        f"/console/inspections/tasks/{task}/results", data={**form, "item": "GSXX_CC"}
+    )
+    assert lead_item.status_code == 403
+    assert "本部门不能录入" in lead_item.text
+    own = county.post(
+        f"/console/inspections/tasks/{task}/results",
+        data={**form, "item": "CPZL_CC"},
+        follow_redirects=True,
+    )
+    assert own.status_code == 200, own.text
+    assert "已录入检查结果" in own.text

@@ -195,3 +195,15 @@ def test_demo_inspector_sees_only_its_own_tasks_and_enters_a_result(
     other.open("/console/inspections/tasks")
     assert "尚未关联检查人员登记" in other.page.inner_text("main")
     other.check("console-inspector-unlinked")
+    # The department's officer sees each inspector's account on the registry page.
+    officer = tab("inspections-registry")
+    officer.open("/console/login")
+    officer.page.get_by_label("用户名").fill("demo_officer")
+    officer.page.get_by_label("口令").fill(DEMO_PASSWORD)
+    officer.page.get_by_role("button", name="登录").click()
+    officer.page.wait_for_url("**/console")
+    officer.open("/console/inspections/inspectors")
+    row = officer.page.locator("tr", has_text=me["id"])
+    assert "demo_inspector" in row.inner_text()
+    assert row.get_by_role("button", name=f"解除 {me['id']} 的账号关联").count() == 1
+    officer.check("console-inspectors-accounts")

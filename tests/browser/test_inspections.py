@@ -217,3 +217,64 @@ def test_coverage_charts_with_their_tables_and_the_public_summary(
     phone.open("/console/inspections/coverage")
     phone.no_horizontal_scroll()
     phone.check("console-inspection-coverage-phone")
+
+
+def test_demo_inspector_sees_only_its_own_tasks_and_enters_a_result(
+    tab: Any, live_site: LiveSite
+) -> None:
+    """demo_inspector is linked to a demo inspector with tasks: the inbox shows only the tasks
+    that inspector was drawn for and takes a result in person; an account of role 检查人员 not
+    linked reads a clear statement instead."""
+    platform = live_site.platform
+    with platform.engine.connect() as conn:
+        me = registry.inspector_for_account_name(conn, "demo_inspector")
+        mine = insp.list_tasks(conn, platform.inspection_deps(), inspector_id=me["id"])
+    assert mine
+    visit = tab("inspections-inspector")
+    page = visit.page
+    visit.open("/console/login")
+    page.get_by_label("用户名").fill("demo_inspector")
+    page.get_by_label("口令").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/console")
+    page.locator(".console-nav").get_by_role("link", name="检查任务待办").click()
+    page.wait_for_url("**/console/inspections/tasks")
+    text = page.inner_text("main")
+    assert "这里只显示抽中您的检查任务" in text
+    assert me["id"] in text
+    shown = page.locator("h3").all_inner_texts()
+    assert sorted(shown) == sorted(
+        f"任务 {t['id']}：{t['subject_name']} {t['subject']}" for t in mine
+    )
+    visit.check("console-inspector-inbox")
+    open_task = next(t for t in mine if t["status"] == "open")
+    form = page.locator(f"form[action='/console/inspections/tasks/{open_task['id']}/results']")
+    form.get_by_label("检查结果类别").select_option("01")
+    form.get_by_role("button", name="录入结果").click()
+    page.wait_for_url("**done=result")
+    assert "已录入检查结果" in page.inner_text("main")
+    visit.check("console-inspector-result")
+    # An inspector's account nobody linked yet.
+    name = f"jcy_{platform.engine.dialect.name}"[:32]
+    add_user(platform, name, "inspector", password=DEMO_PASSWORD)
+    other = tab("inspections-unlinked")
+    other.open("/console/login")
+    other.page.get_by_label("用户名").fill(name)
+    other.page.get_by_label("口令").fill(DEMO_PASSWORD)
+    other.page.get_by_role("button", name="登录").click()
+    other.page.wait_for_url("**/console")
+    other.open("/console/inspections/tasks")
+    assert "尚未关联检查人员登记" in other.page.inner_text("main")
+    other.check("console-inspector-unlinked")
+    # The department's officer sees each inspector's account on the registry page.
+    officer = tab("inspections-registry")
+    officer.open("/console/login")
+    officer.page.get_by_label("用户名").fill("demo_officer")
+    officer.page.get_by_label("口令").fill(DEMO_PASSWORD)
+    officer.page.get_by_role("button", name="登录").click()
+    officer.page.wait_for_url("**/console")
+    officer.open("/console/inspections/inspectors")
+    row = officer.page.locator("tr", has_text=me["id"])
+    assert "demo_inspector" in row.inner_text()
+    assert row.get_by_role("button", name=f"解除 {me['id']} 的账号关联").count() == 1
+    officer.check("console-inspectors-accounts")

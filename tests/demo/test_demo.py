@@ -37,6 +37,18 @@ def test_demo_builds_a_province_through_the_real_pipeline(platform: Platform) ->
     assert {c["status"] for c in signed} == {"signed", "fulfilled", "breached", "false"}
     assert any(c["status"] == "signed" and c["due_date"] for c in signed)
     assert "信用承诺：9 件" in text
+    # 双随机抽查: demo_inspector signs in as a demo inspector with tasks in its inbox.
+    from xinyong.access import repository as access_repo
+    from xinyong.inspections import registry
+    from xinyong.inspections import service as insp
+
+    with platform.engine.connect() as conn:
+        user = access_repo.user_by_name(conn, "demo_inspector")
+        assert user is not None
+        me = registry.inspector_of_account(conn, int(user["id"]))
+        assert me is not None
+        assert insp.list_tasks(conn, platform.inspection_deps(), inspector_id=me["id"])
+    assert "已关联检查人员" in text
     # Running it again re-sends the same rows: nothing new is recorded.
     run_demo(platform, subjects=40, echo=lines.append)
     assert counts(platform) == (n_batches, n_entries)

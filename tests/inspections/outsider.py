@@ -78,7 +78,17 @@ def redraw(record: dict[str, Any]) -> dict[str, Any]:
         r = Fraction(Decimal(st["ratio"]))
         k = -(-len(eligible) * r.numerator // r.denominator)
         drawn[st["code"]] = sorted(rng.pick(eligible, k))
-    quals = next(set(i["qualifications"]) for i in policy["items"] if i["code"] == pool["item"])
+    lead_quals = next(
+        set(i["qualifications"]) for i in policy["items"] if i["code"] == pool["item"]
+    )
+    needs: dict[str, set[str]] = {}
+    for j in pool.get("joint", []):
+        needs.setdefault(j["department"], set()).update(j["qualifications"])
+    lead_quals |= needs.pop(pool["department"], set())
+    order = [pool["department"], *sorted(needs)]
+    needs[pool["department"]] = lead_quals
+    quota = dict.fromkeys(order, 1)
+    quota[pool["department"]] = max(1, policy["min_inspectors"] - (len(order) - 1))
     as_of = dt.date.fromisoformat(pool["as_of"])
     months = policy["recusal"]["recent_pairing_months"]
     since = _minus_months(as_of, months)
@@ -86,7 +96,7 @@ def redraw(record: dict[str, Any]) -> dict[str, Any]:
     unassignable: list[str] = []
     for key_ in sorted(k for ks in drawn.values() for k in ks):
         s = subjects[key_]
-        ok = []
+        ok: dict[str, list[str]] = {d: [] for d in order}
         for ins in sorted(pool["inspectors"], key=lambda i: i["id"]):
             recent = months > 0 and any(
                 p["inspector"] == ins["id"]
@@ -95,16 +105,16 @@ def redraw(record: dict[str, Any]) -> dict[str, Any]:
                 for p in pool["pairings"]
             )
             if (
-                ins["department"] == pool["department"]
-                and quals <= set(ins["qualifications"])
+                ins["department"] in needs
+                and needs[ins["department"]] <= set(ins["qualifications"])
                 and not (policy["recusal"]["same_region"] and ins["region"] == s["region"])
                 and key_ not in ins["relationships"]
                 and not recent
                 and ins["id"] not in s["recusal_requests"]
             ):
-                ok.append(ins["id"])
-        if len(ok) < policy["min_inspectors"]:
+                ok[ins["department"]].append(ins["id"])
+        if any(len(ok[d]) < quota[d] for d in order):
             unassignable.append(key_)
         else:
-            assigned[key_] = sorted(rng.pick(ok, policy["min_inspectors"]))
+            assigned[key_] = sorted(x for d in order for x in rng.pick(ok[d], quota[d]))
     return {"drawn": drawn, "assigned": assigned, "unassignable": unassignable}

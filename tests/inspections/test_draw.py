@@ -76,6 +76,71 @@ def test_an_outsider_reimplementation_gets_the_same_draw(seed: str) -> None:
         assert [u["subject"] for u in ours["unassignable"]] == theirs["unassignable"]
 
 
+def _joint_pool() -> dict[str, Any]:
+    """A joint plan's pool: the lead's GSXX_CC, another department's 食品 item and a third's."""
+    pool = make_pool(97, 9, capped_every=6)
+    pool["joint"] = [
+        {"item": "SPSC_JC", "department": "SPJ_610100", "qualifications": ["食品安全检查"]},
+        {"item": "TZSB_JC", "department": "TZJ_610100", "qualifications": ["特种设备安全监察"]},
+    ]
+    for j in range(4):
+        pool["inspectors"].append(
+            {
+                "id": f"SP{j:04d}",
+                "department": "SPJ_610100",
+                "region": "610102",
+                "qualifications": ["食品安全检查"] if j != 3 else [],
+                "relationships": [subject_key(5)] if j < 3 else [],
+            }
+        )
+        pool["inspectors"].append(
+            {
+                "id": f"TZ{j:04d}",
+                "department": "TZJ_610100",
+                "region": "610103",
+                "qualifications": ["特种设备安全监察"],
+                "relationships": [],
+            }
+        )
+    return pool
+
+
+@pytest.mark.parametrize("seed", ["00" * 16, "ff" * 32])
+def test_a_joint_draw_takes_each_departments_inspectors_and_the_outsider_agrees(
+    seed: str,
+) -> None:
+    pool = _joint_pool()
+    record = _record(pool, seed)
+    ours, theirs = record["result"], redraw(record)
+    assert {a["subject"]: a["inspectors"] for a in ours["assignments"]} == theirs["assigned"]
+    assert [u["subject"] for u in ours["unassignable"]] == theirs["unassignable"]
+    assert ours["assignments"]
+    for a in ours["assignments"]:
+        # three departments: one each (the lead's minimum of two is met by the team of three)
+        assert sorted(i[:2] for i in a["inspectors"]) == ["SP", "TZ", "ZF"]
+        assert "SP0003" not in a["inspectors"]  # lacks the food qualification
+    assert service.verify(CAT, record) == []
+    assert rules.pool_json(rules.parse_pool(pool))["joint"][0]["department"] == "SPJ_610100"
+    # Subject 5: every qualified food inspector declared a tie; the whole subject is unassignable.
+    if subject_key(5) in {k for s in ours["strata"] for k in s["drawn"]}:
+        (u,) = [u for u in ours["unassignable"] if u["subject"] == subject_key(5)]
+        assert "部门 SPJ_610100" in u["reason"]
+        assert {"department": "SPJ_610100", "available": 0, "required": 1} in u["departments"]
+
+
+def test_a_joint_draw_with_one_other_department_gives_two_of_two() -> None:
+    pool = _joint_pool()
+    pool["joint"] = pool["joint"][:1]
+    pool["inspectors"] = [i for i in pool["inspectors"] if not i["id"].startswith("TZ")]
+    result = _record(pool)["result"]
+    for a in result["assignments"]:
+        assert sorted(i[:2] for i in a["inspectors"]) == ["SP", "ZF"]
+    pool["inspectors"] = [i for i in pool["inspectors"] if i["department"] != "SPJ_610100"]
+    result = _record(pool)["result"]
+    assert result["assignments"] == []
+    assert all("联合抽查" in u["reason"] for u in result["unassignable"])
+
+
 def test_beacon_is_mixed_in_and_named_in_the_commitment() -> None:
     pool = rules.parse_pool(make_pool())
     seed = rules.seed_bytes(SEED)
@@ -134,7 +199,7 @@ def _one_subject_pool(n_inspectors: int) -> dict[str, Any]:
             "近期检查过该主体",
         ),
         (lambda p: p["inspectors"][0].update(qualifications=[]), "不具备本事项所需资格"),
-        (lambda p: p["inspectors"][0].update(department="SWJ_610100"), "非本部门人员"),
+        (lambda p: p["inspectors"][0].update(department="SWJ_610100"), "非参加部门人员"),
     ],
 )
 def test_each_recusal_ground_leaves_the_subject_unassignable(change: Any, reason: str) -> None:

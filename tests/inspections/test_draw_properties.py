@@ -300,3 +300,94 @@ def test_per_grade_proportions_within_binomial_tolerance_over_many_seeds() -> No
     assignments = total / 2
     sigma = math.sqrt(assignments * p * (1 - p))
     assert all(abs(v - assignments * p) <= 4.5 * sigma for v in pair_hits.values())
+
+
+# -- joint inspections (进一次门、查多项事) ----------------------------------------------------
+
+OTHERS = ("SWJ_610100", "YJJ_610100")  # the other participating departments
+JOINT_QUALS = {"SWJ_610100": ["税务检查"], "YJJ_610100": ["执法证件", "药品检查"]}
+
+
+@st.composite
+def joint_pools(draw: st.DrawFn) -> dict[str, Any]:
+    pool = draw(pools())
+    others = draw(st.lists(st.sampled_from(OTHERS), min_size=1, max_size=2, unique=True))
+    pool["joint"] = [
+        {"item": f"ITEM_{d[:3]}", "department": d, "qualifications": JOINT_QUALS[d]} for d in others
+    ]
+    for ins in pool["inspectors"]:  # some inspectors of every department, some unqualified
+        ins["department"] = draw(st.sampled_from([DEPT, *OTHERS, "QT_610100"]))
+        if ins["department"] in JOINT_QUALS:
+            ins["qualifications"] = draw(st.sampled_from([JOINT_QUALS[ins["department"]], []]))
+    return pool
+
+
+def _joint_conflicted(
+    pool: dict[str, Any], policy: dict[str, Any], subject: str, ident: str
+) -> bool:
+    """From the rules' statement: an inspector is free for a subject when of a participating
+    department, holding every qualification of that department's items, and not recused."""
+    i = next(x for x in pool["inspectors"] if x["id"] == ident)
+    needs = {DEPT: {"执法证件"}} | {
+        j["department"]: set(j["qualifications"]) for j in pool["joint"]
+    }
+    if i["department"] not in needs or not needs[i["department"]] <= set(i["qualifications"]):
+        return True
+    return _recused(pool, policy, subject, ident)
+
+
+def _recused(pool: dict[str, Any], policy: dict[str, Any], subject: str, ident: str) -> bool:
+    probe = copy.deepcopy(pool)
+    i = next(x for x in probe["inspectors"] if x["id"] == ident)
+    i["department"], i["qualifications"] = DEPT, ["执法证件"]
+    return _conflicted(probe, policy, subject, ident)
+
+
+@FAST
+@given(joint_pools(), seeds, st.booleans(), st.sampled_from([0, 12]))
+def test_joint_draw_covers_every_department_recusal_and_cap_never_violated(
+    pool: dict[str, Any], seed: bytes, same_region: bool, months: int
+) -> None:
+    policy = _policy(same_region, months)
+    record = _record(pool, seed, policy)
+    result = record["result"]
+    depts = [DEPT, *sorted({j["department"] for j in pool["joint"]})]
+    counts = {s["key"]: s["inspections_this_year"] for s in pool["subjects"]}
+    drawn = [k for s in result["strata"] for k in s["drawn"]]
+    assert all(counts[k] < policy["yearly_cap"] for k in drawn)  # the cap
+    of = {i["id"]: i["department"] for i in pool["inspectors"]}
+    assigned = {a["subject"]: a["inspectors"] for a in result["assignments"]}
+    assert set(assigned) | {u["subject"] for u in result["unassignable"]} == set(drawn)
+    for subject, team in assigned.items():
+        assert len(team) == len(set(team)) >= max(2, len(depts))  # 第四十二条: at least two
+        assert {of[i] for i in team} == set(depts)  # each department covers its own items
+        assert not any(_recused(pool, policy, subject, i) for i in team)  # recusal across all
+        assert not any(_joint_conflicted(pool, policy, subject, i) for i in team)
+    for u in result["unassignable"]:
+        free = {
+            d: [
+                i["id"]
+                for i in pool["inspectors"]
+                if i["department"] == d
+                and not _joint_conflicted(pool, policy, u["subject"], i["id"])
+            ]
+            for d in depts
+        }
+        assert any(
+            len(v) < q["required"]
+            for d, v in free.items()
+            for q in u["departments"]
+            if q["department"] == d
+        )
+    assert rules.verify(record) == []
+    assert record == _record(copy.deepcopy(pool), seed, policy)  # deterministic
+
+
+def test_a_single_department_pool_keeps_its_digest_and_draw() -> None:
+    """The joint extension leaves a pool without joint items byte-for-byte as before."""
+    from tests.inspections.pools import make_pool
+
+    pool = make_pool()
+    parsed = rules.parse_pool(pool)
+    assert "joint" not in rules.pool_json(parsed)
+    assert rules.team_quotas(rules.parse_policy(_policy()), parsed) == {DEPT: 2}

@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from tests.helpers import add_department, resident_id
+from tests.helpers import add_department, csv_bytes, resident_id, revoke
 from xinyong.bootstrap import Platform
 from xinyong.creditfile.service import build_credit_file
 from xinyong.events.tables import outbox_events
@@ -333,6 +333,13 @@ def test_a_joint_plan_merges_items_on_one_visit(ready: Platform) -> None:
         plan(platform, items=[{"item": "GSXX_CC"}, {"item": "CPZL_CC", "department": "hbj"}])
     p = plan(platform, items=[{"item": "GSXX_CC"}, {"item": "CPZL_CC", "department": "xscjg"}])
     assert p["joint"] is True
+    with platform.transaction() as conn:
+        for i in range(2):
+            registry.register_inspector(
+                conn, ident=f"XS{i:03d}", name=f"县检查员{i}", department_code="xscjg",
+                region="610100", qualifications=["执法证件", "产品质量抽样"] if i else ["执法证件"],
+                certificate=f"61010020261{i:04d}", now=platform.clock.now(),
+            )  # fmt: skip
     deps = platform.inspection_deps()
     with platform.transaction() as conn:
         d = insp.prepare_draw(
@@ -346,8 +353,29 @@ def test_a_joint_plan_merges_items_on_one_visit(ready: Platform) -> None:
         )
         task = insp.list_tasks(conn, deps, draw_id=d["id"])[0]
     assert [i["item"] for i in task["items"]] == ["GSXX_CC", "CPZL_CC"]
-    who = task["inspectors"][0]
+    # The team: the lead's inspector and the county's one holding 产品质量抽样 (XS000 lacks it).
+    assert len(task["inspectors"]) == 2
+    assert "XS001" in task["inspectors"]
+    with platform.engine.connect() as conn:
+        record = insp.draw_record(conn, d["id"], public=True)
+        assert insp.verify(platform.inspection_deps().inspections, record) == []
+        assert record["pool"]["joint"][0]["department"] == "xscjg"
+        assert insp.list_tasks(conn, deps, department_code="xscjg")  # it sees its tasks
+    who = next(i for i in task["inspectors"] if i.startswith("SJ"))
     today = platform.clock.today()
+    with (
+        refused(PermissionDenied, "各部门的检查人员录入本部门事项"),
+        platform.transaction() as conn,
+    ):
+        insp.enter_result(
+            conn, deps, task["id"], inspector_id=who, item_code="CPZL_CC", result_code="01",
+            result_text="", inspected_on=today, now=platform.clock.now(),
+        )  # fmt: skip
+    with refused(PermissionDenied, "本部门不能录入"), platform.transaction() as conn:
+        insp.enter_result(
+            conn, deps, task["id"], inspector_id="XS001", item_code="CPZL_CC", result_code="01",
+            result_text="", inspected_on=today, now=platform.clock.now(), department_code="scjg",
+        )  # fmt: skip
     with platform.transaction() as conn:
         first = insp.enter_result(
             conn, deps, task["id"], inspector_id=who, item_code="GSXX_CC", result_code="01",
@@ -360,8 +388,9 @@ def test_a_joint_plan_merges_items_on_one_visit(ready: Platform) -> None:
                 result_text="", inspected_on=today, now=platform.clock.now(),
             )  # fmt: skip
         both = insp.enter_result(
-            conn, deps, task["id"], inspector_id=who, item_code="CPZL_CC", result_code="03",
+            conn, deps, task["id"], inspector_id="XS001", item_code="CPZL_CC", result_code="03",
             result_text="抽样送检中", inspected_on=today, now=platform.clock.now(),
+            department_code="xscjg",
         )  # fmt: skip
     assert both["status"] == "done"
     with platform.engine.connect() as conn:
@@ -469,3 +498,63 @@ def test_draws_and_results_are_events(ready: Platform) -> None:
         ).all()
     kinds = [(k, s) for k, s in rows if k.startswith("inspection.")]
     assert kinds == [("inspection.drawn", None), ("inspection.result_entered", task["subject"])]
+
+
+def _xzjc(key: str, name: str, what: str, day: str) -> dict[str, str]:
+    return {
+        "JC_XDR_MC": name, "JC_XDR_SHXYM": key, "JC_JCSX": what, "JC_JCFS": "日常检查",
+        "JC_JCRQ": day, "JC_JCJG": "未发现问题", "JC_SSJG": "市场监督管理局",
+    }  # fmt: skip
+
+
+def test_the_yearly_cap_counts_the_departments_reported_inspections(ready: Platform) -> None:
+    """The cap counts every inspection of the year (2025 涉企行政检查 opinion): the platform's
+    tasks and the XZJC records the department reported itself — each once, a revoked one not,
+    last year's not, another department's not, the platform's own results not twice."""
+    platform = ready
+    keys = orgs()
+    year = platform.clock.today().year
+    rows = [
+        _xzjc(keys[0], "示例0号有限公司", "日常监督检查", f"{year}-01-05"),
+        _xzjc(keys[0], "示例0号有限公司", "专项检查", f"{year}-01-06"),
+        _xzjc(keys[1], "示例1号有限公司", "日常监督检查", f"{year}-01-05"),
+        _xzjc(keys[2], "示例2号有限公司", "日常监督检查", f"{year - 1}-12-30"),
+    ]
+    out = platform.importer().import_bytes(
+        csv_bytes(rows), filename="xzjc.csv", department_code="scjg", item_code="XZJC"
+    )
+    assert out.accepted == 4, out
+    add_department(platform, "swj", "taxation", "税务局")
+    platform.importer().import_bytes(
+        csv_bytes([_xzjc(keys[3], "示例3号有限公司", "税务检查", f"{year}-01-05")]),
+        filename="x.csv", department_code="swj", item_code="XZJC",
+    )  # fmt: skip
+    revoke(platform, "scjg", "XZJC", keys[1], f"日常监督检查|{year}-01-05", "重复报送")
+    with platform.engine.connect() as conn:
+        counts = insp.inspections_this_year(conn, ["scjg"], platform.clock.today())
+    assert counts == {keys[0]: 2}
+    # The platform's own result (an XZJC record carrying its task) counts once, as its task.
+    d = drawn(platform)
+    deps = platform.inspection_deps()
+    with platform.transaction() as conn:
+        task = insp.list_tasks(conn, deps, draw_id=d["id"])[0]
+        insp.enter_result(
+            conn, deps, task["id"], inspector_id=task["inspectors"][0], item_code="GSXX_CC",
+            result_code="01", result_text="", inspected_on=platform.clock.today(),
+            now=platform.clock.now(),
+        )  # fmt: skip
+        counts = insp.inspections_this_year(conn, ["scjg"], platform.clock.today())
+    assert counts[task["subject"]] == 1 + (2 if task["subject"] == keys[0] else 0)
+    # The pool snapshot shows the count; a subject at the cap (2) is not drawn.
+    p = plan(platform)
+    with platform.transaction() as conn:
+        pd = insp.prepare_draw(
+            conn, deps, p["id"], department_code="scjg", actor="o", now=platform.clock.now()
+        )
+        row = repo.draw(conn, pd["id"])
+    assert row is not None
+    frozen = {s["key"]: s for s in json.loads(str(row["pool"]))["subjects"]}
+    assert frozen[keys[0]]["inspections_this_year"] >= 2
+    assert {
+        k: s["inspections_this_year"] for k, s in frozen.items() if s["inspections_this_year"]
+    } == counts

@@ -147,3 +147,32 @@ def test_plan_by_industry_and_size(env: Path, platform: Platform) -> None:
     )  # fmt: skip
     assert code != 0
     assert "不是“国民经济行业分类门类”中的代码" in out
+
+
+def test_inspector_link_and_inbox_by_account_from_the_command_line(
+    env: Path, engine: Engine, clock: FixedClock, platform: Platform
+) -> None:
+    from tests.helpers import add_user
+    from tests.inspections.test_persisted import drawn as draw_now
+
+    seed_platform(platform)
+    d = draw_now(platform)
+    add_user(platform, "jcy.a", "inspector")
+    add_user(platform, "officer.b", "department_officer", "scjg")
+    code, out = _run("inspections", "inspector-link", "SJ000")
+    assert code != 0
+    assert "--account" in out
+    code, out = _run("inspections", "inspector-link", "SJ000", "--account", "officer.b")
+    assert code != 0
+    assert "只有角色为“检查人员”的账号" in out
+    linked = _json("inspections", "inspector-link", "SJ000", "--account", "jcy.a")
+    assert linked["account"] == "jcy.a"
+    code, out = _run("inspections", "inspectors")
+    assert "账号 jcy.a" in out
+    mine = _json("inspections", "tasks", "--account", "jcy.a")
+    everyone = _json("inspections", "tasks", "--draw", str(d["id"]))
+    assert {t["id"] for t in mine} == {t["id"] for t in everyone if "SJ000" in t["inspectors"]}
+    _json("inspections", "inspector-link", "SJ000", "--off")
+    code, out = _run("inspections", "tasks", "--account", "jcy.a")
+    assert code != 0
+    assert "尚未关联检查人员登记" in out

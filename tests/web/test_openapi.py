@@ -19,6 +19,7 @@ from tests.helpers import (
     ORG,
     ORG2,
     add_department,
+    add_user,
     api_routes,
     csv_bytes,
     listing_details,
@@ -691,6 +692,14 @@ def test_real_answers_declare_every_field(client: TestClient, platform: Platform
         "/api/v1/inspections/inspectors/{inspector_id}/active",
         "SJ003",
         json={"active": True},
+        headers=scjg,
+    )
+    add_user(platform, "jcy.openapi", "inspector")
+    call(
+        "POST",
+        "/api/v1/inspections/inspectors/{inspector_id}/account",
+        "SJ002",
+        json={"account": "jcy.openapi"},
         headers=scjg,
     )
     plan = call(

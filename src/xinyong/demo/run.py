@@ -9,7 +9,7 @@ from xinyong.access import accounts
 from xinyong.access import repository as access_repo
 from xinyong.access import service as access
 from xinyong.bootstrap import Platform
-from xinyong.demo import commitments, rectifications, repairs, scenes, voluntary
+from xinyong.demo import commitments, inspections, rectifications, repairs, scenes, voluntary
 from xinyong.demo.generator import DEPARTMENTS, department_uscc, generate_files
 from xinyong.kernel.errors import XinyongError
 from xinyong.ledger.service import verify
@@ -105,6 +105,7 @@ def run_demo(
     )
     echo(f"部门与信用办的 API 密钥保存在 {keys_file}")
     add_demo_accounts(platform)
+    inspections.stage(platform, echo)  # after the accounts: demo_inspector is linked
     echo(
         "控制台 /console/login 演示账户（仅供演示）："
         + "、".join(name for name, *_ in DEMO_ACCOUNTS)

@@ -11,13 +11,14 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from xinyong.access import accounts
 from xinyong.access import service as access
 from xinyong.identity import repository as identity_repo
 from xinyong.identity.redact import redact_identifiers
 from xinyong.identity.ric import resident_ids_in
 from xinyong.inspections import repository as repo
 from xinyong.kernel.clock import CHINA_TZ
-from xinyong.kernel.errors import Conflict, InputError, NotFound
+from xinyong.kernel.errors import Conflict, InputError, NotFound, PermissionDenied
 
 _ID = re.compile(r"^[0-9A-Za-z_.:\-]{1,64}$")
 KINDS = {"relationship": "检查人员申报的利害关系", "request": "检查对象提出的回避申请"}
@@ -55,6 +56,7 @@ def inspector_view(row: dict[str, Any], departments: dict[str, str]) -> dict[str
         "certificate": row["certificate_masked"],
         "active": bool(row["active"]),
         "active_label": "在岗" if row["active"] else "停用",
+        "account": row.get("account"),  # the linked console account's name, when read with it
     }
 
 
@@ -130,7 +132,83 @@ def set_active(conn: Connection, ident: str, active: bool, now: dt.datetime) -> 
 
 def list_inspectors(conn: Connection, department_code: str | None) -> list[dict[str, Any]]:
     names = department_names(conn)
-    return [inspector_view(r, names) for r in repo.inspectors(conn, department_code)]
+    accounts_by_id = {int(u["id"]): str(u["name"]) for u in accounts.users(conn)}
+    return [
+        inspector_view(
+            {**r, "account": accounts_by_id.get(r["user_id"]) if r["user_id"] else None}, names
+        )
+        for r in repo.inspectors(conn, department_code)
+    ]
+
+
+def link_account(
+    conn: Connection,
+    ident: str,
+    account: str | None,
+    *,
+    department_code: str | None,
+    actor: str,
+    now: dt.datetime,
+) -> dict[str, Any]:
+    """Link a console account of role 检查人员 to the registered inspector (``account`` None:
+    unlink). Only the inspector's department (its officer; ``department_code``) or the office
+    (None) links; an account signs in as one inspector at most."""
+    row = require_inspector(conn, ident)
+    if department_code is not None and department_code != row["department_code"]:
+        raise PermissionDenied(
+            f"inspector {ident} belongs to department {row['department_code']}",
+            f"检查人员“{ident}”属于部门 {row['department_code']}，只能由该部门或信用办关联账号",
+        )
+    user_id: int | None = None
+    if account is not None:
+        user = accounts.find_user(conn, account)  # "没有该用户名的用户"
+        if user["role"] != "inspector":
+            raise InputError(
+                f"account {user['name']} is not of role inspector",
+                f"账号“{user['name']}”的角色是“{accounts.USER_ROLE_LABELS.get(user['role'], user['role'])}”，"
+                "只有角色为“检查人员”的账号可以关联检查人员",
+            )
+        other = repo.inspector_of_user(conn, int(user["id"]))
+        if other is not None and other["id"] != ident:
+            raise Conflict(
+                f"account {user['name']} is linked to inspector {other['id']}",
+                f"账号“{user['name']}”已关联检查人员“{other['id']}”，须先解除该关联",
+            )
+        user_id = int(user["id"])
+    repo.update_inspector(conn, ident, {"user_id": user_id, "updated_at": now})
+    access.audit(
+        conn, actor, "inspector_account", f"inspector:{ident}", now,
+        detail={"account": account, "user": user_id},
+    )  # fmt: skip
+    names = department_names(conn)
+    return inspector_view({**require_inspector(conn, ident), "account": account}, names)
+
+
+def inspector_of_account(conn: Connection, user_id: int) -> dict[str, Any] | None:
+    """The registered inspector a console account signs in as (None: not linked)."""
+    row = repo.inspector_of_user(conn, user_id)
+    if row is None:
+        return None
+    return inspector_view(row, department_names(conn))
+
+
+def inspector_for_account_name(conn: Connection, name: str) -> dict[str, Any]:
+    """The inspector an account (by its user name) is linked to; refused in Chinese when the
+    account is unknown or not linked."""
+    user = accounts.find_user(conn, name)
+    found = inspector_of_account(conn, int(user["id"]))
+    if found is None:
+        raise NotFound(
+            f"account {user['name']} is not linked to an inspector",
+            f"账号“{user['name']}”尚未关联检查人员登记，没有可显示的检查任务",
+        )
+    return found
+
+
+NOT_LINKED_ZH = (
+    "您的账号尚未关联检查人员登记：请本部门经办人员或信用办管理员在“检查人员与回避登记”页面"
+    "将账号关联到您的检查人员编号，关联后这里只显示抽中您的检查任务"
+)
 
 
 def record_recusal(

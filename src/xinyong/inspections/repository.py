@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, select, update
+from sqlalchemy import Connection, and_, func, insert, or_, select, update
 
 from xinyong.identity.tables import subjects
 from xinyong.inspections.tables import inspection_draws as dr
@@ -16,6 +16,8 @@ from xinyong.inspections.tables import inspection_results as rs
 from xinyong.inspections.tables import inspection_task_inspectors as ti
 from xinyong.inspections.tables import inspection_tasks as tk
 from xinyong.inspections.tables import inspectors as ins
+from xinyong.ledger.tables import batches as bt
+from xinyong.ledger.tables import entries as en
 
 
 def _rows(result: Any) -> list[dict[str, Any]]:
@@ -39,6 +41,17 @@ def inspectors(
     if active_only:
         q = q.where(ins.c.active.is_(True))
     return _rows(conn.execute(q))
+
+
+def inspectors_by_ids(conn: Connection, idents: Sequence[str]) -> list[dict[str, Any]]:
+    if not idents:
+        return []
+    return _rows(conn.execute(select(ins).where(ins.c.id.in_(list(idents))).order_by(ins.c.id)))
+
+
+def inspector_of_user(conn: Connection, user_id: int) -> dict[str, Any] | None:
+    row = conn.execute(select(ins).where(ins.c.user_id == user_id)).first()
+    return None if row is None else dict(row._mapping)
 
 
 def insert_inspector(conn: Connection, values: dict[str, Any]) -> None:
@@ -119,11 +132,55 @@ def count_unknown(
 def inspections_in_year(
     conn: Connection, department_code: str, start: dt.date, end: dt.date
 ) -> dict[str, int]:
-    """Tasks per subject drawn by the department in [start, end]."""
+    """Tasks per subject drawn in [start, end] that the department led or took part in (one
+    of its inspectors on the team: a joint inspection counts for each department in it)."""
+    joined = (
+        select(ti.c.task_id)
+        .join(ins, ins.c.id == ti.c.inspector_id)
+        .where(ins.c.department_code == department_code)
+    )
     q = (
         select(tk.c.subject_key, func.count())
-        .where(tk.c.department_code == department_code, tk.c.drawn_on.between(start, end))
+        .where(
+            or_(tk.c.department_code == department_code, tk.c.id.in_(joined)),
+            tk.c.drawn_on.between(start, end),
+        )
         .group_by(tk.c.subject_key)
+    )
+    return {str(k): int(n) for k, n in conn.execute(q)}
+
+
+def reported_inspections(
+    conn: Connection, department_code: str, item_code: str, start: dt.date, end: dt.date
+) -> dict[str, int]:
+    """Inspection records (the catalogue's XZJC item) the department reported per subject
+    with an inspection date in [start, end]: each record once (its current version, by
+    record key), revoked records left out, and the platform's own results (batches of
+    channel ``inspection``, which carry their task and are counted as tasks) left out."""
+    latest = (
+        select(func.max(en.c.id).label("id"))
+        .where(en.c.item_code == item_code, en.c.department_code == department_code)
+        .group_by(en.c.subject_key, en.c.record_key)
+        .subquery()
+    )
+    platform_keys = (
+        select(en.c.record_key)
+        .join(bt, bt.c.id == en.c.batch_id)
+        .where(
+            en.c.item_code == item_code,
+            en.c.department_code == department_code,
+            bt.c.channel == "inspection",
+        )
+    )
+    q = (
+        select(en.c.subject_key, func.count())
+        .join(latest, latest.c.id == en.c.id)
+        .where(
+            en.c.action != "revoke",
+            en.c.decision_date.between(start, end),
+            en.c.record_key.not_in(platform_keys),
+        )
+        .group_by(en.c.subject_key)
     )
     return {str(k): int(n) for k, n in conn.execute(q)}
 
@@ -220,8 +277,13 @@ def tasks(
         q = q.where(tk.c.plan_id.in_(list(plan_ids)))
     if inspector_id is not None:
         q = q.where(tk.c.id.in_(select(ti.c.task_id).where(ti.c.inspector_id == inspector_id)))
-    if department_code is not None:
-        q = q.where(tk.c.department_code == department_code)
+    if department_code is not None:  # led by it, or one of its inspectors on the team
+        joined = (
+            select(ti.c.task_id)
+            .join(ins, ins.c.id == ti.c.inspector_id)
+            .where(ins.c.department_code == department_code)
+        )
+        q = q.where(or_(tk.c.department_code == department_code, tk.c.id.in_(joined)))
     if subject_key is not None:
         q = q.where(tk.c.subject_key == subject_key)
     if status is not None:

@@ -114,6 +114,16 @@ class Pairing:
 
 
 @dataclass(frozen=True, slots=True)
+class JointItem:
+    """Another item inspected in the same visit (进一次门、查多项事): its department supplies
+    at least one of the subject's inspectors holding these qualifications."""
+
+    item: str
+    department: str
+    qualifications: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Pool:
     item: str
     department: str
@@ -122,6 +132,7 @@ class Pool:
     subjects: tuple[Subject, ...]
     inspectors: tuple[Inspector, ...]
     pairings: tuple[Pairing, ...] = ()
+    joint: tuple[JointItem, ...] = ()  # a joint plan's other items, by (department, item)
 
 
 def _bad(where: str, value: object, why_zh: str, why_en: str) -> InputError:
@@ -176,7 +187,9 @@ _SUBJECT_KEYS = {
     "inspections_this_year", "recusal_requests",
 }  # fmt: skip
 _INSPECTOR_KEYS = {"id", "department", "region", "qualifications", "relationships"}
-_POOL_KEYS = {"item", "department", "scope", "as_of", "subjects", "inspectors", "pairings"}
+_POOL_KEYS = {
+    "item", "department", "scope", "as_of", "subjects", "inspectors", "pairings", "joint",
+}  # fmt: skip
 
 
 def _only(row: Mapping[str, Any], allowed: set[str], where: str) -> None:
@@ -268,8 +281,26 @@ def parse_pool(data: object) -> Pool:
                 _date(row.get("date"), f"{where}.date"),
             )
         )
+    lead_item = _str(data, "item", "(根)")
+    joint: dict[tuple[str, str], JointItem] = {}
+    raw_joint = data.get("joint", [])
+    if not isinstance(raw_joint, list):
+        raise InputError("joint must be a list", "抽查名录的 joint（联合抽查的其他事项）应为列表")
+    for i, row in enumerate(raw_joint):
+        where = f"joint[{i}]"
+        if not isinstance(row, dict):
+            raise InputError(f"{where} must be an object", f"抽查名录 {where} 应为对象")
+        _only(row, {"item", "department", "qualifications"}, where)
+        ji = JointItem(
+            _str(row, "item", where),
+            _str(row, "department", where),
+            _strs(row, "qualifications", where),
+        )
+        if ji.item == lead_item or any(k[1] == ji.item for k in joint):
+            raise _bad(f"{where}.item", ji.item, "联合抽查事项重复", "duplicate joint item")
+        joint[(ji.department, ji.item)] = ji
     return Pool(
-        item=_str(data, "item", "(根)"),
+        item=lead_item,
         department=_str(data, "department", "(根)"),
         scope=_str(data, "scope", "(根)", token=False),
         as_of=as_of,
@@ -278,12 +309,13 @@ def parse_pool(data: object) -> Pool:
         pairings=tuple(
             sorted(set(pairings), key=lambda p: (p.inspector, p.subject, p.date.isoformat()))
         ),
+        joint=tuple(joint[k] for k in sorted(joint)),
     )
 
 
 def pool_json(pool: Pool) -> dict[str, Any]:
     """The pool as published: normalised (sorted), so its digest does not depend on order."""
-    return {
+    out: dict[str, Any] = {
         "item": pool.item,
         "department": pool.department,
         "scope": pool.scope,
@@ -317,6 +349,12 @@ def pool_json(pool: Pool) -> dict[str, Any]:
             for p in pool.pairings
         ],
     }
+    if pool.joint:  # absent for a single-department pool, so its digest is as before
+        out["joint"] = [
+            {"item": j.item, "department": j.department, "qualifications": list(j.qualifications)}
+            for j in pool.joint
+        ]
+    return out
 
 
 # -- the policy as the draw reads it --------------------------------------------------------
@@ -487,7 +525,7 @@ def months_before(day: dt.date, months: int) -> dt.date:
 
 
 REASONS_ZH = {
-    "department": "非本部门人员",
+    "department": "非参加部门人员",
     "qualification": "不具备本事项所需资格",
     "same_region": "与主体同一地区",
     "relationship": "申报了与主体的利害关系",
@@ -513,11 +551,12 @@ def exclusion(
     inspector: Inspector,
     recent: frozenset[tuple[str, str]],
 ) -> str | None:
-    """Why ``inspector`` may not inspect ``subject`` for the pool's item (first reason), or
-    None. The order is fixed: competence first, then each recusal ground."""
-    if inspector.department != pool.department:
+    """Why ``inspector`` may not inspect ``subject`` for their department's items of the pool
+    (first reason), or None. The order is fixed: competence first, then each recusal ground."""
+    needs = team_qualifications(policy, pool)
+    if inspector.department not in needs:
         return "department"
-    if not set(policy.items.get(pool.item, ())) <= set(inspector.qualifications):
+    if not needs[inspector.department] <= set(inspector.qualifications):
         return "qualification"
     if policy.same_region and inspector.region == subject.region:
         return "same_region"
@@ -528,6 +567,26 @@ def exclusion(
     if inspector.id in subject.recusal_requests:
         return "subject_request"
     return None
+
+
+def team_qualifications(policy: DrawPolicy, pool: Pool) -> dict[str, frozenset[str]]:
+    """Each participating department (the lead first, then by code) with the qualifications
+    its inspectors need: every qualification of every item that department brings."""
+    out: dict[str, set[str]] = {pool.department: set(policy.items.get(pool.item, ()))}
+    for j in sorted(pool.joint, key=lambda j: (j.department, j.item)):
+        out.setdefault(j.department, set()).update(j.qualifications)
+    lead = {pool.department: frozenset(out.pop(pool.department))}
+    return lead | {d: frozenset(out[d]) for d in sorted(out)}
+
+
+def team_quotas(policy: DrawPolicy, pool: Pool) -> dict[str, int]:
+    """Inspectors drawn per department: one from each other department, the lead department
+    the rest of the policy's minimum (at least one). A single-department pool: the minimum."""
+    depts = list(team_qualifications(policy, pool))
+    others = len(depts) - 1
+    return {
+        d: (max(1, policy.min_inspectors - others) if i == 0 else 1) for i, d in enumerate(depts)
+    }
 
 
 # -- the draw -------------------------------------------------------------------------------
@@ -610,36 +669,46 @@ def run_draw(inputs: DrawInputs) -> dict[str, Any]:
     recent = recent_pairings(policy, pool)
     assignments: list[dict[str, Any]] = []
     unassignable: list[dict[str, Any]] = []
+    quotas = team_quotas(policy, pool)
+    joint = len(quotas) > 1
     for key in sorted(drawn):
         subject = subjects[key]
-        candidates: list[str] = []
+        candidates: dict[str, list[str]] = {d: [] for d in quotas}
         excluded: dict[str, int] = {}
         for inspector in pool.inspectors:
             why = exclusion(policy, pool, subject, inspector, recent)
             if why is None:
-                candidates.append(inspector.id)
+                candidates[inspector.department].append(inspector.id)
             else:
                 excluded[why] = excluded.get(why, 0) + 1
-        if len(candidates) < policy.min_inspectors:
-            unassignable.append(
-                {
-                    "subject": key,
-                    "available": len(candidates),
-                    "required": policy.min_inspectors,
-                    "excluded": [
-                        {"ground": g, "label": label, "count": excluded[g]}
-                        for g, label in REASONS_ZH.items()
-                        if g in excluded
-                    ],
-                    "reason": _unassignable_reason(
-                        len(candidates), policy.min_inspectors, excluded
-                    ),
-                }
-            )
+        short = [d for d, q in quotas.items() if len(candidates[d]) < q]
+        if short:
+            available = sum(len(c) for c in candidates.values())
+            entry: dict[str, Any] = {
+                "subject": key,
+                "available": available,
+                "required": sum(quotas.values()),
+                "excluded": [
+                    {"ground": g, "label": label, "count": excluded[g]}
+                    for g, label in REASONS_ZH.items()
+                    if g in excluded
+                ],
+                "reason": _unassignable_reason(
+                    available, sum(quotas.values()), excluded,
+                    [(d, len(candidates[d]), quotas[d]) for d in short] if joint else [],
+                ),
+            }  # fmt: skip
+            if joint:
+                entry["departments"] = [
+                    {"department": d, "available": len(candidates[d]), "required": q}
+                    for d, q in quotas.items()
+                ]
+            unassignable.append(entry)
             continue
-        assignments.append(
-            {"subject": key, "inspectors": sorted(stream.sample(candidates, policy.min_inspectors))}
-        )
+        team: list[str] = []
+        for d, q in quotas.items():  # the lead first, then by department code
+            team += stream.sample(candidates[d], q)
+        assignments.append({"subject": key, "inspectors": sorted(team)})
     return {
         "pool_size": len(pool.subjects),
         "excluded_at_cap": at_cap,
@@ -649,12 +718,22 @@ def run_draw(inputs: DrawInputs) -> dict[str, Any]:
     }
 
 
-def _unassignable_reason(available: int, required: int, excluded: Mapping[str, int]) -> str:
+def _unassignable_reason(
+    available: int,
+    required: int,
+    excluded: Mapping[str, int],
+    short: Sequence[tuple[str, int, int]] = (),
+) -> str:
     parts = "，".join(f"{label}{excluded[g]}名" for g, label in REASONS_ZH.items() if g in excluded)
-    return (
-        f"符合资格且无需回避的检查人员只有{available}名，少于每户至少{required}名"
-        f"（行政处罚法第四十二条），未分派检查人员" + (f"；排除：{parts}" if parts else "")
+    lack = "；".join(f"部门 {d} 符合资格且无需回避的只有{n}名，应出{q}名" for d, n, q in short)
+    head = (
+        f"联合抽查每个参加部门须至少出1名具备本部门事项资格的检查人员，每户合计至少{required}名"
+        f"（行政处罚法第四十二条）：{lack}，未分派检查人员"
+        if short
+        else f"符合资格且无需回避的检查人员只有{available}名，少于每户至少{required}名"
+        f"（行政处罚法第四十二条），未分派检查人员"
     )
+    return head + (f"；排除：{parts}" if parts else "")
 
 
 def make_record(inputs: DrawInputs) -> dict[str, Any]:

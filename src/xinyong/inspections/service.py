@@ -55,6 +55,14 @@ def _inputs(
             f"抽查事项“{item.name}”（{item.code}）不适用监管策略 {policy.ref}"
             f"（适用事项：{'、'.join(policy.items)}）",
         )
+    for j in pool.joint:
+        joint_item = catalogue.item(j.item)
+        if tuple(sorted(joint_item.qualifications)) != j.qualifications:
+            raise InputError(
+                f"joint item {j.item}: qualifications differ from the catalogue",
+                f"联合抽查事项“{joint_item.name}”（{j.item}）的检查人员资格与抽查事项清单不一致"
+                f"（清单：{'、'.join(sorted(joint_item.qualifications)) or '无'}）",
+            )
     if not in_force(policy, pool.as_of):
         raise InputError(
             f"policy {policy.ref} is not in force on {pool.as_of}",
@@ -454,6 +462,26 @@ def get_plan(conn: Connection, deps: Deps, plan_id: int) -> dict[str, Any]:
     return plan_view(conn, deps, _plan(conn, plan_id), full=True)
 
 
+def inspections_this_year(
+    conn: Connection, departments: Sequence[str], as_of: dt.date
+) -> dict[str, int]:
+    """Inspections of each subject this calendar year up to ``as_of`` that count against the
+    yearly cap (2025 涉企行政检查 opinion: a cap per enterprise), per department: the platform's
+    tasks the department led or took part in, plus the inspection records (XZJC) the department
+    reported itself — each once, revoked ones not, the platform's own results not twice. A
+    joint plan takes, per subject, the highest count of its departments: an inspection that
+    would put any of them over its cap is not drawn."""
+    start = dt.date(as_of.year, 1, 1)
+    out: dict[str, int] = {}
+    for d in departments:
+        mine = dict(repo.inspections_in_year(conn, d, start, as_of))
+        for k, n in repo.reported_inspections(conn, d, RESULT_ITEM, start, as_of).items():
+            mine[k] = mine.get(k, 0) + n
+        for k, n in mine.items():
+            out[k] = max(out.get(k, 0), n)
+    return out
+
+
 def build_pool(
     conn: Connection, deps: Deps, plan: Mapping[str, Any], as_of: dt.date
 ) -> dict[str, Any]:
@@ -475,10 +503,11 @@ def build_pool(
     ]
     keys = [str(r["key"]) for r in rows]
     grades = deps.grades(conn, policy.grade_scheme, keys)
-    counts = repo.inspections_in_year(
-        conn, plan["department_code"], dt.date(as_of.year, 1, 1), as_of
-    )
-    inspectors = repo.inspectors(conn, plan["department_code"], active_only=True)
+    departments = [plan["department_code"]]
+    departments += sorted({str(it["department"]) for it in items} - {plan["department_code"]})
+    counts = inspections_this_year(conn, departments, as_of)
+    # Every participating department's active inspectors (a joint team, 进一次门、查多项事).
+    inspectors = [i for d in departments for i in repo.inspectors(conn, d, active_only=True)]
     ids = [str(i["id"]) for i in inspectors]
     requests: dict[str, list[str]] = {}
     ties: dict[str, list[str]] = {}
@@ -494,7 +523,16 @@ def build_pool(
         if p["inspector_id"] in ids
     ]
     known = set(keys)
+    joint = [
+        {
+            "item": it["item"],
+            "department": it["department"],
+            "qualifications": sorted(deps.inspections.item(it["item"]).qualifications),
+        }
+        for it in items[1:]
+    ]
     return {
+        **({"joint": joint} if joint else {}),
         "item": lead["item"],
         "department": plan["department_code"],
         "scope": region or "all",
@@ -860,10 +898,14 @@ def enter_result(
     result_text: str,
     inspected_on: dt.date,
     now: dt.datetime,
+    department_code: str | None = None,
 ) -> dict[str, Any]:
-    """A result by one of the task's inspectors, for one of its items. The deadline is the
-    policy's working days from the day the inspection ended (calendar service); a result
-    after it is accepted and flagged overdue. Written to the ledger as an XZJC record."""
+    """A result by one of the task's inspectors, for one of its items. Each department enters
+    its own items (谁检查、谁录入): on a joint team the inspector must be of the item's
+    department, and ``department_code`` (the caller's department; None: the office) must be
+    it. The deadline is the policy's working days from the day the inspection ended
+    (calendar service); a result after it is accepted and flagged overdue. Written to the
+    ledger as an XZJC record of the item's department."""
     task = repo.task(conn, task_id)
     if task is None:
         raise _not_found(f"no task {task_id}", f"没有检查任务 {task_id}")
@@ -880,6 +922,20 @@ def enter_result(
             f"item {item_code} is not in task {task_id}",
             f"抽查事项（item）“{item_code[:32]}”不在检查任务 {task_id} 的事项中"
             f"（{'、'.join(items)}）",
+        )
+    owner = items[item_code]
+    if department_code is not None and department_code != owner:
+        raise PermissionDenied(
+            f"item {item_code} of task {task_id} belongs to department {owner}",
+            f"检查任务 {task_id} 的事项“{deps.inspections.item(item_code).name}”由部门 {owner} "
+            "录入结果（各部门录入本部门事项的结果），本部门不能录入",
+        )
+    team = {str(i["id"]): str(i["department_code"]) for i in repo.inspectors_by_ids(conn, assigned)}
+    if owner in team.values() and team.get(inspector_id) != owner:
+        raise PermissionDenied(
+            f"inspector {inspector_id} is not of department {owner}",
+            f"检查人员“{redact_identifiers(inspector_id)[:40]}”不是事项“{item_code[:32]}”所属部门 "
+            f"{owner} 的检查人员：联合检查中各部门的检查人员录入本部门事项的结果",
         )
     labels = _result_labels(deps)
     if result_code not in labels:

@@ -31,9 +31,13 @@ inspectors = Table(
     Column("active", Boolean, nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
+    # The console account (users.id, role inspector) that signs in as this inspector (0038):
+    # its inbox shows only this inspector's tasks and it enters their results.
+    Column("user_id", Integer, nullable=True),
     comment="Inspectors (执法检查人员) of the 双随机 pools, by department and region.",
 )
 Index("ix_inspectors_department", inspectors.c.department_code)
+Index("ux_inspectors_user", inspectors.c.user_id, unique=True)
 
 inspection_recusals = Table(
     "inspection_recusals",

@@ -208,6 +208,7 @@ def _show_inspectors(rows: list[dict[str, Any]]) -> None:
         typer.echo(
             f"  {r['id']}  {r['name']}  {r['department_label']}  地区 {r['region']}  "
             f"资格 {'、'.join(r['qualifications'])}  执法证 {r['certificate']}  {r['active_label']}"
+            f"  账号 {r.get('account') or '未关联'}"
         )
 
 
@@ -286,6 +287,38 @@ def inspector_active_cmd(
         as_json,
         lambda c, p: registry.set_active(c, ident, not off, p.clock.now()),
         lambda r: typer.echo(f"检查人员 {r['id']} {r['name']}：{r['active_label']}"),
+    )
+
+
+@app.command("inspector-link")
+def inspector_link_cmd(
+    ident: Annotated[str, typer.Argument(help="检查人员编号")],
+    account: Annotated[
+        str | None, typer.Option("--account", help="角色为检查人员的控制台账号（用户名）")
+    ] = None,
+    off: Annotated[bool, typer.Option("--off", help="解除账号关联")] = False,
+    as_json: AsJson = False,
+) -> None:
+    """把控制台账号（角色：检查人员）关联到检查人员：其待办只显示抽中本人的任务。"""
+    if (account is None) == (not off):
+        _fail(
+            InputError(
+                "give --account NAME or --off",
+                "请指定 --account 用户名（关联）或 --off（解除关联）",
+            ),
+            as_json,
+        )
+    _work(
+        as_json,
+        lambda c, p: registry.link_account(
+            c,
+            ident,
+            None if off else account,
+            department_code=None,
+            actor=operator_actor(),
+            now=p.clock.now(),
+        ),
+        lambda r: typer.echo(f"检查人员 {r['id']} {r['name']}：账号 {r['account'] or '未关联'}"),
     )
 
 
@@ -477,16 +510,20 @@ def tasks_cmd(
     inspector: Annotated[str | None, typer.Option("--inspector", help="检查人员（待办）")] = None,
     draw: Annotated[int | None, typer.Option("--draw", help="抽取编号")] = None,
     department: Annotated[str | None, typer.Option("--department", help="部门代码")] = None,
+    account: Annotated[
+        str | None, typer.Option("--account", help="控制台账号：只列其关联的检查人员的任务")
+    ] = None,
     as_json: AsJson = False,
 ) -> None:
     """列出检查任务（检查人员的待办）。"""
-    _work(
-        as_json,
-        lambda c, p: service.list_tasks(
-            c, p.inspection_deps(), inspector_id=inspector, draw_id=draw, department_code=department
-        ),
-        _show_tasks,
-    )
+
+    def fn(c: Any, p: Any) -> list[dict[str, Any]]:
+        who = registry.inspector_for_account_name(c, account)["id"] if account else inspector
+        return service.list_tasks(
+            c, p.inspection_deps(), inspector_id=who, draw_id=draw, department_code=department
+        )
+
+    _work(as_json, fn, _show_tasks)
 
 
 @app.command("result")

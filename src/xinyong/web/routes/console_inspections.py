@@ -14,13 +14,14 @@ from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import Connection
 
+from xinyong.access import accounts
 from xinyong.access import service as access
 from xinyong.access.accounts import ConsoleSession
 from xinyong.bootstrap import Platform
 from xinyong.identity.redact import redact_identifiers
 from xinyong.inspections import registry
 from xinyong.inspections import service as insp
-from xinyong.kernel.errors import InputError, XinyongError
+from xinyong.kernel.errors import InputError, PermissionDenied, XinyongError
 from xinyong.web.deps import PlatformDep, department_scope, require_own
 from xinyong.web.routes.console import PAGE, CsrfToken, _context, _no_store, _render, require_csrf
 from xinyong.web.routes.console_cases import _needs
@@ -32,6 +33,9 @@ DrawId = Annotated[int, PathParam(ge=1, le=MAX_ID, description="抽取编号")]
 TaskId = Annotated[int, PathParam(ge=1, le=MAX_ID, description="检查任务编号")]
 Reader = Annotated[ConsoleSession, _needs("department", "office", "auditor")]
 Worker = Annotated[ConsoleSession, _needs("department", "office")]
+# The inbox and the result form are also the linked inspector's own (角色 检查人员).
+InboxReader = Annotated[ConsoleSession, _needs("department", "office", "auditor", "inspector")]
+ResultEnterer = Annotated[ConsoleSession, _needs("department", "office", "inspector")]
 DONE = {
     "plan": "已制定抽查计划",
     "prepared": "已生成抽取承诺（尚未公布）",
@@ -42,6 +46,7 @@ DONE = {
     "recusal": "已登记回避",
     "active": "已更新检查人员状态",
     "withdrawn": "已撤回回避登记",
+    "linked": "已更新检查人员的账号关联",
 }
 Text = Annotated[str, Form(max_length=200)]
 
@@ -334,6 +339,13 @@ def run_draw(
 # -- the inspector's inbox and results -------------------------------------------------------
 
 
+def _linked(conn: Connection, session: ConsoleSession) -> dict[str, Any] | None:
+    """The inspector an account of role 检查人员 signs in as (None: not linked, or another role)."""
+    if session.principal.role != "inspector":
+        return None
+    return registry.inspector_of_account(conn, session.user_id)
+
+
 def _inbox_page(
     request: Request,
     platform: Platform,
@@ -342,16 +354,24 @@ def _inbox_page(
     status: int = 200,
     **extra: Any,
 ) -> Response:
-    scope = department_scope(session.principal, None, "检查任务")
     deps = platform.inspection_deps()
     labels = {v.code: v.label for v in deps.catalogue.code_table(insp.RESULT_TABLE).values}
+    own_inbox = session.principal.role == "inspector"
     with platform.engine.connect() as conn:
-        people = registry.list_inspectors(conn, scope)
+        if own_inbox:  # only the tasks the linked inspector was drawn for, whatever was asked
+            me = _linked(conn, session)
+            people = [me] if me else []
+            inspector = me["id"] if me else ""
+            scope = None
+        else:
+            scope = department_scope(session.principal, None, "检查任务")
+            people = registry.list_inspectors(conn, scope)
         tasks = (
             insp.list_tasks(conn, deps, inspector_id=inspector, department_code=scope)
             if inspector
             else []
         )
+    me_dept = people[0]["department"] if own_inbox and people else None
     context = _context(
         platform,
         session,
@@ -360,6 +380,10 @@ def _inbox_page(
         inspector=inspector,
         tasks=tasks,
         results=labels,
+        own_inbox=own_inbox,
+        not_linked=registry.NOT_LINKED_ZH if own_inbox and not people else None,
+        # the items this viewer may enter: a department its own items, the office any
+        entry_department=me_dept if own_inbox else _acting(session),
         today=platform.clock.today().isoformat(),
         **extra,
     )
@@ -370,11 +394,12 @@ def _inbox_page(
 def inbox_page(
     request: Request,
     platform: PlatformDep,
-    session: Reader,
+    session: InboxReader,
     inspector: Annotated[str, Query(max_length=64)] = "",
     done: Annotated[str, Query(max_length=32)] = "",
 ) -> Response:
-    """An inspector's tasks (待办) with the result entry form per item."""
+    """An inspector's tasks (待办) with the result entry form per item; an account of role
+    检查人员 sees only the tasks of the inspector it is linked to."""
     return _inbox_page(request, platform, session, inspector, message=DONE.get(done))
 
 
@@ -382,7 +407,7 @@ def inbox_page(
 def enter_result(
     request: Request,
     platform: PlatformDep,
-    session: Worker,
+    session: ResultEnterer,
     task_id: TaskId,
     csrf: CsrfToken,
     inspector: Annotated[str, Form(max_length=64)],
@@ -391,11 +416,26 @@ def enter_result(
     inspected_on: Annotated[str, Form(max_length=10)],
     text: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    """Enter a result, as POST /api/v1/inspections/tasks/{id}/results."""
+    """Enter a result, as POST /api/v1/inspections/tasks/{id}/results: by the linked inspector
+    in person, or by the officer of the item's department in the name of one drawn."""
 
     def work(conn: Connection) -> str:
         person = registry.require_inspector(conn, inspector)
-        require_own(session.principal, str(person["department_code"]), "检查任务", action="录入")
+        department = _acting(session)
+        if session.principal.role == "inspector":
+            me = _linked(conn, session)
+            if me is None:
+                raise PermissionDenied("account not linked to an inspector", registry.NOT_LINKED_ZH)
+            if me["id"] != inspector:
+                raise PermissionDenied(
+                    "an inspector enters only their own results",
+                    "检查人员只能以本人身份录入结果",
+                )
+            department = me["department"]
+        else:
+            require_own(
+                session.principal, str(person["department_code"]), "检查任务", action="录入"
+            )
         try:
             day = dt.date.fromisoformat(inspected_on.strip())
         except ValueError:
@@ -412,6 +452,7 @@ def enter_result(
             result_text=text,
             inspected_on=day,
             now=platform.clock.now(),
+            department_code=department,
         )
         return f"/console/inspections/tasks?inspector={inspector}&done=result"
 
@@ -436,11 +477,18 @@ def _registry_page(
         ids = {p["id"] for p in people}
         recusals = [r for r in registry.list_recusals(conn) if r["inspector"] in ids]
         depts = access.departments(conn)
+        linked = {p["account"] for p in registry.list_inspectors(conn, None) if p["account"]}
+        free_accounts = [
+            u["name"]
+            for u in accounts.users(conn)
+            if u["role"] == "inspector" and not u["disabled"] and u["name"] not in linked
+        ]
     context = _context(
         platform,
         session,
         request=request,
         inspectors=people,
+        inspector_accounts=free_accounts,
         recusals=recusals,
         departments=[d for d in depts if scope is None or d["code"] == scope],
         **extra,
@@ -576,5 +624,31 @@ def withdraw_recusal(
         require_own(session.principal, str(person["department_code"]), "检查人员", action="办理")
         registry.withdraw_recusal(conn, recusal_id)
         return "/console/inspections/inspectors?done=withdrawn"
+
+    return _registry_step(request, platform, session, csrf, work)
+
+
+@router.post("/console/inspections/inspectors/{inspector_id}/account", response_class=HTMLResponse)
+def link_account(
+    request: Request,
+    platform: PlatformDep,
+    session: Worker,
+    inspector_id: Annotated[str, PathParam(max_length=64)],
+    csrf: CsrfToken,
+    account: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    """Link (or, empty, unlink) a console account of role 检查人员, as POST
+    /api/v1/inspections/inspectors/{id}/account."""
+
+    def work(conn: Connection) -> str:
+        registry.link_account(
+            conn,
+            inspector_id,
+            account.strip() or None,
+            department_code=_acting(session),
+            actor=session.principal.actor,
+            now=platform.clock.now(),
+        )
+        return "/console/inspections/inspectors?done=linked"
 
     return _registry_step(request, platform, session, csrf, work)

@@ -468,6 +468,38 @@ def published(
         }
 
 
+class InspectorAccount(BaseModel):
+    account: str | None = Field(
+        max_length=64, description="角色为检查人员的控制台账号的用户名；null 解除关联"
+    )
+
+
+@router.post(
+    "/api/v1/inspections/inspectors/{inspector_id}/account",
+    summary="关联检查人员的控制台账号",
+    response_model=schemas.Inspector,
+    response_model_exclude_unset=True,
+    responses=declared(401, 403, 404, 409, 422),
+)
+def link_inspector_account(
+    platform: PlatformDep,
+    who: DepartmentOrOffice,
+    inspector_id: Annotated[str, PathParam(pattern=CODE_PATTERN, description="检查人员编号")],
+    body: InspectorAccount,
+) -> Any:
+    """把角色为“检查人员”的控制台账号关联到已登记的检查人员（本部门或信用办）：该账号的待办只显示
+    抽中该检查人员的任务，由其本人录入结果。一个账号只能关联一名检查人员。"""
+    with platform.transaction() as conn:
+        return registry.link_account(
+            conn,
+            inspector_id,
+            body.account,
+            department_code=_acting(who),
+            actor=who.actor,
+            now=platform.clock.now(),
+        )
+
+
 @router.get(
     "/api/v1/inspections/tasks",
     summary="检查任务",
@@ -483,12 +515,19 @@ def list_tasks(
     ] = None,
     draw: Annotated[int | None, Query(ge=1, le=MAX_ID, description="抽取编号")] = None,
     status: Annotated[str | None, Query(pattern="^(open|done)$", description="状态")] = None,
+    account: Annotated[
+        str | None,
+        Query(max_length=64, description="控制台账号（检查人员）：只列其关联的检查人员的任务"),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 200,
     offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> dict[str, Any]:
-    """检查任务：抽中的主体、检查人员、事项、结果（含录入期限与是否逾期）。部门只看本部门的。"""
+    """检查任务：抽中的主体、检查人员、事项、结果（含录入期限与是否逾期）。部门只看本部门参加的
+    （牵头或有本部门检查人员的联合检查）。"""
     scope = department_scope(who, None, "检查任务")
     with platform.engine.connect() as conn:
+        if account is not None:
+            inspector = registry.inspector_for_account_name(conn, account).get("id")
         items = insp.list_tasks(
             conn,
             platform.inspection_deps(),
@@ -527,4 +566,5 @@ def enter_result(
             result_text=body.text,
             inspected_on=body.inspected_on,
             now=platform.clock.now(),
+            department_code=_acting(who),
         )

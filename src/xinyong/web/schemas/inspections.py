@@ -17,6 +17,9 @@ class Inspector(Schema):
     certificate: str = Field(description="执法证号（脱敏）")
     active: bool
     active_label: str = Field(description="在岗 / 停用")
+    account: str | None = Field(
+        default=None, description="关联的控制台账号（角色为检查人员；未关联为 null）"
+    )
 
 
 class Inspectors(Schema):

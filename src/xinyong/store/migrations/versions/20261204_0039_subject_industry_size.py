@@ -1,7 +1,7 @@
 """subjects: industry (行业门类) and size (企业规模) from the registration record
 
 Revision ID: 0039
-Revises: 0036
+Revises: 0038
 Create Date: 2026-12-04 18:20:00
 
 - ``subjects.industry``: the GB/T 4754-2017 门类 letter the registration record (DJZC
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0039"
-down_revision = "0036"
+down_revision = "0038"
 branch_labels = None
 depends_on = None
 

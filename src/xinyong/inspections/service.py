@@ -123,11 +123,14 @@ def verify(
 # run, which reveals the seed, stores the full record and its public copy and opens one task
 # per drawn subject. A result entered by an assigned inspector becomes an XZJC ledger record.
 
+# (connection, evaluation model code, subject keys) -> key: the grade letter of its current
+# result under that model; a key absent or None is ungraded (the policy's null stratum).
+# Bootstrap injects the evaluation context's reader (one indexed query per chunk of keys).
 GradeReader = Callable[[Connection, str, Sequence[str]], Mapping[str, str | None]]
 
 
-def no_grades(conn: Connection, scheme: str, keys: Sequence[str]) -> Mapping[str, str | None]:
-    """Until evaluation results exist every subject is ungraded (the policy's null stratum)."""
+def no_grades(conn: Connection, model: str, keys: Sequence[str]) -> Mapping[str, str | None]:
+    """No reader wired (tests of the draw alone): every subject is ungraded."""
     return {}
 
 
@@ -137,8 +140,8 @@ class Deps:
     calendar: WorkCalendar
     inspections: InspectionCatalogue
     grades: GradeReader = no_grades
-    # Whether a grade scheme's grades may be shown publicly (the disclosure): none by default,
-    # SAMR risk classes are internal.
+    # The evaluation models whose grades may be shown publicly (disclosed 社会公开; bootstrap
+    # derives it from the models): none by default, SAMR risk classes are internal.
     public_grade_schemes: frozenset[str] = frozenset()
 
 
@@ -397,7 +400,7 @@ def build_pool(
         r for r in repo.organisations(conn, region) if kind is None or str(r["key"])[:2] == kind
     ]
     keys = [str(r["key"]) for r in rows]
-    grades = deps.grades(conn, policy.grade_scheme, keys)
+    grades = deps.grades(conn, policy.grade_model, keys) if policy.grade_model else {}
     counts = repo.inspections_in_year(
         conn, plan["department_code"], dt.date(as_of.year, 1, 1), as_of
     )
@@ -619,12 +622,12 @@ def public_copy(record: Mapping[str, Any], deps: Deps) -> dict[str, Any]:
     says so, and only the full record (given to supervisors) verifies."""
     policy = record["policy"]
     graded = any(s.get("grade") is not None for s in record["pool"]["subjects"])
-    if not graded or policy.get("grade_scheme") in deps.public_grade_schemes:
+    if not graded or policy.get("grade_model") in deps.public_grade_schemes:
         return dict(record)
     pool = dict(record["pool"])
     pool["subjects"] = [{**s, "grade": None} for s in pool["subjects"]]
     result = dict(record["result"])
-    result["strata"] = [{**s, "drawn": []} for s in result["strata"]]
+    result["strata"] = [{**s, "drawn": [], "topped_up": []} for s in result["strata"]]
     return {
         **record,
         "pool": pool,

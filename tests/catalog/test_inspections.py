@@ -185,15 +185,19 @@ def test_policies_name_the_models_that_grade_them() -> None:
     samr, hj = cat.policy("SAMR_GRADED"), cat.policy("HJ_GRADED")
     assert samr.grade_model == "QYXYFXFL"
     internal = cat.grade_model(samr)
-    assert internal is not None and not internal.public
+    assert internal is not None
+    assert not internal.public
     assert internal.letters["D"] == "D类（信用风险高）"
-    assert hj.grade_model == "GGXYPJ" and hj.sector == "ecology"
+    assert hj.grade_model == "GGXYPJ"
+    assert hj.sector == "ecology"
     public = cat.grade_model(hj)
-    assert public is not None and public.public
+    assert public is not None
+    assert public.public
     assert [public.letters[s.grade] for s in hj.strata if s.grade] == ["优", "良", "中", "差"]
     assert policy_json(hj, cat.items_of(hj))["grade_model"] == "GGXYPJ"
     item = cat.item("PWDW_CC")
-    assert item.sector == "ecology" and item.floor_ratio is None
+    assert item.sector == "ecology"
+    assert item.floor_ratio is None
     # Honest evidence: the environmental law's article was not read here.
     assert {b.evidence for b in item.legal_basis} == {Evidence.UNCONFIRMED, Evidence.SECONDARY}
 

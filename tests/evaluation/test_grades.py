@@ -21,7 +21,11 @@ def test_letters_of_the_policys_model_from_a_real_run(platform: Platform) -> Non
     _import(
         platform,
         penalty(CF_WSH="陕市监罚〔2026〕1号"),
-        penalty(CF_XDR_SHXYM=ORG2, CF_XDR_MC="西安市雁塔区示例商贸有限公司", CF_WSH="陕市监罚〔2026〕3号"),
+        penalty(
+            CF_XDR_SHXYM=ORG2,
+            CF_XDR_MC="西安市雁塔区示例商贸有限公司",
+            CF_WSH="陕市监罚〔2026〕3号",
+        ),
     )
     assert _run(platform)["state"] == "done"
     models = platform.evaluation_models()

@@ -133,7 +133,8 @@ def test_no_floor_no_top_up() -> None:
         rules.DrawInputs(rules.seed_bytes(SEED), rules.parse_pool(pool), _low_a_policy("0"))
     )
     assert result["floor"] is None
-    assert result["assignments"] == [] and result["strata"][0]["topped_up"] == []
+    assert result["assignments"] == []
+    assert result["strata"][0]["topped_up"] == []
 
 
 def test_beacon_is_mixed_in_and_named_in_the_commitment() -> None:

@@ -773,6 +773,12 @@ def verify(
             f"记录中的抽取承诺 {record.get('draw_commitment')} 与抽取前公布的 {kept} 不一致："
             "种子、名录、策略或公共随机数来源在公布承诺后被更换"
         )
+    withheld = record.get("grades_withheld")
+    if withheld:  # the public copy of a draw stratified by internal classes
+        return [
+            *out,
+            f"本记录是隐去内部分类的公开本，不能复核分层抽取：{withheld}",
+        ]
     missing = [k for k in _RECORD_KEYS if k not in record]
     if missing:
         return [*out, f"抽取记录缺少字段：{'、'.join(missing)}"]

@@ -9,6 +9,7 @@ import json
 import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection
@@ -333,6 +334,7 @@ def plan_view(
         "joint": len({i["department"] for i in items}) > 1,
         "items": items,
         "policy": row["policy_ref"],
+        "grade_model": _grade_model(deps, str(row["policy_ref"])),
         "pool_filter": json.loads(row["pool_filter"]),
         "published": row["published_at"] is not None,
         "published_at": _bj(row["published_at"]),
@@ -342,6 +344,14 @@ def plan_view(
             draw_view(d, public=False) for d in repo.draws_of_plans(conn, [int(row["id"])])
         ]
     return out
+
+
+def _grade_model(deps: Deps, policy_ref: str) -> dict[str, Any] | None:
+    """The evaluation model whose grades stratify the plan's policy (code with its label)."""
+    found = deps.inspections.grade_model(deps.inspections.policy(policy_ref))
+    if found is None:
+        return None
+    return {"code": found.code, "label": found.name, "public": found.public}
 
 
 def list_plans(
@@ -627,13 +637,25 @@ def public_copy(record: Mapping[str, Any], deps: Deps) -> dict[str, Any]:
     pool = dict(record["pool"])
     pool["subjects"] = [{**s, "grade": None} for s in pool["subjects"]]
     result = dict(record["result"])
-    result["strata"] = [{**s, "drawn": [], "topped_up": []} for s in result["strata"]]
+    # Per-class counts stay (aggregates, as the plan's ratios are public); who is in which
+    # class does not.
+    result["strata"] = [
+        {
+            **s,
+            "drawn": [],
+            "topped_up": [],
+            "drawn_count": len(s["drawn"]) + len(s.get("topped_up", [])),
+            "topped_up_count": len(s.get("topped_up", [])),
+        }
+        for s in result["strata"]
+    ]
     return {
         **record,
         "pool": pool,
         "result": result,
-        "grades_withheld": "本次抽取按内部信用风险分类分层，分类不向社会公开：公开本已隐去分类，"
-        "无法据此复核分层；完整记录向监督机构提供",
+        "grades_withheld": "本次抽取按内部信用风险分类分层，分类不向社会公开（不评价、不惩戒、"
+        "不公开）：公开本已隐去每户的分类，任何人都无法据此重新抽取核对分层；抽中的主体、"
+        "种子和承诺照常公开，完整记录向监督机构提供复核",
     }
 
 
@@ -656,11 +678,35 @@ def draw_view(row: Mapping[str, Any], *, public: bool) -> dict[str, Any]:
         "record_url": f"/api/v1/inspections/draws/{row['id']}/record.json" if drawn else None,
     }
     if drawn and row.get("public_record"):
+        # The public copy carries every count (per stratum too) even when it withholds the
+        # classes: one record parsed, for the console as for the portal.
         rec = json.loads(row["public_record"])
         out["drawn_subjects"] = len(rec["result"]["assignments"])
         out["unassignable"] = len(rec["result"]["unassignable"])
         out["pool_size"] = rec["result"]["pool_size"]
+        out["grade_model"] = rec["policy"].get("grade_model")
+        out["grades_withheld"] = rec.get("grades_withheld")
+        out["floor"] = rec["result"].get("floor")
+        out["strata"] = [_stratum_view(s) for s in rec["result"]["strata"]]
     return out
+
+
+def _stratum_view(s: Mapping[str, Any]) -> dict[str, Any]:
+    """A stratum's figures as pages show them: pool (eligible), ratio, drawn (with top-up)."""
+    topped = len(s.get("topped_up") or [])
+    count = s["drawn_count"] if "drawn_count" in s else len(s["drawn"]) + topped
+    ratio = Decimal(str(s["ratio"])) * 100
+    return {
+        "code": s["code"],
+        "grade": s["grade"],
+        "label": s["label"],
+        "ratio": s["ratio"],
+        "ratio_label": f"{ratio.normalize():f}%",
+        "eligible": int(s["eligible"]),
+        "target": int(s["target"]),
+        "drawn": int(count),
+        "topped_up": int(s["topped_up_count"]) if "topped_up_count" in s else topped,
+    }
 
 
 def get_draw(conn: Connection, draw_id: int, *, public: bool) -> dict[str, Any]:

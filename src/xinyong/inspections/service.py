@@ -686,22 +686,27 @@ def draw_view(row: Mapping[str, Any], *, public: bool) -> dict[str, Any]:
         out["pool_size"] = rec["result"]["pool_size"]
         out["grade_model"] = rec["policy"].get("grade_model")
         out["grades_withheld"] = rec.get("grades_withheld")
-        out["floor"] = rec["result"].get("floor")
+        floor = rec["result"].get("floor")
+        out["floor"] = None if floor is None else {**floor, "ratio_label": _percent(floor["ratio"])}
         out["strata"] = [_stratum_view(s) for s in rec["result"]["strata"]]
     return out
+
+
+def _percent(ratio: object) -> str:
+    """A decimal ratio as a percentage label: "0.03" → "3%", "0.005" → "0.5%"."""
+    return f"{(Decimal(str(ratio)) * 100).normalize():f}%"
 
 
 def _stratum_view(s: Mapping[str, Any]) -> dict[str, Any]:
     """A stratum's figures as pages show them: pool (eligible), ratio, drawn (with top-up)."""
     topped = len(s.get("topped_up") or [])
     count = s["drawn_count"] if "drawn_count" in s else len(s["drawn"]) + topped
-    ratio = Decimal(str(s["ratio"])) * 100
     return {
         "code": s["code"],
         "grade": s["grade"],
         "label": s["label"],
         "ratio": s["ratio"],
-        "ratio_label": f"{ratio.normalize():f}%",
+        "ratio_label": _percent(s["ratio"]),
         "eligible": int(s["eligible"]),
         "target": int(s["target"]),
         "drawn": int(count),

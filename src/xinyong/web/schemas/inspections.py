@@ -53,6 +53,7 @@ class DrawStratum(Schema):
 class DrawFloor(Schema):
     item: str = Field(description="规定抽查下限的抽查事项")
     ratio: str = Field(description="抽查下限（占参加抽取主体总数）")
+    ratio_label: str = Field(description="抽查下限（百分数）")
     eligible: int = Field(description="参加抽取的主体总数")
     required: int = Field(description="至少抽取数 ceil(总数 × 下限)")
 

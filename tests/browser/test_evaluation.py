@@ -39,9 +39,16 @@ def test_the_office_runs_an_evaluation_from_the_console(visit: Visit, live_site:
           return false;
         }"""
     )
-    page.locator("#h-dist-GGXYPJ ~ details summary").click()
-    table = page.get_by_role("table", name="公共信用综合评价（本平台模型）各等级主体数")
-    counts = [int(n) for n in table.locator("tr td:nth-child(2)").all_inner_texts()]
+    # The run scores each subject under every model in force for it: the public GGXYPJ and
+    # the internal risk classification QYXYFXFL (organisations only), both shown to the office.
+    counts = []
+    for code, name in (
+        ("GGXYPJ", "公共信用综合评价（本平台模型）"),
+        ("QYXYFXFL", "企业信用风险分类（本平台模型，内部）"),
+    ):
+        page.locator(f"#h-dist-{code} ~ details summary").click()
+        table = page.get_by_role("table", name=f"{name}各等级主体数")
+        counts += [int(n) for n in table.locator("tr td:nth-child(2)").all_inner_texts()]
     assert sum(counts) == total, (counts, total)
     visit.no_horizontal_scroll()
     visit.check("console-evaluation")

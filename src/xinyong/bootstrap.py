@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,7 +39,6 @@ from xinyong.identity.pii import PiiVault
 from xinyong.ingest.jobs import ImportJobs
 from xinyong.ingest.service import Importer
 from xinyong.inspections.service import Deps as InspectionDeps
-from xinyong.inspections.service import no_grades
 from xinyong.kernel import memory
 from xinyong.kernel.calendar import WorkCalendar, local_calendar_dirs
 from xinyong.kernel.clock import Clock, SystemClock
@@ -211,13 +210,25 @@ class Platform:
         return load_inspection_catalogue(extra)
 
     def inspection_deps(self) -> InspectionDeps:
-        # Grades come from the evaluation context once it publishes results; until it is wired
-        # here every subject is ungraded and the policy's null stratum applies.
+        # Grades are the current results of the evaluation model each policy names (the
+        # catalogue load checked the model and its letters); a model disclosed 社会公开 has its
+        # grades in the public draw record, an internal one (SAMR risk classes) withheld.
+        inspections = self.inspection_catalogue()
+        models = self.evaluation_models()
+
+        def grades(
+            conn: Connection, model_code: str, keys: Sequence[str]
+        ) -> Mapping[str, str | None]:
+            return evaluation.grade_letters(conn, models, model_code, keys)
+
         return InspectionDeps(
             catalogue=self.catalogue,
             calendar=self.calendar,
-            inspections=self.inspection_catalogue(),
-            grades=no_grades,
+            inspections=inspections,
+            grades=grades,
+            public_grade_schemes=frozenset(
+                m.code for m in inspections.grade_models.values() if m.public
+            ),
         )
 
     def account_policy(self) -> AccountPolicy:

@@ -117,6 +117,12 @@ def test_an_office_commits_draws_and_an_inspector_enters_a_result(
     page.get_by_role("button", name="抽取", exact=True).click()
     page.wait_for_url("**done=drawn")
     assert "已抽取，种子已公开" in page.inner_text("main")
+    # each stratum's pool, ratio and drawn count, with the model's labels
+    strata = page.locator("table.draw-strata").inner_text()
+    assert "按企业信用风险分类（本平台模型，内部）" in strata
+    assert "D类（信用风险高）" in strata
+    assert "80%" in strata
+    assert "未分类" in strata
     staff.check("console-inspection-drawn")
     with platform.engine.connect() as conn:
         draw = insp.get_draw(conn, draw["id"], public=True)
@@ -128,6 +134,8 @@ def test_an_office_commits_draws_and_an_inspector_enters_a_result(
     assert draw["seed"] in text
     assert "xinyong verify-draw" in text
     assert task["subject_name"] in text
+    assert "抽查下限" in text  # 企业公示信息抽查 ≥ 3 %, on the draw's total
+    assert "未分类" in public.page.locator("table.draw-strata").inner_text()
     public.check("inspections-drawn")
     # the inspector's inbox: enter the result
     inspector = task["inspectors"][0]

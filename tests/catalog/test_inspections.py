@@ -100,7 +100,7 @@ def test_local_policy_replaces_the_national_one(tmp_path: Path) -> None:
     p = cat.policy("SAMR_GRADED@2025.1")
     assert p.local
     assert next(s for s in p.strata if s.grade == "D").ratio == Decimal("0.90")
-    assert len(cat.policies) == 1
+    assert len(cat.policies) == 2  # HJ_GRADED, national, is kept
 
 
 def _policy(change: Callable[[Doc], None]) -> Doc:
@@ -118,7 +118,8 @@ BAD_POLICIES: list[tuple[Callable[[Doc], None], str, str]] = [
     (_drop("legal_basis"), "policies[0].legal_basis", "缺少"),
     (lambda p: p["yearly_cap"].update(legal_basis=[]), "yearly_cap.legal_basis", "法律依据"),
     (lambda p: p["min_inspectors"].update(count=1), "min_inspectors.count", "第四十二条"),
-    (lambda p: p["strata"][0].update(ratio="0.02"), "strata[0].ratio", "抽查下限"),
+    (lambda p: p.update(grade_model="NOPE"), "grade_model“NOPE”", "不是已有的评价模型"),
+    (lambda p: p["strata"][3].update(grade="E"), "strata[3].grade“E”", "声明的等级字母"),
     (lambda p: p["strata"][0].update(ratio="1.5"), "strata[0].ratio", ""),
     (lambda p: p["strata"].pop(4), "policies[0].strata", "grade: null"),
     (lambda p: p["strata"][4].update(note=""), "strata[4].note", "理由"),
@@ -167,13 +168,56 @@ def test_bad_item_refused(tmp_path: Path, change: Callable[[Doc], None], key: st
     assert zh in exc.value.message_zh
 
 
-def test_local_item_floor_applies_to_national_policy(tmp_path: Path) -> None:
-    """Raising an item's floor above a stratum's ratio makes the policy that uses it refused."""
-    doc = _items(lambda i: i.update(floor_ratio="0.05"))
+def test_a_stratum_below_the_floor_is_accepted(tmp_path: Path) -> None:
+    """The floor (企业公示信息抽查 ≥ 3 %) is on the draw's total, not on each stratum: 盐城's
+    "A < 3 %" can be configured, and the draw tops up (tests/inspections)."""
+    doc = _policy(lambda p: p["strata"][0].update(ratio="0.02"))
+    cat = load_inspection_catalogue([_write(tmp_path, "supervision.yaml", doc)])
+    assert cat.policy("SAMR_GRADED").strata[0].ratio == Decimal("0.02")
+    raised = _items(lambda i: i.update(floor_ratio="0.05"))
+    (tmp_path / "x").mkdir()
+    cat2 = load_inspection_catalogue([_write(tmp_path / "x", "items.yaml", raised)])
+    assert cat2.item("GSXX_CC").floor_ratio == Decimal("0.05")
+
+
+def test_policies_name_the_models_that_grade_them() -> None:
+    cat = load_inspection_catalogue()
+    samr, hj = cat.policy("SAMR_GRADED"), cat.policy("HJ_GRADED")
+    assert samr.grade_model == "QYXYFXFL"
+    internal = cat.grade_model(samr)
+    assert internal is not None
+    assert not internal.public
+    assert internal.letters["D"] == "D类（信用风险高）"
+    assert hj.grade_model == "GGXYPJ"
+    assert hj.sector == "ecology"
+    public = cat.grade_model(hj)
+    assert public is not None
+    assert public.public
+    assert [public.letters[s.grade] for s in hj.strata if s.grade] == ["优", "良", "中", "差"]
+    assert policy_json(hj, cat.items_of(hj))["grade_model"] == "GGXYPJ"
+    item = cat.item("PWDW_CC")
+    assert item.sector == "ecology"
+    assert item.floor_ratio is None
+    # Honest evidence: the environmental law's article was not read here.
+    assert {b.evidence for b in item.legal_basis} == {Evidence.UNCONFIRMED, Evidence.SECONDARY}
+
+
+def test_a_local_model_dropping_a_letter_refuses_the_policy(tmp_path: Path) -> None:
+    """The cross-check runs over the same folders as both catalogues: a local risk model that
+    declares no D refuses the national policy whose D stratum names it."""
+    models = yaml.safe_load((NATIONAL_DIR / "evaluation" / "models.yaml").read_text("utf-8"))
+    risk = next(m for m in models["models"] if m["code"] == "QYXYFXFL")
+    risk["grades"] = [g for g in risk["grades"] if g["letter"] != "D"]
+    risk["grades"][-1]["from"] = 0
+    folder = tmp_path / "evaluation"
+    folder.mkdir()
+    (folder / "models.yaml").write_text(yaml.safe_dump(models, allow_unicode=True), "utf-8")
     with pytest.raises(ConfigurationError) as exc:
-        load_inspection_catalogue([_write(tmp_path, "items.yaml", doc)])
-    assert "strata[0].ratio" in exc.value.message_zh
-    assert "0.05" in exc.value.message_zh
+        load_inspection_catalogue([tmp_path])
+    assert "SAMR_GRADED@2025.1" in exc.value.message_zh
+    assert "strata[3].grade“D”" in exc.value.message_zh
+    assert "supervision.yaml" in exc.value.message_zh
+    assert "not a letter of model QYXYFXFL" in str(exc.value)
 
 
 def test_what_users_read_is_chinese_without_evidence_tags() -> None:

@@ -51,6 +51,8 @@ def _result(platform: Platform, key: str) -> dict[str, Any]:
         found = evaluation.subject_results(
             conn, platform.evaluation_models(), key, levels=ALL, with_entries=True
         )
+    # The public model's result (the internal risk classification is scored beside it).
+    found = [f for f in found if f["model"] == "GGXYPJ"]
     assert len(found) == 1, found
     return found[0]
 
@@ -85,9 +87,10 @@ def test_scores_grades_and_explanations_point_at_ledger_entries(platform: Platfo
     run = _run(platform, progress=lambda d, t: progress.append((d, t)))
     assert run["state"] == "done"
     assert run["full"]
-    assert run["total"] == 2
-    assert run["done"] == 2
-    assert progress[-1] == (2, 2)
+    # 2 subjects × 2 models for organisations (GGXYPJ, and the internal QYXYFXFL)
+    assert run["total"] == 4
+    assert run["done"] == 4
+    assert progress[-1] == (4, 4)
 
     org = _result(platform, ORG)
     # Two general penalties within a year: -150 × 2/3 from the base 700.
@@ -167,7 +170,7 @@ def test_a_revocation_changes_the_grade(platform: Platform) -> None:
     assert platform.settle_evaluation(60)
     run = _last_run(platform)
     assert not run["full"]
-    assert run["total"] == 1  # that subject only: ORG2 is left as it was
+    assert run["total"] == 2  # that subject only (× 2 models): ORG2 is left as it was
     org = _result(platform, ORG)
     # Every record revoked: the subject is scored again (base), not left at its old grade.
     assert org["run"] == run["id"]
@@ -206,7 +209,8 @@ def test_recency_decay_and_disclosure(platform: Platform) -> None:
         )
     assert public
     assert "entries" not in public[0]["indicators"][0]
-    assert internal_only == []
+    # Only the internal risk classification (QYXYFXFL) is internal: never shown publicly.
+    assert [r["model"] for r in internal_only] == ["QYXYFXFL"]
 
 
 def test_a_failed_run_leaves_nothing_half_written(platform: Platform) -> None:
@@ -274,7 +278,7 @@ def test_a_credit_repair_refreshes_the_grade(platform: Platform, clock: FixedClo
     assert not run["full"]
     assert run["started_by"] == evaluation.REFRESH_ACTOR
     assert run["evaluated_on"] == "2026-09-29"
-    assert run["total"] == 1
+    assert run["total"] == 2  # one subject × 2 models
     after = _result(platform, ORG)
     assert after["run"] == run["id"]
     assert (after["score"], after["grade_label"]) == (710.0, "良")

@@ -32,6 +32,8 @@ def _result(platform: Platform, key: str) -> dict[str, Any]:
             levels=set(ResultDisclosure),
             with_entries=True,
         )
+    # The public model's result (the internal risk classification is scored beside it).
+    found = [f for f in found if f["model"] == "GGXYPJ"]
     assert len(found) == 1, found
     return found[0]
 
@@ -106,7 +108,7 @@ def test_a_listing_exit_refreshes_the_grade_the_same_day(
     run = _runs(platform)[0]
     assert run["started_by"] == evaluation.REFRESH_ACTOR
     assert run["evaluated_on"] == "2027-05-06"  # the day of the exit, not the next job's
-    assert run["total"] == 1  # the subject concerned only
+    assert run["total"] == 2  # the subject concerned only (× 2 models)
     after = _result(platform, ORG)
     assert after["run"] == run["id"]
     assert _indicator(after, "LIST_SERIOUS")["value"] == 0.0

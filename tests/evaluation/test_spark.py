@@ -27,10 +27,14 @@ if shutil.which("java") is None:
     pytest.skip("Spark needs a Java runtime", allow_module_level=True)
 
 
-def _results(platform: Platform, run_id: int) -> dict[str, Any]:
+def _results(platform: Platform, run_id: int, model: str = "GGXYPJ") -> dict[str, Any]:
     with platform.engine.connect() as conn:
         rows = repo.results_of_run(conn, run_id)
-    return {r["subject_key"]: (r["score"], r["grade"], r["explanation"]) for r in rows}
+    return {
+        r["subject_key"]: (r["score"], r["grade"], r["explanation"])
+        for r in rows
+        if r["model_code"] == model
+    }
 
 
 # The engines read the Parquet snapshot, not the database: one source database is enough.
@@ -60,4 +64,8 @@ def test_spark_and_duckdb_agree(platform: Platform, monkeypatch: pytest.MonkeyPa
     duck, spark = _results(platform, on_duckdb["id"]), _results(platform, on_spark["id"])
     assert set(duck) == {ORG, ORG2}
     assert spark == duck
+    # the internal risk classification is scored alike on both engines
+    risk = _results(platform, on_duckdb["id"], "QYXYFXFL")
+    assert risk == _results(platform, on_spark["id"], "QYXYFXFL")
+    assert set(risk) == {ORG, ORG2}
     assert duck[ORG][0] == 625.0  # 700 - 150 × (1 within a year + 0.5 older) / 3

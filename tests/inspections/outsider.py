@@ -78,6 +78,27 @@ def redraw(record: dict[str, Any]) -> dict[str, Any]:
         r = Fraction(Decimal(st["ratio"]))
         k = -(-len(eligible) * r.numerator // r.denominator)
         drawn[st["code"]] = sorted(rng.pick(eligible, k))
+    item = next(i for i in policy["items"] if i["code"] == pool["item"])
+    topped: dict[str, list[str]] = {st["code"]: [] for st in policy["strata"]}
+    if item.get("floor_ratio") is not None:
+        every = [k for k, s in subjects.items() if k not in capped]
+        f = Fraction(Decimal(item["floor_ratio"]))
+        short = -(-len(every) * f.numerator // f.denominator) - sum(map(len, drawn.values()))
+        by_ratio = sorted(
+            enumerate(policy["strata"]), key=lambda e: (-Fraction(Decimal(e[1]["ratio"])), e[0])
+        )
+        for _, st in by_ratio:
+            if short <= 0:
+                break
+            rest = sorted(
+                k
+                for k, s in subjects.items()
+                if s["grade"] == st["grade"] and k not in capped and k not in drawn[st["code"]]
+            )
+            topped[st["code"]] = sorted(rng.pick(rest, min(short, len(rest))))
+            short -= len(topped[st["code"]])
+    for code, extra in topped.items():
+        drawn[code] = sorted(drawn[code] + extra)
     lead_quals = next(
         set(i["qualifications"]) for i in policy["items"] if i["code"] == pool["item"]
     )

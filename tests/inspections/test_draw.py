@@ -71,7 +71,7 @@ def test_an_outsider_reimplementation_gets_the_same_draw(seed: str) -> None:
         record = _record(pool, seed, same_region=same_region)
         theirs = redraw(record)
         ours = record["result"]
-        assert {s["code"]: s["drawn"] for s in ours["strata"]} == theirs["drawn"]
+        assert _drawn(ours) == theirs["drawn"]
         assert {a["subject"]: a["inspectors"] for a in ours["assignments"]} == theirs["assigned"]
         assert [u["subject"] for u in ours["unassignable"]] == theirs["unassignable"]
 
@@ -139,6 +139,67 @@ def test_a_joint_draw_with_one_other_department_gives_two_of_two() -> None:
     result = _record(pool)["result"]
     assert result["assignments"] == []
     assert all("联合抽查" in u["reason"] for u in result["unassignable"])
+
+
+def _drawn(result: dict[str, Any]) -> dict[str, list[str]]:
+    return {s["code"]: sorted(s["drawn"] + s["topped_up"]) for s in result["strata"]}
+
+
+def _low_a_policy(a_ratio: str = "0.01") -> dict[str, Any]:
+    """盐城's "A < 3 %": a stratum below the item's floor, allowed since the floor is on the total."""
+    data = _policy()
+    data["strata"][0]["ratio"] = a_ratio
+    return data
+
+
+def test_a_stratum_below_the_floor_is_topped_up_to_the_total_floor() -> None:
+    # 200 A subjects at 1 % → 2 drawn; 3 % of 200 eligible → 6: 4 topped up. Only A is
+    # non-empty, so the top-up comes from A's remaining subjects.
+    pool = make_pool(200, 6, grades=("A",))
+    inputs = rules.DrawInputs(rules.seed_bytes(SEED), rules.parse_pool(pool), _low_a_policy())
+    record = rules.make_record(inputs)
+    result = record["result"]
+    a = result["strata"][0]
+    assert (a["eligible"], a["target"], len(a["drawn"]), len(a["topped_up"])) == (200, 2, 2, 4)
+    assert not set(a["drawn"]) & set(a["topped_up"])
+    assert result["floor"] == {"item": "GSXX_CC", "ratio": "0.03", "eligible": 200, "required": 6}
+    assert len(result["assignments"]) + len(result["unassignable"]) == 6
+    assert rules.verify(record) == []
+    assert _drawn(result) == redraw(record)["drawn"]  # the documented algorithm, re-implemented
+    # A record claiming a different top-up is caught.
+    forged = copy.deepcopy(record)
+    forged["result"]["strata"][0]["topped_up"] = a["topped_up"][:3]
+    assert any("补抽" in p for p in rules.verify(forged))
+
+
+def test_top_up_takes_the_highest_ratio_strata_first() -> None:
+    # 10 D subjects (80 % → 8, 2 left) and 400 A at 0 %: 3 % of 410 → 13: D's 2 remaining
+    # first, then 3 from A.
+    pool = make_pool(410, 6, grades=("A",))
+    for s in pool["subjects"][:10]:
+        s["grade"] = "D"
+    for s in pool["subjects"]:
+        s["inspections_this_year"] = 0
+    result = rules.run_draw(
+        rules.DrawInputs(rules.seed_bytes(SEED), rules.parse_pool(pool), _low_a_policy("0"))
+    )
+    by = {s["code"]: s for s in result["strata"]}
+    assert (len(by["D"]["drawn"]), len(by["D"]["topped_up"])) == (8, 2)
+    assert (len(by["A"]["drawn"]), len(by["A"]["topped_up"])) == (0, 3)
+    assert result["floor"]["required"] == 13
+
+
+def test_no_floor_no_top_up() -> None:
+    # 产品质量国家监督抽查 has no floor: a stratum at 0 draws none and nothing is topped up.
+    pool = make_pool(50, 6, grades=("A",), item="CPZL_CC")
+    for i in pool["inspectors"]:
+        i["qualifications"] = ["执法证件", "产品质量抽样"]
+    result = rules.run_draw(
+        rules.DrawInputs(rules.seed_bytes(SEED), rules.parse_pool(pool), _low_a_policy("0"))
+    )
+    assert result["floor"] is None
+    assert result["assignments"] == []
+    assert result["strata"][0]["topped_up"] == []
 
 
 def test_beacon_is_mixed_in_and_named_in_the_commitment() -> None:

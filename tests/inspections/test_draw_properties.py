@@ -162,8 +162,36 @@ def test_targets_follow_the_policy_and_the_floor(pool: dict[str, Any], seed: byt
         assert stratum["target"] == math.ceil(len(members) * float(rule["ratio"]) - 1e-9)
         assert len(stratum["drawn"]) == stratum["target"]
         assert set(stratum["drawn"]) <= set(members)
-    total = sum(len(s["drawn"]) for s in result["strata"])
+    total = sum(len(s["drawn"]) + len(s["topped_up"]) for s in result["strata"])
     assert total >= math.ceil(0.03 * eligible_total - 1e-9)  # 企业公示信息抽查 ≥ 3 %
+
+
+LOW_RATIOS = st.sampled_from(["0", "0.005", "0.01", "0.02", "0.03", "0.10", "1"])
+
+
+@FAST
+@given(pools(), seeds, st.lists(LOW_RATIOS, min_size=5, max_size=5))
+def test_total_reaches_the_floor_whatever_the_strata_ratios(
+    pool: dict[str, Any], seed: bytes, ratios: list[str]
+) -> None:
+    """Strata may be configured below the item's floor (盐城 A < 3 %); the draw's total never is:
+    total ≥ ceil(3 % × eligible) always (or every eligible subject), exactly, and each
+    topped-up subject is eligible, not drawn twice, and verify re-runs it."""
+    policy = _policy()
+    for stratum, ratio in zip(policy["strata"], ratios, strict=True):
+        stratum["ratio"] = ratio
+    record = _record(pool, seed, policy)
+    result = record["result"]
+    eligible = [s["key"] for s in pool["subjects"] if s["inspections_this_year"] < 2]
+    required = -(-len(eligible) * 3 // 100)
+    every = [k for s in result["strata"] for k in s["drawn"] + s["topped_up"]]
+    assert len(every) == len(set(every))
+    assert set(every) <= set(eligible)
+    assert len(every) >= required
+    assert result["floor"]["required"] == required
+    if any(s["topped_up"] for s in result["strata"]):
+        assert len(every) == required  # a top-up stops exactly at the floor
+    assert rules.verify(record) == []
 
 
 @FAST

@@ -204,10 +204,10 @@ def test_the_evaluation_jobs_score_what_changed(platform: Platform) -> None:
     )
     first = run_job(platform, "evaluate")
     assert first["full"]
-    assert first["total"] == 1
+    assert first["total"] == 2  # one subject × 2 models (GGXYPJ, QYXYFXFL)
     again = run_job(platform, "evaluate")
     assert not again["full"]
     assert again["total"] == 0  # nothing new in the ledger
     full = run_job(platform, "evaluate_full")
     assert full["full"]
-    assert full["total"] == 1
+    assert full["total"] == 2

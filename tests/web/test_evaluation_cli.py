@@ -58,7 +58,7 @@ def test_models_run_show_export_and_runs(cli_platform: Platform, tmp_path: Path)
     )
     run = _json("evaluation", "run")
     assert run["state"] == "done"
-    assert run["total"] == 1
+    assert run["total"] == 2  # one subject × 2 models (GGXYPJ, QYXYFXFL)
     code, out = _run("evaluation", "run")
     assert code == 0, out
     assert "增量评价" in out

@@ -218,10 +218,10 @@ def test_console_roles_runs_and_explanations(
         last = evaluation.list_runs(conn, 1)[0]
     assert last["state"] == "done"
     assert last["full"]
-    assert last["total"] == 4
+    assert last["total"] == 6  # 2 subjects × 3 models (with the internal QYXYFXFL)
     assert last["started_by"].endswith(":admin")
     runs = admin.get("/console/evaluation").text
-    assert re.search(rf"<td>{last['id']}</td><td>已完成</td><td>全量</td><td>4/4</td>", runs)
+    assert re.search(rf"<td>{last['id']}</td><td>已完成</td><td>全量</td><td>6/6</td>", runs)
     bad = admin.post("/console/evaluation/runs", data={"mode": "all", "csrf": csrf_of(text)})
     assert bad.status_code == 400
     assert "评价方式" in bad.text

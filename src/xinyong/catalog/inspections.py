@@ -18,15 +18,22 @@ digest): plain JSON, ratios as decimal strings, no floats.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from pydantic import Field
 
 from xinyong.catalog import files
+from xinyong.catalog.evaluation import (
+    EvaluationCatalogue,
+    ResultDisclosure,
+    load_evaluation_catalogue,
+)
 from xinyong.catalog.files import (
     Key,
     Source,
@@ -121,6 +128,9 @@ class SupervisionPolicy(Frozen):
     sector: str
     items: tuple[str, ...]
     grade_scheme: str
+    # The evaluation model whose current grades (their letters) stratify the pool; None: no
+    # model, every subject in the ungraded stratum. Checked against the evaluation catalogue.
+    grade_model: str | None = None
     legal_basis: tuple[LegalBasis, ...]
     strata: tuple[Stratum, ...]
     yearly_cap: YearlyCap
@@ -137,10 +147,24 @@ class SupervisionPolicy(Frozen):
 
 
 @dataclass(frozen=True, slots=True)
+class GradeModel:
+    """What the draw and its pages need of the evaluation model a policy names."""
+
+    code: str
+    name: str
+    public: bool  # its results are disclosed 社会公开: grades may show in the public record
+    letters: Mapping[str, str]  # letter -> grade label (优, A类…)
+
+
+@dataclass(frozen=True, slots=True)
 class InspectionCatalogue:
     items: tuple[InspectionItem, ...]
     policies: tuple[SupervisionPolicy, ...]
     snapshot: CatalogueSnapshot
+    grade_models: Mapping[str, GradeModel] = field(default_factory=dict)
+
+    def grade_model(self, policy: SupervisionPolicy) -> GradeModel | None:
+        return self.grade_models.get(policy.grade_model) if policy.grade_model else None
 
     def item(self, code: str) -> InspectionItem:
         for it in self.items:
@@ -332,27 +356,62 @@ def build(found: Sequence[tuple[str, Source]]) -> InspectionCatalogue:
                     f"unknown inspection item {code}",
                     f"抽查事项“{code}”不在抽查事项清单中（无清单不检查）",
                 )
-            floor = found_item.floor_ratio
-            if floor is not None:
-                for s in p.strata:
-                    if s.ratio < floor:
-                        raise error(
-                            src,
-                            (*key, "strata", p.strata.index(s), "ratio"),
-                            f"ratio {s.ratio} is below item {code}'s floor {floor}",
-                            f"比例 {s.ratio} 低于事项“{found_item.name}”的抽查下限 {floor}"
-                            "（每一分层都不低于下限，整次抽取才不低于下限）",
-                        )
+            # The floor (企业公示信息抽查 ≥ 3 %) is on the draw's total, not on each stratum: a
+            # stratum may be lower (盐城 A < 3 %); the draw tops up to the floor
+            # (docs/architecture.md "Verifiable draws").
     return InspectionCatalogue(
         tuple(items.values()), tuple(p for p, _, _ in policies.values()), snapshot(found)
     )
 
 
-load_inspection_catalogue = files.cached_loader(
+def link_grade_models(cat: InspectionCatalogue, models: EvaluationCatalogue) -> InspectionCatalogue:
+    """Each policy's ``grade_model`` checked against the evaluation catalogue (the same national
+    and local folders): the model exists, and every stratum's grade is a letter it declares.
+    The catalogue comes back with what the draw and its pages need of each model."""
+    linked: dict[str, GradeModel] = {}
+    for p in cat.policies:
+        if p.grade_model is None:
+            continue
+        where = f"{p.source_file}: policies {p.code}@{p.version}"
+        found = next((m for m in models.models if m.code == p.grade_model), None)
+        if found is None:
+            raise ConfigurationError(
+                f"{where}: grade_model {p.grade_model!r} is not an evaluation model",
+                f"{p.source_file}：监管策略 {p.ref} 的 grade_model“{p.grade_model[:32]}”"
+                f"不是已有的评价模型（可用：{'、'.join(m.code for m in models.models)}）",
+            )
+        letters = {g.letter: g.label for g in found.grades if g.letter}
+        for j, s in enumerate(p.strata):
+            if s.grade is not None and s.grade not in letters:
+                raise ConfigurationError(
+                    f"{where}: strata[{j}].grade {s.grade!r} is not a letter of model {found.code}",
+                    f"{p.source_file}：监管策略 {p.ref} 的 strata[{j}].grade“{s.grade[:8]}”"
+                    f"不是评价模型“{found.name}”（{found.code}）声明的等级字母"
+                    f"（可用：{'、'.join(letters) or '无'}）",
+                )
+        linked[found.code] = GradeModel(
+            found.code, found.name, found.disclosure is ResultDisclosure.PUBLIC, letters
+        )
+    return replace(cat, grade_models=linked)
+
+
+_load_unlinked = files.cached_loader(
     build,
     {SECTORS_FILE: "sectors", ITEMS_FILE: ITEMS_KIND, POLICIES_FILE: POLICIES_KIND},
-    doc="The national items and policies, replaced where a local folder has its own (cached).",
+    doc="The national items and policies, replaced where a local folder has its own (cached), "
+    "before their grade models are linked.",
 )
+
+
+@lru_cache(maxsize=8)
+def _load(extra: tuple[Path, ...]) -> InspectionCatalogue:
+    return link_grade_models(_load_unlinked(extra), load_evaluation_catalogue(extra))
+
+
+def load_inspection_catalogue(extra_dirs: Sequence[Path] = ()) -> InspectionCatalogue:
+    """The national items and policies, replaced where a local folder has its own, each
+    policy's grade model linked from the evaluation catalogue of the same folders (cached)."""
+    return _load(tuple(Path(d) for d in extra_dirs))
 
 
 def _bases(bases: tuple[LegalBasis, ...]) -> list[dict[str, str]]:
@@ -371,6 +430,7 @@ def policy_json(p: SupervisionPolicy, items: Sequence[InspectionItem]) -> dict[s
         "version": p.version,
         "name": p.name,
         "grade_scheme": p.grade_scheme,
+        "grade_model": p.grade_model,
         "effective_from": p.effective_from.isoformat(),
         "legal_basis": _bases(p.legal_basis),
         "items": [

@@ -181,3 +181,31 @@ def grade_counts(conn: Connection, model_code: str) -> list[tuple[str, str, int]
         .group_by(r.c.model_version, r.c.grade)
     )
     return [(str(v), str(g), int(n)) for v, g, n in rows]
+
+
+GRADE_CHUNK = 5000  # subject keys per IN list (SQLite allows 32766 parameters, PostgreSQL 65535)
+
+
+def current_grades(
+    conn: Connection, model_code: str, keys: Sequence[str], chunk: int = GRADE_CHUNK
+) -> dict[str, tuple[str, str]]:
+    """Subject key -> (model version, grade code) of its current result under one model
+    (finished runs only), for the given keys; a key with no result is absent. One indexed
+    query per ``chunk`` keys (ix_evaluation_results_subject: subject, model, id), the latest
+    row per subject picked here rather than by a grouped subquery per chunk."""
+    r = evaluation_results
+    done = select(evaluation_runs.c.id).where(evaluation_runs.c.state == "done")
+    out: dict[str, tuple[int, str, str]] = {}
+    unique = sorted(set(keys))
+    for start in range(0, len(unique), chunk):
+        part = unique[start : start + chunk]
+        rows = conn.execute(
+            select(r.c.subject_key, r.c.id, r.c.model_version, r.c.grade).where(
+                r.c.model_code == model_code, r.c.subject_key.in_(part), r.c.run_id.in_(done)
+            )
+        )
+        for key, rid, version, grade in rows:
+            seen = out.get(key)
+            if seen is None or rid > seen[0]:
+                out[key] = (int(rid), str(version), str(grade))
+    return {k: (v, g) for k, (_, v, g) in out.items()}

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -491,6 +491,22 @@ def subject_of(conn: Connection, vault: PiiVault, code: str) -> tuple[str, str]:
             f"subject（主体代码）“{shown_code(code)}”无效：{exc.message_zh}",
         ) from None
     return (canonical_key(conn, key), kind) if kind == "person" else (key, kind)
+
+
+def grade_letters(
+    conn: Connection, models: EvaluationCatalogue, model_code: str, keys: Sequence[str]
+) -> dict[str, str | None]:
+    """The current grade letter under one model of each subject key (the inspections
+    context's ``GradeReader``, injected by bootstrap): a letter the model declares, or None
+    (the ungraded stratum) when the subject has no result, or its grade is not one the model
+    in the catalogue declares (a result of a model version whose grades were since renamed
+    is not guessed at)."""
+    model = models.model(model_code)
+    letters = {g.code: g.letter or None for g in model.grades}
+    return {
+        key: letters.get(grade)
+        for key, (_version, grade) in repo.current_grades(conn, model_code, keys).items()
+    }
 
 
 def levels_for(role: str | None) -> set[ResultDisclosure]:

@@ -17,7 +17,10 @@ re-implement it without this code:
 - sample(list, k): partial Fisher–Yates, for i in 0…k−1: j = i + uniform(len − i), swap;
   the first k;
 - strata in the policy's order, each over its eligible subject keys sorted (code point
-  order), target = ceil(eligible × ratio) computed exactly; then, for each drawn subject in
+  order), target = ceil(eligible × ratio) computed exactly; then the floor of the pool's item,
+  if it has one: required = ceil(floor × all eligible); a shortfall is topped up stratum by
+  stratum, highest ratio first (ties: policy order), each a ``sample`` of min(shortfall,
+  remaining) over its not-yet-drawn eligible keys sorted; then, for each drawn subject in
   key order, ``min_inspectors`` sampled from the qualified, non-conflicted inspectors sorted
   by id (none read when there are too few: the subject is reported unassignable).
 """
@@ -378,6 +381,8 @@ class DrawPolicy:
     min_inspectors: int
     same_region: bool
     recent_pairing_months: int
+    # item code -> (floor of the draw's total, its decimal text), for items a rule gives one
+    floors: Mapping[str, tuple[Fraction, str]] = field(default_factory=dict)
 
 
 def _policy_error(what: str) -> InputError:
@@ -403,17 +408,15 @@ def parse_policy(data: object) -> DrawPolicy:
     if not isinstance(data, dict):
         raise _policy_error("应为 JSON 对象")
     try:
-        floor = (
-            None if data.get("floor_ratio") is None else _ratio(data["floor_ratio"], "floor_ratio")
-        )
+        if data.get("floor_ratio") is not None:
+            _ratio(data["floor_ratio"], "floor_ratio")
         strata = []
         for i, s in enumerate(data["strata"]):
             grade = s["grade"]
             if grade is not None and not isinstance(grade, str):
                 raise _policy_error(f"strata[{i}].grade 应为文本或 null")
+            # A stratum may be below the item's floor: the floor is on the total (top-up).
             ratio = _ratio(s["ratio"], f"strata[{i}].ratio")
-            if floor is not None and ratio < floor:
-                raise _policy_error(f"strata[{i}].ratio 低于抽查下限 {data['floor_ratio']}")
             strata.append(DrawStratum(str(s["code"]), grade, str(s["label"]), ratio, s["ratio"]))
         if sum(1 for s in strata if s.grade is None) != 1:
             raise _policy_error("须有且只有一个未分类（grade 为 null）的分层")
@@ -422,6 +425,14 @@ def parse_policy(data: object) -> DrawPolicy:
         months = data["recusal"]["recent_pairing_months"]
         same_region = data["recusal"]["same_region"]
         items = {str(it["code"]): tuple(sorted(it["qualifications"])) for it in data["items"]}
+        floors = {
+            str(it["code"]): (
+                _ratio(it["floor_ratio"], f"items[{i}].floor_ratio"),
+                it["floor_ratio"],
+            )
+            for i, it in enumerate(data["items"])
+            if it.get("floor_ratio") is not None
+        }
         ref = f"{data['code']}@{data['version']}"
     except (KeyError, TypeError) as exc:
         raise _policy_error(f"缺少或格式不正确：{exc}") from None
@@ -435,7 +446,7 @@ def parse_policy(data: object) -> DrawPolicy:
         raise _policy_error("recusal 格式不正确")
     if data.get("rounding") != "ceil":
         raise _policy_error("rounding 应为 ceil")
-    return DrawPolicy(ref, items, tuple(strata), cap, minimum, same_region, months)
+    return DrawPolicy(ref, items, tuple(strata), cap, minimum, same_region, months, floors)
 
 
 # -- the deterministic stream ---------------------------------------------------------------
@@ -663,8 +674,11 @@ def run_draw(inputs: DrawInputs) -> dict[str, Any]:
                 "eligible": len(eligible),
                 "target": target,
                 "drawn": chosen,
+                "topped_up": [],
             }
         )
+    floor = _top_up(policy, pool, stream, strata_out, capped)
+    drawn += [k for st_out in strata_out for k in st_out["topped_up"]]
     subjects = {s.key: s for s in pool.subjects}
     recent = recent_pairings(policy, pool)
     assignments: list[dict[str, Any]] = []
@@ -712,10 +726,49 @@ def run_draw(inputs: DrawInputs) -> dict[str, Any]:
     return {
         "pool_size": len(pool.subjects),
         "excluded_at_cap": at_cap,
+        "floor": floor,
         "strata": strata_out,
         "assignments": assignments,
         "unassignable": unassignable,
     }
+
+
+def _top_up(
+    policy: DrawPolicy,
+    pool: Pool,
+    stream: Stream,
+    strata_out: list[dict[str, Any]],
+    capped: set[str],
+) -> dict[str, Any] | None:
+    """The item's floor on the draw's total (企业公示信息抽查 ≥ 3 %): required = ceil(floor ×
+    subjects eligible in all strata); when the strata drew fewer, the shortfall is drawn from
+    the subjects not yet drawn, stratum by stratum from the highest ratio to the lowest (ties:
+    policy order), each by ``sample`` over that stratum's remaining eligible keys sorted, until
+    the total reaches the floor. Higher-risk strata first: a top-up adds inspections where the
+    policy already wants more, and reaches the low-risk strata (A: 无事不扰) last. None when
+    the item has no floor."""
+    found = policy.floors.get(pool.item)
+    if found is None:
+        return None
+    ratio, text = found
+    eligible = sum(int(st["eligible"]) for st in strata_out)
+    required = _target(eligible, ratio)
+    short = required - sum(len(st["drawn"]) for st in strata_out)
+    order = sorted(range(len(policy.strata)), key=lambda i: (-policy.strata[i].ratio, i))
+    for i in order:
+        if short <= 0:
+            break
+        st_out, rule = strata_out[i], policy.strata[i]
+        taken = set(st_out["drawn"])
+        rest = sorted(
+            s.key
+            for s in pool.subjects
+            if s.grade == rule.grade and s.key not in capped and s.key not in taken
+        )
+        extra = sorted(stream.sample(rest, min(short, len(rest))))
+        st_out["topped_up"] = extra
+        short -= len(extra)
+    return {"item": pool.item, "ratio": text, "eligible": eligible, "required": required}
 
 
 def _unassignable_reason(
@@ -799,6 +852,12 @@ def verify(
             f"记录中的抽取承诺 {record.get('draw_commitment')} 与抽取前公布的 {kept} 不一致："
             "种子、名录、策略或公共随机数来源在公布承诺后被更换"
         )
+    withheld = record.get("grades_withheld")
+    if withheld:  # the public copy of a draw stratified by internal classes
+        return [
+            *out,
+            f"本记录是隐去内部分类的公开本，不能复核分层抽取：{withheld}",
+        ]
     missing = [k for k in _RECORD_KEYS if k not in record]
     if missing:
         return [*out, f"抽取记录缺少字段：{'、'.join(missing)}"]
@@ -918,8 +977,26 @@ def _result_differences(expected: Mapping[str, Any], published: object) -> list[
             )
         if lacking:
             out.append(f"分层“{st['label']}”重新抽取抽中、公布结果中没有：{'、'.join(lacking)}")
+        want_t, have_t = st["topped_up"], sorted(_keys(got.get("topped_up")))
+        if want_t != have_t:
+            out.append(
+                f"分层“{st['label']}”为达到抽查下限补抽的主体应为 {'、'.join(want_t) or '无'}，"
+                f"公布为 {'、'.join(have_t) or '无'}"
+            )
     for code in sorted(set(got_by_code) - {st["code"] for st in expected["strata"]}):
         out.append(f"公布结果有策略中没有的分层“{code}”")
+    # Records drawn before the top-up existed carry no "floor" (nothing was topped up then:
+    # every stratum had to be at the floor); the topped-up subjects above are checked anyway.
+    if "floor" in published and published.get("floor") != expected["floor"]:
+        f = expected["floor"]
+        out.append(
+            "抽查下限的计算与重新计算的不一致：应为"
+            + (
+                f"参加抽取{f['eligible']}户、下限{f['ratio']}、至少抽取{f['required']}户"
+                if f
+                else "无下限"
+            )
+        )
     want_a = {a["subject"]: a["inspectors"] for a in expected["assignments"]}
     got_list = published.get("assignments")
     got_a = {

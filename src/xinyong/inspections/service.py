@@ -9,6 +9,7 @@ import json
 import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection
@@ -137,11 +138,14 @@ def verify(
 # run, which reveals the seed, stores the full record and its public copy and opens one task
 # per drawn subject. A result entered by an assigned inspector becomes an XZJC ledger record.
 
+# (connection, evaluation model code, subject keys) -> key: the grade letter of its current
+# result under that model; a key absent or None is ungraded (the policy's null stratum).
+# Bootstrap injects the evaluation context's reader (one indexed query per chunk of keys).
 GradeReader = Callable[[Connection, str, Sequence[str]], Mapping[str, str | None]]
 
 
-def no_grades(conn: Connection, scheme: str, keys: Sequence[str]) -> Mapping[str, str | None]:
-    """Until evaluation results exist every subject is ungraded (the policy's null stratum)."""
+def no_grades(conn: Connection, model: str, keys: Sequence[str]) -> Mapping[str, str | None]:
+    """No reader wired (tests of the draw alone): every subject is ungraded."""
     return {}
 
 
@@ -151,8 +155,8 @@ class Deps:
     calendar: WorkCalendar
     inspections: InspectionCatalogue
     grades: GradeReader = no_grades
-    # Whether a grade scheme's grades may be shown publicly (the disclosure): none by default,
-    # SAMR risk classes are internal.
+    # The evaluation models whose grades may be shown publicly (disclosed 社会公开; bootstrap
+    # derives it from the models): none by default, SAMR risk classes are internal.
     public_grade_schemes: frozenset[str] = frozenset()
 
 
@@ -395,6 +399,7 @@ def plan_view(
         "joint": len({i["department"] for i in items}) > 1,
         "items": items,
         "policy": row["policy_ref"],
+        "grade_model": _grade_model(deps, str(row["policy_ref"])),
         "pool_filter": json.loads(row["pool_filter"]),
         "pool_filter_labels": filter_view(deps.catalogue, json.loads(row["pool_filter"])),
         "published": row["published_at"] is not None,
@@ -420,6 +425,14 @@ def unknown_counts(conn: Connection, filt: Mapping[str, Any]) -> list[dict[str, 
         included = UNKNOWN in str(filt[k]).split(",")
         out.append({"key": k, "key_label": FILTER_LABELS[k], "count": n, "included": included})
     return out
+
+
+def _grade_model(deps: Deps, policy_ref: str) -> dict[str, Any] | None:
+    """The evaluation model whose grades stratify the plan's policy (code with its label)."""
+    found = deps.inspections.grade_model(deps.inspections.policy(policy_ref))
+    if found is None:
+        return None
+    return {"code": found.code, "label": found.name, "public": found.public}
 
 
 def list_plans(
@@ -502,7 +515,7 @@ def build_pool(
         and _matches(filt, "size", r["size"])
     ]
     keys = [str(r["key"]) for r in rows]
-    grades = deps.grades(conn, policy.grade_scheme, keys)
+    grades = deps.grades(conn, policy.grade_model, keys) if policy.grade_model else {}
     departments = [plan["department_code"]]
     departments += sorted({str(it["department"]) for it in items} - {plan["department_code"]})
     counts = inspections_this_year(conn, departments, as_of)
@@ -734,18 +747,30 @@ def public_copy(record: Mapping[str, Any], deps: Deps) -> dict[str, Any]:
     says so, and only the full record (given to supervisors) verifies."""
     policy = record["policy"]
     graded = any(s.get("grade") is not None for s in record["pool"]["subjects"])
-    if not graded or policy.get("grade_scheme") in deps.public_grade_schemes:
+    if not graded or policy.get("grade_model") in deps.public_grade_schemes:
         return dict(record)
     pool = dict(record["pool"])
     pool["subjects"] = [{**s, "grade": None} for s in pool["subjects"]]
     result = dict(record["result"])
-    result["strata"] = [{**s, "drawn": []} for s in result["strata"]]
+    # Per-class counts stay (aggregates, as the plan's ratios are public); who is in which
+    # class does not.
+    result["strata"] = [
+        {
+            **s,
+            "drawn": [],
+            "topped_up": [],
+            "drawn_count": len(s["drawn"]) + len(s.get("topped_up", [])),
+            "topped_up_count": len(s.get("topped_up", [])),
+        }
+        for s in result["strata"]
+    ]
     return {
         **record,
         "pool": pool,
         "result": result,
-        "grades_withheld": "本次抽取按内部信用风险分类分层，分类不向社会公开：公开本已隐去分类，"
-        "无法据此复核分层；完整记录向监督机构提供",
+        "grades_withheld": "本次抽取按内部信用风险分类分层，分类不向社会公开（不评价、不惩戒、"
+        "不公开）：公开本已隐去每户的分类，任何人都无法据此重新抽取核对分层；抽中的主体、"
+        "种子和承诺照常公开，完整记录向监督机构提供复核",
     }
 
 
@@ -768,11 +793,40 @@ def draw_view(row: Mapping[str, Any], *, public: bool) -> dict[str, Any]:
         "record_url": f"/api/v1/inspections/draws/{row['id']}/record.json" if drawn else None,
     }
     if drawn and row.get("public_record"):
+        # The public copy carries every count (per stratum too) even when it withholds the
+        # classes: one record parsed, for the console as for the portal.
         rec = json.loads(row["public_record"])
         out["drawn_subjects"] = len(rec["result"]["assignments"])
         out["unassignable"] = len(rec["result"]["unassignable"])
         out["pool_size"] = rec["result"]["pool_size"]
+        out["grade_model"] = rec["policy"].get("grade_model")
+        out["grades_withheld"] = rec.get("grades_withheld")
+        floor = rec["result"].get("floor")
+        out["floor"] = None if floor is None else {**floor, "ratio_label": _percent(floor["ratio"])}
+        out["strata"] = [_stratum_view(s) for s in rec["result"]["strata"]]
     return out
+
+
+def _percent(ratio: object) -> str:
+    """A decimal ratio as a percentage label: "0.03" → "3%", "0.005" → "0.5%"."""
+    return f"{(Decimal(str(ratio)) * 100).normalize():f}%"
+
+
+def _stratum_view(s: Mapping[str, Any]) -> dict[str, Any]:
+    """A stratum's figures as pages show them: pool (eligible), ratio, drawn (with top-up)."""
+    topped = len(s.get("topped_up") or [])
+    count = s["drawn_count"] if "drawn_count" in s else len(s["drawn"]) + topped
+    return {
+        "code": s["code"],
+        "grade": s["grade"],
+        "label": s["label"],
+        "ratio": s["ratio"],
+        "ratio_label": _percent(s["ratio"]),
+        "eligible": int(s["eligible"]),
+        "target": int(s["target"]),
+        "drawn": int(count),
+        "topped_up": int(s["topped_up_count"]) if "topped_up_count" in s else topped,
+    }
 
 
 def get_draw(conn: Connection, draw_id: int, *, public: bool) -> dict[str, Any]:

@@ -146,7 +146,7 @@ def draw_cmd(
     except OSError as exc:
         _fail(XinyongError(f"cannot write {out}: {exc}", f"无法写入 {out}：{exc.strerror}"))
     result = record["result"]
-    drawn = sum(len(s["drawn"]) for s in result["strata"])
+    drawn = sum(len(s["drawn"]) + len(s.get("topped_up", [])) for s in result["strata"])
     typer.echo(
         f"已写出抽取记录 {out}：名录 {result['pool_size']} 户，抽中 {drawn} 户，"
         f"分派检查人员 {len(result['assignments'])} 户，无法分派 {len(result['unassignable'])} 户，"
@@ -342,6 +342,10 @@ def _show_plan(p: dict[str, Any]) -> None:
         f"{p['department_label']}{joint}  策略 {p['policy']}  "
         f"{'已公布' if p['published'] else '未公布'}"
     )
+    model = p.get("grade_model")
+    if model:
+        shown = "社会公开" if model["public"] else "内部，不公开"
+        typer.echo(f"  分层依据 {model['label']}（{model['code']}，{shown}）")
     for it in p["items"]:
         typer.echo(f"  事项 {it['item_label']}（{it['item']}）  {it['department_label']}")
     for f in p.get("pool_filter_labels") or []:
@@ -353,6 +357,23 @@ def _show_plan(p: dict[str, Any]) -> None:
         typer.echo(f"  抽取 {d['id']}  {d['status_label']}  抽取承诺 {d['draw_commitment']}")
         if d["seed"]:
             typer.echo(f"    种子 {d['seed']}  记录 {d['record_url']}")
+        _show_strata(d, "    ")
+
+
+def _show_strata(d: dict[str, Any], indent: str) -> None:
+    """Each stratum's pool, ratio and drawn count, and the floor's top-up."""
+    for s in d.get("strata") or []:
+        grade = f"（{s['grade']}）" if s["grade"] else ""
+        extra = f"，含补抽 {s['topped_up']} 户" if s["topped_up"] else ""
+        typer.echo(
+            f"{indent}分层 {s['label']}{grade}：参加 {s['eligible']} 户，比例 {s['ratio_label']}，"
+            f"应抽 {s['target']} 户，抽中 {s['drawn']} 户{extra}"
+        )
+    floor = d.get("floor")
+    if floor:
+        typer.echo(
+            f"{indent}抽查下限 {floor['ratio']}：{floor['eligible']} 户中至少 {floor['required']} 户"
+        )
 
 
 @app.command("plans")
@@ -443,6 +464,11 @@ def _show_draw(d: dict[str, Any]) -> None:
             f"  抽中并分派 {d.get('drawn_subjects', 0)} 户，无法分派 {d.get('unassignable', 0)} 户；"
             f"复核：下载 {d['record_url']} 后运行 xinyong verify-draw 文件 --commitment {d['draw_commitment']}"
         )
+        if d.get("grade_model"):
+            typer.echo(f"  分层依据评价模型 {d['grade_model']}")
+        _show_strata(d, "  ")
+        if d.get("grades_withheld"):
+            typer.echo(f"  {d['grades_withheld']}")
 
 
 @app.command("draw-plan")

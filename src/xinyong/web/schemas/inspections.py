@@ -41,6 +41,32 @@ class Recusals(Schema):
     items: list[Recusal]
 
 
+class DrawStratum(Schema):
+    code: str = Field(description="分层代码")
+    grade: str | None = Field(description="等级字母（评价模型声明的），未分类为 null")
+    label: str = Field(description="分层名称（评价模型的等级名称，如 优、A类（信用风险低））")
+    ratio: str = Field(description="抽取比例（十进制文本）")
+    ratio_label: str = Field(description="抽取比例（百分数）")
+    eligible: int = Field(description="参加抽取的主体数（已除去达到年度上限的）")
+    target: int = Field(description="按比例应抽取数 ceil(参加数 × 比例)")
+    drawn: int = Field(description="抽中数（含为达到抽查下限补抽的）")
+    topped_up: int = Field(description="为达到抽查下限补抽的主体数")
+
+
+class DrawFloor(Schema):
+    item: str = Field(description="规定抽查下限的抽查事项")
+    ratio: str = Field(description="抽查下限（占参加抽取主体总数）")
+    ratio_label: str = Field(description="抽查下限（百分数）")
+    eligible: int = Field(description="参加抽取的主体总数")
+    required: int = Field(description="至少抽取数 ceil(总数 × 下限)")
+
+
+class GradeModel(Schema):
+    code: str = Field(description="分层依据的评价模型代码")
+    label: str = Field(description="评价模型名称")
+    public: bool = Field(description="评价结果是否社会公开（公开时抽取公开本含每户等级）")
+
+
 class Draw(Schema):
     id: int = Field(description="抽取编号")
     plan: int = Field(description="抽查计划编号")
@@ -59,6 +85,14 @@ class Draw(Schema):
     drawn_subjects: int | None = Field(default=None, description="抽中并分派检查人员的主体数")
     unassignable: int | None = Field(default=None, description="无法分派足够检查人员的主体数")
     pool_size: int | None = Field(default=None, description="名录主体数")
+    grade_model: str | None = Field(default=None, description="分层依据的评价模型代码")
+    grades_withheld: str | None = Field(
+        default=None, description="公开本隐去内部分类时的说明（此时公开本不能复核分层）"
+    )
+    floor: DrawFloor | None = Field(default=None, description="抽查下限（事项规定时）")
+    strata: list[DrawStratum] | None = Field(
+        default=None, description="各分层的参加数、比例和抽中数（抽取后）"
+    )
 
 
 class PlanItem(Schema):
@@ -93,6 +127,9 @@ class Plan(Schema):
     joint: bool = Field(description="是否多部门联合抽查（进一次门、查多项事）")
     items: list[PlanItem]
     policy: str = Field(description="监管策略 代码@版本")
+    grade_model: GradeModel | None = Field(
+        default=None, description="分层依据的评价模型（代码与名称）；无则不按等级分层"
+    )
     pool_filter: dict[str, JsonValue] = Field(description="抽查对象范围")
     pool_filter_labels: list[PoolFilter] = Field(
         default_factory=list, description="抽查对象范围及其中文名称"

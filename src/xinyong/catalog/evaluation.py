@@ -38,6 +38,10 @@ MODELS_FILE = "evaluation/models.yaml"
 KIND = "evaluation_models"
 # The registration item whose facet (its 行业门类 field) scopes a model by ``industries``.
 INDUSTRY_ITEM = "DJZC"
+# The grade of a "not scored" marker result: a re-scored subject now outside a model's scope
+# (another 行业门类, none, another subject kind) gets this row so its earlier grade is no
+# longer current; readers skip it. Reserved: no model may declare it as a grade code.
+NOT_SCORED_GRADE = "not_scored"
 
 
 class ModelKind(StrEnum):
@@ -253,6 +257,13 @@ def _check_model(src: Source, key: Key, m: EvaluationModel) -> None:
     letters = [g.letter for g in m.grades if g.letter]
     if len(set(codes)) != len(codes) or len(set(letters)) != len(letters):
         raise error(src, (*key, "grades"), "duplicate grade code or letter", "等级代码或字母重复")
+    if NOT_SCORED_GRADE in codes:
+        raise error(
+            src,
+            (*key, "grades"),
+            f"grade code {NOT_SCORED_GRADE} is reserved (the not-scored marker)",
+            f"等级代码“{NOT_SCORED_GRADE}”为保留值（表示未参加评价），不能用作等级",
+        )
     for g in grades:
         if not g.from_ < g.to:
             raise error(

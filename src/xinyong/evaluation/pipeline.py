@@ -150,6 +150,12 @@ def contributions(
     return ibis.union(*parts, distinct=False) if len(parts) > 1 else parts[0]
 
 
+def subjects(scoped: ir.Table) -> ir.Table:
+    """Every subject with an entry in scope and its kind: those a model's ``population``
+    leaves out are checked for an earlier result under it (it must not stay current)."""
+    return scoped.group_by("subject_key").aggregate(subject_kind=scoped.subject_kind.max())
+
+
 def population(
     scoped: ir.Table, model: EvaluationModel, current: ir.Table | None = None
 ) -> ir.Table:

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, delete, func, insert, select, update
 
+from xinyong.catalog.evaluation import NOT_SCORED_GRADE
 from xinyong.evaluation.tables import evaluation_results, evaluation_runs
 from xinyong.identity.tables import subjects
 from xinyong.ledger.tables import entries
@@ -114,7 +115,8 @@ def current_results(
     conn: Connection, subject_key: str, model_codes: Sequence[str] | None = None
 ) -> list[dict[str, Any]]:
     """The subject's latest result per model, from finished runs only (a failed or running
-    run's rows are never read)."""
+    run's rows are never read); a model whose latest row is the not-scored marker (the
+    subject left its scope) has no current result."""
     r = evaluation_results
     done = select(evaluation_runs.c.id).where(evaluation_runs.c.state == "done")
     scope = [r.c.subject_key == subject_key, r.c.run_id.in_(done)]
@@ -127,7 +129,10 @@ def current_results(
         .subquery()
     )
     rows = conn.execute(
-        select(r).join(latest, and_(r.c.id == latest.c.id)).order_by(r.c.model_code)
+        select(r)
+        .join(latest, and_(r.c.id == latest.c.id))
+        .where(r.c.grade != NOT_SCORED_GRADE)
+        .order_by(r.c.model_code)
     ).mappings()
     return [dict(x) for x in rows]
 
@@ -145,7 +150,8 @@ def iter_current_results(
     conn: Connection, model_code: str, chunk: int = 5000
 ) -> Iterator[dict[str, Any]]:
     """Every subject's current result under one model (finished runs only), with the
-    subject's name, in subject order; natural persons left out (never exported)."""
+    subject's name, in subject order; natural persons left out (never exported), and the
+    subjects whose latest row is the not-scored marker."""
     r = evaluation_results
     done = select(evaluation_runs.c.id).where(evaluation_runs.c.state == "done")
     latest = (
@@ -158,6 +164,7 @@ def iter_current_results(
         select(r, subjects.c.name)
         .join(latest, r.c.id == latest.c.id)
         .outerjoin(subjects, subjects.c.key == r.c.subject_key)
+        .where(r.c.grade != NOT_SCORED_GRADE)
         .order_by(r.c.subject_key)
     )
     for row in rows.mappings():
@@ -166,7 +173,7 @@ def iter_current_results(
 
 def grade_counts(conn: Connection, model_code: str) -> list[tuple[str, str, int]]:
     """(model version, grade, subjects) over every subject's current result under one model
-    (finished runs only)."""
+    (finished runs only; a not-scored marker counts no grade)."""
     r = evaluation_results
     done = select(evaluation_runs.c.id).where(evaluation_runs.c.state == "done")
     latest = (
@@ -178,6 +185,7 @@ def grade_counts(conn: Connection, model_code: str) -> list[tuple[str, str, int]
     rows = conn.execute(
         select(r.c.model_version, r.c.grade, func.count())
         .join(latest, r.c.id == latest.c.id)
+        .where(r.c.grade != NOT_SCORED_GRADE)
         .group_by(r.c.model_version, r.c.grade)
     )
     return [(str(v), str(g), int(n)) for v, g, n in rows]
@@ -190,7 +198,8 @@ def current_grades(
     conn: Connection, model_code: str, keys: Sequence[str], chunk: int = GRADE_CHUNK
 ) -> dict[str, tuple[str, str]]:
     """Subject key -> (model version, grade code) of its current result under one model
-    (finished runs only), for the given keys; a key with no result is absent. One indexed
+    (finished runs only), for the given keys; a key with no result, or whose latest row is
+    the not-scored marker, is absent. One indexed
     query per ``chunk`` keys (ix_evaluation_results_subject: subject, model, id), the latest
     row per subject picked here rather than by a grouped subquery per chunk."""
     r = evaluation_results
@@ -208,4 +217,25 @@ def current_grades(
             seen = out.get(key)
             if seen is None or rid > seen[0]:
                 out[key] = (int(rid), str(version), str(grade))
-    return {k: (v, g) for k, (_, v, g) in out.items()}
+    return {k: (v, g) for k, (_, v, g) in out.items() if g != NOT_SCORED_GRADE}
+
+
+def scored_keys(conn: Connection, model_code: str, keys: Sequence[str] | None) -> set[str]:
+    """The subjects (of ``keys``; every subject when None: a full run) whose current row
+    under one model is a result, not the not-scored marker (finished runs only)."""
+    if keys is not None:
+        return set(current_grades(conn, model_code, keys))
+    r = evaluation_results
+    done = select(evaluation_runs.c.id).where(evaluation_runs.c.state == "done")
+    latest = (
+        select(func.max(r.c.id).label("id"))
+        .where(r.c.model_code == model_code, r.c.run_id.in_(done))
+        .group_by(r.c.subject_key)
+        .subquery()
+    )
+    rows = conn.execute(
+        select(r.c.subject_key)
+        .join(latest, r.c.id == latest.c.id)
+        .where(r.c.grade != NOT_SCORED_GRADE)
+    )
+    return {str(k) for (k,) in rows}

@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from xinyong.catalog.evaluation import (
+    NOT_SCORED_GRADE,
     EvaluationCatalogue,
     EvaluationModel,
     ResultDisclosure,
@@ -212,6 +213,10 @@ def _score(
         table = pipeline.open_snapshot(con, snap.part_paths(folder, manifest))
         scoped = pipeline.in_scope(table, changed_after, also).cache()
         current = pipeline.current_records(scoped).cache()
+        everyone = {
+            s["subject_key"]: s["subject_kind"]
+            for s in pipeline.subjects(scoped).to_pyarrow().to_pylist()
+        }
         for model in models:
             base = catalogue_model(models, model.base_model)
             # Computed once for the scores and the explanation.
@@ -228,6 +233,11 @@ def _score(
         scoped.release()
     finally:
         con.disconnect()
+    with engine.connect() as conn:
+        fetched = [
+            (model, scored + _markers(conn, model, scored, everyone, changed_after), by_subject)
+            for model, scored, by_subject in fetched
+        ]
     total = sum(len(s) for _, s, _ in fetched)
     with engine.begin() as conn:
         repo.update_run(conn, run_id, {"total": total})
@@ -245,7 +255,11 @@ def _score(
                     "grade": s["grade"],
                     "computed_at": now,
                     "explanation": json.dumps(
-                        _explanation(model, by_subject.get(s["subject_key"], {}), float(s["base"])),
+                        s["explanation"]
+                        if s["grade"] == NOT_SCORED_GRADE
+                        else _explanation(
+                            model, by_subject.get(s["subject_key"], {}), float(s["base"])
+                        ),
                         ensure_ascii=False,
                     ),
                 }
@@ -258,6 +272,42 @@ def _score(
             if progress is not None:
                 progress(done, total)
     return total
+
+
+def _markers(
+    conn: Connection,
+    model: EvaluationModel,
+    scored: list[dict[str, Any]],
+    everyone: Mapping[str, str],
+    changed_after: int | None,
+) -> list[dict[str, Any]]:
+    """A not-scored marker row for each subject re-scored by this run that the model left
+    out (its registration now states another 行业门类 or none, or it is of another kind) and
+    whose current row under the model is still a result: without it that earlier grade
+    would stay current (pages, API, the draw's grade reader) though its condition no longer
+    holds. A subject never scored by the model gets no row."""
+    out = set(everyone) - {s["subject_key"] for s in scored}
+    if not out:
+        return []
+    # A full run re-scores everyone: one query for the model's current results; an
+    # incremental run asks about its few left-out subjects only.
+    held = repo.scored_keys(conn, model.code, None if changed_after is None else sorted(out))
+    return [
+        {
+            "subject_key": key,
+            "subject_kind": everyone[key],
+            "score": 0.0,  # never read: the marker has no grade
+            "grade": NOT_SCORED_GRADE,
+            "base": 0.0,
+            "explanation": {
+                "not_scored": "subject_kind"
+                if everyone[key] not in model.subject_kinds
+                else "industry",
+                "indicators": [],
+            },
+        }
+        for key in sorted(out & held)
+    ]
 
 
 # -- re-scoring at once after a repair or a correction (令36 第三条) --------------------------

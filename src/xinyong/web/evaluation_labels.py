@@ -49,7 +49,10 @@ def not_scored(
         if industry is None:
             why = "登记信息未载明行业门类，不参加本模型评价"
         elif industry not in m.industries:
-            why = f"登记的行业门类为 {industry} {labels.get(industry, '')}，不在本模型适用行业内"
+            why = (
+                f"登记的行业门类为 {industry} {labels.get(industry, '')}，"
+                "不在本模型适用行业内，不参加本模型评价"
+            )
         else:
             why = "属于本模型适用行业，尚未评价（下一评价批次计入）"
         out.append({"model": m.code, "model_name": m.name, "reason": why})

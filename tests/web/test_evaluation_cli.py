@@ -86,3 +86,24 @@ def test_models_run_show_export_and_runs(cli_platform: Platform, tmp_path: Path)
     code, out_text = _run("evaluation", "export", str(out), "--model", "NOPE", "--purpose", "x")
     assert code == 2
     assert "NOPE" in out_text
+
+
+def test_models_lists_the_industry_model_with_its_scope(cli_platform: Platform) -> None:
+    add_department(cli_platform, name="省市场监督管理局")
+    code, out = _run("evaluation", "models")
+    assert code == 0, out
+    block = out[out.index("SCJG_SPXY") :]
+    block = block[: block.index("GGXYPJ  ")] if "GGXYPJ  " in block else block
+    assert "食品生产经营企业信用评价" in block
+    assert "评价部门 省市场监督管理局  基础模型 GGXYPJ" in block  # the name, not the code
+    assert "C 制造业、F 批发和零售业、H 住宿和餐饮业" in block  # 行业门类 with their labels
+    assert "不参加本模型评价" in block
+    assert "QYXYFXFL" not in out  # internal: never published
+    listed = _json("evaluation", "models")
+    food = next(m for m in listed if m["code"] == "SCJG_SPXY")
+    assert (food["department"], food["department_label"]) == ("scjg", "省市场监督管理局")
+    assert [(i["code"], i["label"]) for i in food["industries"]] == [
+        ("C", "制造业"),
+        ("F", "批发和零售业"),
+        ("H", "住宿和餐饮业"),
+    ]

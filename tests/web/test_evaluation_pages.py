@@ -23,6 +23,7 @@ from tests.helpers import (
     penalty,
 )
 from xinyong.access import repository as access_repo
+from xinyong.access import service as access
 from xinyong.bootstrap import Platform
 from xinyong.catalog.evaluation import load_evaluation_catalogue
 from xinyong.evaluation import service as evaluation
@@ -286,3 +287,70 @@ def test_the_console_page_refreshes_while_a_run_is_going(platform: Platform, sco
     assert refused.status_code == 409
     assert "正在运行" in refused.text
     assert platform._evaluation_run is None
+
+
+def test_a_re_registered_subject_shows_no_stale_food_grade(platform: Platform) -> None:
+    """Registration C → P and an incremental run: the API (with a key), the console's
+    explanation and the subject's own page show no SCJG_SPXY grade, only why it is not
+    scored (不参加本模型评价, the industry stated)."""
+    add_department(platform)
+    name = "西安市碑林区示例科技有限公司"
+
+    def register(industry: str) -> None:
+        row = {"企业名称": name, "统一社会信用代码": ORG, "成立日期": "2020-01-02"}
+        result = platform.importer().import_bytes(
+            csv_bytes([{**row, "行业门类": industry}]),
+            filename="dj.csv",
+            department_code="scjg",
+            item_code="DJZC",
+        )
+        assert result.accepted == 1, result.as_dict()
+
+    register("C")
+    platform.importer().import_bytes(
+        csv_bytes([penalty(CF_WSH=FINE_NO)]),
+        filename="p.csv",
+        department_code="scjg",
+        item_code="XZCF",
+    )
+    _run(platform)
+    with platform.engine.begin() as conn:
+        key = access.issue_key(conn, "信用办", "office", None, platform.clock.now())
+    client = _client(platform)
+    api = f"/api/v1/subjects/{ORG}/evaluation"
+    headers, params = {"X-API-Key": key}, {"purpose": "分级分类监管"}
+    before = client.get(api, headers=headers, params=params).json()
+    assert "SCJG_SPXY" in {r["model"] for r in before["results"]}
+    assert before["not_scored"] == []
+
+    register("P")
+    assert _run(platform, full=False)["full"] is False
+    after = client.get(api, headers=headers, params=params).json()
+    assert {r["model"] for r in after["results"]} == {"GGXYPJ", "QYXYFXFL"}
+    [note] = after["not_scored"]
+    assert note["model"] == "SCJG_SPXY"
+    assert note["reason"].startswith("登记的行业门类为 P 教育")
+    assert "不参加本模型评价" in note["reason"]
+    assert client.get(api).json()["not_scored"] == []  # 政务共享: not a public model
+
+    add_user(platform, "admin", "office_admin")
+    console = _signed_in(platform, "admin").get(
+        "/console/evaluation", params={"code": ORG, "purpose": "监管核查"}
+    )
+    assert console.status_code == 200
+    assert 'id="result-SCJG_SPXY"' not in console.text
+    assert 'id="not-scored-SCJG_SPXY"' in console.text
+    assert "登记的行业门类为 P 教育" in console.text
+
+    with platform.engine.begin() as conn:
+        code = accounts.issue_code(conn, uscc=ORG, days=14, now=platform.clock.now(), actor="t")
+    own = _client(platform)
+    form = own.get("/account/activate")
+    data = {"uscc": ORG, "code": code.code, "password": PASSWORD, "confirm": PASSWORD}
+    assert (
+        own.post("/account/activate", data={**data, "csrf": csrf_of(form.text)}).status_code == 200
+    )
+    page = own.get("/account/evaluation").text
+    assert 'id="result-SCJG_SPXY"' not in page
+    assert 'id="not-scored-SCJG_SPXY"' in page
+    assert "不参加本模型评价" in page

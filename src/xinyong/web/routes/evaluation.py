@@ -15,7 +15,7 @@ from fastapi import Path as PathParam
 from xinyong.access import service as access
 from xinyong.evaluation import service as evaluation
 from xinyong.web.deps import PUBLIC, OptionalCaller, PlatformDep
-from xinyong.web.evaluation_labels import labelled_models
+from xinyong.web.evaluation_labels import labelled_models, not_scored
 from xinyong.web.schemas import evaluation as schemas
 from xinyong.web.schemas.common import OPTIONAL_KEY, SUBJECT_CODE, Purpose
 from xinyong.web.schemas.common import errors as declared
@@ -56,22 +56,28 @@ def subject_evaluation(
 ) -> dict[str, Any]:
     """主体现行的信用评价结果：得分、等级及每一指标的值与贡献。无需密钥：社会公开的结果（自然人
     不公开，不列依据记录编号）；部门密钥另见政务共享的结果，信用办、审计密钥见全部（含内部），
-    并列出每一指标依据的账本记录编号，须说明查询用途。"""
+    并列出每一指标依据的账本记录编号，须说明查询用途。not_scored：可见的行业模型未评价本主体的原因
+    （登记信息未载明行业门类，或不在模型适用行业内）。"""
     catalogue = platform.evaluation_models()
     with platform.engine.begin() as conn:
         key, kind = evaluation.subject_of(conn, platform.vault, code)
         if who is None:
             if kind == "person":
                 return {"results": [], "note": "自然人的信用评价结果不向社会公开"}
+            levels = evaluation.levels_for(None)
             results = evaluation.subject_results(
-                conn, catalogue, key, levels=evaluation.levels_for(None), with_entries=False
+                conn, catalogue, key, levels=levels, with_entries=False
             )
-            return {"results": results}
+            return {
+                "results": results,
+                "not_scored": not_scored(platform, conn, key, results, levels),
+            }
         stated = access.require_purpose(purpose)
         access.audit(
             conn, who.actor, "read_evaluation", f"subject:{key}", platform.clock.now(), stated
         )
-        results = evaluation.subject_results(
-            conn, catalogue, key, levels=evaluation.levels_for(who.role), with_entries=True
-        )
-    return {"results": results}
+        levels = evaluation.levels_for(who.role)
+        results = evaluation.subject_results(conn, catalogue, key, levels=levels, with_entries=True)
+        # A grade the reader may see but the subject has none of is explained, never blank.
+        missing = not_scored(platform, conn, key, results, levels)
+    return {"results": results, "not_scored": missing}

@@ -84,6 +84,16 @@ class EvaluationResult(Schema):
     indicators: list[IndicatorResult] = Field(description="各指标的值、贡献及依据记录")
 
 
+class NotScored(Schema):
+    model: str = Field(description="行业评价模型代码")
+    model_name: str = Field(description="模型名称")
+    reason: str = Field(description="未参加本模型评价的原因（如登记的行业门类不在适用行业内）")
+
+
 class SubjectEvaluation(Schema):
     results: list[EvaluationResult] = Field(description="按公开方式可见的评价结果")
+    not_scored: list[NotScored] | None = Field(
+        default=None,
+        description="可见而未评价本主体的行业模型及原因（如登记的行业门类不在适用行业内）",
+    )
     note: str | None = Field(default=None, description="说明（如自然人评价结果不公开）")

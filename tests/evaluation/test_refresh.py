@@ -186,7 +186,7 @@ def test_the_rescore_runs_after_the_change_not_in_it_and_coalesces(platform: Pla
     runs = _runs(platform)
     assert len(runs) == 2
     assert runs[0]["started_by"] == evaluation.REFRESH_ACTOR
-    assert runs[0]["total"] == 2  # one run for both subjects
+    assert runs[0]["total"] == 4  # one run for both subjects (× 2 models)
     for key in (ORG, ORG2):
         assert _indicator(_result(platform, key), "PENALTY_GENERAL")["value"] == 0.0
 
@@ -199,7 +199,7 @@ def test_a_stop_lets_the_worker_finish_what_it_was_woken_for(platform: Platform)
         stopper.start()
     stopper.join(60)
     assert not stopper.is_alive()
-    assert _runs(platform)[0]["total"] == 1  # re-scored before the stop returned
+    assert _runs(platform)[0]["total"] == 2  # re-scored before the stop returned (× 2 models)
     assert _indicator(_result(platform, ORG), "PENALTY_GENERAL")["value"] == 0.0
 
 
@@ -210,4 +210,4 @@ def test_inline_rescoring_is_done_when_the_change_returns(platform: Platform) ->
     platform.rescore_inline = True
     revoke(platform, "scjg", "XZCF", ORG, "陕市监罚〔2026〕1号", "决定已被撤销")
     assert platform._rescorer is None
-    assert _runs(platform)[0]["total"] == 1
+    assert _runs(platform)[0]["total"] == 2  # one subject × 2 models

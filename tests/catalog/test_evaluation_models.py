@@ -65,6 +65,7 @@ def test_a_local_model_replaces_the_national_one(tmp_path: Path) -> None:
         (lambda m: m["score"].update(base=1200), "base"),
         (lambda m: m.update(kind="risk_class"), "内部"),
         (lambda m: m["indicators"][0].update(recency=[]), "recency"),
+        (lambda m: m["grades"][0].update(code="not_scored"), "保留值"),
     ],
 )
 def test_bad_models_are_refused(tmp_path: Path, change: Any, says: str) -> None:

@@ -1434,10 +1434,7 @@ def coverage_report(
             # different departments, each against the same deadline.
             g = groups[key]
             r = result_of.get((tid, key[1]))
-            if r is None:
-                st = "open"
-            else:
-                st = "overdue" if r["overdue"] else "done"
+            st = "open" if r is None else ("overdue" if r["overdue"] else "done")
             g["tasks"]["total"] += 1
             g["tasks"][st] += 1
             g["tasks"]["unverified"] += st == "open" and tid in past_due

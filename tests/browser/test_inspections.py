@@ -135,7 +135,8 @@ def test_an_office_commits_draws_and_an_inspector_enters_a_result(
     assert "xinyong verify-draw" in text
     assert task["subject_name"] in text
     assert "抽查下限" in text  # 企业公示信息抽查 ≥ 3 %, on the draw's total
-    assert "未分类" in public.page.locator("table.draw-strata").inner_text()
+    # the demo's plans (its joint plan among them) are on the portal too
+    assert "未分类" in "".join(public.page.locator("table.draw-strata").all_inner_texts())
     public.check("inspections-drawn")
     # the inspector's inbox: enter the result
     inspector = task["inspectors"][0]
@@ -286,3 +287,39 @@ def test_demo_inspector_sees_only_its_own_tasks_and_enters_a_result(
     assert "demo_inspector" in row.inner_text()
     assert row.get_by_role("button", name=f"解除 {me['id']} 的账号关联").count() == 1
     officer.check("console-inspectors-accounts")
+
+
+def test_account_created_linked_and_a_joint_plans_coverage(tab: Any, live_site: LiveSite) -> None:
+    """The office creates an account of role 检查人员 with its registered inspector's id on
+    /console/users (linked at once); the demo's joint plan gives the ecology department its
+    own coverage row, marked 参与联合抽查."""
+    platform = live_site.platform
+    engine = platform.engine.dialect.name
+    ident = f"U{engine[:2]}01"
+    with platform.transaction() as conn:
+        registry.register_inspector(
+            conn, ident=ident, name="新检查员", department_code="scjg", region="000000",
+            qualifications=["执法证件"], certificate="610000999901", now=platform.clock.now(),
+        )  # fmt: skip
+    admin = f"adm_link_{engine}"[:32]
+    add_user(platform, admin, "office_admin", password=DEMO_PASSWORD)
+    staff = tab("users-inspector-link")
+    staff.console_sign_in(admin)
+    page = staff.page
+    staff.open("/console/users")
+    name = f"jc_link_{engine}"[:32]
+    page.get_by_label("用户名（小写字母、数字或“._-”）").fill(name)
+    page.get_by_label("姓名").fill("新检查员")
+    page.get_by_label("角色").select_option("inspector")
+    page.get_by_label("关联的检查人员编号（仅检查人员，可不填）").fill(ident)
+    page.get_by_role("button", name="添加").click()
+    page.wait_for_selector("text=的初始口令（只显示这一次）")
+    staff.check("console-users-inspector-linked")
+    with platform.engine.connect() as conn:
+        assert registry.inspector_for_account_name(conn, name)["id"] == ident
+    staff.open("/console/inspections/coverage?department=sthj")
+    items = page.locator("#coverage-items").inner_text()
+    assert "排污单位环境监管随机抽查" in items
+    assert "参与联合抽查" in items
+    assert "联合抽查（进一次门、查多项事）" in page.inner_text("main")
+    staff.check("console-inspection-coverage-joint")

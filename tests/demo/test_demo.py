@@ -49,6 +49,43 @@ def test_demo_builds_a_province_through_the_real_pipeline(platform: Platform) ->
         assert me is not None
         assert insp.list_tasks(conn, platform.inspection_deps(), inspector_id=me["id"])
     assert "已关联检查人员" in text
+    # A joint plan (进一次门、查多项事): each task has inspectors of both departments and both
+    # items; the participating ecology department sees its tasks and its coverage row.
+    assert "双随机联合抽查" in text
+    deps = platform.inspection_deps()
+    with platform.engine.connect() as conn:
+        joint = [
+            t for t in insp.list_tasks(conn, deps, department_code="sthj")
+            if [i["item"] for i in t["items"]] == ["GSXX_CC", "PWDW_CC"]
+        ]  # fmt: skip
+        report = insp.coverage_report(
+            conn, deps, department_code="sthj", year=None, now=platform.clock.now()
+        )
+        published = insp.public_summary(conn, deps)
+    assert joint
+    for t in joint:
+        assert any(i.startswith("SJ-DEMO-") for i in t["inspectors"])
+        assert any(i.startswith("HJ-DEMO-") for i in t["inspectors"])
+    [row] = report["groups"]
+    assert (row["item"], row["drawn_subjects"]) == ("PWDW_CC", len(joint))
+    assert row["joint_plans"]
+    assert any(r["item"] == "PWDW_CC" and r["tasks"] == len(joint) for r in published)
+    # The console shows the joint team, the portal the joint plan with both items.
+    from fastapi.testclient import TestClient
+
+    from tests.helpers import add_user, console_sign_in
+    from xinyong.web.app import create_app
+
+    client = TestClient(create_app(platform), base_url="https://testserver")
+    portal = client.get("/inspections").text
+    assert "联合抽查（进一次门、查多项事）" in portal
+    assert "排污单位环境监管随机抽查（省生态环境厅）" in portal
+    add_user(platform, "demo.check", "office_admin")
+    assert console_sign_in(client, "demo.check").status_code == 303
+    page = client.get(f"/console/inspections/plans/{joint[0]['plan']}").text
+    assert "联合抽查：进一次门、查多项事" in page
+    assert "HJ-DEMO-" in page
+    assert "SJ-DEMO-" in page
     # Running it again re-sends the same rows: nothing new is recorded.
     run_demo(platform, subjects=40, echo=lines.append)
     assert counts(platform) == (n_batches, n_entries)

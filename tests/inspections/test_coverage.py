@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 from tests.inspections.test_persisted import advance, drawn, seed_platform
 from xinyong.bootstrap import Platform
@@ -102,3 +103,83 @@ def test_public_summary_has_counts_only(platform: Platform) -> None:
         assert t["subject_name"] not in text
     assert "strata" not in text
     assert "grade" not in text
+
+
+def joint_drawn(platform: Platform) -> tuple[int, list[dict[str, Any]]]:
+    """A joint plan (scjg's GSXX_CC, the county regulator xscjg's CPZL_CC) drawn; one result
+    of each department's item on different tasks. The plan's id and its tasks."""
+    from tests.helpers import add_department
+    from tests.inspections.test_persisted import plan
+    from xinyong.inspections import registry
+
+    seed_platform(platform)
+    add_department(platform, "xscjg", "market_regulation", "县市场监督管理局")
+    now = platform.clock.now()
+    with platform.transaction() as conn:
+        for i in range(2):
+            registry.register_inspector(
+                conn, ident=f"XS{i:03d}", name=f"县检查员{i}", department_code="xscjg",
+                region="610100", qualifications=["执法证件", "产品质量抽样"],
+                certificate=f"61010020261{i:04d}", now=now,
+            )  # fmt: skip
+    p = plan(platform, items=[{"item": "GSXX_CC"}, {"item": "CPZL_CC", "department": "xscjg"}])
+    deps = platform.inspection_deps()
+    with platform.transaction() as conn:
+        d = insp.prepare_draw(conn, deps, p["id"], department_code="scjg", actor="o", now=now)
+        insp.publish_commitment(conn, deps, d["id"], department_code=None, now=now)
+    advance(platform, dt.timedelta(minutes=1))
+    with platform.transaction() as conn:
+        insp.run_planned_draw(
+            conn, deps, d["id"], department_code=None, actor="o", now=platform.clock.now()
+        )
+        tasks = insp.list_tasks(conn, deps, draw_id=d["id"])
+    day = platform.clock.today()
+    lead = next(i for i in tasks[0]["inspectors"] if i.startswith("SJ"))
+    county = next(i for i in tasks[1]["inspectors"] if i.startswith("XS"))
+    with platform.transaction() as conn:
+        insp.enter_result(
+            conn, deps, tasks[0]["id"], inspector_id=lead, item_code="GSXX_CC",
+            result_code="01", result_text="", inspected_on=day, now=platform.clock.now(),
+        )  # fmt: skip
+        insp.enter_result(
+            conn, deps, tasks[1]["id"], inspector_id=county, item_code="CPZL_CC",
+            result_code="03", result_text="", inspected_on=day, now=platform.clock.now(),
+            department_code="xscjg",
+        )  # fmt: skip
+    return int(p["id"]), tasks
+
+
+def test_a_joint_plans_departments_have_their_own_rows(platform: Platform) -> None:
+    """Each participating department's item has its own row: the tasks and results of its
+    item, the plan's pool; the county regulator sees the joint plan it takes part in (its own
+    row only), and the lead's row no longer counts the county's results."""
+    plan_id, tasks = joint_drawn(platform)
+    deps = platform.inspection_deps()
+    now = platform.clock.now()
+    with platform.engine.connect() as conn:
+        office = insp.coverage_report(conn, deps, department_code=None, year=2026, now=now)
+        lead = insp.coverage_report(conn, deps, department_code="scjg", year=None, now=now)
+        county = insp.coverage_report(conn, deps, department_code="xscjg", year=None, now=now)
+    rows = {(g["department"], g["item"]): g for g in office["groups"]}
+    assert set(rows) == {("scjg", "GSXX_CC"), ("xscjg", "CPZL_CC")}
+    a, b = rows["scjg", "GSXX_CC"], rows["xscjg", "CPZL_CC"]
+    n = len(tasks)
+    assert a["pool"] == b["pool"] == 40
+    assert a["drawn_subjects"] == b["drawn_subjects"] == n
+    assert (a["plans"], a["joint_plans"]) == ([plan_id], [])
+    assert (b["plans"], b["joint_plans"]) == ([plan_id], [plan_id])
+    assert b["department_label"] == "县市场监督管理局"
+    assert [(r["result"], r["count"]) for r in a["results"]] == [("01", 1)]
+    assert [(r["result"], r["count"]) for r in b["results"]] == [("03", 1)]
+    assert a["tasks"]["total"] == b["tasks"]["total"] == n
+    assert (a["tasks"]["done"], a["tasks"]["open"]) == (1, n - 1)
+    assert (b["tasks"]["done"], b["tasks"]["open"]) == (1, n - 1)
+    assert a["inspected_subjects"] == b["inspected_subjects"] == 1
+    assert lead["groups"] == [a]
+    assert county["groups"] == [b]
+    [d] = county["draws"]
+    assert d["joint"] is True
+    assert [(i["department"], i["item"]) for i in d["plan_items"]] == [
+        ("scjg", "GSXX_CC"), ("xscjg", "CPZL_CC")
+    ]  # fmt: skip
+    assert county["months"][0]["total"] == n

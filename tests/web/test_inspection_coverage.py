@@ -86,3 +86,29 @@ def test_api_console_cli_portal(platform: Platform, clock: FixedClock, cli_env: 
     assert "25.0%" in summary
     assert "未分类" not in summary
     assert "有限公司" not in summary
+
+
+def test_a_participating_department_sees_its_joint_plans(
+    platform: Platform, clock: FixedClock
+) -> None:
+    """The county regulator taking part in scjg's joint plan: its row on the API and the
+    console page, marked 参与联合抽查, and the draw shown as a joint one."""
+    from tests.inspections.test_coverage import joint_drawn
+
+    plan_id, _ = joint_drawn(platform)
+    client = TestClient(create_app(platform), base_url="https://testserver")
+    with platform.engine.begin() as conn:
+        county = access.issue_key(conn, "县市场监管", "department", "xscjg", clock.now())
+    body = client.get(URL, headers={"X-API-Key": county}).json()
+    [g] = body["groups"]
+    assert (g["department"], g["item"], g["joint_plans"]) == ("xscjg", "CPZL_CC", [plan_id])
+    assert g["results"][0]["result"] == "03"
+    assert body["draws"][0]["joint"] is True
+    add_user(platform, "county", "department_officer", "xscjg")
+    assert console_sign_in(client, "county").status_code == 303
+    page = client.get("/console/inspections/coverage")
+    assert page.status_code == 200
+    table = page.text.split('id="coverage-items"', 1)[1].split("</table>", 1)[0]
+    assert "县市场监督管理局" in table
+    assert f"参与联合抽查（计划 {plan_id}）" in table
+    assert "联合抽查（进一次门、查多项事）" in page.text

@@ -174,3 +174,41 @@ def test_a_participating_department_enters_its_own_items_in_the_console(
     )
     assert own.status_code == 200, own.text
     assert "已录入检查结果" in own.text
+
+
+def test_account_created_linked_on_the_users_page(platform: Platform) -> None:
+    """/console/users: an account of role 检查人员 created with its registered inspector id is
+    linked in the same transaction; a link refused (unknown inspector, another role, an
+    inspector already linked) names the field and the value, and no account is created."""
+    from xinyong.access import accounts
+    from xinyong.inspections import repository as insp_repo
+
+    seed_platform(platform)
+    admin = _client(platform, "admin", "office_admin")
+    page = admin.get("/console/users")
+    assert 'name="inspector"' in page.text
+    form = {"csrf": csrf_of(page.text), "display_name": "检查员甲", "department": ""}
+    ok = admin.post(
+        "/console/users", data={**form, "name": "insp.a", "role": "inspector", "inspector": "SJ001"}
+    )
+    assert ok.status_code == 200, ok.text
+    assert "的初始口令（只显示这一次）" in ok.text
+    for name, role, ident, status, why in [
+        ("insp.b", "inspector", "NOPE9", 404, "没有检查人员“NOPE9”"),
+        ("insp.c", "auditor", "SJ002", 400, "只有角色为“检查人员”的账号可以关联检查人员"),
+        ("insp.d", "inspector", "SJ001", 409, "已关联账号"),
+    ]:
+        bad = admin.post(
+            "/console/users", data={**form, "name": name, "role": role, "inspector": ident}
+        )
+        assert bad.status_code == status, bad.text
+        assert f"检查人员编号（inspector）“{ident}”" in bad.text
+        assert why in bad.text
+        assert "的初始口令（只显示这一次）" not in bad.text
+    with platform.engine.connect() as conn:
+        names = {str(u["name"]) for u in accounts.users(conn)}
+        a = insp_repo.inspector(conn, "SJ001")
+        user = accounts.find_user(conn, "insp.a")
+    assert names == {"admin", "insp.a"}
+    assert a is not None
+    assert a["user_id"] == user["id"]

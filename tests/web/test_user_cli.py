@@ -118,3 +118,46 @@ def test_user_commands(env: Path) -> None:
         "user_reset_password",
         "user_disable",
     ]
+
+
+def test_user_add_links_an_inspector_or_creates_nothing(env: Path) -> None:
+    """``--inspector``: the new 检查人员 account is linked in the same transaction; a refused
+    link names the field and the value, and leaves no account behind."""
+    from xinyong.access import accounts
+    from xinyong.inspections import registry
+    from xinyong.inspections import repository as insp_repo
+
+    assert _run("department", "add", "scjg", "省市场监督管理局", "--sector",
+                "market_regulation")[0] == 0  # fmt: skip
+    platform = build_platform()
+    with platform.transaction() as conn:
+        for ident in ("SJ001", "SJ002"):
+            registry.register_inspector(
+                conn, ident=ident, name="检查员", department_code="scjg", region="610100",
+                qualifications=["执法证件"], certificate="610100202600", now=platform.clock.now(),
+            )  # fmt: skip
+    add = ("user", "add", "--password-stdin")
+    code, out = _run(*add, "insp.a", "--role", "inspector", "--inspector", "SJ001",
+                     stdin=PASSWORD + "\n")  # fmt: skip
+    assert code == 0, out
+    assert "已关联检查人员 SJ001" in out
+    for name, role, ident, why in [
+        ("insp.b", "inspector", "NOPE9", "没有检查人员“NOPE9”"),
+        ("insp.c", "auditor", "SJ002", "只有角色为“检查人员”的账号可以关联检查人员"),
+    ]:
+        code, out = _run(*add, name, "--role", role, "--inspector", ident, stdin=PASSWORD + "\n")
+        assert code == 2, out
+        assert f"检查人员编号（inspector）“{ident}”" in out
+        assert why in out
+    with platform.engine.connect() as conn:
+        linked = insp_repo.inspector(conn, "SJ001")
+        assert linked is not None
+        assert linked["user_id"] is not None
+        other = insp_repo.inspector(conn, "SJ002")
+        assert other is not None
+        assert other["user_id"] is None
+        names = {str(u["name"]) for u in accounts.users(conn)}
+        actions = [r["action"] for r in access_repo.audit_rows(conn)]
+    assert names == {"insp.a"}  # neither refused account was written
+    assert actions.count("user_add") == 1
+    assert actions.count("inspector_account") == 1

@@ -18,7 +18,7 @@ from xinyong.identity.redact import redact_identifiers
 from xinyong.identity.ric import resident_ids_in
 from xinyong.inspections import repository as repo
 from xinyong.kernel.clock import CHINA_TZ
-from xinyong.kernel.errors import Conflict, InputError, NotFound, PermissionDenied
+from xinyong.kernel.errors import Conflict, InputError, NotFound, PermissionDenied, XinyongError
 
 _ID = re.compile(r"^[0-9A-Za-z_.:\-]{1,64}$")
 KINDS = {"relationship": "检查人员申报的利害关系", "request": "检查对象提出的回避申请"}
@@ -182,6 +182,46 @@ def link_account(
     )  # fmt: skip
     names = department_names(conn)
     return inspector_view({**require_inspector(conn, ident), "account": account}, names)
+
+
+def link_new_account(
+    conn: Connection,
+    ident: str,
+    *,
+    account: str,
+    role: str,
+    actor: str,
+    now: dt.datetime,
+) -> dict[str, Any]:
+    """At account creation (console users page, ``xinyong user add``): the new account of role
+    检查人员 linked to a registered inspector in the caller's transaction, through
+    ``link_account`` (its checks, its audit) by the office. Any refusal names the field and the
+    value, so the caller's rollback leaves neither the account nor the link."""
+    ident = ident.strip()
+    shown = redact_identifiers(ident)[:40]
+    if role != "inspector":
+        raise InputError(
+            f"only an account of role inspector is linked to an inspector (role {role})",
+            f"检查人员编号（inspector）“{shown}”：只有角色为“检查人员”的账号可以关联检查人员，"
+            f"所选角色是“{accounts.USER_ROLE_LABELS.get(role, role)}”",
+        )
+    try:
+        row = require_inspector(conn, ident)
+        if row["user_id"] is not None:
+            # A new account does not silently take over another account's inspector: moving
+            # a link is the registry page's deliberate act.
+            held = {int(u["id"]): str(u["name"]) for u in accounts.users(conn)}
+            raise Conflict(
+                f"inspector {ident} is linked to account {row['user_id']}",
+                f"检查人员“{shown}”已关联账号“{held.get(int(row['user_id']), row['user_id'])}”，"
+                "须先在检查人员登记页面解除该关联",
+            )
+        return link_account(conn, ident, account, department_code=None, actor=actor, now=now)
+    except XinyongError as exc:
+        raise type(exc)(
+            f"inspector link refused: {exc.message_en}",
+            f"检查人员编号（inspector）“{shown}”不能关联，账号未创建：{exc.message_zh}",
+        ) from exc
 
 
 def inspector_of_account(conn: Connection, user_id: int) -> dict[str, Any] | None:

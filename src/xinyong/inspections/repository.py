@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -348,15 +349,23 @@ def coverage_plans(
     year: int | None,
     published_only: bool = False,
 ) -> list[dict[str, Any]]:
-    """Every plan in scope (no paging: the coverage figures add them all up)."""
+    """Every plan in scope (no paging: the coverage figures add them all up). A department's
+    scope is the plans it leads and the joint plans listing one of its items: the items are a
+    JSON column, so the department is matched on the parsed list, not on the text."""
     q = select(pl).order_by(pl.c.id)
-    if department_code is not None:
-        q = q.where(pl.c.department_code == department_code)
     if year is not None:
         q = q.where(pl.c.year == year)
     if published_only:
         q = q.where(pl.c.published_at.is_not(None))
-    return _rows(conn.execute(q))
+    rows = _rows(conn.execute(q))
+    if department_code is None:
+        return rows
+    return [
+        r
+        for r in rows
+        if r["department_code"] == department_code
+        or any(it.get("department") == department_code for it in json.loads(r["items"]))
+    ]
 
 
 def drawn_records(conn: Connection, plan_ids: Sequence[int]) -> list[dict[str, Any]]:

@@ -1281,13 +1281,15 @@ def _task_states(
     results: Sequence[Mapping[str, Any]],
     days_of: Mapping[int, int],
     today: dt.date,
-) -> tuple[dict[int, str], set[int], set[int]]:
-    """Each task's state, the open tasks past the draw-day deadline (待核实), and the tasks
-    whose deadline lies in a provisional calendar year."""
+) -> tuple[dict[int, str], set[int], set[int], set[int]]:
+    """Each task's state, the open tasks past the draw-day deadline (待核实), the tasks whose
+    deadline lies in a provisional calendar year, and every task not done whose draw-day
+    deadline has passed or cannot be computed (a joint task's items still open, whatever
+    state another item's late result gave the task)."""
     late = {int(r["task_id"]) for r in results if r["overdue"]}
     provisional = {int(r["task_id"]) for r in results if r["due_provisional"]}
     state: dict[int, str] = {}
-    unverified: set[int] = set()
+    past_due: set[int] = set()
     for t in tasks:
         tid = int(t["id"])
         if tid in late:
@@ -1296,16 +1298,19 @@ def _task_states(
             state[tid] = "done"
         else:
             state[tid] = "open"
-            try:
-                due = deps.calendar.deadline(t["drawn_on"], days_of[int(t["plan_id"])])
-            except XinyongError:  # no calendar year loaded yet: nothing can be said
-                unverified.add(tid)
-                continue
-            if due.provisional:
-                provisional.add(tid)
-            if today > due.latest:
-                unverified.add(tid)
-    return state, unverified, provisional
+        if t["status"] == "done":
+            continue
+        try:
+            due = deps.calendar.deadline(t["drawn_on"], days_of[int(t["plan_id"])])
+        except XinyongError:  # no calendar year loaded yet: nothing can be said
+            past_due.add(tid)
+            continue
+        if due.provisional:
+            provisional.add(tid)
+        if today > due.latest:
+            past_due.add(tid)
+    unverified = {tid for tid in past_due if state[tid] == "open"}
+    return state, unverified, provisional, past_due
 
 
 def _calendar_note(deps: Deps, provisional: bool) -> dict[str, Any]:
@@ -1318,6 +1323,9 @@ def _calendar_note(deps: Deps, provisional: bool) -> dict[str, Any]:
             else "录入期限按国务院公布的节假日安排计算（工作日）"
         ),
     }
+
+
+_Key = tuple[str, str, int]  # (department, item, plan year): one coverage row
 
 
 def coverage_report(
@@ -1343,69 +1351,98 @@ def coverage_report(
     records = repo.drawn_records(conn, plan_ids)
     tasks = repo.coverage_tasks(conn, plan_ids)
     results = repo.coverage_results(conn, plan_ids)
-    state, unverified, provisional = _task_states(deps, tasks, results, days_of, today)
+    state, unverified, provisional, past_due = _task_states(deps, tasks, results, days_of, today)
 
-    def group_key(p: Mapping[str, Any]) -> tuple[str, str, int]:
-        return (str(p["department_code"]), json.loads(p["items"])[0]["item"], int(p["year"]))
+    def plan_items(p: Mapping[str, Any]) -> list[_Key]:
+        """A group per item of the plan, under the department whose item it is: a joint plan's
+        participating departments have their own rows (the pool is the plan's). A department's
+        report keeps only its own items' rows."""
+        keys = [
+            (str(it.get("department") or p["department_code"]), str(it["item"]), int(p["year"]))
+            for it in json.loads(p["items"])
+        ]
+        return [k for k in keys if department_code is None or k[0] == department_code]
+
+    def item_label(code: str) -> str:
+        return deps.inspections.item(code).name
 
     draws_out = []
-    latest_pool: dict[tuple[str, str, int], int] = {}
-    at_cap_draw: dict[tuple[str, str, int], int] = {}
+    latest_pool: dict[_Key, int] = {}
+    at_cap_draw: dict[_Key, int] = {}
     for d in records:
         p = by_plan[int(d["plan_id"])]
         rec = json.loads(d["record"])
-        key = group_key(p)
-        latest_pool[key] = int(rec["result"]["pool_size"])
-        at_cap_draw[key] = len(rec["result"]["excluded_at_cap"])
+        items = json.loads(p["items"])
+        for key in plan_items(p):
+            latest_pool[key] = int(rec["result"]["pool_size"])
+            at_cap_draw[key] = len(rec["result"]["excluded_at_cap"])
+        lead = (str(p["department_code"]), str(items[0]["item"]), int(p["year"]))
         draws_out.append(
             {
                 "draw": int(d["id"]),
                 "plan": int(p["id"]),
                 "plan_name": p["name"],
-                "department": key[0],
-                "department_label": names.get(key[0], key[0]),
-                "item": key[1],
-                "item_label": deps.inspections.item(key[1]).name,
-                "year": key[2],
+                "department": lead[0],
+                "department_label": names.get(lead[0], lead[0]),
+                "item": lead[1],
+                "item_label": item_label(lead[1]),
+                "year": lead[2],
+                "joint": len(items) > 1,
+                "plan_items": [
+                    {
+                        "item": str(it["item"]),
+                        "item_label": item_label(str(it["item"])),
+                        "department": str(it["department"]),
+                        "department_label": names.get(str(it["department"]), str(it["department"])),
+                    }
+                    for it in items
+                ],
                 "drawn_at": _bj(d["drawn_at"]),
                 "policy": rec["policy_version"],
                 **draw_strata(rec),
             }
         )
-    groups: dict[tuple[str, str, int], dict[str, Any]] = {}
+    groups: dict[_Key, dict[str, Any]] = {}
     for p in plans:
-        key = group_key(p)
-        g = groups.setdefault(
-            key,
-            {
-                "department": key[0],
-                "department_label": names.get(key[0], key[0]),
-                "item": key[1],
-                "item_label": deps.inspections.item(key[1]).name,
-                "year": key[2],
-                "plans": [],
-                "yearly_cap": policies[int(p["id"])].yearly_cap.max_inspections,
-                "_drawn": set(),
-                "_inspected": set(),
-                "tasks": {"total": 0, "done": 0, "open": 0, "overdue": 0, "unverified": 0},
-                "_results": {},
-            },
-        )
-        g["plans"].append(int(p["id"]))
+        lead_dept = str(p["department_code"])
+        for key in plan_items(p):
+            g = groups.setdefault(
+                key,
+                {
+                    "department": key[0],
+                    "department_label": names.get(key[0], key[0]),
+                    "item": key[1],
+                    "item_label": item_label(key[1]),
+                    "year": key[2],
+                    "plans": [],
+                    "joint_plans": [],  # the plans where this department takes part, not leads
+                    "yearly_cap": policies[int(p["id"])].yearly_cap.max_inspections,
+                    "_drawn": set(),
+                    "_inspected": set(),
+                    "tasks": {"total": 0, "done": 0, "open": 0, "overdue": 0, "unverified": 0},
+                    "_results": {},
+                },
+            )
+            g["plans"].append(int(p["id"]))
+            if key[0] != lead_dept:
+                g["joint_plans"].append(int(p["id"]))
+    result_of = {(int(r["task_id"]), str(r["item_code"])): r for r in results}
     for t in tasks:
-        g = groups[group_key(by_plan[int(t["plan_id"])])]
         tid = int(t["id"])
-        g["tasks"]["total"] += 1
-        g["tasks"][state[tid]] += 1
-        g["tasks"]["unverified"] += tid in unverified
-        g["_drawn"].add(str(t["subject_key"]))
-        if t["status"] == "done":
-            g["_inspected"].add(str(t["subject_key"]))
-    plan_of_task = {int(t["id"]): int(t["plan_id"]) for t in tasks}
-    for r in results:
-        g = groups[group_key(by_plan[plan_of_task[int(r["task_id"])]])]
-        code = str(r["result_code"])
-        g["_results"][code] = g["_results"].get(code, 0) + 1
+        for key in plan_items(by_plan[int(t["plan_id"])]):
+            # Each item of a task has its own state: a joint task's items are entered by
+            # different departments, each against the same deadline.
+            g = groups[key]
+            r = result_of.get((tid, key[1]))
+            st = "open" if r is None else ("overdue" if r["overdue"] else "done")
+            g["tasks"]["total"] += 1
+            g["tasks"][st] += 1
+            g["tasks"]["unverified"] += st == "open" and tid in past_due
+            g["_drawn"].add(str(t["subject_key"]))
+            if r is not None:
+                g["_inspected"].add(str(t["subject_key"]))
+                code = str(r["result_code"])
+                g["_results"][code] = g["_results"].get(code, 0) + 1
     groups_out = []
     for key in sorted(groups):
         g = groups[key]

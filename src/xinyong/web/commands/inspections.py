@@ -605,6 +605,11 @@ def _show_coverage(c: dict[str, Any]) -> None:
         typer.echo(
             f"{g['year']}年  {g['department_label']}  {g['item_label']}（{g['item']}）  "
             f"计划 {'、'.join(str(p) for p in g['plans'])}"
+            + (
+                f"（参与联合抽查：计划 {'、'.join(str(p) for p in g['joint_plans'])}）"
+                if g["joint_plans"]
+                else ""
+            )
         )
         typer.echo(
             f"  名录 {g['pool']} 户，抽中 {g['drawn_subjects']} 户（{g['drawn_share']['label']}），"
@@ -645,7 +650,9 @@ def _show_coverage(c: dict[str, Any]) -> None:
 
 @app.command("coverage")
 def coverage_cmd(
-    department: Annotated[str | None, typer.Option("--department", help="只统计该部门的")] = None,
+    department: Annotated[
+        str | None, typer.Option("--department", help="只统计该部门牵头或参与的计划中本部门的事项")
+    ] = None,
     year: Annotated[int | None, typer.Option("--year", help="计划年度")] = None,
     as_json: AsJson = False,
 ) -> None:

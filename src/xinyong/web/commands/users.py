@@ -50,10 +50,17 @@ def user_add(
     display_name: Annotated[
         str | None, typer.Option("--display-name", help="姓名，默认同用户名")
     ] = None,
+    inspector: Annotated[
+        str | None,
+        typer.Option(
+            "--inspector", help="关联的检查人员编号（仅检查人员角色；关联不成则不创建账号）"
+        ),
+    ] = None,
     password_stdin: PasswordStdin = False,
 ) -> None:
     """添加控制台用户。"""
     from xinyong.access import accounts
+    from xinyong.inspections import registry
 
     platform = _platform()
     password = _password(password_stdin)
@@ -71,10 +78,20 @@ def user_add(
                 now=platform.clock.now(),
                 actor=operator_actor(),
             )
+            if inspector and inspector.strip():
+                registry.link_new_account(
+                    conn,
+                    inspector,
+                    account=accounts.normalise_name(name),
+                    role=role,
+                    actor=operator_actor(),
+                    now=platform.clock.now(),
+                )
     except XinyongError as exc:
         _fail(exc)
     label = accounts.USER_ROLE_LABELS[role]
-    typer.echo(f"已添加用户 {user_id}：{accounts.normalise_name(name)}（角色：{label}）")
+    linked = f"，已关联检查人员 {inspector.strip()}" if inspector and inspector.strip() else ""
+    typer.echo(f"已添加用户 {user_id}：{accounts.normalise_name(name)}（角色：{label}）{linked}")
 
 
 @app.command("list")

@@ -34,8 +34,9 @@ from xinyong.access.accounts import ConsoleSession
 from xinyong.access.passwords import PASSWORD_MAX_LENGTH, generate_password
 from xinyong.bootstrap import Platform
 from xinyong.identity.redact import redact_identifiers
+from xinyong.inspections import registry as inspector_registry
 from xinyong.kernel.clock import beijing_time
-from xinyong.kernel.errors import InputError, PermissionDenied, Unauthenticated
+from xinyong.kernel.errors import Conflict, InputError, NotFound, PermissionDenied, Unauthenticated
 from xinyong.notifications import service as notifications
 from xinyong.web.deps import PlatformDep, require_role
 from xinyong.web.schemas.common import MAX_ID
@@ -431,8 +432,11 @@ def add_user(
     display_name: FormText,
     role: Annotated[str, Form(max_length=32)],
     department: Annotated[str, Form(max_length=64)] = "",
+    inspector: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
-    """Add an account with a random first password, shown once."""
+    """Add an account with a random first password, shown once; an account of role 检查人员
+    may be linked to its registered inspector in the same transaction (a refused link: no
+    account either)."""
     require_csrf(platform, request, csrf)
     password = generate_password()
     try:
@@ -449,9 +453,22 @@ def add_user(
                 now=platform.clock.now(),
                 actor=session.principal.actor,
             )
-    except InputError as exc:
+            if inspector.strip():
+                inspector_registry.link_new_account(
+                    conn,
+                    inspector,
+                    account=accounts.normalise_name(name),
+                    role=role,
+                    actor=session.principal.actor,
+                    now=platform.clock.now(),
+                )
+    except (InputError, NotFound, Conflict, PermissionDenied) as exc:
         return _users_page(
-            request, platform, session, status=400, error=redact_identifiers(exc.message_zh)
+            request,
+            platform,
+            session,
+            status=400 if isinstance(exc, InputError) else exc.status,
+            error=redact_identifiers(exc.message_zh),
         )
     return _users_page(
         request,

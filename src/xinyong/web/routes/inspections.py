@@ -258,7 +258,7 @@ def list_plans(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
 ) -> dict[str, Any]:
-    """抽查计划，新的在前，含未公布的。部门只看本部门牵头的。"""
+    """抽查计划，新的在前，含未公布的。按部门、事项、年度各一行：联合抽查中参与部门的事项有各自的行（任务与结果为该事项的，名录为计划的）。部门看本部门牵头的计划和本部门参与的联合抽查计划，只含本部门事项的行。"""
     scope = department_scope(who, department, "抽查计划")
     with platform.engine.connect() as conn:
         items = insp.list_plans(
@@ -433,7 +433,9 @@ def download_full_record(platform: PlatformDep, who: Reader, draw_id: DrawId) ->
 def coverage(
     platform: PlatformDep,
     who: Reader,
-    department: Annotated[str | None, Query(max_length=64, description="牵头部门代码")] = None,
+    department: Annotated[
+        str | None, Query(max_length=64, description="部门代码（牵头或参与）")
+    ] = None,
     year: Annotated[int | None, Query(ge=2000, le=2100, description="计划年度")] = None,
 ) -> dict[str, Any]:
     """每次抽取的名录规模与分层（策略比例与实际抽中比例）、名录中已检查的比例、任务按期完成／待检查／逾期录入（录入期限按工作日历计算，暂定年份注明）、检查结果类别、达到年度检查上限的主体数、按月的任务情况。部门只看本部门牵头的。"""

@@ -227,6 +227,13 @@ class StratumCoverage(Schema):
     drawn_share: Share = Field(description="实际抽中比例（抽中 ÷ 可抽取）")
 
 
+class CoverageItem(Schema):
+    item: str
+    item_label: str
+    department: str = Field(description="该事项所属部门代码")
+    department_label: str
+
+
 class DrawCoverage(Schema):
     draw: int
     plan: int
@@ -236,6 +243,8 @@ class DrawCoverage(Schema):
     item: str
     item_label: str
     year: int
+    joint: bool = Field(description="是否联合抽查（进一次门、查多项事）")
+    plan_items: list[CoverageItem] = Field(description="计划的全部抽查事项及其部门（牵头事项在前）")
     drawn_at: str | None = Field(description="抽取时间（北京时间）")
     policy: str = Field(description="监管策略 代码@版本")
     pool_size: int = Field(description="名录主体数")
@@ -247,12 +256,13 @@ class DrawCoverage(Schema):
 
 
 class GroupCoverage(Schema):
-    department: str = Field(description="牵头部门代码")
+    department: str = Field(description="事项所属部门代码（联合抽查的参与部门有各自的行）")
     department_label: str
-    item: str = Field(description="抽查事项代码（抽取所依据的事项）")
+    item: str = Field(description="抽查事项代码")
     item_label: str
     year: int
-    plans: list[int] = Field(description="计入的抽查计划编号")
+    plans: list[int] = Field(description="计入的抽查计划编号（名录为计划的名录）")
+    joint_plans: list[int] = Field(description="其中本部门参与（非牵头）的联合抽查计划编号")
     yearly_cap: int
     pool: int = Field(description="最近一次抽取的名录主体数")
     drawn_subjects: int = Field(description="抽中主体数（去重）")
@@ -260,8 +270,8 @@ class GroupCoverage(Schema):
     drawn_share: Share
     inspected_share: Share = Field(description="名录中已检查的比例")
     on_time_share: Share = Field(description="按期录入结果的任务比例")
-    tasks: TaskCounts
-    results: list[ResultCount]
+    tasks: TaskCounts = Field(description="各任务中本事项的录入情况")
+    results: list[ResultCount] = Field(description="本事项的检查结果")
     at_cap_at_last_draw: int = Field(description="最近一次抽取时达到年度检查上限的主体数")
     at_cap: int = Field(description="本年度本部门检查次数已达上限的主体数")
 

@@ -300,24 +300,26 @@ def inspector_link_cmd(
     as_json: AsJson = False,
 ) -> None:
     """把控制台账号（角色：检查人员）关联到检查人员：其待办只显示抽中本人的任务。"""
-    if (account is None) == (not off):
-        _fail(
-            InputError(
+
+    def link(c: Any, p: Any) -> Any:
+        # Checked once the platform (and its catalogue) is up, as every command's errors are.
+        if (account is None) == (not off):
+            raise InputError(
                 "give --account NAME or --off",
                 "请指定 --account 用户名（关联）或 --off（解除关联）",
-            ),
-            as_json,
-        )
-    _work(
-        as_json,
-        lambda c, p: registry.link_account(
+            )
+        return registry.link_account(
             c,
             ident,
             None if off else account,
             department_code=None,
             actor=operator_actor(),
             now=p.clock.now(),
-        ),
+        )
+
+    _work(
+        as_json,
+        link,
         lambda r: typer.echo(f"检查人员 {r['id']} {r['name']}：账号 {r['account'] or '未关联'}"),
     )
 

@@ -428,6 +428,7 @@ def download_full_record(platform: PlatformDep, who: Reader, draw_id: DrawId) ->
     "/api/v1/inspections/coverage",
     summary="抽查覆盖情况（按部门、事项、年度）",
     response_model=schemas.Coverage,
+    response_model_exclude_unset=True,
     responses=declared(401, 403, 422),
 )
 def coverage(
@@ -507,7 +508,7 @@ def link_inspector_account(
     summary="检查任务",
     response_model=schemas.Tasks,
     response_model_exclude_unset=True,
-    responses=declared(401, 403, 422),
+    responses=declared(401, 403, 404, 422),
 )
 def list_tasks(
     platform: PlatformDep,

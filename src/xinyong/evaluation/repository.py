@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, insert, select, update
+from sqlalchemy import Connection, Subquery, and_, delete, func, insert, select, update
 
 from xinyong.catalog.evaluation import NOT_SCORED_GRADE
 from xinyong.evaluation.tables import evaluation_results, evaluation_runs
@@ -171,17 +171,23 @@ def iter_current_results(
         yield dict(row)
 
 
-def grade_counts(conn: Connection, model_code: str) -> list[tuple[str, str, int]]:
-    """(model version, grade, subjects) over every subject's current result under one model
-    (finished runs only; a not-scored marker counts no grade)."""
+def _latest_rows(model_code: str) -> Subquery:
+    """The id of each subject's latest row under one model, finished runs only."""
     r = evaluation_results
     done = select(evaluation_runs.c.id).where(evaluation_runs.c.state == "done")
-    latest = (
+    return (
         select(func.max(r.c.id).label("id"))
         .where(r.c.model_code == model_code, r.c.run_id.in_(done))
         .group_by(r.c.subject_key)
         .subquery()
     )
+
+
+def grade_counts(conn: Connection, model_code: str) -> list[tuple[str, str, int]]:
+    """(model version, grade, subjects) over every subject's current result under one model
+    (finished runs only; a not-scored marker counts no grade)."""
+    r = evaluation_results
+    latest = _latest_rows(model_code)
     rows = conn.execute(
         select(r.c.model_version, r.c.grade, func.count())
         .join(latest, r.c.id == latest.c.id)
@@ -226,13 +232,7 @@ def scored_keys(conn: Connection, model_code: str, keys: Sequence[str] | None) -
     if keys is not None:
         return set(current_grades(conn, model_code, keys))
     r = evaluation_results
-    done = select(evaluation_runs.c.id).where(evaluation_runs.c.state == "done")
-    latest = (
-        select(func.max(r.c.id).label("id"))
-        .where(r.c.model_code == model_code, r.c.run_id.in_(done))
-        .group_by(r.c.subject_key)
-        .subquery()
-    )
+    latest = _latest_rows(model_code)
     rows = conn.execute(
         select(r.c.subject_key)
         .join(latest, r.c.id == latest.c.id)
